@@ -1,0 +1,23 @@
+# segd_module(NAME DIR <dir> [DEPS ...]): one static library per source folder, made of every .cc
+# in it. Folders depend on each other only through DEPS, so the layering is visible here.
+function(segd_module name)
+  cmake_parse_arguments(ARG "" "DIR" "DEPS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${ARG_DIR}/*.cc)
+  if(NOT sources)
+    return()
+  endif()
+  add_library(${name} STATIC ${sources})
+  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/lib)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# segd_test(NAME LABEL <label> LIBS ...): a GoogleTest binary from every .cc in this folder.
+function(segd_test name)
+  cmake_parse_arguments(ARG "" "LABEL" "LIBS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  add_executable(${name} ${sources})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} segd_test_support GTest::gtest_main GTest::gmock)
+  target_compile_definitions(${name} PRIVATE
+    SEGD_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}" SEGD_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,145 @@
+#include "core/common/time.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace segd::core {
+namespace {
+
+// Howard Hinnant's civil-from-days / days-from-civil, proleptic Gregorian calendar.
+constexpr int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+struct Civil {
+  int64_t year;
+  unsigned month;
+  unsigned day;
+};
+
+constexpr Civil civil_from_days(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {y + (m <= 2 ? 1 : 0), m, d};
+}
+
+constexpr bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+constexpr unsigned days_in_month(int64_t y, unsigned m) {
+  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads exactly `width` digits at `pos`; returns -1 when they are not all digits.
+int64_t digits(std::string_view s, size_t pos, size_t width) {
+  if (pos + width > s.size()) {
+    return -1;
+  }
+  int64_t v = 0;
+  for (size_t i = pos; i < pos + width; ++i) {
+    if (s[i] < '0' || s[i] > '9') {
+      return -1;
+    }
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+bool expect(std::string_view s, size_t pos, char c) { return pos < s.size() && s[pos] == c; }
+
+}  // namespace
+
+Result<TimestampMs> parse_rfc3339(std::string_view s) {
+  auto bad = [&]() { return fail("bad_timestamp", "not an RFC 3339 time: " + std::string(s)); };
+  // YYYY-MM-DDTHH:MM:SS
+  const int64_t year = digits(s, 0, 4);
+  const int64_t month = digits(s, 5, 2);
+  const int64_t day = digits(s, 8, 2);
+  const int64_t hour = digits(s, 11, 2);
+  const int64_t minute = digits(s, 14, 2);
+  const int64_t second = digits(s, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 60 || !expect(s, 4, '-') || !expect(s, 7, '-') ||
+      !(expect(s, 10, 'T') || expect(s, 10, 't') || expect(s, 10, ' ')) || !expect(s, 13, ':') ||
+      !expect(s, 16, ':')) {
+    return bad();
+  }
+  if (day > days_in_month(year, static_cast<unsigned>(month))) {
+    return bad();
+  }
+  size_t pos = 19;
+  int64_t millis = 0;
+  if (expect(s, pos, '.')) {
+    ++pos;
+    int64_t scale = 100;
+    const size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      millis += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) {
+      return bad();
+    }
+  }
+  int64_t offset_minutes = 0;
+  if (expect(s, pos, 'Z') || expect(s, pos, 'z')) {
+    ++pos;
+  } else if (expect(s, pos, '+') || expect(s, pos, '-')) {
+    const int64_t sign = s[pos] == '-' ? -1 : 1;
+    const int64_t oh = digits(s, pos + 1, 2);
+    const int64_t om = digits(s, pos + 4, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59 || !expect(s, pos + 3, ':')) {
+      return bad();
+    }
+    offset_minutes = sign * (oh * 60 + om);
+    pos += 6;
+  } else {
+    return bad();
+  }
+  if (pos != s.size()) {
+    return bad();
+  }
+  const int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  return TimestampMs{secs * kMsPerSecond + millis};
+}
+
+std::string format_rfc3339(TimestampMs ts) {
+  const int64_t ms = ts.value();
+  const int64_t days = day_of(ts);
+  const int64_t in_day = ms - days * kMsPerDay;
+  const Civil c = civil_from_days(days);
+  const int64_t h = in_day / kMsPerHour;
+  const int64_t m = (in_day % kMsPerHour) / kMsPerMinute;
+  const int64_t sec = (in_day % kMsPerMinute) / kMsPerSecond;
+  const int64_t milli = in_day % kMsPerSecond;
+  char buf[48];
+  int n = 0;
+  if (milli != 0) {
+    n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                      static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(h),
+                      static_cast<long long>(m), static_cast<long long>(sec),
+                      static_cast<long long>(milli));
+  } else {
+    n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
+                      static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(h),
+                      static_cast<long long>(m), static_cast<long long>(sec));
+  }
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+}  // namespace segd::core

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/common/result.h"
+#include "core/common/strong_int.h"
+
+namespace segd::core {
+
+/// Event time: milliseconds since the Unix epoch, UTC. The core never reads a clock;
+/// every TimestampMs comes from a record or from stream time.
+using TimestampMs = StrongInt<int64_t, struct TimestampTag>;
+
+inline constexpr int64_t kMsPerSecond = 1000;
+inline constexpr int64_t kMsPerMinute = 60 * kMsPerSecond;
+inline constexpr int64_t kMsPerHour = 60 * kMsPerMinute;
+inline constexpr int64_t kMsPerDay = 24 * kMsPerHour;
+
+/// Parses RFC 3339 (`2026-03-01T10:00:00Z`, `2026-03-01T10:00:00.250+01:00`).
+/// Errors: code `bad_timestamp`.
+[[nodiscard]] Result<TimestampMs> parse_rfc3339(std::string_view text);
+
+/// Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm` only when the milliseconds are not zero.
+[[nodiscard]] std::string format_rfc3339(TimestampMs ts);
+
+/// Whole UTC days since the epoch (floor division, correct for negative times).
+[[nodiscard]] constexpr int64_t day_of(TimestampMs ts) {
+  const int64_t v = ts.value();
+  return v >= 0 ? v / kMsPerDay : -((-v + kMsPerDay - 1) / kMsPerDay);
+}
+
+}  // namespace segd::core

@@ -1,0 +1,33 @@
+#include "core/common/time.h"
+
+#include <gtest/gtest.h>
+
+namespace segd::core {
+namespace {
+
+TEST(TimeTest, ParsesUtcAndOffsets) {
+  EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z").value(), TimestampMs{0});
+  EXPECT_EQ(parse_rfc3339("2026-03-01T10:00:00Z").value(), TimestampMs{1772359200000});
+  EXPECT_EQ(parse_rfc3339("2026-03-01T11:00:00.250+01:00").value(), TimestampMs{1772359200250});
+  EXPECT_EQ(parse_rfc3339("1969-12-31T23:59:59Z").value(), TimestampMs{-1000});
+}
+
+TEST(TimeTest, RejectsMalformedTimes) {
+  for (const char* bad : {"", "2026-02-30T00:00:00Z", "2026-03-01 10:00", "2026-03-01T10:00:00",
+                          "2026-13-01T00:00:00Z", "2026-03-01T10:00:00Zjunk", "2026-03-01T10:00:00."}) {
+    auto r = parse_rfc3339(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, "bad_timestamp");
+  }
+}
+
+TEST(TimeTest, FormatsRoundTrip) {
+  EXPECT_EQ(format_rfc3339(TimestampMs{1772359200000}), "2026-03-01T10:00:00Z");
+  EXPECT_EQ(format_rfc3339(TimestampMs{1772359200250}), "2026-03-01T10:00:00.250Z");
+  EXPECT_EQ(format_rfc3339(TimestampMs{-1000}), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(day_of(TimestampMs{-1}), -1);
+  EXPECT_EQ(day_of(TimestampMs{kMsPerDay}), 1);
+}
+
+}  // namespace
+}  // namespace segd::core
