@@ -1,0 +1,152 @@
+#include "core/engine/partition_processor.h"
+
+#include <algorithm>
+
+#include "core/common/check.h"
+#include "core/features/feature_update.h"
+#include "core/features/feature_values.h"
+
+namespace segd::core {
+
+PartitionProcessor::PartitionProcessor(PartitionId partition,
+                                       std::shared_ptr<const RuleSet> rules,
+                                       std::shared_ptr<const Scorer> scorer,
+                                       StateReader& reader,
+                                       PartitionRestore restore,
+                                       Options options)
+    : partition_(partition),
+      rules_(std::move(rules)),
+      scorer_(std::move(scorer)),
+      reader_(reader),
+      options_(options),
+      stream_time_ms_(restore.stream_time_ms),
+      timers_(restore.timers.begin(), restore.timers.end()) {
+  CHECK(rules_ != nullptr);
+  CHECK(scorer_ != nullptr);
+}
+
+Result<CustomerState*> PartitionProcessor::load(const std::string& id) {
+  auto it = cache_.find(id);
+  if (it != cache_.end()) {
+    return &it->second;
+  }
+  auto stored = reader_.get_customer(id);
+  if (!stored) {
+    return std::unexpected(stored.error());
+  }
+  CustomerState state = stored->has_value() ? std::move(**stored) : CustomerState{};
+  state.customer_id = id;
+  return &cache_.emplace(id, std::move(state)).first->second;
+}
+
+Result<std::optional<CustomerState>> PartitionProcessor::customer(const std::string& id) {
+  if (auto it = cache_.find(id); it != cache_.end()) {
+    return it->second;
+  }
+  return reader_.get_customer(id);
+}
+
+void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t> due_ms) {
+  const int64_t next = due_ms.value_or(0);
+  if (state.timer_due_ms == next) {
+    return;
+  }
+  if (state.timer_due_ms != 0) {
+    TimerKey old{state.timer_due_ms, state.customer_id};
+    timers_.erase(old);
+    timer_changes_[std::move(old)] = false;
+  }
+  if (next != 0) {
+    TimerKey key{next, state.customer_id};
+    timers_.insert(key);
+    timer_changes_[std::move(key)] = true;
+  }
+  state.timer_due_ms = next;
+}
+
+void PartitionProcessor::evaluate(CustomerState& state,
+                                  TimestampMs at,
+                                  CauseKind cause,
+                                  std::string_view event_id) {
+  const FeatureVector features = compute_features(state, at);
+  const ScoreVector scores = scorer_->score(state, features, at);
+  const EvaluationContext ctx{at, scorer_->version(), cause, event_id};
+  Evaluation result = rules_->evaluate(state, features, scores, ctx);
+  stats_.changes += static_cast<int64_t>(result.changes.size());
+  for (SegmentChange& c : result.changes) {
+    outbox_.push_back(std::move(c));
+  }
+  reschedule(state, result.next_due_ms);
+  dirty_.insert(state.customer_id);
+}
+
+Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
+  while (!timers_.empty() && timers_.begin()->due_ms <= up_to_ms) {
+    const TimerKey key = *timers_.begin();
+    auto state = load(key.customer_id);
+    if (!state) {
+      return std::unexpected(state.error());
+    }
+    CustomerState& s = **state;
+    // The state owns its one pending timer; reschedule() clears this key.
+    CHECK(s.timer_due_ms == key.due_ms);
+    s.version += 1;
+    stats_.timers_fired += 1;
+    reschedule(s, std::nullopt);
+    evaluate(s, TimestampMs{key.due_ms}, CauseKind::kTimer, {});
+  }
+  return {};
+}
+
+Result<void> PartitionProcessor::advance_stream_time(int64_t stream_time_ms) {
+  if (stream_time_ms > stream_time_ms_) {
+    stream_time_ms_ = stream_time_ms;
+    stream_time_dirty_ = true;
+  }
+  return fire_timers(stream_time_ms_);
+}
+
+Result<Outcome> PartitionProcessor::process(const Event& event) {
+  if (auto fired = advance_stream_time(event.ts.value()); !fired) {
+    return std::unexpected(fired.error());
+  }
+  auto state = load(event.customer_id);
+  if (!state) {
+    return std::unexpected(state.error());
+  }
+  CustomerState& s = **state;
+  if (remember_event(s, event) == Novelty::kDuplicate) {
+    stats_.duplicates += 1;
+    return Outcome::kDuplicate;
+  }
+  apply_event_features(s, event);
+  s.version += 1;
+  stats_.processed += 1;
+  evaluate(s, TimestampMs{stream_time_ms_}, CauseKind::kEvent, event.event_id);
+  return Outcome::kProcessed;
+}
+
+BatchDelta PartitionProcessor::take_batch() {
+  BatchDelta delta;
+  delta.customers_put.reserve(dirty_.size());
+  for (const std::string& id : dirty_) {
+    delta.customers_put.push_back(cache_.at(id));
+  }
+  dirty_.clear();
+  for (auto& [key, present] : timer_changes_) {
+    (present ? delta.timers_put : delta.timers_deleted).emplace_back(partition_, key);
+  }
+  timer_changes_.clear();
+  if (stream_time_dirty_) {
+    delta.stream_times.emplace_back(partition_, stream_time_ms_);
+    stream_time_dirty_ = false;
+  }
+  delta.outbox = std::move(outbox_);
+  outbox_.clear();
+  if (cache_.size() > options_.cache_capacity) {
+    cache_.clear();  // Everything is clean now; the store has it.
+  }
+  return delta;
+}
+
+}  // namespace segd::core

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/events/event.h"
+#include "core/engine/scorer.h"
+#include "core/engine/state_store.h"
+#include "core/segments/rule_set.h"
+
+namespace segd::core {
+
+/// Counters a processor keeps; adapters export them as metrics.
+struct EngineStats {
+  int64_t processed = 0;
+  int64_t duplicates = 0;
+  int64_t timers_fired = 0;
+  int64_t changes = 0;
+
+  bool operator==(const EngineStats&) const = default;
+};
+
+/// What a partition remembered at the last commit.
+struct PartitionRestore {
+  int64_t stream_time_ms = 0;
+  std::vector<TimerKey> timers;
+};
+
+enum class Outcome : uint8_t { kProcessed, kDuplicate };
+
+/// The engine for one partition: turns its ordered events into customer state and
+/// SegmentChanges. Stream time is the largest event time seen; before each event, every timer due
+/// by the new stream time fires in (due, customer) order, evaluated at its due time. Results do
+/// not depend on how events are grouped into batches. Single-threaded; no I/O of its own (reads
+/// through StateReader, writes through take_batch()).
+class PartitionProcessor {
+ public:
+  struct Options {
+    size_t cache_capacity = 200'000;  ///< Default: 200k clean customer states kept warm.
+  };
+
+  PartitionProcessor(PartitionId partition,
+                     std::shared_ptr<const RuleSet> rules,
+                     std::shared_ptr<const Scorer> scorer,
+                     StateReader& reader,
+                     PartitionRestore restore,
+                     Options options);
+
+  /// Applies one validated event. Errors: storage failures from the StateReader.
+  [[nodiscard]] Result<Outcome> process(const Event& event);
+
+  /// Fires the timers due by `stream_time_ms` (used when input is idle or at end of replay).
+  [[nodiscard]] Result<void> advance_stream_time(int64_t stream_time_ms);
+
+  /// Everything changed since the last call, ready to commit. Afterwards the cache holds only
+  /// clean states.
+  [[nodiscard]] BatchDelta take_batch();
+
+  /// The current state of a customer as this processor sees it (cache, then store).
+  [[nodiscard]] Result<std::optional<CustomerState>> customer(const std::string& id);
+
+  /// Swaps the model used for later evaluations.
+  void set_scorer(std::shared_ptr<const Scorer> scorer) { scorer_ = std::move(scorer); }
+
+  [[nodiscard]] int64_t stream_time_ms() const { return stream_time_ms_; }
+  [[nodiscard]] const EngineStats& stats() const { return stats_; }
+  [[nodiscard]] PartitionId partition() const { return partition_; }
+
+ private:
+  [[nodiscard]] Result<CustomerState*> load(const std::string& id);
+  [[nodiscard]] Result<void> fire_timers(int64_t up_to_ms);
+  void evaluate(CustomerState& state, TimestampMs at, CauseKind cause, std::string_view event_id);
+  void reschedule(CustomerState& state, std::optional<int64_t> due_ms);
+
+  PartitionId partition_;
+  std::shared_ptr<const RuleSet> rules_;
+  std::shared_ptr<const Scorer> scorer_;
+  StateReader& reader_;
+  Options options_;
+  int64_t stream_time_ms_ = 0;
+  bool stream_time_dirty_ = false;
+  std::set<TimerKey> timers_;
+  std::map<TimerKey, bool> timer_changes_;  ///< true: put, false: delete (netted per batch).
+  std::unordered_map<std::string, CustomerState> cache_;
+  std::set<std::string> dirty_;
+  std::vector<SegmentChange> outbox_;
+  EngineStats stats_;
+};
+
+}  // namespace segd::core

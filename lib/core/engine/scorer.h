@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+
+#include "core/common/time.h"
+#include "core/features/customer_state.h"
+#include "core/features/feature_catalog.h"
+#include "core/segments/scores.h"
+
+namespace segd::core {
+
+/// Reads the active model version to score a customer. Implementations are immutable snapshots
+/// (see core/models), so scoring is pure and replays exactly.
+class Scorer {
+ public:
+  virtual ~Scorer() = default;
+  /// The version recorded in every SegmentChange; 0 when no model is active.
+  [[nodiscard]] virtual int64_t version() const = 0;
+  [[nodiscard]] virtual ScoreVector score(const CustomerState& state,
+                                          const FeatureVector& features,
+                                          TimestampMs at) const = 0;
+};
+
+/// Scores nothing (all NaN), version 0: the state before the first model fit.
+class NoModel final : public Scorer {
+ public:
+  [[nodiscard]] int64_t version() const override { return 0; }
+  [[nodiscard]] ScoreVector score(const CustomerState& /*state*/,
+                                  const FeatureVector& /*features*/,
+                                  TimestampMs /*at*/) const override {
+    return no_scores();
+  }
+};
+
+}  // namespace segd::core

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/common/strong_int.h"
+#include "core/features/customer_state.h"
+#include "core/segments/segment_change.h"
+
+namespace segd::core {
+
+/// A pending timer: re-evaluate `customer_id` once its partition's stream time reaches `due_ms`.
+struct TimerKey {
+  int64_t due_ms = 0;
+  std::string customer_id;
+
+  auto operator<=>(const TimerKey&) const = default;
+  bool operator==(const TimerKey&) const = default;
+};
+
+/// How far an input source has been consumed: `source` names it (`<topic>/<partition>` for
+/// Kafka, `replay` for segctl), `next_offset` is the first record not yet processed.
+struct SourcePosition {
+  std::string source;
+  int64_t next_offset = 0;
+
+  bool operator==(const SourcePosition&) const = default;
+};
+
+/// Everything one processed batch changes, written atomically (one RocksDB WriteBatch).
+struct BatchDelta {
+  std::vector<CustomerState> customers_put;      ///< Sorted by customer_id.
+  std::vector<std::string> customers_deleted;    ///< Sorted.
+  std::vector<std::pair<PartitionId, TimerKey>> timers_put;
+  std::vector<std::pair<PartitionId, TimerKey>> timers_deleted;
+  std::vector<std::pair<PartitionId, int64_t>> stream_times;  ///< New stream time per partition.
+  std::vector<SourcePosition> positions;
+  std::vector<SegmentChange> outbox;  ///< In emission order.
+
+  bool operator==(const BatchDelta&) const = default;
+  [[nodiscard]] bool empty() const {
+    return customers_put.empty() && customers_deleted.empty() && timers_put.empty() &&
+           timers_deleted.empty() && stream_times.empty() && positions.empty() && outbox.empty();
+  }
+};
+
+/// Read access to persisted state, implemented by io::RocksStore (and by an in-memory map in unit
+/// tests). Not thread-safe unless the implementation says so.
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  /// The stored state of a customer, nullopt when unknown. Errors: storage failures.
+  [[nodiscard]] virtual Result<std::optional<CustomerState>> get_customer(std::string_view id) = 0;
+};
+
+}  // namespace segd::core

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace segd::core {
+
+/// Every feature a rule can read, in a fixed order (their slot numbers). The names are an
+/// interface (rules, SegmentChange values, `segctl inspect`); see the README for exact meanings.
+enum class FeatureId : uint8_t {
+  kOrdersTotal,
+  kMonetaryTotal,
+  kAvgOrderValue,
+  kFirstPurchaseAt,
+  kLastPurchaseAt,
+  kDaysSinceLastPurchase,
+  kOrders7d,
+  kOrders30d,
+  kOrders90d,
+  kOrders365d,
+  kMonetary7d,
+  kMonetary30d,
+  kMonetary90d,
+  kMonetary365d,
+  kRefundsTotal,
+  kRefundAmountTotal,
+  kPageViewsTotal,
+  kProductViewsTotal,
+  kSearchesTotal,
+  kCartAddsTotal,
+  kPageViews1d,
+  kPageViews7d,
+  kPageViews30d,
+  kProductViews1d,
+  kProductViews7d,
+  kProductViews30d,
+  kSearches1d,
+  kSearches7d,
+  kSearches30d,
+  kCartAdds1d,
+  kCartAdds7d,
+  kCartAdds30d,
+  kSessionsTotal,
+  kSessions30d,
+  kAvgSessionMinutes,
+  kCartOpen,
+  kCartValue,
+  kMinutesSinceLastCart,
+  kDaysSinceFirstSeen,
+  kX,
+  kTx,
+  kT,
+  kCount,
+};
+
+inline constexpr size_t kFeatureCount = static_cast<size_t>(FeatureId::kCount);
+
+/// How a feature changes while no event arrives, which decides how timers are scheduled.
+enum class TimeBehaviour : uint8_t {
+  kConstant,    ///< Changes only with events.
+  kIncreasing,  ///< Grows linearly with stream time (days_since_*, minutes_since_*, T).
+  kStep,        ///< Piecewise constant, steps when something leaves a trailing window.
+  kDecaying,    ///< Decays exponentially toward zero.
+};
+
+struct FeatureInfo {
+  std::string_view name;
+  TimeBehaviour behaviour;
+};
+
+/// Name and time behaviour of a feature.
+[[nodiscard]] const FeatureInfo& feature_info(FeatureId id);
+/// The feature with that name, nullopt when there is none.
+[[nodiscard]] std::optional<FeatureId> feature_by_name(std::string_view name);
+
+/// Values of every feature at one evaluation time, indexed by FeatureId. Undefined values
+/// (days_since_last_purchase of a customer who never bought) are NaN: comparisons with them are
+/// false.
+using FeatureVector = std::array<double, kFeatureCount>;
+
+}  // namespace segd::core

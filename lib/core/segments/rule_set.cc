@@ -1,0 +1,326 @@
+#include "core/segments/rule_set.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <span>
+
+#include "core/features/feature_values.h"
+#include "core/rules/rules.h"
+
+namespace segd::core {
+namespace {
+
+constexpr size_t kSlotCount = kFeatureCount + kScoreCount;
+using Slots = std::array<double, kSlotCount>;
+
+enum FunctionId : int { kAffinity = 0, kMin = 1, kMax = 2, kAbs = 3 };
+
+const rules::SymbolTable& symbol_table() {
+  static const rules::SymbolTable table = [] {
+    rules::SymbolTable t;
+    for (size_t i = 0; i < kFeatureCount; ++i) {
+      t.variables.emplace_back(feature_info(static_cast<FeatureId>(i)).name);
+    }
+    for (size_t i = 0; i < kScoreCount; ++i) {
+      t.variables.emplace_back(score_name(static_cast<ScoreId>(i)));
+    }
+    using rules::ArgKind;
+    t.functions = {{"affinity", {ArgKind::kString}},
+                   {"min", {ArgKind::kNumber, ArgKind::kNumber}},
+                   {"max", {ArgKind::kNumber, ArgKind::kNumber}},
+                   {"abs", {ArgKind::kNumber}}};
+    return t;
+  }();
+  return table;
+}
+
+class CustomerEnvironment final : public rules::Environment {
+ public:
+  CustomerEnvironment(const CustomerState& state, const Slots& slots)
+      : state_(state), slots_(slots) {}
+
+  double variable(int slot) const override { return slots_[static_cast<size_t>(slot)]; }
+
+  double call(int function, std::span<const rules::Value> args) const override {
+    switch (function) {
+      case kAffinity:
+        return affinity(state_, args[0].text);
+      case kMin:
+        return std::min(args[0].number, args[1].number);
+      case kMax:
+        return std::max(args[0].number, args[1].number);
+      case kAbs:
+        return std::abs(args[0].number);
+      default:
+        return 0.0;
+    }
+  }
+
+ private:
+  const CustomerState& state_;
+  const Slots& slots_;
+};
+
+bool slot_is_timed(int slot) {
+  if (static_cast<size_t>(slot) >= kFeatureCount) {
+    return true;  // Scores read T, which steps every day.
+  }
+  return feature_info(static_cast<FeatureId>(slot)).behaviour != TimeBehaviour::kConstant;
+}
+
+// One comparison of a rule that stream time alone can flip, prepared at compile time.
+struct TimedAtom {
+  std::optional<int> bare_slot;  // A bare timed variable on one side...
+  rules::NodeRef other;          // ...compared with this time-free side.
+  std::vector<int> timed_slots;  // Otherwise: every timed variable in the comparison.
+};
+
+struct CompiledExpr {
+  std::string source;
+  rules::CompiledExpr expr;
+  std::vector<int> variables;
+  std::vector<TimedAtom> atoms;
+};
+
+}  // namespace
+
+struct RuleSet::Compiled {
+  CompiledExpr enter;
+  std::optional<CompiledExpr> exit;
+};
+
+namespace {
+
+bool all_time_free(const rules::CompiledExpr& e, rules::NodeRef node) {
+  const auto vars = rules::variables_used(e, node);
+  return std::none_of(vars.begin(), vars.end(), slot_is_timed);
+}
+
+std::vector<TimedAtom> timed_atoms(const rules::CompiledExpr& e) {
+  std::vector<TimedAtom> atoms;
+  for (const rules::Comparison& c : rules::comparisons(e)) {
+    TimedAtom atom;
+    const auto lhs = rules::is_bare_variable(e, c.lhs);
+    const auto rhs = rules::is_bare_variable(e, c.rhs);
+    if (lhs && slot_is_timed(*lhs) && all_time_free(e, c.rhs)) {
+      atom.bare_slot = *lhs;
+      atom.other = c.rhs;
+    } else if (rhs && slot_is_timed(*rhs) && all_time_free(e, c.lhs)) {
+      atom.bare_slot = *rhs;
+      atom.other = c.lhs;
+    } else {
+      for (const rules::NodeRef side : {c.lhs, c.rhs}) {
+        for (const int slot : rules::variables_used(e, side)) {
+          if (slot_is_timed(slot)) {
+            atom.timed_slots.push_back(slot);
+          }
+        }
+      }
+      if (atom.timed_slots.empty()) {
+        continue;
+      }
+    }
+    atoms.push_back(std::move(atom));
+  }
+  return atoms;
+}
+
+Result<CompiledExpr> compile_one(const std::string& segment,
+                                 const char* which,
+                                 const std::string& source) {
+  auto parsed = rules::parse(source);
+  if (!parsed) {
+    return fail(parsed.error().code,
+                "segment '" + segment + "' " + which + ": " + parsed.error().message);
+  }
+  auto compiled = rules::compile(*parsed, symbol_table());
+  if (!compiled) {
+    return fail(compiled.error().code,
+                "segment '" + segment + "' " + which + ": " + compiled.error().message);
+  }
+  CompiledExpr out{source, std::move(*compiled), {}, {}};
+  out.variables = rules::variables_used(out.expr);
+  out.atoms = timed_atoms(out.expr);
+  return out;
+}
+
+// Earliest time after `now` at which a timed variable can move a comparison.
+std::optional<int64_t> slot_wakeup(const CustomerState& s,
+                                   int slot,
+                                   std::optional<double> threshold,
+                                   TimestampMs now) {
+  const int64_t next_day = (day_of(now) + 1) * kMsPerDay;
+  if (static_cast<size_t>(slot) >= kFeatureCount) {
+    return s.orders_total > 0 ? std::optional<int64_t>(next_day) : std::nullopt;
+  }
+  const auto id = static_cast<FeatureId>(slot);
+  switch (feature_info(id).behaviour) {
+    case TimeBehaviour::kConstant:
+      return std::nullopt;
+    case TimeBehaviour::kStep:
+      return next_step_ms(s, id, now);
+    case TimeBehaviour::kIncreasing:
+    case TimeBehaviour::kDecaying:
+      if (threshold) {
+        return crossing_ms(s, id, *threshold, now);
+      }
+      return now.value() + kMsPerDay;  // Not a plain threshold: re-check daily.
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> next_wakeup(const CompiledExpr& ce,
+                                   const CustomerState& s,
+                                   const CustomerEnvironment& env,
+                                   TimestampMs now) {
+  std::optional<int64_t> best;
+  auto consider = [&best](std::optional<int64_t> t) {
+    if (t && (!best || *t < *best)) {
+      best = t;
+    }
+  };
+  for (const TimedAtom& atom : ce.atoms) {
+    if (atom.bare_slot) {
+      consider(slot_wakeup(s, *atom.bare_slot, rules::evaluate_node(ce.expr, atom.other, env), now));
+    }
+    for (const int slot : atom.timed_slots) {
+      consider(slot_wakeup(s, slot, std::nullopt, now));
+    }
+  }
+  return best;
+}
+
+std::string slot_name(int slot) { return symbol_table().variables[static_cast<size_t>(slot)]; }
+
+std::vector<DecidingValue> deciding_values(const CompiledExpr& ce, const Slots& slots) {
+  std::vector<DecidingValue> values;
+  values.reserve(ce.variables.size());
+  for (const int slot : ce.variables) {
+    values.push_back({slot_name(slot), slots[static_cast<size_t>(slot)]});
+  }
+  std::sort(values.begin(), values.end(),
+            [](const DecidingValue& a, const DecidingValue& b) { return a.name < b.name; });
+  return values;
+}
+
+Slots make_slots(const FeatureVector& features, const ScoreVector& scores) {
+  Slots slots;
+  std::copy(features.begin(), features.end(), slots.begin());
+  std::copy(scores.begin(), scores.end(), slots.begin() + kFeatureCount);
+  return slots;
+}
+
+}  // namespace
+
+RuleSet::RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compiled> compiled)
+    : definitions_(std::move(definitions)), compiled_(std::move(compiled)) {}
+
+RuleSet::~RuleSet() = default;
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<SegmentDefinition> defs) {
+  std::vector<Compiled> compiled;
+  std::vector<std::string> names;
+  for (const SegmentDefinition& d : defs) {
+    if (d.name.empty() || d.enter.empty()) {
+      return fail("rule_empty", "segment '" + d.name + "': name and enter are required");
+    }
+    if (std::find(names.begin(), names.end(), d.name) != names.end()) {
+      return fail("rule_duplicate_segment", "segment '" + d.name + "' is defined twice");
+    }
+    names.push_back(d.name);
+    auto enter = compile_one(d.name, "enter", d.enter);
+    if (!enter) {
+      return std::unexpected(enter.error());
+    }
+    Compiled c{std::move(*enter), std::nullopt};
+    if (!d.exit.empty()) {
+      auto exit = compile_one(d.name, "exit", d.exit);
+      if (!exit) {
+        return std::unexpected(exit.error());
+      }
+      c.exit = std::move(*exit);
+    }
+    compiled.push_back(std::move(c));
+  }
+  return std::shared_ptr<const RuleSet>(new RuleSet(std::move(defs), std::move(compiled)));
+}
+
+Evaluation RuleSet::evaluate(CustomerState& state,
+                             const FeatureVector& features,
+                             const ScoreVector& scores,
+                             const EvaluationContext& ctx) const {
+  const Slots slots = make_slots(features, scores);
+  const CustomerEnvironment env(state, slots);
+  Evaluation out;
+  auto consider = [&out](std::optional<int64_t> t) {
+    if (t && (!out.next_due_ms || *t < *out.next_due_ms)) {
+      out.next_due_ms = t;
+    }
+  };
+  for (size_t i = 0; i < compiled_.size(); ++i) {
+    const SegmentDefinition& def = definitions_[i];
+    const Compiled& c = compiled_[i];
+    auto pos = std::lower_bound(state.segments.begin(), state.segments.end(), def.name);
+    const bool member = pos != state.segments.end() && *pos == def.name;
+    const bool enter_true = rules::truthy(rules::evaluate(c.enter.expr, env));
+    bool now_member = member;
+    const CompiledExpr* decided_by = &c.enter;
+    if (!member && enter_true) {
+      now_member = true;
+    } else if (member) {
+      if (c.exit) {
+        now_member = !rules::truthy(rules::evaluate(c.exit->expr, env));
+        decided_by = &*c.exit;
+      } else {
+        now_member = enter_true;
+      }
+    }
+    if (now_member != member) {
+      SegmentChange change;
+      change.event_id = state.customer_id + "/" + def.name + "/" + std::to_string(state.version);
+      change.customer_id = state.customer_id;
+      change.segment = def.name;
+      change.change = now_member ? ChangeKind::kEnter : ChangeKind::kExit;
+      change.at = ctx.at;
+      change.model_version = ctx.model_version;
+      change.cause = ctx.cause;
+      change.cause_event_id = std::string(ctx.cause_event_id);
+      change.reason = (now_member || c.exit) ? decided_by->source : "!(" + c.enter.source + ")";
+      change.values = deciding_values(*decided_by, slots);
+      out.changes.push_back(std::move(change));
+      if (now_member) {
+        state.segments.insert(pos, def.name);
+      } else {
+        state.segments.erase(pos);
+      }
+    }
+    // What can flip next: the exit rule for members (when there is one), else the enter rule.
+    consider(next_wakeup(now_member && c.exit ? *c.exit : c.enter, state, env, ctx.at));
+  }
+  return out;
+}
+
+std::vector<SegmentChange> RuleSet::explain(const CustomerState& state,
+                                            const FeatureVector& features,
+                                            const ScoreVector& scores,
+                                            TimestampMs at) const {
+  const Slots slots = make_slots(features, scores);
+  std::vector<SegmentChange> out;
+  for (size_t i = 0; i < compiled_.size(); ++i) {
+    const SegmentDefinition& def = definitions_[i];
+    if (!std::binary_search(state.segments.begin(), state.segments.end(), def.name)) {
+      continue;
+    }
+    SegmentChange why;
+    why.customer_id = state.customer_id;
+    why.segment = def.name;
+    why.at = at;
+    why.reason = compiled_[i].enter.source;
+    why.values = deciding_values(compiled_[i].enter, slots);
+    out.push_back(std::move(why));
+  }
+  return out;
+}
+
+}  // namespace segd::core

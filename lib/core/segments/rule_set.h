@@ -1,0 +1,76 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/features/customer_state.h"
+#include "core/features/feature_catalog.h"
+#include "core/segments/scores.h"
+#include "core/segments/segment_change.h"
+
+namespace segd::core {
+
+/// One segment as written in the rules file. An empty `exit` means "not enter".
+struct SegmentDefinition {
+  std::string name;
+  std::string enter;
+  std::string exit;
+
+  bool operator==(const SegmentDefinition&) const = default;
+};
+
+/// What the engine knows when it evaluates a customer.
+struct EvaluationContext {
+  TimestampMs at;
+  int64_t model_version = 0;
+  CauseKind cause = CauseKind::kEvent;
+  std::string_view cause_event_id;
+};
+
+/// The outcome of evaluating every segment for one customer.
+struct Evaluation {
+  std::vector<SegmentChange> changes;  ///< In rules-file order.
+  std::optional<int64_t> next_due_ms;  ///< When time alone may flip a rule next.
+};
+
+/// Compiled segment rules: immutable once built, safe to share between partitions (threads).
+class RuleSet {
+ public:
+  /// Parses and compiles every rule. Errors name the segment and the position:
+  /// `rule_syntax`, `rule_unknown_name`, `rule_bad_call`, `rule_duplicate_segment`, `rule_empty`.
+  [[nodiscard]] static Result<std::shared_ptr<const RuleSet>> compile(
+      std::vector<SegmentDefinition> definitions);
+
+  /// Re-evaluates every segment for `state` at `ctx.at` and updates `state.segments`. Each
+  /// membership change comes back as a SegmentChange with `event_id`
+  /// `<customer>/<segment>/<state.version>`. Pure apart from `state.segments`.
+  [[nodiscard]] Evaluation evaluate(CustomerState& state,
+                                    const FeatureVector& features,
+                                    const ScoreVector& scores,
+                                    const EvaluationContext& ctx) const;
+
+  /// Why the customer is in each of `state.segments`: rule text and the values it read.
+  [[nodiscard]] std::vector<SegmentChange> explain(const CustomerState& state,
+                                                   const FeatureVector& features,
+                                                   const ScoreVector& scores,
+                                                   TimestampMs at) const;
+
+  [[nodiscard]] const std::vector<SegmentDefinition>& definitions() const { return definitions_; }
+
+  ~RuleSet();
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
+  struct Compiled;
+
+ private:
+  RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compiled> compiled);
+
+  std::vector<SegmentDefinition> definitions_;
+  std::vector<Compiled> compiled_;
+};
+
+}  // namespace segd::core

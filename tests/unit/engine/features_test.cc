@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/features/feature_update.h"
+#include "core/features/feature_values.h"
+#include "support/builders.h"
+
+namespace segd::core {
+namespace {
+
+using testing::at_day;
+using testing::make_event;
+using testing::make_purchase;
+
+CustomerState fresh() {
+  CustomerState s;
+  s.customer_id = "c1";
+  return s;
+}
+
+double value(const CustomerState& s, FeatureId id, TimestampMs at) {
+  return compute_features(s, at)[static_cast<size_t>(id)];
+}
+
+TEST(FeaturesTest, TrailingWindowsAreExactByDay) {
+  CustomerState s = fresh();
+  for (double day : {0.0, 10.0, 40.0, 100.5}) {
+    apply_event_features(s, make_purchase(at_day(day), 10.0, "o" + std::to_string(day)));
+  }
+  const auto now = at_day(100.9);
+  EXPECT_EQ(value(s, FeatureId::kOrders7d, now), 1);
+  EXPECT_EQ(value(s, FeatureId::kOrders30d, now), 1);
+  EXPECT_EQ(value(s, FeatureId::kOrders90d, now), 2);  // Days 40 and 100; day 10 is out.
+  EXPECT_EQ(value(s, FeatureId::kOrders365d, now), 4);
+  EXPECT_EQ(value(s, FeatureId::kMonetary90d, now), 20.0);
+  EXPECT_EQ(value(s, FeatureId::kOrdersTotal, now), 4);
+}
+
+TEST(FeaturesTest, WindowExpiresAtDayBoundaryAndSchedulesStep) {
+  CustomerState s = fresh();
+  apply_event_features(s, make_purchase(at_day(3.5), 10.0, "o1"));
+  EXPECT_EQ(value(s, FeatureId::kOrders7d, at_day(9.99)), 1);
+  EXPECT_EQ(value(s, FeatureId::kOrders7d, at_day(10.0)), 0);
+  EXPECT_EQ(next_step_ms(s, FeatureId::kOrders7d, at_day(4)), at_day(10).value());
+  EXPECT_EQ(next_step_ms(s, FeatureId::kOrders7d, at_day(10)), std::nullopt);
+}
+
+TEST(FeaturesTest, RefundsReduceMonetaryValues) {
+  CustomerState s = fresh();
+  apply_event_features(s, make_purchase(at_day(1), 100.0, "o1"));
+  Event refund = make_event(EventType::kRefund, at_day(2));
+  refund.order_id = "o1";
+  refund.amount = 30.0;
+  apply_event_features(s, refund);
+  const auto now = at_day(2.5);
+  EXPECT_EQ(value(s, FeatureId::kMonetaryTotal, now), 70.0);
+  EXPECT_EQ(value(s, FeatureId::kMonetary7d, now), 70.0);
+  EXPECT_EQ(value(s, FeatureId::kAvgOrderValue, now), 70.0);
+  EXPECT_EQ(value(s, FeatureId::kRefundsTotal, now), 1);
+  EXPECT_EQ(value(s, FeatureId::kOrdersTotal, now), 1);
+}
+
+TEST(FeaturesTest, DecayedCountsAreOrderIndependent) {
+  CustomerState in_order = fresh();
+  CustomerState late = fresh();
+  const Event a = make_event(EventType::kPageView, at_day(0));
+  const Event b = make_event(EventType::kPageView, at_day(1));
+  apply_event_features(in_order, a);
+  apply_event_features(in_order, b);
+  apply_event_features(late, b);
+  apply_event_features(late, a);
+  const auto now = at_day(2);
+  for (FeatureId id : {FeatureId::kPageViews1d, FeatureId::kPageViews7d, FeatureId::kPageViews30d}) {
+    EXPECT_NEAR(value(in_order, id, now), value(late, id, now), 1e-12);
+  }
+  // Half-life one day: at day 2 the views are 2 and 1 days old.
+  EXPECT_NEAR(value(in_order, FeatureId::kPageViews1d, now), 0.25 + 0.5, 1e-12);
+  EXPECT_EQ(value(late, FeatureId::kPageViewsTotal, now), 2);
+}
+
+TEST(FeaturesTest, DecayedCrossingIsSolvedExactly) {
+  CustomerState s = fresh();
+  apply_event_features(s, make_event(EventType::kPageView, at_day(0)));
+  // 1 view, half-life 1 day: falls to 0.25 after exactly 2 days.
+  EXPECT_EQ(crossing_ms(s, FeatureId::kPageViews1d, 0.25, at_day(0)), at_day(2).value());
+  EXPECT_EQ(crossing_ms(s, FeatureId::kPageViews1d, 2.0, at_day(0)), std::nullopt);
+}
+
+TEST(FeaturesTest, SessionsSplitOnThirtyMinuteGapsAndMergeOnLateEvents) {
+  CustomerState s = fresh();
+  const int64_t t0 = at_day(0).value();
+  auto view = [&](int64_t minutes) {
+    apply_event_features(s, make_event(EventType::kPageView, TimestampMs{t0 + minutes * kMsPerMinute}));
+  };
+  view(0);
+  view(10);
+  view(50);  // 40 minute gap: second session.
+  EXPECT_EQ(s.sessions_total, 2);
+  view(30);  // Late event within 30 min of both: one session 0..50.
+  EXPECT_EQ(s.sessions_total, 1);
+  EXPECT_DOUBLE_EQ(value(s, FeatureId::kAvgSessionMinutes, TimestampMs{t0 + 60 * kMsPerMinute}), 50.0);
+  EXPECT_EQ(value(s, FeatureId::kSessions30d, at_day(30)), 1);
+  EXPECT_EQ(value(s, FeatureId::kSessions30d, at_day(31)), 0);
+}
+
+TEST(FeaturesTest, CartOpenCountsItemsAddedSinceLastPurchase) {
+  CustomerState s = fresh();
+  Event add = make_event(EventType::kAddToCart, at_day(1));
+  add.product_id = "p1";
+  add.price = 10;
+  add.quantity = 2;
+  apply_event_features(s, add);
+  add.product_id = "p2";
+  add.ts = at_day(1.1);
+  add.quantity = 1;
+  apply_event_features(s, add);
+  Event remove = make_event(EventType::kRemoveFromCart, at_day(1.2));
+  remove.product_id = "p1";
+  remove.quantity = 1;
+  apply_event_features(s, remove);
+  EXPECT_EQ(value(s, FeatureId::kCartOpen, at_day(1.3)), 2);
+  EXPECT_EQ(value(s, FeatureId::kCartValue, at_day(1.3)), 20);
+  EXPECT_NEAR(value(s, FeatureId::kMinutesSinceLastCart, at_day(1.2)), 0.1 * 24 * 60, 1e-6);
+  apply_event_features(s, make_purchase(at_day(2), 20, "o1"));
+  EXPECT_EQ(value(s, FeatureId::kCartOpen, at_day(2)), 0);
+  add.ts = at_day(1.5);  // Late: before the purchase.
+  apply_event_features(s, add);
+  EXPECT_EQ(value(s, FeatureId::kCartOpen, at_day(2)), 0);
+}
+
+TEST(FeaturesTest, AffinityIsABoundedShare) {
+  CustomerState s = fresh();
+  for (int i = 0; i < 20; ++i) {
+    Event v = make_event(EventType::kProductView, at_day(i * 0.01));
+    v.category = "cat" + std::to_string(i);
+    apply_event_features(s, v);
+  }
+  Event shoes = make_event(EventType::kAddToCart, at_day(1));
+  shoes.category = "shoes";
+  shoes.product_id = "p";
+  apply_event_features(s, shoes);
+  EXPECT_LE(s.categories.size(), kMaxCategories);
+  EXPECT_GT(affinity(s, "shoes"), 0.3);
+  EXPECT_EQ(affinity(s, "unknown"), 0.0);
+  double total = 0;
+  for (const auto& c : s.categories) {
+    total += affinity(s, c.category);
+  }
+  EXPECT_NEAR(total, 1.0, 1e-12);
+}
+
+TEST(FeaturesTest, DedupByOrderIdAndEventIdWithinBoundedMemory) {
+  CustomerState s = fresh();
+  EXPECT_EQ(remember_event(s, make_purchase(at_day(1), 5, "o1")), Novelty::kNew);
+  EXPECT_EQ(remember_event(s, make_purchase(at_day(2), 5, "o1")), Novelty::kDuplicate);
+  const Event v = make_event(EventType::kPageView, at_day(1), "c1", "e1");
+  EXPECT_EQ(remember_event(s, v), Novelty::kNew);
+  EXPECT_EQ(remember_event(s, v), Novelty::kDuplicate);
+  EXPECT_EQ(remember_event(s, make_event(EventType::kPageView, at_day(1))), Novelty::kNew);
+  EXPECT_EQ(remember_event(s, make_event(EventType::kPageView, at_day(1))), Novelty::kNew);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(remember_event(s, make_event(EventType::kPageView, at_day(1), "c1", "x" + std::to_string(i))),
+              Novelty::kNew);
+  }
+  EXPECT_EQ(s.recent_event_ids.size(), kMaxRecentEventIds);
+  EXPECT_EQ(remember_event(s, v), Novelty::kNew);  // Forgotten: memory is bounded.
+}
+
+TEST(FeaturesTest, BgNbdSummaryUsesPurchaseDays) {
+  CustomerState s = fresh();
+  apply_event_features(s, make_purchase(at_day(0.2), 5, "o1"));
+  apply_event_features(s, make_purchase(at_day(0.4), 5, "o2"));  // Same day: not a repeat day.
+  apply_event_features(s, make_purchase(at_day(10.1), 5, "o3"));
+  const auto f = compute_features(s, at_day(20.5));
+  EXPECT_EQ(f[static_cast<size_t>(FeatureId::kX)], 1);
+  EXPECT_EQ(f[static_cast<size_t>(FeatureId::kTx)], 10);
+  EXPECT_EQ(f[static_cast<size_t>(FeatureId::kT)], 20);
+  EXPECT_NEAR(f[static_cast<size_t>(FeatureId::kDaysSinceLastPurchase)], 10.4, 1e-9);
+  EXPECT_TRUE(std::isnan(compute_features(fresh(), at_day(1))[static_cast<size_t>(FeatureId::kDaysSinceLastPurchase)]));
+}
+
+}  // namespace
+}  // namespace segd::core

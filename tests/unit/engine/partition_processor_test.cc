@@ -1,0 +1,133 @@
+#include "core/engine/partition_processor.h"
+
+#include <gtest/gtest.h>
+
+#include "support/builders.h"
+
+namespace segd::core {
+namespace {
+
+using testing::at_day;
+using testing::make_event;
+using testing::make_purchase;
+using testing::MemoryStore;
+
+std::shared_ptr<const RuleSet> rules(std::vector<SegmentDefinition> defs) {
+  auto r = RuleSet::compile(std::move(defs));
+  EXPECT_TRUE(r.has_value()) << r.error().message;
+  return *r;
+}
+
+struct Harness {
+  explicit Harness(std::vector<SegmentDefinition> defs)
+      : processor(PartitionId{0}, rules(std::move(defs)), std::make_shared<NoModel>(), store, {},
+                  {}) {}
+
+  std::vector<SegmentChange> run(const std::vector<Event>& events) {
+    std::vector<SegmentChange> out;
+    for (const Event& e : events) {
+      EXPECT_TRUE(processor.process(e).has_value());
+    }
+    BatchDelta d = processor.take_batch();
+    store.apply(d);
+    return d.outbox;
+  }
+
+  MemoryStore store;
+  PartitionProcessor processor;
+};
+
+TEST(PartitionProcessorTest, HysteresisKeepsMembersUntilExitRuleHolds) {
+  Harness h({{"active", "orders_30d >= 2", "orders_30d < 1"}});
+  auto changes = h.run({make_purchase(at_day(0), 10, "o1"), make_purchase(at_day(1), 10, "o2")});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kEnter);
+  EXPECT_EQ(changes[0].event_id, "c1/active/2");
+  EXPECT_EQ(changes[0].reason, "orders_30d >= 2");
+  ASSERT_EQ(changes[0].values.size(), 1u);
+  EXPECT_EQ(changes[0].values[0].name, "orders_30d");
+  EXPECT_EQ(changes[0].values[0].value, 2);
+  // Day 30: the first order left the window (orders_30d = 1): still a member (hysteresis).
+  changes = h.run({make_event(EventType::kPageView, at_day(30.5), "other")});
+  EXPECT_TRUE(changes.empty());
+  // Day 31: both left; the window-expiry timer fires exactly at the day boundary.
+  changes = h.run({make_event(EventType::kPageView, at_day(40), "other")});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[0].cause, CauseKind::kTimer);
+  EXPECT_EQ(changes[0].at, at_day(31));
+}
+
+TEST(PartitionProcessorTest, TimerFiresWhenDaysSinceLastPurchaseCrossesThreshold) {
+  Harness h({{"lapsed", "days_since_last_purchase > 30", ""}});
+  EXPECT_TRUE(h.run({make_purchase(at_day(0), 10, "o1")}).empty());
+  auto changes = h.run({make_event(EventType::kPageView, at_day(45), "other")});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kEnter);
+  EXPECT_EQ(changes[0].cause, CauseKind::kTimer);
+  EXPECT_EQ(changes[0].at.value(), at_day(30).value() + 1);  // First millisecond past 30 days.
+  // A new purchase resets it: exit with cause event.
+  changes = h.run({make_purchase(at_day(46), 10, "o2")});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[0].cause, CauseKind::kEvent);
+  EXPECT_EQ(changes[0].reason, "!(days_since_last_purchase > 30)");
+}
+
+TEST(PartitionProcessorTest, DuplicatesAreCountedNotApplied) {
+  Harness h({{"buyer", "orders_total >= 1", ""}});
+  auto changes = h.run({make_purchase(at_day(0), 10, "o1"), make_purchase(at_day(0.1), 10, "o1")});
+  EXPECT_EQ(changes.size(), 1u);
+  EXPECT_EQ(h.processor.stats().duplicates, 1);
+  EXPECT_EQ(h.store.customers().at("c1").orders_total, 1);
+}
+
+TEST(PartitionProcessorTest, BatchBoundariesDoNotChangeResults) {
+  std::vector<Event> events;
+  for (int i = 0; i < 300; ++i) {
+    const std::string c = "c" + std::to_string(i % 7);
+    if (i % 5 == 0) {
+      events.push_back(make_purchase(at_day(i * 0.4), 10 + i, "o" + std::to_string(i), c));
+    } else {
+      Event v = make_event(EventType::kProductView, at_day(i * 0.4 - (i % 3) * 0.01), c);
+      v.category = i % 2 ? "shoes" : "bags";
+      events.push_back(v);
+    }
+  }
+  const std::vector<SegmentDefinition> defs = {
+      {"lapsed", "days_since_last_purchase > 10", ""},
+      {"shoe_fan", "affinity(\"shoes\") > 0.5 && product_views_decayed_7d > 1", ""},
+      {"regular", "orders_90d >= 3", "orders_90d < 2"}};
+  auto run_in_batches = [&](size_t batch) {
+    Harness h(defs);
+    std::vector<SegmentChange> all;
+    for (size_t i = 0; i < events.size(); i += batch) {
+      const std::vector<Event> part(events.begin() + static_cast<ptrdiff_t>(i),
+                                    events.begin() + static_cast<ptrdiff_t>(std::min(events.size(), i + batch)));
+      auto changes = h.run(part);
+      all.insert(all.end(), changes.begin(), changes.end());
+    }
+    return std::make_pair(all, h.store.customers());
+  };
+  const auto one = run_in_batches(1);
+  const auto many = run_in_batches(64);
+  EXPECT_FALSE(one.first.empty());
+  EXPECT_EQ(one.first, many.first);
+  EXPECT_EQ(one.second, many.second);
+}
+
+TEST(RuleSetTest, CompileErrorsNameTheSegment) {
+  auto bad = RuleSet::compile({{"vip", "orders_total >", ""}});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, "rule_syntax");
+  EXPECT_NE(bad.error().message.find("segment 'vip' enter"), std::string::npos);
+  auto unknown = RuleSet::compile({{"vip", "nope > 1", ""}});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code, "rule_unknown_name");
+  auto dup = RuleSet::compile({{"a", "x > 1", ""}, {"a", "x > 2", ""}});
+  ASSERT_FALSE(dup.has_value());
+  EXPECT_EQ(dup.error().code, "rule_duplicate_segment");
+}
+
+}  // namespace
+}  // namespace segd::core
