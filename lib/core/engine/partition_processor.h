@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/common/result.h"
@@ -56,6 +57,10 @@ class PartitionProcessor {
 
   /// Fires the timers due by `stream_time_ms` (used when input is idle or at end of replay).
   [[nodiscard]] Result<void> advance_stream_time(int64_t stream_time_ms);
+
+  /// The SegmentChanges emitted since the last call, in emission order; take_batch() returns
+  /// only those not taken here. Lets a caller keep one global output order across partitions.
+  [[nodiscard]] std::vector<SegmentChange> take_changes() { return std::exchange(outbox_, {}); }
 
   /// Everything changed since the last call, ready to commit. Afterwards the cache holds only
   /// clean states.

@@ -1,0 +1,105 @@
+#include "io/codec/segment_change_json.h"
+
+#include "core/features/feature_values.h"
+#include "io/codec/json_writer.h"
+
+namespace segd::io {
+namespace {
+
+void write_values(JsonWriter& w, const std::vector<core::DecidingValue>& values) {
+  w.begin_object();
+  for (const core::DecidingValue& v : values) {
+    w.key(v.name);
+    w.number(v.value);
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+std::string encode_segment_change_json(const core::SegmentChange& c) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("event_id");
+  w.string(c.event_id);
+  w.key("customer_id");
+  w.string(c.customer_id);
+  w.key("segment");
+  w.string(c.segment);
+  w.key("change");
+  w.string(core::change_kind_name(c.change));
+  w.key("at");
+  w.string(core::format_rfc3339(c.at));
+  w.key("model_version");
+  w.number(c.model_version);
+  w.key("cause");
+  w.begin_object();
+  w.key("kind");
+  w.string(core::cause_kind_name(c.cause));
+  if (!c.cause_event_id.empty()) {
+    w.key("event_id");
+    w.string(c.cause_event_id);
+  }
+  w.end_object();
+  w.key("reason");
+  w.string(c.reason);
+  w.key("values");
+  write_values(w, c.values);
+  w.end_object();
+  return w.take();
+}
+
+std::string encode_customer_json(const core::CustomerState& state,
+                                 const core::FeatureVector& features,
+                                 const core::ScoreVector& scores,
+                                 const std::vector<core::SegmentChange>& explain) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("customer_id");
+  w.string(state.customer_id);
+  w.key("features");
+  w.begin_object();
+  for (size_t i = 0; i < core::kFeatureCount; ++i) {
+    w.key(core::feature_info(static_cast<core::FeatureId>(i)).name);
+    w.number(features[i]);
+  }
+  w.key("affinity");
+  w.begin_object();
+  for (const core::CategoryScore& c : state.categories) {
+    w.key(c.category);
+    w.number(core::affinity(state, c.category));
+  }
+  w.end_object();
+  w.end_object();
+  w.key("segments");
+  w.begin_array();
+  for (const std::string& s : state.segments) {
+    w.string(s);
+  }
+  w.end_array();
+  w.key("scores");
+  w.begin_object();
+  for (size_t i = 0; i < core::kScoreCount; ++i) {
+    w.key(core::score_name(static_cast<core::ScoreId>(i)));
+    w.number(scores[i]);
+  }
+  w.end_object();
+  if (!explain.empty()) {
+    w.key("explain");
+    w.begin_object();
+    for (const core::SegmentChange& why : explain) {
+      w.key(why.segment);
+      w.begin_object();
+      w.key("rule");
+      w.string(why.reason);
+      w.key("values");
+      write_values(w, why.values);
+      w.end_object();
+    }
+    w.end_object();
+  }
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace segd::io

@@ -1,0 +1,88 @@
+#include "io/config/rules_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace segd::io {
+namespace {
+
+core::Result<std::string> scalar(const YAML::Node& entry,
+                                 const char* key,
+                                 std::string_view where,
+                                 bool required) {
+  const YAML::Node value = entry[key];
+  if (!value) {
+    if (required) {
+      return core::fail("rules_file", std::string(where) + ": missing '" + key + "'");
+    }
+    return std::string();
+  }
+  if (!value.IsScalar()) {
+    return core::fail("rules_file", std::string(where) + ": '" + key + "' must be a string");
+  }
+  return value.as<std::string>();
+}
+
+}  // namespace
+
+core::Result<std::vector<core::SegmentDefinition>> parse_rules_yaml(std::string_view text,
+                                                                     std::string_view origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return core::fail("rules_file", std::string(origin) + ": invalid YAML: " + e.what());
+  }
+  const YAML::Node segments = root["segments"];
+  if (!segments || !segments.IsSequence()) {
+    return core::fail("rules_file", std::string(origin) + ": expected a 'segments' list");
+  }
+  std::vector<core::SegmentDefinition> defs;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const YAML::Node entry = segments[i];
+    const std::string where = std::string(origin) + ": segments[" + std::to_string(i) + "]";
+    if (!entry.IsMap()) {
+      return core::fail("rules_file", where + ": expected a map with name, enter, exit");
+    }
+    auto name = scalar(entry, "name", where, true);
+    if (!name) {
+      return std::unexpected(name.error());
+    }
+    auto enter = scalar(entry, "enter", where + " (" + *name + ")", true);
+    if (!enter) {
+      return std::unexpected(enter.error());
+    }
+    auto exit = scalar(entry, "exit", where + " (" + *name + ")", false);
+    if (!exit) {
+      return std::unexpected(exit.error());
+    }
+    defs.push_back({std::move(*name), std::move(*enter), std::move(*exit)});
+  }
+  return defs;
+}
+
+core::Result<std::vector<core::SegmentDefinition>> load_rules_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return core::fail("rules_file", path + ": cannot open");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_rules_yaml(text.str(), path);
+}
+
+core::Result<std::shared_ptr<const core::RuleSet>> load_rule_set(const std::string& path) {
+  auto defs = load_rules_file(path);
+  if (!defs) {
+    return std::unexpected(defs.error());
+  }
+  auto rules = core::RuleSet::compile(std::move(*defs));
+  if (!rules) {
+    return core::fail(rules.error().code, path + ": " + rules.error().message);
+  }
+  return rules;
+}
+
+}  // namespace segd::io

@@ -1,0 +1,84 @@
+#include "io/replay/append_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace segd::io {
+namespace {
+
+constexpr size_t kFlushThreshold = 1 << 20;
+
+core::Result<void> io_error(const std::string& path, const char* what) {
+  return core::fail("io_error", path + ": " + what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+AppendFile::AppendFile(int fd, bool owned, std::string path, uint64_t size)
+    : fd_(fd), owned_(owned), path_(std::move(path)), size_(size) {}
+
+AppendFile::~AppendFile() {
+  core::ignore_error(flush(), "destructor: best effort; orderly shutdown calls flush() itself");
+  if (owned_) {
+    ::close(fd_);
+  }
+}
+
+core::Result<std::unique_ptr<AppendFile>> AppendFile::open(const std::string& path) {
+  if (path == "-") {
+    return std::unique_ptr<AppendFile>(new AppendFile(STDOUT_FILENO, false, path, 0));
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return core::fail("io_error", path + ": cannot open: " + std::strerror(errno));
+  }
+  const off_t end = ::lseek(fd, 0, SEEK_END);
+  return std::unique_ptr<AppendFile>(new AppendFile(fd, true, path, static_cast<uint64_t>(end)));
+}
+
+core::Result<void> AppendFile::truncate_to(uint64_t length) {
+  if (!owned_ || length >= size_) {
+    return {};
+  }
+  if (auto r = flush(); !r) {
+    return r;
+  }
+  if (::ftruncate(fd_, static_cast<off_t>(length)) != 0 ||
+      ::lseek(fd_, static_cast<off_t>(length), SEEK_SET) < 0) {
+    return io_error(path_, "cannot truncate");
+  }
+  size_ = length;
+  return {};
+}
+
+void AppendFile::append_line(std::string_view line) {
+  buffer_.append(line);
+  buffer_.push_back('\n');
+  size_ += line.size() + 1;
+  if (buffer_.size() >= kFlushThreshold) {
+    core::ignore_error(flush(), "a failure repeats on the explicit flush() before commit");
+  }
+}
+
+core::Result<void> AppendFile::flush() {
+  size_t done = 0;
+  while (done < buffer_.size()) {
+    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      buffer_.erase(0, done);
+      return io_error(path_, "write failed");
+    }
+    done += static_cast<size_t>(n);
+  }
+  buffer_.clear();
+  return {};
+}
+
+}  // namespace segd::io

@@ -1,0 +1,71 @@
+#include "io/replay/customer_view.h"
+
+#include <algorithm>
+
+#include "core/common/partitioner.h"
+#include "core/features/feature_values.h"
+#include "io/codec/segment_change_json.h"
+
+namespace segd::io {
+
+CustomerView::CustomerView(RocksStore& store,
+                           std::shared_ptr<const core::RuleSet> rules,
+                           std::shared_ptr<const core::Scorer> scorer,
+                           std::vector<int64_t> stream_times)
+    : store_(&store),
+      rules_(std::move(rules)),
+      scorer_(std::move(scorer)),
+      stream_times_(std::move(stream_times)) {}
+
+core::Result<CustomerView> CustomerView::create(RocksStore& store,
+                                                std::shared_ptr<const core::RuleSet> rules,
+                                                std::shared_ptr<const core::Scorer> scorer) {
+  auto partitions = store.get_meta("partitions");
+  if (!partitions) {
+    return std::unexpected(partitions.error());
+  }
+  const int32_t count = partitions->has_value() ? std::stoi(**partitions) : 1;
+  std::vector<int64_t> stream_times;
+  for (int32_t p = 0; p < count; ++p) {
+    auto t = store.stream_time(core::PartitionId{p});
+    if (!t) {
+      return std::unexpected(t.error());
+    }
+    stream_times.push_back(t->value_or(0));
+  }
+  return CustomerView(store, std::move(rules), std::move(scorer), std::move(stream_times));
+}
+
+std::string CustomerView::render(const core::CustomerState& state) const {
+  const auto p = core::partition_for_key(state.customer_id,
+                                         static_cast<int32_t>(stream_times_.size()));
+  const core::TimestampMs at{
+      std::max(stream_times_[static_cast<size_t>(p.value())], state.last_event_ms)};
+  const core::FeatureVector features = core::compute_features(state, at);
+  const core::ScoreVector scores = scorer_->score(state, features, at);
+  std::vector<core::SegmentChange> why;
+  if (rules_) {
+    why = rules_->explain(state, features, scores, at);
+  }
+  return encode_customer_json(state, features, scores, why);
+}
+
+core::Result<std::optional<std::string>> CustomerView::inspect(const std::string& customer_id) {
+  auto state = store_->get_customer(customer_id);
+  if (!state) {
+    return std::unexpected(state.error());
+  }
+  if (!state->has_value()) {
+    return std::optional<std::string>{};
+  }
+  return std::optional<std::string>{render(**state)};
+}
+
+core::Result<void> CustomerView::export_all(const std::function<void(const std::string&)>& line) {
+  return store_->for_each_customer([&](const core::CustomerState& state) -> core::Result<void> {
+    line(render(state));
+    return {};
+  });
+}
+
+}  // namespace segd::io

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/engine/scorer.h"
+#include "core/segments/rule_set.h"
+#include "io/state/rocks_store.h"
+
+namespace segd::io {
+
+/// Renders stored customers as the inspect/export JSON, with features evaluated at the stream time
+/// of the customer's partition (so two replays of the same input render identically).
+class CustomerView {
+ public:
+  /// Reads the partition count and stream times from `store`. `rules` (may be null) adds
+  /// per-segment explanations.
+  [[nodiscard]] static core::Result<CustomerView> create(RocksStore& store,
+                                                         std::shared_ptr<const core::RuleSet> rules,
+                                                         std::shared_ptr<const core::Scorer> scorer);
+
+  /// One customer's JSON; nullopt when unknown.
+  [[nodiscard]] core::Result<std::optional<std::string>> inspect(const std::string& customer_id);
+
+  /// Calls `line` with every customer's JSON, sorted by customer_id.
+  [[nodiscard]] core::Result<void> export_all(const std::function<void(const std::string&)>& line);
+
+ private:
+  CustomerView(RocksStore& store,
+               std::shared_ptr<const core::RuleSet> rules,
+               std::shared_ptr<const core::Scorer> scorer,
+               std::vector<int64_t> stream_times);
+  [[nodiscard]] std::string render(const core::CustomerState& state) const;
+
+  RocksStore* store_;
+  std::shared_ptr<const core::RuleSet> rules_;
+  std::shared_ptr<const core::Scorer> scorer_;
+  std::vector<int64_t> stream_times_;  ///< Per partition.
+};
+
+}  // namespace segd::io

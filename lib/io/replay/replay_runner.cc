@@ -1,0 +1,307 @@
+#include "io/replay/replay_runner.h"
+
+#include <fstream>
+#include <memory>
+
+#include "core/common/partitioner.h"
+#include "core/engine/partition_processor.h"
+#include "io/codec/json_event_codec.h"
+#include "io/codec/json_writer.h"
+#include "io/codec/segment_change_json.h"
+#include "io/config/rules_loader.h"
+#include "io/replay/append_file.h"
+#include "io/state/rocks_store.h"
+
+namespace segd::io {
+namespace {
+
+constexpr std::string_view kSource = "replay";
+constexpr std::string_view kMetaPartitions = "partitions";
+constexpr std::string_view kMetaOutputBytes = "replay.output_bytes";
+constexpr std::string_view kMetaDeadLetterBytes = "replay.dead_letter_bytes";
+
+template <typename T>
+core::Result<void> check(const core::Result<T>& r) {
+  if (!r) {
+    return std::unexpected(r.error());
+  }
+  return {};
+}
+
+std::string dead_letter_json(const core::Error& error, int64_t line, std::string_view payload) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("reason");
+  w.string(error.code);
+  w.key("message");
+  w.string(error.message);
+  w.key("source");
+  w.string(kSource);
+  w.key("offset");
+  w.number(line);
+  w.key("payload");
+  w.string(payload);
+  w.end_object();
+  return w.take();
+}
+
+// One replay run: the store, a processor per partition, and the two output files.
+class Replay {
+ public:
+  Replay(const ReplayOptions& options, std::unique_ptr<RocksStore> store)
+      : options_(options), store_(std::move(store)) {}
+
+  core::Result<void> open() {
+    if (auto r = check_partitions(); !r) {
+      return r;
+    }
+    std::shared_ptr<const core::RuleSet> rules;
+    if (options_.rules_file.empty()) {
+      rules = *core::RuleSet::compile({});
+    } else {
+      auto loaded = load_rule_set(options_.rules_file);
+      if (!loaded) {
+        return std::unexpected(loaded.error());
+      }
+      rules = *loaded;
+    }
+    auto scorer = std::make_shared<core::NoModel>();
+    for (int32_t p = 0; p < options_.partitions; ++p) {
+      auto restore = restore_partition(core::PartitionId{p});
+      if (!restore) {
+        return std::unexpected(restore.error());
+      }
+      processors_.push_back(std::make_unique<core::PartitionProcessor>(
+          core::PartitionId{p}, rules, scorer, *store_, std::move(*restore),
+          core::PartitionProcessor::Options{}));
+    }
+    auto position = store_->position(kSource);
+    if (!position) {
+      return std::unexpected(position.error());
+    }
+    committed_lines_ = position->value_or(0);
+    return open_outputs();
+  }
+
+  core::Result<void> run(std::istream& standard_input) {
+    std::string line;
+    int64_t line_no = 0;
+    for (const std::string& input : options_.inputs) {
+      std::ifstream file;
+      std::istream* in = &standard_input;
+      if (input != "-") {
+        file.open(input);
+        if (!file) {
+          return core::fail("io_error", input + ": cannot open");
+        }
+        in = &file;
+      }
+      while (std::getline(*in, line)) {
+        if (line_no++ < committed_lines_) {
+          summary_.skipped += 1;
+          continue;
+        }
+        if (auto r = handle_line(line, line_no - 1); !r) {
+          return r;
+        }
+        if (++in_batch_ >= options_.batch_size) {
+          if (auto r = commit(line_no); !r) {
+            return r;
+          }
+        }
+      }
+    }
+    return commit(line_no);
+  }
+
+  core::Result<void> close() {
+    for (const auto& p : processors_) {
+      summary_.timers_fired += p->stats().timers_fired;
+    }
+    return store_->close();
+  }
+
+  const ReplaySummary& summary() const { return summary_; }
+
+ private:
+  core::Result<void> check_partitions() {
+    auto stored = store_->get_meta(kMetaPartitions);
+    if (!stored) {
+      return std::unexpected(stored.error());
+    }
+    const std::string wanted = std::to_string(options_.partitions);
+    if (stored->has_value() && **stored != wanted) {
+      return core::fail("bad_option", "--partitions: the state dir was written with " + **stored +
+                                          " partitions, not " + wanted);
+    }
+    return {};
+  }
+
+  core::Result<core::PartitionRestore> restore_partition(core::PartitionId p) {
+    core::PartitionRestore restore;
+    auto stream_time = store_->stream_time(p);
+    if (!stream_time) {
+      return std::unexpected(stream_time.error());
+    }
+    restore.stream_time_ms = stream_time->value_or(0);
+    auto timers = store_->load_timers(p);
+    if (!timers) {
+      return std::unexpected(timers.error());
+    }
+    restore.timers = std::move(*timers);
+    return restore;
+  }
+
+  // Output written after the last commit is cut off: the lines behind it are replayed again.
+  core::Result<void> open_outputs() {
+    auto out = AppendFile::open(options_.output);
+    if (!out) {
+      return std::unexpected(out.error());
+    }
+    output_ = std::move(*out);
+    if (auto r = restore_length(*output_, kMetaOutputBytes); !r) {
+      return r;
+    }
+    if (!options_.dead_letter.empty()) {
+      auto dlq = AppendFile::open(options_.dead_letter);
+      if (!dlq) {
+        return std::unexpected(dlq.error());
+      }
+      dead_letter_ = std::move(*dlq);
+      return restore_length(*dead_letter_, kMetaDeadLetterBytes);
+    }
+    return {};
+  }
+
+  core::Result<void> restore_length(AppendFile& file, std::string_view key) {
+    auto committed = store_->get_meta(key);
+    if (!committed) {
+      return std::unexpected(committed.error());
+    }
+    if (committed->has_value()) {
+      return file.truncate_to(std::stoull(**committed));
+    }
+    return {};
+  }
+
+  core::Result<void> handle_line(std::string_view line, int64_t line_no) {
+    summary_.read += 1;
+    auto event = decode_json_event(line);
+    if (!event) {
+      summary_.dead_lettered += 1;
+      summary_.dead_letter_reasons[event.error().code] += 1;
+      if (dead_letter_) {
+        dead_letter_->append_line(dead_letter_json(event.error(), line_no, line));
+      }
+      return {};
+    }
+    const core::PartitionId p = core::partition_for_key(event->customer_id, options_.partitions);
+    core::PartitionProcessor& processor = *processors_[static_cast<size_t>(p.value())];
+    auto outcome = processor.process(*event);
+    if (!outcome) {
+      return std::unexpected(outcome.error());
+    }
+    if (*outcome == core::Outcome::kDuplicate) {
+      summary_.duplicates += 1;
+    } else {
+      summary_.processed += 1;
+    }
+    for (const core::SegmentChange& change : processor.take_changes()) {
+      summary_.changes += 1;
+      output_->append_line(encode_segment_change_json(change));
+    }
+    return {};
+  }
+
+  core::Result<void> commit(int64_t lines_consumed) {
+    core::BatchDelta merged;
+    for (const auto& p : processors_) {
+      core::BatchDelta d = p->take_batch();
+      std::move(d.customers_put.begin(), d.customers_put.end(),
+                std::back_inserter(merged.customers_put));
+      merged.timers_put.insert(merged.timers_put.end(), d.timers_put.begin(), d.timers_put.end());
+      merged.timers_deleted.insert(merged.timers_deleted.end(), d.timers_deleted.begin(),
+                                   d.timers_deleted.end());
+      merged.stream_times.insert(merged.stream_times.end(), d.stream_times.begin(),
+                                 d.stream_times.end());
+    }
+    merged.positions.push_back({std::string(kSource), lines_consumed});
+    // Output reaches the kernel before the state that says it was written.
+    if (auto r = output_->flush(); !r) {
+      return r;
+    }
+    std::vector<std::pair<std::string, std::string>> meta = {
+        {std::string(kMetaPartitions), std::to_string(options_.partitions)},
+        {std::string(kMetaOutputBytes), std::to_string(output_->size())}};
+    if (dead_letter_) {
+      if (auto r = dead_letter_->flush(); !r) {
+        return r;
+      }
+      meta.emplace_back(std::string(kMetaDeadLetterBytes), std::to_string(dead_letter_->size()));
+    }
+    in_batch_ = 0;
+    return check(store_->commit(merged, meta));
+  }
+
+  const ReplayOptions& options_;
+  std::unique_ptr<RocksStore> store_;
+  std::vector<std::unique_ptr<core::PartitionProcessor>> processors_;
+  std::unique_ptr<AppendFile> output_;
+  std::unique_ptr<AppendFile> dead_letter_;
+  int64_t committed_lines_ = 0;
+  size_t in_batch_ = 0;
+  ReplaySummary summary_;
+};
+
+}  // namespace
+
+core::Result<ReplaySummary> run_replay(const ReplayOptions& options, std::istream& standard_input) {
+  if (options.partitions < 1) {
+    return core::fail("bad_option", "--partitions: must be at least 1");
+  }
+  if (options.batch_size < 1) {
+    return core::fail("bad_option", "--batch-size: must be at least 1");
+  }
+  if (options.inputs.empty()) {
+    return core::fail("bad_option", "--input: at least one is required");
+  }
+  auto store = RocksStore::open(StoreConfig{.path = options.state_dir});
+  if (!store) {
+    return std::unexpected(store.error());
+  }
+  Replay replay(options, std::move(*store));
+  if (auto r = replay.open(); !r) {
+    return std::unexpected(r.error());
+  }
+  if (auto r = replay.run(standard_input); !r) {
+    return std::unexpected(r.error());
+  }
+  if (auto r = replay.close(); !r) {
+    return std::unexpected(r.error());
+  }
+  return replay.summary();
+}
+
+std::string summary_json(const ReplaySummary& s) {
+  JsonWriter w;
+  w.begin_object();
+  for (const auto& [name, value] :
+       {std::pair<const char*, int64_t>{"read", s.read}, {"skipped", s.skipped},
+        {"processed", s.processed}, {"duplicates", s.duplicates},
+        {"dead_lettered", s.dead_lettered}, {"changes", s.changes},
+        {"timers_fired", s.timers_fired}}) {
+    w.key(name);
+    w.number(value);
+  }
+  w.key("dead_letter_reasons");
+  w.begin_object();
+  for (const auto& [reason, count] : s.dead_letter_reasons) {
+    w.key(reason);
+    w.number(count);
+  }
+  w.end_object();
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace segd::io

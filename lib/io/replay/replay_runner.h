@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace segd::io {
+
+/// `segctl replay` options (see the README for the CLI).
+struct ReplayOptions {
+  std::vector<std::string> inputs;  ///< JSONL files, read in order; "-" is standard input.
+  std::string state_dir;
+  std::string rules_file;           ///< Empty: no segments.
+  std::string output = "-";         ///< SegmentChange JSONL; "-" is standard output.
+  std::string dead_letter;          ///< Rejected lines as JSONL; empty: not written.
+  size_t batch_size = 1000;         ///< Input lines per committed batch. Default: 1000.
+  int32_t partitions = 1;           ///< Engine partitions (murmur2 of customer_id). Default: 1.
+};
+
+/// What a replay did; printed as JSON on stderr by segctl.
+struct ReplaySummary {
+  int64_t read = 0;     ///< Lines read in this run (after the already-committed ones).
+  int64_t skipped = 0;  ///< Lines skipped because an earlier run had committed them.
+  int64_t processed = 0;
+  int64_t duplicates = 0;
+  int64_t dead_lettered = 0;
+  std::map<std::string, int64_t> dead_letter_reasons;
+  int64_t changes = 0;
+  int64_t timers_fired = 0;
+};
+
+/// Replays event lines through the engine into the RocksDB state in `state_dir`, committing every
+/// `batch_size` lines (state, timers, stream times, input position and output lengths in one
+/// WriteBatch). A second run on the same state dir continues after the last committed line and
+/// first truncates the output files to their committed length, so a run killed at any point and
+/// started again gives byte-identical output. Errors: storage, I/O, rules, option problems.
+[[nodiscard]] core::Result<ReplaySummary> run_replay(const ReplayOptions& options,
+                                                     std::istream& standard_input);
+
+/// The summary as one JSON object.
+[[nodiscard]] std::string summary_json(const ReplaySummary& summary);
+
+}  // namespace segd::io

@@ -1,0 +1,31 @@
+#include "service/segctl/cli.h"
+
+#include <cstdio>
+
+namespace segd::segctl {
+
+std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
+                                                      int argc,
+                                                      char** argv) {
+  std::vector<service::FlagSpec> flags = spec.flags;
+  flags.push_back({"help", "show this help", service::FlagSpec::Value::kNo});
+  auto parsed = service::parse_flags(flags, argc, argv, 2);
+  if (!parsed) {
+    std::fprintf(stderr, "segctl: %s\nusage: %s\n", parsed.error().message.c_str(),
+                 spec.usage.c_str());
+    return 2;
+  }
+  if (parsed->has("help")) {
+    std::printf("usage: %s\n\n%s\n\nflags:\n%s", spec.usage.c_str(), spec.description.c_str(),
+                service::flags_help(flags).c_str());
+    return 0;
+  }
+  return std::move(*parsed);
+}
+
+int report(const core::Error& error, int code) {
+  std::fprintf(stderr, "segctl: %s: %s\n", error.code.c_str(), error.message.c_str());
+  return code;
+}
+
+}  // namespace segd::segctl

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "service/common/flags.h"
+
+namespace segd::segctl {
+
+/// A subcommand's help text and flags.
+struct CommandSpec {
+  std::string usage;        ///< e.g. "segctl inspect --state-dir DIR CUSTOMER_ID"
+  std::string description;  ///< One paragraph.
+  std::vector<service::FlagSpec> flags;
+};
+
+/// Parses argv[2..] (plus --help). Returns the flags, or the exit code to return right away:
+/// 0 after printing --help, 2 after a usage error (printed to stderr).
+[[nodiscard]] std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
+                                                                    int argc,
+                                                                    char** argv);
+
+/// Prints `segctl: <message>` to stderr and returns `code`.
+int report(const core::Error& error, int code);
+
+}  // namespace segd::segctl

@@ -1,0 +1,47 @@
+// segctl: replay event files through the segd engine, inspect and export state, generate events,
+// produce them to Kafka.
+#include <cstdio>
+#include <string_view>
+
+#include "service/segctl/commands.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(int, char**);
+};
+
+constexpr Command kCommands[] = {
+    {"replay", "replay JSONL events into a state dir, print segment changes", segd::segctl::replay_main},
+    {"inspect", "print one customer's features, segments and scores", segd::segctl::inspect_main},
+    {"export", "print every customer as JSONL, sorted by customer_id", segd::segctl::export_main},
+    {"gen", "generate realistic synthetic events", segd::segctl::gen_main},
+    {"produce", "produce JSONL events to a Kafka topic, keyed by customer_id", segd::segctl::produce_main},
+};
+
+void usage(std::FILE* to) {
+  std::fprintf(to, "usage: segctl COMMAND [--help] [flags]\n\ncommands:\n");
+  for (const Command& c : kCommands) {
+    std::fprintf(to, "  %-10.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h") {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  for (const Command& c : kCommands) {
+    if (c.name == argv[1]) {
+      return c.run(argc, argv);
+    }
+  }
+  std::fprintf(stderr, "segctl: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
