@@ -1,0 +1,80 @@
+#include "core/events/text.h"
+
+#include <cstdint>
+
+namespace segd::core {
+namespace {
+
+bool is_continuation(unsigned char c) { return (c & 0xC0U) == 0x80U; }
+
+}  // namespace
+
+size_t utf8_sequence_length(std::string_view text) {
+  if (text.empty()) {
+    return 0;
+  }
+  const auto c0 = static_cast<unsigned char>(text[0]);
+  if (c0 < 0x80U) {
+    return 1;
+  }
+  // The second byte's allowed range depends on the lead byte; this is what rules out
+  // overlong forms (E0, F0), surrogates (ED) and code points above U+10FFFF (F4).
+  size_t length = 0;
+  unsigned char lo = 0x80U;
+  unsigned char hi = 0xBFU;
+  if (c0 >= 0xC2U && c0 <= 0xDFU) {
+    length = 2;
+  } else if (c0 >= 0xE0U && c0 <= 0xEFU) {
+    length = 3;
+    lo = c0 == 0xE0U ? 0xA0U : 0x80U;
+    hi = c0 == 0xEDU ? 0x9FU : 0xBFU;
+  } else if (c0 >= 0xF0U && c0 <= 0xF4U) {
+    length = 4;
+    lo = c0 == 0xF0U ? 0x90U : 0x80U;
+    hi = c0 == 0xF4U ? 0x8FU : 0xBFU;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) {
+    return 0;
+  }
+  const auto c1 = static_cast<unsigned char>(text[1]);
+  if (c1 < lo || c1 > hi) {
+    return 0;
+  }
+  for (size_t i = 2; i < length; ++i) {
+    if (!is_continuation(static_cast<unsigned char>(text[i]))) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    // ASCII fast path: most identifiers never leave it.
+    if (static_cast<unsigned char>(text[pos]) < 0x80U) {
+      ++pos;
+      continue;
+    }
+    const size_t length = utf8_sequence_length(text.substr(pos));
+    if (length == 0) {
+      return false;
+    }
+    pos += length;
+  }
+  return true;
+}
+
+bool has_control_chars(std::string_view text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20U || c == 0x7FU) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace segd::core

@@ -1,0 +1,298 @@
+#include "core/rules/compiled_expr.h"
+
+#include <array>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "core/common/check.h"
+#include "core/rules/parser.h"
+
+namespace segd::core::rules {
+
+namespace {
+
+std::unexpected<Error> compile_error(std::string_view code, int column, const std::string& what) {
+  std::string message = column > 0 ? "column " + std::to_string(column) + ": " + what : what;
+  return fail(std::string(code), std::move(message));
+}
+
+OpCode opcode(Op op) {
+  switch (op) {
+    case Op::kNegate:
+      return OpCode::kNegate;
+    case Op::kNot:
+      return OpCode::kNot;
+    case Op::kMul:
+      return OpCode::kMul;
+    case Op::kDiv:
+      return OpCode::kDiv;
+    case Op::kMod:
+      return OpCode::kMod;
+    case Op::kAdd:
+      return OpCode::kAdd;
+    case Op::kSub:
+      return OpCode::kSub;
+    case Op::kLess:
+      return OpCode::kLess;
+    case Op::kLessEqual:
+      return OpCode::kLessEqual;
+    case Op::kGreater:
+      return OpCode::kGreater;
+    case Op::kGreaterEqual:
+      return OpCode::kGreaterEqual;
+    case Op::kEqual:
+      return OpCode::kEqual;
+    case Op::kNotEqual:
+      return OpCode::kNotEqual;
+    case Op::kAnd:
+      return OpCode::kAnd;
+    case Op::kOr:
+      return OpCode::kOr;
+    case Op::kNone:
+      break;
+  }
+  CHECK(false);
+  return OpCode::kConstant;
+}
+
+const char* kind_name(ArgKind kind) {
+  return kind == ArgKind::kString ? "a string literal" : "a number";
+}
+
+// A node's children must precede it: that is what makes every walk over the tree terminate.
+bool child_ok(NodeRef child, int parent) { return child.index >= 0 && child.index < parent; }
+
+Result<Instr> compile_variable(const Expr& expr, int i, const SymbolTable& symbols) {
+  const Node& node = expr.nodes[static_cast<size_t>(i)];
+  if (auto slot = symbols.find_variable(node.text)) {
+    return Instr{.code = OpCode::kVariable, .a = *slot};
+  }
+  std::string what = "unknown variable '" + node.text + "'";
+  if (symbols.find_function(node.text)) {
+    what += " ('" + node.text + "' is a function; call it with arguments)";
+  }
+  return compile_error(kRuleUnknownName, expr.column(NodeRef{i}), what);
+}
+
+Result<Instr> compile_call(const Expr& expr, int i, const SymbolTable& symbols) {
+  const Node& node = expr.nodes[static_cast<size_t>(i)];
+  const int column = expr.column(NodeRef{i});
+  auto id = symbols.find_function(node.text);
+  if (!id) {
+    return compile_error(kRuleUnknownName, column, "unknown function '" + node.text + "'");
+  }
+  const FunctionSpec& spec = symbols.functions[static_cast<size_t>(*id)];
+  if (static_cast<size_t>(node.arg_count) != spec.args.size()) {
+    return compile_error(kRuleBadCall, column,
+                         "function '" + node.text + "' takes " + std::to_string(spec.args.size()) +
+                             " argument(s) but got " + std::to_string(node.arg_count));
+  }
+  CHECK(node.first_arg >= 0 && node.arg_count >= 0 &&
+        static_cast<size_t>(node.first_arg + node.arg_count) <= expr.args.size());
+  for (int k = 0; k < node.arg_count; ++k) {
+    const NodeRef arg = expr.args[static_cast<size_t>(node.first_arg + k)];
+    CHECK(child_ok(arg, i));
+    const ArgKind given =
+        expr.node(arg).kind == NodeKind::kString ? ArgKind::kString : ArgKind::kNumber;
+    const ArgKind wanted = spec.args[static_cast<size_t>(k)];
+    if (given != wanted) {
+      return compile_error(kRuleBadCall, expr.column(arg),
+                           "argument " + std::to_string(k + 1) + " of '" + node.text +
+                               "' must be " + kind_name(wanted) + ", not " + kind_name(given));
+    }
+  }
+  return Instr{.code = OpCode::kCall, .a = *id, .b = node.first_arg, .c = node.arg_count};
+}
+
+Result<Instr> compile_node(const Expr& expr, int i, const SymbolTable& symbols) {
+  const Node& node = expr.nodes[static_cast<size_t>(i)];
+  switch (node.kind) {
+    case NodeKind::kNumber:
+    case NodeKind::kBoolean:
+      return Instr{.code = OpCode::kConstant, .value = node.number};
+    case NodeKind::kString:
+      return Instr{.code = OpCode::kString};
+    case NodeKind::kVariable:
+      return compile_variable(expr, i, symbols);
+    case NodeKind::kCall:
+      return compile_call(expr, i, symbols);
+    case NodeKind::kUnary:
+      CHECK(child_ok(node.lhs, i) && expr.node(node.lhs).kind != NodeKind::kString);
+      return Instr{.code = opcode(node.op), .a = node.lhs.index};
+    case NodeKind::kBinary:
+      CHECK(child_ok(node.lhs, i) && child_ok(node.rhs, i));
+      CHECK(expr.node(node.lhs).kind != NodeKind::kString);
+      CHECK(expr.node(node.rhs).kind != NodeKind::kString);
+      return Instr{.code = opcode(node.op), .a = node.lhs.index, .b = node.rhs.index};
+  }
+  CHECK(false);
+  return Instr{};
+}
+
+double binary(OpCode code, double lhs, double rhs) {
+  switch (code) {
+    case OpCode::kMul:
+      return lhs * rhs;
+    case OpCode::kDiv:
+      return lhs / rhs;
+    case OpCode::kMod:
+      return std::fmod(lhs, rhs);
+    case OpCode::kAdd:
+      return lhs + rhs;
+    case OpCode::kSub:
+      return lhs - rhs;
+    // IEEE ordered comparisons are already false for NaN; only != needs compare().
+    case OpCode::kLess:
+      return lhs < rhs ? 1.0 : 0.0;
+    case OpCode::kLessEqual:
+      return lhs <= rhs ? 1.0 : 0.0;
+    case OpCode::kGreater:
+      return lhs > rhs ? 1.0 : 0.0;
+    case OpCode::kGreaterEqual:
+      return lhs >= rhs ? 1.0 : 0.0;
+    case OpCode::kEqual:
+      return lhs == rhs ? 1.0 : 0.0;
+    case OpCode::kNotEqual:
+      return compare(Op::kNotEqual, lhs, rhs);
+    default:
+      break;
+  }
+  CHECK(false);
+  return 0.0;
+}
+
+class Evaluator {
+ public:
+  Evaluator(const CompiledExpr& expr, const Environment& env)
+      : code_(expr.code().data()), expr_(expr.expr()), env_(env) {}
+
+  double run(int i) const {
+    const Instr& in = code_[i];
+    switch (in.code) {
+      case OpCode::kConstant:
+        return in.value;
+      case OpCode::kVariable:
+        return env_.variable(in.a);
+      case OpCode::kCall:
+        return call(in);
+      case OpCode::kNegate:
+        return -run(in.a);
+      case OpCode::kNot:
+        return truthy(run(in.a)) ? 0.0 : 1.0;
+      case OpCode::kAnd:
+        return truthy(run(in.a)) && truthy(run(in.b)) ? 1.0 : 0.0;
+      case OpCode::kOr:
+        return truthy(run(in.a)) || truthy(run(in.b)) ? 1.0 : 0.0;
+      case OpCode::kString:
+        break;
+      default: {
+        // Sequenced so that calls reach the Environment left to right.
+        const double lhs = run(in.a);
+        return binary(in.code, lhs, run(in.b));
+      }
+    }
+    CHECK(false);  // compile() admits string literals only as call arguments
+    return 0.0;
+  }
+
+ private:
+  // Out of line so that the argument buffer lives only in frames that make a call.
+  [[gnu::noinline]] double call(const Instr& in) const {
+    std::array<Value, kMaxCallArgs> args;
+    CHECK(in.c <= kMaxCallArgs);
+    for (int k = 0; k < in.c; ++k) {
+      const int node = expr_.args[static_cast<size_t>(in.b + k)].index;
+      if (code_[node].code == OpCode::kString) {
+        args[static_cast<size_t>(k)] =
+            Value::of_string(expr_.nodes[static_cast<size_t>(node)].text);
+      } else {
+        args[static_cast<size_t>(k)] = Value::of_number(run(node));
+      }
+    }
+    return env_.call(in.a, std::span<const Value>(args.data(), static_cast<size_t>(in.c)));
+  }
+
+  const Instr* code_;
+  const Expr& expr_;
+  const Environment& env_;
+};
+
+}  // namespace
+
+std::optional<int> SymbolTable::find_variable(std::string_view name) const {
+  for (size_t i = 0; i < variables.size(); ++i) {
+    if (variables[i] == name) {
+      return static_cast<int>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<int> SymbolTable::find_function(std::string_view name) const {
+  for (size_t i = 0; i < functions.size(); ++i) {
+    if (functions[i].name == name) {
+      return static_cast<int>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+Result<CompiledExpr> compile(const Expr& expr, const SymbolTable& symbols) {
+  CHECK(expr.root.index >= 0 && static_cast<size_t>(expr.root.index) < expr.nodes.size());
+  CHECK(expr.nodes[static_cast<size_t>(expr.root.index)].kind != NodeKind::kString);
+  std::vector<Instr> code;
+  code.reserve(expr.nodes.size());
+  for (int i = 0; i < static_cast<int>(expr.nodes.size()); ++i) {
+    auto instr = compile_node(expr, i, symbols);
+    if (!instr) {
+      return std::unexpected(std::move(instr.error()));
+    }
+    code.push_back(*instr);
+  }
+  return CompiledExpr(expr, std::move(code));
+}
+
+Result<CompiledExpr> compile(std::string_view source, const SymbolTable& symbols) {
+  auto expr = parse(source);
+  if (!expr) {
+    return std::unexpected(std::move(expr.error()));
+  }
+  return compile(*expr, symbols);
+}
+
+double compare(Op op, double lhs, double rhs) {
+  if (std::isnan(lhs) || std::isnan(rhs)) {
+    return 0.0;
+  }
+  switch (op) {
+    case Op::kLess:
+      return lhs < rhs ? 1.0 : 0.0;
+    case Op::kLessEqual:
+      return lhs <= rhs ? 1.0 : 0.0;
+    case Op::kGreater:
+      return lhs > rhs ? 1.0 : 0.0;
+    case Op::kGreaterEqual:
+      return lhs >= rhs ? 1.0 : 0.0;
+    case Op::kEqual:
+      return lhs == rhs ? 1.0 : 0.0;
+    case Op::kNotEqual:
+      return lhs != rhs ? 1.0 : 0.0;
+    default:
+      break;
+  }
+  CHECK(false);  // not a comparison operator
+  return 0.0;
+}
+
+double evaluate(const CompiledExpr& expr, const Environment& env) {
+  return Evaluator(expr, env).run(expr.root().index);
+}
+
+double evaluate_node(const CompiledExpr& expr, NodeRef node, const Environment& env) {
+  CHECK(node.index >= 0 && static_cast<size_t>(node.index) < expr.code().size());
+  CHECK(expr.code()[static_cast<size_t>(node.index)].code != OpCode::kString);
+  return Evaluator(expr, env).run(node.index);
+}
+
+}  // namespace segd::core::rules

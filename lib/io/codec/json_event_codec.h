@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/common/result.h"
+#include "core/events/event.h"
+#include "io/codec/decode_limits.h"
+
+namespace segd::io {
+
+/// Decodes and validates one JSON event (the format in lib/io/codec/FORMATS.md).
+/// Returns a fully validated core::Event or one machine-readable reason in Error::code:
+/// `too_large` (payload above limits.max_payload_bytes, checked before parsing), `bad_json`
+/// (syntax error, top level not an object), `bad_field:<name>` (wrong JSON type, duplicate key),
+/// `missing_field:<name>`, `unknown_type`, `bad_timestamp`, then every reason of
+/// core::validate_event(). Unknown fields are ignored; `null` counts as absent.
+/// Never throws; thread-safe (no shared state); allocates nothing on the heap for small events
+/// beyond the Event's own strings.
+[[nodiscard]] core::Result<core::Event> decode_json_event(std::string_view payload,
+                                                          const DecodeLimits& limits = {});
+
+/// Encodes an event as compact JSON, the inverse of decode_json_event() for valid events:
+/// fixed field order, `ts` as RFC 3339, empty strings / price 0 / quantity 1 left out, `amount`
+/// always written for purchases and refunds. Deterministic; thread-safe.
+[[nodiscard]] std::string encode_json_event(const core::Event& event);
+
+}  // namespace segd::io

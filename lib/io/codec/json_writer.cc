@@ -1,0 +1,172 @@
+#include "io/codec/json_writer.h"
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+#include <utility>
+
+#include "core/common/check.h"
+#include "core/events/text.h"
+
+namespace segd::io {
+namespace {
+
+constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// The escape for one ASCII byte, or empty when it is written as is.
+std::string_view short_escape(unsigned char c) {
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return {};
+  }
+}
+
+}  // namespace
+
+JsonWriter::JsonWriter(std::string buffer) : out_(std::move(buffer)) {}
+
+std::string JsonWriter::take() {
+  std::string out = std::move(out_);
+  out_.clear();
+  stack_.clear();
+  after_key_ = false;
+  return out;
+}
+
+void JsonWriter::before_value() {
+  if (stack_.empty()) {
+    return;
+  }
+  Frame& top = stack_.back();
+  if (top.scope == Scope::kObject) {
+    CHECK(after_key_);
+    after_key_ = false;
+    return;
+  }
+  if (!top.empty) {
+    out_.push_back(',');
+  }
+  top.empty = false;
+}
+
+void JsonWriter::begin_object() {
+  before_value();
+  out_.push_back('{');
+  stack_.push_back(Frame{Scope::kObject, true});
+}
+
+void JsonWriter::end_object() {
+  CHECK(!stack_.empty() && stack_.back().scope == Scope::kObject && !after_key_);
+  stack_.pop_back();
+  out_.push_back('}');
+}
+
+void JsonWriter::begin_array() {
+  before_value();
+  out_.push_back('[');
+  stack_.push_back(Frame{Scope::kArray, true});
+}
+
+void JsonWriter::end_array() {
+  CHECK(!stack_.empty() && stack_.back().scope == Scope::kArray);
+  stack_.pop_back();
+  out_.push_back(']');
+}
+
+void JsonWriter::key(std::string_view name) {
+  CHECK(!stack_.empty() && stack_.back().scope == Scope::kObject && !after_key_);
+  Frame& top = stack_.back();
+  if (!top.empty) {
+    out_.push_back(',');
+  }
+  top.empty = false;
+  write_escaped(name);
+  out_.push_back(':');
+  after_key_ = true;
+}
+
+void JsonWriter::string(std::string_view value) {
+  before_value();
+  write_escaped(value);
+}
+
+void JsonWriter::number(double value) {
+  before_value();
+  if (!std::isfinite(value)) {
+    out_.append("null");
+    return;
+  }
+  if (value == 0.0) {
+    // Both zeros print as `0`, so a computed -0.0 does not change the bytes.
+    out_.push_back('0');
+    return;
+  }
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  CHECK(ec == std::errc());
+  out_.append(buf, end);
+}
+
+void JsonWriter::number(int64_t value) {
+  before_value();
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  CHECK(ec == std::errc());
+  out_.append(buf, end);
+}
+
+void JsonWriter::boolean(bool value) {
+  before_value();
+  out_.append(value ? "true" : "false");
+}
+
+void JsonWriter::null() {
+  before_value();
+  out_.append("null");
+}
+
+void JsonWriter::write_escaped(std::string_view value) {
+  out_.push_back('"');
+  size_t pos = 0;
+  while (pos < value.size()) {
+    const auto c = static_cast<unsigned char>(value[pos]);
+    if (c >= 0x80U) {
+      const size_t length = core::utf8_sequence_length(value.substr(pos));
+      if (length == 0) {
+        out_.append(kReplacementChar);
+        ++pos;
+      } else {
+        out_.append(value.substr(pos, length));
+        pos += length;
+      }
+      continue;
+    }
+    if (const std::string_view escape = short_escape(c); !escape.empty()) {
+      out_.append(escape);
+    } else if (c < 0x20U) {
+      const char hex[] = {'\\', 'u', '0', '0', kHexDigits[c >> 4U], kHexDigits[c & 0xFU]};
+      out_.append(hex, sizeof hex);
+    } else {
+      out_.push_back(static_cast<char>(c));
+    }
+    ++pos;
+  }
+  out_.push_back('"');
+}
+
+}  // namespace segd::io

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace segd::io {
+
+/// A small deterministic JSON writer that appends compact JSON (no spaces) to a string it owns.
+/// Commas and colons are inserted automatically; misuse (a value where a key is due, unbalanced
+/// end_*) is a programming error and fails a CHECK. Not thread-safe (one writer per thread).
+///
+/// Output rules (stable, so equal values always give equal bytes):
+/// - strings: `"` and `\` escaped; \b \f \n \r \t in their short form; other control characters
+///   (U+0000..U+001F) as `\u00xx` (lowercase hex); everything else, UTF-8 included, as is
+///   (no `\/`, no `\uXXXX` for non-ASCII). Invalid UTF-8 bytes become U+FFFD, so the output is
+///   always valid UTF-8 JSON.
+/// - doubles: the shortest text that reads back to the same double (std::to_chars), so 840.0
+///   is `840`, 0.1 is `0.1`, 1e21 is `1e+21`; -0.0 is written `0`; NaN and ±inf as `null`.
+/// - integers: decimal.
+class JsonWriter {
+ public:
+  /// Starts with an empty output.
+  JsonWriter() = default;
+  /// Appends to `buffer` (reuses its capacity; keeps its content).
+  explicit JsonWriter(std::string buffer);
+
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  /// An object key; the next call must write its value.
+  void key(std::string_view name);
+  void string(std::string_view value);
+  void number(double value);
+  void number(int64_t value);
+  void boolean(bool value);
+  void null();
+
+  /// The JSON written so far.
+  [[nodiscard]] std::string_view view() const { return out_; }
+  /// Moves the output out; the writer is empty afterwards.
+  [[nodiscard]] std::string take();
+
+ private:
+  enum class Scope : uint8_t { kObject, kArray };
+  struct Frame {
+    Scope scope;
+    bool empty;
+  };
+
+  void before_value();
+  void write_escaped(std::string_view value);
+
+  std::string out_;
+  std::vector<Frame> stack_;
+  bool after_key_ = false;
+};
+
+}  // namespace segd::io

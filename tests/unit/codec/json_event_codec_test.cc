@@ -1,0 +1,275 @@
+#include "io/codec/json_event_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace segd::io {
+namespace {
+
+constexpr std::string_view kView =
+    R"({"event_id":"e-1","type":"product_view","customer_id":"c42","ts":"2026-03-01T10:00:00Z",)"
+    R"("session_id":"s9","product_id":"p7","category":"shoes","price":59.9})";
+constexpr std::string_view kPurchase =
+    R"({"event_id":"e-2","type":"purchase","customer_id":"c42","ts":1772359200000,)"
+    R"("order_id":"o-17","amount":119.8,"currency":"EUR",)"
+    R"("items":[{"product_id":"p7","category":"shoes","quantity":2,"price":59.9}]})";
+
+std::string code_of(std::string_view payload) {
+  const auto r = decode_json_event(payload);
+  return r ? std::string("ok") : r.error().code;
+}
+
+// A page_view with `extra` spliced in as further members.
+std::string page_view_with(std::string_view extra) {
+  return R"({"type":"page_view","customer_id":"c42","ts":1772359200000)" +
+         (extra.empty() ? std::string() : "," + std::string(extra)) + "}";
+}
+
+TEST(JsonEventCodecTest, DecodesTheDesignExamples) {
+  const auto view = decode_json_event(kView);
+  ASSERT_TRUE(view.has_value()) << view.error().message;
+  EXPECT_EQ(view->type, core::EventType::kProductView);
+  EXPECT_EQ(view->event_id, "e-1");
+  EXPECT_EQ(view->customer_id, "c42");
+  EXPECT_EQ(view->ts, core::TimestampMs{1'772'359'200'000});
+  EXPECT_EQ(view->session_id, "s9");
+  EXPECT_EQ(view->product_id, "p7");
+  EXPECT_EQ(view->category, "shoes");
+  EXPECT_EQ(view->price, 59.9);
+  EXPECT_EQ(view->quantity, 1);
+
+  const auto purchase = decode_json_event(kPurchase);
+  ASSERT_TRUE(purchase.has_value()) << purchase.error().message;
+  EXPECT_EQ(purchase->type, core::EventType::kPurchase);
+  EXPECT_EQ(purchase->order_id, "o-17");
+  EXPECT_EQ(purchase->amount, 119.8);
+  EXPECT_EQ(purchase->currency, "EUR");
+  ASSERT_EQ(purchase->items.size(), 1U);
+  EXPECT_EQ(purchase->items[0], (core::LineItem{"p7", "shoes", 2, 59.9}));
+}
+
+TEST(JsonEventCodecTest, IgnoresUnknownFieldsAndTreatsNullAsAbsent) {
+  const auto r = decode_json_event(page_view_with(
+      R"("x":{"deep":[1,2,{"y":null}]},"session_id":null,"referrer":"https://a.example")"));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_TRUE(r->session_id.empty());
+}
+
+TEST(JsonEventCodecTest, RejectsPayloadAboveLimitBeforeParsing) {
+  std::string big = page_view_with(R"("pad":")" + std::string(70 * 1024, 'x') + "\"");
+  EXPECT_EQ(code_of(big), "too_large");
+  big.back() = '!';  // not even JSON any more: the size check comes first
+  EXPECT_EQ(code_of(big), "too_large");
+  EXPECT_EQ(decode_json_event(big, DecodeLimits{.max_payload_bytes = 128 * 1024}).error().code,
+            "bad_json");
+}
+
+TEST(JsonEventCodecTest, RejectsSyntaxErrorsAsBadJson) {
+  for (const std::string_view payload :
+       {"", "{", "{\"type\":}", "{\"a\":1,}", "{'type':'page_view'}", "{\"a\":1} {\"b\":2}",
+        "{\"type\":\"page_view\"", "{\"a\":01}", "{\"a\":\"x\ny\"}"}) {
+    EXPECT_EQ(code_of(payload), "bad_json") << payload;
+  }
+}
+
+TEST(JsonEventCodecTest, RejectsRawNulByteAnywhere) {
+  EXPECT_EQ(code_of(page_view_with("") + std::string(1, '\0')), "bad_json");
+  EXPECT_EQ(code_of(page_view_with("") + std::string(1, '\0') + "garbage"), "bad_json");
+}
+
+TEST(JsonEventCodecTest, DecodesLargeEventWithinLimit) {
+  const auto r = decode_json_event(page_view_with(R"("pad":")" + std::string(10'000, 'x') + "\""));
+  EXPECT_TRUE(r.has_value());
+}
+
+TEST(JsonEventCodecTest, SkipsLeadingUtf8ByteOrderMark) {
+  EXPECT_EQ(code_of("\xEF\xBB\xBF" + page_view_with("")), "ok");
+}
+
+TEST(JsonEventCodecTest, RejectsNanAndInfinityLiterals) {
+  EXPECT_EQ(code_of(page_view_with(R"("price":NaN)")), "bad_json");
+  EXPECT_EQ(code_of(page_view_with(R"("price":Infinity)")), "bad_json");
+  EXPECT_EQ(code_of(page_view_with(R"("price":-Infinity)")), "bad_json");
+  EXPECT_EQ(code_of(page_view_with(R"("price":1e400)")), "bad_json");
+  EXPECT_EQ(code_of(page_view_with(R"("price":"NaN")")), "bad_field:price");
+}
+
+TEST(JsonEventCodecTest, RejectsTopLevelThatIsNotAnObject) {
+  for (const std::string_view payload : {"[]", "42", "\"event\"", "null", "true"}) {
+    EXPECT_EQ(code_of(payload), "bad_json") << payload;
+  }
+}
+
+TEST(JsonEventCodecTest, RejectsNestingDeeperThan64) {
+  const auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  EXPECT_EQ(code_of(page_view_with(R"("x":)" + nested(63))), "ok");
+  EXPECT_EQ(code_of(page_view_with(R"("x":)" + nested(64))), "bad_json");
+  EXPECT_EQ(code_of(std::string(60'000, '[')), "bad_json");
+  EXPECT_EQ(code_of(std::string(30'000, '{') + "}"), "bad_json");
+  EXPECT_EQ(code_of(page_view_with(R"("items":)" + nested(3))), "bad_field:items");
+}
+
+TEST(JsonEventCodecTest, ReportsMissingRequiredFieldsInOrder) {
+  EXPECT_EQ(code_of(R"({"type":"page_view","ts":1772359200000})"), "missing_field:customer_id");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"","ts":1})"),
+            "missing_field:customer_id");
+  EXPECT_EQ(code_of(R"({"customer_id":"c42","ts":1772359200000})"), "missing_field:type");
+  EXPECT_EQ(code_of(R"({"type":"","customer_id":"c42","ts":1772359200000})"), "missing_field:type");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c42"})"), "missing_field:ts");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c42","ts":null})"), "missing_field:ts");
+  EXPECT_EQ(code_of("{}"), "missing_field:customer_id");
+}
+
+TEST(JsonEventCodecTest, RejectsWrongJsonTypes) {
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":42,"ts":1})"), "bad_field:customer_id");
+  EXPECT_EQ(code_of(R"({"type":7,"customer_id":"c42","ts":1})"), "bad_field:type");
+  EXPECT_EQ(code_of(page_view_with(R"("amount":"119.8")")), "bad_field:amount");
+  EXPECT_EQ(code_of(page_view_with(R"("quantity":2.5)")), "bad_field:quantity");
+  EXPECT_EQ(code_of(page_view_with(R"("quantity":2.0)")), "bad_field:quantity");
+  EXPECT_EQ(code_of(page_view_with(R"("session_id":["s9"])")), "bad_field:session_id");
+  EXPECT_EQ(code_of(page_view_with(R"("items":{})")), "bad_field:items");
+  EXPECT_EQ(code_of(page_view_with(R"("items":[1])")), "bad_field:items");
+  EXPECT_EQ(code_of(page_view_with(R"("items":[{"product_id":"p","price":"9"}])")),
+            "bad_field:items.price");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c42","ts":true})"), "bad_field:ts");
+}
+
+TEST(JsonEventCodecTest, RejectsDuplicateKnownKeys) {
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c1","customer_id":"c2","ts":1})"),
+            "bad_field:customer_id");
+  EXPECT_EQ(code_of(page_view_with(R"("items":[{"product_id":"a","product_id":"b"}])")),
+            "bad_field:items.product_id");
+  EXPECT_EQ(code_of(page_view_with(R"("extra":1,"extra":2)")), "ok");
+}
+
+TEST(JsonEventCodecTest, RejectsHugeIntegers) {
+  EXPECT_EQ(code_of(page_view_with(R"("quantity":9223372036854775808)")), "bad_field:quantity");
+  EXPECT_EQ(code_of(page_view_with(R"("quantity":123456789012345678901234567890)")),
+            "bad_field:quantity");
+  EXPECT_EQ(code_of(page_view_with(R"("price":123456789012345678901234567890)")), "too_large");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c","ts":99999999999999999999})"),
+            "bad_timestamp");
+}
+
+TEST(JsonEventCodecTest, RejectsBadTimestamps) {
+  const auto with_ts = [](std::string_view ts) {
+    return code_of(R"({"type":"page_view","customer_id":"c42","ts":)" + std::string(ts) + "}");
+  };
+  EXPECT_EQ(with_ts(R"("2026-03-01")"), "bad_timestamp");
+  EXPECT_EQ(with_ts(R"("2026-02-30T10:00:00Z")"), "bad_timestamp");
+  EXPECT_EQ(with_ts(R"("yesterday")"), "bad_timestamp");
+  EXPECT_EQ(with_ts(R"("1969-12-31T23:59:59Z")"), "bad_timestamp");
+  EXPECT_EQ(with_ts("1772359200000.5"), "bad_timestamp");
+  EXPECT_EQ(with_ts("1.7723592e12"), "bad_timestamp");
+  EXPECT_EQ(with_ts("-1"), "bad_timestamp");
+  EXPECT_EQ(with_ts("7258118400000"), "bad_timestamp");  // 2200-01-01
+  EXPECT_EQ(with_ts("0"), "ok");
+  EXPECT_EQ(with_ts(R"("2026-03-01T11:00:00.250+01:00")"), "ok");
+}
+
+TEST(JsonEventCodecTest, RfcAndIntegerTimestampsAgree) {
+  const auto a =
+      decode_json_event(R"({"type":"page_view","customer_id":"c","ts":"2026-03-01T10:00:00Z"})");
+  const auto b = decode_json_event(R"({"type":"page_view","customer_id":"c","ts":1772359200000})");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(*a, *b);
+}
+
+TEST(JsonEventCodecTest, RejectsUnknownType) {
+  EXPECT_EQ(code_of(R"({"type":"PageView","customer_id":"c42","ts":1})"), "unknown_type");
+  EXPECT_EQ(code_of(R"({"type":"checkout","customer_id":"c42","ts":1})"), "unknown_type");
+}
+
+TEST(JsonEventCodecTest, RejectsInvalidUtf8InKnownFieldsOnly) {
+  EXPECT_EQ(code_of("{\"type\":\"page_view\",\"customer_id\":\"c\xFF\",\"ts\":1}"),
+            "bad_field:customer_id");
+  EXPECT_EQ(code_of(page_view_with("\"category\":\"sh\xC3\"")), "bad_field:category");
+  EXPECT_EQ(code_of(page_view_with("\"ignored\":\"\xFF\xFE\"")), "ok");
+  EXPECT_EQ(code_of(page_view_with("\"category\":\"Gr\xC3\xBC\xC3\x9F"
+                                   "e\"")),
+            "ok");
+}
+
+TEST(JsonEventCodecTest, RejectsEscapedControlCharactersInIds) {
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c\u000042","ts":1})"),
+            "bad_field:customer_id");
+  const auto r = decode_json_event(page_view_with(R"("session_id":"s\u00e9")"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->session_id, "s\xC3\xA9");
+}
+
+TEST(JsonEventCodecTest, AppliesSemanticValidation) {
+  const std::string purchase = R"({"type":"purchase","customer_id":"c42","ts":1,)";
+  EXPECT_EQ(code_of(purchase + R"("amount":5})"), "missing_field:order_id");
+  EXPECT_EQ(code_of(purchase + R"("order_id":"o"})"), "missing_field:amount");
+  EXPECT_EQ(code_of(purchase + R"("order_id":"o","amount":-5})"), "negative_amount");
+  EXPECT_EQ(code_of(purchase + R"("order_id":"o","amount":2e9})"), "too_large");
+  EXPECT_EQ(code_of(R"({"type":"refund","customer_id":"c42","ts":1,"order_id":"o"})"),
+            "missing_field:amount");
+  EXPECT_EQ(code_of(R"({"type":"add_to_cart","customer_id":"c42","ts":1})"),
+            "missing_field:product_id");
+  EXPECT_EQ(code_of(R"({"type":"product_view","customer_id":"c42","ts":1})"),
+            "missing_field:product_id");
+}
+
+TEST(JsonEventCodecTest, TooManyItemsIsRejectedEarly) {
+  std::string items = R"("items":[)";
+  for (int i = 0; i < 101; ++i) {
+    items += std::string(i == 0 ? "" : ",") + R"({"product_id":"p","price":1})";
+  }
+  EXPECT_EQ(
+      code_of(R"({"type":"purchase","customer_id":"c","ts":1,"order_id":"o",)" + items + "]}"),
+      "too_large");
+}
+
+TEST(JsonEventCodecTest, PurchaseWithoutAmountSumsItems) {
+  const auto r = decode_json_event(
+      R"({"type":"purchase","customer_id":"c","ts":1,"order_id":"o",)"
+      R"("items":[{"product_id":"a","quantity":2,"price":59.9},{"product_id":"b","price":0.105}]})");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->amount, 119.91);
+  EXPECT_EQ(r->items[1].quantity, 1);
+}
+
+TEST(JsonEventCodecTest, CartEventsDefaultPriceAndQuantity) {
+  const auto r =
+      decode_json_event(R"({"type":"add_to_cart","customer_id":"c","ts":1,"product_id":"p"})");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->price, 0.0);
+  EXPECT_EQ(r->quantity, 1);
+  EXPECT_EQ(code_of(R"({"type":"search","customer_id":"c","ts":1})"), "ok");
+}
+
+TEST(JsonEventCodecTest, RoundTripsJsonEventJsonEvent) {
+  for (const std::string_view payload : {kView, kPurchase}) {
+    const auto first = decode_json_event(payload);
+    ASSERT_TRUE(first.has_value());
+    const std::string text = encode_json_event(*first);
+    const auto second = decode_json_event(text);
+    ASSERT_TRUE(second.has_value()) << text << ": " << second.error().message;
+    EXPECT_EQ(*second, *first);
+    EXPECT_EQ(encode_json_event(*second), text);
+  }
+}
+
+TEST(JsonEventCodecTest, EncodesInFixedOrderAndRoundTripsAwkwardValues) {
+  core::Event e;
+  e.type = core::EventType::kSearch;
+  e.customer_id = "c\"42\xC3\xA9";
+  e.ts = core::TimestampMs{1'772'359'200'123};
+  e.query = "line\nbreak \\ tab\t";
+  e.price = 0.1 + 0.2;
+  e.quantity = 3;
+  EXPECT_EQ(encode_json_event(e),
+            "{\"type\":\"search\",\"customer_id\":\"c\\\"42\xC3\xA9\","
+            "\"ts\":\"2026-03-01T10:00:00.123Z\",\"query\":\"line\\nbreak \\\\ tab\\t\","
+            "\"price\":0.30000000000000004,\"quantity\":3}");
+  const auto back = decode_json_event(encode_json_event(e));
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(*back, e);
+}
+
+}  // namespace
+}  // namespace segd::io

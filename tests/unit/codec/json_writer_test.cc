@@ -1,0 +1,118 @@
+#include "io/codec/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace segd::io {
+namespace {
+
+std::string number_text(double value) {
+  JsonWriter w;
+  w.number(value);
+  return w.take();
+}
+
+std::string string_text(std::string_view value) {
+  JsonWriter w;
+  w.string(value);
+  return w.take();
+}
+
+TEST(JsonWriterTest, WritesNestedStructureWithCommas) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("a");
+  w.number(int64_t{1});
+  w.key("b");
+  w.begin_array();
+  w.boolean(true);
+  w.boolean(false);
+  w.null();
+  w.begin_object();
+  w.end_object();
+  w.begin_array();
+  w.end_array();
+  w.end_array();
+  w.key("c");
+  w.string("x");
+  w.end_object();
+  EXPECT_EQ(w.view(), R"({"a":1,"b":[true,false,null,{},[]],"c":"x"})");
+}
+
+TEST(JsonWriterTest, EscapesQuotesBackslashAndControlCharacters) {
+  EXPECT_EQ(string_text("a\"b\\c/d"), R"("a\"b\\c/d")");
+  EXPECT_EQ(string_text("\b\f\n\r\t"), R"("\b\f\n\r\t")");
+  EXPECT_EQ(string_text(std::string("\0\x01\x1f", 3)), R"("\u0000\u0001\u001f")");
+  EXPECT_EQ(string_text("\x7f"), "\"\x7f\"");
+}
+
+TEST(JsonWriterTest, KeepsUtf8AndReplacesInvalidBytes) {
+  EXPECT_EQ(string_text("Gr\xC3\xBC\xC3\x9F \xE2\x82\xAC \xF0\x9F\x98\x80"),
+            "\"Gr\xC3\xBC\xC3\x9F \xE2\x82\xAC \xF0\x9F\x98\x80\"");
+  EXPECT_EQ(string_text("a\xFF"
+                        "b"),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
+  EXPECT_EQ(string_text("\xC3"), "\"\xEF\xBF\xBD\"");
+}
+
+TEST(JsonWriterTest, EscapesKeysLikeStrings) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("k\"\n");
+  w.null();
+  w.end_object();
+  EXPECT_EQ(w.view(), R"({"k\"\n":null})");
+}
+
+TEST(JsonWriterTest, IntegralDoublesPrintWithoutFraction) {
+  EXPECT_EQ(number_text(840.0), "840");
+  EXPECT_EQ(number_text(-3.0), "-3");
+  EXPECT_EQ(number_text(0.0), "0");
+  EXPECT_EQ(number_text(-0.0), "0");
+}
+
+TEST(JsonWriterTest, DoublesUseShortestRoundTripForm) {
+  EXPECT_EQ(number_text(0.1), "0.1");
+  EXPECT_EQ(number_text(119.8), "119.8");
+  EXPECT_EQ(number_text(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(number_text(1e21), "1e+21");
+  EXPECT_EQ(number_text(1.5e-7), "1.5e-07");
+  for (const double v : {59.9, 1.0 / 3.0, 6.02214076e23, 5e-324, 1.7976931348623157e308}) {
+    const std::string text = number_text(v);
+    double back = 0;
+    std::from_chars(text.data(), text.data() + text.size(), back);
+    EXPECT_EQ(back, v) << text;
+  }
+}
+
+TEST(JsonWriterTest, NonFiniteDoublesAreNull) {
+  EXPECT_EQ(number_text(std::numeric_limits<double>::quiet_NaN()), "null");
+  EXPECT_EQ(number_text(std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(number_text(-std::numeric_limits<double>::infinity()), "null");
+}
+
+TEST(JsonWriterTest, WritesInt64Extremes) {
+  JsonWriter w;
+  w.begin_array();
+  w.number(std::numeric_limits<int64_t>::min());
+  w.number(std::numeric_limits<int64_t>::max());
+  w.end_array();
+  EXPECT_EQ(w.view(), "[-9223372036854775808,9223372036854775807]");
+}
+
+TEST(JsonWriterTest, AppendsToGivenBufferAndTakeResets) {
+  JsonWriter w(std::string("prefix "));
+  w.number(int64_t{7});
+  EXPECT_EQ(w.take(), "prefix 7");
+  EXPECT_TRUE(w.view().empty());
+  w.string("again");
+  EXPECT_EQ(w.take(), "\"again\"");
+}
+
+}  // namespace
+}  // namespace segd::io

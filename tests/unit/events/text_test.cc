@@ -1,0 +1,48 @@
+#include "core/events/text.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace segd::core {
+namespace {
+
+TEST(Utf8Test, AcceptsAsciiAndMultiByteText) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain ascii"));
+  EXPECT_TRUE(
+      is_valid_utf8("Gr\xC3\xBC\xC3\x9F"
+                    "e"));                             // Grüße
+  EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));          // €
+  EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));      // 😀
+  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));      // U+10FFFF
+  EXPECT_TRUE(is_valid_utf8(std::string("a\0b", 3)));  // NUL is valid UTF-8
+}
+
+TEST(Utf8Test, RejectsMalformedSequences) {
+  EXPECT_FALSE(is_valid_utf8("\xFF"));              // never valid
+  EXPECT_FALSE(is_valid_utf8("\x80"));              // lone continuation
+  EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong, 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("ok\xE2\x82"));        // truncated at the end
+}
+
+TEST(Utf8Test, SequenceLengthReportsOneCharacter) {
+  EXPECT_EQ(utf8_sequence_length("a"), 1U);
+  EXPECT_EQ(utf8_sequence_length("\xE2\x82\xAC tail"), 3U);
+  EXPECT_EQ(utf8_sequence_length("\xFF"), 0U);
+  EXPECT_EQ(utf8_sequence_length(""), 0U);
+}
+
+TEST(ControlCharsTest, FindsC0AndDelete) {
+  EXPECT_FALSE(has_control_chars("c42 \xC3\xBC"));
+  EXPECT_TRUE(has_control_chars("c\n42"));
+  EXPECT_TRUE(has_control_chars(std::string("c\0", 2)));
+  EXPECT_TRUE(has_control_chars("c\x7F"));
+}
+
+}  // namespace
+}  // namespace segd::core
