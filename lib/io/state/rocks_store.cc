@@ -1,0 +1,485 @@
+#include "io/state/rocks_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/statistics.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "io/state/state_codec.h"
+#include "io/state/state_keys.h"
+
+namespace segd::io {
+namespace {
+
+constexpr const char* kFamilyNames[] = {"default", "customers", "timers",
+                                        "offsets", "outbox",    "models"};
+
+core::Error storage_error(std::string_view what, const rocksdb::Status& status) {
+  return core::Error{"storage_error", std::string(what) + ": " + status.ToString()};
+}
+
+rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+rocksdb::CompressionType pick_compression() {
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  const bool has_lz4 =
+      std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
+  return has_lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+}
+
+// Block-based tables sharing one LRU cache. Index and filter blocks live in the cache (bounded
+// memory) with L0's pinned, since every point lookup touches them.
+rocksdb::BlockBasedTableOptions table_options(const std::shared_ptr<rocksdb::Cache>& cache,
+                                              int bloom_bits) {
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.format_version = 5;
+  if (bloom_bits > 0) {
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(bloom_bits));
+    // A hash index inside each data block saves the binary search of a point lookup.
+    t.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+  }
+  return t;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfig& config) {
+  const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(config.block_cache_bytes);
+  const rocksdb::CompressionType compression = pick_compression();
+
+  // customers: the hot point-lookup + overwrite family. Bloom filters (10 bits/key, ~1% false
+  // positives) skip SSTs without the key; large memtables absorb rewrites of hot customers
+  // before they reach L0; dynamic level sizes keep space amplification near 1.1.
+  rocksdb::ColumnFamilyOptions customers;
+  customers.OptimizeLevelStyleCompaction(config.write_buffer_bytes * 2);
+  customers.write_buffer_size = config.write_buffer_bytes;
+  customers.max_write_buffer_number = 3;
+  customers.level_compaction_dynamic_level_bytes = true;
+  customers.compression = compression;
+  customers.table_factory.reset(
+      rocksdb::NewBlockBasedTableFactory(table_options(cache, /*bloom_bits=*/10)));
+
+  // timers, outbox, models: range-scanned and small; no bloom filter needed.
+  rocksdb::ColumnFamilyOptions scanned;
+  scanned.write_buffer_size = size_t{16} << 20;
+  scanned.level_compaction_dynamic_level_bytes = true;
+  scanned.compression = compression;
+  scanned.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options(cache, 0)));
+
+  // offsets: a handful of keys read with Get.
+  rocksdb::ColumnFamilyOptions offsets = scanned;
+  offsets.write_buffer_size = size_t{4} << 20;
+  offsets.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options(cache, 10)));
+
+  return {{kFamilyNames[0], scanned}, {kFamilyNames[1], customers}, {kFamilyNames[2], scanned},
+          {kFamilyNames[3], offsets}, {kFamilyNames[4], scanned},   {kFamilyNames[5], scanned}};
+}
+
+rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statistics) {
+  rocksdb::DBOptions o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.IncreaseParallelism(2);  // Flush + compaction threads for the 2-core target.
+  o.max_background_jobs = 2;
+  o.bytes_per_sync = size_t{1} << 20;        // Smooth background writeback instead of bursts.
+  o.max_total_wal_size = size_t{256} << 20;  // Forces flushes of quiet families (offsets).
+  o.statistics = statistics;
+  return o;
+}
+
+}  // namespace
+
+void RocksStore::HandleCloser::operator()(rocksdb::ColumnFamilyHandle* handle) const {
+  const rocksdb::Status status = db->DestroyColumnFamilyHandle(handle);
+  if (!status.ok()) {
+    std::fprintf(stderr, "segd: destroying column family handle: %s\n", status.ToString().c_str());
+  }
+}
+
+RocksStore::RocksStore(std::unique_ptr<rocksdb::DB> db,
+                       std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                       std::shared_ptr<rocksdb::Statistics> statistics,
+                       Durability durability)
+    : statistics_(std::move(statistics)), db_(std::move(db)), durability_(durability) {
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    handles_.emplace_back(h, HandleCloser{db_.get()});
+  }
+}
+
+core::Result<std::unique_ptr<RocksStore>> RocksStore::open(const StoreConfig& config) {
+  std::shared_ptr<rocksdb::Statistics> statistics = rocksdb::CreateDBStatistics();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status status = rocksdb::DB::Open(db_options(statistics), config.path,
+                                                   family_descriptors(config), &handles, &raw);
+  if (!status.ok()) {
+    return std::unexpected(storage_error("open " + config.path, status));
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::unique_ptr<RocksStore> store(
+      new RocksStore(std::move(db), std::move(handles), std::move(statistics), config.durability));
+  core::Result<uint64_t> next = store->load_next_seq();
+  if (!next) {
+    return std::unexpected(next.error());
+  }
+  store->next_seq_ = *next;
+  return store;
+}
+
+RocksStore::~RocksStore() {
+  const core::Result<void> closed = close();
+  if (!closed) {
+    std::fprintf(stderr, "segd: closing state store: %s\n", closed.error().message.c_str());
+  }
+}
+
+core::Result<void> RocksStore::close() {
+  if (!db_) {
+    return {};
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> raw;
+  for (const HandlePtr& h : handles_) {
+    raw.push_back(h.get());
+  }
+  // Flushing the memtables makes the next open skip WAL replay.
+  rocksdb::Status status = db_->Flush(rocksdb::FlushOptions(), raw);
+  if (status.ok()) {
+    status = db_->FlushWAL(/*sync=*/true);
+  }
+  handles_.clear();
+  const rocksdb::Status closed = db_->Close();
+  db_.reset();
+  if (!status.ok()) {
+    return std::unexpected(storage_error("flush on close", status));
+  }
+  if (!closed.ok()) {
+    return std::unexpected(storage_error("close", closed));
+  }
+  return {};
+}
+
+core::Result<uint64_t> RocksStore::load_next_seq() {
+  core::Result<std::optional<std::string>> counter = get_raw(kOffsets, kNextOutboxSeqKey);
+  if (!counter) {
+    return std::unexpected(counter.error());
+  }
+  uint64_t next = 1;
+  if (*counter) {
+    const std::optional<int64_t> v = decode_i64(**counter);
+    if (!v || *v < 1) {
+      return core::fail("corrupt_state", "bad outbox sequence counter");
+    }
+    next = static_cast<uint64_t>(*v);
+  }
+  // The counter is written in the same batch as the records; this only guards against a
+  // database whose counter was lost.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kOutbox)));
+  it->SeekToLast();
+  if (it->Valid()) {
+    const std::optional<uint64_t> last = parse_outbox_key(it->key().ToStringView());
+    if (!last) {
+      return core::fail("corrupt_state", "bad outbox key");
+    }
+    next = std::max(next, *last + 1);
+  }
+  if (!it->status().ok()) {
+    return std::unexpected(storage_error("scan outbox", it->status()));
+  }
+  return next;
+}
+
+core::Result<std::optional<std::string>> RocksStore::get_raw(Family family, std::string_view key) {
+  std::string value;
+  const rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), cf(family), slice(key), &value);
+  if (status.IsNotFound()) {
+    return std::nullopt;
+  }
+  if (!status.ok()) {
+    return std::unexpected(storage_error("get", status));
+  }
+  return value;
+}
+
+core::Result<std::optional<core::CustomerState>> RocksStore::get_customer(std::string_view id) {
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), cf(kCustomers), slice(id), &value);
+  if (status.IsNotFound()) {
+    return std::nullopt;
+  }
+  if (!status.ok()) {
+    return std::unexpected(storage_error("get customer", status));
+  }
+  core::Result<core::CustomerState> state = decode_customer(value.ToStringView());
+  if (!state) {
+    return std::unexpected(state.error());
+  }
+  return std::move(*state);
+}
+
+core::Result<std::vector<std::optional<core::CustomerState>>> RocksStore::multi_get_customers(
+    std::span<const std::string> ids) {
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(ids.size());
+  for (const std::string& id : ids) {
+    keys.emplace_back(id);
+  }
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cf(kCustomers), keys.size(), keys.data(), values.data(),
+                statuses.data());
+  std::vector<std::optional<core::CustomerState>> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      continue;
+    }
+    if (!statuses[i].ok()) {
+      return std::unexpected(storage_error("multi_get customers", statuses[i]));
+    }
+    core::Result<core::CustomerState> state = decode_customer(values[i].ToStringView());
+    if (!state) {
+      return std::unexpected(state.error());
+    }
+    out[i] = std::move(*state);
+  }
+  return out;
+}
+
+core::Result<uint64_t> RocksStore::commit(const core::BatchDelta& delta, MetaEntries meta) {
+  rocksdb::WriteBatch batch;
+  // Encoding happens outside the lock: only numbering and the write are serialized.
+  for (const core::CustomerState& state : delta.customers_put) {
+    batch.Put(cf(kCustomers), state.customer_id, encode_customer(state));
+  }
+  for (const std::string& id : delta.customers_deleted) {
+    batch.Delete(cf(kCustomers), id);
+  }
+  for (const auto& [partition, timer] : delta.timers_deleted) {
+    batch.Delete(cf(kTimers), timer_key(partition, timer));
+  }
+  for (const auto& [partition, timer] : delta.timers_put) {
+    batch.Put(cf(kTimers), timer_key(partition, timer), rocksdb::Slice());
+  }
+  for (const auto& [partition, time] : delta.stream_times) {
+    batch.Put(cf(kOffsets), stream_time_key(partition), encode_i64(time));
+  }
+  for (const core::SourcePosition& pos : delta.positions) {
+    batch.Put(cf(kOffsets), position_key(pos.source), encode_i64(pos.next_offset));
+  }
+  for (const auto& [key, value] : meta) {
+    batch.Put(cf(kOffsets), meta_key(key), value);
+  }
+  std::vector<std::string> changes;
+  changes.reserve(delta.outbox.size());
+  for (const core::SegmentChange& change : delta.outbox) {
+    changes.push_back(encode_change(change));
+  }
+
+  rocksdb::WriteOptions options;
+  options.sync = durability_ == Durability::kWalSync;
+  const std::lock_guard lock(commit_mutex_);
+  const uint64_t first = next_seq_;
+  if (!changes.empty()) {
+    for (size_t i = 0; i < changes.size(); ++i) {
+      batch.Put(cf(kOutbox), outbox_key(first + i), changes[i]);
+    }
+    batch.Put(cf(kOffsets), kNextOutboxSeqKey,
+              encode_i64(static_cast<int64_t>(first + changes.size())));
+  }
+  const rocksdb::Status status = db_->Write(options, &batch);
+  if (!status.ok()) {
+    return std::unexpected(storage_error("commit", status));
+  }
+  next_seq_ = first + changes.size();
+  return first;
+}
+
+core::Result<std::vector<core::TimerKey>> RocksStore::load_timers(core::PartitionId partition) {
+  const std::string prefix = timer_prefix(partition);
+  std::vector<core::TimerKey> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kTimers)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::optional<std::pair<core::PartitionId, core::TimerKey>> parsed =
+        parse_timer_key(it->key().ToStringView());
+    if (!parsed) {
+      return core::fail("corrupt_state", "bad timer key");
+    }
+    out.push_back(std::move(parsed->second));
+  }
+  if (!it->status().ok()) {
+    return std::unexpected(storage_error("scan timers", it->status()));
+  }
+  return out;
+}
+
+core::Result<std::optional<int64_t>> RocksStore::stream_time(core::PartitionId partition) {
+  return get_i64(stream_time_key(partition));
+}
+
+core::Result<std::optional<int64_t>> RocksStore::position(std::string_view source) {
+  return get_i64(position_key(source));
+}
+
+core::Result<std::optional<int64_t>> RocksStore::get_i64(const std::string& key) {
+  core::Result<std::optional<std::string>> raw = get_raw(kOffsets, key);
+  if (!raw) {
+    return std::unexpected(raw.error());
+  }
+  if (!*raw) {
+    return std::nullopt;
+  }
+  const std::optional<int64_t> v = decode_i64(**raw);
+  if (!v) {
+    return core::fail("corrupt_state", "bad integer under " + key);
+  }
+  return *v;
+}
+
+core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max) {
+  const std::lock_guard outbox_lock(outbox_mutex_);
+  uint64_t next_free = 0;
+  {
+    // Read before the iterator exists: every commit after this point numbers from >= next_free.
+    const std::lock_guard lock(commit_mutex_);
+    next_free = next_seq_;
+  }
+  // Start at the floor, not at the beginning: delivered records leave tombstones at the front
+  // of the family, and seeking past them avoids rescanning them on every poll.
+  const std::string floor = outbox_key(outbox_floor_);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kOutbox)));
+  std::vector<OutboxRecord> out;
+  for (it->Seek(floor); it->Valid() && out.size() < max; it->Next()) {
+    const std::optional<uint64_t> seq = parse_outbox_key(it->key().ToStringView());
+    if (!seq) {
+      return core::fail("corrupt_state", "bad outbox key");
+    }
+    core::Result<core::SegmentChange> change = decode_change(it->value().ToStringView());
+    if (!change) {
+      return std::unexpected(change.error());
+    }
+    out.push_back(OutboxRecord{*seq, std::move(*change)});
+  }
+  if (!it->status().ok()) {
+    return std::unexpected(storage_error("scan outbox", it->status()));
+  }
+  if (!out.empty()) {
+    outbox_floor_ = out.front().seq;
+  } else if (max > 0) {
+    outbox_floor_ = next_free;
+  }
+  return out;
+}
+
+core::Result<void> RocksStore::delete_outbox(std::span<const uint64_t> seqs) {
+  rocksdb::WriteBatch batch;
+  for (const uint64_t seq : seqs) {
+    batch.Delete(cf(kOutbox), outbox_key(seq));
+  }
+  rocksdb::WriteOptions options;
+  options.sync = durability_ == Durability::kWalSync;
+  const rocksdb::Status status = db_->Write(options, &batch);
+  if (!status.ok()) {
+    return std::unexpected(storage_error("delete outbox", status));
+  }
+  return {};
+}
+
+core::Result<void> RocksStore::put_meta(std::string_view key, std::string_view value) {
+  rocksdb::WriteOptions options;
+  options.sync = durability_ == Durability::kWalSync;
+  const rocksdb::Status status = db_->Put(options, cf(kOffsets), meta_key(key), slice(value));
+  if (!status.ok()) {
+    return std::unexpected(storage_error("put meta", status));
+  }
+  return {};
+}
+
+core::Result<std::optional<std::string>> RocksStore::get_meta(std::string_view key) {
+  return get_raw(kOffsets, meta_key(key));
+}
+
+core::Result<void> RocksStore::for_each_customer(
+    const std::function<core::Result<void>(const core::CustomerState&)>& fn) {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;  // An export must not evict the hot working set.
+  // An iterator reads from an implicit snapshot taken at creation.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf(kCustomers)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    core::Result<core::CustomerState> state = decode_customer(it->value().ToStringView());
+    if (!state) {
+      return std::unexpected(state.error());
+    }
+    core::Result<void> r = fn(*state);
+    if (!r) {
+      return r;
+    }
+  }
+  if (!it->status().ok()) {
+    return std::unexpected(storage_error("scan customers", it->status()));
+  }
+  return {};
+}
+
+core::Result<void> RocksStore::put_model(int64_t version, std::string_view snapshot) {
+  rocksdb::WriteOptions options;
+  options.sync = true;  // Rare and small; a model version must never be lost once logged.
+  const rocksdb::Status status =
+      db_->Put(options, cf(kModels), model_key(version), slice(snapshot));
+  if (!status.ok()) {
+    return std::unexpected(storage_error("put model", status));
+  }
+  return {};
+}
+
+core::Result<std::optional<std::pair<int64_t, std::string>>> RocksStore::latest_model() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kModels)));
+  it->SeekToLast();
+  if (!it->status().ok()) {
+    return std::unexpected(storage_error("scan models", it->status()));
+  }
+  if (!it->Valid()) {
+    return std::nullopt;
+  }
+  const std::optional<int64_t> version = parse_model_key(it->key().ToStringView());
+  if (!version) {
+    return core::fail("corrupt_state", "bad model key");
+  }
+  return std::pair{*version, it->value().ToString()};
+}
+
+core::Result<std::optional<std::string>> RocksStore::model(int64_t version) {
+  return get_raw(kModels, model_key(version));
+}
+
+StoreStats RocksStore::stats() const {
+  StoreStats s;
+  uint64_t v = 0;
+  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateLiveDataSize, &v)) {
+    s.live_data_bytes = v;
+  }
+  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) {
+    s.memtable_bytes = v;
+  }
+  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &v)) {
+    s.pending_compaction_bytes = v;
+  }
+  if (db_->GetIntProperty(cf(kCustomers), rocksdb::DB::Properties::kEstimateNumKeys, &v)) {
+    s.customers_estimate = v;
+  }
+  const uint64_t hits = statistics_->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+  const uint64_t misses = statistics_->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  if (hits + misses > 0) {
+    s.block_cache_hit_ratio = static_cast<double>(hits) / static_cast<double>(hits + misses);
+  }
+  return s;
+}
+
+}  // namespace segd::io

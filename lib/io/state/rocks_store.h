@@ -1,0 +1,163 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/common/strong_int.h"
+#include "core/engine/state_store.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Statistics;
+}  // namespace rocksdb
+
+namespace segd::io {
+
+/// How commits reach the disk.
+enum class Durability : uint8_t {
+  /// WAL written on every commit but not fsynced: survives a process crash (kill -9); an OS crash
+  /// or power loss may drop the last commits, which are then re-consumed from Kafka because their
+  /// input offsets were in the same batch.
+  kWalNoSync,
+  /// WAL fsynced on every commit: survives power loss, at a large cost per commit.
+  kWalSync,
+};
+
+/// Configuration of the RocksDB store.
+struct StoreConfig {
+  std::string path;                                ///< Database directory (created if missing).
+  size_t block_cache_bytes = size_t{64} << 20;     ///< Default: 64 MiB, shared by all families.
+  size_t write_buffer_bytes = size_t{64} << 20;    ///< Default: 64 MiB memtable for `customers`.
+  Durability durability = Durability::kWalNoSync;  ///< Default: WAL on, no fsync per commit.
+};
+
+/// One pending outgoing SegmentChange.
+struct OutboxRecord {
+  uint64_t seq = 0;
+  core::SegmentChange change;
+
+  bool operator==(const OutboxRecord&) const = default;
+};
+
+/// Figures for the metrics exporter.
+struct StoreStats {
+  uint64_t live_data_bytes = 0;           ///< Estimated live SST data, all families.
+  uint64_t memtable_bytes = 0;            ///< All memtables, all families.
+  uint64_t pending_compaction_bytes = 0;  ///< Estimated bytes compaction still has to rewrite.
+  double block_cache_hit_ratio = 0.0;     ///< Hits / (hits + misses) since open; 0 without reads.
+  uint64_t customers_estimate = 0;        ///< Estimated keys in `customers`.
+
+  bool operator==(const StoreStats&) const = default;
+};
+
+/// Small metadata entries written together with a batch (e.g. the replay output length).
+using MetaEntries = std::span<const std::pair<std::string, std::string>>;
+
+/// The persisted state of segd in RocksDB: column families `customers`, `timers`, `offsets`,
+/// `outbox` and `models` (layouts in STORAGE.md). Every method may block on disk I/O, so call
+/// them off any event loop. All methods are thread-safe except close(), which must not run
+/// concurrently with anything else. Errors: code `storage_error` (message carries the RocksDB
+/// status) or `corrupt_state` (a stored value does not decode).
+class RocksStore final : public core::StateReader {
+ public:
+  /// Opens or creates the database at `config.path`, creating missing column families.
+  [[nodiscard]] static core::Result<std::unique_ptr<RocksStore>> open(const StoreConfig& config);
+
+  RocksStore(const RocksStore&) = delete;
+  RocksStore& operator=(const RocksStore&) = delete;
+  /// Calls close() if it was not called, logging a failure to stderr.
+  ~RocksStore() override;
+
+  /// The stored state of a customer, nullopt when unknown.
+  [[nodiscard]] core::Result<std::optional<core::CustomerState>> get_customer(
+      std::string_view id) override;
+  /// Batched point lookups (one RocksDB MultiGet); result i belongs to ids[i].
+  [[nodiscard]] core::Result<std::vector<std::optional<core::CustomerState>>> multi_get_customers(
+      std::span<const std::string> ids);
+
+  /// Writes the whole delta and `meta` in ONE atomic WriteBatch. Outbox records get consecutive
+  /// sequence numbers from a counter persisted in the same batch. Within the batch, customer
+  /// puts come before deletes (an erasure wins) and timer deletes before puts (a rescheduled
+  /// timer survives). Returns the first sequence number used (the next free one when the outbox
+  /// is empty).
+  [[nodiscard]] core::Result<uint64_t> commit(const core::BatchDelta& delta, MetaEntries meta = {});
+
+  /// The timers of `partition`, sorted by (due_ms, customer_id).
+  [[nodiscard]] core::Result<std::vector<core::TimerKey>> load_timers(core::PartitionId partition);
+  /// The stored stream time of `partition`, nullopt when none was committed.
+  [[nodiscard]] core::Result<std::optional<int64_t>> stream_time(core::PartitionId partition);
+  /// The stored next offset of `source`, nullopt when none was committed.
+  [[nodiscard]] core::Result<std::optional<int64_t>> position(std::string_view source);
+
+  /// Up to `max` outbox records, in sequence order.
+  [[nodiscard]] core::Result<std::vector<OutboxRecord>> pending_outbox(size_t max);
+  /// Deletes delivered outbox records (absent ones are ignored), in one batch.
+  [[nodiscard]] core::Result<void> delete_outbox(std::span<const uint64_t> seqs);
+
+  /// Small metadata in `offsets`, outside a commit.
+  [[nodiscard]] core::Result<void> put_meta(std::string_view key, std::string_view value);
+  /// Metadata written by put_meta or commit, nullopt when absent.
+  [[nodiscard]] core::Result<std::optional<std::string>> get_meta(std::string_view key);
+
+  /// Calls `fn` for every customer in customer_id byte order, on a consistent snapshot. Stops at
+  /// and returns the first error from `fn` or from decoding.
+  [[nodiscard]] core::Result<void> for_each_customer(
+      const std::function<core::Result<void>(const core::CustomerState&)>& fn);
+
+  /// Stores a model snapshot (bytes of a segd.v1.ModelSnapshot, see encode_model) under `version`.
+  [[nodiscard]] core::Result<void> put_model(int64_t version, std::string_view snapshot);
+  /// The highest stored version and its bytes, nullopt when no model is stored.
+  [[nodiscard]] core::Result<std::optional<std::pair<int64_t, std::string>>> latest_model();
+  /// The bytes stored under `version`, nullopt when absent.
+  [[nodiscard]] core::Result<std::optional<std::string>> model(int64_t version);
+
+  /// Current RocksDB figures (cheap property reads; a figure RocksDB cannot give stays 0).
+  [[nodiscard]] StoreStats stats() const;
+
+  /// Flushes memtables and the WAL, releases column families and closes the database. Later
+  /// calls return Ok; no other method may be called afterwards.
+  [[nodiscard]] core::Result<void> close();
+
+ private:
+  enum Family : size_t { kDefault, kCustomers, kTimers, kOffsets, kOutbox, kModels, kFamilyCount };
+
+  RocksStore(std::unique_ptr<rocksdb::DB> db,
+             std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             std::shared_ptr<rocksdb::Statistics> statistics,
+             Durability durability);
+  [[nodiscard]] core::Result<std::optional<std::string>> get_raw(Family family,
+                                                                 std::string_view key);
+  [[nodiscard]] core::Result<std::optional<int64_t>> get_i64(const std::string& key);
+  [[nodiscard]] core::Result<uint64_t> load_next_seq();
+  rocksdb::ColumnFamilyHandle* cf(Family family) const { return handles_[family].get(); }
+
+  struct HandleCloser {
+    rocksdb::DB* db = nullptr;
+    void operator()(rocksdb::ColumnFamilyHandle* handle) const;
+  };
+  using HandlePtr = std::unique_ptr<rocksdb::ColumnFamilyHandle, HandleCloser>;
+
+  std::shared_ptr<rocksdb::Statistics> statistics_;
+  // The DB is declared before the handles, so the handles are destroyed first.
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<HandlePtr> handles_;
+  Durability durability_;
+
+  std::mutex commit_mutex_;    // Orders sequence assignment and writes.
+  uint64_t next_seq_ = 1;      // Guarded by commit_mutex_.
+  uint64_t outbox_floor_ = 0;  // Guarded by outbox_mutex_: no outbox key below this exists.
+  std::mutex outbox_mutex_;
+};
+
+}  // namespace segd::io

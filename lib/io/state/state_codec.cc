@@ -1,0 +1,263 @@
+#include "io/state/state_codec.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <climits>
+
+#include "core/common/check.h"
+#include "segd/v1/state.pb.h"
+
+namespace segd::io {
+namespace {
+
+constexpr int kDecayedCount = core::kActivityCount * core::kHalfLifeCount;
+
+// Serializes with deterministic ordering requested explicitly. The schema has no maps, so this
+// only guards against a map being added later.
+std::string serialize(const google::protobuf::MessageLite& msg) {
+  const size_t size = msg.ByteSizeLong();
+  CHECK(size <= static_cast<size_t>(INT_MAX));
+  std::string out(size, '\0');
+  google::protobuf::io::ArrayOutputStream array(out.data(), static_cast<int>(size));
+  google::protobuf::io::CodedOutputStream coded(&array);
+  coded.SetSerializationDeterministic(true);
+  msg.SerializeWithCachedSizes(&coded);
+  CHECK(!coded.HadError());
+  return out;
+}
+
+bool parse(std::string_view bytes, google::protobuf::MessageLite& msg) {
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    return false;
+  }
+  return msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+// The message objects are reused per thread: Clear() keeps the allocated sub-messages and string
+// capacity, so steady-state encoding and decoding allocate almost nothing besides the result.
+v1::CustomerState& customer_message() {
+  thread_local v1::CustomerState msg;
+  msg.Clear();
+  return msg;
+}
+
+v1::SegmentChange& change_message() {
+  thread_local v1::SegmentChange msg;
+  msg.Clear();
+  return msg;
+}
+
+void fill_lists(const core::CustomerState& s, v1::CustomerState& m) {
+  for (const core::DayBucket& d : s.days) {
+    v1::DayBucket* out = m.add_days();
+    out->set_day(d.day);
+    out->set_orders(d.orders);
+    out->set_monetary(d.monetary);
+  }
+  for (const core::Session& x : s.sessions) {
+    v1::Session* out = m.add_sessions();
+    out->set_start_ms(x.start_ms);
+    out->set_end_ms(x.end_ms);
+  }
+  for (const core::CategoryScore& c : s.categories) {
+    v1::CategoryScore* out = m.add_categories();
+    out->set_category(c.category);
+    out->set_score(c.score);
+  }
+  for (const core::CartLine& c : s.cart) {
+    v1::CartLine* out = m.add_cart();
+    out->set_ts_ms(c.ts_ms);
+    out->set_product_id(c.product_id);
+    out->set_quantity(c.quantity);
+    out->set_price(c.price);
+  }
+  m.mutable_recent_event_ids()->Add(s.recent_event_ids.begin(), s.recent_event_ids.end());
+  m.mutable_recent_order_ids()->Add(s.recent_order_ids.begin(), s.recent_order_ids.end());
+  for (const std::string& seg : s.segments) {
+    m.add_segments(seg);
+  }
+}
+
+void read_lists(const v1::CustomerState& m, core::CustomerState& s) {
+  s.days.reserve(m.days_size());
+  for (const v1::DayBucket& d : m.days()) {
+    s.days.push_back(core::DayBucket{d.day(), d.orders(), d.monetary()});
+  }
+  s.sessions.reserve(m.sessions_size());
+  for (const v1::Session& x : m.sessions()) {
+    s.sessions.push_back(core::Session{x.start_ms(), x.end_ms()});
+  }
+  s.categories.reserve(m.categories_size());
+  for (const v1::CategoryScore& c : m.categories()) {
+    s.categories.push_back(core::CategoryScore{c.category(), c.score()});
+  }
+  s.cart.reserve(m.cart_size());
+  for (const v1::CartLine& c : m.cart()) {
+    s.cart.push_back(core::CartLine{c.ts_ms(), c.product_id(), c.quantity(), c.price()});
+  }
+  s.recent_event_ids.assign(m.recent_event_ids().begin(), m.recent_event_ids().end());
+  s.recent_order_ids.assign(m.recent_order_ids().begin(), m.recent_order_ids().end());
+  s.segments.assign(m.segments().begin(), m.segments().end());
+}
+
+}  // namespace
+
+std::string encode_customer(const core::CustomerState& s) {
+  v1::CustomerState& m = customer_message();
+  m.set_customer_id(s.customer_id);
+  m.set_version(s.version);
+  m.set_last_event_ms(s.last_event_ms);
+  m.set_first_event_ms(s.first_event_ms);
+  m.set_orders_total(s.orders_total);
+  m.set_monetary_total(s.monetary_total);
+  m.set_first_purchase_ms(s.first_purchase_ms);
+  m.set_last_purchase_ms(s.last_purchase_ms);
+  m.set_purchase_days(s.purchase_days);
+  m.set_refunds_total(s.refunds_total);
+  m.set_refund_amount_total(s.refund_amount_total);
+  m.mutable_counts()->Add(std::begin(s.counts), std::end(s.counts));
+  m.set_activity_ref_ms(s.activity_ref_ms);
+  for (const auto& row : s.decayed) {
+    m.mutable_decayed()->Add(std::begin(row), std::end(row));
+  }
+  m.set_sessions_total(s.sessions_total);
+  m.set_session_ms_total(s.session_ms_total);
+  m.set_affinity_ref_ms(s.affinity_ref_ms);
+  m.set_last_cart_add_ms(s.last_cart_add_ms);
+  m.set_timer_due_ms(s.timer_due_ms);
+  fill_lists(s, m);
+  return serialize(m);
+}
+
+core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
+  v1::CustomerState& m = customer_message();
+  if (!parse(bytes, m)) {
+    return core::fail("corrupt_state", "CustomerState: bad protobuf");
+  }
+  if (m.counts_size() != core::kActivityCount || m.decayed_size() != kDecayedCount) {
+    return core::fail("corrupt_state", "CustomerState: need 4 counts and 12 decayed values");
+  }
+  core::CustomerState s;
+  s.customer_id = m.customer_id();
+  s.version = m.version();
+  s.last_event_ms = m.last_event_ms();
+  s.first_event_ms = m.first_event_ms();
+  s.orders_total = m.orders_total();
+  s.monetary_total = m.monetary_total();
+  s.first_purchase_ms = m.first_purchase_ms();
+  s.last_purchase_ms = m.last_purchase_ms();
+  s.purchase_days = m.purchase_days();
+  s.refunds_total = m.refunds_total();
+  s.refund_amount_total = m.refund_amount_total();
+  for (int a = 0; a < core::kActivityCount; ++a) {
+    s.counts[a] = m.counts(a);
+    for (int h = 0; h < core::kHalfLifeCount; ++h) {
+      s.decayed[a][h] = m.decayed(a * core::kHalfLifeCount + h);
+    }
+  }
+  s.activity_ref_ms = m.activity_ref_ms();
+  s.sessions_total = m.sessions_total();
+  s.session_ms_total = m.session_ms_total();
+  s.affinity_ref_ms = m.affinity_ref_ms();
+  s.last_cart_add_ms = m.last_cart_add_ms();
+  s.timer_due_ms = m.timer_due_ms();
+  read_lists(m, s);
+  return s;
+}
+
+std::string encode_change(const core::SegmentChange& c) {
+  v1::SegmentChange& m = change_message();
+  m.set_event_id(c.event_id);
+  m.set_customer_id(c.customer_id);
+  m.set_segment(c.segment);
+  m.set_change(c.change == core::ChangeKind::kEnter ? v1::CHANGE_KIND_ENTER : v1::CHANGE_KIND_EXIT);
+  m.set_at_ms(c.at.value());
+  m.set_model_version(c.model_version);
+  switch (c.cause) {
+    case core::CauseKind::kEvent:
+      m.set_cause(v1::CAUSE_KIND_EVENT);
+      break;
+    case core::CauseKind::kTimer:
+      m.set_cause(v1::CAUSE_KIND_TIMER);
+      break;
+    case core::CauseKind::kModel:
+      m.set_cause(v1::CAUSE_KIND_MODEL);
+      break;
+    case core::CauseKind::kErasure:
+      m.set_cause(v1::CAUSE_KIND_ERASURE);
+      break;
+  }
+  m.set_cause_event_id(c.cause_event_id);
+  m.set_reason(c.reason);
+  for (const core::DecidingValue& v : c.values) {
+    v1::DecidingValue* out = m.add_values();
+    out->set_name(v.name);
+    out->set_value(v.value);
+  }
+  return serialize(m);
+}
+
+core::Result<core::SegmentChange> decode_change(std::string_view bytes) {
+  v1::SegmentChange& m = change_message();
+  if (!parse(bytes, m)) {
+    return core::fail("corrupt_state", "SegmentChange: bad protobuf");
+  }
+  core::SegmentChange c;
+  switch (m.change()) {
+    case v1::CHANGE_KIND_ENTER:
+      c.change = core::ChangeKind::kEnter;
+      break;
+    case v1::CHANGE_KIND_EXIT:
+      c.change = core::ChangeKind::kExit;
+      break;
+    default:  // proto3 enums are open: any int parses.
+      return core::fail("corrupt_state", "SegmentChange: unknown change kind");
+  }
+  switch (m.cause()) {
+    case v1::CAUSE_KIND_EVENT:
+      c.cause = core::CauseKind::kEvent;
+      break;
+    case v1::CAUSE_KIND_TIMER:
+      c.cause = core::CauseKind::kTimer;
+      break;
+    case v1::CAUSE_KIND_MODEL:
+      c.cause = core::CauseKind::kModel;
+      break;
+    case v1::CAUSE_KIND_ERASURE:
+      c.cause = core::CauseKind::kErasure;
+      break;
+    default:
+      return core::fail("corrupt_state", "SegmentChange: unknown cause kind");
+  }
+  c.event_id = m.event_id();
+  c.customer_id = m.customer_id();
+  c.segment = m.segment();
+  c.at = core::TimestampMs(m.at_ms());
+  c.model_version = m.model_version();
+  c.cause_event_id = m.cause_event_id();
+  c.reason = m.reason();
+  c.values.reserve(m.values_size());
+  for (const v1::DecidingValue& v : m.values()) {
+    c.values.push_back(core::DecidingValue{v.name(), v.value()});
+  }
+  return c;
+}
+
+std::string encode_model(const ModelRecord& model) {
+  v1::ModelSnapshot m;
+  m.set_version(model.version);
+  m.set_active_from_ms(model.active_from_ms);
+  m.set_payload(model.payload);
+  return serialize(m);
+}
+
+core::Result<ModelRecord> decode_model(std::string_view bytes) {
+  v1::ModelSnapshot m;
+  if (!parse(bytes, m)) {
+    return core::fail("corrupt_state", "ModelSnapshot: bad protobuf");
+  }
+  return ModelRecord{m.version(), m.active_from_ms(), std::move(*m.mutable_payload())};
+}
+
+}  // namespace segd::io

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/common/strong_int.h"
+#include "core/engine/state_store.h"
+
+namespace segd::io {
+
+/// Key layouts of the RocksDB column families (see STORAGE.md). Integers are big-endian, and
+/// signed ones have their sign bit flipped, so that bytewise key order equals numeric order.
+
+/// `timers` key: partition (int32) + due_ms (int64) + customer_id.
+[[nodiscard]] std::string timer_key(core::PartitionId partition, const core::TimerKey& timer);
+/// The 4-byte prefix shared by all timer keys of `partition`.
+[[nodiscard]] std::string timer_prefix(core::PartitionId partition);
+/// Inverse of timer_key; nullopt when the key is shorter than 12 bytes.
+[[nodiscard]] std::optional<std::pair<core::PartitionId, core::TimerKey>> parse_timer_key(
+    std::string_view key);
+
+/// `outbox` key: the sequence number, 8 bytes big-endian.
+[[nodiscard]] std::string outbox_key(uint64_t seq);
+/// Inverse of outbox_key; nullopt when the key is not 8 bytes.
+[[nodiscard]] std::optional<uint64_t> parse_outbox_key(std::string_view key);
+
+/// `models` key: the version, int64 order-preserving.
+[[nodiscard]] std::string model_key(int64_t version);
+/// Inverse of model_key; nullopt when the key is not 8 bytes.
+[[nodiscard]] std::optional<int64_t> parse_model_key(std::string_view key);
+
+/// `offsets` keys: `pos/<source>`, `stream_time/<partition int32>`, `meta/<key>`, and the
+/// store's own `sys/next_outbox_seq`.
+[[nodiscard]] std::string position_key(std::string_view source);
+[[nodiscard]] std::string stream_time_key(core::PartitionId partition);
+[[nodiscard]] std::string meta_key(std::string_view key);
+inline constexpr std::string_view kNextOutboxSeqKey = "sys/next_outbox_seq";
+
+/// 8-byte big-endian encodings of offsets-family integer values.
+[[nodiscard]] std::string encode_i64(int64_t v);
+/// Inverse of encode_i64; nullopt when the value is not 8 bytes.
+[[nodiscard]] std::optional<int64_t> decode_i64(std::string_view bytes);
+
+}  // namespace segd::io

@@ -1,0 +1,276 @@
+#include "io/state/rocks_store.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "io/state/state_codec.h"
+#include "state_fixtures.h"
+
+namespace segd::io {
+namespace {
+
+using core::PartitionId;
+using testing::make_change;
+using testing::TempDir;
+using testing::typical_state;
+
+std::unique_ptr<RocksStore> open_store(const TempDir& dir) {
+  core::Result<std::unique_ptr<RocksStore>> store = RocksStore::open(StoreConfig{.path = dir.db()});
+  EXPECT_TRUE(store.has_value()) << store.error().message;
+  return store ? std::move(*store) : nullptr;
+}
+
+core::BatchDelta full_delta() {
+  core::BatchDelta d;
+  d.customers_put = {typical_state("c1", 1), typical_state("c2", 2)};
+  d.timers_put = {{PartitionId(3), {500, "c1"}}, {PartitionId(3), {400, "c2"}}};
+  d.stream_times = {{PartitionId(3), 12'345}};
+  d.positions = {{"clicks/3", 101}, {"purchases/3", 7}};
+  d.outbox = {make_change("c1", 1), make_change("c2", 2)};
+  return d;
+}
+
+TEST(RocksStoreTest, CommittedBatchIsWholeAfterReopen) {
+  TempDir dir;
+  const core::BatchDelta d = full_delta();
+  {
+    auto store = open_store(dir);
+    const std::vector<std::pair<std::string, std::string>> meta = {{"replay_output_len", "4096"}};
+    const core::Result<uint64_t> first = store->commit(d, meta);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_EQ(*first, 1u);
+    ASSERT_TRUE(store->close().has_value());
+  }
+  auto store = open_store(dir);
+  EXPECT_EQ(*store->get_customer("c1"), d.customers_put[0]);
+  EXPECT_EQ(*store->get_customer("c2"), d.customers_put[1]);
+  EXPECT_EQ(*store->get_customer("c3"), std::nullopt);
+  EXPECT_EQ(*store->load_timers(PartitionId(3)),
+            (std::vector<core::TimerKey>{{400, "c2"}, {500, "c1"}}));
+  EXPECT_EQ(*store->stream_time(PartitionId(3)), 12'345);
+  EXPECT_EQ(*store->stream_time(PartitionId(4)), std::nullopt);
+  EXPECT_EQ(*store->position("clicks/3"), 101);
+  EXPECT_EQ(*store->position("purchases/3"), 7);
+  EXPECT_EQ(*store->position("clicks/4"), std::nullopt);
+  EXPECT_EQ(*store->get_meta("replay_output_len"), "4096");
+  const auto outbox = *store->pending_outbox(10);
+  ASSERT_EQ(outbox.size(), 2u);
+  EXPECT_EQ(outbox[0], (OutboxRecord{1, d.outbox[0]}));
+  EXPECT_EQ(outbox[1], (OutboxRecord{2, d.outbox[1]}));
+}
+
+TEST(RocksStoreTest, DeletesAndOverwritesApply) {
+  TempDir dir;
+  auto store = open_store(dir);
+  ASSERT_TRUE(store->commit(full_delta()).has_value());
+  core::BatchDelta d;
+  d.customers_deleted = {"c1"};
+  d.customers_put = {typical_state("c2", 9)};
+  d.timers_deleted = {{PartitionId(3), {500, "c1"}}, {PartitionId(3), {400, "c2"}}};
+  d.timers_put = {{PartitionId(3), {400, "c2"}}};  // Rescheduled to the same key: survives.
+  d.positions = {{"clicks/3", 150}};
+  ASSERT_TRUE(store->commit(d).has_value());
+  EXPECT_EQ(*store->get_customer("c1"), std::nullopt);
+  EXPECT_EQ((*store->get_customer("c2"))->version, 9);
+  EXPECT_EQ(*store->load_timers(PartitionId(3)), (std::vector<core::TimerKey>{{400, "c2"}}));
+  EXPECT_EQ(*store->position("clicks/3"), 150);
+}
+
+TEST(RocksStoreTest, TimersSortByDueThenIdAndStayInTheirPartition) {
+  TempDir dir;
+  auto store = open_store(dir);
+  core::BatchDelta d;
+  d.timers_put = {{PartitionId(0), {300, "b"}},  {PartitionId(0), {-20, "z"}},
+                  {PartitionId(0), {300, "a"}},  {PartitionId(1), {1, "x"}},
+                  {PartitionId(-1), {5, "neg"}}, {PartitionId(0), {1'000'000'000'000'000, "c"}}};
+  ASSERT_TRUE(store->commit(d).has_value());
+  EXPECT_EQ(*store->load_timers(PartitionId(0)),
+            (std::vector<core::TimerKey>{
+                {-20, "z"}, {300, "a"}, {300, "b"}, {1'000'000'000'000'000, "c"}}));
+  EXPECT_EQ(*store->load_timers(PartitionId(1)), (std::vector<core::TimerKey>{{1, "x"}}));
+  EXPECT_EQ(*store->load_timers(PartitionId(-1)), (std::vector<core::TimerKey>{{5, "neg"}}));
+  EXPECT_TRUE(store->load_timers(PartitionId(2))->empty());
+}
+
+TEST(RocksStoreTest, OutboxNumberingContinuesAcrossReopen) {
+  TempDir dir;
+  {
+    auto store = open_store(dir);
+    core::BatchDelta d;
+    d.outbox = {make_change("a", 1), make_change("a", 2), make_change("a", 3)};
+    EXPECT_EQ(*store->commit(d), 1u);
+    core::BatchDelta empty;
+    empty.positions = {{"clicks/0", 5}};
+    EXPECT_EQ(*store->commit(empty), 4u);  // No records: the next free number, none used.
+    const std::vector<uint64_t> delivered = {1, 2, 3};
+    ASSERT_TRUE(store->delete_outbox(delivered).has_value());
+  }  // Destructor closes.
+  auto store = open_store(dir);
+  core::BatchDelta d;
+  d.outbox = {make_change("b", 1), make_change("b", 2)};
+  // The records are deleted, but numbers are never reused.
+  EXPECT_EQ(*store->commit(d), 4u);
+  const auto outbox = *store->pending_outbox(10);
+  ASSERT_EQ(outbox.size(), 2u);
+  EXPECT_EQ(outbox[0].seq, 4u);
+  EXPECT_EQ(outbox[1].seq, 5u);
+  EXPECT_EQ(outbox[1].change, d.outbox[1]);
+}
+
+TEST(RocksStoreTest, DeliveredOutboxRecordsAreGoneAndOthersStay) {
+  TempDir dir;
+  auto store = open_store(dir);
+  core::BatchDelta d;
+  for (int i = 0; i < 6; ++i) {
+    d.outbox.push_back(make_change("c", i));
+  }
+  ASSERT_TRUE(store->commit(d).has_value());
+  EXPECT_EQ(store->pending_outbox(4)->size(), 4u);
+  const std::vector<uint64_t> delivered = {1, 2, 4};  // Out of order delivery reports.
+  ASSERT_TRUE(store->delete_outbox(delivered).has_value());
+  auto pending = *store->pending_outbox(10);
+  ASSERT_EQ(pending.size(), 3u);
+  EXPECT_EQ(pending[0].seq, 3u);
+  EXPECT_EQ(pending[1].seq, 5u);
+  EXPECT_EQ(pending[2].seq, 6u);
+  const std::vector<uint64_t> rest = {3, 5, 6};
+  ASSERT_TRUE(store->delete_outbox(rest).has_value());
+  EXPECT_TRUE(store->pending_outbox(10)->empty());
+  // Records committed after an empty poll are still found.
+  core::BatchDelta more;
+  more.outbox = {make_change("d", 1)};
+  EXPECT_EQ(*store->commit(more), 7u);
+  pending = *store->pending_outbox(10);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].seq, 7u);
+}
+
+TEST(RocksStoreTest, ExportVisitsCustomersInIdOrder) {
+  TempDir dir;
+  auto store = open_store(dir);
+  core::BatchDelta d;
+  for (const char* id : {"m", "b", "zz", "a", "c10", "c2"}) {
+    d.customers_put.push_back(typical_state(id, 1));
+  }
+  ASSERT_TRUE(store->commit(d).has_value());
+  std::vector<std::string> seen;
+  const core::Result<void> r =
+      store->for_each_customer([&seen](const core::CustomerState& s) -> core::Result<void> {
+        seen.push_back(s.customer_id);
+        return {};
+      });
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c10", "c2", "m", "zz"}));
+}
+
+TEST(RocksStoreTest, ExportStopsAtCallbackError) {
+  TempDir dir;
+  auto store = open_store(dir);
+  core::BatchDelta d;
+  d.customers_put = {typical_state("a", 1), typical_state("b", 1)};
+  ASSERT_TRUE(store->commit(d).has_value());
+  int calls = 0;
+  const core::Result<void> r =
+      store->for_each_customer([&calls](const core::CustomerState&) -> core::Result<void> {
+        ++calls;
+        return core::fail("write_failed", "disk full");
+      });
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, "write_failed");
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(RocksStoreTest, MultiGetMatchesGet) {
+  TempDir dir;
+  auto store = open_store(dir);
+  ASSERT_TRUE(store->commit(full_delta()).has_value());
+  const std::vector<std::string> ids = {"c2", "nobody", "c1"};
+  const auto got = *store->multi_get_customers(ids);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], *store->get_customer("c2"));
+  EXPECT_EQ(got[1], std::nullopt);
+  EXPECT_EQ(got[2], *store->get_customer("c1"));
+}
+
+TEST(RocksStoreTest, ModelsRoundTripAndLatestIsHighestVersion) {
+  TempDir dir;
+  {
+    auto store = open_store(dir);
+    EXPECT_EQ(*store->latest_model(), std::nullopt);
+    for (int64_t v : {2, 10, 9}) {
+      const std::string bytes =
+          encode_model(ModelRecord{v, 1000 * v, "weights-" + std::to_string(v)});
+      ASSERT_TRUE(store->put_model(v, bytes).has_value());
+    }
+  }
+  auto store = open_store(dir);
+  const auto latest = *store->latest_model();
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->first, 10);
+  EXPECT_EQ(*decode_model(latest->second), (ModelRecord{10, 10'000, "weights-10"}));
+  EXPECT_EQ(*decode_model(**store->model(9)), (ModelRecord{9, 9000, "weights-9"}));
+  EXPECT_EQ(*store->model(3), std::nullopt);
+}
+
+TEST(RocksStoreTest, MetaOutsideCommitPersists) {
+  TempDir dir;
+  {
+    auto store = open_store(dir);
+    ASSERT_TRUE(store->put_meta("schema", "v1").has_value());
+    EXPECT_EQ(*store->get_meta("missing"), std::nullopt);
+  }
+  auto store = open_store(dir);
+  EXPECT_EQ(*store->get_meta("schema"), "v1");
+}
+
+TEST(RocksStoreTest, StatsReportCustomersAndCacheUse) {
+  TempDir dir;
+  auto store = open_store(dir);
+  core::BatchDelta d;
+  for (int i = 0; i < 100; ++i) {
+    d.customers_put.push_back(typical_state("c" + std::to_string(i), i));
+  }
+  ASSERT_TRUE(store->commit(d).has_value());
+  const StoreStats s = store->stats();
+  EXPECT_GT(s.memtable_bytes, 0u);
+  EXPECT_EQ(s.customers_estimate, 100u);
+  EXPECT_GE(s.block_cache_hit_ratio, 0.0);
+  EXPECT_LE(s.block_cache_hit_ratio, 1.0);
+}
+
+TEST(RocksStoreTest, StatsCountBlockCacheReadsAfterFlush) {
+  TempDir dir;
+  {
+    auto store = open_store(dir);
+    ASSERT_TRUE(store->commit(full_delta()).has_value());
+  }  // Closing flushes the memtables, so reads below go through SST blocks.
+  auto store = open_store(dir);
+  EXPECT_EQ(store->stats().block_cache_hit_ratio, 0.0);
+  ASSERT_TRUE(store->get_customer("c1")->has_value());
+  ASSERT_TRUE(store->get_customer("c1")->has_value());
+  const StoreStats s = store->stats();
+  EXPECT_GT(s.block_cache_hit_ratio, 0.0);
+  EXPECT_GT(s.live_data_bytes, 0u);
+}
+
+TEST(RocksStoreTest, SecondOpenOfADirectoryInUseFails) {
+  TempDir dir;
+  auto store = open_store(dir);
+  const core::Result<std::unique_ptr<RocksStore>> second =
+      RocksStore::open(StoreConfig{.path = dir.db()});
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, "storage_error");
+}
+
+TEST(RocksStoreTest, CloseTwiceIsOk) {
+  TempDir dir;
+  auto store = open_store(dir);
+  ASSERT_TRUE(store->close().has_value());
+  EXPECT_TRUE(store->close().has_value());
+}
+
+}  // namespace
+}  // namespace segd::io
