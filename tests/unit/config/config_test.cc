@@ -1,0 +1,357 @@
+#include "service/segd/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "embedded_docs.h"
+
+namespace segd::service {
+namespace {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+core::Result<SegdConfig> load(std::optional<std::string> yaml,
+                              Pairs env = {},
+                              Pairs overrides = {}) {
+  return load_config(
+      ConfigSources{std::move(yaml), "segd.yaml", std::move(env), std::move(overrides)});
+}
+
+/// The error message of a load that must fail.
+std::string error_of(const core::Result<SegdConfig>& result) {
+  EXPECT_FALSE(result.has_value());
+  if (result.has_value()) {
+    return {};
+  }
+  EXPECT_EQ(result.error().code, "config");
+  return result.error().message;
+}
+
+core::Result<CommandLine> parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "segd");
+  std::vector<char*> argv;
+  for (auto& arg : args) {
+    argv.push_back(arg.data());
+  }
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(ConfigTest, NoSourcesGiveTheDocumentedDefaults) {
+  auto config = load(std::nullopt);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(*config, SegdConfig{});
+  EXPECT_EQ(config->kafka.brokers, "127.0.0.1:9092");
+  ASSERT_EQ(config->kafka.input_topics.size(), 2U);
+  EXPECT_EQ(config->kafka.input_topics[1].name, "purchases");
+  EXPECT_EQ(config->engine.batch_max_wait, std::chrono::milliseconds{100});
+  EXPECT_EQ(config->admin.max_body_bytes, 1U << 20);
+}
+
+TEST(ConfigTest, ShippedYamlFileEqualsDefaults) {
+  auto config = load(std::string(testing::kDefaultYaml));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(*config, SegdConfig{});
+}
+
+TEST(ConfigTest, EmptyYamlGivesDefaults) {
+  auto config = load(std::string("# nothing\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(*config, SegdConfig{});
+}
+
+TEST(ConfigTest, YamlOverridesDefaults) {
+  auto config = load(std::string(R"(
+kafka:
+  brokers: b1:9092,b2:9092
+  input_topics:
+    - {name: web, format: protobuf}
+    - app
+  output_format: protobuf
+  rdkafka: {statistics.interval.ms: 5000, enable.idempotence: true}
+  session_timeout_ms: 45000
+engine: {batch_max_events: 250, batch_max_wait_ms: 20}
+admin: {listen: "[::1]:0", token: abc}
+models: {refit_every: 12h, time_unit: week, kmeans_k: 8}
+log: {level: debug}
+)"));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->kafka.brokers, "b1:9092,b2:9092");
+  EXPECT_EQ(config->kafka.input_topics,
+            (std::vector<InputTopic>{{"web", PayloadFormat::kProtobuf}, {"app"}}));
+  EXPECT_EQ(config->kafka.output_format, PayloadFormat::kProtobuf);
+  EXPECT_EQ(config->kafka.rdkafka.at("statistics.interval.ms"), "5000");
+  EXPECT_EQ(config->kafka.rdkafka.at("enable.idempotence"), "true");
+  EXPECT_EQ(config->kafka.session_timeout, std::chrono::milliseconds{45000});
+  EXPECT_EQ(config->engine.batch_max_events, 250U);
+  EXPECT_EQ(config->engine.batch_max_wait, std::chrono::milliseconds{20});
+  EXPECT_EQ(config->engine.cache_customers, 200000U);
+  EXPECT_EQ(config->admin.listen, "[::1]:0");
+  EXPECT_EQ(config->admin.token, "abc");
+  EXPECT_EQ(config->models, (ModelSettings{"12h", "week", 8}));
+  EXPECT_EQ(config->log.level, "debug");
+}
+
+TEST(ConfigTest, EnvironmentOverridesYaml) {
+  auto config = load(std::string("state: {dir: /from/yaml}\nengine: {batch_max_events: 10}\n"),
+                     {{"SEGD_STATE_DIR", "/from/env"},
+                      {"SEGD_ADMIN_TOKEN", "t0k"},
+                      {"SEGD_KAFKA_RDKAFKA", "a.b=1;c.d=x,y;"},
+                      {"PATH", "/usr/bin"},
+                      {"SEGD_CONFIG", "/etc/segd/segd.yaml"}});
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->state.dir, "/from/env");
+  EXPECT_EQ(config->engine.batch_max_events, 10U);
+  EXPECT_EQ(config->admin.token, "t0k");
+  EXPECT_EQ(config->kafka.rdkafka,
+            (std::map<std::string, std::string>{{"a.b", "1"}, {"c.d", "x,y"}}));
+}
+
+TEST(ConfigTest, FlagsOverrideEnvironment) {
+  auto config = load(std::string("log: {level: error}\n"),
+                     {{"SEGD_LOG_LEVEL", "warn"}, {"SEGD_ENGINE_BATCH_MAX_EVENTS", "7"}},
+                     {{"log.level", "debug"},
+                      {"engine.batch_max_events", "9"},
+                      {"engine.batch_max_events", "11"},
+                      {"kafka.rdkafka.linger.ms", "5"}});
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->log.level, "debug");
+  EXPECT_EQ(config->engine.batch_max_events, 11U);
+  EXPECT_EQ(config->kafka.rdkafka.at("linger.ms"), "5");
+}
+
+TEST(ConfigTest, RdkafkaEnvMergesOverYamlMap) {
+  auto config =
+      load(std::string("kafka: {rdkafka: {a: '1', b: '2'}}\n"), {{"SEGD_KAFKA_RDKAFKA", "b=3"}});
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->kafka.rdkafka, (std::map<std::string, std::string>{{"a", "1"}, {"b", "3"}}));
+}
+
+TEST(ConfigTest, ParsesInputTopicLists) {
+  auto config =
+      load(std::nullopt, {{"SEGD_KAFKA_INPUT_TOPICS", " clicks:json, purchases:protobuf,x"}});
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->kafka.input_topics,
+            (std::vector<InputTopic>{{"clicks", PayloadFormat::kJson},
+                                     {"purchases", PayloadFormat::kProtobuf},
+                                     {"x", PayloadFormat::kJson}}));
+  EXPECT_EQ(
+      error_of(load(std::nullopt, {}, {{"kafka.input_topics", "a,,b"}})),
+      "kafka.input_topics: expected NAME[:FORMAT],..., got 'a,,b' (from --kafka.input_topics)");
+  EXPECT_EQ(error_of(load(std::nullopt, {}, {{"kafka.input_topics", "a:xml"}})),
+            "kafka.input_topics: expected json or protobuf, got 'xml' (from --kafka.input_topics)");
+  EXPECT_EQ(error_of(load(std::nullopt, {}, {{"kafka.input_topics", "a,b,a"}})),
+            "kafka.input_topics: duplicate topic 'a' (from --kafka.input_topics)");
+  EXPECT_EQ(error_of(load(std::nullopt, {}, {{"kafka.input_topics", "bad topic"}})),
+            "kafka.input_topics: expected a Kafka topic name (1-249 of a-z A-Z 0-9 . _ -), got "
+            "'bad topic' (from --kafka.input_topics)");
+}
+
+TEST(ConfigTest, ReportsRangeErrorsWithKeyAndSource) {
+  EXPECT_EQ(error_of(load(std::string("engine:\n  batch_max_events: 0\n"))),
+            "engine.batch_max_events: must be between 1 and 1000000, got 0 (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::nullopt, {{"SEGD_ENGINE_BATCH_MAX_EVENTS", "-3"}})),
+            "engine.batch_max_events: must be between 1 and 1000000, got -3 "
+            "(from SEGD_ENGINE_BATCH_MAX_EVENTS)");
+  EXPECT_EQ(error_of(load(std::nullopt, {}, {{"models.kmeans_k", "101"}})),
+            "models.kmeans_k: must be between 2 and 100, got 101 (from --models.kmeans_k)");
+}
+
+TEST(ConfigTest, LaterSourceRepairsInvalidEarlierValue) {
+  auto config =
+      load(std::string("engine: {batch_max_events: 0}\n"), {}, {{"engine.batch_max_events", "5"}});
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->engine.batch_max_events, 5U);
+}
+
+TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
+  const std::vector<std::pair<Pairs, std::string>> cases = {
+      {{{"kafka.input_topics", ""}}, "kafka.input_topics: must not be empty"},
+      {{{"kafka.output_format", "xml"}},
+       "kafka.output_format: expected json or protobuf, got 'xml'"},
+      {{{"admin.listen", "localhost"}}, "admin.listen: expected HOST:PORT, got 'localhost'"},
+      {{{"admin.listen", "h:70000"}}, "admin.listen: expected HOST:PORT, got 'h:70000'"},
+      {{{"admin.listen", "::1:80"}}, "admin.listen: expected HOST:PORT, got '::1:80'"},
+      {{{"log.level", "verbose"}}, "log.level: expected debug, info, warn or error, got 'verbose'"},
+      {{{"models.refit_every", "7 days"}},
+       "models.refit_every: expected a duration like 12h or 7d, got '7 days'"},
+      {{{"models.refit_every", "0h"}},
+       "models.refit_every: expected a duration like 12h or 7d, got '0h'"},
+      {{{"models.time_unit", "month"}},
+       "models.time_unit: expected hour, day or week, got 'month'"},
+      {{{"kafka.session_timeout_ms", "10s"}},
+       "kafka.session_timeout_ms: expected an integer, got '10s'"},
+      {{{"kafka.brokers", ""}}, "kafka.brokers: must not be empty"},
+      {{{"kafka.group_id", ""}}, "kafka.group_id: must not be empty"},
+      {{{"state.dir", ""}}, "state.dir: must not be empty"},
+      {{{"admin.token", "a b"}}, "admin.token: must not contain whitespace or control characters"},
+      {{{"kafka.output_topic", "clicks"}},
+       "kafka.output_topic: must differ from the input topics, got 'clicks'"},
+      {{{"kafka.dead_letter_topic", "segment-changes"}},
+       "kafka.dead_letter_topic: must differ from the input and output topics, got "
+       "'segment-changes'"},
+      {{{"kafka.rdkafka", "noequals"}}, "kafka.rdkafka: expected PROP=VALUE;..., got 'noequals'"},
+      {{{"kafka.rdkafka.group.id", "x"}}, "kafka.rdkafka.group.id: set kafka.group_id instead"},
+  };
+  for (const auto& [overrides, expected] : cases) {
+    const std::string flag = "--" + overrides.front().first;
+    EXPECT_EQ(error_of(load(std::nullopt, {}, overrides)), expected + " (from " + flag + ")");
+  }
+}
+
+TEST(ConfigTest, ReportsWrongYamlTypes) {
+  EXPECT_EQ(error_of(load(std::string("kafka:\n  session_timeout_ms: soon\n"))),
+            "kafka.session_timeout_ms: expected an integer, got 'soon' (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("kafka:\n  session_timeout_ms: [1, 2]\n"))),
+            "kafka.session_timeout_ms: expected an integer (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("kafka: {brokers: {a: b}}\n"))),
+            "kafka.brokers: expected a single value (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("kafka: [1]\n"))),
+            "kafka: expected a mapping (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("kafka: {input_topics: clicks}\n"))),
+            "kafka.input_topics: expected a list of {name, format} (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("- a\n"))),
+            "segd.yaml: expected a mapping of sections at the top level");
+}
+
+TEST(ConfigTest, ReportsYamlSyntaxErrorWithLine) {
+  std::string message = error_of(load(std::string("kafka:\n  brokers: [a\n")));
+  EXPECT_TRUE(message.starts_with("segd.yaml:3:")) << message;
+}
+
+TEST(ConfigTest, RejectsUnknownKeysAtEveryLevel) {
+  EXPECT_EQ(error_of(load(std::string("kafka:\n  brokerz: x\n"))),
+            "unknown key 'kafka.brokerz', did you mean 'kafka.brokers'? (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("kafak: {}\n"))),
+            "unknown key 'kafak', did you mean 'kafka'? (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("kafka: {input_topics: [{name: a, fromat: json}]}\n"))),
+            "unknown key 'kafka.input_topics[0].fromat', did you mean "
+            "'kafka.input_topics[0].format'? (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("log: {level: info, level: debug}\n"))),
+            "log.level: duplicate key (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::nullopt, {}, {{"zzz", "1"}})), "unknown key 'zzz' (from --zzz)");
+}
+
+TEST(ConfigTest, RejectsUnknownSegdEnvironmentVariables) {
+  EXPECT_EQ(error_of(load(std::nullopt, {{"SEGD_KAFKA_BROKER", "x:1"}})),
+            "unknown environment variable SEGD_KAFKA_BROKER, did you mean 'SEGD_KAFKA_BROKERS'?");
+  EXPECT_EQ(error_of(load(std::nullopt, {{"SEGD_NOPE", "1"}})),
+            "unknown environment variable SEGD_NOPE");
+}
+
+TEST(ConfigTest, ReportsAllProblemsAtOnce) {
+  std::string message = error_of(load(std::nullopt, {}, {{"log.level", "x"}, {"state.dir", ""}}));
+  EXPECT_EQ(message,
+            "state.dir: must not be empty (from --state.dir)\n"
+            "log.level: expected debug, info, warn or error, got 'x' (from --log.level)");
+}
+
+TEST(ConfigTest, RenderedConfigLoadsBackUnchanged) {
+  SegdConfig original;
+  original.kafka.input_topics = {{"a", PayloadFormat::kProtobuf}, {"b"}};
+  original.kafka.rdkafka = {{"statistics.interval.ms", "5000"}, {"client.id", "segd: #1"}};
+  original.kafka.output_format = PayloadFormat::kProtobuf;
+  original.state.dir = "/tmp/segd state";
+  original.admin.token = "s3cret";
+  original.admin.listen = "[::1]:9464";
+  original.engine.batch_max_wait = std::chrono::milliseconds{7};
+  original.models.refit_every = "12h";
+  const std::string text = render_config(original);
+  EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
+  auto loaded = load(text);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message << "\n" << text;
+  EXPECT_EQ(loaded->admin.token, "***");
+  loaded->admin.token = original.admin.token;
+  EXPECT_EQ(*loaded, original);
+}
+
+TEST(ConfigTest, RenderedDefaultsLoadBackAndListEveryKey) {
+  const std::string text = render_config(SegdConfig{});
+  auto loaded = load(text);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message << "\n" << text;
+  EXPECT_EQ(*loaded, SegdConfig{});
+  for (const auto& key : config_keys()) {
+    const std::string leaf = key.substr(key.find('.') + 1);
+    EXPECT_NE(text.find(leaf + ":"), std::string::npos) << key << "\n" << text;
+  }
+}
+
+TEST(ConfigTest, DocumentsEveryKeyAndEnvVar) {
+  const std::string doc = testing::kConfigDoc;
+  const std::vector<std::string> keys = config_keys();
+  EXPECT_EQ(keys.size(), 25U);
+  for (const auto& key : keys) {
+    EXPECT_NE(doc.find("| `" + key + "` | `" + env_var_for(key) + "` |"), std::string::npos) << key;
+  }
+  EXPECT_EQ(env_var_for("engine.batch_max_events"), "SEGD_ENGINE_BATCH_MAX_EVENTS");
+}
+
+TEST(ConfigTest, ParsesDurationsAndAddresses) {
+  EXPECT_EQ(parse_duration("12h").value(), std::chrono::hours{12});
+  EXPECT_EQ(parse_duration("7d").value(), std::chrono::hours{7 * 24});
+  EXPECT_EQ(parse_duration("2w").value(), std::chrono::hours{14 * 24});
+  EXPECT_EQ(parse_duration("90s").value(), std::chrono::seconds{90});
+  for (const char* bad : {"", "d", "7", "-1d", "+1d", "1.5h", "7y", "0d"}) {
+    EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(parse_host_port("127.0.0.1:9464").value(), (HostPort{"127.0.0.1", 9464}));
+  EXPECT_EQ(parse_host_port("[::1]:0").value(), (HostPort{"::1", 0}));
+  for (const char* bad : {"", ":80", "host:", "host:x", "host:-1", "[::1]", "[]:80", "a:b:80"}) {
+    EXPECT_FALSE(parse_host_port(bad).has_value()) << bad;
+  }
+}
+
+TEST(CommandLineTest, ParsesBothValueFormsAndSwitches) {
+  auto cl = parse({"--config", "/etc/segd.yaml", "--kafka.brokers=h:9092", "--state.dir", "/tmp/x",
+                   "--print-config", "--admin.token=", "--kafka.rdkafka=a=1;b=2"});
+  ASSERT_TRUE(cl.has_value()) << cl.error().message;
+  EXPECT_EQ(cl->config_path, "/etc/segd.yaml");
+  EXPECT_TRUE(cl->print_config);
+  EXPECT_FALSE(cl->help);
+  EXPECT_EQ(cl->overrides, (Pairs{{"kafka.brokers", "h:9092"},
+                                  {"state.dir", "/tmp/x"},
+                                  {"admin.token", ""},
+                                  {"kafka.rdkafka", "a=1;b=2"}}));
+  auto help = parse({"-h"});
+  ASSERT_TRUE(help.has_value());
+  EXPECT_TRUE(help->help);
+  EXPECT_EQ(parse({"--config=f.yaml"})->config_path, "f.yaml");
+}
+
+TEST(CommandLineTest, RejectsMissingValuesAndStrayArguments) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--state.dir"}, "--state.dir: missing value"},
+      {{"--state.dir", "--print-config"}, "--state.dir: missing value"},
+      {{"--config"}, "--config: missing value"},
+      {{"--config="}, "--config: missing value"},
+      {{"extra"}, "unexpected argument 'extra' (see --help)"},
+      {{"--"}, "unexpected argument '--' (see --help)"},
+      {{"--=x"}, "unexpected argument '--=x' (see --help)"},
+      {{"--print-config=yes"}, "--print-config takes no value"},
+  };
+  for (const auto& [args, expected] : cases) {
+    auto cl = parse(args);
+    ASSERT_FALSE(cl.has_value()) << expected;
+    EXPECT_EQ(cl.error().code, "usage");
+    EXPECT_EQ(cl.error().message, expected);
+  }
+}
+
+TEST(CommandLineTest, ConfigFlagWinsOverEnvironment) {
+  const Pairs env = {{"SEGD_CONFIG", "/env.yaml"}};
+  EXPECT_EQ(config_path(CommandLine{}, env), "/env.yaml");
+  EXPECT_EQ(config_path(CommandLine{.config_path = "/flag.yaml"}, env), "/flag.yaml");
+  EXPECT_EQ(config_path(CommandLine{}, {}), std::nullopt);
+}
+
+TEST(CommandLineTest, UsageMentionsFlagsEnvAndDocs) {
+  const std::string text = usage_text();
+  for (const char* needle : {"--config FILE", "--print-config", "--help", "SEGD_KAFKA_BROKERS",
+                             "SEGD_KAFKA_INPUT_TOPICS", "CONFIG.md"}) {
+    EXPECT_NE(text.find(needle), std::string::npos) << needle;
+  }
+}
+
+}  // namespace
+}  // namespace segd::service
