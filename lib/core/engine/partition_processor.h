@@ -81,6 +81,7 @@ class PartitionProcessor {
   [[nodiscard]] Result<void> fire_timers(int64_t up_to_ms);
   void evaluate(CustomerState& state, TimestampMs at, CauseKind cause, std::string_view event_id);
   void reschedule(CustomerState& state, std::optional<int64_t> due_ms);
+  void clear_timer(CustomerState& state);
 
   PartitionId partition_;
   std::shared_ptr<const RuleSet> rules_;

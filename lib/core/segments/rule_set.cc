@@ -69,18 +69,11 @@ bool slot_is_timed(int slot) {
   return feature_info(static_cast<FeatureId>(slot)).behaviour != TimeBehaviour::kConstant;
 }
 
-// One comparison of a rule that stream time alone can flip, prepared at compile time.
-struct TimedAtom {
-  std::optional<int> bare_slot;  // A bare timed variable on one side...
-  rules::NodeRef other;          // ...compared with this time-free side.
-  std::vector<int> timed_slots;  // Otherwise: every timed variable in the comparison.
-};
-
 struct CompiledExpr {
   std::string source;
   rules::CompiledExpr expr;
   std::vector<int> variables;
-  std::vector<TimedAtom> atoms;
+  std::vector<uint8_t> timed;  // Per node: can its value change while only time passes?
 };
 
 }  // namespace
@@ -92,38 +85,13 @@ struct RuleSet::Compiled {
 
 namespace {
 
-bool all_time_free(const rules::CompiledExpr& e, rules::NodeRef node) {
-  const auto vars = rules::variables_used(e, node);
-  return std::none_of(vars.begin(), vars.end(), slot_is_timed);
-}
-
-std::vector<TimedAtom> timed_atoms(const rules::CompiledExpr& e) {
-  std::vector<TimedAtom> atoms;
-  for (const rules::Comparison& c : rules::comparisons(e)) {
-    TimedAtom atom;
-    const auto lhs = rules::is_bare_variable(e, c.lhs);
-    const auto rhs = rules::is_bare_variable(e, c.rhs);
-    if (lhs && slot_is_timed(*lhs) && all_time_free(e, c.rhs)) {
-      atom.bare_slot = *lhs;
-      atom.other = c.rhs;
-    } else if (rhs && slot_is_timed(*rhs) && all_time_free(e, c.lhs)) {
-      atom.bare_slot = *rhs;
-      atom.other = c.lhs;
-    } else {
-      for (const rules::NodeRef side : {c.lhs, c.rhs}) {
-        for (const int slot : rules::variables_used(e, side)) {
-          if (slot_is_timed(slot)) {
-            atom.timed_slots.push_back(slot);
-          }
-        }
-      }
-      if (atom.timed_slots.empty()) {
-        continue;
-      }
-    }
-    atoms.push_back(std::move(atom));
+std::vector<uint8_t> timed_nodes(const rules::CompiledExpr& e) {
+  std::vector<uint8_t> timed(e.expr().nodes.size());
+  for (size_t i = 0; i < timed.size(); ++i) {
+    const auto vars = rules::variables_used(e, rules::NodeRef{static_cast<int>(i)});
+    timed[i] = std::any_of(vars.begin(), vars.end(), slot_is_timed) ? 1 : 0;
   }
-  return atoms;
+  return timed;
 }
 
 Result<CompiledExpr> compile_one(const std::string& segment,
@@ -141,7 +109,7 @@ Result<CompiledExpr> compile_one(const std::string& segment,
   }
   CompiledExpr out{source, std::move(*compiled), {}, {}};
   out.variables = rules::variables_used(out.expr);
-  out.atoms = timed_atoms(out.expr);
+  out.timed = timed_nodes(out.expr);
   return out;
 }
 
@@ -170,26 +138,72 @@ std::optional<int64_t> slot_wakeup(const CustomerState& s,
   return std::nullopt;
 }
 
-std::optional<int64_t> next_wakeup(const CompiledExpr& ce,
-                                   const CustomerState& s,
-                                   const CustomerEnvironment& env,
-                                   TimestampMs now) {
-  std::optional<int64_t> best;
-  auto consider = [&best](std::optional<int64_t> t) {
-    if (t && (!best || *t < *best)) {
-      best = t;
-    }
-  };
-  for (const TimedAtom& atom : ce.atoms) {
-    if (atom.bare_slot) {
-      consider(slot_wakeup(s, *atom.bare_slot, rules::evaluate_node(ce.expr, atom.other, env), now));
-    }
-    for (const int slot : atom.timed_slots) {
-      consider(slot_wakeup(s, slot, std::nullopt, now));
-    }
+std::optional<int64_t> earliest(std::optional<int64_t> a, std::optional<int64_t> b) {
+  if (!a) {
+    return b;
   }
-  return best;
+  return b && *b < *a ? b : a;
 }
+
+// Walks a rule to find when stream time alone could change its value: comparisons of a bare
+// time-varying feature with a time-free threshold are solved exactly; an `&&` whose time-free
+// side is false (or an `||` whose time-free side is true) cannot change at all; anything else
+// falls back to each time-varying feature's next step.
+class WakeupFinder {
+ public:
+  WakeupFinder(const CompiledExpr& ce, const CustomerState& s, const rules::Environment& env,
+               TimestampMs now)
+      : ce_(ce), s_(s), env_(env), now_(now) {}
+
+  std::optional<int64_t> at(rules::NodeRef n) const {
+    if (!ce_.timed[static_cast<size_t>(n.index)]) {
+      return std::nullopt;
+    }
+    const rules::Node& node = ce_.expr.expr().node(n);
+    if (node.kind == rules::NodeKind::kUnary && node.op == rules::Op::kNot) {
+      return at(node.lhs);
+    }
+    if (node.kind != rules::NodeKind::kBinary) {
+      return fallback(n);
+    }
+    if (node.op == rules::Op::kAnd || node.op == rules::Op::kOr) {
+      const bool settled_by = node.op == rules::Op::kOr;  // The value that decides alone.
+      for (const rules::NodeRef side : {node.lhs, node.rhs}) {
+        if (!timed(side) && rules::truthy(rules::evaluate_node(ce_.expr, side, env_)) == settled_by) {
+          return std::nullopt;
+        }
+      }
+      return earliest(at(node.lhs), at(node.rhs));
+    }
+    if (rules::is_comparison(node.op)) {
+      for (const auto& [bare, other] : {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
+        const auto slot = rules::is_bare_variable(ce_.expr, bare);
+        if (slot && !timed(other)) {
+          return slot_wakeup(s_, *slot, rules::evaluate_node(ce_.expr, other, env_), now_);
+        }
+      }
+    }
+    return fallback(n);
+  }
+
+ private:
+  bool timed(rules::NodeRef n) const { return ce_.timed[static_cast<size_t>(n.index)] != 0; }
+
+  std::optional<int64_t> fallback(rules::NodeRef n) const {
+    std::optional<int64_t> best;
+    for (const int slot : rules::variables_used(ce_.expr, n)) {
+      if (slot_is_timed(slot)) {
+        best = earliest(best, slot_wakeup(s_, slot, std::nullopt, now_));
+      }
+    }
+    return best;
+  }
+
+  const CompiledExpr& ce_;
+  const CustomerState& s_;
+  const rules::Environment& env_;
+  TimestampMs now_;
+};
 
 std::string slot_name(int slot) { return symbol_table().variables[static_cast<size_t>(slot)]; }
 
@@ -296,7 +310,8 @@ Evaluation RuleSet::evaluate(CustomerState& state,
       }
     }
     // What can flip next: the exit rule for members (when there is one), else the enter rule.
-    consider(next_wakeup(now_member && c.exit ? *c.exit : c.enter, state, env, ctx.at));
+    const CompiledExpr& next = now_member && c.exit ? *c.exit : c.enter;
+    consider(WakeupFinder(next, state, env, ctx.at).at(next.expr.expr().root));
   }
   return out;
 }
