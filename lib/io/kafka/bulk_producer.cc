@@ -1,0 +1,167 @@
+#include "io/kafka/bulk_producer.h"
+
+#include <array>
+#include <string_view>
+
+#include "io/kafka/errors.h"
+#include "io/kafka/handles.h"
+#include "io/kafka/json_key.h"
+
+namespace segd::io::kafka {
+namespace {
+
+/// Delivery-report counters, reached through the client's opaque pointer. Lives on the stack of
+/// produce_jsonl() and is declared before the client handle, so it outlives every callback.
+struct DeliveryCounters {
+  int64_t delivered = 0;
+  int64_t failed = 0;
+  std::string first_error;
+};
+
+// Called on the thread that runs rd_kafka_poll/flush (ours), so no locking is needed.
+void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
+  auto* counters = static_cast<DeliveryCounters*>(opaque);
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ++counters->delivered;
+    return;
+  }
+  ++counters->failed;
+  if (counters->first_error.empty()) {
+    counters->first_error = to_error(msg->err, "delivery").message;
+  }
+}
+
+Properties producer_properties(const BulkProduceConfig& config) {
+  // Throughput defaults: large batches and a short linger; idempotence keeps retries from
+  // duplicating or reordering. Overrides are applied afterwards and win.
+  Properties props{
+      {"bootstrap.servers", config.brokers},
+      {"partitioner", "murmur2_random"},
+      {"enable.idempotence", "true"},
+      {"linger.ms", "10"},
+      {"batch.num.messages", "10000"},
+      {"batch.size", "262144"},
+      {"queue.buffering.max.messages", "1000000"},
+      {"queue.buffering.max.kbytes", "1048576"},
+      {"message.timeout.ms", "30000"},
+      {"reconnect.backoff.max.ms", "1000"},
+  };
+  for (const auto& [name, value] : config.rdkafka_overrides) {
+    props[name] = value;
+  }
+  return props;
+}
+
+bool is_blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+/// Hands one message to librdkafka, serving delivery reports while its queue is full.
+rd_kafka_resp_err_t produce_one(rd_kafka_t* rk,
+                                rd_kafka_topic_t* topic,
+                                std::string_view payload,
+                                const std::optional<std::string>& key) {
+  while (true) {
+    const int rc = rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                    const_cast<char*>(payload.data()), payload.size(),
+                                    key ? key->data() : nullptr, key ? key->size() : 0, nullptr);
+    if (rc == 0) {
+      return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    const rd_kafka_resp_err_t err = rd_kafka_last_error();
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      return err;
+    }
+    rd_kafka_poll(rk, 10);
+  }
+}
+
+/// Reads and enqueues every line. A message librdkafka rejects (too large, unknown partition)
+/// counts as failed; a fatal producer error stops reading, and check_fatal() reports it.
+ProduceStats produce_lines(rd_kafka_t* rk,
+                           rd_kafka_topic_t* topic,
+                           const BulkProduceConfig& config,
+                           std::istream& lines,
+                           const DeliveryCounters& counters) {
+  ProduceStats stats;
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();  // CRLF files
+    }
+    if (is_blank(line)) {
+      ++stats.blank_lines;
+      continue;
+    }
+    const auto key = top_level_string_field(line, config.key_field);
+    stats.null_keys += key ? 0 : 1;
+    ++stats.produced;
+    if (const auto err = produce_one(rk, topic, line, key); err) {
+      ++stats.failed;
+      if (stats.first_error.empty() && counters.first_error.empty()) {
+        stats.first_error = to_error(err, "produce to " + config.topic).message;
+      }
+      if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        break;
+      }
+    }
+    // Serve delivery reports now and then so their queue stays short.
+    if (stats.produced % 4096 == 0) {
+      rd_kafka_poll(rk, 0);
+    }
+  }
+  return stats;
+}
+
+core::Result<void> check_fatal(rd_kafka_t* rk) {
+  std::array<char, 512> reason{};
+  const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk, reason.data(), reason.size());
+  if (fatal != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return std::unexpected(to_error(fatal, std::string("fatal producer error: ") + reason.data()));
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config, std::istream& lines) {
+  if (config.brokers.empty() || config.topic.empty()) {
+    return core::fail("kafka.bad_config", "brokers and topic are required");
+  }
+  DeliveryCounters counters;  // Before the handles: it must outlive them.
+  auto conf = make_conf(producer_properties(config));
+  if (!conf) {
+    return std::unexpected(conf.error());
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf->get(), on_delivery);
+  rd_kafka_conf_set_opaque(conf->get(), &counters);
+  auto rk = make_client(RD_KAFKA_PRODUCER, std::move(*conf));
+  if (!rk) {
+    return std::unexpected(rk.error());
+  }
+  TopicPtr topic(rd_kafka_topic_new(rk->get(), config.topic.c_str(), nullptr));
+  if (!topic) {
+    return std::unexpected(to_error(rd_kafka_last_error(), "topic " + config.topic));
+  }
+  ProduceStats stats = produce_lines(rk->get(), topic.get(), config, lines, counters);
+  // Flush even after a stop, so whatever was queued is delivered and accounted for.
+  const auto flushed = rd_kafka_flush(rk->get(), static_cast<int>(config.flush_timeout.count()));
+  if (auto fatal = check_fatal(rk->get()); !fatal) {
+    return std::unexpected(fatal.error());
+  }
+  stats.delivered = counters.delivered;
+  stats.failed += counters.failed;
+  if (stats.first_error.empty()) {
+    stats.first_error = counters.first_error;
+  }
+  if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // Still queued at the deadline: counted as failed, never silently dropped.
+    stats.failed = stats.produced - stats.delivered;
+    if (stats.first_error.empty()) {
+      stats.first_error = to_error(flushed, "flush").message;
+    }
+  }
+  return stats;
+}
+
+}  // namespace segd::io::kafka

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <istream>
+#include <string>
+
+#include "core/common/result.h"
+#include "io/kafka/conf.h"
+
+namespace segd::io::kafka {
+
+/// Settings for produce_jsonl().
+struct BulkProduceConfig {
+  std::string brokers;  // bootstrap.servers, required
+  std::string topic;    // required
+  /// librdkafka properties applied after ours (they win), for example {"linger.ms", "5"}.
+  Properties rdkafka_overrides;
+  /// Upper bound on waiting for the last delivery reports. Default: 60s
+  std::chrono::milliseconds flush_timeout{60000};
+  /// Field whose string value becomes the message key. Default: customer_id
+  std::string key_field = "customer_id";
+
+  bool operator==(const BulkProduceConfig&) const = default;
+};
+
+/// What happened to the lines of one produce_jsonl() call.
+struct ProduceStats {
+  int64_t produced = 0;     ///< Messages handed to librdkafka (one per non-blank line).
+  int64_t delivered = 0;    ///< Acknowledged by the broker.
+  int64_t failed = 0;       ///< Failed delivery reports, plus any still queued at the timeout.
+  int64_t null_keys = 0;    ///< Lines without a usable key, produced with a null key.
+  int64_t blank_lines = 0;  ///< Empty or whitespace-only lines, skipped.
+  std::string first_error;  ///< Description of the first failure, empty when failed == 0.
+
+  bool operator==(const ProduceStats&) const = default;
+};
+
+/// Produces every non-blank line of `lines` as one message to `config.topic`, keyed by the
+/// line's top-level `config.key_field` string (null key when absent), with the murmur2_random
+/// partitioner (Java-compatible placement; see core::partition_for_key), an idempotent producer,
+/// and batching tuned for throughput. Blocks until every delivery report arrived or
+/// `flush_timeout` passed. Per-message failures (rejected, undeliverable, timed out) are counted
+/// in the stats with the first reason, not returned as errors. A trailing '\r' is stripped.
+/// Errors: `kafka.bad_config`/`kafka.create_failed` (setup), `kafka.<NAME>` for a fatal
+/// (idempotence) producer error or an unknown topic. Not thread-safe with respect to `lines`.
+[[nodiscard]] core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
+                                                       std::istream& lines);
+
+}  // namespace segd::io::kafka

@@ -1,0 +1,84 @@
+#include "options.h"
+
+#include <charconv>
+
+namespace segd::devbroker {
+namespace {
+
+core::Result<int32_t> parse_positive(std::string_view text, std::string_view flag) {
+  int32_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || value <= 0) {
+    return core::fail("bad_flag", std::string(flag) + ": expected a positive integer, got '" +
+                                      std::string(text) + "'");
+  }
+  return value;
+}
+
+core::Result<TopicSpec> parse_topic(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return core::fail("bad_flag",
+                      "--topic: expected NAME:PARTITIONS, got '" + std::string(text) + "'");
+  }
+  auto partitions = parse_positive(text.substr(colon + 1), "--topic");
+  if (!partitions) {
+    return std::unexpected(partitions.error());
+  }
+  return TopicSpec{std::string(text.substr(0, colon)), *partitions};
+}
+
+}  // namespace
+
+std::string usage() {
+  return "usage: segd-devbroker [--brokers N] [--topic NAME:PARTITIONS]... [--bootstrap-file "
+         "FILE]\n"
+         "                      [--control FIFO] [--exit-on-eof] [--help]\n"
+         "Runs librdkafka's mock Kafka cluster until SIGTERM/SIGINT or a `quit` command\n"
+         "(or EOF on stdin, if stdin is a pipe and --exit-on-eof is given).\n"
+         "Commands (one per line on stdin or the FIFO, answered `ok` or `error: ...` on stdout):\n"
+         "  broker-down ID | broker-up ID | rtt BROKER_ID MS\n"
+         "  request-errors API_KEY ERR [ERR...]   (names like Produce, NOT_LEADER_FOR_PARTITION)\n"
+         "  leader TOPIC PARTITION BROKER_ID | coordinator group|txn KEY BROKER_ID | quit\n";
+}
+
+core::Result<Options> parse_options(const std::vector<std::string_view>& args) {
+  Options options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string_view flag = args[i];
+    if (flag == "--help" || flag == "-h") {
+      options.help = true;
+      continue;
+    }
+    if (flag == "--exit-on-eof") {
+      options.stdin_eof = EofPolicy::kExit;
+      continue;
+    }
+    if (i + 1 >= args.size()) {
+      return core::fail("bad_flag", "unknown flag or missing value: " + std::string(flag));
+    }
+    const std::string_view value = args[++i];
+    if (flag == "--brokers") {
+      auto n = parse_positive(value, flag);
+      if (!n) {
+        return std::unexpected(n.error());
+      }
+      options.brokers = *n;
+    } else if (flag == "--topic") {
+      auto topic = parse_topic(value);
+      if (!topic) {
+        return std::unexpected(topic.error());
+      }
+      options.topics.push_back(std::move(*topic));
+    } else if (flag == "--bootstrap-file") {
+      options.bootstrap_file = std::string(value);
+    } else if (flag == "--control") {
+      options.control_fifo = std::string(value);
+    } else {
+      return core::fail("bad_flag", "unknown flag: " + std::string(flag));
+    }
+  }
+  return options;
+}
+
+}  // namespace segd::devbroker

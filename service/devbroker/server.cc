@@ -1,0 +1,187 @@
+#include "server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+
+namespace segd::devbroker {
+namespace {
+
+volatile sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int signal_number) { g_stop_signal = signal_number; }
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // No SA_RESTART: a blocked poll() must return on the signal.
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // A reader closing our stdout must not kill the broker.
+}
+
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+struct ClusterDeleter {
+  void operator()(rd_kafka_mock_cluster_t* mc) const { rd_kafka_mock_cluster_destroy(mc); }
+};
+using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
+using ClusterPtr = std::unique_ptr<rd_kafka_mock_cluster_t, ClusterDeleter>;
+
+core::Result<KafkaPtr> make_host_handle() {
+  // The mock cluster needs a client instance for bookkeeping; it never sends anything itself.
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char errstr[512];
+  // log_level 4 hides the notice that this bookkeeping client has no bootstrap.servers.
+  if (rd_kafka_conf_set(conf, "client.id", "segd-devbroker", errstr, sizeof errstr) !=
+          RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "log_level", "4", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    return core::fail("mock_start", errstr);
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return core::fail("mock_start", errstr);
+  }
+  return KafkaPtr(rk);
+}
+
+core::Result<void> write_bootstrap_file(const std::string& path, const std::string& bootstrap) {
+  // Write then rename, so a reader polling for the file never sees it half-written.
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << bootstrap << '\n';
+    out.close();
+    if (!out) {
+      return core::fail("bootstrap_file", "cannot write " + tmp);
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return core::fail("bootstrap_file", "cannot rename to " + path + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+core::Result<int> open_control(const Options& options) {
+  if (options.control_fifo.empty()) {
+    return STDIN_FILENO;
+  }
+  // O_RDWR keeps a writer open ourselves, so the FIFO never reports EOF when clients disconnect.
+  const int fd = open(options.control_fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    return core::fail("control",
+                      "cannot open " + options.control_fifo + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+void reply(const Reply& r, std::string_view line) {
+  std::fprintf(stderr, "segd-devbroker: command '%.*s' -> %s\n", static_cast<int>(line.size()),
+               line.data(), r.text.c_str());
+  std::fprintf(stdout, "%s\n", r.text.c_str());
+  std::fflush(stdout);
+}
+
+bool stdin_is_pipe() {
+  struct stat st {};
+  return fstat(STDIN_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/// Reads lines from `fd` and runs them until a stop condition. Returns on quit/signal/EOF.
+void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
+  const bool exit_on_eof =
+      fd == STDIN_FILENO && options.stdin_eof == EofPolicy::kExit && stdin_is_pipe();
+  bool watching = true;
+  std::string pending;
+  while (g_stop_signal == 0) {
+    pollfd pfd{watching ? fd : -1, POLLIN, 0};
+    const int ready = poll(&pfd, 1, 500);
+    if (ready <= 0 || (pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+      continue;
+    }
+    char buf[4096];
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      continue;
+    }
+    if (n <= 0) {
+      if (exit_on_eof) {
+        std::fprintf(stderr, "segd-devbroker: EOF on stdin, exiting\n");
+        return;
+      }
+      // stdin at /dev/null (background runs) must not stop the broker: stop watching it.
+      std::fprintf(stderr, "segd-devbroker: EOF on control input, ignoring it\n");
+      watching = false;
+      continue;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    size_t newline;
+    while ((newline = pending.find('\n')) != std::string::npos) {
+      const std::string line = pending.substr(0, newline);
+      pending.erase(0, newline + 1);
+      const Reply r = run_command(cluster, line);
+      reply(r, line);
+      if (r.after == After::kQuit) {
+        return;
+      }
+    }
+  }
+  std::fprintf(stderr, "segd-devbroker: signal %d, exiting\n", static_cast<int>(g_stop_signal));
+}
+
+}  // namespace
+
+core::Result<void> run_server(const Options& options) {
+  install_signal_handlers();
+  auto host = make_host_handle();
+  if (!host) {
+    return std::unexpected(host.error());
+  }
+  ClusterPtr cluster(rd_kafka_mock_cluster_new(host->get(), options.brokers));
+  if (!cluster) {
+    return core::fail("mock_start", "rd_kafka_mock_cluster_new failed");
+  }
+  for (const auto& topic : options.topics) {
+    const auto err = rd_kafka_mock_topic_create(cluster.get(), topic.name.c_str(), topic.partitions,
+                                                options.brokers >= 3 ? 3 : 1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return core::fail("mock_start", "topic " + topic.name + ": " + rd_kafka_err2str(err));
+    }
+    std::fprintf(stderr, "segd-devbroker: topic %s with %d partitions\n", topic.name.c_str(),
+                 topic.partitions);
+  }
+  const std::string bootstrap = rd_kafka_mock_cluster_bootstraps(cluster.get());
+  std::fprintf(stderr, "segd-devbroker: %d broker(s) listening on %s\n", options.brokers,
+               bootstrap.c_str());
+  if (!options.bootstrap_file.empty()) {
+    if (auto written = write_bootstrap_file(options.bootstrap_file, bootstrap); !written) {
+      return written;
+    }
+  }
+  auto fd = open_control(options);
+  if (!fd) {
+    return std::unexpected(fd.error());
+  }
+  serve(cluster.get(), *fd, options);
+  if (*fd != STDIN_FILENO) {
+    close(*fd);
+  }
+  return {};
+}
+
+}  // namespace segd::devbroker
