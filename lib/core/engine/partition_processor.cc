@@ -34,7 +34,8 @@ Result<CustomerState*> PartitionProcessor::load(const std::string& id) {
   if (!stored) {
     return std::unexpected(stored.error());
   }
-  CustomerState state = stored->has_value() ? std::move(**stored) : CustomerState{};
+  const bool erased = erased_.contains(id);  // Deleted in this batch, not yet in the store.
+  CustomerState state = stored->has_value() && !erased ? std::move(**stored) : CustomerState{};
   state.customer_id = id;
   return &cache_.emplace(id, std::move(state)).first->second;
 }
@@ -42,6 +43,9 @@ Result<CustomerState*> PartitionProcessor::load(const std::string& id) {
 Result<std::optional<CustomerState>> PartitionProcessor::customer(const std::string& id) {
   if (auto it = cache_.find(id); it != cache_.end()) {
     return it->second;
+  }
+  if (erased_.contains(id)) {
+    return std::optional<CustomerState>{};
   }
   return reader_.get_customer(id);
 }
@@ -130,12 +134,54 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
   return Outcome::kProcessed;
 }
 
+Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(const std::string& id) {
+  auto loaded = customer(id);
+  if (!loaded) {
+    return std::unexpected(loaded.error());
+  }
+  if (!loaded->has_value()) {
+    return std::optional<std::vector<std::string>>{};
+  }
+  auto state = load(id);
+  if (!state) {
+    return std::unexpected(state.error());
+  }
+  CustomerState& s = **state;
+  std::vector<std::string> exited = s.segments;
+  for (const std::string& segment : exited) {
+    s.version += 1;
+    SegmentChange change;
+    change.event_id = id + "/" + segment + "/" + std::to_string(s.version);
+    change.customer_id = id;
+    change.segment = segment;
+    change.change = ChangeKind::kExit;
+    change.at = TimestampMs{stream_time_ms_};
+    change.model_version = scorer_->version();
+    change.cause = CauseKind::kErasure;
+    change.reason = "erasure";
+    outbox_.push_back(std::move(change));
+    stats_.changes += 1;
+  }
+  clear_timer(s);
+  cache_.erase(id);
+  dirty_.erase(id);
+  erased_.insert(id);
+  return std::optional<std::vector<std::string>>{std::move(exited)};
+}
+
 BatchDelta PartitionProcessor::take_batch() {
   BatchDelta delta;
   delta.customers_put.reserve(dirty_.size());
   for (const std::string& id : dirty_) {
     delta.customers_put.push_back(cache_.at(id));
   }
+  // An id erased and then seen again in the same batch is simply overwritten by its fresh state.
+  for (const std::string& id : erased_) {
+    if (!dirty_.contains(id)) {
+      delta.customers_deleted.push_back(id);
+    }
+  }
+  erased_.clear();
   dirty_.clear();
   for (auto& [key, present] : timer_changes_) {
     (present ? delta.timers_put : delta.timers_deleted).emplace_back(partition_, key);

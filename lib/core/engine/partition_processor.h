@@ -55,6 +55,11 @@ class PartitionProcessor {
   /// Applies one validated event. Errors: storage failures from the StateReader.
   [[nodiscard]] Result<Outcome> process(const Event& event);
 
+  /// GDPR erasure: emits an exit (cause kErasure, at the current stream time) for every segment
+  /// the customer is in, then forgets the customer entirely: state, timer and dedup memory. Later
+  /// events for the id start fresh. Returns the segments exited; nullopt when the id is unknown.
+  [[nodiscard]] Result<std::optional<std::vector<std::string>>> erase(const std::string& id);
+
   /// Fires the timers due by `stream_time_ms` (used when input is idle or at end of replay).
   [[nodiscard]] Result<void> advance_stream_time(int64_t stream_time_ms);
 
@@ -68,6 +73,9 @@ class PartitionProcessor {
 
   /// The current state of a customer as this processor sees it (cache, then store).
   [[nodiscard]] Result<std::optional<CustomerState>> customer(const std::string& id);
+
+  /// Swaps the rules used from the next event or timer on (a live rule reload).
+  void set_rules(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
 
   /// Swaps the model used for later evaluations.
   void set_scorer(std::shared_ptr<const Scorer> scorer) { scorer_ = std::move(scorer); }
@@ -94,6 +102,7 @@ class PartitionProcessor {
   std::map<TimerKey, bool> timer_changes_;  ///< true: put, false: delete (netted per batch).
   std::unordered_map<std::string, CustomerState> cache_;
   std::set<std::string> dirty_;
+  std::set<std::string> erased_;
   std::vector<SegmentChange> outbox_;
   EngineStats stats_;
 };

@@ -260,6 +260,31 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<SegmentDefin
   return std::shared_ptr<const RuleSet>(new RuleSet(std::move(defs), std::move(compiled)));
 }
 
+void RuleSet::exit_removed_segments(CustomerState& state,
+                                    const EvaluationContext& ctx,
+                                    Evaluation& out) const {
+  for (auto it = state.segments.begin(); it != state.segments.end();) {
+    const bool defined = std::any_of(definitions_.begin(), definitions_.end(),
+                                     [&](const SegmentDefinition& d) { return d.name == *it; });
+    if (defined) {
+      ++it;
+      continue;
+    }
+    SegmentChange change;
+    change.event_id = state.customer_id + "/" + *it + "/" + std::to_string(state.version);
+    change.customer_id = state.customer_id;
+    change.segment = *it;
+    change.change = ChangeKind::kExit;
+    change.at = ctx.at;
+    change.model_version = ctx.model_version;
+    change.cause = ctx.cause;
+    change.cause_event_id = std::string(ctx.cause_event_id);
+    change.reason = "segment removed from the rules";
+    out.changes.push_back(std::move(change));
+    it = state.segments.erase(it);
+  }
+}
+
 Evaluation RuleSet::evaluate(CustomerState& state,
                              const FeatureVector& features,
                              const ScoreVector& scores,
@@ -272,6 +297,7 @@ Evaluation RuleSet::evaluate(CustomerState& state,
       out.next_due_ms = t;
     }
   };
+  exit_removed_segments(state, ctx, out);
   for (size_t i = 0; i < compiled_.size(); ++i) {
     const SegmentDefinition& def = definitions_[i];
     const Compiled& c = compiled_[i];

@@ -68,6 +68,10 @@ class RuleSet {
 
  private:
   RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compiled> compiled);
+  // Members of segments the rules no longer define leave them (after a rule reload).
+  void exit_removed_segments(CustomerState& state,
+                             const EvaluationContext& ctx,
+                             Evaluation& out) const;
 
   std::vector<SegmentDefinition> definitions_;
   std::vector<Compiled> compiled_;

@@ -343,7 +343,7 @@ core::Result<std::optional<int64_t>> RocksStore::get_i64(const std::string& key)
   return *v;
 }
 
-core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max) {
+core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max, uint64_t from_seq) {
   const std::lock_guard outbox_lock(outbox_mutex_);
   uint64_t next_free = 0;
   {
@@ -353,7 +353,8 @@ core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max) {
   }
   // Start at the floor, not at the beginning: delivered records leave tombstones at the front
   // of the family, and seeking past them avoids rescanning them on every poll.
-  const std::string floor = outbox_key(outbox_floor_);
+  const bool from_floor = from_seq <= outbox_floor_;
+  const std::string floor = outbox_key(from_floor ? outbox_floor_ : from_seq);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kOutbox)));
   std::vector<OutboxRecord> out;
   for (it->Seek(floor); it->Valid() && out.size() < max; it->Next()) {
@@ -369,6 +370,9 @@ core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max) {
   }
   if (!it->status().ok()) {
     return std::unexpected(storage_error("scan outbox", it->status()));
+  }
+  if (!from_floor) {
+    return out;  // Scanned from the caller's position: says nothing about the floor.
   }
   if (!out.empty()) {
     outbox_floor_ = out.front().seq;

@@ -100,8 +100,9 @@ class RocksStore final : public core::StateReader {
   /// The stored next offset of `source`, nullopt when none was committed.
   [[nodiscard]] core::Result<std::optional<int64_t>> position(std::string_view source);
 
-  /// Up to `max` outbox records, in sequence order.
-  [[nodiscard]] core::Result<std::vector<OutboxRecord>> pending_outbox(size_t max);
+  /// Up to `max` outbox records with seq >= `from_seq`, in sequence order.
+  [[nodiscard]] core::Result<std::vector<OutboxRecord>> pending_outbox(size_t max,
+                                                                        uint64_t from_seq = 0);
   /// Deletes delivered outbox records (absent ones are ignored), in one batch.
   [[nodiscard]] core::Result<void> delete_outbox(std::span<const uint64_t> seqs);
 

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string_view>
+
+namespace segd::io {
+
+enum class LogLevel : uint8_t { kDebug, kInfo, kWarn, kError };
+
+/// Sets the threshold below which lines are dropped (from log.level at startup).
+void set_log_level(LogLevel level);
+
+/// Writes `2026-11-23T13:00:00.123Z info  component: message` to stderr as one write (lines from
+/// different threads never interleave). Thread-safe. Processing-time I/O: never used by the core.
+void log(LogLevel level, std::string_view component, std::string_view message);
+
+}  // namespace segd::io

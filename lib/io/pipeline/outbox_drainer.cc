@@ -1,0 +1,148 @@
+#include "io/pipeline/outbox_drainer.h"
+
+#include <algorithm>
+
+#include "io/codec/segment_change_json.h"
+#include "io/log/log.h"
+#include "io/state/state_codec.h"
+
+namespace segd::io {
+namespace {
+
+constexpr size_t kFetch = 2000;
+
+}  // namespace
+
+OutboxDrainer::OutboxDrainer(const PipelineConfig& config, RocksStore& store,
+                             PipelineStats& stats, std::unique_ptr<Producer> producer)
+    : config_(config), store_(store), stats_(stats), producer_(std::move(producer)) {}
+
+core::Result<std::unique_ptr<OutboxDrainer>> OutboxDrainer::create(const PipelineConfig& config,
+                                                                   RocksStore& store,
+                                                                   PipelineStats& stats) {
+  auto producer = Producer::create(config.brokers, config.rdkafka_overrides);
+  if (!producer) {
+    return std::unexpected(producer.error());
+  }
+  return std::unique_ptr<OutboxDrainer>(
+      new OutboxDrainer(config, store, stats, std::move(*producer)));
+}
+
+OutboxDrainer::~OutboxDrainer() {
+  if (thread_.joinable()) {
+    core::ignore_error(stop(std::chrono::milliseconds(0)), "fallback: stop() reports in order");
+  }
+}
+
+void OutboxDrainer::start() { thread_ = std::thread([this] { run(); }); }
+
+void OutboxDrainer::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+std::string OutboxDrainer::encode(const core::SegmentChange& change) const {
+  return config_.output_format == WireFormat::kJson ? encode_segment_change_json(change)
+                                                    : encode_change(change);
+}
+
+core::Result<size_t> OutboxDrainer::fill() {
+  size_t sent = 0;
+  while (in_flight_.size() < config_.outbox_max_in_flight) {
+    auto records = store_.pending_outbox(kFetch, next_seq_);
+    if (!records) {
+      return std::unexpected(records.error());
+    }
+    if (records->empty()) {
+      break;
+    }
+    for (const OutboxRecord& r : *records) {
+      const Producer::Headers headers = {
+          {"segment", r.change.segment},
+          {"change", std::string(core::change_kind_name(r.change.change))},
+          {"model_version", std::to_string(r.change.model_version)}};
+      auto queued = producer_->produce(config_.output_topic, r.change.customer_id,
+                                       encode(r.change), headers, r.seq);
+      if (!queued) {
+        return sent;  // Queue full: serve delivery reports first, then continue from next_seq_.
+      }
+      in_flight_.insert(r.seq);
+      next_seq_ = r.seq + 1;
+      ++sent;
+    }
+  }
+  return sent;
+}
+
+void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
+  std::vector<uint64_t> delivered;
+  int64_t errors = 0;
+  for (const Delivery& d : reports) {
+    in_flight_.erase(d.tag);
+    if (d.ok) {
+      delivered.push_back(d.tag);
+    } else {
+      ++errors;
+      next_seq_ = std::min(next_seq_, d.tag);  // Send it (and what follows) again.
+      log(LogLevel::kWarn, "outbox", "delivery failed, will retry: " + d.error);
+    }
+  }
+  if (!delivered.empty()) {
+    auto removed = store_.delete_outbox(delivered);
+    if (!removed) {
+      log(LogLevel::kError, "outbox", "cannot delete delivered records: " + removed.error().message);
+    }
+  }
+  stats_.update([&](PipelineSnapshot& s) {
+    s.outbox_published += static_cast<int64_t>(delivered.size());
+    s.outbox_publish_errors += errors;
+    s.outbox_pending = static_cast<int64_t>(in_flight_.size());
+  });
+}
+
+void OutboxDrainer::run() {
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  while (true) {
+    auto sent = fill();
+    if (!sent) {
+      log(LogLevel::kError, "outbox", "cannot read the outbox: " + sent.error().message);
+    }
+    settle(producer_->poll(in_flight_.empty() ? 0 : 50));
+    const bool empty = in_flight_.empty() && sent && *sent == 0;
+    idle_.store(empty);
+    if (stopping_.load()) {
+      if (deadline == std::chrono::steady_clock::time_point::max()) {
+        deadline = std::chrono::steady_clock::now() + drain_timeout_;
+      }
+      if (empty || std::chrono::steady_clock::now() >= deadline) {
+        break;
+      }
+      continue;
+    }
+    if (empty) {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return notified_; });
+      notified_ = false;
+    }
+  }
+}
+
+core::Result<void> OutboxDrainer::stop(std::chrono::milliseconds timeout) {
+  drain_timeout_ = timeout;
+  stopping_.store(true);
+  notify();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+  if (!in_flight_.empty()) {
+    return core::fail("outbox_not_drained", std::to_string(in_flight_.size()) +
+                                                " records were not confirmed; they stay in the "
+                                                "outbox and are published after restart");
+  }
+  return {};
+}
+
+}  // namespace segd::io

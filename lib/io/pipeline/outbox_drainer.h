@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/common/result.h"
+#include "io/pipeline/pipeline_config.h"
+#include "io/pipeline/pipeline_stats.h"
+#include "io/pipeline/producer.h"
+#include "io/state/rocks_store.h"
+
+namespace segd::io {
+
+/// Publishes the RocksDB outbox to the segment-changes topic with an idempotent producer, on its
+/// own thread. A record is deleted only after its delivery report succeeded; a failed delivery is
+/// sent again. Output is at-least-once: every record has a deterministic event_id.
+class OutboxDrainer {
+ public:
+  [[nodiscard]] static core::Result<std::unique_ptr<OutboxDrainer>> create(
+      const PipelineConfig& config, RocksStore& store, PipelineStats& stats);
+  ~OutboxDrainer();
+  OutboxDrainer(const OutboxDrainer&) = delete;
+  OutboxDrainer& operator=(const OutboxDrainer&) = delete;
+
+  /// Starts the publishing thread (records left by an earlier run go first).
+  void start();
+  /// Wakes the thread: a commit added records.
+  void notify();
+  /// True when nothing is pending or in flight.
+  [[nodiscard]] bool idle() const { return idle_.load(); }
+  /// Keeps publishing until the outbox is empty or `timeout` passes, then stops the thread.
+  /// Errors: records still pending at the timeout (they stay in RocksDB for the next start).
+  [[nodiscard]] core::Result<void> stop(std::chrono::milliseconds timeout);
+
+ private:
+  OutboxDrainer(const PipelineConfig& config, RocksStore& store, PipelineStats& stats,
+                std::unique_ptr<Producer> producer);
+  void run();
+  [[nodiscard]] core::Result<size_t> fill();
+  void settle(const std::vector<Delivery>& reports);
+  [[nodiscard]] std::string encode(const core::SegmentChange& change) const;
+
+  const PipelineConfig& config_;
+  RocksStore& store_;
+  PipelineStats& stats_;
+  std::unique_ptr<Producer> producer_;
+  std::set<uint64_t> in_flight_;
+  uint64_t next_seq_ = 0;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool notified_ = false;
+  std::chrono::milliseconds drain_timeout_{0};  // Set by stop() before stopping_.
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> idle_{false};
+  std::thread thread_;
+};
+
+}  // namespace segd::io

@@ -1,0 +1,472 @@
+#include "io/pipeline/pipeline.h"
+
+#include <future>
+
+#include "core/common/partitioner.h"
+#include "io/codec/json_event_codec.h"
+#include "io/codec/proto_event_codec.h"
+#include "io/kafka/conf.h"
+#include "io/kafka/errors.h"
+#include "io/log/log.h"
+
+namespace segd::io {
+namespace {
+
+std::string source_name(const std::string& topic, int32_t partition) {
+  return topic + "/" + std::to_string(partition);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+Pipeline::Pipeline(const PipelineConfig& config, RocksStore& store,
+                   std::shared_ptr<const core::RuleSet> rules, PipelineStats& stats,
+                   OutboxDrainer& drainer, PipelineObserver observer)
+    : config_(config),
+      store_(store),
+      rules_(std::move(rules)),
+      scorer_(std::make_shared<core::NoModel>()),
+      stats_(stats),
+      drainer_(drainer),
+      observer_(std::move(observer)) {}
+
+Pipeline::~Pipeline() {
+  if (consumer_) {
+    core::ignore_error(close(), "fallback: orderly shutdown calls close() and reports");
+  }
+}
+
+core::Result<std::unique_ptr<Pipeline>> Pipeline::create(
+    const PipelineConfig& config, RocksStore& store, std::shared_ptr<const core::RuleSet> rules,
+    PipelineStats& stats, OutboxDrainer& drainer, PipelineObserver observer) {
+  std::unique_ptr<Pipeline> p(
+      new Pipeline(config, store, std::move(rules), stats, drainer, std::move(observer)));
+  auto dlq = Producer::create(config.brokers, config.rdkafka_overrides);
+  if (!dlq) {
+    return std::unexpected(dlq.error());
+  }
+  p->dlq_ = std::move(*dlq);
+  kafka::Properties props = {
+      {"bootstrap.servers", config.brokers},
+      {"group.id", config.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"enable.partition.eof", "true"},
+      {"auto.offset.reset", "earliest"},
+      // range keeps equal partition numbers of co-partitioned topics on one member.
+      {"partition.assignment.strategy", "range"},
+      {"session.timeout.ms", std::to_string(config.session_timeout.count())},
+      {"fetch.wait.max.ms", "50"},
+  };
+  for (const auto& [k, v] : config.rdkafka_overrides) {
+    props[k] = v;
+  }
+  auto conf = kafka::make_conf(props);
+  if (!conf) {
+    return std::unexpected(conf.error());
+  }
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &Pipeline::on_rebalance);
+  rd_kafka_conf_set_opaque(conf->get(), p.get());
+  auto rk = kafka::make_client(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!rk) {
+    return std::unexpected(rk.error());
+  }
+  p->consumer_ = std::move(*rk);
+  rd_kafka_poll_set_consumer(p->consumer_.get());
+  kafka::PartitionListPtr topics(rd_kafka_topic_partition_list_new(
+      static_cast<int>(config.inputs.size())));
+  for (const InputTopicConfig& t : config.inputs) {
+    rd_kafka_topic_partition_list_add(topics.get(), t.name.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (const auto err = rd_kafka_subscribe(p->consumer_.get(), topics.get()); err) {
+    return std::unexpected(kafka::to_error(err, "subscribe"));
+  }
+  return p;
+}
+
+void Pipeline::on_rebalance(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<Pipeline*>(opaque);
+  core::Result<void> done = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? self->assign(partitions)
+                                                                        : self->revoke();
+  if (!done && !self->failed_) {
+    self->failed_ = true;
+    self->fatal_ = done.error();
+  }
+}
+
+core::Result<int32_t> Pipeline::partition_count(const std::string& topic) {
+  if (auto it = partition_counts_.find(topic); it != partition_counts_.end()) {
+    return it->second;
+  }
+  kafka::TopicPtr handle(rd_kafka_topic_new(consumer_.get(), topic.c_str(), nullptr));
+  const rd_kafka_metadata_t* md = nullptr;
+  const auto err = rd_kafka_metadata(consumer_.get(), 0, handle.get(), &md, 10000);
+  if (err) {
+    return std::unexpected(kafka::to_error(err, "metadata for " + topic));
+  }
+  const int32_t count = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;
+  rd_kafka_metadata_destroy(md);
+  if (count <= 0) {
+    return core::fail("kafka.metadata", "topic " + topic + " has no partitions");
+  }
+  partition_counts_[topic] = count;
+  return count;
+}
+
+core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& tp = partitions->elems[i];
+    if (auto count = partition_count(tp.topic); !count) {
+      return std::unexpected(count.error());
+    }
+    auto stored = store_.position(source_name(tp.topic, tp.partition));
+    if (!stored) {
+      return std::unexpected(stored.error());
+    }
+    // A fresh state dir starts at the beginning, whatever the group committed.
+    tp.offset = stored->value_or(RD_KAFKA_OFFSET_BEGINNING);
+    at_end_[{tp.topic, tp.partition}] = false;
+    if (processors_.contains(tp.partition)) {
+      continue;
+    }
+    const core::PartitionId p{tp.partition};
+    core::PartitionRestore restore;
+    auto stream_time = store_.stream_time(p);
+    auto timers = store_.load_timers(p);
+    if (!stream_time || !timers) {
+      return std::unexpected(!stream_time ? stream_time.error() : timers.error());
+    }
+    restore.stream_time_ms = stream_time->value_or(0);
+    restore.timers = std::move(*timers);
+    processors_[tp.partition] = std::make_unique<core::PartitionProcessor>(
+        p, rules_, scorer_, store_, std::move(restore),
+        core::PartitionProcessor::Options{config_.cache_customers});
+    log(LogLevel::kInfo, "pipeline",
+        "assigned " + source_name(tp.topic, tp.partition) + " from offset " +
+            (stored->has_value() ? std::to_string(**stored) : std::string("beginning")));
+  }
+  if (const auto err = rd_kafka_assign(consumer_.get(), partitions); err) {
+    return std::unexpected(kafka::to_error(err, "assign"));
+  }
+  stats_.update([](PipelineSnapshot& s) { s.assigned = true; });
+  return {};
+}
+
+core::Result<void> Pipeline::revoke() {
+  auto committed = commit_batch();
+  processors_.clear();
+  at_end_.clear();
+  if (const auto err = rd_kafka_assign(consumer_.get(), nullptr); err) {
+    return std::unexpected(kafka::to_error(err, "unassign"));
+  }
+  stats_.update([](PipelineSnapshot& s) {
+    s.assigned = false;
+    s.caught_up = false;
+  });
+  log(LogLevel::kInfo, "pipeline", "partitions revoked; last batch committed");
+  return committed;
+}
+
+core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const core::Error& reason) {
+  const std::string topic = rd_kafka_topic_name(msg.rkt);
+  DeadLetter dl;
+  dl.payload.assign(static_cast<const char*>(msg.payload), msg.len);
+  dl.headers = {{"reason", reason.code},
+                {"message", reason.message},
+                {"source_topic", topic},
+                {"source_partition", std::to_string(msg.partition)},
+                {"source_offset", std::to_string(msg.offset)}};
+  auto sent = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers,
+                            dead_letters_.size());
+  if (!sent) {
+    // Queue full: make room, then try once more; a failure here fails the batch.
+    static_cast<void>(dlq_->poll(100));
+    sent = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers,
+                         dead_letters_.size());
+  }
+  dead_letters_.push_back(std::move(dl));
+  stats_.update([&](PipelineSnapshot& s) { s.topics[topic].dead_lettered[reason.code] += 1; });
+  return sent;
+}
+
+core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
+  const std::string topic = rd_kafka_topic_name(msg.rkt);
+  const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
+  next_offsets_[{topic, msg.partition}] = msg.offset + 1;
+  at_end_[{topic, msg.partition}] = false;
+  ++batch_events_;
+  stats_.update([&](PipelineSnapshot& s) { s.topics[topic].consumed += 1; });
+  WireFormat format = WireFormat::kJson;
+  for (const InputTopicConfig& t : config_.inputs) {
+    if (t.name == topic) {
+      format = t.format;
+    }
+  }
+  auto event = format == WireFormat::kJson ? decode_json_event(payload)
+                                           : decode_proto_event(payload);
+  if (!event) {
+    return dead_letter(msg, event.error());
+  }
+  const int32_t count = partition_counts_.at(topic);
+  if (core::partition_for_key(event->customer_id, count).value() != msg.partition) {
+    return dead_letter(msg, {"wrong_partition",
+                             "customer_id hashes (murmur2) to another partition; produce with "
+                             "the murmur2 partitioner"});
+  }
+  auto it = processors_.find(msg.partition);
+  if (it == processors_.end()) {
+    return core::fail("internal", "no processor for an assigned partition");
+  }
+  auto outcome = it->second->process(*event);
+  if (!outcome) {
+    return std::unexpected(outcome.error());
+  }
+  stats_.update([&](PipelineSnapshot& s) {
+    (*outcome == core::Outcome::kProcessed ? s.topics[topic].processed
+                                           : s.topics[topic].duplicates) += 1;
+  });
+  if (observer_.on_event_lag) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    observer_.on_event_lag(static_cast<double>(now_ms.count() - event->ts.value()) / 1000.0);
+  }
+  return {};
+}
+
+core::Result<void> Pipeline::flush_dead_letters() {
+  // Dead letters are confirmed before the offsets that skip them are committed: nothing is lost.
+  size_t confirmed = 0;
+  while (confirmed < dead_letters_.size()) {
+    for (const Delivery& d : dlq_->poll(100)) {
+      if (d.ok) {
+        ++confirmed;
+        continue;
+      }
+      log(LogLevel::kWarn, "dead-letter", "delivery failed, retrying: " + d.error);
+      const DeadLetter& dl = dead_letters_[d.tag];
+      if (auto again = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, d.tag);
+          !again) {
+        return again;
+      }
+    }
+  }
+  dead_letters_.clear();
+  return {};
+}
+
+core::Result<void> Pipeline::commit_batch() {
+  if (batch_events_ == 0 && next_offsets_.empty()) {
+    return {};
+  }
+  if (auto r = flush_dead_letters(); !r) {
+    return r;
+  }
+  core::BatchDelta merged;
+  int64_t timers_fired = 0;
+  for (auto& [partition, processor] : processors_) {
+    core::BatchDelta d = processor->take_batch();
+    std::move(d.customers_put.begin(), d.customers_put.end(),
+              std::back_inserter(merged.customers_put));
+    merged.customers_deleted.insert(merged.customers_deleted.end(), d.customers_deleted.begin(),
+                                    d.customers_deleted.end());
+    merged.timers_put.insert(merged.timers_put.end(), d.timers_put.begin(), d.timers_put.end());
+    merged.timers_deleted.insert(merged.timers_deleted.end(), d.timers_deleted.begin(),
+                                 d.timers_deleted.end());
+    merged.stream_times.insert(merged.stream_times.end(), d.stream_times.begin(),
+                               d.stream_times.end());
+    std::move(d.outbox.begin(), d.outbox.end(), std::back_inserter(merged.outbox));
+    timers_fired += processor->stats().timers_fired;
+  }
+  kafka::PartitionListPtr offsets(rd_kafka_topic_partition_list_new(
+      static_cast<int>(next_offsets_.size())));
+  for (const auto& [tp, offset] : next_offsets_) {
+    merged.positions.push_back({source_name(tp.first, tp.second), offset});
+    rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = offset;
+  }
+  std::vector<std::pair<std::string, std::string>> meta;
+  if (!config_.inputs.empty() && partition_counts_.contains(config_.inputs.front().name)) {
+    meta.emplace_back("partitions",
+                      std::to_string(partition_counts_.at(config_.inputs.front().name)));
+  }
+  auto committed = store_.commit(merged, meta);
+  if (!committed) {
+    return std::unexpected(committed.error());
+  }
+  drainer_.notify();
+  if (offsets->cnt > 0) {
+    // For lag monitoring only: restarts read the offsets stored in RocksDB.
+    static_cast<void>(rd_kafka_commit(consumer_.get(), offsets.get(), 1));
+  }
+  if (observer_.on_batch) {
+    observer_.on_batch(seconds_since(batch_started_), batch_events_);
+  }
+  stats_.update([&](PipelineSnapshot& s) {
+    s.batches += 1;
+    s.timers_fired = timers_fired;
+    for (const core::SegmentChange& c : merged.outbox) {
+      s.changes[c.segment + "/" + std::string(core::change_kind_name(c.change))] += 1;
+    }
+  });
+  next_offsets_.clear();
+  batch_events_ = 0;
+  return {};
+}
+
+void Pipeline::update_gauges() {
+  std::map<int32_t, int64_t> lag;
+  for (const auto& [tp, at_end] : at_end_) {
+    int64_t low = 0;
+    int64_t high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low,
+                                       &high) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_topic_partition_list_t* pos = rd_kafka_topic_partition_list_new(1);
+      rd_kafka_topic_partition_list_add(pos, tp.first.c_str(), tp.second);
+      kafka::PartitionListPtr owned(pos);
+      int64_t at = high;
+      if (rd_kafka_position(consumer_.get(), pos) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+          pos->elems[0].offset >= 0) {
+        at = pos->elems[0].offset;
+      }
+      lag[tp.second] += std::max<int64_t>(0, high - at);
+    }
+  }
+  std::map<int32_t, int64_t> stream_times;
+  for (const auto& [partition, processor] : processors_) {
+    stream_times[partition] = processor->stream_time_ms();
+  }
+  const bool caught_up = at_end_of_input();
+  stats_.update([&](PipelineSnapshot& s) {
+    s.partition_lag = std::move(lag);
+    s.stream_time_ms = std::move(stream_times);
+    s.caught_up = caught_up;
+  });
+}
+
+bool Pipeline::at_end_of_input() const {
+  if (at_end_.empty()) {
+    return false;
+  }
+  return std::all_of(at_end_.begin(), at_end_.end(), [](const auto& kv) { return kv.second; });
+}
+
+void Pipeline::execute(const std::function<void(Pipeline&)>& fn) {
+  std::promise<void> done;
+  {
+    std::lock_guard lock(commands_mutex_);
+    commands_.push_back([&] {
+      fn(*this);
+      done.set_value();
+    });
+  }
+  done.get_future().wait();
+}
+
+void Pipeline::run_commands() {
+  std::vector<std::function<void()>> commands;
+  {
+    std::lock_guard lock(commands_mutex_);
+    commands.swap(commands_);
+  }
+  for (auto& c : commands) {
+    c();
+  }
+}
+
+core::Result<std::optional<std::vector<std::string>>> Pipeline::erase(const std::string& id) {
+  if (config_.inputs.empty() || !partition_counts_.contains(config_.inputs.front().name)) {
+    return core::fail("not_ready", "no partitions assigned yet");
+  }
+  const auto p = core::partition_for_key(id, partition_counts_.at(config_.inputs.front().name));
+  auto it = processors_.find(p.value());
+  if (it == processors_.end()) {
+    return core::fail("not_assigned",
+                      "partition " + std::to_string(p.value()) + " is not assigned to this instance");
+  }
+  auto erased = it->second->erase(id);
+  if (!erased) {
+    return erased;
+  }
+  ++batch_events_;  // Make the commit happen even without input.
+  if (auto committed = commit_batch(); !committed) {
+    return std::unexpected(committed.error());
+  }
+  return erased;
+}
+
+core::Result<void> Pipeline::replace_rules(std::shared_ptr<const core::RuleSet> rules) {
+  if (auto committed = commit_batch(); !committed) {
+    return committed;
+  }
+  rules_ = std::move(rules);
+  for (auto& [partition, processor] : processors_) {
+    processor->set_rules(rules_);
+  }
+  return {};
+}
+
+core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {
+  batch_started_ = std::chrono::steady_clock::now();
+  auto last_gauges = batch_started_;
+  while (!stop.load()) {
+    kafka::MessagePtr msg(rd_kafka_consumer_poll(consumer_.get(), 50));
+    if (failed_) {
+      return std::unexpected(fatal_);
+    }
+    if (msg) {
+      const std::string topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : std::string();
+      if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        at_end_[{topic, msg->partition}] = true;
+      } else if (msg->err) {
+        const core::Error e = kafka::to_error(msg->err, "consume " + topic);
+        if (kafka::classify(msg->err) == kafka::ErrorClass::kFatal) {
+          return std::unexpected(e);
+        }
+        log(LogLevel::kWarn, "pipeline", e.message);
+      } else if (auto r = handle(*msg); !r) {
+        return r;
+      }
+    }
+    if (batch_events_ >= config_.batch_max_events ||
+        (batch_events_ > 0 && std::chrono::steady_clock::now() - batch_started_ >=
+                                  config_.batch_max_wait) ||
+        (!msg && batch_events_ > 0)) {
+      if (auto r = commit_batch(); !r) {
+        return r;
+      }
+      batch_started_ = std::chrono::steady_clock::now();
+    }
+    run_commands();
+    if (std::chrono::steady_clock::now() - last_gauges > std::chrono::seconds(1)) {
+      update_gauges();
+      last_gauges = std::chrono::steady_clock::now();
+    }
+    if (stop_at == StopAt::kEndOfInput && batch_events_ == 0 && at_end_of_input() &&
+        drainer_.idle()) {
+      log(LogLevel::kInfo, "pipeline", "every assigned partition is at its end; stopping");
+      break;
+    }
+  }
+  return commit_batch();
+}
+
+core::Result<void> Pipeline::close() {
+  if (!consumer_) {
+    return {};
+  }
+  // Closing leaves the group; the revoke callback commits the last batch.
+  const auto err = rd_kafka_consumer_close(consumer_.get());
+  consumer_.reset();
+  if (failed_) {
+    return std::unexpected(fatal_);
+  }
+  if (err) {
+    return std::unexpected(kafka::to_error(err, "consumer close"));
+  }
+  return {};
+}
+
+}  // namespace segd::io

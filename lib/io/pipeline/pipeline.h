@@ -1,0 +1,108 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/engine/partition_processor.h"
+#include "io/kafka/handles.h"
+#include "io/pipeline/outbox_drainer.h"
+#include "io/pipeline/pipeline_config.h"
+#include "io/pipeline/pipeline_stats.h"
+#include "io/pipeline/producer.h"
+#include "io/state/rocks_store.h"
+
+namespace segd::io {
+
+/// Hooks for processing-time metrics, called on the pipeline thread.
+struct PipelineObserver {
+  std::function<void(double seconds, size_t events)> on_batch;
+  std::function<void(double seconds)> on_event_lag;
+};
+
+/// The daemon's consume -> engine -> commit loop. One thread: it polls the consumer group,
+/// decodes and validates each message (bad ones to the dead-letter topic), runs the partition's
+/// engine, and commits state, timers, input offsets and outbox in one RocksDB WriteBatch per batch.
+/// On assignment it seeks to the offsets stored in RocksDB. Group offsets are committed too, for
+/// lag monitoring only.
+class Pipeline {
+ public:
+  enum class StopAt : uint8_t { kSignal, kEndOfInput };
+
+  [[nodiscard]] static core::Result<std::unique_ptr<Pipeline>> create(
+      const PipelineConfig& config, RocksStore& store, std::shared_ptr<const core::RuleSet> rules,
+      PipelineStats& stats, OutboxDrainer& drainer, PipelineObserver observer);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  /// Runs until `stop` is set (or, with kEndOfInput, every assigned partition reached its end
+  /// and the outbox is drained). Finishes and commits the current batch before returning.
+  /// Errors: storage failures and fatal Kafka errors (the process should exit and restart).
+  [[nodiscard]] core::Result<void> run(const std::atomic<bool>& stop, StopAt stop_at);
+
+  /// Leaves the group (revoking, so the last batch is committed) and closes the consumer.
+  [[nodiscard]] core::Result<void> close();
+
+  /// Runs `fn` on the pipeline thread between messages and waits for it. Thread-safe.
+  void execute(const std::function<void(Pipeline&)>& fn);
+
+  // For commands run through execute():
+  /// GDPR erasure of one customer (see PartitionProcessor::erase); commits at once.
+  [[nodiscard]] core::Result<std::optional<std::vector<std::string>>> erase(const std::string& id);
+  /// Switches every partition to `rules` after committing the current batch.
+  [[nodiscard]] core::Result<void> replace_rules(std::shared_ptr<const core::RuleSet> rules);
+  [[nodiscard]] std::shared_ptr<const core::RuleSet> rules() const { return rules_; }
+
+ private:
+  Pipeline(const PipelineConfig& config, RocksStore& store,
+           std::shared_ptr<const core::RuleSet> rules, PipelineStats& stats,
+           OutboxDrainer& drainer, PipelineObserver observer);
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  [[nodiscard]] core::Result<void> assign(rd_kafka_topic_partition_list_t* partitions);
+  [[nodiscard]] core::Result<void> revoke();
+  [[nodiscard]] core::Result<int32_t> partition_count(const std::string& topic);
+  [[nodiscard]] core::Result<void> handle(const rd_kafka_message_t& msg);
+  [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
+                                               const core::Error& reason);
+  [[nodiscard]] core::Result<void> flush_dead_letters();
+  [[nodiscard]] core::Result<void> commit_batch();
+  void run_commands();
+  void update_gauges();
+  [[nodiscard]] bool at_end_of_input() const;
+
+  struct DeadLetter {
+    std::string payload;
+    Producer::Headers headers;
+  };
+
+  const PipelineConfig& config_;
+  RocksStore& store_;
+  std::shared_ptr<const core::RuleSet> rules_;
+  std::shared_ptr<const core::Scorer> scorer_;
+  PipelineStats& stats_;
+  OutboxDrainer& drainer_;
+  PipelineObserver observer_;
+  std::unique_ptr<Producer> dlq_;
+  std::map<int32_t, std::unique_ptr<core::PartitionProcessor>> processors_;
+  std::map<std::string, int32_t> partition_counts_;
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  ///< Of this batch.
+  std::map<std::pair<std::string, int32_t>, bool> at_end_;           ///< Assigned partitions.
+  std::vector<DeadLetter> dead_letters_;  ///< Sent in this batch, confirmed before commit.
+  size_t batch_events_ = 0;
+  std::chrono::steady_clock::time_point batch_started_;
+  core::Error fatal_;  ///< Set by callbacks (no exceptions across librdkafka).
+  bool failed_ = false;
+  std::mutex commands_mutex_;
+  std::vector<std::function<void()>> commands_;
+  kafka::KafkaPtr consumer_;  ///< Last: destroyed first, while the members above still exist.
+};
+
+}  // namespace segd::io

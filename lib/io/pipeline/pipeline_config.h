@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace segd::io {
+
+enum class WireFormat : uint8_t { kJson, kProtobuf };
+
+/// An input topic and how its payloads are encoded.
+struct InputTopicConfig {
+  std::string name;
+  WireFormat format = WireFormat::kJson;
+};
+
+/// What the Kafka pipeline needs; built by service/segd from SegdConfig.
+struct PipelineConfig {
+  std::string brokers = "127.0.0.1:9092";                // Default: 127.0.0.1:9092
+  std::string group_id = "segd";                         // Default: segd
+  std::vector<InputTopicConfig> inputs;                  // Co-partitioned by customer_id.
+  std::string output_topic = "segment-changes";          // Default: segment-changes
+  WireFormat output_format = WireFormat::kJson;          // Default: JSON
+  std::string dead_letter_topic = "segd-dead-letters";   // Default: segd-dead-letters
+  std::map<std::string, std::string> rdkafka_overrides;  // Passed to every client.
+  std::chrono::milliseconds session_timeout{10000};      // Default: 10s
+  size_t batch_max_events = 5000;                        // Default: 5000
+  std::chrono::milliseconds batch_max_wait{100};         // Default: 100ms
+  size_t cache_customers = 200000;                       // Default: 200k
+  size_t outbox_max_in_flight = 100000;                  // Default: 100k
+  std::chrono::milliseconds drain_timeout{30000};        // Default: 30s
+};
+
+}  // namespace segd::io

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace segd::io {
+
+/// Per input topic accounting: consumed = processed + duplicates + dead-lettered.
+struct TopicCounts {
+  int64_t consumed = 0;
+  int64_t processed = 0;
+  int64_t duplicates = 0;
+  std::map<std::string, int64_t> dead_lettered;  ///< By reason.
+
+  bool operator==(const TopicCounts&) const = default;
+};
+
+/// A consistent copy of the pipeline's counters.
+struct PipelineSnapshot {
+  std::map<std::string, TopicCounts> topics;
+  std::map<std::string, int64_t> changes;  ///< "<segment>/<enter|exit>" -> count.
+  int64_t batches = 0;
+  int64_t timers_fired = 0;
+  int64_t outbox_published = 0;
+  int64_t outbox_publish_errors = 0;
+  int64_t outbox_pending = 0;
+  std::map<int32_t, int64_t> partition_lag;      ///< Kafka partition -> high watermark lag.
+  std::map<int32_t, int64_t> stream_time_ms;     ///< Engine partition -> stream time.
+  bool assigned = false;
+  bool caught_up = false;
+};
+
+/// Counters shared between the pipeline thread (writer), the outbox drainer and the admin server
+/// (readers). Guarded by one mutex: updates happen once per message, reads once per scrape.
+class PipelineStats {
+ public:
+  template <typename Fn>
+  void update(Fn&& fn) {
+    std::lock_guard lock(mutex_);
+    fn(snapshot_);
+  }
+  [[nodiscard]] PipelineSnapshot snapshot() const {
+    std::lock_guard lock(mutex_);
+    return snapshot_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  PipelineSnapshot snapshot_;
+};
+
+}  // namespace segd::io

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/common/result.h"
+#include "io/kafka/conf.h"
+#include "io/kafka/handles.h"
+
+namespace segd::io {
+
+/// Outcome of one produced message, reported from poll() on the caller's thread.
+struct Delivery {
+  uint64_t tag = 0;  ///< What the caller passed to produce().
+  bool ok = false;
+  std::string error;
+};
+
+/// An idempotent librdkafka producer that reports deliveries by tag. Not thread-safe: one owner
+/// thread calls produce() and poll().
+class Producer {
+ public:
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+
+  /// Creates the producer (acks=all, idempotence, infinite message timeout: librdkafka keeps
+  /// retrying through broker outages). Errors: kafka.bad_config / kafka.create_failed.
+  [[nodiscard]] static core::Result<std::unique_ptr<Producer>> create(
+      const std::string& brokers, const kafka::Properties& overrides);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  /// Queues one message (copied). Errors: queue full (retriable: poll and try again) or fatal.
+  [[nodiscard]] core::Result<void> produce(const std::string& topic,
+                                           std::string_view key,
+                                           std::string_view value,
+                                           const Headers& headers,
+                                           uint64_t tag);
+  /// Serves delivery reports for up to `timeout_ms`; returns those that arrived.
+  [[nodiscard]] std::vector<Delivery> poll(int timeout_ms);
+  /// Messages queued or in flight.
+  [[nodiscard]] int outstanding() const;
+
+ private:
+  Producer() = default;
+  static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+
+  std::vector<Delivery> reports_;  // Declared before the handle: outlives librdkafka callbacks.
+  kafka::KafkaPtr rk_;
+};
+
+}  // namespace segd::io

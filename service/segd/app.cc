@@ -1,0 +1,179 @@
+#include "service/segd/app.h"
+
+#include <csignal>
+#include <thread>
+
+#include "io/codec/json_writer.h"
+#include "io/config/rules_loader.h"
+#include "io/log/log.h"
+#include "io/pipeline/outbox_drainer.h"
+#include "io/pipeline/pipeline.h"
+#include "io/state/rocks_store.h"
+
+namespace segd::service {
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
+
+extern "C" void on_stop_signal(int /*sig*/) { g_stop.store(true); }
+extern "C" void on_reload_signal(int /*sig*/) { g_reload.store(true); }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  sa.sa_handler = on_reload_signal;
+  sigaction(SIGHUP, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+io::LogLevel log_level(const std::string& name) {
+  if (name == "debug") {
+    return io::LogLevel::kDebug;
+  }
+  if (name == "warn") {
+    return io::LogLevel::kWarn;
+  }
+  return name == "error" ? io::LogLevel::kError : io::LogLevel::kInfo;
+}
+
+io::WireFormat wire(PayloadFormat f) {
+  return f == PayloadFormat::kJson ? io::WireFormat::kJson : io::WireFormat::kProtobuf;
+}
+
+io::PipelineConfig pipeline_config(const SegdConfig& c) {
+  io::PipelineConfig p;
+  p.brokers = c.kafka.brokers;
+  p.group_id = c.kafka.group_id;
+  for (const InputTopic& t : c.kafka.input_topics) {
+    p.inputs.push_back({t.name, wire(t.format)});
+  }
+  p.output_topic = c.kafka.output_topic;
+  p.output_format = wire(c.kafka.output_format);
+  p.dead_letter_topic = c.kafka.dead_letter_topic;
+  p.rdkafka_overrides = c.kafka.rdkafka;
+  p.session_timeout = c.kafka.session_timeout;
+  p.batch_max_events = c.engine.batch_max_events;
+  p.batch_max_wait = c.engine.batch_max_wait;
+  p.cache_customers = c.engine.cache_customers;
+  p.outbox_max_in_flight = c.outbox.max_in_flight;
+  p.drain_timeout = c.outbox.shutdown_drain_timeout;
+  return p;
+}
+
+// `segd: summary {...}`: this run's accounting, for operators and tests.
+std::string summary_json(const io::PipelineSnapshot& s) {
+  io::JsonWriter w;
+  w.begin_object();
+  w.key("topics");
+  w.begin_object();
+  for (const auto& [topic, t] : s.topics) {
+    w.key(topic);
+    w.begin_object();
+    w.key("consumed");
+    w.number(t.consumed);
+    w.key("processed");
+    w.number(t.processed);
+    w.key("duplicates");
+    w.number(t.duplicates);
+    w.key("dead_lettered");
+    w.begin_object();
+    for (const auto& [reason, n] : t.dead_lettered) {
+      w.key(reason);
+      w.number(n);
+    }
+    w.end_object();
+    w.end_object();
+  }
+  w.end_object();
+  int64_t changes = 0;
+  for (const auto& [name, n] : s.changes) {
+    changes += n;
+  }
+  w.key("changes");
+  w.number(changes);
+  w.key("outbox_published");
+  w.number(s.outbox_published);
+  w.end_object();
+  return w.take();
+}
+
+// Reloads the rules file on SIGHUP, on the pipeline thread.
+void reload_rules(io::Pipeline& pipeline, const std::string& file) {
+  auto rules = io::load_rule_set(file);
+  if (!rules) {
+    io::log(io::LogLevel::kError, "rules",
+            "reload rejected, keeping the current rules: " + rules.error().message);
+    return;
+  }
+  pipeline.execute([&](io::Pipeline& p) {
+    auto replaced = p.replace_rules(*rules);
+    io::log(replaced ? io::LogLevel::kInfo : io::LogLevel::kError, "rules",
+            replaced ? "reloaded " + file : "reload failed: " + replaced.error().message);
+  });
+}
+
+int fail(const core::Error& e) {
+  io::log(io::LogLevel::kError, "segd", e.code + ": " + e.message);
+  return 1;
+}
+
+}  // namespace
+
+int run_daemon(const SegdConfig& config, RunUntil until) {
+  io::set_log_level(log_level(config.log.level));
+  install_signal_handlers();
+  io::log(io::LogLevel::kInfo, "segd", "starting; state in " + config.state.dir);
+  auto store = io::RocksStore::open(io::StoreConfig{
+      .path = config.state.dir, .block_cache_bytes = config.state.block_cache_mb << 20});
+  if (!store) {
+    return fail(store.error());
+  }
+  auto rules = io::load_rule_set(config.rules.file);
+  if (!rules) {
+    return fail(rules.error());
+  }
+  const io::PipelineConfig pc = pipeline_config(config);
+  io::PipelineStats stats;
+  auto drainer = io::OutboxDrainer::create(pc, **store, stats);
+  if (!drainer) {
+    return fail(drainer.error());
+  }
+  (*drainer)->start();
+  auto pipeline = io::Pipeline::create(pc, **store, *rules, stats, **drainer, {});
+  if (!pipeline) {
+    return fail(pipeline.error());
+  }
+  std::atomic<bool> done{false};
+  std::thread reloader([&] {
+    while (!done.load()) {
+      if (g_reload.exchange(false)) {
+        reload_rules(**pipeline, config.rules.file);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  io::log(io::LogLevel::kInfo, "segd", "consuming from " + config.kafka.brokers);
+  auto ran = (*pipeline)->run(g_stop, until == RunUntil::kEndOfInput
+                                          ? io::Pipeline::StopAt::kEndOfInput
+                                          : io::Pipeline::StopAt::kSignal);
+  done.store(true);
+  reloader.join();
+  io::log(io::LogLevel::kInfo, "segd", "stopping: leaving the group, draining the outbox");
+  auto closed = (*pipeline)->close();
+  auto drained = (*drainer)->stop(config.outbox.shutdown_drain_timeout);
+  auto store_closed = (*store)->close();
+  std::fprintf(stderr, "segd: summary %s\n", summary_json(stats.snapshot()).c_str());
+  for (const auto* r : {&ran, &closed, &drained, &store_closed}) {
+    if (!*r) {
+      return fail(r->error());
+    }
+  }
+  io::log(io::LogLevel::kInfo, "segd", "stopped cleanly");
+  return 0;
+}
+
+}  // namespace segd::service

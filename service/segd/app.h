@@ -1,0 +1,16 @@
+#pragma once
+
+#include "service/segd/config.h"
+
+namespace segd::service {
+
+/// How long segd runs: until SIGTERM/SIGINT, or until every assigned input partition is consumed
+/// to its end and the outbox is drained (backfills, tests).
+enum class RunUntil : uint8_t { kSignal, kEndOfInput };
+
+/// Builds the daemon's object graph (state store, rules, outbox drainer, pipeline, admin server),
+/// runs it, and shuts it down in order. Returns the process exit code: 0 after a clean stop, 1 on
+/// a runtime failure (state and offsets stay consistent: a restart resumes).
+int run_daemon(const SegdConfig& config, RunUntil until);
+
+}  // namespace segd::service

@@ -1,0 +1,59 @@
+// segd: the real-time customer segmentation daemon. Wiring lives in app.cc.
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "service/segd/app.h"
+#include "service/segd/config.h"
+
+extern char** environ;
+
+int main(int argc, char** argv) {
+  using namespace segd::service;
+  std::vector<char*> args;
+  RunUntil until = RunUntil::kSignal;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--exit-at-end") == 0) {
+      until = RunUntil::kEndOfInput;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  auto cl = parse_command_line(static_cast<int>(args.size()), args.data());
+  if (!cl || cl->help) {
+    std::fprintf(cl ? stdout : stderr, "%s%s\n", cl ? "" : (cl.error().message + "\n\n").c_str(),
+                 (usage_text() + "  --exit-at-end           stop once all input is consumed\n").c_str());
+    return cl ? 0 : 2;
+  }
+  std::vector<std::pair<std::string, std::string>> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq != nullptr && std::strncmp(*e, "SEGD_", 5) == 0) {
+      env.emplace_back(std::string(*e, static_cast<size_t>(eq - *e)), std::string(eq + 1));
+    }
+  }
+  ConfigSources sources{std::nullopt, "defaults", env, cl->overrides};
+  if (auto path = config_path(*cl, env)) {
+    std::ifstream in(*path);
+    if (!in) {
+      std::fprintf(stderr, "segd: config: cannot read %s\n", path->c_str());
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    sources.yaml_text = text.str();
+    sources.origin = *path;
+  }
+  auto config = load_config(sources);
+  if (!config) {
+    std::fprintf(stderr, "segd: invalid configuration:\n%s\n", config.error().message.c_str());
+    return 2;
+  }
+  if (cl->print_config) {
+    std::fputs(render_config(*config).c_str(), stdout);
+    return 0;
+  }
+  return run_daemon(*config, until);
+}
