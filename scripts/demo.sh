@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The segd demo: installs what is missing (Debian 12, as root), builds, starts a local Kafka-
+# protocol broker (librdkafka's mock cluster), the segd daemon and a live feed of segment changes,
+# streams generated click and purchase events into it, and prints a summary at the end.
+# Usage: scripts/demo.sh [--customers N] [--events M]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+customers=1500
+events=30000
+while [ $# -gt 0 ]; do
+  case $1 in
+    --customers) customers=$2; shift 2 ;;
+    --events) events=$2; shift 2 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "demo: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+scripts/deps.sh
+build=${SEGD_BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" --target segd segctl segd-devbroker
+bin=$build/bin
+
+work=$(mktemp -d /tmp/segd-demo.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== starting the local broker"
+"$bin/segd-devbroker" --brokers 1 --topic clicks:4 --topic purchases:4 --topic segment-changes:4 \
+  --topic segd-dead-letters:1 --bootstrap-file "$work/bootstrap" </dev/null 2>"$work/broker.log" &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
+brokers=$(cat "$work/bootstrap")
+echo "   broker at $brokers"
+
+echo "== generating $events events for $customers customers"
+"$bin/segctl" gen --customers "$customers" --events "$events" --seed 42 --days 60 --bad-rate 0.01 \
+  --output "$work/events.jsonl" 2>/dev/null
+grep -E '"type":"(purchase|refund)"' "$work/events.jsonl" >"$work/purchases.jsonl" || true
+grep -vE '"type":"(purchase|refund)"' "$work/events.jsonl" >"$work/clicks.jsonl" || true
+
+admin_port=9464
+if (exec 3<>"/dev/tcp/127.0.0.1/$admin_port") 2>/dev/null; then admin_port=19464; fi
+cat >"$work/segd.yaml" <<YAML
+kafka:
+  brokers: "$brokers"
+  group_id: segd-demo
+  input_topics: [{name: clicks}, {name: purchases}]
+  session_timeout_ms: 6000
+state:
+  dir: $work/state
+rules:
+  file: $PWD/config/segments.yaml
+admin:
+  listen: 127.0.0.1:$admin_port
+YAML
+
+echo "== starting segd (rules: config/segments.yaml)"
+"$bin/segd" --config "$work/segd.yaml" 2>"$work/segd.log" &
+segd_pid=$!
+pids+=($segd_pid)
+
+# The live feed: segment changes as they are published.
+kcat -b "$brokers" -C -t segment-changes -o beginning -q -u -f '%s\n' 2>/dev/null |
+  tee "$work/changes.jsonl" |
+  /usr/bin/python3 -u scripts/demo_format.py feed &
+pids+=($!)
+
+echo "   metrics:      http://127.0.0.1:$admin_port/metrics"
+echo "   customer API: http://127.0.0.1:$admin_port/v1/customers/c0001"
+echo "   segments:     http://127.0.0.1:$admin_port/v1/segments"
+echo "== streaming events (live feed below: time, customer, change, segment, cause, deciding values)"
+# Both topics advance through event time together (stream time is the max over both).
+split -n l/20 -d "$work/clicks.jsonl" "$work/clicks.part."
+split -n l/20 -d "$work/purchases.jsonl" "$work/purchases.part."
+for i in $(seq -w 0 19); do
+  "$bin/segctl" produce --brokers "$brokers" --topic clicks --input "$work/clicks.part.$i" 2>/dev/null
+  "$bin/segctl" produce --brokers "$brokers" --topic purchases --input "$work/purchases.part.$i" 2>/dev/null
+  sleep 0.4
+done
+
+sleep 5
+echo "== stopping segd (SIGTERM: finish the batch, drain the outbox, commit)"
+kill -TERM "$segd_pid"
+wait "$segd_pid" || true
+sleep 1
+echo
+echo "== summary"
+/usr/bin/python3 scripts/demo_format.py summary "$work/segd.log"
+/usr/bin/python3 scripts/demo_format.py segments "$work/changes.jsonl"
