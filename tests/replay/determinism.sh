@@ -21,6 +21,8 @@ export_state() {
   "$bin/segctl" export --state-dir "$work/$1.state" >"$work/$1.export"
 }
 
+# A fresh state dir owns its output: a leftover file from elsewhere is replaced, not appended to.
+echo "left over from an older run" >"$work/one.out"
 (replay one 1)
 (replay big 5000)
 export_state one

@@ -74,6 +74,8 @@ struct CompiledExpr {
   rules::CompiledExpr expr;
   std::vector<int> variables;
   std::vector<uint8_t> timed;  // Per node: can its value change while only time passes?
+  std::vector<std::vector<int>> timed_slots;  // Per node: its time-varying variables.
+  std::vector<std::optional<int>> bare_slot;  // Per node: the slot when it is a bare variable.
 };
 
 }  // namespace
@@ -85,13 +87,22 @@ struct RuleSet::Compiled {
 
 namespace {
 
-std::vector<uint8_t> timed_nodes(const rules::CompiledExpr& e) {
-  std::vector<uint8_t> timed(e.expr().nodes.size());
-  for (size_t i = 0; i < timed.size(); ++i) {
-    const auto vars = rules::variables_used(e, rules::NodeRef{static_cast<int>(i)});
-    timed[i] = std::any_of(vars.begin(), vars.end(), slot_is_timed) ? 1 : 0;
+// Per-node facts the wake-up analysis reads on every evaluation, computed once.
+void analyse_nodes(CompiledExpr& ce) {
+  const size_t n = ce.expr.expr().nodes.size();
+  ce.timed.assign(n, 0);
+  ce.timed_slots.assign(n, {});
+  ce.bare_slot.assign(n, std::nullopt);
+  for (size_t i = 0; i < n; ++i) {
+    const rules::NodeRef ref{static_cast<int>(i)};
+    for (const int slot : rules::variables_used(ce.expr, ref)) {
+      if (slot_is_timed(slot)) {
+        ce.timed_slots[i].push_back(slot);
+      }
+    }
+    ce.timed[i] = ce.timed_slots[i].empty() ? 0 : 1;
+    ce.bare_slot[i] = rules::is_bare_variable(ce.expr, ref);
   }
-  return timed;
 }
 
 Result<CompiledExpr> compile_one(const std::string& segment,
@@ -107,9 +118,9 @@ Result<CompiledExpr> compile_one(const std::string& segment,
     return fail(compiled.error().code,
                 "segment '" + segment + "' " + which + ": " + compiled.error().message);
   }
-  CompiledExpr out{source, std::move(*compiled), {}, {}};
+  CompiledExpr out{source, std::move(*compiled), {}, {}, {}, {}};
   out.variables = rules::variables_used(out.expr);
-  out.timed = timed_nodes(out.expr);
+  analyse_nodes(out);
   return out;
 }
 
@@ -177,7 +188,7 @@ class WakeupFinder {
     }
     if (rules::is_comparison(node.op)) {
       for (const auto& [bare, other] : {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
-        const auto slot = rules::is_bare_variable(ce_.expr, bare);
+        const auto& slot = ce_.bare_slot[static_cast<size_t>(bare.index)];
         if (slot && !timed(other)) {
           return slot_wakeup(s_, *slot, rules::evaluate_node(ce_.expr, other, env_), now_);
         }
@@ -191,10 +202,8 @@ class WakeupFinder {
 
   std::optional<int64_t> fallback(rules::NodeRef n) const {
     std::optional<int64_t> best;
-    for (const int slot : rules::variables_used(ce_.expr, n)) {
-      if (slot_is_timed(slot)) {
-        best = earliest(best, slot_wakeup(s_, slot, std::nullopt, now_));
-      }
+    for (const int slot : ce_.timed_slots[static_cast<size_t>(n.index)]) {
+      best = earliest(best, slot_wakeup(s_, slot, std::nullopt, now_));
     }
     return best;
   }

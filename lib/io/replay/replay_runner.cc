@@ -178,10 +178,8 @@ class Replay {
     if (!committed) {
       return std::unexpected(committed.error());
     }
-    if (committed->has_value()) {
-      return file.truncate_to(std::stoull(**committed));
-    }
-    return {};
+    // A fresh state dir owns fresh output: nothing of an older file was committed with it.
+    return file.truncate_to(committed->has_value() ? std::stoull(**committed) : 0);
   }
 
   core::Result<void> handle_line(std::string_view line, int64_t line_no) {
