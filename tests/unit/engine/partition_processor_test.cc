@@ -131,3 +131,34 @@ TEST(RuleSetTest, CompileErrorsNameTheSegment) {
 
 }  // namespace
 }  // namespace segd::core
+
+namespace segd::core {
+namespace {
+
+TEST(PartitionProcessorTest, ErasureEmitsExitsAndForgetsTheCustomer) {
+  Harness h({{"buyer", "orders_total >= 1", ""}});
+  h.run({make_purchase(at_day(0), 10, "o1")});
+  auto erased = h.processor.erase("c1");
+  ASSERT_TRUE(erased.has_value());
+  ASSERT_TRUE(erased->has_value());
+  EXPECT_EQ(**erased, std::vector<std::string>{"buyer"});
+  // Re-seen in the same batch: starts fresh, the old order id is forgotten.
+  h.processor.process(make_purchase(at_day(1), 10, "o1")).value();
+  BatchDelta d = h.processor.take_batch();
+  ASSERT_EQ(d.outbox.size(), 2u);
+  EXPECT_EQ(d.outbox[0].cause, CauseKind::kErasure);
+  EXPECT_EQ(d.outbox[0].change, ChangeKind::kExit);
+  EXPECT_EQ(d.outbox[1].change, ChangeKind::kEnter);
+  EXPECT_TRUE(d.customers_deleted.empty());
+  ASSERT_EQ(d.customers_put.size(), 1u);
+  EXPECT_EQ(d.customers_put[0].orders_total, 1);
+  h.store.apply(d);
+  // Erased with nothing after it: deleted from the store.
+  ASSERT_TRUE(h.processor.erase("c1").value().has_value());
+  d = h.processor.take_batch();
+  EXPECT_EQ(d.customers_deleted, std::vector<std::string>{"c1"});
+  EXPECT_FALSE(h.processor.erase("nobody").value().has_value());
+}
+
+}  // namespace
+}  // namespace segd::core
