@@ -25,7 +25,7 @@ PartitionProcessor::PartitionProcessor(PartitionId partition,
   CHECK(scorer_ != nullptr);
 }
 
-Result<CustomerState*> PartitionProcessor::load(const std::string& id) {
+Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::string& id) {
   auto it = cache_.find(id);
   if (it != cache_.end()) {
     return &it->second;
@@ -37,12 +37,19 @@ Result<CustomerState*> PartitionProcessor::load(const std::string& id) {
   const bool erased = erased_.contains(id);  // Deleted in this batch, not yet in the store.
   CustomerState state = stored->has_value() && !erased ? std::move(**stored) : CustomerState{};
   state.customer_id = id;
-  return &cache_.emplace(id, std::move(state)).first->second;
+  return &cache_.emplace(id, CacheEntry{std::move(state), false}).first->second;
+}
+
+void PartitionProcessor::mark_dirty(CacheEntry& entry) {
+  if (!entry.dirty) {
+    entry.dirty = true;
+    dirty_.push_back(&entry);
+  }
 }
 
 Result<std::optional<CustomerState>> PartitionProcessor::customer(const std::string& id) {
   if (auto it = cache_.find(id); it != cache_.end()) {
-    return it->second;
+    return it->second.state;
   }
   if (erased_.contains(id)) {
     return std::optional<CustomerState>{};
@@ -72,10 +79,11 @@ void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t>
   state.timer_due_ms = *due_ms;
 }
 
-void PartitionProcessor::evaluate(CustomerState& state,
+void PartitionProcessor::evaluate(CacheEntry& entry,
                                   TimestampMs at,
                                   CauseKind cause,
                                   std::string_view event_id) {
+  CustomerState& state = entry.state;
   const FeatureVector features = compute_features(state, at);
   const ScoreVector scores = scorer_->score(state, features, at);
   const EvaluationContext ctx{at, scorer_->version(), cause, event_id};
@@ -85,7 +93,7 @@ void PartitionProcessor::evaluate(CustomerState& state,
     outbox_.push_back(std::move(c));
   }
   reschedule(state, result.next_due_ms);
-  dirty_.insert(state.customer_id);
+  mark_dirty(entry);
 }
 
 Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
@@ -95,13 +103,13 @@ Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
     if (!state) {
       return std::unexpected(state.error());
     }
-    CustomerState& s = **state;
-    // The state owns its one pending timer; reschedule() clears this key.
+    CustomerState& s = (*state)->state;
+    // The state owns its one pending timer; clear_timer() removes this key.
     CHECK(s.timer_due_ms == key.due_ms);
     s.version += 1;
     stats_.timers_fired += 1;
     clear_timer(s);
-    evaluate(s, TimestampMs{key.due_ms}, CauseKind::kTimer, {});
+    evaluate(**state, TimestampMs{key.due_ms}, CauseKind::kTimer, {});
   }
   return {};
 }
@@ -122,7 +130,7 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
   if (!state) {
     return std::unexpected(state.error());
   }
-  CustomerState& s = **state;
+  CustomerState& s = (*state)->state;
   if (remember_event(s, event) == Novelty::kDuplicate) {
     stats_.duplicates += 1;
     return Outcome::kDuplicate;
@@ -130,7 +138,7 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
   apply_event_features(s, event);
   s.version += 1;
   stats_.processed += 1;
-  evaluate(s, TimestampMs{stream_time_ms_}, CauseKind::kEvent, event.event_id);
+  evaluate(**state, TimestampMs{stream_time_ms_}, CauseKind::kEvent, event.event_id);
   return Outcome::kProcessed;
 }
 
@@ -146,7 +154,7 @@ Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(const 
   if (!state) {
     return std::unexpected(state.error());
   }
-  CustomerState& s = **state;
+  CustomerState& s = (*state)->state;
   std::vector<std::string> exited = s.segments;
   for (const std::string& segment : exited) {
     s.version += 1;
@@ -163,25 +171,29 @@ Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(const 
     stats_.changes += 1;
   }
   clear_timer(s);
+  if ((*state)->dirty) {
+    std::erase(dirty_, *state);
+  }
   cache_.erase(id);
-  dirty_.erase(id);
   erased_.insert(id);
   return std::optional<std::vector<std::string>>{std::move(exited)};
 }
 
 BatchDelta PartitionProcessor::take_batch() {
   BatchDelta delta;
-  delta.customers_put.reserve(dirty_.size());
-  for (const std::string& id : dirty_) {
-    delta.customers_put.push_back(cache_.at(id));
-  }
   // An id erased and then seen again in the same batch is simply overwritten by its fresh state.
   for (const std::string& id : erased_) {
-    if (!dirty_.contains(id)) {
+    auto it = cache_.find(id);
+    if (it == cache_.end() || !it->second.dirty) {
       delta.customers_deleted.push_back(id);
     }
   }
   erased_.clear();
+  delta.customers_put.reserve(dirty_.size());
+  for (CacheEntry* entry : dirty_) {
+    delta.customers_put.push_back(entry->state);
+    entry->dirty = false;
+  }
   dirty_.clear();
   for (auto& [key, present] : timer_changes_) {
     (present ? delta.timers_put : delta.timers_deleted).emplace_back(partition_, key);

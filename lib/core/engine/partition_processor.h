@@ -85,9 +85,15 @@ class PartitionProcessor {
   [[nodiscard]] PartitionId partition() const { return partition_; }
 
  private:
-  [[nodiscard]] Result<CustomerState*> load(const std::string& id);
+  struct CacheEntry {
+    CustomerState state;
+    bool dirty = false;
+  };
+
+  [[nodiscard]] Result<CacheEntry*> load(const std::string& id);
+  void mark_dirty(CacheEntry& entry);
   [[nodiscard]] Result<void> fire_timers(int64_t up_to_ms);
-  void evaluate(CustomerState& state, TimestampMs at, CauseKind cause, std::string_view event_id);
+  void evaluate(CacheEntry& entry, TimestampMs at, CauseKind cause, std::string_view event_id);
   void reschedule(CustomerState& state, std::optional<int64_t> due_ms);
   void clear_timer(CustomerState& state);
 
@@ -100,8 +106,8 @@ class PartitionProcessor {
   bool stream_time_dirty_ = false;
   std::set<TimerKey> timers_;
   std::map<TimerKey, bool> timer_changes_;  ///< true: put, false: delete (netted per batch).
-  std::unordered_map<std::string, CustomerState> cache_;
-  std::set<std::string> dirty_;
+  std::unordered_map<std::string, CacheEntry> cache_;  ///< Node-stable: dirty_ points into it.
+  std::vector<CacheEntry*> dirty_;                     ///< In first-change order.
   std::set<std::string> erased_;
   std::vector<SegmentChange> outbox_;
   EngineStats stats_;

@@ -34,7 +34,7 @@ struct SourcePosition {
 
 /// Everything one processed batch changes, written atomically (one RocksDB WriteBatch).
 struct BatchDelta {
-  std::vector<CustomerState> customers_put;      ///< Sorted by customer_id.
+  std::vector<CustomerState> customers_put;      ///< Each changed customer once.
   std::vector<std::string> customers_deleted;    ///< Sorted.
   std::vector<std::pair<PartitionId, TimerKey>> timers_put;
   std::vector<std::pair<PartitionId, TimerKey>> timers_deleted;
