@@ -77,12 +77,12 @@ echo "   customer API: http://127.0.0.1:$admin_port/v1/customers/c0001"
 echo "   segments:     http://127.0.0.1:$admin_port/v1/segments"
 echo "== streaming events (live feed below: time, customer, change, segment, cause, deciding values)"
 # Both topics advance through event time together (stream time is the max over both).
-split -n l/20 -d "$work/clicks.jsonl" "$work/clicks.part."
-split -n l/20 -d "$work/purchases.jsonl" "$work/purchases.part."
-for i in $(seq -w 0 19); do
+split -n l/50 -a 2 -d "$work/clicks.jsonl" "$work/clicks.part."
+split -n l/50 -a 2 -d "$work/purchases.jsonl" "$work/purchases.part."
+for i in $(seq -w 0 49); do
   "$bin/segctl" produce --brokers "$brokers" --topic clicks --input "$work/clicks.part.$i" 2>/dev/null
   "$bin/segctl" produce --brokers "$brokers" --topic purchases --input "$work/purchases.part.$i" 2>/dev/null
-  sleep 0.4
+  sleep 0.2
 done
 
 sleep 5

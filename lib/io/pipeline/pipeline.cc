@@ -142,6 +142,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     }
     restore.stream_time_ms = stream_time->value_or(0);
     restore.timers = std::move(*timers);
+    mergers_.emplace(tp.partition, TopicMerger(config_.inputs.size()));
     processors_[tp.partition] = std::make_unique<core::PartitionProcessor>(
         p, rules_, scorer_, store_, std::move(restore),
         core::PartitionProcessor::Options{config_.cache_customers});
@@ -159,6 +160,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
 core::Result<void> Pipeline::revoke() {
   auto committed = commit_batch();
   processors_.clear();
+  mergers_.clear();  // Buffered events were never committed as consumed: they are read again.
   at_end_.clear();
   if (const auto err = rd_kafka_assign(consumer_.get(), nullptr); err) {
     return std::unexpected(kafka::to_error(err, "unassign"));
@@ -193,46 +195,77 @@ core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const co
   return sent;
 }
 
+size_t Pipeline::topic_index(const std::string& topic) const {
+  for (size_t i = 0; i < config_.inputs.size(); ++i) {
+    if (config_.inputs[i].name == topic) {
+      return i;
+    }
+  }
+  return 0;
+}
+
 core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
   const std::string topic = rd_kafka_topic_name(msg.rkt);
   const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
-  next_offsets_[{topic, msg.partition}] = msg.offset + 1;
+  const size_t index = topic_index(topic);
   at_end_[{topic, msg.partition}] = false;
   ++batch_events_;
   stats_.update([&](PipelineSnapshot& s) { s.topics[topic].consumed += 1; });
-  WireFormat format = WireFormat::kJson;
-  for (const InputTopicConfig& t : config_.inputs) {
-    if (t.name == topic) {
-      format = t.format;
-    }
-  }
-  auto event = format == WireFormat::kJson ? decode_json_event(payload)
-                                           : decode_proto_event(payload);
+  auto event = config_.inputs[index].format == WireFormat::kJson ? decode_json_event(payload)
+                                                                  : decode_proto_event(payload);
   if (!event) {
+    next_offsets_[{topic, msg.partition}] = msg.offset + 1;
     return dead_letter(msg, event.error());
   }
   const int32_t count = partition_counts_.at(topic);
   if (core::partition_for_key(event->customer_id, count).value() != msg.partition) {
+    next_offsets_[{topic, msg.partition}] = msg.offset + 1;
     return dead_letter(msg, {"wrong_partition",
                              "customer_id hashes (murmur2) to another partition; produce with "
                              "the murmur2 partitioner"});
   }
-  auto it = processors_.find(msg.partition);
+  auto merger = mergers_.find(msg.partition);
+  if (merger == mergers_.end()) {
+    return core::fail("internal", "no merger for an assigned partition");
+  }
+  merger->second.push({std::move(*event), index, msg.offset, std::chrono::steady_clock::now()});
+  return release_ready(msg.partition);
+}
+
+core::Result<void> Pipeline::release_ready(std::optional<int32_t> only_partition) {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [partition, merger] : mergers_) {
+    if (!only_partition || *only_partition == partition) {
+      if (auto r = process(partition, merger.release(now, config_.merge_max_wait)); !r) {
+        return r;
+      }
+    }
+  }
+  return {};
+}
+
+core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger::Item> items) {
+  auto it = processors_.find(partition);
   if (it == processors_.end()) {
     return core::fail("internal", "no processor for an assigned partition");
   }
-  auto outcome = it->second->process(*event);
-  if (!outcome) {
-    return std::unexpected(outcome.error());
-  }
-  stats_.update([&](PipelineSnapshot& s) {
-    (*outcome == core::Outcome::kProcessed ? s.topics[topic].processed
-                                           : s.topics[topic].duplicates) += 1;
-  });
-  if (observer_.on_event_lag) {
-    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now().time_since_epoch());
-    observer_.on_event_lag(static_cast<double>(now_ms.count() - event->ts.value()) / 1000.0);
+  for (const TopicMerger::Item& item : items) {
+    const std::string& topic = config_.inputs[item.topic].name;
+    auto outcome = it->second->process(item.event);
+    if (!outcome) {
+      return std::unexpected(outcome.error());
+    }
+    next_offsets_[{topic, partition}] = item.offset + 1;
+    stats_.update([&](PipelineSnapshot& s) {
+      (*outcome == core::Outcome::kProcessed ? s.topics[topic].processed
+                                             : s.topics[topic].duplicates) += 1;
+    });
+    if (observer_.on_event_lag) {
+      const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch());
+      observer_.on_event_lag(static_cast<double>(now_ms.count() - item.event.ts.value()) /
+                             1000.0);
+    }
   }
   return {};
 }
@@ -283,7 +316,12 @@ core::Result<void> Pipeline::commit_batch() {
   }
   kafka::PartitionListPtr offsets(rd_kafka_topic_partition_list_new(
       static_cast<int>(next_offsets_.size())));
-  for (const auto& [tp, offset] : next_offsets_) {
+  for (const auto& [tp, next] : next_offsets_) {
+    // Events still buffered by the merge were not processed: resume at the first of them.
+    int64_t offset = next;
+    if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
+      offset = std::min(offset, m->second.first_buffered(topic_index(tp.first)).value_or(next));
+    }
     merged.positions.push_back({source_name(tp.first, tp.second), offset});
     rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = offset;
   }
@@ -420,6 +458,9 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       const std::string topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : std::string();
       if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         at_end_[{topic, msg->partition}] = true;
+        if (auto m = mergers_.find(msg->partition); m != mergers_.end()) {
+          m->second.set_at_end(topic_index(topic), true);
+        }
       } else if (msg->err) {
         const core::Error e = kafka::to_error(msg->err, "consume " + topic);
         if (kafka::classify(msg->err) == kafka::ErrorClass::kFatal) {
@@ -429,6 +470,9 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       } else if (auto r = handle(*msg); !r) {
         return r;
       }
+    }
+    if (auto r = release_ready(std::nullopt); !r) {
+      return r;
     }
     if (batch_events_ >= config_.batch_max_events ||
         (batch_events_ > 0 && std::chrono::steady_clock::now() - batch_started_ >=
@@ -448,6 +492,12 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
         drainer_.idle()) {
       log(LogLevel::kInfo, "pipeline", "every assigned partition is at its end; stopping");
       break;
+    }
+  }
+  // What was consumed gets processed: release the merge buffers before the last commit.
+  for (auto& [partition, merger] : mergers_) {
+    if (auto r = process(partition, merger.release_all()); !r) {
+      return r;
     }
   }
   return commit_batch();

@@ -16,6 +16,7 @@
 #include "io/pipeline/pipeline_config.h"
 #include "io/pipeline/pipeline_stats.h"
 #include "io/pipeline/producer.h"
+#include "io/pipeline/topic_merger.h"
 #include "io/state/rocks_store.h"
 
 namespace segd::io {
@@ -70,6 +71,10 @@ class Pipeline {
   [[nodiscard]] core::Result<void> revoke();
   [[nodiscard]] core::Result<int32_t> partition_count(const std::string& topic);
   [[nodiscard]] core::Result<void> handle(const rd_kafka_message_t& msg);
+  [[nodiscard]] core::Result<void> process(int32_t partition,
+                                           std::vector<TopicMerger::Item> items);
+  [[nodiscard]] core::Result<void> release_ready(std::optional<int32_t> only_partition);
+  [[nodiscard]] size_t topic_index(const std::string& topic) const;
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
                                                const core::Error& reason);
   [[nodiscard]] core::Result<void> flush_dead_letters();
@@ -92,6 +97,7 @@ class Pipeline {
   PipelineObserver observer_;
   std::unique_ptr<Producer> dlq_;
   std::map<int32_t, std::unique_ptr<core::PartitionProcessor>> processors_;
+  std::map<int32_t, TopicMerger> mergers_;  ///< Event-time merge of the input topics.
   std::map<std::string, int32_t> partition_counts_;
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  ///< Of this batch.
   std::map<std::pair<std::string, int32_t>, bool> at_end_;           ///< Assigned partitions.

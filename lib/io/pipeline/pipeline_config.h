@@ -31,6 +31,9 @@ struct PipelineConfig {
   size_t cache_customers = 200000;                       // Default: 200k
   size_t outbox_max_in_flight = 100000;                  // Default: 100k
   std::chrono::milliseconds drain_timeout{30000};        // Default: 30s
+  /// How long the event-time merge of several input topics waits for a topic with nothing
+  /// buffered before it releases the others' events anyway. Default: 500ms
+  std::chrono::milliseconds merge_max_wait{500};
 };
 
 }  // namespace segd::io

@@ -1,0 +1,62 @@
+#include "io/pipeline/topic_merger.h"
+
+namespace segd::io {
+
+TopicMerger::TopicMerger(size_t topic_count)
+    : buffers_(topic_count), at_end_(topic_count, false) {}
+
+void TopicMerger::push(Item item) {
+  at_end_[item.topic] = false;
+  buffers_[item.topic].push_back(std::move(item));
+}
+
+void TopicMerger::set_at_end(size_t topic, bool at_end) { at_end_[topic] = at_end; }
+
+std::optional<size_t> TopicMerger::next_topic() const {
+  std::optional<size_t> best;
+  for (size_t t = 0; t < buffers_.size(); ++t) {
+    if (buffers_[t].empty()) {
+      continue;
+    }
+    const Item& head = buffers_[t].front();
+    if (!best || head.event.ts < buffers_[*best].front().event.ts) {
+      best = t;  // Ties keep the earlier topic: ts, then topic order, then offset (FIFO).
+    }
+  }
+  return best;
+}
+
+std::vector<TopicMerger::Item> TopicMerger::release(std::chrono::steady_clock::time_point now,
+                                                    std::chrono::milliseconds max_wait) {
+  std::vector<Item> out;
+  while (true) {
+    const auto next = next_topic();
+    if (!next) {
+      break;
+    }
+    bool blocked = false;
+    for (size_t t = 0; t < buffers_.size(); ++t) {
+      blocked = blocked || (buffers_[t].empty() && !at_end_[t]);
+    }
+    if (blocked && now - buffers_[*next].front().arrived < max_wait) {
+      break;  // A topic may still deliver an earlier event.
+    }
+    out.push_back(std::move(buffers_[*next].front()));
+    buffers_[*next].pop_front();
+  }
+  return out;
+}
+
+std::vector<TopicMerger::Item> TopicMerger::release_all() {
+  std::fill(at_end_.begin(), at_end_.end(), true);
+  return release(std::chrono::steady_clock::time_point::max(), std::chrono::milliseconds(0));
+}
+
+std::optional<int64_t> TopicMerger::first_buffered(size_t topic) const {
+  if (buffers_[topic].empty()) {
+    return std::nullopt;
+  }
+  return buffers_[topic].front().offset;
+}
+
+}  // namespace segd::io

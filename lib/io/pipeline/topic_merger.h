@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/events/event.h"
+
+namespace segd::io {
+
+/// Merges one partition of several co-partitioned input topics (clicks/3 and purchases/3) into one
+/// stream ordered by event time, as Kafka Streams does: the buffered event with the smallest
+/// (ts, topic order, offset) goes first, but only while every topic has a buffered event, has been
+/// read to its end, or the oldest buffered event has waited longer than `max_wait` (a topic that
+/// is merely slow must not stall the others forever). With one topic, events pass straight through.
+/// Not thread-safe (the pipeline thread owns it).
+class TopicMerger {
+ public:
+  struct Item {
+    core::Event event;
+    size_t topic = 0;  ///< Index into the topic list.
+    int64_t offset = 0;
+    std::chrono::steady_clock::time_point arrived;
+  };
+
+  explicit TopicMerger(size_t topic_count);
+
+  void push(Item item);
+  /// Whether `topic` has been read to its end (partition EOF) since its last message.
+  void set_at_end(size_t topic, bool at_end);
+  /// The items that may be processed now, in order.
+  [[nodiscard]] std::vector<Item> release(std::chrono::steady_clock::time_point now,
+                                          std::chrono::milliseconds max_wait);
+  /// Everything buffered, in order (shutdown: what was consumed gets processed).
+  [[nodiscard]] std::vector<Item> release_all();
+  /// The offset of the first event of `topic` still buffered: the position to commit.
+  [[nodiscard]] std::optional<int64_t> first_buffered(size_t topic) const;
+
+ private:
+  [[nodiscard]] std::optional<size_t> next_topic() const;
+
+  std::vector<std::deque<Item>> buffers_;
+  std::vector<bool> at_end_;
+};
+
+}  // namespace segd::io

@@ -1,0 +1,68 @@
+#include "io/pipeline/topic_merger.h"
+
+#include <gtest/gtest.h>
+
+#include "support/builders.h"
+
+namespace segd::io {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+TopicMerger::Item item(size_t topic, int64_t offset, double day, Clock::time_point at) {
+  return {testing::make_event(core::EventType::kPageView, testing::at_day(day)), topic, offset, at};
+}
+
+std::vector<int64_t> offsets(const std::vector<TopicMerger::Item>& items) {
+  std::vector<int64_t> out;
+  for (const auto& i : items) {
+    out.push_back(i.topic * 100 + i.offset);
+  }
+  return out;
+}
+
+TEST(TopicMergerTest, OneTopicPassesStraightThrough) {
+  TopicMerger m(1);
+  const auto t0 = Clock::now();
+  m.push(item(0, 7, 1.0, t0));
+  EXPECT_EQ(offsets(m.release(t0, milliseconds(500))), (std::vector<int64_t>{7}));
+  EXPECT_EQ(m.first_buffered(0), std::nullopt);
+}
+
+TEST(TopicMergerTest, MergesByEventTimeAndWaitsForAnEmptyTopic) {
+  TopicMerger m(2);
+  const auto t0 = Clock::now();
+  m.push(item(0, 1, 2.0, t0));
+  m.push(item(0, 2, 4.0, t0));
+  // Topic 1 has nothing yet and is not at its end: wait.
+  EXPECT_TRUE(m.release(t0, milliseconds(500)).empty());
+  EXPECT_EQ(m.first_buffered(0), 1);
+  m.push(item(1, 9, 3.0, t0));
+  // 2.0 (topic 0) then 3.0 (topic 1); then topic 1 is empty again: 4.0 waits.
+  EXPECT_EQ(offsets(m.release(t0, milliseconds(500))), (std::vector<int64_t>{1, 109}));
+  // Topic 1 read to its end: nothing earlier can come, release.
+  m.set_at_end(1, true);
+  EXPECT_EQ(offsets(m.release(t0, milliseconds(500))), (std::vector<int64_t>{2}));
+}
+
+TEST(TopicMergerTest, ASlowTopicStallsOthersAtMostMaxWait) {
+  TopicMerger m(2);
+  const auto t0 = Clock::now();
+  m.push(item(0, 1, 2.0, t0));
+  EXPECT_TRUE(m.release(t0 + milliseconds(499), milliseconds(500)).empty());
+  EXPECT_EQ(offsets(m.release(t0 + milliseconds(500), milliseconds(500))),
+            (std::vector<int64_t>{1}));
+}
+
+TEST(TopicMergerTest, TiesGoToTheEarlierTopicAndReleaseAllDrains) {
+  TopicMerger m(2);
+  const auto t0 = Clock::now();
+  m.push(item(1, 5, 1.0, t0));
+  m.push(item(0, 6, 1.0, t0));
+  m.push(item(0, 7, 3.0, t0));
+  EXPECT_EQ(offsets(m.release_all()), (std::vector<int64_t>{6, 105, 7}));
+}
+
+}  // namespace
+}  // namespace segd::io
