@@ -79,11 +79,38 @@ void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t>
   state.timer_due_ms = *due_ms;
 }
 
+void PartitionProcessor::add_model(std::shared_ptr<const Scorer> scorer, int64_t active_from_ms) {
+  CHECK(scorer != nullptr);
+  auto pos = std::upper_bound(pending_models_.begin(), pending_models_.end(), active_from_ms,
+                              [](int64_t t, const auto& m) { return t < m.first; });
+  pending_models_.insert(pos, {active_from_ms, std::move(scorer)});
+  activate_models(stream_time_ms_);
+}
+
+void PartitionProcessor::activate_models(int64_t up_to_ms) {
+  while (!pending_models_.empty() && pending_models_.front().first <= up_to_ms) {
+    if (pending_models_.front().second->version() > scorer_->version()) {
+      scorer_ = std::move(pending_models_.front().second);
+    }
+    pending_models_.erase(pending_models_.begin());
+  }
+}
+
+void PartitionProcessor::catch_up_model(CacheEntry& entry, TimestampMs at) {
+  CustomerState& s = entry.state;
+  if (s.version == 0 || s.model_version == scorer_->version()) {
+    return;
+  }
+  s.version += 1;
+  evaluate(entry, at, CauseKind::kModel, {});
+}
+
 void PartitionProcessor::evaluate(CacheEntry& entry,
                                   TimestampMs at,
                                   CauseKind cause,
                                   std::string_view event_id) {
   CustomerState& state = entry.state;
+  state.model_version = scorer_->version();
   const FeatureVector features = compute_features(state, at);
   const ScoreVector scores = scorer_->score(state, features, at);
   const EvaluationContext ctx{at, scorer_->version(), cause, event_id};
@@ -99,6 +126,7 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
 Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
   while (!timers_.empty() && timers_.begin()->due_ms <= up_to_ms) {
     const TimerKey key = *timers_.begin();
+    activate_models(key.due_ms);
     auto state = load(key.customer_id);
     if (!state) {
       return std::unexpected(state.error());
@@ -109,8 +137,10 @@ Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
     s.version += 1;
     stats_.timers_fired += 1;
     clear_timer(s);
+    catch_up_model(**state, TimestampMs{key.due_ms});
     evaluate(**state, TimestampMs{key.due_ms}, CauseKind::kTimer, {});
   }
+  activate_models(up_to_ms);
   return {};
 }
 
@@ -135,6 +165,7 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
     stats_.duplicates += 1;
     return Outcome::kDuplicate;
   }
+  catch_up_model(**state, TimestampMs{stream_time_ms_});
   apply_event_features(s, event);
   s.version += 1;
   stats_.processed += 1;

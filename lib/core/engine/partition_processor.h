@@ -77,8 +77,12 @@ class PartitionProcessor {
   /// Swaps the rules used from the next event or timer on (a live rule reload).
   void set_rules(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
 
-  /// Swaps the model used for later evaluations.
-  void set_scorer(std::shared_ptr<const Scorer> scorer) { scorer_ = std::move(scorer); }
+  /// Schedules a model version: it scores every evaluation at stream time >= `active_from_ms`
+  /// (timers due earlier still use the model before it). A customer evaluated under an older
+  /// version is first re-evaluated under the new one at its next event or timer; changes that
+  /// causes carry cause kModel.
+  void add_model(std::shared_ptr<const Scorer> scorer, int64_t active_from_ms);
+  [[nodiscard]] int64_t model_version() const { return scorer_->version(); }
 
   [[nodiscard]] int64_t stream_time_ms() const { return stream_time_ms_; }
   [[nodiscard]] const EngineStats& stats() const { return stats_; }
@@ -96,10 +100,13 @@ class PartitionProcessor {
   void evaluate(CacheEntry& entry, TimestampMs at, CauseKind cause, std::string_view event_id);
   void reschedule(CustomerState& state, std::optional<int64_t> due_ms);
   void clear_timer(CustomerState& state);
+  void activate_models(int64_t up_to_ms);
+  void catch_up_model(CacheEntry& entry, TimestampMs at);
 
   PartitionId partition_;
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Scorer> scorer_;
+  std::vector<std::pair<int64_t, std::shared_ptr<const Scorer>>> pending_models_;  ///< By time.
   StateReader& reader_;
   Options options_;
   int64_t stream_time_ms_ = 0;

@@ -99,6 +99,7 @@ struct CustomerState {
   // Segments.
   std::vector<std::string> segments;  ///< Sorted names of the segments the customer is in.
   int64_t timer_due_ms = 0;           ///< The customer's pending timer; 0 when none.
+  int64_t model_version = 0;          ///< The model version of the last evaluation.
 
   bool operator==(const CustomerState&) const = default;
 };

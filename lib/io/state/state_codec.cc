@@ -126,6 +126,7 @@ std::string encode_customer(const core::CustomerState& s) {
   m.set_affinity_ref_ms(s.affinity_ref_ms);
   m.set_last_cart_add_ms(s.last_cart_add_ms);
   m.set_timer_due_ms(s.timer_due_ms);
+  m.set_model_version(s.model_version);
   fill_lists(s, m);
   return serialize(m);
 }
@@ -162,6 +163,7 @@ core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
   s.affinity_ref_ms = m.affinity_ref_ms();
   s.last_cart_add_ms = m.last_cart_add_ms();
   s.timer_due_ms = m.timer_due_ms();
+  s.model_version = m.model_version();
   read_lists(m, s);
   return s;
 }

@@ -162,3 +162,46 @@ TEST(PartitionProcessorTest, ErasureEmitsExitsAndForgetsTheCustomer) {
 
 }  // namespace
 }  // namespace segd::core
+
+namespace segd::core {
+namespace {
+
+class FixedScorer final : public Scorer {
+ public:
+  FixedScorer(int64_t version, double p_alive) : version_(version), p_alive_(p_alive) {}
+  int64_t version() const override { return version_; }
+  ScoreVector score(const CustomerState&, const FeatureVector&, TimestampMs) const override {
+    ScoreVector v = no_scores();
+    v[static_cast<size_t>(ScoreId::kPAlive)] = p_alive_;
+    return v;
+  }
+
+ private:
+  int64_t version_;
+  double p_alive_;
+};
+
+TEST(PartitionProcessorTest, NewModelVersionChangesSegmentsWithCauseModel) {
+  Harness h({{"at_risk", "p_alive < 0.5", ""}});
+  h.processor.add_model(std::make_shared<FixedScorer>(1, 0.2), at_day(10).value());
+  EXPECT_TRUE(h.run({make_purchase(at_day(5), 10, "o1")}).empty());  // No model yet: NaN.
+  auto changes = h.run({make_event(EventType::kPageView, at_day(12))});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].cause, CauseKind::kModel);
+  EXPECT_EQ(changes[0].model_version, 1);
+  // p_alive reads T, which steps daily, so the buyer had a daily wake-up: the one at day 10, when
+  // the model became active, re-evaluates under it.
+  EXPECT_EQ(changes[0].at, at_day(10));
+  EXPECT_EQ(h.processor.model_version(), 1);
+  // A later version that scores higher: the member leaves at its next event, again by model.
+  h.processor.add_model(std::make_shared<FixedScorer>(2, 0.9), at_day(20).value());
+  changes = h.run({make_event(EventType::kPageView, at_day(21))});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[0].cause, CauseKind::kModel);
+  EXPECT_EQ(changes[0].model_version, 2);
+  EXPECT_EQ(changes[0].at, at_day(20));
+}
+
+}  // namespace
+}  // namespace segd::core
