@@ -75,6 +75,9 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(
     return std::unexpected(rk.error());
   }
   p->consumer_ = std::move(*rk);
+  if (auto members = p->load_members(); !members) {
+    return std::unexpected(members.error());
+  }
   rd_kafka_poll_set_consumer(p->consumer_.get());
   kafka::PartitionListPtr topics(rd_kafka_topic_partition_list_new(
       static_cast<int>(config.inputs.size())));
@@ -291,6 +294,18 @@ core::Result<void> Pipeline::flush_dead_letters() {
   return {};
 }
 
+core::Result<void> Pipeline::load_members() {
+  for (const core::SegmentDefinition& d : rules_->definitions()) {
+    auto stored = store_.get_meta("members." + d.name);
+    if (!stored) {
+      return std::unexpected(stored.error());
+    }
+    members_[d.name] = stored->has_value() ? std::stoll(**stored) : 0;
+  }
+  stats_.update([&](PipelineSnapshot& s) { s.segment_members = members_; });
+  return {};
+}
+
 core::Result<void> Pipeline::commit_batch() {
   if (batch_events_ == 0 && next_offsets_.empty()) {
     return {};
@@ -326,6 +341,14 @@ core::Result<void> Pipeline::commit_batch() {
     rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = offset;
   }
   std::vector<std::pair<std::string, std::string>> meta;
+  std::set<std::string> resized;
+  for (const core::SegmentChange& c : merged.outbox) {
+    members_[c.segment] += c.change == core::ChangeKind::kEnter ? 1 : -1;
+    resized.insert(c.segment);
+  }
+  for (const std::string& segment : resized) {
+    meta.emplace_back("members." + segment, std::to_string(members_[segment]));
+  }
   if (!config_.inputs.empty() && partition_counts_.contains(config_.inputs.front().name)) {
     meta.emplace_back("partitions",
                       std::to_string(partition_counts_.at(config_.inputs.front().name)));
@@ -344,6 +367,7 @@ core::Result<void> Pipeline::commit_batch() {
   }
   stats_.update([&](PipelineSnapshot& s) {
     s.batches += 1;
+    s.segment_members = members_;
     s.timers_fired = timers_fired;
     for (const core::SegmentChange& c : merged.outbox) {
       s.changes[c.segment + "/" + std::string(core::change_kind_name(c.change))] += 1;

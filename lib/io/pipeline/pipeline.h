@@ -60,6 +60,11 @@ class Pipeline {
   /// Switches every partition to `rules` after committing the current batch.
   [[nodiscard]] core::Result<void> replace_rules(std::shared_ptr<const core::RuleSet> rules);
   [[nodiscard]] std::shared_ptr<const core::RuleSet> rules() const { return rules_; }
+  /// The model that scores customers for inspection (thread-safe).
+  [[nodiscard]] std::shared_ptr<const core::Scorer> scorer() const {
+    std::lock_guard lock(scorer_mutex_);
+    return scorer_;
+  }
 
  private:
   Pipeline(const PipelineConfig& config, RocksStore& store,
@@ -79,6 +84,7 @@ class Pipeline {
                                                const core::Error& reason);
   [[nodiscard]] core::Result<void> flush_dead_letters();
   [[nodiscard]] core::Result<void> commit_batch();
+  [[nodiscard]] core::Result<void> load_members();
   void run_commands();
   void update_gauges();
   [[nodiscard]] bool at_end_of_input() const;
@@ -91,7 +97,8 @@ class Pipeline {
   const PipelineConfig& config_;
   RocksStore& store_;
   std::shared_ptr<const core::RuleSet> rules_;
-  std::shared_ptr<const core::Scorer> scorer_;
+  mutable std::mutex scorer_mutex_;
+  std::shared_ptr<const core::Scorer> scorer_;  ///< The latest model; guarded by scorer_mutex_.
   PipelineStats& stats_;
   OutboxDrainer& drainer_;
   PipelineObserver observer_;
@@ -101,6 +108,7 @@ class Pipeline {
   std::map<std::string, int32_t> partition_counts_;
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  ///< Of this batch.
   std::map<std::pair<std::string, int32_t>, bool> at_end_;           ///< Assigned partitions.
+  std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
   std::vector<DeadLetter> dead_letters_;  ///< Sent in this batch, confirmed before commit.
   size_t batch_events_ = 0;
   std::chrono::steady_clock::time_point batch_started_;

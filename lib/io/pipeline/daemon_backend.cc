@@ -1,0 +1,87 @@
+#include "io/pipeline/daemon_backend.h"
+
+#include "io/config/rules_loader.h"
+#include "io/log/log.h"
+#include "io/replay/customer_view.h"
+
+namespace segd::io {
+
+DaemonBackend::DaemonBackend(Pipeline& pipeline, RocksStore& store, PipelineStats& stats,
+                             std::string rules_file, std::shared_ptr<const core::RuleSet> rules)
+    : pipeline_(pipeline),
+      store_(store),
+      stats_(stats),
+      rules_file_(std::move(rules_file)),
+      rules_(std::move(rules)) {}
+
+std::shared_ptr<const core::RuleSet> DaemonBackend::rules() const {
+  std::lock_guard lock(mutex_);
+  return rules_;
+}
+
+ModelInfo DaemonBackend::model() const {
+  const PipelineSnapshot s = stats_.snapshot();
+  return ModelInfo{s.model_version, s.last_refit_seconds};
+}
+
+bool DaemonBackend::ready() const {
+  const PipelineSnapshot s = stats_.snapshot();
+  return s.assigned && s.caught_up;
+}
+
+core::Result<std::optional<std::string>> DaemonBackend::customer_json(const std::string& id) {
+  auto view = CustomerView::create(store_, rules(), pipeline_.scorer());
+  if (!view) {
+    return std::unexpected(view.error());
+  }
+  return view->inspect(id);
+}
+
+core::Result<std::vector<SegmentSummary>> DaemonBackend::segments() {
+  const PipelineSnapshot s = stats_.snapshot();
+  std::vector<SegmentSummary> out;
+  for (const core::SegmentDefinition& d : rules()->definitions()) {
+    auto it = s.segment_members.find(d.name);
+    out.push_back({d.name, d.enter, d.exit, it == s.segment_members.end() ? 0 : it->second});
+  }
+  return out;
+}
+
+core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id) {
+  core::Result<std::optional<std::vector<std::string>>> erased = std::optional<std::vector<std::string>>{};
+  pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); });
+  if (!erased) {
+    return std::unexpected(erased.error());
+  }
+  ErasureResult result;
+  result.existed = erased->has_value();
+  if (result.existed) {
+    result.exited_segments = **erased;
+  }
+  log(LogLevel::kInfo, "audit",
+      "erased customer '" + id + "' (" + (result.existed ? "existed" : "unknown") + ", " +
+          std::to_string(result.exited_segments.size()) + " segment exits)");
+  return result;
+}
+
+core::Result<std::vector<SegmentSummary>> DaemonBackend::reload_rules() {
+  auto loaded = load_rule_set(rules_file_);
+  if (!loaded) {
+    log(LogLevel::kError, "rules", "reload rejected, keeping the current rules: " +
+                                       loaded.error().message);
+    return std::unexpected(loaded.error());
+  }
+  core::Result<void> replaced;
+  pipeline_.execute([&](Pipeline& p) { replaced = p.replace_rules(*loaded); });
+  if (!replaced) {
+    return std::unexpected(replaced.error());
+  }
+  {
+    std::lock_guard lock(mutex_);
+    rules_ = *loaded;
+  }
+  log(LogLevel::kInfo, "rules", "reloaded " + rules_file_);
+  return segments();
+}
+
+}  // namespace segd::io
