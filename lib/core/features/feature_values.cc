@@ -1,6 +1,7 @@
 #include "core/features/feature_values.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -35,10 +36,15 @@ Windowed windows(const CustomerState& s, int64_t today) {
   return w;
 }
 
-double decayed_at(const CustomerState& s, size_t kind, int h, int64_t at) {
-  const int64_t dt = std::max<int64_t>(0, at - s.activity_ref_ms);
-  const double hl = static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay);
-  return s.decayed[kind][h] * std::exp2(-static_cast<double>(dt) / hl);
+// 2^(-(at - ref)/h) for each half-life: shared by the four activity kinds.
+std::array<double, kHalfLifeCount> decay_factors(const CustomerState& s, int64_t at) {
+  const auto dt = static_cast<double>(std::max<int64_t>(0, at - s.activity_ref_ms));
+  std::array<double, kHalfLifeCount> f{};
+  for (int h = 0; h < kHalfLifeCount; ++h) {
+    f[static_cast<size_t>(h)] =
+        std::exp2(-dt / (static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay)));
+  }
+  return f;
 }
 
 double since(int64_t at, int64_t anchor, int64_t unit) {
@@ -76,9 +82,10 @@ void fill_activity(const CustomerState& s, int64_t at, FeatureVector& f) {
   set(FeatureId::kSearchesTotal, static_cast<double>(s.counts[2]));
   set(FeatureId::kCartAddsTotal, static_cast<double>(s.counts[3]));
   const auto first = static_cast<size_t>(FeatureId::kPageViews1d);
+  const auto factors = decay_factors(s, at);
   for (size_t k = 0; k < kActivityCount; ++k) {
-    for (int h = 0; h < kHalfLifeCount; ++h) {
-      f[first + k * kHalfLifeCount + static_cast<size_t>(h)] = decayed_at(s, k, h, at);
+    for (size_t h = 0; h < kHalfLifeCount; ++h) {
+      f[first + k * kHalfLifeCount + h] = s.decayed[k][h] * factors[h];
     }
   }
 }
