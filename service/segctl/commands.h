@@ -9,5 +9,6 @@ int inspect_main(int argc, char** argv);
 int export_main(int argc, char** argv);
 int gen_main(int argc, char** argv);
 int produce_main(int argc, char** argv);
+int fit_main(int argc, char** argv);
 
 }  // namespace segd::segctl

@@ -1,0 +1,110 @@
+#include "core/scoring/model_scorer.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/common/check.h"
+#include "core/models/bgnbd.h"
+#include "core/models/clv.h"
+#include "core/models/gamma_gamma.h"
+#include "core/models/rfm.h"
+
+namespace segd::core::scoring {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double feature(const FeatureVector& f, FeatureId id) { return f[static_cast<size_t>(id)]; }
+
+void set(ScoreVector& out, ScoreId id, double v) { out[static_cast<size_t>(id)] = v; }
+
+}  // namespace
+
+Result<std::shared_ptr<const ModelScorer>> ModelScorer::create(models::ModelSnapshot snapshot) {
+  if (auto ok = models::validate_snapshot(snapshot); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (snapshot.standardizer.mean.size() != kClusterDim) {
+    return fail("invalid_model", "cluster dimension " +
+                                     std::to_string(snapshot.standardizer.mean.size()) +
+                                     ", expected " + std::to_string(kClusterDim));
+  }
+  return std::make_shared<const ModelScorer>(std::move(snapshot));
+}
+
+ModelScorer::ModelScorer(models::ModelSnapshot snapshot)
+    : snapshot_(std::move(snapshot)),
+      unit_days_(models::days_per_unit(snapshot_.time_unit)),
+      discount_per_unit_(std::expm1(std::log1p(kAnnualDiscountRate) * unit_days_ / 365.0)) {
+  CHECK(snapshot_.standardizer.mean.size() == kClusterDim);
+  for (size_t i = 0; i < kClusterDim; ++i) {
+    mean_[i] = snapshot_.standardizer.mean[i];
+    inv_scale_[i] = 1.0 / snapshot_.standardizer.scale[i];
+  }
+  for (const models::Point& c : snapshot_.centroids) {
+    ClusterVector flat{};
+    for (size_t i = 0; i < kClusterDim; ++i) {
+      flat[i] = c[i];
+    }
+    centroids_.push_back(flat);
+  }
+}
+
+models::Assignment ModelScorer::assign(const ClusterVector& raw) const {
+  ClusterVector z{};
+  for (size_t i = 0; i < kClusterDim; ++i) {
+    z[i] = (raw[i] - mean_[i]) * inv_scale_[i];
+  }
+  models::Assignment best{0, std::numeric_limits<double>::infinity()};
+  for (size_t j = 0; j < centroids_.size(); ++j) {
+    double d2 = 0.0;
+    for (size_t i = 0; i < kClusterDim; ++i) {
+      const double diff = z[i] - centroids_[j][i];
+      d2 += diff * diff;
+    }
+    if (d2 < best.distance) {
+      best = {j, d2};
+    }
+  }
+  best.distance = std::sqrt(best.distance);
+  return best;
+}
+
+void ModelScorer::score_purchases(const FeatureVector& f, ScoreVector& out) const {
+  if (!(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
+    return;  // Never bought: the purchase scores stay NaN.
+  }
+  const models::RfmSummary rfm{feature(f, FeatureId::kX), feature(f, FeatureId::kTx) / unit_days_,
+                               feature(f, FeatureId::kT) / unit_days_};
+  const models::BgNbdParams& bg = snapshot_.bgnbd;
+  set(out, ScoreId::kPAlive, models::p_alive(bg, rfm.x, rfm.t_x, rfm.T));
+  set(out, ScoreId::kExpectedOrders90d,
+      models::expected_purchases(bg, kExpectedOrdersDays / unit_days_, rfm.x, rfm.t_x, rfm.T));
+  set(out, ScoreId::kClv365d,
+      models::clv(bg, snapshot_.gamma_gamma, rfm, feature(f, FeatureId::kAvgOrderValue),
+                  kClvHorizonDays / unit_days_, discount_per_unit_, kClvSteps));
+  const models::RfmCuts& cuts = snapshot_.rfm;
+  set(out, ScoreId::kRfmR,
+      models::rfm_score(cuts.recency, feature(f, FeatureId::kDaysSinceLastPurchase),
+                        models::RfmDirection::kLowerIsBetter));
+  set(out, ScoreId::kRfmF,
+      models::rfm_score(cuts.frequency, feature(f, FeatureId::kOrdersTotal),
+                        models::RfmDirection::kHigherIsBetter));
+  set(out, ScoreId::kRfmM,
+      models::rfm_score(cuts.monetary, feature(f, FeatureId::kMonetaryTotal),
+                        models::RfmDirection::kHigherIsBetter));
+}
+
+ScoreVector ModelScorer::score(const CustomerState& state,
+                               const FeatureVector& features,
+                               TimestampMs at) const {
+  ScoreVector out = no_scores();
+  score_purchases(features, out);
+  const models::Assignment a = assign(cluster_features(state, features, at));
+  set(out, ScoreId::kCluster, static_cast<double>(a.cluster));
+  set(out, ScoreId::kClusterDistance, a.distance);
+  return out;
+}
+
+}  // namespace segd::core::scoring

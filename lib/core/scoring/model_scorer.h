@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/engine/scorer.h"
+#include "core/models/model_snapshot.h"
+#include "core/scoring/cluster_features.h"
+
+namespace segd::core::scoring {
+
+/// Annual discount rate of clv_365d: 10%, converted to the snapshot's time unit as
+/// (1 + 0.10)^(days_per_unit / 365) - 1.
+inline constexpr double kAnnualDiscountRate = 0.10;
+/// clv_365d sums 12 monthly steps over 365 days.
+inline constexpr int kClvSteps = 12;
+inline constexpr double kClvHorizonDays = 365.0;
+inline constexpr double kExpectedOrdersDays = 90.0;
+
+/// The engine's Scorer for one immutable ModelSnapshot. Scores (see MODELS.md "Scores and
+/// refits"):
+/// - p_alive, expected_orders_90d (E[Y(90 days)]), clv_365d: BG/NBD + Gamma-Gamma on
+///   (x, t_x, T) converted to the snapshot's time unit; NaN for a customer who never bought
+///   (the models describe customers from their first purchase; rules compare NaN as false).
+/// - cluster, cluster_distance: nearest centroid (ties to the lowest id) of the standardized
+///   cluster_features vector, Euclidean distance in standardized units; defined for everyone.
+/// - rfm_r, rfm_f, rfm_m: 1..5 against the snapshot's quintile cuts (recent = 5); NaN for a
+///   customer who never bought.
+/// Thread-safe (immutable); score() does not allocate.
+class ModelScorer final : public Scorer {
+ public:
+  /// Validates the snapshot (validate_snapshot) and that its dimension is kClusterDim.
+  /// Errors: `invalid_model`.
+  [[nodiscard]] static Result<std::shared_ptr<const ModelScorer>> create(
+      models::ModelSnapshot snapshot);
+
+  [[nodiscard]] int64_t version() const override { return snapshot_.version; }
+  [[nodiscard]] ScoreVector score(const CustomerState& state,
+                                  const FeatureVector& features,
+                                  TimestampMs at) const override;
+
+  /// The snapshot this scorer reads.
+  [[nodiscard]] const models::ModelSnapshot& snapshot() const { return snapshot_; }
+
+  /// Nearest centroid of a raw (unstandardized) cluster vector: {cluster id, distance}.
+  [[nodiscard]] models::Assignment assign(const ClusterVector& raw) const;
+
+  /// Use create(); public only for std::make_shared.
+  explicit ModelScorer(models::ModelSnapshot snapshot);
+
+ private:
+  void score_purchases(const FeatureVector& features, ScoreVector& out) const;
+
+  models::ModelSnapshot snapshot_;
+  double unit_days_;
+  double discount_per_unit_;
+  ClusterVector mean_{};
+  ClusterVector inv_scale_{};
+  std::vector<ClusterVector> centroids_;  ///< Flat copies for allocation-free scoring.
+};
+
+}  // namespace segd::core::scoring

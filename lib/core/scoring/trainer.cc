@@ -1,0 +1,200 @@
+#include "core/scoring/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "core/features/feature_values.h"
+#include "core/models/bgnbd.h"
+#include "core/models/cluster_metrics.h"
+#include "core/models/gamma_gamma.h"
+#include "core/models/rfm.h"
+#include "core/models/standardizer.h"
+#include "core/models/streaming_kmeans.h"
+#include "core/scoring/cluster_features.h"
+
+namespace segd::core::scoring {
+namespace {
+
+using models::Point;
+
+double feature(const FeatureVector& f, FeatureId id) { return f[static_cast<size_t>(id)]; }
+
+void add_purchase_inputs(const FeatureVector& f, double unit_days, TrainingSet& set) {
+  const double x = feature(f, FeatureId::kX);
+  const double t_x = feature(f, FeatureId::kTx) / unit_days;
+  const double big_t = feature(f, FeatureId::kT) / unit_days;
+  if (big_t > 0.0 && t_x <= big_t) {
+    set.bgnbd.push_back({x, x > 0.0 ? t_x : 0.0, big_t});
+  }
+  const double mean_value = feature(f, FeatureId::kAvgOrderValue);
+  if (x >= 1.0 && mean_value > 0.0 && std::isfinite(mean_value)) {
+    set.spend.push_back({x, mean_value});
+  }
+  set.recency.push_back(feature(f, FeatureId::kDaysSinceLastPurchase));
+  set.frequency.push_back(feature(f, FeatureId::kOrdersTotal));
+  set.monetary.push_back(feature(f, FeatureId::kMonetaryTotal));
+}
+
+Result<void> check_options(const TrainOptions& o) {
+  if (o.k == 0) {
+    return fail("bad_option", "k must be >= 1");
+  }
+  if (!(o.decay_factor > 0.0 && o.decay_factor <= 1.0)) {
+    return fail("bad_option", "decay_factor must be in (0, 1]");
+  }
+  if (o.first_fit_passes == 0 || o.first_fit_inits == 0) {
+    return fail("bad_option", "first_fit_passes and first_fit_inits must be >= 1");
+  }
+  return {};
+}
+
+// The previous model's centroids, moved from its standardized space into the new one.
+std::vector<Point> carry_centroids(const models::ModelSnapshot& previous,
+                                   const models::Standardizer& fresh) {
+  std::vector<Point> out;
+  out.reserve(previous.centroids.size());
+  for (const Point& c : previous.centroids) {
+    out.push_back(models::standardize(fresh, models::unstandardize(previous.standardizer, c)));
+  }
+  return out;
+}
+
+bool compatible(const models::ModelSnapshot* previous, const TrainOptions& o) {
+  return previous != nullptr && previous->centroids.size() == o.k &&
+         previous->centroid_weights.size() == o.k &&
+         previous->standardizer.mean.size() == kClusterDim;
+}
+
+double inertia(std::span<const Point> points, std::span<const Point> centroids) {
+  double sum = 0.0;
+  for (const Point& p : points) {
+    const double d = models::nearest_centroid(centroids, p).distance;
+    sum += d * d;
+  }
+  return sum;
+}
+
+// A fresh model: first_fit_inits seeds, each refined by first_fit_passes folds; best inertia.
+Result<models::StreamingKMeansState> first_fit(std::span<const Point> points,
+                                               models::StreamingKMeansConfig config,
+                                               const TrainOptions& o) {
+  models::StreamingKMeansState best;
+  double best_inertia = std::numeric_limits<double>::infinity();
+  for (size_t init = 0; init < o.first_fit_inits; ++init) {
+    config.seed = o.seed + init;
+    auto model = models::StreamingKMeans::create(config);
+    if (!model) {
+      return std::unexpected(model.error());
+    }
+    for (size_t pass = 0; pass < o.first_fit_passes; ++pass) {
+      if (auto r = model->update(points); !r) {
+        return std::unexpected(r.error());
+      }
+    }
+    const double value = inertia(points, model->state().centroids);
+    if (value < best_inertia) {
+      best_inertia = value;
+      best = model->state();
+    }
+  }
+  return best;
+}
+
+Result<models::StreamingKMeansState> fit_clusters(std::span<const Point> points,
+                                                  const models::Standardizer& standardizer,
+                                                  const TrainOptions& o,
+                                                  const models::ModelSnapshot* previous) {
+  const models::StreamingKMeansConfig config{.k = o.k,
+                                             .decay_factor = o.decay_factor,
+                                             .decay_unit = models::DecayUnit::kBatches,
+                                             .seed = o.seed};
+  if (!compatible(previous, o)) {
+    return first_fit(points, config, o);
+  }
+  std::vector<Point> carried = carry_centroids(*previous, standardizer);
+  auto model = models::StreamingKMeans::from_state(config, {carried, previous->centroid_weights});
+  if (!model) {
+    return std::unexpected(model.error());
+  }
+  if (auto r = model->update(points); !r) {
+    return std::unexpected(r.error());
+  }
+  // Ids already follow `previous` unless a dying cluster was split; matching makes them stable in
+  // that case too (and is the identity otherwise).
+  auto relabeling = models::match_centroids(carried, model->state().centroids);
+  if (!relabeling) {
+    return std::unexpected(relabeling.error());
+  }
+  const models::StreamingKMeansState& s = model->state();
+  return models::StreamingKMeansState{
+      models::apply_relabeling(std::span<const Point>(s.centroids), *relabeling),
+      models::apply_relabeling(std::span<const double>(s.weights), *relabeling)};
+}
+
+}  // namespace
+
+TrainingSet extract_training_set(std::span<const CustomerState> customers,
+                                 TimestampMs as_of,
+                                 models::TimeUnit unit) {
+  const double unit_days = models::days_per_unit(unit);
+  TrainingSet set;
+  set.cluster_vectors.reserve(customers.size());
+  for (const CustomerState& c : customers) {
+    const TimestampMs at{std::max(as_of.value(), c.last_event_ms)};
+    const FeatureVector f = compute_features(c, at);
+    if (c.orders_total > 0 && c.purchase_days > 0) {
+      add_purchase_inputs(f, unit_days, set);
+    }
+    const ClusterVector v = cluster_features(c, f, at);
+    set.cluster_vectors.emplace_back(v.begin(), v.end());
+  }
+  return set;
+}
+
+Result<models::ModelSnapshot> train(std::span<const CustomerState> customers,
+                                    TimestampMs as_of,
+                                    const TrainOptions& options,
+                                    const models::ModelSnapshot* previous) {
+  if (auto ok = check_options(options); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (customers.size() < options.k) {
+    return fail("too_few_customers", "need at least k customers");
+  }
+  const TrainingSet set = extract_training_set(customers, as_of, options.time_unit);
+  auto bgnbd = models::fit_bgnbd(set.bgnbd, options.fit);
+  if (!bgnbd) {
+    return std::unexpected(bgnbd.error());
+  }
+  auto spend = models::fit_gamma_gamma(set.spend, options.fit);
+  if (!spend) {
+    return std::unexpected(spend.error());
+  }
+  auto standardizer = models::fit_standardizer(set.cluster_vectors);
+  if (!standardizer) {
+    return std::unexpected(standardizer.error());
+  }
+  const std::vector<Point> z = models::standardize_all(*standardizer, set.cluster_vectors);
+  auto clusters = fit_clusters(z, *standardizer, options, previous);
+  if (!clusters) {
+    return std::unexpected(clusters.error());
+  }
+  models::ModelSnapshot s;
+  s.version = previous != nullptr ? previous->version + 1 : 1;
+  s.active_from_ms = as_of.value();
+  s.time_unit = options.time_unit;
+  s.bgnbd = bgnbd->params;
+  s.gamma_gamma = spend->params;
+  s.standardizer = std::move(*standardizer);
+  s.centroids = std::move(clusters->centroids);
+  s.centroid_weights = std::move(clusters->weights);
+  s.rfm = {models::quintile_cuts(set.recency), models::quintile_cuts(set.frequency),
+           models::quintile_cuts(set.monetary)};
+  s.diagnostics = {bgnbd->log_likelihood, static_cast<int64_t>(bgnbd->n),
+                   static_cast<int64_t>(spend->n)};
+  return s;
+}
+
+}  // namespace segd::core::scoring

@@ -1,0 +1,196 @@
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/scoring/trainer.h"
+#include "io/codec/json_writer.h"
+#include "io/state/model_codec.h"
+#include "io/state/rocks_store.h"
+#include "service/segctl/cli.h"
+#include "service/segctl/commands.h"
+
+namespace segd::segctl {
+namespace {
+
+// The largest stored stream time over the partitions recorded in meta "partitions".
+core::Result<int64_t> latest_stream_time(io::RocksStore& store) {
+  auto partitions = store.get_meta("partitions");
+  if (!partitions) {
+    return std::unexpected(partitions.error());
+  }
+  const int64_t count = partitions->has_value() ? std::stoll(**partitions) : 1;
+  int64_t latest = 0;
+  for (int64_t p = 0; p < count; ++p) {
+    auto t = store.stream_time(core::PartitionId{static_cast<int32_t>(p)});
+    if (!t) {
+      return std::unexpected(t.error());
+    }
+    latest = std::max(latest, t->value_or(0));
+  }
+  if (latest == 0) {
+    return core::fail("no_stream_time", "the state dir has no stream time; pass --as-of");
+  }
+  return latest;
+}
+
+core::Result<std::optional<core::models::ModelSnapshot>> previous_model(io::RocksStore& store) {
+  auto latest = store.latest_model();
+  if (!latest) {
+    return std::unexpected(latest.error());
+  }
+  if (!latest->has_value()) {
+    return std::optional<core::models::ModelSnapshot>{};
+  }
+  auto snapshot = io::decode_model_snapshot((*latest)->second);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  return std::optional<core::models::ModelSnapshot>{std::move(*snapshot)};
+}
+
+std::string fit_json(const core::models::ModelSnapshot& s) {
+  io::JsonWriter w;
+  w.begin_object();
+  w.key("version");
+  w.number(s.version);
+  w.key("active_from");
+  w.string(core::format_rfc3339(core::TimestampMs{s.active_from_ms}));
+  w.key("bgnbd");
+  w.begin_object();
+  for (const auto& [name, value] : {std::pair{"r", s.bgnbd.r},
+                                    {"alpha", s.bgnbd.alpha},
+                                    {"a", s.bgnbd.a},
+                                    {"b", s.bgnbd.b},
+                                    {"log_likelihood", s.diagnostics.bgnbd_log_likelihood}}) {
+    w.key(name);
+    w.number(value);
+  }
+  w.key("n");
+  w.number(s.diagnostics.bgnbd_n);
+  w.end_object();
+  w.key("gamma_gamma");
+  w.begin_object();
+  for (const auto& [name, value] :
+       {std::pair{"p", s.gamma_gamma.p}, {"q", s.gamma_gamma.q}, {"v", s.gamma_gamma.v}}) {
+    w.key(name);
+    w.number(value);
+  }
+  w.key("n");
+  w.number(s.diagnostics.gamma_gamma_n);
+  w.end_object();
+  w.key("kmeans");
+  w.begin_object();
+  w.key("k");
+  w.number(static_cast<int64_t>(s.centroids.size()));
+  w.key("centroids");
+  w.begin_array();
+  for (const auto& c : s.centroids) {
+    w.begin_array();
+    for (const double v : core::models::unstandardize(s.standardizer, c)) {
+      w.number(v);
+    }
+    w.end_array();
+  }
+  w.end_array();
+  w.end_object();
+  w.end_object();
+  return w.take();
+}
+
+core::Result<core::scoring::TrainOptions> train_options(const service::ParsedFlags& flags) {
+  core::scoring::TrainOptions options;
+  const std::string unit = flags.get("time-unit").value_or("day");
+  if (unit == "week") {
+    options.time_unit = core::models::TimeUnit::kWeek;
+  } else if (unit != "day") {
+    return core::fail("bad_flag", "--time-unit: expected day or week");
+  }
+  if (auto k = flags.get("k")) {
+    auto parsed = service::parse_int_flag("k", *k);
+    if (!parsed) {
+      return std::unexpected(parsed.error());
+    }
+    if (*parsed < 1 || *parsed > 1000) {
+      return core::fail("bad_flag", "--k: must be in 1..1000");
+    }
+    options.k = static_cast<size_t>(*parsed);
+  }
+  return options;
+}
+
+int run_fit(io::RocksStore& store,
+            const service::ParsedFlags& flags,
+            const core::scoring::TrainOptions& options) {
+  int64_t as_of = 0;
+  if (auto text = flags.get("as-of")) {
+    auto parsed = core::parse_rfc3339(*text);
+    if (!parsed) {
+      return report({"bad_flag", "--as-of: " + parsed.error().message}, 2);
+    }
+    as_of = parsed->value();
+  } else {
+    auto latest = latest_stream_time(store);
+    if (!latest) {
+      return report(latest.error(), 1);
+    }
+    as_of = *latest;
+  }
+  std::vector<core::CustomerState> customers;
+  auto read = store.for_each_customer([&](const core::CustomerState& c) -> core::Result<void> {
+    customers.push_back(c);
+    return {};
+  });
+  auto previous = previous_model(store);
+  if (!read || !previous) {
+    return report(!read ? read.error() : previous.error(), 1);
+  }
+  const core::models::ModelSnapshot* prev = previous->has_value() ? &**previous : nullptr;
+  auto snapshot = core::scoring::train(customers, core::TimestampMs{as_of}, options, prev);
+  if (!snapshot) {
+    return report(snapshot.error(), 1);
+  }
+  if (auto put = store.put_model(snapshot->version, io::encode_model_snapshot(*snapshot)); !put) {
+    return report(put.error(), 1);
+  }
+  std::printf("%s\n", fit_json(*snapshot).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int fit_main(int argc, char** argv) {
+  const CommandSpec spec{
+      "segctl fit --state-dir DIR [--as-of RFC3339] [--time-unit day|week] [--k K]",
+      "Refits the models (BG/NBD, Gamma-Gamma, streaming k-means continuing from the latest\n"
+      "stored version, RFM quintiles) on every stored customer as of a stream time, stores the\n"
+      "result as the next model version and prints it as JSON (centroids in raw feature units).",
+      {{"state-dir", "RocksDB state directory (required)"},
+       {"as-of", "stream time to fit at (default: the largest stored stream time)"},
+       {"time-unit", "BG/NBD time unit, day or week (default: day)"},
+       {"k", "number of clusters (default: 5)"}}};
+  auto parsed = parse_command(spec, argc, argv);
+  if (auto* code = std::get_if<int>(&parsed)) {
+    return *code;
+  }
+  const auto& flags = std::get<service::ParsedFlags>(parsed);
+  const auto dir = flags.get("state-dir");
+  if (!dir) {
+    return report({"bad_flag", "--state-dir: required"}, 2);
+  }
+  auto options = train_options(flags);
+  if (!options) {
+    return report(options.error(), 2);
+  }
+  auto store = io::RocksStore::open(io::StoreConfig{.path = *dir});
+  if (!store) {
+    return report(store.error(), 1);
+  }
+  const int code = run_fit(**store, flags, *options);
+  if (auto closed = (*store)->close(); !closed) {
+    return report(closed.error(), 1);
+  }
+  return code;
+}
+
+}  // namespace segd::segctl

@@ -1,0 +1,144 @@
+#include "core/scoring/model_scorer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/features/feature_values.h"
+#include "core/models/bgnbd.h"
+#include "core/models/clv.h"
+#include "core/models/gamma_gamma.h"
+#include "support/builders.h"
+
+namespace segd::core::scoring {
+namespace {
+
+using models::ModelSnapshot;
+using models::TimeUnit;
+
+double at(const ScoreVector& v, ScoreId id) { return v[static_cast<size_t>(id)]; }
+
+ModelSnapshot snapshot(TimeUnit unit) {
+  ModelSnapshot s;
+  s.version = 7;
+  s.time_unit = unit;
+  s.bgnbd = {0.243, unit == TimeUnit::kWeek ? 4.414 : 4.414 * 7.0, 0.793, 2.426};
+  s.gamma_gamma = {6.25, 3.74, 15.44};
+  s.standardizer.mean.assign(kClusterDim, 0.0);
+  s.standardizer.scale.assign(kClusterDim, 1.0);
+  s.centroids = {models::Point(kClusterDim, 0.0), models::Point(kClusterDim, 10.0)};
+  s.centroid_weights = {1.0, 1.0};
+  s.rfm = {{5, 10, 20, 40}, {1, 1, 2, 3}, {20, 50, 100, 200}};
+  return s;
+}
+
+// Three purchase days: day 0, day 20 (two orders) and day 50; evaluated on day 80.
+CustomerState buyer() {
+  CustomerState c;
+  c.customer_id = "c1";
+  c.first_event_ms = testing::at_day(0).value();
+  c.last_event_ms = testing::at_day(50).value();
+  c.orders_total = 4;
+  c.monetary_total = 180.0;
+  c.first_purchase_ms = testing::at_day(0).value();
+  c.last_purchase_ms = testing::at_day(50).value();
+  c.purchase_days = 3;
+  c.sessions_total = 6;
+  c.counts[1] = 12;
+  return c;
+}
+
+TEST(ModelScorerTest, PurchaseScoresMatchTheModelFunctionsInDays) {
+  auto scorer = ModelScorer::create(snapshot(TimeUnit::kDay));
+  ASSERT_TRUE(scorer.has_value());
+  EXPECT_EQ((*scorer)->version(), 7);
+  const CustomerState c = buyer();
+  const TimestampMs now = testing::at_day(80);
+  const ScoreVector v = (*scorer)->score(c, compute_features(c, now), now);
+  const models::BgNbdParams bg = (*scorer)->snapshot().bgnbd;
+  // x = 2 repeat days, t_x = 50, T = 80 days.
+  EXPECT_DOUBLE_EQ(at(v, ScoreId::kPAlive), models::p_alive(bg, 2, 50, 80));
+  EXPECT_DOUBLE_EQ(at(v, ScoreId::kExpectedOrders90d),
+                   models::expected_purchases(bg, 90, 2, 50, 80));
+  const double daily = std::pow(1.1, 1.0 / 365.0) - 1.0;
+  const double clv = models::clv(bg, {6.25, 3.74, 15.44}, {2, 50, 80}, 45.0, 365, daily, 12);
+  EXPECT_NEAR(at(v, ScoreId::kClv365d), clv, 1e-9 * clv);
+  EXPECT_GT(clv, 0.0);
+  // Recency 30 days: above cuts 5, 10, 20 -> 2. Frequency 4 > all cuts -> 5. Monetary 180 -> 4.
+  EXPECT_EQ(at(v, ScoreId::kRfmR), 2);
+  EXPECT_EQ(at(v, ScoreId::kRfmF), 5);
+  EXPECT_EQ(at(v, ScoreId::kRfmM), 4);
+}
+
+TEST(ModelScorerTest, WeekUnitConvertsTimesAndDiscount) {
+  auto scorer = ModelScorer::create(snapshot(TimeUnit::kWeek));
+  ASSERT_TRUE(scorer.has_value());
+  const CustomerState c = buyer();
+  const TimestampMs now = testing::at_day(80);
+  const ScoreVector v = (*scorer)->score(c, compute_features(c, now), now);
+  const models::BgNbdParams bg = (*scorer)->snapshot().bgnbd;
+  EXPECT_DOUBLE_EQ(at(v, ScoreId::kPAlive), models::p_alive(bg, 2, 50.0 / 7, 80.0 / 7));
+  EXPECT_DOUBLE_EQ(at(v, ScoreId::kExpectedOrders90d),
+                   models::expected_purchases(bg, 90.0 / 7, 2, 50.0 / 7, 80.0 / 7));
+  const double weekly = std::pow(1.1, 7.0 / 365.0) - 1.0;
+  const double clv =
+      models::clv(bg, {6.25, 3.74, 15.44}, {2, 50.0 / 7, 80.0 / 7}, 45.0, 365.0 / 7, weekly, 12);
+  EXPECT_NEAR(at(v, ScoreId::kClv365d), clv, 1e-9 * clv);
+}
+
+TEST(ModelScorerTest, NeverBoughtHasNaNPurchaseScoresButACluster) {
+  auto scorer = ModelScorer::create(snapshot(TimeUnit::kDay));
+  ASSERT_TRUE(scorer.has_value());
+  CustomerState c;
+  c.customer_id = "browser";
+  c.first_event_ms = testing::at_day(1).value();
+  c.last_event_ms = testing::at_day(2).value();
+  c.sessions_total = 2;
+  c.counts[1] = 9;
+  const TimestampMs now = testing::at_day(3);
+  const FeatureVector f = compute_features(c, now);
+  const ScoreVector v = (*scorer)->score(c, f, now);
+  for (ScoreId id : {ScoreId::kPAlive, ScoreId::kExpectedOrders90d, ScoreId::kClv365d,
+                     ScoreId::kRfmR, ScoreId::kRfmF, ScoreId::kRfmM}) {
+    EXPECT_TRUE(std::isnan(at(v, id))) << score_name(id);
+  }
+  // The raw vector is small, so centroid 0 (the origin) is nearest; distance = its norm.
+  const ClusterVector raw = cluster_features(c, f, now);
+  double norm2 = 0.0;
+  for (double x : raw) {
+    norm2 += x * x;
+  }
+  EXPECT_EQ(at(v, ScoreId::kCluster), 0);
+  EXPECT_NEAR(at(v, ScoreId::kClusterDistance), std::sqrt(norm2), 1e-12);
+}
+
+TEST(ModelScorerTest, ClusterUsesTheStandardizedVector) {
+  ModelSnapshot s = snapshot(TimeUnit::kDay);
+  // z = (raw + 50) / 10: the raw origin maps to 5 in every coordinate, exactly centroid 1.
+  s.standardizer.mean.assign(kClusterDim, -50.0);
+  s.standardizer.scale.assign(kClusterDim, 10.0);
+  s.centroids[1].assign(kClusterDim, 5.0);
+  auto scorer = ModelScorer::create(s);
+  ASSERT_TRUE(scorer.has_value());
+  const models::Assignment a = (*scorer)->assign(ClusterVector{});
+  EXPECT_EQ(a.cluster, 1u);
+  EXPECT_NEAR(a.distance, 0.0, 1e-12);
+}
+
+TEST(ModelScorerTest, CreateRejectsInvalidSnapshots) {
+  ModelSnapshot wrong_dim = snapshot(TimeUnit::kDay);
+  wrong_dim.standardizer.mean.push_back(0.0);
+  wrong_dim.standardizer.scale.push_back(1.0);
+  for (auto& c : wrong_dim.centroids) {
+    c.push_back(0.0);
+  }
+  auto r = ModelScorer::create(wrong_dim);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, "invalid_model");
+  ModelSnapshot no_version = snapshot(TimeUnit::kDay);
+  no_version.version = 0;
+  EXPECT_FALSE(ModelScorer::create(no_version).has_value());
+}
+
+}  // namespace
+}  // namespace segd::core::scoring

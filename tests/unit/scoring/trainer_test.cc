@@ -1,0 +1,143 @@
+#include "core/scoring/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/models/standardizer.h"
+#include "core/scoring/cluster_features.h"
+#include "core/scoring/synthetic_customers.h"
+#include "io/state/model_codec.h"
+#include "support/builders.h"
+
+namespace segd::core::scoring {
+namespace {
+
+const TimestampMs kAsOf = testing::at_day(400);
+
+TEST(TrainerTest, SameInputGivesIdenticalBytes) {
+  const auto customers = synthetic_customers(1000, 5, kAsOf);
+  auto a = train(customers, kAsOf, TrainOptions{}, nullptr);
+  auto b = train(customers, kAsOf, TrainOptions{}, nullptr);
+  ASSERT_TRUE(a.has_value()) << a.error().message;
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(io::encode_model_snapshot(*a), io::encode_model_snapshot(*b));
+  EXPECT_EQ(a->version, 1);
+  EXPECT_EQ(a->active_from_ms, kAsOf.value());
+  EXPECT_EQ(a->centroids.size(), 5u);
+  EXPECT_EQ(a->standardizer.mean.size(), kClusterDim);
+  EXPECT_TRUE(models::validate_snapshot(*a).has_value());
+  EXPECT_GT(a->diagnostics.bgnbd_n, 700);
+  EXPECT_GT(a->diagnostics.gamma_gamma_n, 50);
+}
+
+TEST(TrainerTest, RecoversTheSimulatedBgNbdParametersRoughly) {
+  // The simulator uses r 0.243, alpha 30.9 days, a 0.793, b 2.426.
+  const auto customers = synthetic_customers(3000, 9, kAsOf);
+  auto s = train(customers, kAsOf, TrainOptions{}, nullptr);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_NEAR(s->bgnbd.r, 0.243, 0.08);
+  EXPECT_NEAR(s->bgnbd.alpha, 30.9, 12.0);
+  TrainOptions weeks;
+  weeks.time_unit = models::TimeUnit::kWeek;
+  auto w = train(customers, kAsOf, weeks, nullptr);
+  ASSERT_TRUE(w.has_value());
+  // Same data in weeks: alpha divides by about 7 (t_x and T are whole days, so not exactly).
+  EXPECT_NEAR(w->bgnbd.alpha * 7.0 / s->bgnbd.alpha, 1.0, 0.05);
+}
+
+// The nearest previous centroid (in raw feature units) of every fresh centroid is the one with
+// the same id.
+void expect_stable_ids(const models::ModelSnapshot& previous, const models::ModelSnapshot& next) {
+  ASSERT_EQ(previous.centroids.size(), next.centroids.size());
+  for (size_t j = 0; j < next.centroids.size(); ++j) {
+    const models::Point raw = models::unstandardize(next.standardizer, next.centroids[j]);
+    size_t nearest = 0;
+    double best = INFINITY;
+    for (size_t i = 0; i < previous.centroids.size(); ++i) {
+      const models::Point prev_z = models::standardize(
+          next.standardizer, models::unstandardize(previous.standardizer, previous.centroids[i]));
+      const double d = models::squared_distance(prev_z, next.centroids[j]);
+      if (d < best) {
+        best = d;
+        nearest = i;
+      }
+    }
+    EXPECT_EQ(nearest, j) << "fresh centroid " << j << " at " << raw[0];
+  }
+}
+
+TEST(TrainerTest, RefitsKeepClusterIdsAndCountVersions) {
+  auto customers = synthetic_customers(1000, 5, kAsOf);
+  auto v1 = train(customers, kAsOf, TrainOptions{}, nullptr);
+  ASSERT_TRUE(v1.has_value());
+  // A week later with more customers (the first 1000 are the same states).
+  const TimestampMs later{kAsOf.value() + 7 * kMsPerDay};
+  customers = synthetic_customers(1300, 5, kAsOf);
+  auto v2 = train(customers, later, TrainOptions{}, &*v1);
+  ASSERT_TRUE(v2.has_value());
+  EXPECT_EQ(v2->version, 2);
+  EXPECT_EQ(v2->active_from_ms, later.value());
+  expect_stable_ids(*v1, *v2);
+  auto v3 = train(customers, TimestampMs{later.value() + 7 * kMsPerDay}, TrainOptions{}, &*v2);
+  ASSERT_TRUE(v3.has_value());
+  EXPECT_EQ(v3->version, 3);
+  expect_stable_ids(*v2, *v3);
+  // Weights decay by half per refit before the new population is added.
+  double w1 = 0, w2 = 0;
+  for (size_t j = 0; j < v1->centroid_weights.size(); ++j) {
+    w1 += v1->centroid_weights[j];
+    w2 += v2->centroid_weights[j];
+  }
+  EXPECT_NEAR(w2, 0.5 * w1 + 1300.0, 1e-6 * w2);
+}
+
+TEST(TrainerTest, PreviousWithAnotherKIsIgnored) {
+  const auto customers = synthetic_customers(1000, 5, kAsOf);
+  TrainOptions three;
+  three.k = 3;
+  auto v1 = train(customers, kAsOf, three, nullptr);
+  ASSERT_TRUE(v1.has_value());
+  auto v2 = train(customers, kAsOf, TrainOptions{}, &*v1);
+  ASSERT_TRUE(v2.has_value());
+  EXPECT_EQ(v2->version, 2);
+  EXPECT_EQ(v2->centroids.size(), 5u);
+}
+
+TEST(TrainerTest, Errors) {
+  const auto customers = synthetic_customers(50, 5, kAsOf);
+  TrainOptions bad;
+  bad.k = 0;
+  EXPECT_EQ(train(customers, kAsOf, bad, nullptr).error().code, "bad_option");
+  bad = {};
+  bad.decay_factor = 0.0;
+  EXPECT_EQ(train(customers, kAsOf, bad, nullptr).error().code, "bad_option");
+  EXPECT_EQ(train(std::span(customers).first(3), kAsOf, {}, nullptr).error().code,
+            "too_few_customers");
+  std::vector<CustomerState> browsers(10);
+  for (size_t i = 0; i < browsers.size(); ++i) {
+    browsers[i].customer_id = "b" + std::to_string(i);
+    browsers[i].sessions_total = 1 + static_cast<int64_t>(i);
+  }
+  EXPECT_EQ(train(browsers, kAsOf, {}, nullptr).error().code, "empty_input");
+}
+
+TEST(TrainerTest, ExtractSkipsBuyersWithoutAge) {
+  CustomerState today;
+  today.customer_id = "c1";
+  today.orders_total = 1;
+  today.purchase_days = 1;
+  today.first_purchase_ms = kAsOf.value();
+  today.last_purchase_ms = today.first_purchase_ms;
+  today.first_event_ms = today.first_purchase_ms;
+  today.last_event_ms = today.first_purchase_ms;
+  today.monetary_total = 10;
+  const TrainingSet set = extract_training_set(std::span(&today, 1), kAsOf, models::TimeUnit::kDay);
+  EXPECT_TRUE(set.bgnbd.empty());  // T = 0 days: no information for BG/NBD yet.
+  EXPECT_TRUE(set.spend.empty());  // No repeat purchase.
+  EXPECT_EQ(set.frequency.size(), 1u);
+  EXPECT_EQ(set.cluster_vectors.size(), 1u);
+}
+
+}  // namespace
+}  // namespace segd::core::scoring
