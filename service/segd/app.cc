@@ -1,12 +1,18 @@
 #include "service/segd/app.h"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <csignal>
 #include <thread>
 
+#include "io/admin/admin_server.h"
+#include "io/admin/metrics.h"
 #include "io/codec/json_writer.h"
 #include "io/config/rules_loader.h"
 #include "io/log/log.h"
 #include "io/pipeline/outbox_drainer.h"
+#include "io/pipeline/daemon_backend.h"
 #include "io/pipeline/pipeline.h"
 #include "io/state/rocks_store.h"
 
@@ -101,20 +107,58 @@ std::string summary_json(const io::PipelineSnapshot& s) {
   return w.take();
 }
 
-// Reloads the rules file on SIGHUP, on the pipeline thread.
-void reload_rules(io::Pipeline& pipeline, const std::string& file) {
-  auto rules = io::load_rule_set(file);
-  if (!rules) {
-    io::log(io::LogLevel::kError, "rules",
-            "reload rejected, keeping the current rules: " + rules.error().message);
-    return;
+// The admin HTTP server on its own io_context thread.
+class AdminThread {
+ public:
+  AdminThread() : guard_(io_.get_executor()) {}
+
+  core::Result<void> start(const SegdConfig& config, io::AdminBackend& backend,
+                           io::MetricsExporter& metrics) {
+    auto listen = parse_host_port(config.admin.listen);
+    if (!listen) {
+      return std::unexpected(listen.error());
+    }
+    io::AdminConfig ac;
+    ac.host = listen->host;
+    ac.port = listen->port;
+    ac.token = config.admin.token;
+    ac.max_connections = config.admin.max_connections;
+    ac.max_body_bytes = config.admin.max_body_bytes;
+    ac.request_timeout = config.admin.request_timeout;
+    ac.build_version = SEGD_VERSION;
+    auto server = io::AdminServer::create(io_, ac, backend, metrics);
+    if (!server) {
+      return std::unexpected(server.error());
+    }
+    server_ = std::move(*server);
+    thread_ = std::thread([this] { io_.run(); });
+    io::log(io::LogLevel::kInfo, "admin",
+            "listening on http://" + ac.host + ":" + std::to_string(server_->port()));
+    return {};
   }
-  pipeline.execute([&](io::Pipeline& p) {
-    auto replaced = p.replace_rules(*rules);
-    io::log(replaced ? io::LogLevel::kInfo : io::LogLevel::kError, "rules",
-            replaced ? "reloaded " + file : "reload failed: " + replaced.error().message);
-  });
-}
+
+  core::Result<void> stop() {
+    core::Result<void> closed;
+    if (server_) {
+      closed = server_->close();
+    }
+    guard_.reset();
+    io_.stop();
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    server_.reset();
+    return closed;
+  }
+
+  ~AdminThread() { core::ignore_error(stop(), "fallback: run_daemon stops it in order"); }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::unique_ptr<io::AdminServer> server_;
+  std::thread thread_;
+};
 
 int fail(const core::Error& e) {
   io::log(io::LogLevel::kError, "segd", e.code + ": " + e.message);
@@ -143,15 +187,26 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
     return fail(drainer.error());
   }
   (*drainer)->start();
-  auto pipeline = io::Pipeline::create(pc, **store, *rules, stats, **drainer, {});
+  io::MetricsExporter metrics(SEGD_VERSION);
+  io::PipelineObserver observer{
+      [&metrics](double seconds, size_t events) {
+        metrics.observe_batch(seconds, static_cast<int64_t>(events));
+      },
+      [&metrics](double seconds) { metrics.observe_event_lag(seconds); }};
+  auto pipeline = io::Pipeline::create(pc, **store, *rules, stats, **drainer, observer);
   if (!pipeline) {
     return fail(pipeline.error());
+  }
+  io::DaemonBackend backend(**pipeline, **store, stats, config.rules.file, *rules);
+  AdminThread admin;
+  if (auto started = admin.start(config, backend, metrics); !started) {
+    return fail(started.error());
   }
   std::atomic<bool> done{false};
   std::thread reloader([&] {
     while (!done.load()) {
       if (g_reload.exchange(false)) {
-        reload_rules(**pipeline, config.rules.file);
+        core::ignore_error(backend.reload_rules(), "logged by the backend");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -162,12 +217,13 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
                                           : io::Pipeline::StopAt::kSignal);
   done.store(true);
   reloader.join();
+  auto admin_stopped = admin.stop();
   io::log(io::LogLevel::kInfo, "segd", "stopping: leaving the group, draining the outbox");
   auto closed = (*pipeline)->close();
   auto drained = (*drainer)->stop(config.outbox.shutdown_drain_timeout);
   auto store_closed = (*store)->close();
   std::fprintf(stderr, "segd: summary %s\n", summary_json(stats.snapshot()).c_str());
-  for (const auto* r : {&ran, &closed, &drained, &store_closed}) {
+  for (const auto* r : {&ran, &admin_stopped, &closed, &drained, &store_closed}) {
     if (!*r) {
       return fail(r->error());
     }

@@ -112,7 +112,7 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
   CustomerState& state = entry.state;
   state.model_version = scorer_->version();
   const FeatureVector features = compute_features(state, at);
-  const ScoreVector scores = scorer_->score(state, features, at);
+  const ScoreVector scores = scorer_->score(state, features, at, rules_->scores_used());
   const EvaluationContext ctx{at, scorer_->version(), cause, event_id};
   Evaluation result = rules_->evaluate(state, features, scores, ctx);
   stats_.changes += static_cast<int64_t>(result.changes.size());

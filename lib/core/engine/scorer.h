@@ -16,18 +16,28 @@ class Scorer {
   virtual ~Scorer() = default;
   /// The version recorded in every SegmentChange; 0 when no model is active.
   [[nodiscard]] virtual int64_t version() const = 0;
+  /// The scores in `needed` (others may stay NaN) of a customer at stream time `at`.
   [[nodiscard]] virtual ScoreVector score(const CustomerState& state,
                                           const FeatureVector& features,
-                                          TimestampMs at) const = 0;
+                                          TimestampMs at,
+                                          ScoreMask needed) const = 0;
+  /// Every score.
+  [[nodiscard]] ScoreVector score(const CustomerState& state,
+                                  const FeatureVector& features,
+                                  TimestampMs at) const {
+    return score(state, features, at, kAllScores);
+  }
 };
 
 /// Scores nothing (all NaN), version 0: the state before the first model fit.
 class NoModel final : public Scorer {
  public:
   [[nodiscard]] int64_t version() const override { return 0; }
+  using Scorer::score;
   [[nodiscard]] ScoreVector score(const CustomerState& /*state*/,
                                   const FeatureVector& /*features*/,
-                                  TimestampMs /*at*/) const override {
+                                  TimestampMs /*at*/,
+                                  ScoreMask /*needed*/) const override {
     return no_scores();
   }
 };

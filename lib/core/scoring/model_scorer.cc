@@ -71,19 +71,25 @@ models::Assignment ModelScorer::assign(const ClusterVector& raw) const {
   return best;
 }
 
-void ModelScorer::score_purchases(const FeatureVector& f, ScoreVector& out) const {
+void ModelScorer::score_purchases(const FeatureVector& f, ScoreMask needed, ScoreVector& out) const {
   if (!(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
     return;  // Never bought: the purchase scores stay NaN.
   }
   const models::RfmSummary rfm{feature(f, FeatureId::kX), feature(f, FeatureId::kTx) / unit_days_,
                                feature(f, FeatureId::kT) / unit_days_};
   const models::BgNbdParams& bg = snapshot_.bgnbd;
-  set(out, ScoreId::kPAlive, models::p_alive(bg, rfm.x, rfm.t_x, rfm.T));
-  set(out, ScoreId::kExpectedOrders90d,
-      models::expected_purchases(bg, kExpectedOrdersDays / unit_days_, rfm.x, rfm.t_x, rfm.T));
-  set(out, ScoreId::kClv365d,
-      models::clv(bg, snapshot_.gamma_gamma, rfm, feature(f, FeatureId::kAvgOrderValue),
-                  kClvHorizonDays / unit_days_, discount_per_unit_, kClvSteps));
+  if (wants(needed, ScoreId::kPAlive)) {
+    set(out, ScoreId::kPAlive, models::p_alive(bg, rfm.x, rfm.t_x, rfm.T));
+  }
+  if (wants(needed, ScoreId::kExpectedOrders90d)) {
+    set(out, ScoreId::kExpectedOrders90d,
+        models::expected_purchases(bg, kExpectedOrdersDays / unit_days_, rfm.x, rfm.t_x, rfm.T));
+  }
+  if (wants(needed, ScoreId::kClv365d)) {
+    set(out, ScoreId::kClv365d,
+        models::clv(bg, snapshot_.gamma_gamma, rfm, feature(f, FeatureId::kAvgOrderValue),
+                    kClvHorizonDays / unit_days_, discount_per_unit_, kClvSteps));
+  }
   const models::RfmCuts& cuts = snapshot_.rfm;
   set(out, ScoreId::kRfmR,
       models::rfm_score(cuts.recency, feature(f, FeatureId::kDaysSinceLastPurchase),
@@ -98,12 +104,15 @@ void ModelScorer::score_purchases(const FeatureVector& f, ScoreVector& out) cons
 
 ScoreVector ModelScorer::score(const CustomerState& state,
                                const FeatureVector& features,
-                               TimestampMs at) const {
+                               TimestampMs at,
+                               ScoreMask needed) const {
   ScoreVector out = no_scores();
-  score_purchases(features, out);
-  const models::Assignment a = assign(cluster_features(state, features, at));
-  set(out, ScoreId::kCluster, static_cast<double>(a.cluster));
-  set(out, ScoreId::kClusterDistance, a.distance);
+  score_purchases(features, needed, out);
+  if (wants(needed, ScoreId::kCluster) || wants(needed, ScoreId::kClusterDistance)) {
+    const models::Assignment a = assign(cluster_features(state, features, at));
+    set(out, ScoreId::kCluster, static_cast<double>(a.cluster));
+    set(out, ScoreId::kClusterDistance, a.distance);
+  }
   return out;
 }
 

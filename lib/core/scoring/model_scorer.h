@@ -37,9 +37,11 @@ class ModelScorer final : public Scorer {
       models::ModelSnapshot snapshot);
 
   [[nodiscard]] int64_t version() const override { return snapshot_.version; }
+  using Scorer::score;
   [[nodiscard]] ScoreVector score(const CustomerState& state,
                                   const FeatureVector& features,
-                                  TimestampMs at) const override;
+                                  TimestampMs at,
+                                  ScoreMask needed) const override;
 
   /// The snapshot this scorer reads.
   [[nodiscard]] const models::ModelSnapshot& snapshot() const { return snapshot_; }
@@ -51,7 +53,7 @@ class ModelScorer final : public Scorer {
   explicit ModelScorer(models::ModelSnapshot snapshot);
 
  private:
-  void score_purchases(const FeatureVector& features, ScoreVector& out) const;
+  void score_purchases(const FeatureVector& features, ScoreMask needed, ScoreVector& out) const;
 
   models::ModelSnapshot snapshot_;
   double unit_days_;

@@ -237,7 +237,17 @@ Slots make_slots(const FeatureVector& features, const ScoreVector& scores) {
 }  // namespace
 
 RuleSet::RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compiled> compiled)
-    : definitions_(std::move(definitions)), compiled_(std::move(compiled)) {}
+    : definitions_(std::move(definitions)), compiled_(std::move(compiled)) {
+  for (const Compiled& c : compiled_) {
+    for (const CompiledExpr* e : {&c.enter, c.exit ? &*c.exit : nullptr}) {
+      for (const int slot : e ? e->variables : std::vector<int>{}) {
+        if (static_cast<size_t>(slot) >= kFeatureCount) {
+          scores_used_ |= ScoreMask{1} << (static_cast<size_t>(slot) - kFeatureCount);
+        }
+      }
+    }
+  }
+}
 
 RuleSet::~RuleSet() = default;
 

@@ -59,6 +59,8 @@ class RuleSet {
                                                    TimestampMs at) const;
 
   [[nodiscard]] const std::vector<SegmentDefinition>& definitions() const { return definitions_; }
+  /// The scores any rule reads: evaluation computes only those.
+  [[nodiscard]] ScoreMask scores_used() const { return scores_used_; }
 
   ~RuleSet();
   RuleSet(const RuleSet&) = delete;
@@ -75,6 +77,7 @@ class RuleSet {
 
   std::vector<SegmentDefinition> definitions_;
   std::vector<Compiled> compiled_;
+  ScoreMask scores_used_ = 0;
 };
 
 }  // namespace segd::core

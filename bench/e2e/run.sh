@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# End-to-end segd benchmark against segd-devbroker (librdkafka's mock cluster), run on purpose.
+#  1. Throughput: N generated events (default 1M, 100k customers) already in a 64-partition topic;
+#     segd --exit-at-end with config/segments.yaml and a fresh state dir processes them (RocksDB
+#     state, outbox, published SegmentChanges included). Beside it, in the same session, the raw
+#     librdkafka consume rate of the same topic (kcat, assign from the beginning to the end).
+#  2. Latency: segd running; latency.py produces 20k events/s with `ts` = now and measures produce
+#     -> SegmentChange delivery on the output topic.
+# Each figure is the median of RUNS runs. Usage: bench/e2e/run.sh [BUILD_DIR] [RUNS] [EVENTS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+runs=${2:-3}
+events=${3:-1000000}
+python=/usr/bin/python3
+work=$(mktemp -d -t segd-bench-e2e-XXXXXX)
+broker_pid=""
+segd_pid=""
+cleanup() {
+  for pid in "$segd_pid" "$broker_pid"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$build/bin/segd-devbroker" --brokers 1 --topic events:64 --topic segment-changes:64 \
+  --topic segd-dead-letters:4 --topic lat-events:16 --topic lat-changes:16 \
+  --bootstrap-file "$work/bootstrap" </dev/null >/dev/null 2>"$work/broker.log" &
+broker_pid=$!
+for _ in $(seq 100); do [[ -s "$work/bootstrap" ]] && break; sleep 0.1; done
+bootstrap=$(head -n1 "$work/bootstrap")
+
+"$build/bin/segctl" gen --customers 100000 --events "$events" --seed 3 \
+  --output "$work/events.jsonl" 2>/dev/null
+"$build/bin/segctl" produce --brokers "$bootstrap" --topic events --input "$work/events.jsonl"
+
+write_config() {  # name input output group
+  cat >"$work/$1.yaml" <<EOF
+kafka:
+  brokers: "$bootstrap"
+  group_id: $4
+  session_timeout_ms: 6000
+  input_topics:
+    - name: $2
+      format: json
+  output_topic: $3
+state:
+  dir: $work/state-$1
+rules:
+  file: $PWD/config/segments.yaml
+admin:
+  listen: 127.0.0.1:0
+EOF
+}
+
+epoch() { date -d "$1" +%s.%N; }  # RFC 3339 log timestamp -> seconds
+median() { sort -g | sed -n "$(((runs + 1) / 2))p"; }
+
+raw=() e2e=() wall=()
+for run in $(seq "$runs"); do
+  start=$(date +%s.%N)
+  got=$(timeout 120 kcat -C -b "$bootstrap" -t events -o beginning -e -q -f '\n' | wc -l)
+  end=$(date +%s.%N)
+  [[ "$got" == "$events" ]] || { echo "kcat read $got of $events" >&2; exit 1; }
+  raw+=("$(awk -v a="$start" -v b="$end" -v n="$events" 'BEGIN { printf "%.0f", n / (b - a) }')")
+
+  write_config "tput$run" events segment-changes "bench-$run"
+  start=$(date +%s.%N)
+  timeout 600 "$build/bin/segd" --config "$work/tput$run.yaml" --exit-at-end 2>"$work/segd$run.log"
+  end=$(date +%s.%N)
+  grep -q "\"consumed\":$events," "$work/segd$run.log" || { tail "$work/segd$run.log" >&2; exit 1; }
+  first=$(grep -m1 'pipeline: assigned' "$work/segd$run.log" | cut -d' ' -f1)
+  last=$(grep -m1 'every assigned partition is at its end' "$work/segd$run.log" | cut -d' ' -f1)
+  e2e+=("$(awk -v a="$(epoch "$first")" -v b="$(epoch "$last")" -v n="$events" \
+    'BEGIN { printf "%.0f", n / (b - a) }')")
+  wall+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')")
+  echo "run $run: raw ${raw[-1]}/s, segd ${e2e[-1]}/s (assignment -> end), wall ${wall[-1]} s" >&2
+done
+
+lat_p50=() lat_p99=() lat_rate=()
+write_config latency lat-events lat-changes bench-latency
+for run in $(seq "$runs"); do
+  "$build/bin/segd" --config "$work/latency.yaml" 2>"$work/segd-lat$run.log" &
+  segd_pid=$!
+  for _ in $(seq 300); do grep -q 'pipeline: assigned' "$work/segd-lat$run.log" && break; sleep 0.1; done
+  out=$("$python" bench/e2e/latency.py "$bootstrap" lat-events lat-changes 20000 20 3 "r$run")
+  kill -TERM "$segd_pid"
+  wait "$segd_pid"
+  segd_pid=""
+  echo "latency run $run: $out" >&2
+  lat_p50+=("$(sed -E 's/.*"p50_ms": ([0-9.]+).*/\1/' <<<"$out")")
+  lat_p99+=("$(sed -E 's/.*"p99_ms": ([0-9.]+).*/\1/' <<<"$out")")
+  lat_rate+=("$(sed -E 's/.*"rate": ([0-9]+).*/\1/' <<<"$out")")
+done
+
+r=$(printf '%s\n' "${raw[@]}" | median)
+e=$(printf '%s\n' "${e2e[@]}" | median)
+w=$(printf '%s\n' "${wall[@]}" | median)
+printf '| figure (median of %d) | value |\n|---|---|\n' "$runs"
+printf '| raw librdkafka consume (kcat), events/s | %s |\n' "$r"
+printf '| segd end to end (assignment -> end, output drained), events/s | %s |\n' "$e"
+printf '| ratio segd / raw consume | %s |\n' "$(awk -v e="$e" -v r="$r" 'BEGIN { printf "%.3f", e / r }')"
+printf '| segd wall time for %d events incl. startup and group join, s | %s |\n' "$events" "$w"
+printf '| latency producer rate achieved, events/s | %s |\n' "$(printf '%s\n' "${lat_rate[@]}" | median)"
+printf '| produce -> SegmentChange p50, ms | %s |\n' "$(printf '%s\n' "${lat_p50[@]}" | median)"
+printf '| produce -> SegmentChange p99, ms | %s |\n' "$(printf '%s\n' "${lat_p99[@]}" | median)"

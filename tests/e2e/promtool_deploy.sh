@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Checks the deploy/ files with their own tools: promtool for the Prometheus config and alert
+# rules (and unit tests of the alerts), python3 for the Grafana dashboard JSON and the k8s YAML.
+# Usage: bash promtool_deploy.sh BIN_DIR   (BIN_DIR is unused; ctest passes it)
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+deploy="$repo/deploy"
+python=/usr/bin/python3
+work=$(mktemp -d -t segd-e2e-deploy-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+command -v promtool >/dev/null || fail "promtool not installed (Debian package prometheus)"
+
+promtool check config "$deploy/prometheus/prometheus.yml" || fail "promtool check config"
+promtool check rules "$deploy/prometheus/alerts.yml" || fail "promtool check rules"
+
+# Alert behaviour on synthetic series: the outbox-stuck and dead-letter alerts must fire, and
+# must not fire on a healthy instance.
+cat >"$work/alerts_test.yml" <<YAML
+rule_files:
+  - $deploy/prometheus/alerts.yml
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'segd_outbox_pending{job="segd",instance="a"}'
+        values: '5x30'
+      - series: 'segd_outbox_published_total{job="segd",instance="a"}'
+        values: '100x30'
+      - series: 'segd_outbox_pending{job="segd",instance="b"}'
+        values: '5x30'
+      - series: 'segd_outbox_published_total{job="segd",instance="b"}'
+        values: '0+10x30'
+      - series: 'segd_events_consumed_total{job="segd",instance="a",topic="clicks"}'
+        values: '0+100x30'
+      - series: 'segd_events_dead_lettered_total{job="segd",instance="a",topic="clicks",reason="bad_json"}'
+        values: '0+10x30'
+      - series: 'segd_ready{job="segd",instance="a"}'
+        values: '1x30'
+    alert_rule_test:
+      - eval_time: 20m
+        alertname: SegdOutboxStuck
+        exp_alerts:
+          - exp_labels: {severity: critical, job: segd, instance: a}
+            exp_annotations:
+              summary: "segd a is not publishing segment changes"
+              description: "5 changes are pending in the outbox and none were delivered for 15 minutes; check the output topic and broker."
+      - eval_time: 20m
+        alertname: SegdDeadLetterRateHigh
+        exp_alerts:
+          - exp_labels: {severity: warning, instance: a}
+            exp_annotations:
+              summary: "More than 1% of segd input goes to the dead-letter topic"
+              description: "Dead-letter ratio is 10%; check reasons in segd_events_dead_lettered_total."
+      - eval_time: 20m
+        alertname: SegdNotReady
+        exp_alerts: []
+YAML
+promtool test rules "$work/alerts_test.yml" || fail "promtool test rules"
+
+"$python" -m json.tool "$deploy/grafana/segd-dashboard.json" >/dev/null || fail "dashboard is not valid JSON"
+"$python" - "$deploy" <<'PY' || fail "k8s manifests"
+import sys, yaml, pathlib
+deploy = pathlib.Path(sys.argv[1])
+kinds = {}
+for f in sorted((deploy / "k8s").glob("*.yaml")):
+    for doc in yaml.safe_load_all(f.read_text()):
+        kinds[doc["kind"]] = doc
+assert {"StatefulSet", "ConfigMap", "Service"} <= kinds.keys(), kinds.keys()
+for key in ("segd.yaml", "segments.yaml"):
+    yaml.safe_load(kinds["ConfigMap"]["data"][key])
+assert kinds["Service"]["spec"]["clusterIP"] == "None"
+c = kinds["StatefulSet"]["spec"]["template"]["spec"]["containers"][0]
+assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
+assert any(m["mountPath"] == "/var/lib/segd" for m in c["volumeMounts"])
+PY
+echo "deploy files OK"

@@ -1,0 +1,50 @@
+// The transport-free parts of the admin API: routing, decoding, authorization, JSON.
+#include "io/admin/admin_routes.h"
+
+#include <gtest/gtest.h>
+
+namespace segd::test {
+namespace {
+
+using io::AdminRoute;
+using io::AuthOutcome;
+
+TEST(AdminRoutesTest, MatchesRoutesAndIgnoresTheQuery) {
+  EXPECT_EQ(io::match_route("/metrics?name[]=x").route, AdminRoute::kMetrics);
+  EXPECT_EQ(io::match_route("/v1/segments").route, AdminRoute::kSegments);
+  EXPECT_EQ(io::match_route("/v1/customers/a%2Fb?x=1"),
+            (io::RouteMatch{AdminRoute::kCustomer, "a%2Fb"}));
+  EXPECT_EQ(io::match_route("/v1/customers/a/b").route, AdminRoute::kNotFound);
+  EXPECT_EQ(io::match_route("http://host/metrics").route, AdminRoute::kNotFound);
+}
+
+TEST(AdminRoutesTest, PercentDecoding) {
+  EXPECT_EQ(io::percent_decode("a%20b+c%2f"), "a b+c/");
+  EXPECT_EQ(io::percent_decode("%"),
+            std::unexpected(core::Error{"bad_percent_encoding", "truncated escape at byte 0"}));
+  EXPECT_FALSE(io::percent_decode("ab%2"));
+  EXPECT_FALSE(io::percent_decode("%g0"));
+  EXPECT_EQ(io::decode_customer_id("%00").error().code, "bad_customer_id");
+  EXPECT_EQ(io::decode_customer_id(std::string(128, 'x')), std::string(128, 'x'));
+  EXPECT_EQ(io::decode_customer_id(std::string(129, 'x')).error().code, "bad_customer_id");
+}
+
+TEST(AdminRoutesTest, BearerTokenCheck) {
+  EXPECT_EQ(io::check_bearer("Bearer abc", ""), AuthOutcome::kDisabled);
+  EXPECT_EQ(io::check_bearer("", "abc"), AuthOutcome::kMissing);
+  EXPECT_EQ(io::check_bearer("Basic abc", "abc"), AuthOutcome::kMissing);
+  EXPECT_EQ(io::check_bearer("Bearer abc", "abc"), AuthOutcome::kAllowed);
+  EXPECT_EQ(io::check_bearer("Bearer ab", "abc"), AuthOutcome::kWrong);
+  EXPECT_EQ(io::check_bearer("Bearer abcd", "abc"), AuthOutcome::kWrong);
+  EXPECT_EQ(io::check_bearer("Bearer abd", "abc"), AuthOutcome::kWrong);
+}
+
+TEST(AdminRoutesTest, JsonBodies) {
+  EXPECT_EQ(io::error_json("x", "say \"hi\""), R"({"error":"x","message":"say \"hi\""})");
+  EXPECT_EQ(io::segments_json({}), "[]");
+  EXPECT_EQ(io::erasure_json("c\n1", io::ErasureResult{.existed = true, .exited_segments = {"a"}}),
+            R"({"customer_id":"c\n1","existed":true,"exited_segments":["a"]})");
+}
+
+}  // namespace
+}  // namespace segd::test

@@ -1,0 +1,113 @@
+// Many clients erasing at once while the backend's state changes under them, and /metrics checked
+// by promtool.
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server_fixture.h"
+
+namespace segd::test {
+namespace {
+
+TEST_F(AdminServerTest, ConcurrentErasureErasesEachCustomerExactlyOnce) {
+  constexpr int kCustomers = 100;
+  constexpr int kClients = 8;
+  for (int i = 0; i < kCustomers; ++i) {
+    backend_.put_customer("c" + std::to_string(i), {"vip"});
+  }
+  io::AdminConfig config;
+  config.token = "t";
+  start(config);
+
+  std::atomic<bool> stop{false};
+  // Mutates the backend meanwhile: unrelated customers come and go, snapshots change, and
+  // /metrics and /v1/segments are read.
+  std::thread mutator([&] {
+    for (int n = 0; !stop.load(); ++n) {
+      backend_.put_customer("other" + std::to_string(n % 7), {"churn_risk"});
+      io::PipelineSnapshot s;
+      s.topics["clicks"].processed = n;
+      backend_.set_snapshot(s);
+      auto m = fetch("GET", n % 2 == 0 ? "/metrics" : "/v1/segments");
+      ASSERT_TRUE(m) << "request " << n;
+      ASSERT_EQ(m->status, 200) << m->body;
+    }
+  });
+  std::atomic<int> existed{0};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClients; ++t) {
+    clients.emplace_back([&, t] {
+      HttpConnection c(port());  // Keep-alive: one connection per client.
+      for (int k = 0; k < kCustomers; ++k) {
+        const std::string id = "c" + std::to_string((k + t * 13) % kCustomers);
+        if (!c.send(http_request("DELETE", "/v1/customers/" + id, {"Authorization: Bearer t"}))) {
+          bad.fetch_add(1);
+          return;
+        }
+        auto r = c.read_response();
+        if (!r || r->status != 200) {
+          bad.fetch_add(1);
+          return;
+        }
+        if (r->body ==
+            R"({"customer_id":")" + id + R"(","existed":true,"exited_segments":["vip"]})") {
+          existed.fetch_add(1);
+        } else if (r->body !=
+                   R"({"customer_id":")" + id + R"(","existed":false,"exited_segments":[]})") {
+          bad.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& c : clients) {
+    c.join();
+  }
+  stop.store(true);
+  mutator.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(existed.load(), kCustomers);
+  EXPECT_EQ(backend_.erase_calls(), kCustomers * kClients);
+}
+
+TEST_F(AdminServerTest, MetricsPagePassesPromtool) {
+  if (!std::filesystem::exists("/usr/bin/promtool")) {
+    GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
+  }
+  io::PipelineSnapshot s;
+  s.topics["clicks"] = {
+      .consumed = 10, .processed = 7, .duplicates = 1, .dead_lettered = {{"bad_json", 2}}};
+  s.changes = {{"vip/enter", 3}, {"vip/exit", 1}};
+  s.partition_lag = {{0, 5}, {1, 0}};
+  s.stream_time_ms = {{0, 1772359200000}};
+  s.outbox_pending = 2;
+  backend_.set_snapshot(s);
+  backend_.put_customer("c1", {"vip"});
+  metrics_.observe_batch(0.012, 500);
+  metrics_.observe_event_lag(2.5);
+  start();
+  auto r = fetch("GET", "/metrics");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto page = dir / ("segd-admin-metrics-" + std::to_string(::getpid()) + ".txt");
+  const auto out = dir / ("segd-admin-promtool-" + std::to_string(::getpid()) + ".txt");
+  std::ofstream(page) << r->body;
+  const std::string cmd =
+      "/usr/bin/promtool check metrics < '" + page.string() + "' > '" + out.string() + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream in(out);
+  const std::string report((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(page);
+  std::filesystem::remove(out);
+  EXPECT_EQ(rc, 0) << report << "\n--- page:\n" << r->body;
+  EXPECT_EQ(report, "") << report;
+}
+
+}  // namespace
+}  // namespace segd::test

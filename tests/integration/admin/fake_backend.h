@@ -1,0 +1,122 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "io/admin/admin_backend.h"
+#include "io/codec/json_writer.h"
+
+namespace segd::test {
+
+/// An in-memory AdminBackend: customers map to the segments they are in. Thread-safe like the
+/// real one; tests set its fields through the setters.
+class FakeBackend final : public io::AdminBackend {
+ public:
+  FakeBackend() {
+    rules_ = {{"vip", "clv_365d > 500", "", 0},
+              {"churn_risk", "p_alive < 0.3", "p_alive > 0.5", 0}};
+  }
+
+  void put_customer(const std::string& id, std::set<std::string> segments) {
+    std::lock_guard lock(mutex_);
+    customers_[id] = std::move(segments);
+  }
+  void set_ready(bool ready) { ready_.store(ready); }
+  void set_snapshot(io::PipelineSnapshot snapshot) {
+    std::lock_guard lock(mutex_);
+    snapshot_ = std::move(snapshot);
+  }
+  void set_reload(core::Result<std::vector<io::SegmentSummary>> next) {
+    std::lock_guard lock(mutex_);
+    reload_ = std::move(next);
+  }
+  [[nodiscard]] int erase_calls() const { return erase_calls_.load(); }
+
+  [[nodiscard]] io::PipelineSnapshot pipeline() const override {
+    std::lock_guard lock(mutex_);
+    return snapshot_;
+  }
+  [[nodiscard]] io::StoreStats store() const override {
+    std::lock_guard lock(mutex_);
+    return io::StoreStats{.live_data_bytes = 1 << 20,
+                          .memtable_bytes = 4096,
+                          .pending_compaction_bytes = 0,
+                          .block_cache_hit_ratio = 0.75,
+                          .customers_estimate = customers_.size()};
+  }
+  [[nodiscard]] io::ModelInfo model() const override {
+    return {.version = 3, .last_refit_seconds = 0.25};
+  }
+  [[nodiscard]] bool ready() const override { return ready_.load(); }
+
+  [[nodiscard]] core::Result<std::optional<std::string>> customer_json(
+      const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto it = customers_.find(id);
+    if (it == customers_.end()) {
+      return std::nullopt;
+    }
+    io::JsonWriter w;
+    w.begin_object();
+    w.key("customer_id");
+    w.string(id);
+    w.key("segments");
+    w.begin_array();
+    for (const std::string& s : it->second) {
+      w.string(s);
+    }
+    w.end_array();
+    w.end_object();
+    return w.take();
+  }
+
+  [[nodiscard]] core::Result<std::vector<io::SegmentSummary>> segments() override {
+    std::lock_guard lock(mutex_);
+    std::vector<io::SegmentSummary> out = rules_;
+    for (io::SegmentSummary& s : out) {
+      s.members = 0;
+      for (const auto& [id, in] : customers_) {
+        s.members += in.contains(s.name) ? 1 : 0;
+      }
+    }
+    return out;
+  }
+
+  [[nodiscard]] core::Result<io::ErasureResult> erase_customer(const std::string& id) override {
+    erase_calls_.fetch_add(1);
+    std::lock_guard lock(mutex_);
+    auto it = customers_.find(id);
+    if (it == customers_.end()) {
+      return io::ErasureResult{};
+    }
+    io::ErasureResult result{.existed = true,
+                             .exited_segments = {it->second.begin(), it->second.end()}};
+    customers_.erase(it);
+    return result;
+  }
+
+  [[nodiscard]] core::Result<std::vector<io::SegmentSummary>> reload_rules() override {
+    std::lock_guard lock(mutex_);
+    if (!reload_) {
+      return reload_;
+    }
+    rules_ = *reload_;
+    return rules_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::set<std::string>> customers_;
+  std::vector<io::SegmentSummary> rules_;
+  io::PipelineSnapshot snapshot_;
+  core::Result<std::vector<io::SegmentSummary>> reload_ = std::vector<io::SegmentSummary>{};
+  std::atomic<bool> ready_{false};
+  std::atomic<int> erase_calls_{0};
+};
+
+}  // namespace segd::test

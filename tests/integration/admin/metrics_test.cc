@@ -1,0 +1,120 @@
+// MetricsExporter: counters by delta, gauges set and pruned, histograms observed.
+#include "io/admin/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+namespace segd::test {
+namespace {
+
+// The value of one series line `name{labels} value`, nullopt when absent.
+std::optional<double> sample(const std::string& page, const std::string& series) {
+  const std::string prefix = "\n" + series + " ";
+  const size_t at = ("\n" + page).find(prefix);
+  if (at == std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stod(page.substr(at - 1 + prefix.size()));
+}
+
+io::MetricsInputs inputs_with(int64_t consumed) {
+  io::MetricsInputs in;
+  in.pipeline.topics["clicks"].consumed = consumed;
+  return in;
+}
+
+TEST(MetricsExporterTest, CountersAdvanceByDeltaAndNeverGoBack) {
+  io::MetricsExporter m("v");
+  m.update(inputs_with(10));
+  EXPECT_EQ(sample(m.serialize(), "segd_events_consumed_total{topic=\"clicks\"}"), 10);
+  m.update(inputs_with(25));
+  EXPECT_EQ(sample(m.serialize(), "segd_events_consumed_total{topic=\"clicks\"}"), 25);
+  m.update(inputs_with(20));
+  EXPECT_EQ(sample(m.serialize(), "segd_events_consumed_total{topic=\"clicks\"}"), 25);
+}
+
+TEST(MetricsExporterTest, ChangesSplitIntoSegmentAndDirection) {
+  io::MetricsExporter m("v");
+  io::MetricsInputs in;
+  in.pipeline.changes = {{"at_risk/enter", 4}, {"at_risk/exit", 1}};
+  in.pipeline.topics["clicks"].dead_lettered = {{"bad_json", 3}};
+  m.update(in);
+  const std::string page = m.serialize();
+  EXPECT_EQ(sample(page, "segd_segment_changes_total{direction=\"enter\",segment=\"at_risk\"}"), 4);
+  EXPECT_EQ(sample(page, "segd_segment_changes_total{direction=\"exit\",segment=\"at_risk\"}"), 1);
+  EXPECT_EQ(sample(page, "segd_events_dead_lettered_total{reason=\"bad_json\",topic=\"clicks\"}"),
+            3);
+}
+
+TEST(MetricsExporterTest, GaugesOfVanishedLabelsAreRemoved) {
+  io::MetricsExporter m("v");
+  io::MetricsInputs in;
+  in.pipeline.partition_lag = {{0, 7}, {1, 9}};
+  in.pipeline.stream_time_ms = {{0, 1500}};
+  in.segments = std::vector<io::SegmentSummary>{{"a", "x", "", 3}, {"b", "y", "", 4}};
+  m.update(in);
+  std::string page = m.serialize();
+  EXPECT_EQ(sample(page, "segd_consumer_lag_messages{partition=\"1\"}"), 9);
+  EXPECT_EQ(sample(page, "segd_stream_time_seconds{partition=\"0\"}"), 1.5);
+  EXPECT_EQ(sample(page, "segd_segment_members{segment=\"b\"}"), 4);
+
+  in.pipeline.partition_lag = {{0, 2}};
+  in.segments = std::vector<io::SegmentSummary>{{"a", "x", "", 5}};
+  m.update(in);
+  page = m.serialize();
+  EXPECT_EQ(sample(page, "segd_consumer_lag_messages{partition=\"0\"}"), 2);
+  EXPECT_FALSE(sample(page, "segd_consumer_lag_messages{partition=\"1\"}"));
+  EXPECT_FALSE(sample(page, "segd_segment_members{segment=\"b\"}"));
+  EXPECT_EQ(sample(page, "segd_segment_members{segment=\"a\"}"), 5);
+
+  in.segments = std::nullopt;  // Listing failed: the last sizes stay.
+  m.update(in);
+  EXPECT_EQ(sample(m.serialize(), "segd_segment_members{segment=\"a\"}"), 5);
+}
+
+TEST(MetricsExporterTest, StoreModelAndReadinessGaugesAreSet) {
+  io::MetricsExporter m("2.0");
+  io::MetricsInputs in;
+  in.store = {.live_data_bytes = 100,
+              .memtable_bytes = 200,
+              .pending_compaction_bytes = 300,
+              .block_cache_hit_ratio = 0.5,
+              .customers_estimate = 40};
+  in.model = {.version = 7, .last_refit_seconds = 1.25};
+  in.ready = true;
+  in.pipeline.outbox_pending = 6;
+  in.pipeline.outbox_published = 11;
+  in.pipeline.timers_fired = 12;
+  m.update(in);
+  const std::string page = m.serialize();
+  EXPECT_EQ(sample(page, "segd_rocksdb_live_data_bytes"), 100);
+  EXPECT_EQ(sample(page, "segd_rocksdb_memtable_bytes"), 200);
+  EXPECT_EQ(sample(page, "segd_rocksdb_pending_compaction_bytes"), 300);
+  EXPECT_EQ(sample(page, "segd_rocksdb_block_cache_hit_ratio"), 0.5);
+  EXPECT_EQ(sample(page, "segd_customers"), 40);
+  EXPECT_EQ(sample(page, "segd_model_version"), 7);
+  EXPECT_EQ(sample(page, "segd_model_refit_duration_seconds"), 1.25);
+  EXPECT_EQ(sample(page, "segd_ready"), 1);
+  EXPECT_EQ(sample(page, "segd_outbox_pending"), 6);
+  EXPECT_EQ(sample(page, "segd_outbox_published_total"), 11);
+  EXPECT_EQ(sample(page, "segd_timers_fired_total"), 12);
+  EXPECT_EQ(sample(page, "segd_build_info{version=\"2.0\"}"), 1);
+}
+
+TEST(MetricsExporterTest, ObservationsFeedTheHistograms) {
+  io::MetricsExporter m("v");
+  m.observe_batch(0.003, 120);
+  m.observe_batch(0.2, 5000);
+  m.observe_event_lag(42);
+  const std::string page = m.serialize();
+  EXPECT_EQ(sample(page, "segd_batch_duration_seconds_count"), 2);
+  EXPECT_EQ(sample(page, "segd_batch_duration_seconds_bucket{le=\"0.005\"}"), 1);
+  EXPECT_EQ(sample(page, "segd_batch_events_sum"), 5120);
+  EXPECT_EQ(sample(page, "segd_event_time_lag_seconds_bucket{le=\"60\"}"), 1);
+  EXPECT_EQ(sample(page, "segd_event_time_lag_seconds_bucket{le=\"30\"}"), 0);
+}
+
+}  // namespace
+}  // namespace segd::test

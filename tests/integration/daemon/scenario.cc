@@ -1,0 +1,149 @@
+#include "integration/daemon/scenario.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "core/common/check.h"
+
+namespace segd::test {
+
+using std::chrono::seconds;
+
+std::optional<DevBroker> start_broker(int32_t brokers, const std::vector<std::string>& topics) {
+  auto broker = DevBroker::start(
+      {.binary = bin_path("segd-devbroker"), .brokers = brokers, .topics = topics});
+  if (!broker) {
+    ADD_FAILURE() << "dev broker: " << broker.error().code << ": " << broker.error().message;
+    return std::nullopt;
+  }
+  return std::optional<DevBroker>(std::move(*broker));
+}
+
+core::Result<void> gen_events(const GenSpec& spec, const std::string& path) {
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.4f", spec.bad_rate);
+  return run_tool({bin_path("segctl"), "gen", "--customers", std::to_string(spec.customers),
+                   "--events", std::to_string(spec.events), "--seed", std::to_string(spec.seed),
+                   "--bad-rate", rate, "--output", path},
+                  "", seconds(120));
+}
+
+core::Result<void> produce_file(const std::string& bootstrap,
+                                const std::string& topic,
+                                const std::string& path,
+                                const std::vector<std::string>& properties) {
+  std::vector<std::string> argv = {bin_path("segctl"), "produce", "--brokers", bootstrap,
+                                   "--topic",          topic,     "--input",   path};
+  for (const std::string& p : properties) {
+    argv.insert(argv.end(), {"--property", p});
+  }
+  return run_tool(argv, "", seconds(180));
+}
+
+std::vector<std::string> split_file(const std::string& path, int chunks, const TempDir& scratch) {
+  const std::vector<std::string> lines = split_lines(read_text(path));
+  const size_t per_chunk = (lines.size() + static_cast<size_t>(chunks) - 1) / chunks;
+  std::vector<std::string> paths;
+  for (size_t begin = 0; begin < lines.size(); begin += per_chunk) {
+    std::string text;
+    for (size_t i = begin; i < lines.size() && i < begin + per_chunk; ++i) {
+      text += lines[i] + "\n";
+    }
+    paths.push_back(scratch.file("chunk-" + std::to_string(paths.size()) + ".jsonl"));
+    CHECK(write_text(paths.back(), text).has_value());
+  }
+  return paths;
+}
+
+core::Result<std::string> export_state(const std::string& state_dir, const TempDir& scratch) {
+  const std::string out = scratch.file("export-" + std::to_string(::getpid()) + ".jsonl");
+  if (auto r =
+          run_tool({bin_path("segctl"), "export", "--state-dir", state_dir}, out, seconds(120));
+      !r) {
+    return std::unexpected(r.error());
+  }
+  std::string text = read_text(out);
+  std::remove(out.c_str());
+  return text;
+}
+
+core::Result<Reference> make_reference(const std::string& input,
+                                       int32_t partitions,
+                                       const TempDir& scratch) {
+  const std::string state = scratch.file("replay-state");
+  const std::string out = scratch.file("replay-changes.jsonl");
+  if (auto r = run_tool({bin_path("segctl"), "replay", "--input", input, "--state-dir", state,
+                         "--rules", source_path("config/segments.yaml"), "--partitions",
+                         std::to_string(partitions), "--output", out},
+                        "", seconds(300));
+      !r) {
+    return std::unexpected(r.error());
+  }
+  auto exported = export_state(state, scratch);
+  if (!exported) {
+    return std::unexpected(exported.error());
+  }
+  Reference ref;
+  for (std::string& line : split_lines(read_text(out))) {
+    ref.changes.insert(std::move(line));
+  }
+  ref.export_text = std::move(*exported);
+  return ref;
+}
+
+std::string compare_with_reference(const Reference& reference,
+                                   const std::string& bootstrap,
+                                   int32_t output_partitions,
+                                   const std::string& state_dir,
+                                   const TempDir& scratch) {
+  auto published = read_topic(bootstrap, "segment-changes", output_partitions);
+  if (!published) {
+    return "reading segment-changes: " + published.error().message;
+  }
+  const ChangeCheck check = check_changes(*published);
+  std::string out;
+  for (const std::string& p : check.problems) {
+    out += "contract: " + p + "\n";
+  }
+  if (std::string d = diff_sets(reference.changes, check.distinct); !d.empty()) {
+    out += "published SegmentChanges (dedup by event_id) vs segctl replay: " + d + "\n";
+  }
+  auto exported = export_state(state_dir, scratch);
+  if (!exported) {
+    return out + "export of segd's state: " + exported.error().message;
+  }
+  if (std::string d = diff_text(reference.export_text, *exported); !d.empty()) {
+    out += "segctl export of segd's state vs replay's: " + d + "\n";
+  }
+  return out;
+}
+
+core::Result<Summary> run_segd_to_end(const std::string& config_path,
+                                      const TempDir& scratch,
+                                      const std::string& log_name,
+                                      seconds timeout) {
+  auto segd = start_segd(config_path, ExitMode::kAtEnd, scratch.file(log_name));
+  if (!segd) {
+    return std::unexpected(segd.error());
+  }
+  auto code = segd->wait(timeout);
+  if (!code) {
+    segd->process.kill(SIGKILL);
+    static_cast<void>(segd->wait(seconds(10)));
+    const std::string log = segd->log();
+    return core::fail("timeout", "segd --exit-at-end still running after " +
+                                     std::to_string(timeout.count()) + " s; log tail:\n" +
+                                     log.substr(log.size() > 3000 ? log.size() - 3000 : 0));
+  }
+  const std::string log = segd->log();
+  if (*code != 0) {
+    return core::fail("exit_code", "segd exited " + std::to_string(*code) + "; log tail:\n" +
+                                       log.substr(log.size() > 3000 ? log.size() - 3000 : 0));
+  }
+  return parse_summary(log);
+}
+
+}  // namespace segd::test

@@ -1,0 +1,78 @@
+#pragma once
+// Building blocks of the daemon scenarios: generate and produce input with segctl, compute the
+// replay reference, and compare what segd published and stored with it.
+
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "integration/daemon/harness.h"
+#include "support/devbroker.h"
+
+namespace segd::test {
+
+/// Starts a dev broker with `brokers` brokers and the topics NAME:PARTITIONS in `topics`.
+/// Reports a gtest failure and returns nullopt when it cannot start.
+[[nodiscard]] std::optional<DevBroker> start_broker(int32_t brokers,
+                                                    const std::vector<std::string>& topics);
+
+/// What `segctl gen` should write.
+struct GenSpec {
+  int64_t customers = 0;
+  int64_t events = 0;
+  uint64_t seed = 0;
+  double bad_rate = 0.0;
+};
+
+/// Runs `segctl gen` into `path`. Blocks (bounded). Errors: as run_tool.
+[[nodiscard]] core::Result<void> gen_events(const GenSpec& spec, const std::string& path);
+
+/// Runs `segctl produce` of every line of `path` to `topic`, with extra librdkafka
+/// `properties` ("K=V" each). Errors: as run_tool.
+[[nodiscard]] core::Result<void> produce_file(const std::string& bootstrap,
+                                              const std::string& topic,
+                                              const std::string& path,
+                                              const std::vector<std::string>& properties = {});
+
+/// Splits the lines of `path` into `chunks` files of consecutive lines (order kept) under
+/// `scratch`, and returns their paths.
+[[nodiscard]] std::vector<std::string> split_file(const std::string& path,
+                                                  int chunks,
+                                                  const TempDir& scratch);
+
+/// Runs `segctl export --state-dir` and returns its stdout. Errors: as run_tool.
+[[nodiscard]] core::Result<std::string> export_state(const std::string& state_dir,
+                                                     const TempDir& scratch);
+
+/// The uninterrupted, offline result segd must match.
+struct Reference {
+  std::set<std::string> changes;  ///< `segctl replay` output lines.
+  std::string export_text;        ///< `segctl export` of the replay's state dir.
+};
+
+/// Replays `input` with `--partitions partitions` and config/segments.yaml into a state dir
+/// under `scratch`, then exports it. Errors: as run_tool.
+[[nodiscard]] core::Result<Reference> make_reference(const std::string& input,
+                                                     int32_t partitions,
+                                                     const TempDir& scratch);
+
+/// Compares segd's published output topic (deduplicated by event_id) and its exported state
+/// with `reference`. Returns an empty string when everything matches, else what differs.
+[[nodiscard]] std::string compare_with_reference(const Reference& reference,
+                                                 const std::string& bootstrap,
+                                                 int32_t output_partitions,
+                                                 const std::string& state_dir,
+                                                 const TempDir& scratch);
+
+/// Runs segd --exit-at-end with `config_path` to completion (bounded by `timeout`), stderr in
+/// `scratch/<log_name>`. Returns its summary. Errors: `timeout`, `exit_code` (with the log
+/// tail), `no_summary`/`bad_summary`.
+[[nodiscard]] core::Result<Summary> run_segd_to_end(const std::string& config_path,
+                                                    const TempDir& scratch,
+                                                    const std::string& log_name,
+                                                    std::chrono::seconds timeout);
+
+}  // namespace segd::test
