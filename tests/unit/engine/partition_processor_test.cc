@@ -170,7 +170,11 @@ class FixedScorer final : public Scorer {
  public:
   FixedScorer(int64_t version, double p_alive) : version_(version), p_alive_(p_alive) {}
   int64_t version() const override { return version_; }
-  ScoreVector score(const CustomerState&, const FeatureVector&, TimestampMs) const override {
+  using Scorer::score;
+  ScoreVector score(const CustomerState&,
+                    const FeatureVector&,
+                    TimestampMs,
+                    ScoreMask) const override {
     ScoreVector v = no_scores();
     v[static_cast<size_t>(ScoreId::kPAlive)] = p_alive_;
     return v;
