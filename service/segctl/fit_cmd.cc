@@ -5,7 +5,7 @@
 
 #include "core/scoring/trainer.h"
 #include "io/codec/json_writer.h"
-#include "io/state/model_codec.h"
+#include "io/replay/model_store.h"
 #include "io/state/rocks_store.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
@@ -32,21 +32,6 @@ core::Result<int64_t> latest_stream_time(io::RocksStore& store) {
     return core::fail("no_stream_time", "the state dir has no stream time; pass --as-of");
   }
   return latest;
-}
-
-core::Result<std::optional<core::models::ModelSnapshot>> previous_model(io::RocksStore& store) {
-  auto latest = store.latest_model();
-  if (!latest) {
-    return std::unexpected(latest.error());
-  }
-  if (!latest->has_value()) {
-    return std::optional<core::models::ModelSnapshot>{};
-  }
-  auto snapshot = io::decode_model_snapshot((*latest)->second);
-  if (!snapshot) {
-    return std::unexpected(snapshot.error());
-  }
-  return std::optional<core::models::ModelSnapshot>{std::move(*snapshot)};
 }
 
 std::string fit_json(const core::models::ModelSnapshot& s) {
@@ -136,22 +121,9 @@ int run_fit(io::RocksStore& store,
     }
     as_of = *latest;
   }
-  std::vector<core::CustomerState> customers;
-  auto read = store.for_each_customer([&](const core::CustomerState& c) -> core::Result<void> {
-    customers.push_back(c);
-    return {};
-  });
-  auto previous = previous_model(store);
-  if (!read || !previous) {
-    return report(!read ? read.error() : previous.error(), 1);
-  }
-  const core::models::ModelSnapshot* prev = previous->has_value() ? &**previous : nullptr;
-  auto snapshot = core::scoring::train(customers, core::TimestampMs{as_of}, options, prev);
+  auto snapshot = io::refit_and_store(store, core::TimestampMs{as_of}, options);
   if (!snapshot) {
     return report(snapshot.error(), 1);
-  }
-  if (auto put = store.put_model(snapshot->version, io::encode_model_snapshot(*snapshot)); !put) {
-    return report(put.error(), 1);
   }
   std::printf("%s\n", fit_json(*snapshot).c_str());
   return 0;

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/common/time.h"
 #include "io/replay/replay_runner.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
@@ -22,7 +23,9 @@ int replay_main(int argc, char** argv) {
        {"output", "segment changes JSONL (default: '-' = stdout)"},
        {"dead-letter", "rejected lines with their reason, JSONL (default: not written)"},
        {"batch-size", "input lines per committed batch (default: 1000)"},
-       {"partitions", "engine partitions, murmur2(customer_id) as Kafka (default: 1)"}}};
+       {"partitions", "engine partitions, murmur2(customer_id) as Kafka (default: 1)"},
+       {"refit-every", "refit the models every DURATION of stream time (e.g. 7d, 12h) and at the end "
+                       "(default: no refits; stored versions are still used)"}}};
   auto parsed = parse_command(spec, argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) {
     return *code;
@@ -50,6 +53,13 @@ int replay_main(int argc, char** argv) {
       return report({"bad_flag", "--partitions: must be an integer from 1 to 100000"}, 2);
     }
     options.partitions = static_cast<int32_t>(*n);
+  }
+  if (auto v = flags.get("refit-every")) {
+    auto every = core::parse_duration_ms(*v);
+    if (!every) {
+      return report({"bad_flag", "--refit-every: " + every.error().message}, 2);
+    }
+    options.refit_every_ms = *every;
   }
   auto summary = io::run_replay(options, std::cin);
   if (!summary) {

@@ -2,6 +2,7 @@
 
 #include "io/config/rules_loader.h"
 #include "io/replay/customer_view.h"
+#include "io/replay/model_store.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
 
@@ -27,7 +28,11 @@ int with_view(const service::ParsedFlags& flags,
   if (!store) {
     return report(store.error(), 1);
   }
-  auto view = io::CustomerView::create(**store, rules, std::make_shared<core::NoModel>());
+  auto scorer = io::latest_scorer(**store);
+  if (!scorer) {
+    return report(scorer.error(), 1);
+  }
+  auto view = io::CustomerView::create(**store, rules, *scorer);
   if (!view) {
     return report(view.error(), 1);
   }

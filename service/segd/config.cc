@@ -1,5 +1,7 @@
 #include "service/segd/config.h"
 
+#include "core/common/time.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -654,9 +656,9 @@ void validate_rest(const SegdConfig& c, Problems& problems) {
       })) {
     problems.add("admin.token", "must not contain whitespace or control characters");
   }
-  if (!parse_duration(c.models.refit_every)) {
+  if (c.models.refit_every != "off" && !parse_duration(c.models.refit_every)) {
     problems.add("models.refit_every",
-                 "expected a duration like 12h or 7d, got " + quoted(c.models.refit_every));
+                 "expected off or a duration like 12h or 7d, got " + quoted(c.models.refit_every));
   }
   const std::string& unit = c.models.time_unit;
   if (unit != "hour" && unit != "day" && unit != "week") {
@@ -809,26 +811,11 @@ core::Result<PayloadFormat> parse_payload_format(std::string_view text) {
 }
 
 core::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  constexpr int64_t kMaxCount = 1000000000;
-  const auto bad = [text] {
+  auto ms = core::parse_duration_ms(text);
+  if (!ms) {
     return core::fail("config", "expected a duration like 12h or 7d, got " + quoted(text));
-  };
-  if (text.size() < 2) {
-    return bad();
   }
-  auto [status, count] = parse_int(text.substr(0, text.size() - 1));
-  if (status != IntParse::kOk || count <= 0 || count > kMaxCount ||
-      !std::isdigit(static_cast<unsigned char>(text.front()))) {
-    return bad();
-  }
-  constexpr std::string_view kUnits = "smhdw";
-  constexpr std::array<int64_t, 5> kUnitMs = {1000, 60'000, 3'600'000, 86'400'000, 604'800'000};
-  const size_t unit = kUnits.find(text.back());
-  if (unit == std::string_view::npos) {
-    return bad();
-  }
-  const int64_t unit_ms = kUnitMs[unit];
-  return std::chrono::milliseconds{count * unit_ms};
+  return std::chrono::milliseconds{*ms};
 }
 
 core::Result<HostPort> parse_host_port(std::string_view text) {

@@ -85,7 +85,7 @@ struct AdminSettings {
 
 /// Model refit cadence and shape (YAML section `models`).
 struct ModelSettings {
-  std::string refit_every = "7d";  // Default: 7d (stream time; see parse_duration)
+  std::string refit_every = "7d";  // Default: 7d (stream time; "off" disables; see parse_duration)
   std::string time_unit = "day";   // Default: day (hour|day|week)
   int kmeans_k = 6;                // Default: 6
 

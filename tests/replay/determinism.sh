@@ -6,7 +6,9 @@ bin=${1:?usage: determinism.sh BIN_DIR}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'status=$?; [ $status -ne 0 ] && tail -n 3 "$work"/*.summary >&2; rm -rf "$work"' EXIT
-rules="$src/config/segments.yaml"
+# Rules that read model scores, with refits every 7 days of stream time: model versions and
+# cause-model changes must replay exactly too.
+rules="$src/tests/replay/rules_with_scores.yaml"
 
 "$bin/segctl" gen --customers 3000 --events 50000 --seed 11 --bad-rate 0.02 --output "$work/events.jsonl"
 
@@ -14,7 +16,7 @@ replay() {  # name batch-size [extra args]; exec so that a background replay's $
   local name=$1 batch=$2
   shift 2
   exec "$bin/segctl" replay --input "$work/events.jsonl" --state-dir "$work/$name.state" --rules "$rules" \
-    --partitions 4 --batch-size "$batch" --output "$work/$name.out" --dead-letter "$work/$name.dlq" \
+    --partitions 4 --batch-size "$batch" --refit-every 7d --output "$work/$name.out" --dead-letter "$work/$name.dlq" \
     "$@" 2>"$work/$name.summary"
 }
 export_state() {
@@ -32,6 +34,8 @@ cmp "$work/one.out" "$work/big.out"
 cmp "$work/one.dlq" "$work/big.dlq"
 cmp "$work/one.export" "$work/big.export"
 grep -q '"processed":' "$work/one.summary"
+grep -q '"kind":"model"' "$work/one.out"
+grep -q '"model_version":13' "$work/one.summary"
 
 # Killed at several points, restarted each time: same bytes.
 for delay in 0.3 0.6 0.9; do

@@ -118,6 +118,23 @@ Result<TimestampMs> parse_rfc3339(std::string_view s) {
   return TimestampMs{secs * kMsPerSecond + millis};
 }
 
+Result<int64_t> parse_duration_ms(std::string_view text) {
+  constexpr int64_t kMaxCount = 1'000'000'000;
+  constexpr std::string_view kUnits = "smhdw";
+  constexpr int64_t kUnitMs[] = {kMsPerSecond, kMsPerMinute, kMsPerHour, kMsPerDay, 7 * kMsPerDay};
+  const size_t unit = text.empty() ? std::string_view::npos : kUnits.find(text.back());
+  int64_t count = 0;
+  const std::string_view digits_part = text.substr(0, text.empty() ? 0 : text.size() - 1);
+  auto [end, ec] = std::from_chars(digits_part.data(), digits_part.data() + digits_part.size(), count);
+  if (unit == std::string_view::npos || digits_part.empty() || digits_part.front() == '-' ||
+      ec != std::errc() || end != digits_part.data() + digits_part.size() || count <= 0 ||
+      count > kMaxCount) {
+    return fail("bad_duration",
+                "expected a duration like 12h or 7d, got '" + std::string(text) + "'");
+  }
+  return count * kUnitMs[unit];
+}
+
 std::string format_rfc3339(TimestampMs ts) {
   const int64_t ms = ts.value();
   const int64_t days = day_of(ts);

@@ -25,6 +25,10 @@ inline constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm` only when the milliseconds are not zero.
 [[nodiscard]] std::string format_rfc3339(TimestampMs ts);
 
+/// Parses a duration written as a positive count and a unit: `90s`, `15m`, `12h`, `7d`, `2w`.
+/// Errors: code `bad_duration`.
+[[nodiscard]] Result<int64_t> parse_duration_ms(std::string_view text);
+
 /// Whole UTC days since the epoch (floor division, correct for negative times).
 [[nodiscard]] constexpr int64_t day_of(TimestampMs ts) {
   const int64_t v = ts.value();

@@ -5,11 +5,13 @@
 
 #include "core/common/partitioner.h"
 #include "core/engine/partition_processor.h"
+#include "core/scoring/model_scorer.h"
 #include "io/codec/json_event_codec.h"
 #include "io/codec/json_writer.h"
 #include "io/codec/segment_change_json.h"
 #include "io/config/rules_loader.h"
 #include "io/replay/append_file.h"
+#include "io/replay/model_store.h"
 #include "io/state/rocks_store.h"
 
 namespace segd::io {
@@ -66,14 +68,25 @@ class Replay {
       rules = *loaded;
     }
     auto scorer = std::make_shared<core::NoModel>();
+    auto models = load_models(*store_);
+    if (!models) {
+      return std::unexpected(models.error());
+    }
     for (int32_t p = 0; p < options_.partitions; ++p) {
       auto restore = restore_partition(core::PartitionId{p});
       if (!restore) {
         return std::unexpected(restore.error());
       }
+      global_stream_ms_ = std::max(global_stream_ms_, restore->stream_time_ms);
       processors_.push_back(std::make_unique<core::PartitionProcessor>(
           core::PartitionId{p}, rules, scorer, *store_, std::move(*restore),
           core::PartitionProcessor::Options{}));
+      for (const ActiveModel& m : *models) {
+        processors_.back()->add_model(m.scorer, m.active_from_ms);
+      }
+    }
+    if (!models->empty()) {
+      latest_model_from_ms_ = models->back().active_from_ms;
     }
     auto position = store_->position(kSource);
     if (!position) {
@@ -81,6 +94,42 @@ class Replay {
     }
     committed_lines_ = position->value_or(0);
     return open_outputs();
+  }
+
+  // A refit at stream time `at`, unless the newest stored model already is from then (a restart
+  // after a crash between storing the model and the next commit).
+  core::Result<void> refit(int64_t lines_consumed, int64_t at) {
+    if (latest_model_from_ms_ == at) {
+      return {};
+    }
+    if (auto r = commit(lines_consumed); !r) {
+      return r;
+    }
+    auto snapshot = refit_and_store(*store_, core::TimestampMs{at}, core::scoring::TrainOptions{});
+    if (!snapshot) {
+      return std::unexpected(snapshot.error());
+    }
+    latest_model_from_ms_ = at;
+    auto scorer = core::scoring::ModelScorer::create(std::move(*snapshot));
+    if (!scorer) {
+      return std::unexpected(scorer.error());
+    }
+    for (const auto& p : processors_) {
+      p->add_model(*scorer, at);
+    }
+    return {};
+  }
+
+  // Refits when an event carries the replay's stream time across a cadence boundary.
+  core::Result<void> maybe_refit(int64_t lines_consumed, int64_t event_ms) {
+    const int64_t every = options_.refit_every_ms;
+    if (every <= 0 || event_ms <= global_stream_ms_) {
+      return {};
+    }
+    const int64_t boundary = event_ms / every * every;
+    const bool crossed = global_stream_ms_ > 0 && boundary > global_stream_ms_;
+    global_stream_ms_ = event_ms;
+    return crossed ? refit(lines_consumed, boundary) : core::Result<void>{};
   }
 
   core::Result<void> run(std::istream& standard_input) {
@@ -111,12 +160,19 @@ class Replay {
         }
       }
     }
-    return commit(line_no);
+    if (auto r = commit(line_no); !r) {
+      return r;
+    }
+    if (options_.refit_every_ms > 0 && global_stream_ms_ > 0) {
+      return refit(line_no, global_stream_ms_);  // "Also at the end of a replay."
+    }
+    return {};
   }
 
   core::Result<void> close() {
     for (const auto& p : processors_) {
       summary_.timers_fired += p->stats().timers_fired;
+      summary_.model_version = std::max(summary_.model_version, p->model_version());
     }
     return store_->close();
   }
@@ -182,6 +238,7 @@ class Replay {
     return file.truncate_to(committed->has_value() ? std::stoull(**committed) : 0);
   }
 
+  // `line_no` is 0-based: it is also the number of lines consumed before this one.
   core::Result<void> handle_line(std::string_view line, int64_t line_no) {
     summary_.read += 1;
     auto event = decode_json_event(line);
@@ -192,6 +249,9 @@ class Replay {
         dead_letter_->append_line(dead_letter_json(event.error(), line_no, line));
       }
       return {};
+    }
+    if (auto r = maybe_refit(line_no, event->ts.value()); !r) {
+      return r;
     }
     const core::PartitionId p = core::partition_for_key(event->customer_id, options_.partitions);
     core::PartitionProcessor& processor = *processors_[static_cast<size_t>(p.value())];
@@ -247,6 +307,8 @@ class Replay {
   std::unique_ptr<AppendFile> output_;
   std::unique_ptr<AppendFile> dead_letter_;
   int64_t committed_lines_ = 0;
+  int64_t global_stream_ms_ = 0;      ///< Largest event time seen over all partitions.
+  int64_t latest_model_from_ms_ = -1;  ///< active_from of the newest stored model.
   size_t in_batch_ = 0;
   ReplaySummary summary_;
 };
@@ -287,7 +349,7 @@ std::string summary_json(const ReplaySummary& s) {
        {std::pair<const char*, int64_t>{"read", s.read}, {"skipped", s.skipped},
         {"processed", s.processed}, {"duplicates", s.duplicates},
         {"dead_lettered", s.dead_lettered}, {"changes", s.changes},
-        {"timers_fired", s.timers_fired}}) {
+        {"timers_fired", s.timers_fired}, {"model_version", s.model_version}}) {
     w.key(name);
     w.number(value);
   }

@@ -19,6 +19,8 @@ struct ReplayOptions {
   std::string dead_letter;          ///< Rejected lines as JSONL; empty: not written.
   size_t batch_size = 1000;         ///< Input lines per committed batch. Default: 1000.
   int32_t partitions = 1;           ///< Engine partitions (murmur2 of customer_id). Default: 1.
+  /// Model refits on this stream-time cadence (and once at the end); 0 = none. Default: none.
+  int64_t refit_every_ms = 0;
 };
 
 /// What a replay did; printed as JSON on stderr by segctl.
@@ -31,6 +33,7 @@ struct ReplaySummary {
   std::map<std::string, int64_t> dead_letter_reasons;
   int64_t changes = 0;
   int64_t timers_fired = 0;
+  int64_t model_version = 0;  ///< The newest model version at the end.
 };
 
 /// Replays event lines through the engine into the RocksDB state in `state_dir`, committing every

@@ -175,9 +175,9 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"admin.listen", "::1:80"}}, "admin.listen: expected HOST:PORT, got '::1:80'"},
       {{{"log.level", "verbose"}}, "log.level: expected debug, info, warn or error, got 'verbose'"},
       {{{"models.refit_every", "7 days"}},
-       "models.refit_every: expected a duration like 12h or 7d, got '7 days'"},
+       "models.refit_every: expected off or a duration like 12h or 7d, got '7 days'"},
       {{{"models.refit_every", "0h"}},
-       "models.refit_every: expected a duration like 12h or 7d, got '0h'"},
+       "models.refit_every: expected off or a duration like 12h or 7d, got '0h'"},
       {{{"models.time_unit", "month"}},
        "models.time_unit: expected hour, day or week, got 'month'"},
       {{{"kafka.session_timeout_ms", "10s"}},
@@ -351,6 +351,27 @@ TEST(CommandLineTest, UsageMentionsFlagsEnvAndDocs) {
                              "SEGD_KAFKA_INPUT_TOPICS", "CONFIG.md"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle;
   }
+}
+
+}  // namespace
+}  // namespace segd::service
+
+namespace segd::service {
+namespace {
+
+TEST(ConfigTest, RefitsCanBeSwitchedOff) {
+  ConfigSources sources;
+  sources.overrides = {{"models.refit_every", "off"}};
+  auto config = load_config(sources);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->models.refit_every, "off");
+}
+
+TEST(ConfigTest, DurationsParseAllUnits) {
+  EXPECT_EQ(parse_duration("90s").value(), std::chrono::milliseconds{90'000});
+  EXPECT_EQ(parse_duration("2w").value(), std::chrono::milliseconds{14 * 86'400'000LL});
+  EXPECT_FALSE(parse_duration("-1d").has_value());
+  EXPECT_FALSE(parse_duration("d").has_value());
 }
 
 }  // namespace

@@ -1,0 +1,95 @@
+#include "io/replay/model_store.h"
+
+#include "core/scoring/model_scorer.h"
+#include "io/state/model_codec.h"
+
+namespace segd::io {
+namespace {
+
+core::Result<std::optional<core::models::ModelSnapshot>> latest_snapshot(RocksStore& store) {
+  auto latest = store.latest_model();
+  if (!latest) {
+    return std::unexpected(latest.error());
+  }
+  if (!latest->has_value()) {
+    return std::optional<core::models::ModelSnapshot>{};
+  }
+  auto snapshot = decode_model_snapshot((*latest)->second);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  return std::optional<core::models::ModelSnapshot>{std::move(*snapshot)};
+}
+
+}  // namespace
+
+core::Result<std::vector<ActiveModel>> load_models(RocksStore& store) {
+  auto latest = store.latest_model();
+  if (!latest) {
+    return std::unexpected(latest.error());
+  }
+  std::vector<ActiveModel> out;
+  const int64_t newest = latest->has_value() ? (*latest)->first : 0;
+  for (int64_t version = 1; version <= newest; ++version) {
+    auto bytes = store.model(version);
+    if (!bytes) {
+      return std::unexpected(bytes.error());
+    }
+    if (!bytes->has_value()) {
+      continue;
+    }
+    auto snapshot = decode_model_snapshot(**bytes);
+    if (!snapshot) {
+      return std::unexpected(snapshot.error());
+    }
+    const int64_t active_from = snapshot->active_from_ms;
+    auto scorer = core::scoring::ModelScorer::create(std::move(*snapshot));
+    if (!scorer) {
+      return std::unexpected(scorer.error());
+    }
+    out.push_back({active_from, *scorer});
+  }
+  return out;
+}
+
+core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& store) {
+  auto snapshot = latest_snapshot(store);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  if (!snapshot->has_value()) {
+    return std::shared_ptr<const core::Scorer>(std::make_shared<core::NoModel>());
+  }
+  auto scorer = core::scoring::ModelScorer::create(std::move(**snapshot));
+  if (!scorer) {
+    return std::unexpected(scorer.error());
+  }
+  return std::shared_ptr<const core::Scorer>(*scorer);
+}
+
+core::Result<core::models::ModelSnapshot> refit_and_store(
+    RocksStore& store, core::TimestampMs as_of, const core::scoring::TrainOptions& options) {
+  std::vector<core::CustomerState> customers;
+  auto read = store.for_each_customer([&](const core::CustomerState& c) -> core::Result<void> {
+    customers.push_back(c);
+    return {};
+  });
+  if (!read) {
+    return std::unexpected(read.error());
+  }
+  auto previous = latest_snapshot(store);
+  if (!previous) {
+    return std::unexpected(previous.error());
+  }
+  auto snapshot = core::scoring::train(customers, as_of, options,
+                                       previous->has_value() ? &**previous : nullptr);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  if (auto put = store.put_model(snapshot->version, encode_model_snapshot(*snapshot)); !put) {
+    return std::unexpected(put.error());
+  }
+  return snapshot;
+}
+
+}  // namespace segd::io
