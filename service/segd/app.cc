@@ -67,6 +67,9 @@ io::PipelineConfig pipeline_config(const SegdConfig& c) {
   p.cache_customers = c.engine.cache_customers;
   p.outbox_max_in_flight = c.outbox.max_in_flight;
   p.drain_timeout = c.outbox.shutdown_drain_timeout;
+  p.refit_every_ms = c.models.refit_every == "off" ? 0 : parse_duration(c.models.refit_every)->count();
+  p.refit_weekly_unit = c.models.time_unit == "week";
+  p.kmeans_k = static_cast<size_t>(c.models.kmeans_k);
   return p;
 }
 

@@ -661,8 +661,8 @@ void validate_rest(const SegdConfig& c, Problems& problems) {
                  "expected off or a duration like 12h or 7d, got " + quoted(c.models.refit_every));
   }
   const std::string& unit = c.models.time_unit;
-  if (unit != "hour" && unit != "day" && unit != "week") {
-    problems.add("models.time_unit", "expected hour, day or week, got " + quoted(unit));
+  if (unit != "day" && unit != "week") {
+    problems.add("models.time_unit", "expected day or week, got " + quoted(unit));
   }
   const std::string& level = c.log.level;
   if (level != "debug" && level != "info" && level != "warn" && level != "error") {

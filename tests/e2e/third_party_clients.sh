@@ -82,6 +82,8 @@ rules:
   file: $source_dir/config/segments.yaml
 admin:
   listen: 127.0.0.1:0
+models:
+  refit_every: "off"  # compared with a replay, which does not reproduce live refits
 EOF
 env -u SEGD_CONFIG timeout 180 "$bin_dir/segd" --config "$work/segd.yaml" --exit-at-end \
   2>"$work/segd.log" || fail "segd --exit-at-end exited $?"

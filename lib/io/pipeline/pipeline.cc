@@ -8,6 +8,8 @@
 #include "io/kafka/conf.h"
 #include "io/kafka/errors.h"
 #include "io/log/log.h"
+#include "io/replay/model_store.h"
+#include "core/scoring/model_scorer.h"
 
 namespace segd::io {
 namespace {
@@ -78,6 +80,16 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(
   if (auto members = p->load_members(); !members) {
     return std::unexpected(members.error());
   }
+  auto models = load_models(store);
+  if (!models) {
+    return std::unexpected(models.error());
+  }
+  for (const ActiveModel& m : *models) {
+    p->models_.emplace_back(m.active_from_ms, m.scorer);
+    p->latest_model_from_ms_ = m.active_from_ms;
+    p->scorer_ = m.scorer;
+  }
+  p->stats_.update([&](PipelineSnapshot& s) { s.model_version = p->scorer_->version(); });
   rd_kafka_poll_set_consumer(p->consumer_.get());
   kafka::PartitionListPtr topics(rd_kafka_topic_partition_list_new(
       static_cast<int>(config.inputs.size())));
@@ -146,9 +158,14 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     restore.stream_time_ms = stream_time->value_or(0);
     restore.timers = std::move(*timers);
     mergers_.emplace(tp.partition, TopicMerger(config_.inputs.size()));
-    processors_[tp.partition] = std::make_unique<core::PartitionProcessor>(
-        p, rules_, scorer_, store_, std::move(restore),
+    global_stream_ms_ = std::max(global_stream_ms_, restore.stream_time_ms);
+    auto processor = std::make_unique<core::PartitionProcessor>(
+        p, rules_, std::make_shared<core::NoModel>(), store_, std::move(restore),
         core::PartitionProcessor::Options{config_.cache_customers});
+    for (const auto& [active_from, scorer] : models_) {
+      processor->add_model(scorer, active_from);
+    }
+    processors_[tp.partition] = std::move(processor);
     log(LogLevel::kInfo, "pipeline",
         "assigned " + source_name(tp.topic, tp.partition) + " from offset " +
             (stored->has_value() ? std::to_string(**stored) : std::string("beginning")));
@@ -254,6 +271,9 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
   }
   for (const TopicMerger::Item& item : items) {
     const std::string& topic = config_.inputs[item.topic].name;
+    if (auto r = maybe_refit(item.event.ts.value()); !r) {
+      return r;
+    }
     auto outcome = it->second->process(item.event);
     if (!outcome) {
       return std::unexpected(outcome.error());
@@ -270,6 +290,60 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
                              1000.0);
     }
   }
+  return {};
+}
+
+core::Result<void> Pipeline::maybe_refit(int64_t event_ms) {
+  const int64_t every = config_.refit_every_ms;
+  if (every <= 0 || event_ms <= global_stream_ms_) {
+    return {};
+  }
+  const int64_t boundary = event_ms / every * every;
+  const bool crossed = global_stream_ms_ > 0 && boundary > global_stream_ms_;
+  global_stream_ms_ = event_ms;
+  return crossed && boundary != latest_model_from_ms_ ? refit(boundary) : core::Result<void>{};
+}
+
+// Trains on this instance's stored customers and activates the new version from `at_ms` in every
+// partition. Runs on the pipeline thread: consumption pauses while it trains.
+core::Result<void> Pipeline::refit(int64_t at_ms) {
+  const auto started = std::chrono::steady_clock::now();
+  if (auto committed = commit_batch(); !committed) {
+    return committed;
+  }
+  core::scoring::TrainOptions options;
+  options.time_unit =
+      config_.refit_weekly_unit ? core::models::TimeUnit::kWeek : core::models::TimeUnit::kDay;
+  options.k = config_.kmeans_k;
+  auto snapshot = refit_and_store(store_, core::TimestampMs{at_ms}, options);
+  if (!snapshot) {
+    // A failed fit (say, too few buyers yet) keeps the current model; the next boundary retries.
+    log(LogLevel::kWarn, "models", "refit skipped: " + snapshot.error().message);
+    return {};
+  }
+  const int64_t version = snapshot->version;
+  auto scorer = core::scoring::ModelScorer::create(std::move(*snapshot));
+  if (!scorer) {
+    return std::unexpected(scorer.error());
+  }
+  latest_model_from_ms_ = at_ms;
+  models_.emplace_back(at_ms, *scorer);
+  for (auto& [partition, processor] : processors_) {
+    processor->add_model(*scorer, at_ms);
+  }
+  {
+    std::lock_guard lock(scorer_mutex_);
+    scorer_ = *scorer;
+  }
+  const double seconds = seconds_since(started);
+  stats_.update([&](PipelineSnapshot& s) {
+    s.model_version = version;
+    s.last_refit_seconds = seconds;
+  });
+  log(LogLevel::kInfo, "models",
+      "model version " + std::to_string(version) + " active from " +
+          core::format_rfc3339(core::TimestampMs{at_ms}) + " (fit in " +
+          std::to_string(seconds) + " s)");
   return {};
 }
 

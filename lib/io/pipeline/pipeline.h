@@ -85,6 +85,8 @@ class Pipeline {
   [[nodiscard]] core::Result<void> flush_dead_letters();
   [[nodiscard]] core::Result<void> commit_batch();
   [[nodiscard]] core::Result<void> load_members();
+  [[nodiscard]] core::Result<void> maybe_refit(int64_t event_ms);
+  [[nodiscard]] core::Result<void> refit(int64_t at_ms);
   void run_commands();
   void update_gauges();
   [[nodiscard]] bool at_end_of_input() const;
@@ -108,6 +110,9 @@ class Pipeline {
   std::map<std::string, int32_t> partition_counts_;
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  ///< Of this batch.
   std::map<std::pair<std::string, int32_t>, bool> at_end_;           ///< Assigned partitions.
+  std::vector<std::pair<int64_t, std::shared_ptr<const core::Scorer>>> models_;  ///< Stored.
+  int64_t global_stream_ms_ = 0;       ///< Largest event time over the assigned partitions.
+  int64_t latest_model_from_ms_ = -1;  ///< active_from of the newest stored model.
   std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
   std::vector<DeadLetter> dead_letters_;  ///< Sent in this batch, confirmed before commit.
   size_t batch_events_ = 0;

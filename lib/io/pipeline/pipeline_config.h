@@ -34,6 +34,11 @@ struct PipelineConfig {
   /// How long the event-time merge of several input topics waits for a topic with nothing
   /// buffered before it releases the others' events anyway. Default: 500ms
   std::chrono::milliseconds merge_max_wait{500};
+  /// Model refits each time the stream time (max over assigned partitions) crosses a multiple of
+  /// this; 0 = off. Default: 7 days
+  int64_t refit_every_ms = 7 * 86'400'000LL;
+  bool refit_weekly_unit = false;  ///< BG/NBD time unit week instead of day. Default: day
+  size_t kmeans_k = 6;             ///< Default: 6
 };
 
 }  // namespace segd::io

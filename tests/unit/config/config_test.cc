@@ -179,7 +179,7 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"models.refit_every", "0h"}},
        "models.refit_every: expected off or a duration like 12h or 7d, got '0h'"},
       {{{"models.time_unit", "month"}},
-       "models.time_unit: expected hour, day or week, got 'month'"},
+       "models.time_unit: expected day or week, got 'month'"},
       {{{"kafka.session_timeout_ms", "10s"}},
        "kafka.session_timeout_ms: expected an integer, got '10s'"},
       {{{"kafka.brokers", ""}}, "kafka.brokers: must not be empty"},
