@@ -1,11 +1,7 @@
 #include "io/state/model_codec.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
-#include <climits>
-
 #include "core/common/check.h"
+#include "io/state/proto_bytes.h"
 #include "io/state/state_codec.h"
 #include "segd/v1/models.pb.h"
 
@@ -15,18 +11,6 @@ namespace {
 namespace models = core::models;
 
 constexpr uint32_t kFormat = 1;
-
-std::string serialize(const google::protobuf::MessageLite& msg) {
-  const size_t size = msg.ByteSizeLong();
-  CHECK(size <= static_cast<size_t>(INT_MAX));
-  std::string out(size, '\0');
-  google::protobuf::io::ArrayOutputStream array(out.data(), static_cast<int>(size));
-  google::protobuf::io::CodedOutputStream coded(&array);
-  coded.SetSerializationDeterministic(true);
-  msg.SerializeWithCachedSizes(&coded);
-  CHECK(!coded.HadError());
-  return out;
-}
 
 template <typename Repeated>
 void put_cuts(const models::QuintileCuts& cuts, Repeated* out) {
@@ -132,8 +116,8 @@ core::Result<models::ModelSnapshot> from_payload(const v1::ModelPayload& p) {
 }  // namespace
 
 std::string encode_model_snapshot(const models::ModelSnapshot& snapshot) {
-  return encode_model(
-      ModelRecord{snapshot.version, snapshot.active_from_ms, serialize(to_payload(snapshot))});
+  return encode_model(ModelRecord{snapshot.version, snapshot.active_from_ms,
+                                  serialize_deterministic(to_payload(snapshot))});
 }
 
 core::Result<models::ModelSnapshot> decode_model_snapshot(std::string_view bytes) {
@@ -142,8 +126,7 @@ core::Result<models::ModelSnapshot> decode_model_snapshot(std::string_view bytes
     return std::unexpected(record.error());
   }
   v1::ModelPayload payload;
-  if (record->payload.size() > static_cast<size_t>(INT_MAX) ||
-      !payload.ParseFromArray(record->payload.data(), static_cast<int>(record->payload.size()))) {
+  if (!parse_bytes(record->payload, payload)) {
     return core::fail("corrupt_state", "model payload: not a segd.v1.ModelPayload");
   }
   auto snapshot = from_payload(payload);

@@ -1,38 +1,13 @@
 #include "io/state/state_codec.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
-#include <climits>
-
 #include "core/common/check.h"
+#include "io/state/proto_bytes.h"
 #include "segd/v1/state.pb.h"
 
 namespace segd::io {
 namespace {
 
 constexpr int kDecayedCount = core::kActivityCount * core::kHalfLifeCount;
-
-// Serializes with deterministic ordering requested explicitly. The schema has no maps, so this
-// only guards against a map being added later.
-std::string serialize(const google::protobuf::MessageLite& msg) {
-  const size_t size = msg.ByteSizeLong();
-  CHECK(size <= static_cast<size_t>(INT_MAX));
-  std::string out(size, '\0');
-  google::protobuf::io::ArrayOutputStream array(out.data(), static_cast<int>(size));
-  google::protobuf::io::CodedOutputStream coded(&array);
-  coded.SetSerializationDeterministic(true);
-  msg.SerializeWithCachedSizes(&coded);
-  CHECK(!coded.HadError());
-  return out;
-}
-
-bool parse(std::string_view bytes, google::protobuf::MessageLite& msg) {
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
-    return false;
-  }
-  return msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-}
 
 // The message objects are reused per thread: Clear() keeps the allocated sub-messages and string
 // capacity, so steady-state encoding and decoding allocate almost nothing besides the result.
@@ -128,12 +103,12 @@ std::string encode_customer(const core::CustomerState& s) {
   m.set_timer_due_ms(s.timer_due_ms);
   m.set_model_version(s.model_version);
   fill_lists(s, m);
-  return serialize(m);
+  return serialize_deterministic(m);
 }
 
 core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
   v1::CustomerState& m = customer_message();
-  if (!parse(bytes, m)) {
+  if (!parse_bytes(bytes, m)) {
     return core::fail("corrupt_state", "CustomerState: bad protobuf");
   }
   if (m.counts_size() != core::kActivityCount || m.decayed_size() != kDecayedCount) {
@@ -197,12 +172,12 @@ std::string encode_change(const core::SegmentChange& c) {
     out->set_name(v.name);
     out->set_value(v.value);
   }
-  return serialize(m);
+  return serialize_deterministic(m);
 }
 
 core::Result<core::SegmentChange> decode_change(std::string_view bytes) {
   v1::SegmentChange& m = change_message();
-  if (!parse(bytes, m)) {
+  if (!parse_bytes(bytes, m)) {
     return core::fail("corrupt_state", "SegmentChange: bad protobuf");
   }
   core::SegmentChange c;
@@ -251,12 +226,12 @@ std::string encode_model(const ModelRecord& model) {
   m.set_version(model.version);
   m.set_active_from_ms(model.active_from_ms);
   m.set_payload(model.payload);
-  return serialize(m);
+  return serialize_deterministic(m);
 }
 
 core::Result<ModelRecord> decode_model(std::string_view bytes) {
   v1::ModelSnapshot m;
-  if (!parse(bytes, m)) {
+  if (!parse_bytes(bytes, m)) {
     return core::fail("corrupt_state", "ModelSnapshot: bad protobuf");
   }
   return ModelRecord{m.version(), m.active_from_ms(), std::move(*m.mutable_payload())};
