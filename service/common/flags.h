@@ -30,15 +30,16 @@ struct ParsedFlags {
 
 /// Parses argv[first..]. Errors (code `bad_flag`) name the flag: unknown, missing value, repeated.
 [[nodiscard]] core::Result<ParsedFlags> parse_flags(const std::vector<FlagSpec>& specs,
-                                                   int argc,
-                                                   char** argv,
-                                                   int first);
+                                                    int argc,
+                                                    char** argv,
+                                                    int first);
 
 /// `--name VALUE  help` lines for --help output.
 [[nodiscard]] std::string flags_help(const std::vector<FlagSpec>& specs);
 
 /// Strict number parsing for flag values; errors name the flag.
-[[nodiscard]] core::Result<int64_t> parse_int_flag(const std::string& flag, const std::string& text);
+[[nodiscard]] core::Result<int64_t> parse_int_flag(const std::string& flag,
+                                                   const std::string& text);
 [[nodiscard]] core::Result<double> parse_double_flag(const std::string& flag,
                                                      const std::string& text);
 

@@ -14,12 +14,15 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"replay", "replay JSONL events into a state dir, print segment changes", segd::segctl::replay_main},
+    {"replay", "replay JSONL events into a state dir, print segment changes",
+     segd::segctl::replay_main},
     {"inspect", "print one customer's features, segments and scores", segd::segctl::inspect_main},
     {"export", "print every customer as JSONL, sorted by customer_id", segd::segctl::export_main},
     {"gen", "generate realistic synthetic events", segd::segctl::gen_main},
-    {"produce", "produce JSONL events to a Kafka topic, keyed by customer_id", segd::segctl::produce_main},
-    {"fit", "refit the models on the stored state, store and print the new version", segd::segctl::fit_main},
+    {"produce", "produce JSONL events to a Kafka topic, keyed by customer_id",
+     segd::segctl::produce_main},
+    {"fit", "refit the models on the stored state, store and print the new version",
+     segd::segctl::fit_main},
 };
 
 void usage(std::FILE* to) {

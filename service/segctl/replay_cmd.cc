@@ -24,8 +24,9 @@ int replay_main(int argc, char** argv) {
        {"dead-letter", "rejected lines with their reason, JSONL (default: not written)"},
        {"batch-size", "input lines per committed batch (default: 1000)"},
        {"partitions", "engine partitions, murmur2(customer_id) as Kafka (default: 1)"},
-       {"refit-every", "refit the models every DURATION of stream time (e.g. 7d, 12h) and at the end "
-                       "(default: no refits; stored versions are still used)"}}};
+       {"refit-every",
+        "refit the models every DURATION of stream time (e.g. 7d, 12h) and at the end "
+        "(default: no refits; stored versions are still used)"}}};
   auto parsed = parse_command(spec, argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) {
     return *code;

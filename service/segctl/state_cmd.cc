@@ -50,10 +50,11 @@ const std::vector<service::FlagSpec> kStateFlags = {
 }  // namespace
 
 int inspect_main(int argc, char** argv) {
-  const CommandSpec spec{"segctl inspect --state-dir DIR [--rules FILE] CUSTOMER_ID",
-                         "Prints one JSON object: customer_id, features (at the stream time of the\n"
-                         "customer's partition), segments, scores.",
-                         kStateFlags};
+  const CommandSpec spec{
+      "segctl inspect --state-dir DIR [--rules FILE] CUSTOMER_ID",
+      "Prints one JSON object: customer_id, features (at the stream time of the\n"
+      "customer's partition), segments, scores.",
+      kStateFlags};
   auto parsed = parse_command(spec, argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) {
     return *code;

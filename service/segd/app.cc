@@ -2,7 +2,6 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-
 #include <csignal>
 #include <thread>
 
@@ -11,8 +10,8 @@
 #include "io/codec/json_writer.h"
 #include "io/config/rules_loader.h"
 #include "io/log/log.h"
-#include "io/pipeline/outbox_drainer.h"
 #include "io/pipeline/daemon_backend.h"
+#include "io/pipeline/outbox_drainer.h"
 #include "io/pipeline/pipeline.h"
 #include "io/state/rocks_store.h"
 
@@ -67,7 +66,8 @@ io::PipelineConfig pipeline_config(const SegdConfig& c) {
   p.cache_customers = c.engine.cache_customers;
   p.outbox_max_in_flight = c.outbox.max_in_flight;
   p.drain_timeout = c.outbox.shutdown_drain_timeout;
-  p.refit_every_ms = c.models.refit_every == "off" ? 0 : parse_duration(c.models.refit_every)->count();
+  p.refit_every_ms =
+      c.models.refit_every == "off" ? 0 : parse_duration(c.models.refit_every)->count();
   p.refit_weekly_unit = c.models.time_unit == "week";
   p.kmeans_k = static_cast<size_t>(c.models.kmeans_k);
   return p;
@@ -115,7 +115,8 @@ class AdminThread {
  public:
   AdminThread() : guard_(io_.get_executor()) {}
 
-  core::Result<void> start(const SegdConfig& config, io::AdminBackend& backend,
+  core::Result<void> start(const SegdConfig& config,
+                           io::AdminBackend& backend,
                            io::MetricsExporter& metrics) {
     auto listen = parse_host_port(config.admin.listen);
     if (!listen) {
@@ -191,11 +192,10 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
   }
   (*drainer)->start();
   io::MetricsExporter metrics(SEGD_VERSION);
-  io::PipelineObserver observer{
-      [&metrics](double seconds, size_t events) {
-        metrics.observe_batch(seconds, static_cast<int64_t>(events));
-      },
-      [&metrics](double seconds) { metrics.observe_event_lag(seconds); }};
+  io::PipelineObserver observer{[&metrics](double seconds, size_t events) {
+                                  metrics.observe_batch(seconds, static_cast<int64_t>(events));
+                                },
+                                [&metrics](double seconds) { metrics.observe_event_lag(seconds); }};
   auto pipeline = io::Pipeline::create(pc, **store, *rules, stats, **drainer, observer);
   if (!pipeline) {
     return fail(pipeline.error());
@@ -215,9 +215,9 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
     }
   });
   io::log(io::LogLevel::kInfo, "segd", "consuming from " + config.kafka.brokers);
-  auto ran = (*pipeline)->run(g_stop, until == RunUntil::kEndOfInput
-                                          ? io::Pipeline::StopAt::kEndOfInput
-                                          : io::Pipeline::StopAt::kSignal);
+  auto ran =
+      (*pipeline)->run(g_stop, until == RunUntil::kEndOfInput ? io::Pipeline::StopAt::kEndOfInput
+                                                              : io::Pipeline::StopAt::kSignal);
   done.store(true);
   reloader.join();
   auto admin_stopped = admin.stop();

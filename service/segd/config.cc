@@ -1,7 +1,5 @@
 #include "service/segd/config.h"
 
-#include "core/common/time.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <charconv>
 #include <climits>
 #include <set>
+
+#include "core/common/time.h"
 
 namespace segd::service {
 namespace {

@@ -125,7 +125,8 @@ Result<int64_t> parse_duration_ms(std::string_view text) {
   const size_t unit = text.empty() ? std::string_view::npos : kUnits.find(text.back());
   int64_t count = 0;
   const std::string_view digits_part = text.substr(0, text.empty() ? 0 : text.size() - 1);
-  auto [end, ec] = std::from_chars(digits_part.data(), digits_part.data() + digits_part.size(), count);
+  auto [end, ec] =
+      std::from_chars(digits_part.data(), digits_part.data() + digits_part.size(), count);
   if (unit == std::string_view::npos || digits_part.empty() || digits_part.front() == '-' ||
       ec != std::errc() || end != digits_part.data() + digits_part.size() || count <= 0 ||
       count > kMaxCount) {

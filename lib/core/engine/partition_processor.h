@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "core/common/result.h"
-#include "core/events/event.h"
 #include "core/engine/scorer.h"
 #include "core/engine/state_store.h"
+#include "core/events/event.h"
 #include "core/segments/rule_set.h"
 
 namespace segd::core {

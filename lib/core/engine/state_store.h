@@ -34,8 +34,8 @@ struct SourcePosition {
 
 /// Everything one processed batch changes, written atomically (one RocksDB WriteBatch).
 struct BatchDelta {
-  std::vector<CustomerState> customers_put;      ///< Each changed customer once.
-  std::vector<std::string> customers_deleted;    ///< Sorted.
+  std::vector<CustomerState> customers_put;    ///< Each changed customer once.
+  std::vector<std::string> customers_deleted;  ///< Sorted.
   std::vector<std::pair<PartitionId, TimerKey>> timers_put;
   std::vector<std::pair<PartitionId, TimerKey>> timers_deleted;
   std::vector<std::pair<PartitionId, int64_t>> stream_times;  ///< New stream time per partition.

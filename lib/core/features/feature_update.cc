@@ -134,8 +134,7 @@ void add_session_event(CustomerState& s, int64_t ts) {
   const int64_t horizon = s.last_event_ms - kSessionRetentionMs;
   std::erase_if(s.sessions, [horizon](const Session& x) { return x.end_ms < horizon; });
   if (s.sessions.size() > kMaxSessions) {
-    s.sessions.erase(s.sessions.begin(),
-                     s.sessions.end() - static_cast<ptrdiff_t>(kMaxSessions));
+    s.sessions.erase(s.sessions.begin(), s.sessions.end() - static_cast<ptrdiff_t>(kMaxSessions));
   }
 }
 
@@ -152,25 +151,27 @@ void add_affinity(CustomerState& s, std::string_view category, double weight, in
   } else {
     weight *= decay(s.affinity_ref_ms - ts, kAffinityHalfLifeMs);
   }
-  auto it = std::lower_bound(s.categories.begin(), s.categories.end(), category,
-                             [](const CategoryScore& c, std::string_view n) { return c.category < n; });
+  auto it =
+      std::lower_bound(s.categories.begin(), s.categories.end(), category,
+                       [](const CategoryScore& c, std::string_view n) { return c.category < n; });
   if (it != s.categories.end() && it->category == category) {
     it->score += weight;
     return;
   }
   if (s.categories.size() >= kMaxCategories) {
     // Evict the weakest category (ties: the greatest name) if the newcomer beats it.
-    auto weakest = std::min_element(s.categories.begin(), s.categories.end(),
-                                    [](const CategoryScore& a, const CategoryScore& b) {
-                                      return a.score != b.score ? a.score < b.score
-                                                                : a.category > b.category;
-                                    });
+    auto weakest =
+        std::min_element(s.categories.begin(), s.categories.end(),
+                         [](const CategoryScore& a, const CategoryScore& b) {
+                           return a.score != b.score ? a.score < b.score : a.category > b.category;
+                         });
     if (weakest->score >= weight) {
       return;
     }
     s.categories.erase(weakest);
-    it = std::lower_bound(s.categories.begin(), s.categories.end(), category,
-                          [](const CategoryScore& c, std::string_view n) { return c.category < n; });
+    it =
+        std::lower_bound(s.categories.begin(), s.categories.end(), category,
+                         [](const CategoryScore& c, std::string_view n) { return c.category < n; });
   }
   s.categories.insert(it, CategoryScore{std::string(category), weight});
 }

@@ -95,7 +95,8 @@ void fill_purchases(const CustomerState& s, int64_t at, FeatureVector& f) {
   const bool bought = s.orders_total > 0;
   set(FeatureId::kOrdersTotal, static_cast<double>(s.orders_total));
   set(FeatureId::kMonetaryTotal, s.monetary_total);
-  set(FeatureId::kAvgOrderValue, bought ? s.monetary_total / static_cast<double>(s.orders_total) : 0.0);
+  set(FeatureId::kAvgOrderValue,
+      bought ? s.monetary_total / static_cast<double>(s.orders_total) : 0.0);
   set(FeatureId::kFirstPurchaseAt, bought ? static_cast<double>(s.first_purchase_ms) : kNaN);
   set(FeatureId::kLastPurchaseAt, bought ? static_cast<double>(s.last_purchase_ms) : kNaN);
   set(FeatureId::kDaysSinceLastPurchase, bought ? since(at, s.last_purchase_ms, kMsPerDay) : kNaN);
@@ -129,10 +130,10 @@ FeatureVector compute_features(const CustomerState& s, TimestampMs at_ts) {
     recent += x.end_ms > at - kSessionWindowMs ? 1 : 0;
   }
   set(FeatureId::kSessions30d, recent);
-  set(FeatureId::kAvgSessionMinutes,
-      s.sessions_total > 0 ? static_cast<double>(s.session_ms_total) /
-                                 static_cast<double>(s.sessions_total) / kMsPerMinute
-                           : 0.0);
+  set(FeatureId::kAvgSessionMinutes, s.sessions_total > 0
+                                         ? static_cast<double>(s.session_ms_total) /
+                                               static_cast<double>(s.sessions_total) / kMsPerMinute
+                                         : 0.0);
   double open = 0;
   double value = 0;
   for (const CartLine& l : s.cart) {

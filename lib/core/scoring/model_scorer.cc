@@ -71,7 +71,9 @@ models::Assignment ModelScorer::assign(const ClusterVector& raw) const {
   return best;
 }
 
-void ModelScorer::score_purchases(const FeatureVector& f, ScoreMask needed, ScoreVector& out) const {
+void ModelScorer::score_purchases(const FeatureVector& f,
+                                  ScoreMask needed,
+                                  ScoreVector& out) const {
   if (!(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
     return;  // Never bought: the purchase scores stay NaN.
   }

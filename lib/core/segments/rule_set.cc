@@ -162,7 +162,9 @@ std::optional<int64_t> earliest(std::optional<int64_t> a, std::optional<int64_t>
 // falls back to each time-varying feature's next step.
 class WakeupFinder {
  public:
-  WakeupFinder(const CompiledExpr& ce, const CustomerState& s, const rules::Environment& env,
+  WakeupFinder(const CompiledExpr& ce,
+               const CustomerState& s,
+               const rules::Environment& env,
                TimestampMs now)
       : ce_(ce), s_(s), env_(env), now_(now) {}
 
@@ -180,14 +182,16 @@ class WakeupFinder {
     if (node.op == rules::Op::kAnd || node.op == rules::Op::kOr) {
       const bool settled_by = node.op == rules::Op::kOr;  // The value that decides alone.
       for (const rules::NodeRef side : {node.lhs, node.rhs}) {
-        if (!timed(side) && rules::truthy(rules::evaluate_node(ce_.expr, side, env_)) == settled_by) {
+        if (!timed(side) &&
+            rules::truthy(rules::evaluate_node(ce_.expr, side, env_)) == settled_by) {
           return std::nullopt;
         }
       }
       return earliest(at(node.lhs), at(node.rhs));
     }
     if (rules::is_comparison(node.op)) {
-      for (const auto& [bare, other] : {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
+      for (const auto& [bare, other] :
+           {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
         const auto& slot = ce_.bare_slot[static_cast<size_t>(bare.index)];
         if (slot && !timed(other)) {
           return slot_wakeup(s_, *slot, rules::evaluate_node(ce_.expr, other, env_), now_);

@@ -6,8 +6,8 @@ namespace segd::core {
 namespace {
 
 constexpr std::array<std::string_view, kScoreCount> kNames = {
-    "p_alive", "expected_orders_90d", "clv_365d", "cluster",
-    "cluster_distance", "rfm_r", "rfm_f", "rfm_m",
+    "p_alive", "expected_orders_90d", "clv_365d", "cluster", "cluster_distance", "rfm_r", "rfm_f",
+    "rfm_m",
 };
 
 }  // namespace

@@ -28,7 +28,7 @@ core::Result<std::string> scalar(const YAML::Node& entry,
 }  // namespace
 
 core::Result<std::vector<core::SegmentDefinition>> parse_rules_yaml(std::string_view text,
-                                                                     std::string_view origin) {
+                                                                    std::string_view origin) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

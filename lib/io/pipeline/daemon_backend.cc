@@ -6,8 +6,11 @@
 
 namespace segd::io {
 
-DaemonBackend::DaemonBackend(Pipeline& pipeline, RocksStore& store, PipelineStats& stats,
-                             std::string rules_file, std::shared_ptr<const core::RuleSet> rules)
+DaemonBackend::DaemonBackend(Pipeline& pipeline,
+                             RocksStore& store,
+                             PipelineStats& stats,
+                             std::string rules_file,
+                             std::shared_ptr<const core::RuleSet> rules)
     : pipeline_(pipeline),
       store_(store),
       stats_(stats),
@@ -48,7 +51,8 @@ core::Result<std::vector<SegmentSummary>> DaemonBackend::segments() {
 }
 
 core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id) {
-  core::Result<std::optional<std::vector<std::string>>> erased = std::optional<std::vector<std::string>>{};
+  core::Result<std::optional<std::vector<std::string>>> erased =
+      std::optional<std::vector<std::string>>{};
   pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); });
   if (!erased) {
     return std::unexpected(erased.error());
@@ -67,8 +71,8 @@ core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id)
 core::Result<std::vector<SegmentSummary>> DaemonBackend::reload_rules() {
   auto loaded = load_rule_set(rules_file_);
   if (!loaded) {
-    log(LogLevel::kError, "rules", "reload rejected, keeping the current rules: " +
-                                       loaded.error().message);
+    log(LogLevel::kError, "rules",
+        "reload rejected, keeping the current rules: " + loaded.error().message);
     return std::unexpected(loaded.error());
   }
   core::Result<void> replaced;

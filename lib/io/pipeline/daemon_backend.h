@@ -13,8 +13,11 @@ namespace segd::io {
 /// (erasure, rule reload) run on the pipeline thread between messages via Pipeline::execute().
 class DaemonBackend final : public AdminBackend {
  public:
-  DaemonBackend(Pipeline& pipeline, RocksStore& store, PipelineStats& stats,
-                std::string rules_file, std::shared_ptr<const core::RuleSet> rules);
+  DaemonBackend(Pipeline& pipeline,
+                RocksStore& store,
+                PipelineStats& stats,
+                std::string rules_file,
+                std::shared_ptr<const core::RuleSet> rules);
 
   [[nodiscard]] PipelineSnapshot pipeline() const override { return stats_.snapshot(); }
   [[nodiscard]] StoreStats store() const override { return store_.stats(); }

@@ -13,8 +13,10 @@ constexpr size_t kFetch = 2000;
 
 }  // namespace
 
-OutboxDrainer::OutboxDrainer(const PipelineConfig& config, RocksStore& store,
-                             PipelineStats& stats, std::unique_ptr<Producer> producer)
+OutboxDrainer::OutboxDrainer(const PipelineConfig& config,
+                             RocksStore& store,
+                             PipelineStats& stats,
+                             std::unique_ptr<Producer> producer)
     : config_(config), store_(store), stats_(stats), producer_(std::move(producer)) {}
 
 core::Result<std::unique_ptr<OutboxDrainer>> OutboxDrainer::create(const PipelineConfig& config,
@@ -34,7 +36,9 @@ OutboxDrainer::~OutboxDrainer() {
   }
 }
 
-void OutboxDrainer::start() { thread_ = std::thread([this] { run(); }); }
+void OutboxDrainer::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void OutboxDrainer::notify() {
   {
@@ -64,8 +68,8 @@ core::Result<size_t> OutboxDrainer::fill() {
           {"segment", r.change.segment},
           {"change", std::string(core::change_kind_name(r.change.change))},
           {"model_version", std::to_string(r.change.model_version)}};
-      auto queued = producer_->produce(config_.output_topic, r.change.customer_id,
-                                       encode(r.change), headers, r.seq);
+      auto queued = producer_->produce(config_.output_topic, r.change.customer_id, encode(r.change),
+                                       headers, r.seq);
       if (!queued) {
         return sent;  // Queue full: serve delivery reports first, then continue from next_seq_.
       }
@@ -93,7 +97,8 @@ void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
   if (!delivered.empty()) {
     auto removed = store_.delete_outbox(delivered);
     if (!removed) {
-      log(LogLevel::kError, "outbox", "cannot delete delivered records: " + removed.error().message);
+      log(LogLevel::kError, "outbox",
+          "cannot delete delivered records: " + removed.error().message);
     }
   }
   stats_.update([&](PipelineSnapshot& s) {

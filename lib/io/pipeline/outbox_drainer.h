@@ -38,7 +38,9 @@ class OutboxDrainer {
   [[nodiscard]] core::Result<void> stop(std::chrono::milliseconds timeout);
 
  private:
-  OutboxDrainer(const PipelineConfig& config, RocksStore& store, PipelineStats& stats,
+  OutboxDrainer(const PipelineConfig& config,
+                RocksStore& store,
+                PipelineStats& stats,
                 std::unique_ptr<Producer> producer);
   void run();
   [[nodiscard]] core::Result<size_t> fill();

@@ -3,13 +3,13 @@
 #include <future>
 
 #include "core/common/partitioner.h"
+#include "core/scoring/model_scorer.h"
 #include "io/codec/json_event_codec.h"
 #include "io/codec/proto_event_codec.h"
 #include "io/kafka/conf.h"
 #include "io/kafka/errors.h"
 #include "io/log/log.h"
 #include "io/replay/model_store.h"
-#include "core/scoring/model_scorer.h"
 
 namespace segd::io {
 namespace {
@@ -24,9 +24,12 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-Pipeline::Pipeline(const PipelineConfig& config, RocksStore& store,
-                   std::shared_ptr<const core::RuleSet> rules, PipelineStats& stats,
-                   OutboxDrainer& drainer, PipelineObserver observer)
+Pipeline::Pipeline(const PipelineConfig& config,
+                   RocksStore& store,
+                   std::shared_ptr<const core::RuleSet> rules,
+                   PipelineStats& stats,
+                   OutboxDrainer& drainer,
+                   PipelineObserver observer)
     : config_(config),
       store_(store),
       rules_(std::move(rules)),
@@ -41,9 +44,12 @@ Pipeline::~Pipeline() {
   }
 }
 
-core::Result<std::unique_ptr<Pipeline>> Pipeline::create(
-    const PipelineConfig& config, RocksStore& store, std::shared_ptr<const core::RuleSet> rules,
-    PipelineStats& stats, OutboxDrainer& drainer, PipelineObserver observer) {
+core::Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& config,
+                                                         RocksStore& store,
+                                                         std::shared_ptr<const core::RuleSet> rules,
+                                                         PipelineStats& stats,
+                                                         OutboxDrainer& drainer,
+                                                         PipelineObserver observer) {
   std::unique_ptr<Pipeline> p(
       new Pipeline(config, store, std::move(rules), stats, drainer, std::move(observer)));
   auto dlq = Producer::create(config.brokers, config.rdkafka_overrides);
@@ -91,8 +97,8 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(
   }
   p->stats_.update([&](PipelineSnapshot& s) { s.model_version = p->scorer_->version(); });
   rd_kafka_poll_set_consumer(p->consumer_.get());
-  kafka::PartitionListPtr topics(rd_kafka_topic_partition_list_new(
-      static_cast<int>(config.inputs.size())));
+  kafka::PartitionListPtr topics(
+      rd_kafka_topic_partition_list_new(static_cast<int>(config.inputs.size())));
   for (const InputTopicConfig& t : config.inputs) {
     rd_kafka_topic_partition_list_add(topics.get(), t.name.c_str(), RD_KAFKA_PARTITION_UA);
   }
@@ -102,11 +108,13 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(
   return p;
 }
 
-void Pipeline::on_rebalance(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
-                            rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+void Pipeline::on_rebalance(rd_kafka_t* /*rk*/,
+                            rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t* partitions,
+                            void* opaque) {
   auto* self = static_cast<Pipeline*>(opaque);
-  core::Result<void> done = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? self->assign(partitions)
-                                                                        : self->revoke();
+  core::Result<void> done =
+      err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? self->assign(partitions) : self->revoke();
   if (!done && !self->failed_) {
     self->failed_ = true;
     self->fatal_ = done.error();
@@ -202,13 +210,13 @@ core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const co
                 {"source_topic", topic},
                 {"source_partition", std::to_string(msg.partition)},
                 {"source_offset", std::to_string(msg.offset)}};
-  auto sent = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers,
-                            dead_letters_.size());
+  auto sent =
+      dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, dead_letters_.size());
   if (!sent) {
     // Queue full: make room, then try once more; a failure here fails the batch.
     static_cast<void>(dlq_->poll(100));
-    sent = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers,
-                         dead_letters_.size());
+    sent =
+        dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, dead_letters_.size());
   }
   dead_letters_.push_back(std::move(dl));
   stats_.update([&](PipelineSnapshot& s) { s.topics[topic].dead_lettered[reason.code] += 1; });
@@ -232,7 +240,7 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
   ++batch_events_;
   stats_.update([&](PipelineSnapshot& s) { s.topics[topic].consumed += 1; });
   auto event = config_.inputs[index].format == WireFormat::kJson ? decode_json_event(payload)
-                                                                  : decode_proto_event(payload);
+                                                                 : decode_proto_event(payload);
   if (!event) {
     next_offsets_[{topic, msg.partition}] = msg.offset + 1;
     return dead_letter(msg, event.error());
@@ -286,8 +294,7 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
     if (observer_.on_event_lag) {
       const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch());
-      observer_.on_event_lag(static_cast<double>(now_ms.count() - item.event.ts.value()) /
-                             1000.0);
+      observer_.on_event_lag(static_cast<double>(now_ms.count() - item.event.ts.value()) / 1000.0);
     }
   }
   return {};
@@ -342,8 +349,8 @@ core::Result<void> Pipeline::refit(int64_t at_ms) {
   });
   log(LogLevel::kInfo, "models",
       "model version " + std::to_string(version) + " active from " +
-          core::format_rfc3339(core::TimestampMs{at_ms}) + " (fit in " +
-          std::to_string(seconds) + " s)");
+          core::format_rfc3339(core::TimestampMs{at_ms}) + " (fit in " + std::to_string(seconds) +
+          " s)");
   return {};
 }
 
@@ -403,8 +410,8 @@ core::Result<void> Pipeline::commit_batch() {
     std::move(d.outbox.begin(), d.outbox.end(), std::back_inserter(merged.outbox));
     timers_fired += processor->stats().timers_fired;
   }
-  kafka::PartitionListPtr offsets(rd_kafka_topic_partition_list_new(
-      static_cast<int>(next_offsets_.size())));
+  kafka::PartitionListPtr offsets(
+      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets_.size())));
   for (const auto& [tp, next] : next_offsets_) {
     // Events still buffered by the merge were not processed: resume at the first of them.
     int64_t offset = next;
@@ -457,8 +464,8 @@ void Pipeline::update_gauges() {
   for (const auto& [tp, at_end] : at_end_) {
     int64_t low = 0;
     int64_t high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low,
-                                       &high) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low, &high) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_topic_partition_list_t* pos = rd_kafka_topic_partition_list_new(1);
       rd_kafka_topic_partition_list_add(pos, tp.first.c_str(), tp.second);
       kafka::PartitionListPtr owned(pos);
@@ -519,8 +526,8 @@ core::Result<std::optional<std::vector<std::string>>> Pipeline::erase(const std:
   const auto p = core::partition_for_key(id, partition_counts_.at(config_.inputs.front().name));
   auto it = processors_.find(p.value());
   if (it == processors_.end()) {
-    return core::fail("not_assigned",
-                      "partition " + std::to_string(p.value()) + " is not assigned to this instance");
+    return core::fail("not_assigned", "partition " + std::to_string(p.value()) +
+                                          " is not assigned to this instance");
   }
   auto erased = it->second->erase(id);
   if (!erased) {
@@ -573,8 +580,8 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       return r;
     }
     if (batch_events_ >= config_.batch_max_events ||
-        (batch_events_ > 0 && std::chrono::steady_clock::now() - batch_started_ >=
-                                  config_.batch_max_wait) ||
+        (batch_events_ > 0 &&
+         std::chrono::steady_clock::now() - batch_started_ >= config_.batch_max_wait) ||
         (!msg && batch_events_ > 0)) {
       if (auto r = commit_batch(); !r) {
         return r;

@@ -37,8 +37,12 @@ class Pipeline {
   enum class StopAt : uint8_t { kSignal, kEndOfInput };
 
   [[nodiscard]] static core::Result<std::unique_ptr<Pipeline>> create(
-      const PipelineConfig& config, RocksStore& store, std::shared_ptr<const core::RuleSet> rules,
-      PipelineStats& stats, OutboxDrainer& drainer, PipelineObserver observer);
+      const PipelineConfig& config,
+      RocksStore& store,
+      std::shared_ptr<const core::RuleSet> rules,
+      PipelineStats& stats,
+      OutboxDrainer& drainer,
+      PipelineObserver observer);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -67,17 +71,21 @@ class Pipeline {
   }
 
  private:
-  Pipeline(const PipelineConfig& config, RocksStore& store,
-           std::shared_ptr<const core::RuleSet> rules, PipelineStats& stats,
-           OutboxDrainer& drainer, PipelineObserver observer);
-  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  Pipeline(const PipelineConfig& config,
+           RocksStore& store,
+           std::shared_ptr<const core::RuleSet> rules,
+           PipelineStats& stats,
+           OutboxDrainer& drainer,
+           PipelineObserver observer);
+  static void on_rebalance(rd_kafka_t* rk,
+                           rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions,
+                           void* opaque);
   [[nodiscard]] core::Result<void> assign(rd_kafka_topic_partition_list_t* partitions);
   [[nodiscard]] core::Result<void> revoke();
   [[nodiscard]] core::Result<int32_t> partition_count(const std::string& topic);
   [[nodiscard]] core::Result<void> handle(const rd_kafka_message_t& msg);
-  [[nodiscard]] core::Result<void> process(int32_t partition,
-                                           std::vector<TopicMerger::Item> items);
+  [[nodiscard]] core::Result<void> process(int32_t partition, std::vector<TopicMerger::Item> items);
   [[nodiscard]] core::Result<void> release_ready(std::optional<int32_t> only_partition);
   [[nodiscard]] size_t topic_index(const std::string& topic) const;
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
@@ -111,10 +119,10 @@ class Pipeline {
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  ///< Of this batch.
   std::map<std::pair<std::string, int32_t>, bool> at_end_;           ///< Assigned partitions.
   std::vector<std::pair<int64_t, std::shared_ptr<const core::Scorer>>> models_;  ///< Stored.
-  int64_t global_stream_ms_ = 0;       ///< Largest event time over the assigned partitions.
-  int64_t latest_model_from_ms_ = -1;  ///< active_from of the newest stored model.
+  int64_t global_stream_ms_ = 0;            ///< Largest event time over the assigned partitions.
+  int64_t latest_model_from_ms_ = -1;       ///< active_from of the newest stored model.
   std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
-  std::vector<DeadLetter> dead_letters_;  ///< Sent in this batch, confirmed before commit.
+  std::vector<DeadLetter> dead_letters_;    ///< Sent in this batch, confirmed before commit.
   size_t batch_events_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
   core::Error fatal_;  ///< Set by callbacks (no exceptions across librdkafka).

@@ -21,15 +21,15 @@ struct TopicCounts {
 /// A consistent copy of the pipeline's counters.
 struct PipelineSnapshot {
   std::map<std::string, TopicCounts> topics;
-  std::map<std::string, int64_t> changes;  ///< "<segment>/<enter|exit>" -> count.
+  std::map<std::string, int64_t> changes;          ///< "<segment>/<enter|exit>" -> count.
   std::map<std::string, int64_t> segment_members;  ///< Persisted member counts per segment.
   int64_t batches = 0;
   int64_t timers_fired = 0;
   int64_t outbox_published = 0;
   int64_t outbox_publish_errors = 0;
   int64_t outbox_pending = 0;
-  std::map<int32_t, int64_t> partition_lag;      ///< Kafka partition -> high watermark lag.
-  std::map<int32_t, int64_t> stream_time_ms;     ///< Engine partition -> stream time.
+  std::map<int32_t, int64_t> partition_lag;   ///< Kafka partition -> high watermark lag.
+  std::map<int32_t, int64_t> stream_time_ms;  ///< Engine partition -> stream time.
   int64_t model_version = 0;
   double last_refit_seconds = 0.0;
   bool assigned = false;

@@ -2,8 +2,7 @@
 
 namespace segd::io {
 
-TopicMerger::TopicMerger(size_t topic_count)
-    : buffers_(topic_count), at_end_(topic_count, false) {}
+TopicMerger::TopicMerger(size_t topic_count) : buffers_(topic_count), at_end_(topic_count, false) {}
 
 void TopicMerger::push(Item item) {
   at_end_[item.topic] = false;

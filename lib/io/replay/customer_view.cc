@@ -37,8 +37,8 @@ core::Result<CustomerView> CustomerView::create(RocksStore& store,
 }
 
 std::string CustomerView::render(const core::CustomerState& state) const {
-  const auto p = core::partition_for_key(state.customer_id,
-                                         static_cast<int32_t>(stream_times_.size()));
+  const auto p =
+      core::partition_for_key(state.customer_id, static_cast<int32_t>(stream_times_.size()));
   const core::TimestampMs at{
       std::max(stream_times_[static_cast<size_t>(p.value())], state.last_event_ms)};
   const core::FeatureVector features = core::compute_features(state, at);

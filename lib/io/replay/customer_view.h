@@ -18,9 +18,10 @@ class CustomerView {
  public:
   /// Reads the partition count and stream times from `store`. `rules` (may be null) adds
   /// per-segment explanations.
-  [[nodiscard]] static core::Result<CustomerView> create(RocksStore& store,
-                                                         std::shared_ptr<const core::RuleSet> rules,
-                                                         std::shared_ptr<const core::Scorer> scorer);
+  [[nodiscard]] static core::Result<CustomerView> create(
+      RocksStore& store,
+      std::shared_ptr<const core::RuleSet> rules,
+      std::shared_ptr<const core::Scorer> scorer);
 
   /// One customer's JSON; nullopt when unknown.
   [[nodiscard]] core::Result<std::optional<std::string>> inspect(const std::string& customer_id);

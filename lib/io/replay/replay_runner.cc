@@ -307,7 +307,7 @@ class Replay {
   std::unique_ptr<AppendFile> output_;
   std::unique_ptr<AppendFile> dead_letter_;
   int64_t committed_lines_ = 0;
-  int64_t global_stream_ms_ = 0;      ///< Largest event time seen over all partitions.
+  int64_t global_stream_ms_ = 0;       ///< Largest event time seen over all partitions.
   int64_t latest_model_from_ms_ = -1;  ///< active_from of the newest stored model.
   size_t in_batch_ = 0;
   ReplaySummary summary_;
@@ -345,11 +345,14 @@ core::Result<ReplaySummary> run_replay(const ReplayOptions& options, std::istrea
 std::string summary_json(const ReplaySummary& s) {
   JsonWriter w;
   w.begin_object();
-  for (const auto& [name, value] :
-       {std::pair<const char*, int64_t>{"read", s.read}, {"skipped", s.skipped},
-        {"processed", s.processed}, {"duplicates", s.duplicates},
-        {"dead_lettered", s.dead_lettered}, {"changes", s.changes},
-        {"timers_fired", s.timers_fired}, {"model_version", s.model_version}}) {
+  for (const auto& [name, value] : {std::pair<const char*, int64_t>{"read", s.read},
+                                    {"skipped", s.skipped},
+                                    {"processed", s.processed},
+                                    {"duplicates", s.duplicates},
+                                    {"dead_lettered", s.dead_lettered},
+                                    {"changes", s.changes},
+                                    {"timers_fired", s.timers_fired},
+                                    {"model_version", s.model_version}}) {
     w.key(name);
     w.number(value);
   }

@@ -14,11 +14,11 @@ namespace segd::io {
 struct ReplayOptions {
   std::vector<std::string> inputs;  ///< JSONL files, read in order; "-" is standard input.
   std::string state_dir;
-  std::string rules_file;           ///< Empty: no segments.
-  std::string output = "-";         ///< SegmentChange JSONL; "-" is standard output.
-  std::string dead_letter;          ///< Rejected lines as JSONL; empty: not written.
-  size_t batch_size = 1000;         ///< Input lines per committed batch. Default: 1000.
-  int32_t partitions = 1;           ///< Engine partitions (murmur2 of customer_id). Default: 1.
+  std::string rules_file;    ///< Empty: no segments.
+  std::string output = "-";  ///< SegmentChange JSONL; "-" is standard output.
+  std::string dead_letter;   ///< Rejected lines as JSONL; empty: not written.
+  size_t batch_size = 1000;  ///< Input lines per committed batch. Default: 1000.
+  int32_t partitions = 1;    ///< Engine partitions (murmur2 of customer_id). Default: 1.
   /// Model refits on this stream-time cadence (and once at the end); 0 = none. Default: none.
   int64_t refit_every_ms = 0;
 };

@@ -102,7 +102,7 @@ class RocksStore final : public core::StateReader {
 
   /// Up to `max` outbox records with seq >= `from_seq`, in sequence order.
   [[nodiscard]] core::Result<std::vector<OutboxRecord>> pending_outbox(size_t max,
-                                                                        uint64_t from_seq = 0);
+                                                                       uint64_t from_seq = 0);
   /// Deletes delivered outbox records (absent ones are ignored), in one batch.
   [[nodiscard]] core::Result<void> delete_outbox(std::span<const uint64_t> seqs);
 

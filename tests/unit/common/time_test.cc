@@ -13,8 +13,9 @@ TEST(TimeTest, ParsesUtcAndOffsets) {
 }
 
 TEST(TimeTest, RejectsMalformedTimes) {
-  for (const char* bad : {"", "2026-02-30T00:00:00Z", "2026-03-01 10:00", "2026-03-01T10:00:00",
-                          "2026-13-01T00:00:00Z", "2026-03-01T10:00:00Zjunk", "2026-03-01T10:00:00."}) {
+  for (const char* bad :
+       {"", "2026-02-30T00:00:00Z", "2026-03-01 10:00", "2026-03-01T10:00:00",
+        "2026-13-01T00:00:00Z", "2026-03-01T10:00:00Zjunk", "2026-03-01T10:00:00."}) {
     auto r = parse_rfc3339(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, "bad_timestamp");

@@ -71,7 +71,8 @@ TEST(FeaturesTest, DecayedCountsAreOrderIndependent) {
   apply_event_features(late, b);
   apply_event_features(late, a);
   const auto now = at_day(2);
-  for (FeatureId id : {FeatureId::kPageViews1d, FeatureId::kPageViews7d, FeatureId::kPageViews30d}) {
+  for (FeatureId id :
+       {FeatureId::kPageViews1d, FeatureId::kPageViews7d, FeatureId::kPageViews30d}) {
     EXPECT_NEAR(value(in_order, id, now), value(late, id, now), 1e-12);
   }
   // Half-life one day: at day 2 the views are 2 and 1 days old.
@@ -91,7 +92,8 @@ TEST(FeaturesTest, SessionsSplitOnThirtyMinuteGapsAndMergeOnLateEvents) {
   CustomerState s = fresh();
   const int64_t t0 = at_day(0).value();
   auto view = [&](int64_t minutes) {
-    apply_event_features(s, make_event(EventType::kPageView, TimestampMs{t0 + minutes * kMsPerMinute}));
+    apply_event_features(
+        s, make_event(EventType::kPageView, TimestampMs{t0 + minutes * kMsPerMinute}));
   };
   view(0);
   view(10);
@@ -99,7 +101,8 @@ TEST(FeaturesTest, SessionsSplitOnThirtyMinuteGapsAndMergeOnLateEvents) {
   EXPECT_EQ(s.sessions_total, 2);
   view(30);  // Late event within 30 min of both: one session 0..50.
   EXPECT_EQ(s.sessions_total, 1);
-  EXPECT_DOUBLE_EQ(value(s, FeatureId::kAvgSessionMinutes, TimestampMs{t0 + 60 * kMsPerMinute}), 50.0);
+  EXPECT_DOUBLE_EQ(value(s, FeatureId::kAvgSessionMinutes, TimestampMs{t0 + 60 * kMsPerMinute}),
+                   50.0);
   EXPECT_EQ(value(s, FeatureId::kSessions30d, at_day(30)), 1);
   EXPECT_EQ(value(s, FeatureId::kSessions30d, at_day(31)), 0);
 }
@@ -160,7 +163,8 @@ TEST(FeaturesTest, DedupByOrderIdAndEventIdWithinBoundedMemory) {
   EXPECT_EQ(remember_event(s, make_event(EventType::kPageView, at_day(1))), Novelty::kNew);
   EXPECT_EQ(remember_event(s, make_event(EventType::kPageView, at_day(1))), Novelty::kNew);
   for (int i = 0; i < 200; ++i) {
-    ASSERT_EQ(remember_event(s, make_event(EventType::kPageView, at_day(1), "c1", "x" + std::to_string(i))),
+    ASSERT_EQ(remember_event(
+                  s, make_event(EventType::kPageView, at_day(1), "c1", "x" + std::to_string(i))),
               Novelty::kNew);
   }
   EXPECT_EQ(s.recent_event_ids.size(), kMaxRecentEventIds);
@@ -177,7 +181,8 @@ TEST(FeaturesTest, BgNbdSummaryUsesPurchaseDays) {
   EXPECT_EQ(f[static_cast<size_t>(FeatureId::kTx)], 10);
   EXPECT_EQ(f[static_cast<size_t>(FeatureId::kT)], 20);
   EXPECT_NEAR(f[static_cast<size_t>(FeatureId::kDaysSinceLastPurchase)], 10.4, 1e-9);
-  EXPECT_TRUE(std::isnan(compute_features(fresh(), at_day(1))[static_cast<size_t>(FeatureId::kDaysSinceLastPurchase)]));
+  EXPECT_TRUE(std::isnan(compute_features(
+      fresh(), at_day(1))[static_cast<size_t>(FeatureId::kDaysSinceLastPurchase)]));
 }
 
 }  // namespace

@@ -20,8 +20,8 @@ std::shared_ptr<const RuleSet> rules(std::vector<SegmentDefinition> defs) {
 
 struct Harness {
   explicit Harness(std::vector<SegmentDefinition> defs)
-      : processor(PartitionId{0}, rules(std::move(defs)), std::make_shared<NoModel>(), store, {},
-                  {}) {}
+      : processor(
+            PartitionId{0}, rules(std::move(defs)), std::make_shared<NoModel>(), store, {}, {}) {}
 
   std::vector<SegmentChange> run(const std::vector<Event>& events) {
     std::vector<SegmentChange> out;
@@ -102,8 +102,9 @@ TEST(PartitionProcessorTest, BatchBoundariesDoNotChangeResults) {
     Harness h(defs);
     std::vector<SegmentChange> all;
     for (size_t i = 0; i < events.size(); i += batch) {
-      const std::vector<Event> part(events.begin() + static_cast<ptrdiff_t>(i),
-                                    events.begin() + static_cast<ptrdiff_t>(std::min(events.size(), i + batch)));
+      const std::vector<Event> part(
+          events.begin() + static_cast<ptrdiff_t>(i),
+          events.begin() + static_cast<ptrdiff_t>(std::min(events.size(), i + batch)));
       auto changes = h.run(part);
       all.insert(all.end(), changes.begin(), changes.end());
     }
