@@ -1,0 +1,196 @@
+// Pipeline: batch commits, dead letters and model refits.
+#include <set>
+
+#include "core/scoring/model_scorer.h"
+#include "io/log/log.h"
+#include "io/pipeline/pipeline.h"
+#include "io/pipeline/pipeline_internal.h"
+#include "io/replay/model_store.h"
+
+namespace segd::io {
+
+using detail::seconds_since;
+using detail::source_name;
+
+core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const core::Error& reason) {
+  const std::string topic = rd_kafka_topic_name(msg.rkt);
+  DeadLetter dl;
+  dl.payload.assign(static_cast<const char*>(msg.payload), msg.len);
+  dl.headers = {{"reason", reason.code},
+                {"message", reason.message},
+                {"source_topic", topic},
+                {"source_partition", std::to_string(msg.partition)},
+                {"source_offset", std::to_string(msg.offset)}};
+  auto sent =
+      dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, dead_letters_.size());
+  if (!sent) {
+    // Queue full: make room, then try once more; a failure here fails the batch.
+    static_cast<void>(dlq_->poll(100));
+    sent =
+        dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, dead_letters_.size());
+  }
+  dead_letters_.push_back(std::move(dl));
+  stats_.update([&](PipelineSnapshot& s) { s.topics[topic].dead_lettered[reason.code] += 1; });
+  return sent;
+}
+
+core::Result<void> Pipeline::maybe_refit(int64_t event_ms) {
+  const int64_t every = config_.refit_every_ms;
+  if (every <= 0 || event_ms <= global_stream_ms_) {
+    return {};
+  }
+  const int64_t boundary = event_ms / every * every;
+  const bool crossed = global_stream_ms_ > 0 && boundary > global_stream_ms_;
+  global_stream_ms_ = event_ms;
+  return crossed && boundary != latest_model_from_ms_ ? refit(boundary) : core::Result<void>{};
+}
+
+// Trains on this instance's stored customers and activates the new version from `at_ms` in every
+// partition. Runs on the pipeline thread: consumption pauses while it trains.
+core::Result<void> Pipeline::refit(int64_t at_ms) {
+  const auto started = std::chrono::steady_clock::now();
+  if (auto committed = commit_batch(); !committed) {
+    return committed;
+  }
+  core::scoring::TrainOptions options;
+  options.time_unit =
+      config_.refit_weekly_unit ? core::models::TimeUnit::kWeek : core::models::TimeUnit::kDay;
+  options.k = config_.kmeans_k;
+  auto snapshot = refit_and_store(store_, core::TimestampMs{at_ms}, options);
+  if (!snapshot) {
+    // A failed fit (say, too few buyers yet) keeps the current model; the next boundary retries.
+    log(LogLevel::kWarn, "models", "refit skipped: " + snapshot.error().message);
+    return {};
+  }
+  const int64_t version = snapshot->version;
+  auto scorer = core::scoring::ModelScorer::create(std::move(*snapshot));
+  if (!scorer) {
+    return std::unexpected(scorer.error());
+  }
+  latest_model_from_ms_ = at_ms;
+  models_.emplace_back(at_ms, *scorer);
+  for (auto& [partition, processor] : processors_) {
+    processor->add_model(*scorer, at_ms);
+  }
+  {
+    std::lock_guard lock(scorer_mutex_);
+    scorer_ = *scorer;
+  }
+  const double seconds = seconds_since(started);
+  stats_.update([&](PipelineSnapshot& s) {
+    s.model_version = version;
+    s.last_refit_seconds = seconds;
+  });
+  log(LogLevel::kInfo, "models",
+      "model version " + std::to_string(version) + " active from " +
+          core::format_rfc3339(core::TimestampMs{at_ms}) + " (fit in " + std::to_string(seconds) +
+          " s)");
+  return {};
+}
+
+core::Result<void> Pipeline::flush_dead_letters() {
+  // Dead letters are confirmed before the offsets that skip them are committed: nothing is lost.
+  size_t confirmed = 0;
+  while (confirmed < dead_letters_.size()) {
+    for (const Delivery& d : dlq_->poll(100)) {
+      if (d.ok) {
+        ++confirmed;
+        continue;
+      }
+      log(LogLevel::kWarn, "dead-letter", "delivery failed, retrying: " + d.error);
+      const DeadLetter& dl = dead_letters_[d.tag];
+      if (auto again = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, d.tag);
+          !again) {
+        return again;
+      }
+    }
+  }
+  dead_letters_.clear();
+  return {};
+}
+
+core::Result<void> Pipeline::load_members() {
+  for (const core::SegmentDefinition& d : rules_->definitions()) {
+    auto stored = store_.get_meta("members." + d.name);
+    if (!stored) {
+      return std::unexpected(stored.error());
+    }
+    members_[d.name] = stored->has_value() ? std::stoll(**stored) : 0;
+  }
+  stats_.update([&](PipelineSnapshot& s) { s.segment_members = members_; });
+  return {};
+}
+
+core::Result<void> Pipeline::commit_batch() {
+  if (batch_events_ == 0 && next_offsets_.empty()) {
+    return {};
+  }
+  if (auto r = flush_dead_letters(); !r) {
+    return r;
+  }
+  core::BatchDelta merged;
+  int64_t timers_fired = 0;
+  for (auto& [partition, processor] : processors_) {
+    core::BatchDelta d = processor->take_batch();
+    std::move(d.customers_put.begin(), d.customers_put.end(),
+              std::back_inserter(merged.customers_put));
+    merged.customers_deleted.insert(merged.customers_deleted.end(), d.customers_deleted.begin(),
+                                    d.customers_deleted.end());
+    merged.timers_put.insert(merged.timers_put.end(), d.timers_put.begin(), d.timers_put.end());
+    merged.timers_deleted.insert(merged.timers_deleted.end(), d.timers_deleted.begin(),
+                                 d.timers_deleted.end());
+    merged.stream_times.insert(merged.stream_times.end(), d.stream_times.begin(),
+                               d.stream_times.end());
+    std::move(d.outbox.begin(), d.outbox.end(), std::back_inserter(merged.outbox));
+    timers_fired += processor->stats().timers_fired;
+  }
+  kafka::PartitionListPtr offsets(
+      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets_.size())));
+  for (const auto& [tp, next] : next_offsets_) {
+    // Events still buffered by the merge were not processed: resume at the first of them.
+    int64_t offset = next;
+    if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
+      offset = std::min(offset, m->second.first_buffered(topic_index(tp.first)).value_or(next));
+    }
+    merged.positions.push_back({source_name(tp.first, tp.second), offset});
+    rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = offset;
+  }
+  std::vector<std::pair<std::string, std::string>> meta;
+  std::set<std::string> resized;
+  for (const core::SegmentChange& c : merged.outbox) {
+    members_[c.segment] += c.change == core::ChangeKind::kEnter ? 1 : -1;
+    resized.insert(c.segment);
+  }
+  for (const std::string& segment : resized) {
+    meta.emplace_back("members." + segment, std::to_string(members_[segment]));
+  }
+  if (!config_.inputs.empty() && partition_counts_.contains(config_.inputs.front().name)) {
+    meta.emplace_back("partitions",
+                      std::to_string(partition_counts_.at(config_.inputs.front().name)));
+  }
+  auto committed = store_.commit(merged, meta);
+  if (!committed) {
+    return std::unexpected(committed.error());
+  }
+  drainer_.notify();
+  if (offsets->cnt > 0) {
+    // For lag monitoring only: restarts read the offsets stored in RocksDB.
+    static_cast<void>(rd_kafka_commit(consumer_.get(), offsets.get(), 1));
+  }
+  if (observer_.on_batch) {
+    observer_.on_batch(seconds_since(batch_started_), batch_events_);
+  }
+  stats_.update([&](PipelineSnapshot& s) {
+    s.batches += 1;
+    s.segment_members = members_;
+    s.timers_fired = timers_fired;
+    for (const core::SegmentChange& c : merged.outbox) {
+      s.changes[c.segment + "/" + std::string(core::change_kind_name(c.change))] += 1;
+    }
+  });
+  next_offsets_.clear();
+  batch_events_ = 0;
+  return {};
+}
+
+}  // namespace segd::io
