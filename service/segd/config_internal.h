@@ -1,0 +1,145 @@
+#pragma once
+// Helpers shared by the config translation units (config.cc, config_yaml.cc, config_cli.cc);
+// not part of the segd::service interface.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "service/segd/config.h"
+
+namespace segd::service::detail {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+using SourceMap = std::map<std::string, std::string, std::less<>>;
+
+inline constexpr std::string_view kEnvPrefix = "SEGD_";
+inline constexpr std::string_view kConfigEnv = "SEGD_CONFIG";
+inline constexpr std::string_view kTopicsKey = "kafka.input_topics";
+inline constexpr std::string_view kRdkafkaKey = "kafka.rdkafka";
+
+/// Inclusive range of an integer key.
+struct Bounds {
+  int64_t min;
+  int64_t max;
+};
+
+/// Every key in file order. The one list that loading, validation, rendering and key listing
+/// share, so a new key cannot be half-wired.
+template <typename Config, typename Visitor>
+void visit_fields(Config& c, Visitor& v) {
+  v.field("kafka.brokers", c.kafka.brokers);
+  v.field("kafka.group_id", c.kafka.group_id);
+  v.field(kTopicsKey, c.kafka.input_topics);
+  v.field("kafka.output_topic", c.kafka.output_topic);
+  v.field("kafka.output_format", c.kafka.output_format);
+  v.field("kafka.dead_letter_topic", c.kafka.dead_letter_topic);
+  v.field(kRdkafkaKey, c.kafka.rdkafka);
+  v.field("kafka.session_timeout_ms", c.kafka.session_timeout, Bounds{1000, 3600000});
+  v.field("state.dir", c.state.dir);
+  v.field("state.block_cache_mb", c.state.block_cache_mb, Bounds{1, 1048576});
+  v.field("rules.file", c.rules.file);
+  v.field("engine.batch_max_events", c.engine.batch_max_events, Bounds{1, 1000000});
+  v.field("engine.batch_max_wait_ms", c.engine.batch_max_wait, Bounds{1, 60000});
+  v.field("engine.cache_customers", c.engine.cache_customers, Bounds{1, 100000000});
+  v.field("outbox.max_in_flight", c.outbox.max_in_flight, Bounds{1, 10000000});
+  v.field("outbox.shutdown_drain_timeout_ms", c.outbox.shutdown_drain_timeout, Bounds{0, 3600000});
+  v.field("admin.listen", c.admin.listen);
+  v.field("admin.token", c.admin.token);
+  v.field("admin.max_connections", c.admin.max_connections, Bounds{1, 100000});
+  v.field("admin.max_body_bytes", c.admin.max_body_bytes, Bounds{1, int64_t{1} << 30});
+  v.field("admin.request_timeout_ms", c.admin.request_timeout, Bounds{1, 600000});
+  v.field("models.refit_every", c.models.refit_every);
+  v.field("models.time_unit", c.models.time_unit);
+  v.field("models.kmeans_k", c.models.kmeans_k, Bounds{2, 100});
+  v.field("log.level", c.log.level);
+}
+
+inline int64_t as_int64(size_t v) { return static_cast<int64_t>(v); }
+inline int64_t as_int64(int v) { return v; }
+inline int64_t as_int64(std::chrono::milliseconds v) { return v.count(); }
+
+inline std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+/// Collects every problem so one run reports them all, one line each.
+class Problems {
+ public:
+  explicit Problems(const SourceMap& sources) : sources_(sources) {}
+
+  /// `key: problem (from source)`; the source defaults to whoever last set the key.
+  void add(std::string_view key, std::string_view problem, std::string_view source = {}) {
+    std::string line = std::string(key) + ": " + std::string(problem);
+    const std::string from = source.empty() ? source_of(key) : std::string(source);
+    if (!from.empty()) {
+      line += " (from " + from + ")";
+    }
+    lines_.push_back(std::move(line));
+  }
+  void add_line(std::string line) { lines_.push_back(std::move(line)); }
+  [[nodiscard]] std::string source_of(std::string_view key) const {
+    auto it = sources_.find(key);
+    return it == sources_.end() ? std::string{} : it->second;
+  }
+  [[nodiscard]] bool empty() const { return lines_.empty(); }
+  [[nodiscard]] std::string joined() const {
+    std::string out;
+    for (const auto& line : lines_) {
+      out += out.empty() ? line : "\n" + line;
+    }
+    return out;
+  }
+
+ private:
+  const SourceMap& sources_;
+  std::vector<std::string> lines_;
+};
+
+/// Merge state: the config so far, who set each key, and the problems found.
+struct Merge {
+  SegdConfig config;
+  SourceMap sources;
+  Problems problems{sources};
+};
+
+/// Lists every key, and what kind of value it takes (for YAML type errors).
+class KeyLister {
+ public:
+  template <typename T>
+  void field(std::string_view name, const T& /*f*/) {
+    keys.emplace_back(name);
+    kinds.emplace_back("a single value");
+  }
+  template <typename Int>
+  void field(std::string_view name, const Int& /*f*/, Bounds /*bounds*/) {
+    keys.emplace_back(name);
+    kinds.emplace_back("an integer");
+  }
+  std::vector<std::string> keys;
+  std::vector<std::string> kinds;
+};
+
+/// The key table built from a default SegdConfig (defined in config_cli.cc).
+const KeyLister& key_table();
+
+/// `, did you mean 'x'?` when a candidate is within two edits, else empty (config_yaml.cc).
+std::string suggestion(std::string_view wrong, const std::vector<std::string>& candidates);
+
+/// Reports an unknown key with a suggestion from `candidates` (config_yaml.cc).
+void report_unknown(Merge& merge,
+                    std::string_view key,
+                    const std::vector<std::string>& candidates,
+                    std::string_view source);
+
+/// Applies one key from its text form; unknown keys are reported with a suggestion (config.cc).
+void apply_text(Merge& merge, std::string_view key, std::string_view text, std::string_view source);
+
+/// Merges a YAML config document into `merge`; `source` names it in problems (config_yaml.cc).
+void apply_yaml(Merge& merge, const std::string& text, const std::string& source);
+
+}  // namespace segd::service::detail
