@@ -1,5 +1,6 @@
 #include "io/replay/replay_runner.h"
 
+#include <cstdio>
 #include <fstream>
 #include <memory>
 
@@ -106,10 +107,18 @@ class Replay {
       return r;
     }
     auto snapshot = refit_and_store(*store_, core::TimestampMs{at}, core::scoring::TrainOptions{});
+    latest_model_from_ms_ = at;
+    if (!snapshot && snapshot.error().code != "storage_error") {
+      // Too little data to fit yet (say, no repeat buyers): keep the current model, as the
+      // daemon does. Deterministic: the same data fails the same way.
+      std::fprintf(stderr, "segctl: refit at %s skipped: %s\n",
+                   core::format_rfc3339(core::TimestampMs{at}).c_str(),
+                   snapshot.error().message.c_str());
+      return {};
+    }
     if (!snapshot) {
       return std::unexpected(snapshot.error());
     }
-    latest_model_from_ms_ = at;
     auto scorer = core::scoring::ModelScorer::create(std::move(*snapshot));
     if (!scorer) {
       return std::unexpected(scorer.error());
