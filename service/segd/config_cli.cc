@@ -157,6 +157,8 @@ Runs the segd customer segmentation daemon.
 
   --config FILE            YAML config file (default: none, or $SEGD_CONFIG)
   --print-config           print the effective config as YAML (admin.token masked) and exit
+  --exit-at-end            stop once every assigned input partition is consumed to its end
+                           and the outbox is drained (backfills, tests)
   --help, -h               print this text and exit
   --<section.key> VALUE    override one config key, also as --<section.key>=VALUE,
                            e.g. --kafka.brokers=host:9092 --state.dir /tmp/segd
