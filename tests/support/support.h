@@ -1,2 +1,0 @@
-#pragma once
-// Test support for segd: builders and process helpers shared by the test binaries.
