@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/deps.sh
-build=${SEGD_BUILD_DIR:-build}
+build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target segd segctl segd-devbroker
 bin=$build/bin
@@ -87,7 +87,11 @@ done
 
 sleep 5
 echo "== stopping segd (SIGTERM: finish the batch, drain the outbox, commit)"
-kill -TERM "$segd_pid"
+if ! kill -TERM "$segd_pid" 2>/dev/null; then
+  echo "segd is not running; its log:" >&2
+  tail -n 20 "$work/segd.log" >&2
+  exit 1
+fi
 wait "$segd_pid" || true
 sleep 1
 echo
