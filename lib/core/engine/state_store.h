@@ -43,6 +43,8 @@ struct BatchDelta {
   std::vector<SegmentChange> outbox;  ///< In emission order.
 
   bool operator==(const BatchDelta&) const = default;
+  /// Moves everything in `other` (another partition's delta) to the end of this one.
+  void append(BatchDelta&& other);
   [[nodiscard]] bool empty() const {
     return customers_put.empty() && customers_deleted.empty() && timers_put.empty() &&
            timers_deleted.empty() && stream_times.empty() && positions.empty() && outbox.empty();

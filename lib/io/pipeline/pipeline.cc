@@ -1,6 +1,5 @@
 #include "io/pipeline/pipeline.h"
 
-
 #include "core/common/partitioner.h"
 #include "io/codec/json_event_codec.h"
 #include "io/codec/proto_event_codec.h"

@@ -131,17 +131,7 @@ core::Result<void> Pipeline::commit_batch() {
   core::BatchDelta merged;
   int64_t timers_fired = 0;
   for (auto& [partition, processor] : processors_) {
-    core::BatchDelta d = processor->take_batch();
-    std::move(d.customers_put.begin(), d.customers_put.end(),
-              std::back_inserter(merged.customers_put));
-    merged.customers_deleted.insert(merged.customers_deleted.end(), d.customers_deleted.begin(),
-                                    d.customers_deleted.end());
-    merged.timers_put.insert(merged.timers_put.end(), d.timers_put.begin(), d.timers_put.end());
-    merged.timers_deleted.insert(merged.timers_deleted.end(), d.timers_deleted.begin(),
-                                 d.timers_deleted.end());
-    merged.stream_times.insert(merged.stream_times.end(), d.stream_times.begin(),
-                               d.stream_times.end());
-    std::move(d.outbox.begin(), d.outbox.end(), std::back_inserter(merged.outbox));
+    merged.append(processor->take_batch());
     timers_fired += processor->stats().timers_fired;
   }
   kafka::PartitionListPtr offsets(

@@ -283,14 +283,7 @@ class Replay {
   core::Result<void> commit(int64_t lines_consumed) {
     core::BatchDelta merged;
     for (const auto& p : processors_) {
-      core::BatchDelta d = p->take_batch();
-      std::move(d.customers_put.begin(), d.customers_put.end(),
-                std::back_inserter(merged.customers_put));
-      merged.timers_put.insert(merged.timers_put.end(), d.timers_put.begin(), d.timers_put.end());
-      merged.timers_deleted.insert(merged.timers_deleted.end(), d.timers_deleted.begin(),
-                                   d.timers_deleted.end());
-      merged.stream_times.insert(merged.stream_times.end(), d.stream_times.begin(),
-                                 d.stream_times.end());
+      merged.append(p->take_batch());
     }
     merged.positions.push_back({std::string(kSource), lines_consumed});
     // Output reaches the kernel before the state that says it was written.

@@ -210,3 +210,33 @@ TEST(PartitionProcessorTest, NewModelVersionChangesSegmentsWithCauseModel) {
 
 }  // namespace
 }  // namespace segd::core
+
+namespace segd::core {
+namespace {
+
+TEST(BatchDeltaTest, AppendMovesEveryPart) {
+  BatchDelta a;
+  a.customers_put.push_back(CustomerState{.customer_id = "a"});
+  a.positions.push_back({"t/0", 5});
+  BatchDelta b;
+  b.customers_put.push_back(CustomerState{.customer_id = "b"});
+  b.customers_deleted.push_back("gone");
+  b.timers_put.push_back({PartitionId{1}, TimerKey{10, "b"}});
+  b.timers_deleted.push_back({PartitionId{1}, TimerKey{5, "b"}});
+  b.stream_times.push_back({PartitionId{1}, 99});
+  b.positions.push_back({"t/1", 7});
+  b.outbox.push_back(SegmentChange{.event_id = "b/s/1"});
+  a.append(std::move(b));
+  EXPECT_EQ(a.customers_put.size(), 2u);
+  EXPECT_EQ(a.customers_put[1].customer_id, "b");
+  EXPECT_EQ(a.customers_deleted, std::vector<std::string>{"gone"});
+  EXPECT_EQ(a.timers_put.size(), 1u);
+  EXPECT_EQ(a.timers_deleted.size(), 1u);
+  EXPECT_EQ(a.stream_times.size(), 1u);
+  EXPECT_EQ(a.positions.size(), 2u);
+  EXPECT_EQ(a.outbox.size(), 1u);
+  EXPECT_TRUE(b.empty());
+}
+
+}  // namespace
+}  // namespace segd::core
