@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -5,6 +6,7 @@
 
 #include "core/scoring/trainer.h"
 #include "io/codec/json_writer.h"
+#include "io/replay/customer_view.h"
 #include "io/replay/model_store.h"
 #include "io/state/rocks_store.h"
 #include "service/segctl/cli.h"
@@ -13,21 +15,13 @@
 namespace segd::segctl {
 namespace {
 
-// The largest stored stream time over the partitions recorded in meta "partitions".
+// The largest stored stream time over all partitions.
 core::Result<int64_t> latest_stream_time(io::RocksStore& store) {
-  auto partitions = store.get_meta("partitions");
-  if (!partitions) {
-    return std::unexpected(partitions.error());
+  auto stream_times = io::partition_stream_times(store);
+  if (!stream_times) {
+    return std::unexpected(stream_times.error());
   }
-  const int64_t count = partitions->has_value() ? std::stoll(**partitions) : 1;
-  int64_t latest = 0;
-  for (int64_t p = 0; p < count; ++p) {
-    auto t = store.stream_time(core::PartitionId{static_cast<int32_t>(p)});
-    if (!t) {
-      return std::unexpected(t.error());
-    }
-    latest = std::max(latest, t->value_or(0));
-  }
+  const int64_t latest = std::ranges::max(*stream_times);
   if (latest == 0) {
     return core::fail("no_stream_time", "the state dir has no stream time; pass --as-of");
   }

@@ -17,9 +17,7 @@ CustomerView::CustomerView(RocksStore& store,
       scorer_(std::move(scorer)),
       stream_times_(std::move(stream_times)) {}
 
-core::Result<CustomerView> CustomerView::create(RocksStore& store,
-                                                std::shared_ptr<const core::RuleSet> rules,
-                                                std::shared_ptr<const core::Scorer> scorer) {
+core::Result<std::vector<int64_t>> partition_stream_times(RocksStore& store) {
   auto partitions = store.get_meta("partitions");
   if (!partitions) {
     return std::unexpected(partitions.error());
@@ -33,7 +31,17 @@ core::Result<CustomerView> CustomerView::create(RocksStore& store,
     }
     stream_times.push_back(t->value_or(0));
   }
-  return CustomerView(store, std::move(rules), std::move(scorer), std::move(stream_times));
+  return stream_times;
+}
+
+core::Result<CustomerView> CustomerView::create(RocksStore& store,
+                                                std::shared_ptr<const core::RuleSet> rules,
+                                                std::shared_ptr<const core::Scorer> scorer) {
+  auto stream_times = partition_stream_times(store);
+  if (!stream_times) {
+    return std::unexpected(stream_times.error());
+  }
+  return CustomerView(store, std::move(rules), std::move(scorer), std::move(*stream_times));
 }
 
 std::string CustomerView::render(const core::CustomerState& state) const {

@@ -12,6 +12,10 @@
 
 namespace segd::io {
 
+/// The stored stream time of every partition (meta "partitions" says how many; 1 when absent),
+/// 0 for a partition that has none yet.
+[[nodiscard]] core::Result<std::vector<int64_t>> partition_stream_times(RocksStore& store);
+
 /// Renders stored customers as the inspect/export JSON, with features evaluated at the stream time
 /// of the customer's partition (so two replays of the same input render identically).
 class CustomerView {
