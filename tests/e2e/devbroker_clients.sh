@@ -3,20 +3,16 @@
 # confluent_kafka consumes, then the reverse; also drives the broker through its control FIFO.
 # Usage: bash devbroker_clients.sh BIN_DIR
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/devbroker.sh"
 
 bin_dir=${1:?usage: devbroker_clients.sh BIN_DIR}
-broker_bin="$bin_dir/segd-devbroker"
 python=/usr/bin/python3  # Debian's python3 sees python3-confluent-kafka; a pyenv shim may not.
 count=2000
 work=$(mktemp -d -t segd-e2e-devbroker-XXXXXX)
 broker_pid=""
 
 cleanup() {
-  if [[ -n "$broker_pid" ]] && kill -0 "$broker_pid" 2>/dev/null; then
-    kill -TERM "$broker_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$broker_pid" 2>/dev/null || true
-  fi
+  stop_process "$broker_pid" 5
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -32,17 +28,8 @@ command -v kcat >/dev/null || fail "kcat not installed"
 "$python" -c 'import confluent_kafka' || fail "python3-confluent-kafka not installed"
 
 mkfifo "$work/control"
-"$broker_bin" --brokers 3 --topic e2e-a:3 --topic e2e-b:3 --bootstrap-file "$work/bootstrap" \
-  --control "$work/control" </dev/null >"$work/replies" 2>"$work/broker.log" &
-broker_pid=$!
-
-for _ in $(seq 100); do
-  [[ -s "$work/bootstrap" ]] && break
-  kill -0 "$broker_pid" 2>/dev/null || fail "segd-devbroker exited during startup"
-  sleep 0.1
-done
-[[ -s "$work/bootstrap" ]] || fail "no bootstrap file after 10 s"
-bootstrap=$(head -n1 "$work/bootstrap")
+start_devbroker "$bin_dir" "$work" "$work/replies" --brokers 3 --topic e2e-a:3 --topic e2e-b:3 \
+  --control "$work/control"
 echo "segd-devbroker at $bootstrap"
 
 # Control FIFO: each command is answered on the broker's stdout.

@@ -5,6 +5,7 @@
 # fresh customer (its orders count only what came after the erasure).
 # Usage: bash erasure_live.sh BIN_DIR
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/devbroker.sh"
 
 bin_dir=${1:?usage: erasure_live.sh BIN_DIR}
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -26,12 +27,9 @@ fail() {
   exit 1
 }
 
-"$bin_dir/segd-devbroker" --brokers 1 --topic events:4 --topic segment-changes:4 \
-  --topic segd-dead-letters:1 --bootstrap-file "$work/bootstrap" </dev/null 2>"$work/broker.log" &
-pids+=($!)
-for _ in $(seq 100); do [[ -s "$work/bootstrap" ]] && break; sleep 0.1; done
-[[ -s "$work/bootstrap" ]] || fail "no bootstrap file"
-bootstrap=$(head -n1 "$work/bootstrap")
+start_devbroker "$bin_dir" "$work" /dev/null --brokers 1 --topic events:4 \
+  --topic segment-changes:4 --topic segd-dead-letters:1
+pids+=("$broker_pid")
 
 "$bin_dir/segctl" gen --customers 300 --events 30000 --seed 5 --days 60 \
   --output "$work/events.jsonl" 2>/dev/null || fail "segctl gen"

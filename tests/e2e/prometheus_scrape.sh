@@ -4,6 +4,7 @@
 # the page passes `promtool check metrics`, and segd exits cleanly on SIGTERM.
 # Usage: bash prometheus_scrape.sh BIN_DIR
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/devbroker.sh"
 
 bin_dir=${1:?usage: prometheus_scrape.sh BIN_DIR}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -11,19 +12,6 @@ python=/usr/bin/python3
 topic=clicks
 work=$(mktemp -d -t segd-e2e-prometheus-XXXXXX)
 broker_pid="" segd_pid="" prom_pid=""
-
-# Sends SIGTERM, waits up to $2 seconds, then SIGKILLs.
-stop_process() {
-  local pid=$1 seconds=$2
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq $((seconds * 10))); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  echo "pid $pid ignored SIGTERM for ${seconds}s: SIGKILL" >&2
-  kill -KILL "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   stop_process "$prom_pid" 10
@@ -67,16 +55,7 @@ command -v promtool >/dev/null || fail "promtool not installed"
 command -v curl >/dev/null || fail "curl not installed"
 
 # 1. Broker and input.
-"$bin_dir/segd-devbroker" --brokers 1 --topic "$topic:4" --bootstrap-file "$work/bootstrap" \
-  </dev/null >"$work/broker.out" 2>"$work/broker.log" &
-broker_pid=$!
-for _ in $(seq 100); do
-  [[ -s "$work/bootstrap" ]] && break
-  kill -0 "$broker_pid" 2>/dev/null || fail "segd-devbroker exited during startup"
-  sleep 0.1
-done
-[[ -s "$work/bootstrap" ]] || fail "no bootstrap file after 10 s"
-bootstrap=$(head -n1 "$work/bootstrap")
+start_devbroker "$bin_dir" "$work" "$work/broker.out" --brokers 1 --topic "$topic:4"
 
 timeout 120 "$bin_dir/segctl" gen --customers 2000 --events 40000 --seed 1 --output "$work/events.jsonl" \
   || fail "segctl gen"

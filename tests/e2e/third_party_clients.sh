@@ -7,6 +7,7 @@
 # exported state must equal the replay's byte for byte.
 # Usage: bash third_party_clients.sh BIN_DIR
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/devbroker.sh"
 
 bin_dir=${1:?usage: third_party_clients.sh BIN_DIR}
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,11 +18,7 @@ work=$(mktemp -d -t segd-e2e-clients-XXXXXX)
 broker_pid=""
 
 cleanup() {
-  if [[ -n "$broker_pid" ]] && kill -0 "$broker_pid" 2>/dev/null; then
-    kill -TERM "$broker_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$broker_pid" 2>/dev/null || true
-  fi
+  stop_process "$broker_pid" 5
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,17 +34,8 @@ fail() {
 command -v kcat >/dev/null || fail "kcat not installed"
 "$python" -c 'import confluent_kafka' || fail "python3-confluent-kafka not installed"
 
-"$bin_dir/segd-devbroker" --brokers 1 --topic "events:$partitions" \
-  --topic "segment-changes:$partitions" --topic "segd-dead-letters:$partitions" \
-  --bootstrap-file "$work/bootstrap" </dev/null >/dev/null 2>"$work/broker.log" &
-broker_pid=$!
-for _ in $(seq 100); do
-  [[ -s "$work/bootstrap" ]] && break
-  kill -0 "$broker_pid" 2>/dev/null || fail "segd-devbroker exited during startup"
-  sleep 0.1
-done
-[[ -s "$work/bootstrap" ]] || fail "no bootstrap file after 10 s"
-bootstrap=$(head -n1 "$work/bootstrap")
+start_devbroker "$bin_dir" "$work" /dev/null --brokers 1 --topic "events:$partitions" \
+  --topic "segment-changes:$partitions" --topic "segd-dead-letters:$partitions"
 
 # 1. Events, and the offline reference.
 "$bin_dir/segctl" gen --customers 2000 --events "$events" --seed 31 --output "$work/events.jsonl" \
