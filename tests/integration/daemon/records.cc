@@ -3,6 +3,7 @@
 #include <set>
 
 #include "integration/daemon/harness.h"
+#include "integration/kafka/consume.h"
 #include "io/kafka/conf.h"
 #include "io/kafka/errors.h"
 #include "io/kafka/handles.h"
@@ -50,25 +51,9 @@ core::Result<std::vector<HeadedRecord>> read_topic(const std::string& bootstrap,
                                                    const std::string& topic,
                                                    int32_t partitions,
                                                    std::chrono::seconds timeout) {
-  auto conf = io::kafka::make_conf({{"bootstrap.servers", bootstrap},
-                                    {"group.id", "segd-it-reader"},
-                                    {"enable.auto.commit", "false"},
-                                    {"enable.partition.eof", "true"},
-                                    {"auto.offset.reset", "earliest"}});
-  if (!conf) {
-    return std::unexpected(conf.error());
-  }
-  auto rk = io::kafka::make_client(RD_KAFKA_CONSUMER, std::move(*conf));
+  auto rk = open_reader(bootstrap, topic, partitions);
   if (!rk) {
     return std::unexpected(rk.error());
-  }
-  io::kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions));
-  for (int32_t p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
-  }
-  if (auto err = rd_kafka_assign(rk->get(), list.get()); err) {
-    return std::unexpected(io::kafka::to_error(err, "assign"));
   }
   std::vector<HeadedRecord> records;
   std::set<int32_t> at_end;

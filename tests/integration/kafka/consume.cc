@@ -14,9 +14,9 @@ using io::kafka::KafkaPtr;
 using io::kafka::MessagePtr;
 using io::kafka::PartitionListPtr;
 
-core::Result<std::vector<Record>> consume_all(const std::string& bootstrap,
-                                              const std::string& topic,
-                                              int32_t partition_count) {
+core::Result<KafkaPtr> open_reader(const std::string& bootstrap,
+                                   const std::string& topic,
+                                   int32_t partition_count) {
   auto conf = io::kafka::make_conf({{"bootstrap.servers", bootstrap},
                                     {"group.id", "segd-test-reader"},
                                     {"enable.auto.commit", "false"},
@@ -36,6 +36,16 @@ core::Result<std::vector<Record>> consume_all(const std::string& bootstrap,
   }
   if (auto err = rd_kafka_assign(rk->get(), list.get()); err) {
     return std::unexpected(io::kafka::to_error(err, "assign"));
+  }
+  return std::move(*rk);
+}
+
+core::Result<std::vector<Record>> consume_all(const std::string& bootstrap,
+                                              const std::string& topic,
+                                              int32_t partition_count) {
+  auto rk = open_reader(bootstrap, topic, partition_count);
+  if (!rk) {
+    return std::unexpected(rk.error());
   }
   std::vector<Record> records;
   std::set<int32_t> at_end;

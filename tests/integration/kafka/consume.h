@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "io/kafka/handles.h"
 
 namespace segd::test {
 
@@ -19,6 +20,11 @@ struct Record {
 
 /// Reads `topic` partitions 0..partition_count-1 from the beginning to their end with a plain
 /// librdkafka consumer (assign, no group join). Blocks up to 15 s. Errors: `kafka.*`, `timeout`.
+/// A consumer assigned to every partition of `topic` from the beginning, with partition EOF events.
+[[nodiscard]] core::Result<io::kafka::KafkaPtr> open_reader(const std::string& bootstrap,
+                                                            const std::string& topic,
+                                                            int32_t partition_count);
+
 [[nodiscard]] core::Result<std::vector<Record>> consume_all(const std::string& bootstrap,
                                                             const std::string& topic,
                                                             int32_t partition_count);
