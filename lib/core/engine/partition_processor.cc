@@ -37,7 +37,8 @@ Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::stri
   const bool erased = erased_.contains(id);  // Deleted in this batch, not yet in the store.
   CustomerState state = stored->has_value() && !erased ? std::move(**stored) : CustomerState{};
   state.customer_id = id;
-  return &cache_.emplace(id, CacheEntry{std::move(state), false}).first->second;
+  const int64_t stored_due = state.timer_due_ms;
+  return &cache_.emplace(id, CacheEntry{std::move(state), false, stored_due}).first->second;
 }
 
 void PartitionProcessor::mark_dirty(CacheEntry& entry) {
@@ -59,24 +60,23 @@ Result<std::optional<CustomerState>> PartitionProcessor::customer(const std::str
 
 void PartitionProcessor::clear_timer(CustomerState& state) {
   if (state.timer_due_ms != 0) {
-    TimerKey old{state.timer_due_ms, state.customer_id};
-    timers_.erase(old);
-    timer_changes_[std::move(old)] = false;
+    timers_.erase(TimerKey{state.timer_due_ms, state.customer_id});
     state.timer_due_ms = 0;
   }
 }
 
 void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t> due_ms) {
-  // A timer is only a wake-up: firing early just re-evaluates and reschedules. So an earlier
-  // pending timer is kept, which spares the timer index a delete and a put on most events.
-  if (!due_ms || (state.timer_due_ms != 0 && state.timer_due_ms <= *due_ms)) {
+  // The timer always sits at the earliest time a rule can flip: moving it costs two in-memory set
+  // operations (the store sees the batch's final timer of each customer), while a stale early
+  // wake-up would cost a whole evaluation.
+  if (state.timer_due_ms == due_ms.value_or(0)) {
     return;
   }
   clear_timer(state);
-  TimerKey key{*due_ms, state.customer_id};
-  timers_.insert(key);
-  timer_changes_[std::move(key)] = true;
-  state.timer_due_ms = *due_ms;
+  if (due_ms) {
+    timers_.insert(TimerKey{*due_ms, state.customer_id});
+    state.timer_due_ms = *due_ms;
+  }
 }
 
 void PartitionProcessor::add_model(std::shared_ptr<const Scorer> scorer, int64_t active_from_ms) {
@@ -213,23 +213,30 @@ Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(const 
 BatchDelta PartitionProcessor::take_batch() {
   BatchDelta delta;
   // An id erased and then seen again in the same batch is simply overwritten by its fresh state.
+  // Its timer record goes too; a fresh state's timer, if any, is put after the deletes.
   for (const std::string& id : erased_) {
     auto it = cache_.find(id);
     if (it == cache_.end() || !it->second.dirty) {
       delta.customers_deleted.push_back(id);
     }
+    delta.timers_deleted.emplace_back(partition_, id);
   }
   erased_.clear();
   delta.customers_put.reserve(dirty_.size());
   for (CacheEntry* entry : dirty_) {
-    delta.customers_put.push_back(entry->state);
+    const CustomerState& s = entry->state;
+    delta.customers_put.push_back(s);
+    if (s.timer_due_ms != entry->stored_timer_due_ms) {
+      if (s.timer_due_ms != 0) {
+        delta.timers_put.emplace_back(partition_, TimerKey{s.timer_due_ms, s.customer_id});
+      } else {
+        delta.timers_deleted.emplace_back(partition_, s.customer_id);
+      }
+      entry->stored_timer_due_ms = s.timer_due_ms;
+    }
     entry->dirty = false;
   }
   dirty_.clear();
-  for (auto& [key, present] : timer_changes_) {
-    (present ? delta.timers_put : delta.timers_deleted).emplace_back(partition_, key);
-  }
-  timer_changes_.clear();
   if (stream_time_dirty_) {
     delta.stream_times.emplace_back(partition_, stream_time_ms_);
     stream_time_dirty_ = false;

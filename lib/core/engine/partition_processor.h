@@ -1,6 +1,5 @@
 #pragma once
 
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -92,6 +91,7 @@ class PartitionProcessor {
   struct CacheEntry {
     CustomerState state;
     bool dirty = false;
+    int64_t stored_timer_due_ms = 0;  ///< The timer the store holds for the customer; 0: none.
   };
 
   [[nodiscard]] Result<CacheEntry*> load(const std::string& id);
@@ -112,7 +112,6 @@ class PartitionProcessor {
   int64_t stream_time_ms_ = 0;
   bool stream_time_dirty_ = false;
   std::set<TimerKey> timers_;
-  std::map<TimerKey, bool> timer_changes_;  ///< true: put, false: delete (netted per batch).
   std::unordered_map<std::string, CacheEntry> cache_;  ///< Node-stable: dirty_ points into it.
   std::vector<CacheEntry*> dirty_;                     ///< In first-change order.
   std::set<std::string> erased_;

@@ -36,8 +36,8 @@ struct SourcePosition {
 struct BatchDelta {
   std::vector<CustomerState> customers_put;    ///< Each changed customer once.
   std::vector<std::string> customers_deleted;  ///< Sorted.
-  std::vector<std::pair<PartitionId, TimerKey>> timers_put;
-  std::vector<std::pair<PartitionId, TimerKey>> timers_deleted;
+  std::vector<std::pair<PartitionId, TimerKey>> timers_put;  ///< The customer's new timer.
+  std::vector<std::pair<PartitionId, std::string>> timers_deleted;  ///< Customers left without one.
   std::vector<std::pair<PartitionId, int64_t>> stream_times;  ///< New stream time per partition.
   std::vector<SourcePosition> positions;
   std::vector<SegmentChange> outbox;  ///< In emission order.

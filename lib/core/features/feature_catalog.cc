@@ -49,7 +49,7 @@ constexpr std::array<FeatureInfo, kFeatureCount> kFeatures = {{
     {"days_since_first_seen", kIncreasing},
     {"x", kConstant},
     {"t_x", kConstant},
-    {"T", kIncreasing},
+    {"T", kStep},
 }};
 
 }  // namespace

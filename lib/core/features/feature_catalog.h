@@ -60,8 +60,8 @@ inline constexpr size_t kFeatureCount = static_cast<size_t>(FeatureId::kCount);
 /// How a feature changes while no event arrives, which decides how timers are scheduled.
 enum class TimeBehaviour : uint8_t {
   kConstant,    ///< Changes only with events.
-  kIncreasing,  ///< Grows linearly with stream time (days_since_*, minutes_since_*, T).
-  kStep,        ///< Piecewise constant, steps when something leaves a trailing window.
+  kIncreasing,  ///< Grows linearly with stream time (days_since_*, minutes_since_*).
+  kStep,        ///< Piecewise constant: trailing windows, and T (whole days).
   kDecaying,    ///< Decays exponentially toward zero.
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "core/common/check.h"
@@ -37,12 +38,16 @@ Windowed windows(const CustomerState& s, int64_t today) {
 }
 
 // 2^(-(at - ref)/h) for each half-life: shared by the four activity kinds.
-std::array<double, kHalfLifeCount> decay_factors(const CustomerState& s, int64_t at) {
+// The factor by which decayed counts of half-life index `h` shrink from activity_ref_ms to `at`.
+double decay_factor(const CustomerState& s, int h, int64_t at) {
   const auto dt = static_cast<double>(std::max<int64_t>(0, at - s.activity_ref_ms));
+  return std::exp2(-dt / (static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay)));
+}
+
+std::array<double, kHalfLifeCount> decay_factors(const CustomerState& s, int64_t at) {
   std::array<double, kHalfLifeCount> f{};
   for (int h = 0; h < kHalfLifeCount; ++h) {
-    f[static_cast<size_t>(h)] =
-        std::exp2(-dt / (static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay)));
+    f[static_cast<size_t>(h)] = decay_factor(s, h, at);
   }
   return f;
 }
@@ -67,9 +72,6 @@ std::optional<Linear> linear_of(const CustomerState& s, FeatureId id) {
                                     : std::nullopt;
     case FeatureId::kDaysSinceFirstSeen:
       return std::optional<Linear>({s.first_event_ms, kMsPerDay});
-    case FeatureId::kT:
-      return s.orders_total > 0 ? std::optional<Linear>({s.first_purchase_ms, kMsPerDay})
-                                : std::nullopt;
     default:
       return std::nullopt;
   }
@@ -184,39 +186,113 @@ std::optional<int64_t> next_step_ms(const CustomerState& s, FeatureId id, Timest
   return best;
 }
 
-std::optional<int64_t> crossing_ms(const CustomerState& s,
-                                   FeatureId id,
-                                   double threshold,
-                                   TimestampMs now_ts) {
-  const int64_t now = now_ts.value();
+double timed_value(const CustomerState& s, FeatureId id, TimestampMs at) {
+  switch (feature_info(id).behaviour) {
+    case TimeBehaviour::kDecaying: {
+      const auto k = static_cast<size_t>(id) - static_cast<size_t>(FeatureId::kPageViews1d);
+      const auto h = static_cast<int>(k % kHalfLifeCount);
+      return s.decayed[k / kHalfLifeCount][h] * decay_factor(s, h, at.value());
+    }
+    case TimeBehaviour::kIncreasing:
+      if (const std::optional<Linear> lin = linear_of(s, id)) {
+        return since(at.value(), lin->anchor, lin->unit);
+      }
+      return kNaN;
+    case TimeBehaviour::kStep:
+    case TimeBehaviour::kConstant:
+      break;
+  }
+  return compute_features(s, at)[static_cast<size_t>(id)];
+}
+
+namespace {
+
+// For a monotone feature (linear clocks rise, decayed counts fall), the first millisecond after
+// `now` at which it reaches `threshold` (`pass` false) or is strictly beyond it (`pass` true);
+// nullopt when it already is, or never will be.
+std::optional<int64_t> monotone_crossing_ms(const CustomerState& s,
+                                            FeatureId id,
+                                            double threshold,
+                                            bool pass,
+                                            int64_t now) {
+  const bool decaying = feature_info(id).behaviour == TimeBehaviour::kDecaying;
+  // Signed distance still to travel: > 0 before the threshold, 0 at it, < 0 beyond it.
+  auto ahead = [&](int64_t t) {
+    const double v = timed_value(s, id, TimestampMs{t});
+    return decaying ? v - threshold : threshold - v;
+  };
+  auto done = [&](int64_t t) { return pass ? ahead(t) < 0 : ahead(t) <= 0; };
+  if (done(now)) {
+    return std::nullopt;
+  }
   double t_star = 0;
-  if (feature_info(id).behaviour == TimeBehaviour::kDecaying) {
-    const auto k = (static_cast<size_t>(id) - static_cast<size_t>(FeatureId::kPageViews1d));
-    const size_t kind = k / kHalfLifeCount;
-    const int h = static_cast<int>(k % kHalfLifeCount);
-    const double v = s.decayed[kind][h];
-    if (!(threshold > 0) || !(v > threshold)) {
-      return std::nullopt;  // Already at or below the threshold: decay never crosses it again.
-    }
-    const double hl = static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay);
-    t_star = static_cast<double>(s.activity_ref_ms) + hl * std::log2(v / threshold);
-  } else {
-    const auto lin = linear_of(s, id);
-    if (!lin) {
-      return std::nullopt;
-    }
+  if (decaying) {
+    const auto k = static_cast<size_t>(id) - static_cast<size_t>(FeatureId::kPageViews1d);
+    const auto h = static_cast<int>(k % kHalfLifeCount);
+    t_star = static_cast<double>(s.activity_ref_ms) +
+             static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay) *
+                 std::log2(s.decayed[k / kHalfLifeCount][h] / threshold);
+  } else if (const std::optional<Linear> lin = linear_of(s, id)) {
     t_star = static_cast<double>(lin->anchor) + threshold * static_cast<double>(lin->unit);
+  } else {
+    return std::nullopt;
   }
   if (!std::isfinite(t_star) || t_star > 4.0e15) {
-    return std::nullopt;
+    return std::nullopt;  // Never (decay to a threshold <= 0, a NaN value) or beyond any stream.
   }
-  // A comparison with the feature can change at t* (>=, <=) or just after it (>, <). Wake at t*
-  // or, when rounding left the comparison unchanged at t*, one millisecond later; an early
-  // wake-up only re-evaluates and reschedules.
-  if (t_star + 2.0 < static_cast<double>(now)) {
-    return std::nullopt;
+  // t* is within rounding of the answer; settle it on the millisecond grid.
+  int64_t t = std::max(static_cast<int64_t>(std::ceil(t_star)), now + 1);
+  for (int i = 0; i < 4 && !done(t); ++i) {
+    ++t;
   }
-  return std::max(static_cast<int64_t>(std::ceil(t_star)), now + 1);
+  for (int i = 0; i < 4 && t - 1 > now && done(t - 1); ++i) {
+    --t;
+  }
+  return t;
+}
+
+constexpr int kMaxSteps = 32;
+
+}  // namespace
+
+std::optional<int64_t> comparison_change_ms(const CustomerState& s,
+                                            FeatureId id,
+                                            const std::function<bool(double)>& holds,
+                                            double threshold,
+                                            TimestampMs now_ts) {
+  const int64_t now = now_ts.value();
+  const bool before = holds(timed_value(s, id, now_ts));
+  auto changed = [&](int64_t t) { return holds(timed_value(s, id, TimestampMs{t})) != before; };
+  switch (feature_info(id).behaviour) {
+    case TimeBehaviour::kConstant:
+      return std::nullopt;
+    case TimeBehaviour::kStep: {
+      int64_t t = now;
+      for (int i = 0; i < kMaxSteps; ++i) {
+        const std::optional<int64_t> next = next_step_ms(s, id, TimestampMs{t});
+        if (!next) {
+          return std::nullopt;
+        }
+        t = *next;
+        if (changed(t)) {
+          return t;
+        }
+      }
+      return t;  // Still unchanged after many steps: wake there and look again.
+    }
+    case TimeBehaviour::kIncreasing:
+    case TimeBehaviour::kDecaying:
+      // A monotone value can change a comparison with a constant only where it reaches the
+      // constant or where it leaves it behind.
+      for (const bool pass : {false, true}) {
+        const std::optional<int64_t> t = monotone_crossing_ms(s, id, threshold, pass, now);
+        if (t && changed(*t)) {
+          return t;
+        }
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 }  // namespace segd::core

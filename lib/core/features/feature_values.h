@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -23,12 +24,19 @@ namespace segd::core {
                                                   FeatureId id,
                                                   TimestampMs now);
 
-/// For a kIncreasing or kDecaying feature, the earliest time after `now` at which it crosses
-/// `threshold` (the first millisecond at which a comparison with it can change); nullopt when it
-/// never does.
-[[nodiscard]] std::optional<int64_t> crossing_ms(const CustomerState& state,
-                                                 FeatureId id,
-                                                 double threshold,
-                                                 TimestampMs now);
+/// The value of one feature at `at`, bit for bit what compute_features() gives, computed
+/// cheaply for the time-varying (kIncreasing, kDecaying) ones.
+[[nodiscard]] double timed_value(const CustomerState& state, FeatureId id, TimestampMs at);
+
+/// When stream time alone next changes a comparison of feature `id` with a constant: the first
+/// millisecond after `now` at which `holds(value)` differs from `holds(value at now)`, where
+/// `holds` compares the value with `threshold`. Exact for the monotone (kIncreasing, kDecaying)
+/// features; for kStep ones, the first step that changes it, or the 32nd step when none of the
+/// next 32 does (an early wake-up, which only re-evaluates). nullopt when it never changes.
+[[nodiscard]] std::optional<int64_t> comparison_change_ms(const CustomerState& state,
+                                                          FeatureId id,
+                                                          const std::function<bool(double)>& holds,
+                                                          double threshold,
+                                                          TimestampMs now);
 
 }  // namespace segd::core

@@ -124,16 +124,30 @@ Result<CompiledExpr> compile_one(const std::string& segment,
   return out;
 }
 
-// Earliest time after `now` at which a timed variable can move a comparison.
+// A comparison `variable op value` with a time-free right-hand side.
+struct Threshold {
+  rules::Op op;
+  double value;
+};
+
+// Earliest time after `now` at which a timed variable can change the rule: when `threshold` is
+// known, the first time the comparison with it flips; else the variable's next change.
 std::optional<int64_t> slot_wakeup(const CustomerState& s,
                                    int slot,
-                                   std::optional<double> threshold,
+                                   std::optional<Threshold> threshold,
                                    TimestampMs now) {
   const int64_t next_day = (day_of(now) + 1) * kMsPerDay;
   if (static_cast<size_t>(slot) >= kFeatureCount) {
     return s.orders_total > 0 ? std::optional<int64_t>(next_day) : std::nullopt;
   }
   const auto id = static_cast<FeatureId>(slot);
+  if (threshold && std::isnan(threshold->value)) {
+    return std::nullopt;  // A comparison with NaN is false forever.
+  }
+  if (threshold) {
+    const auto holds = [t = *threshold](double v) { return rules::truthy(rules::compare(t.op, v, t.value)); };
+    return comparison_change_ms(s, id, holds, threshold->value, now);
+  }
   switch (feature_info(id).behaviour) {
     case TimeBehaviour::kConstant:
       return std::nullopt;
@@ -141,9 +155,6 @@ std::optional<int64_t> slot_wakeup(const CustomerState& s,
       return next_step_ms(s, id, now);
     case TimeBehaviour::kIncreasing:
     case TimeBehaviour::kDecaying:
-      if (threshold) {
-        return crossing_ms(s, id, *threshold, now);
-      }
       return now.value() + kMsPerDay;  // Not a plain threshold: re-check daily.
   }
   return std::nullopt;
@@ -194,7 +205,10 @@ class WakeupFinder {
            {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
         const auto& slot = ce_.bare_slot[static_cast<size_t>(bare.index)];
         if (slot && !timed(other)) {
-          return slot_wakeup(s_, *slot, rules::evaluate_node(ce_.expr, other, env_), now_);
+          // Normalised to `variable op value`.
+          const rules::Op op = bare == node.lhs ? node.op : rules::mirrored(node.op);
+          return slot_wakeup(s_, *slot, Threshold{op, rules::evaluate_node(ce_.expr, other, env_)},
+                             now_);
         }
       }
     }

@@ -47,22 +47,19 @@ std::string timer_prefix(core::PartitionId partition) {
   return out;
 }
 
-std::string timer_key(core::PartitionId partition, const core::TimerKey& timer) {
+std::string timer_key(core::PartitionId partition, std::string_view customer_id) {
   std::string out;
-  out.reserve(12 + timer.customer_id.size());
+  out.reserve(4 + customer_id.size());
   append_u32(out, flip32(partition.value()));
-  append_u64(out, flip64(timer.due_ms));
-  out.append(timer.customer_id);
+  out.append(customer_id);
   return out;
 }
 
-std::optional<std::pair<core::PartitionId, core::TimerKey>> parse_timer_key(std::string_view key) {
-  if (key.size() < 12) {
+std::optional<std::pair<core::PartitionId, std::string>> parse_timer_key(std::string_view key) {
+  if (key.size() < 4) {
     return std::nullopt;
   }
-  const core::PartitionId partition(unflip32(read_u32(key)));
-  core::TimerKey timer{unflip64(read_u64(key.substr(4))), std::string(key.substr(12))};
-  return std::pair{partition, std::move(timer)};
+  return std::pair{core::PartitionId(unflip32(read_u32(key))), std::string(key.substr(4))};
 }
 
 std::string outbox_key(uint64_t seq) {

@@ -13,12 +13,12 @@ namespace segd::io {
 /// Key layouts of the RocksDB column families (see STORAGE.md). Integers are big-endian, and
 /// signed ones have their sign bit flipped, so that bytewise key order equals numeric order.
 
-/// `timers` key: partition (int32) + due_ms (int64) + customer_id.
-[[nodiscard]] std::string timer_key(core::PartitionId partition, const core::TimerKey& timer);
+/// `timers` key: partition (int32) + customer_id; the value is the due time (encode_i64).
+[[nodiscard]] std::string timer_key(core::PartitionId partition, std::string_view customer_id);
 /// The 4-byte prefix shared by all timer keys of `partition`.
 [[nodiscard]] std::string timer_prefix(core::PartitionId partition);
-/// Inverse of timer_key; nullopt when the key is shorter than 12 bytes.
-[[nodiscard]] std::optional<std::pair<core::PartitionId, core::TimerKey>> parse_timer_key(
+/// Inverse of timer_key: partition and customer id; nullopt when the key is shorter than 4 bytes.
+[[nodiscard]] std::optional<std::pair<core::PartitionId, std::string>> parse_timer_key(
     std::string_view key);
 
 /// `outbox` key: the sequence number, 8 bytes big-endian.

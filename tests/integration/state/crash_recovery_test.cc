@@ -26,18 +26,20 @@ constexpr char kSource[] = "crash/0";
 constexpr char kDbEnv[] = "SEGD_STATE_CRASH_DB";
 constexpr char kFdEnv[] = "SEGD_STATE_CRASH_FD";
 
-// Batch n (n >= 1) rewrites every customer with version n, moves the single timer to due n,
-// sets stream time and position to n and emits one outbox record. Any torn batch shows up as
-// a disagreement between these.
+// Batch n (n >= 1) rewrites every customer with version n, moves c0's timer to due n, gives c1 a
+// timer on odd n and deletes it on even n, sets stream time and position to n and emits one outbox
+// record. Any torn batch shows up as a disagreement between these.
 core::BatchDelta batch(int64_t n) {
   core::BatchDelta d;
   for (int i = 0; i < kCustomersPerBatch; ++i) {
     d.customers_put.push_back(typical_state("c" + std::to_string(i), n));
   }
-  if (n > 1) {
-    d.timers_deleted = {{PartitionId(0), {n - 1, "c0"}}};
+  d.timers_put = {{PartitionId(0), {n, "c0"}}};  // Replaces the previous batch's.
+  if (n % 2 == 0) {
+    d.timers_deleted = {{PartitionId(0), "c1"}};  // Put by the previous (odd) batch.
+  } else {
+    d.timers_put.push_back({PartitionId(0), {n, "c1"}});
   }
-  d.timers_put = {{PartitionId(0), {n, "c0"}}};
   d.stream_times = {{PartitionId(0), n}};
   d.positions = {{kSource, n}};
   d.outbox = {make_change("c0", n)};
@@ -80,7 +82,11 @@ int64_t verify_whole(RocksStore& store) {
     }
   }
   EXPECT_EQ(*store.stream_time(PartitionId(0)), n);
-  EXPECT_EQ(*store.load_timers(PartitionId(0)), (std::vector<core::TimerKey>{{n, "c0"}}));
+  std::vector<core::TimerKey> timers{{n, "c0"}};
+  if (n % 2 == 1) {
+    timers.push_back(core::TimerKey{n, "c1"});  // Sorted by (due, id).
+  }
+  EXPECT_EQ(*store.load_timers(PartitionId(0)), timers);
   const auto outbox = *store.pending_outbox(static_cast<size_t>(n) + 10);
   EXPECT_EQ(outbox.size(), static_cast<size_t>(n));
   for (size_t i = 0; i < outbox.size(); ++i) {

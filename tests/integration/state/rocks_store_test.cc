@@ -69,14 +69,19 @@ TEST(RocksStoreTest, DeletesAndOverwritesApply) {
   core::BatchDelta d;
   d.customers_deleted = {"c1"};
   d.customers_put = {typical_state("c2", 9)};
-  d.timers_deleted = {{PartitionId(3), {500, "c1"}}, {PartitionId(3), {400, "c2"}}};
-  d.timers_put = {{PartitionId(3), {400, "c2"}}};  // Rescheduled to the same key: survives.
+  d.timers_deleted = {{PartitionId(3), "c1"}, {PartitionId(3), "c2"}};
+  d.timers_put = {{PartitionId(3), {450, "c2"}}};  // Puts apply after deletes: c2 keeps a timer.
   d.positions = {{"clicks/3", 150}};
   ASSERT_TRUE(store->commit(d).has_value());
   EXPECT_EQ(*store->get_customer("c1"), std::nullopt);
   EXPECT_EQ((*store->get_customer("c2"))->version, 9);
-  EXPECT_EQ(*store->load_timers(PartitionId(3)), (std::vector<core::TimerKey>{{400, "c2"}}));
+  EXPECT_EQ(*store->load_timers(PartitionId(3)), (std::vector<core::TimerKey>{{450, "c2"}}));
   EXPECT_EQ(*store->position("clicks/3"), 150);
+  // A put replaces the customer's previous timer.
+  core::BatchDelta moved;
+  moved.timers_put = {{PartitionId(3), {50, "c2"}}};
+  ASSERT_TRUE(store->commit(moved).has_value());
+  EXPECT_EQ(*store->load_timers(PartitionId(3)), (std::vector<core::TimerKey>{{50, "c2"}}));
 }
 
 TEST(RocksStoreTest, TimersSortByDueThenIdAndStayInTheirPartition) {

@@ -167,19 +167,21 @@ TEST(StateCodecTest, ModelRoundTrips) {
   EXPECT_EQ(*back, m);
 }
 
-TEST(StateKeysTest, TimerKeysSortByPartitionThenDueThenCustomer) {
+TEST(StateKeysTest, TimerKeysGroupByPartitionThenCustomer) {
   using core::PartitionId;
-  const std::string a = timer_key(PartitionId(0), {-5, "z"});
-  const std::string b = timer_key(PartitionId(0), {3, "a"});
-  const std::string c = timer_key(PartitionId(0), {3, "b"});
-  const std::string d = timer_key(PartitionId(1), {-100, "a"});
+  const std::string a = timer_key(PartitionId(-1), "z");
+  const std::string b = timer_key(PartitionId(0), "a");
+  const std::string c = timer_key(PartitionId(0), "b");
+  const std::string d = timer_key(PartitionId(1), "a");
   EXPECT_LT(a, b);
   EXPECT_LT(b, c);
   EXPECT_LT(c, d);
+  EXPECT_TRUE(c.starts_with(timer_prefix(PartitionId(0))));
   const auto parsed = parse_timer_key(c);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->first, PartitionId(0));
-  EXPECT_EQ(parsed->second, (core::TimerKey{3, "b"}));
+  EXPECT_EQ(parsed->second, "b");
+  EXPECT_EQ(parse_timer_key("abc"), std::nullopt);
 }
 
 TEST(StateKeysTest, IntegerEncodingsKeepNumericOrder) {

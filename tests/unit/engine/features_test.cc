@@ -83,9 +83,64 @@ TEST(FeaturesTest, DecayedCountsAreOrderIndependent) {
 TEST(FeaturesTest, DecayedCrossingIsSolvedExactly) {
   CustomerState s = fresh();
   apply_event_features(s, make_event(EventType::kPageView, at_day(0)));
+  const auto below = [](double t) { return [t](double v) { return v < t; }; };
   // 1 view, half-life 1 day: falls to 0.25 after exactly 2 days.
-  EXPECT_EQ(crossing_ms(s, FeatureId::kPageViews1d, 0.25, at_day(0)), at_day(2).value());
-  EXPECT_EQ(crossing_ms(s, FeatureId::kPageViews1d, 2.0, at_day(0)), std::nullopt);
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kPageViews1d, below(0.25), 0.25, at_day(0)),
+            at_day(2).value() + 1);  // `< 0.25` turns true just after the value reaches 0.25.
+  const auto at_most = [](double t) { return [t](double v) { return v <= t; }; };
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kPageViews1d, at_most(0.25), 0.25, at_day(0)),
+            at_day(2).value());
+  // Decay never rises back over a threshold it is below.
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kPageViews1d, below(2.0), 2.0, at_day(0)),
+            std::nullopt);
+}
+
+TEST(FeaturesTest, LinearClockChangesAComparisonOnceAndNeverAgain) {
+  CustomerState s = fresh();
+  apply_event_features(s, make_purchase(at_day(1), 10.0, "o1"));
+  const auto less_than_7 = [](double v) { return v < 7; };
+  const std::optional<int64_t> t =
+      comparison_change_ms(s, FeatureId::kDaysSinceLastPurchase, less_than_7, 7, at_day(2));
+  EXPECT_EQ(t, at_day(8).value());
+  // At the crossing the comparison has flipped for good: no wake-ups one millisecond apart.
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kDaysSinceLastPurchase, less_than_7, 7,
+                                 TimestampMs{*t}),
+            std::nullopt);
+  const auto equals_7 = [](double v) { return v == 7; };
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kDaysSinceLastPurchase, equals_7, 7,
+                                 TimestampMs{*t}),
+            *t + 1);
+}
+
+TEST(FeaturesTest, StepComparisonWakesAtTheStepThatFlipsIt) {
+  CustomerState s = fresh();
+  for (const double day : {1.0, 2.0, 3.0}) {
+    apply_event_features(s, make_purchase(at_day(day), 10.0, "o" + std::to_string(day)));
+  }
+  // orders_7d is 3 until day 8; it drops below 2 when the day-2 purchase leaves, at day 9.
+  const auto below_2 = [](double v) { return v < 2; };
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kOrders7d, below_2, 2, at_day(3.5)),
+            at_day(9).value());
+  // T (whole days since the first purchase) reaches 10 at the start of day 11.
+  const auto t_at_least_10 = [](double v) { return v >= 10; };
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kT, t_at_least_10, 10, at_day(3.5)),
+            at_day(11).value());
+}
+
+TEST(FeaturesTest, TimedValueMatchesComputeFeaturesBitForBit) {
+  CustomerState s = fresh();
+  apply_event_features(s, make_event(EventType::kPageView, at_day(0.3)));
+  apply_event_features(s, make_event(EventType::kAddToCart, at_day(0.4)));
+  apply_event_features(s, make_purchase(at_day(0.5), 12.5, "o1"));
+  for (const double day : {0.5, 0.77, 3.1, 40.0}) {
+    const FeatureVector all = compute_features(s, at_day(day));
+    for (size_t i = 0; i < kFeatureCount; ++i) {
+      const auto id = static_cast<FeatureId>(i);
+      const double v = timed_value(s, id, at_day(day));
+      EXPECT_TRUE(v == all[i] || (std::isnan(v) && std::isnan(all[i])))
+          << feature_info(id).name << " at day " << day;
+    }
+  }
 }
 
 TEST(FeaturesTest, SessionsSplitOnThirtyMinuteGapsAndMergeOnLateEvents) {

@@ -222,7 +222,7 @@ TEST(BatchDeltaTest, AppendMovesEveryPart) {
   b.customers_put.push_back(CustomerState{.customer_id = "b"});
   b.customers_deleted.push_back("gone");
   b.timers_put.push_back({PartitionId{1}, TimerKey{10, "b"}});
-  b.timers_deleted.push_back({PartitionId{1}, TimerKey{5, "b"}});
+  b.timers_deleted.push_back({PartitionId{1}, "c"});
   b.stream_times.push_back({PartitionId{1}, 99});
   b.positions.push_back({"t/1", 7});
   b.outbox.push_back(SegmentChange{.event_id = "b/s/1"});
