@@ -105,7 +105,7 @@ void BM_CommitBatch5000(benchmark::State& state) {
     core::BatchDelta d;
     const int64_t base = (batch_no * kBatchCustomers) % kLookupCustomers;
     for (int i = 0; i < kBatchCustomers; ++i) {
-      d.customers_put.push_back(typical(base + i, batch_no));
+      d.customers_put.push_back(std::make_shared<core::CustomerState>(typical(base + i, batch_no)));
     }
     for (int i = 0; i < kBatchCustomers / 10; ++i) {
       d.outbox.push_back(
@@ -127,7 +127,7 @@ void BM_GetCustomer(benchmark::State& state) {
   for (int64_t b = 0; b < kLookupCustomers / kBatchCustomers; ++b) {
     core::BatchDelta d;
     for (int i = 0; i < kBatchCustomers; ++i) {
-      d.customers_put.push_back(typical(b * kBatchCustomers + i, 1));
+      d.customers_put.push_back(std::make_shared<core::CustomerState>(typical(b * kBatchCustomers + i, 1)));
     }
     benchmark::DoNotOptimize(store->commit(d));
   }

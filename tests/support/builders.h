@@ -51,7 +51,7 @@ class MemoryStore final : public core::StateReader {
 
   void apply(const core::BatchDelta& delta) {
     for (const auto& c : delta.customers_put) {
-      customers_[c.customer_id] = c;
+      customers_[c->customer_id] = *c;
     }
     for (const auto& id : delta.customers_deleted) {
       customers_.erase(id);

@@ -28,7 +28,12 @@ PartitionProcessor::PartitionProcessor(PartitionId partition,
 Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::string& id) {
   auto it = cache_.find(id);
   if (it != cache_.end()) {
-    return &it->second;
+    CacheEntry& entry = it->second;
+    if (entry.state.use_count() > 1) {
+      // A BatchDelta still holds this version (a commit in flight): change a copy.
+      entry.state = std::make_shared<CustomerState>(*entry.state);
+    }
+    return &entry;
   }
   auto stored = reader_.get_customer(id);
   if (!stored) {
@@ -38,7 +43,10 @@ Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::stri
   CustomerState state = stored->has_value() && !erased ? std::move(**stored) : CustomerState{};
   state.customer_id = id;
   const int64_t stored_due = state.timer_due_ms;
-  return &cache_.emplace(id, CacheEntry{std::move(state), false, stored_due}).first->second;
+  return &cache_
+              .emplace(id, CacheEntry{std::make_shared<CustomerState>(std::move(state)), false,
+                                      stored_due})
+              .first->second;
 }
 
 void PartitionProcessor::mark_dirty(CacheEntry& entry) {
@@ -50,7 +58,7 @@ void PartitionProcessor::mark_dirty(CacheEntry& entry) {
 
 Result<std::optional<CustomerState>> PartitionProcessor::customer(const std::string& id) {
   if (auto it = cache_.find(id); it != cache_.end()) {
-    return it->second.state;
+    return *it->second.state;
   }
   if (erased_.contains(id)) {
     return std::optional<CustomerState>{};
@@ -97,7 +105,7 @@ void PartitionProcessor::activate_models(int64_t up_to_ms) {
 }
 
 void PartitionProcessor::catch_up_model(CacheEntry& entry, TimestampMs at) {
-  CustomerState& s = entry.state;
+  CustomerState& s = *entry.state;
   if (s.version == 0 || s.model_version == scorer_->version()) {
     return;
   }
@@ -109,7 +117,7 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
                                   TimestampMs at,
                                   CauseKind cause,
                                   std::string_view event_id) {
-  CustomerState& state = entry.state;
+  CustomerState& state = *entry.state;
   state.model_version = scorer_->version();
   const FeatureVector features = compute_features(state, at);
   const ScoreVector scores = scorer_->score(state, features, at, rules_->scores_used());
@@ -131,7 +139,7 @@ Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
     if (!state) {
       return std::unexpected(state.error());
     }
-    CustomerState& s = (*state)->state;
+    CustomerState& s = *(*state)->state;
     // The state owns its one pending timer; clear_timer() removes this key.
     CHECK(s.timer_due_ms == key.due_ms);
     s.version += 1;
@@ -160,7 +168,7 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
   if (!state) {
     return std::unexpected(state.error());
   }
-  CustomerState& s = (*state)->state;
+  CustomerState& s = *(*state)->state;
   if (remember_event(s, event) == Novelty::kDuplicate) {
     stats_.duplicates += 1;
     return Outcome::kDuplicate;
@@ -185,7 +193,7 @@ Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(const 
   if (!state) {
     return std::unexpected(state.error());
   }
-  CustomerState& s = (*state)->state;
+  CustomerState& s = *(*state)->state;
   std::vector<std::string> exited = s.segments;
   for (const std::string& segment : exited) {
     s.version += 1;
@@ -224,8 +232,8 @@ BatchDelta PartitionProcessor::take_batch() {
   erased_.clear();
   delta.customers_put.reserve(dirty_.size());
   for (CacheEntry* entry : dirty_) {
-    const CustomerState& s = entry->state;
-    delta.customers_put.push_back(s);
+    const CustomerState& s = *entry->state;
+    delta.customers_put.push_back(entry->state);
     if (s.timer_due_ms != entry->stored_timer_due_ms) {
       if (s.timer_due_ms != 0) {
         delta.timers_put.emplace_back(partition_, TimerKey{s.timer_due_ms, s.customer_id});

@@ -67,7 +67,8 @@ class PartitionProcessor {
   [[nodiscard]] std::vector<SegmentChange> take_changes() { return std::exchange(outbox_, {}); }
 
   /// Everything changed since the last call, ready to commit. Afterwards the cache holds only
-  /// clean states.
+  /// clean states. The delta shares the states with the cache (no copies); a state changed while
+  /// a delta still holds it is copied first, so a delta never changes after it is taken.
   [[nodiscard]] BatchDelta take_batch();
 
   /// The current state of a customer as this processor sees it (cache, then store).
@@ -89,7 +90,7 @@ class PartitionProcessor {
 
  private:
   struct CacheEntry {
-    CustomerState state;
+    std::shared_ptr<CustomerState> state;  ///< Shared with the last BatchDelta until it is gone.
     bool dirty = false;
     int64_t stored_timer_due_ms = 0;  ///< The timer the store holds for the customer; 0: none.
   };

@@ -2,6 +2,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,7 +35,7 @@ struct SourcePosition {
 
 /// Everything one processed batch changes, written atomically (one RocksDB WriteBatch).
 struct BatchDelta {
-  std::vector<CustomerState> customers_put;    ///< Each changed customer once.
+  std::vector<std::shared_ptr<const CustomerState>> customers_put;  ///< Each changed customer once.
   std::vector<std::string> customers_deleted;  ///< Sorted.
   std::vector<std::pair<PartitionId, TimerKey>> timers_put;  ///< The customer's new timer.
   std::vector<std::pair<PartitionId, std::string>> timers_deleted;  ///< Customers left without one.
@@ -42,7 +43,6 @@ struct BatchDelta {
   std::vector<SourcePosition> positions;
   std::vector<SegmentChange> outbox;  ///< In emission order.
 
-  bool operator==(const BatchDelta&) const = default;
   /// Moves everything in `other` (another partition's delta) to the end of this one.
   void append(BatchDelta&& other);
   [[nodiscard]] bool empty() const {

@@ -179,6 +179,7 @@ core::Result<void> Pipeline::revoke() {
   auto committed = commit_batch();
   processors_.clear();
   mergers_.clear();  // Buffered events were never committed as consumed: they are read again.
+  holding_.clear();
   at_end_.clear();
   if (const auto err = rd_kafka_assign(consumer_.get(), nullptr); err) {
     return std::unexpected(kafka::to_error(err, "unassign"));
@@ -206,7 +207,7 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
   const size_t index = topic_index(topic);
   at_end_[{topic, msg.partition}] = false;
   ++batch_events_;
-  stats_.update([&](PipelineSnapshot& s) { s.topics[topic].consumed += 1; });
+  batch_counts_[topic].consumed += 1;
   auto event = config_.inputs[index].format == WireFormat::kJson ? decode_json_event(payload)
                                                                  : decode_proto_event(payload);
   if (!event) {
@@ -230,11 +231,22 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
 
 core::Result<void> Pipeline::release_ready(std::optional<int32_t> only_partition) {
   const auto now = std::chrono::steady_clock::now();
-  for (auto& [partition, merger] : mergers_) {
-    if (!only_partition || *only_partition == partition) {
-      if (auto r = process(partition, merger.release(now, config_.merge_max_wait)); !r) {
-        return r;
-      }
+  // Without a partition: the ones still holding events back (waiting for another topic).
+  const std::vector<int32_t> partitions =
+      only_partition ? std::vector<int32_t>{*only_partition}
+                     : std::vector<int32_t>(holding_.begin(), holding_.end());
+  for (const int32_t partition : partitions) {
+    auto merger = mergers_.find(partition);
+    if (merger == mergers_.end()) {
+      continue;
+    }
+    if (auto r = process(partition, merger->second.release(now, config_.merge_max_wait)); !r) {
+      return r;
+    }
+    if (merger->second.empty()) {
+      holding_.erase(partition);
+    } else {
+      holding_.insert(partition);
     }
   }
   return {};
@@ -255,10 +267,8 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
       return std::unexpected(outcome.error());
     }
     next_offsets_[{topic, partition}] = item.offset + 1;
-    stats_.update([&](PipelineSnapshot& s) {
-      (*outcome == core::Outcome::kProcessed ? s.topics[topic].processed
-                                             : s.topics[topic].duplicates) += 1;
-    });
+    TopicCounts& counts = batch_counts_[topic];
+    (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
     if (observer_.on_event_lag) {
       const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch());

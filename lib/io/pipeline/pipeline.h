@@ -115,6 +115,7 @@ class Pipeline {
   std::unique_ptr<Producer> dlq_;
   std::map<int32_t, std::unique_ptr<core::PartitionProcessor>> processors_;
   std::map<int32_t, TopicMerger> mergers_;  ///< Event-time merge of the input topics.
+  std::set<int32_t> holding_;               ///< Partitions whose merger holds events back.
   std::map<std::string, int32_t> partition_counts_;
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  ///< Of this batch.
   std::map<std::pair<std::string, int32_t>, bool> at_end_;           ///< Assigned partitions.
@@ -123,6 +124,7 @@ class Pipeline {
   int64_t latest_model_from_ms_ = -1;       ///< active_from of the newest stored model.
   std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
   std::vector<DeadLetter> dead_letters_;    ///< Sent in this batch, confirmed before commit.
+  std::map<std::string, TopicCounts> batch_counts_;  ///< Added to stats_ at each commit.
   size_t batch_events_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
   core::Error fatal_;  ///< Set by callbacks (no exceptions across librdkafka).

@@ -30,7 +30,7 @@ core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const co
         dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, dead_letters_.size());
   }
   dead_letters_.push_back(std::move(dl));
-  stats_.update([&](PipelineSnapshot& s) { s.topics[topic].dead_lettered[reason.code] += 1; });
+  batch_counts_[topic].dead_lettered[reason.code] += 1;
   return sent;
 }
 
@@ -171,6 +171,15 @@ core::Result<void> Pipeline::commit_batch() {
     observer_.on_batch(seconds_since(batch_started_), batch_events_);
   }
   stats_.update([&](PipelineSnapshot& s) {
+    for (const auto& [topic, counts] : batch_counts_) {
+      TopicCounts& total = s.topics[topic];
+      total.consumed += counts.consumed;
+      total.processed += counts.processed;
+      total.duplicates += counts.duplicates;
+      for (const auto& [reason, n] : counts.dead_lettered) {
+        total.dead_lettered[reason] += n;
+      }
+    }
     s.batches += 1;
     s.segment_members = members_;
     s.timers_fired = timers_fired;
@@ -178,6 +187,7 @@ core::Result<void> Pipeline::commit_batch() {
       s.changes[c.segment + "/" + std::string(core::change_kind_name(c.change))] += 1;
     }
   });
+  batch_counts_.clear();
   next_offsets_.clear();
   batch_events_ = 0;
   return {};

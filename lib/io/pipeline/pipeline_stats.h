@@ -37,7 +37,8 @@ struct PipelineSnapshot {
 };
 
 /// Counters shared between the pipeline thread (writer), the outbox drainer and the admin server
-/// (readers). Guarded by one mutex: updates happen once per message, reads once per scrape.
+/// (readers). Guarded by one mutex: the pipeline adds its counts once per committed batch, so a
+/// reader sees batch-consistent accounting; readers take a copy once per scrape.
 class PipelineStats {
  public:
   template <typename Fn>

@@ -1,5 +1,7 @@
 #include "io/pipeline/topic_merger.h"
 
+#include <algorithm>
+
 namespace segd::io {
 
 TopicMerger::TopicMerger(size_t topic_count) : buffers_(topic_count), at_end_(topic_count, false) {}
@@ -49,6 +51,10 @@ std::vector<TopicMerger::Item> TopicMerger::release(std::chrono::steady_clock::t
 std::vector<TopicMerger::Item> TopicMerger::release_all() {
   std::fill(at_end_.begin(), at_end_.end(), true);
   return release(std::chrono::steady_clock::time_point::max(), std::chrono::milliseconds(0));
+}
+
+bool TopicMerger::empty() const {
+  return std::all_of(buffers_.begin(), buffers_.end(), [](const auto& b) { return b.empty(); });
 }
 
 std::optional<int64_t> TopicMerger::first_buffered(size_t topic) const {

@@ -36,6 +36,8 @@ class TopicMerger {
                                           std::chrono::milliseconds max_wait);
   /// Everything buffered, in order (shutdown: what was consumed gets processed).
   [[nodiscard]] std::vector<Item> release_all();
+  /// Whether no event is buffered.
+  [[nodiscard]] bool empty() const;
   /// The offset of the first event of `topic` still buffered: the position to commit.
   [[nodiscard]] std::optional<int64_t> first_buffered(size_t topic) const;
 

@@ -60,7 +60,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfi
   // before they reach L0; dynamic level sizes keep space amplification near 1.1.
   rocksdb::ColumnFamilyOptions customers;
   customers.OptimizeLevelStyleCompaction(config.write_buffer_bytes * 2);
-  customers.write_buffer_size = getenv("WB") ? (size_t{1} << 20) * std::stoul(getenv("WB")) : config.write_buffer_bytes;
+  customers.write_buffer_size = config.write_buffer_bytes;
   customers.max_write_buffer_number = 3;
   customers.level_compaction_dynamic_level_bytes = true;
   // A bloom filter over memtable keys answers most lookups of customers not written recently
@@ -265,8 +265,8 @@ core::Result<uint64_t> RocksStore::commit(const core::BatchDelta& delta, MetaEnt
   // searching from the top for each key.
   std::vector<const core::CustomerState*> sorted;
   sorted.reserve(delta.customers_put.size());
-  for (const core::CustomerState& state : delta.customers_put) {
-    sorted.push_back(&state);
+  for (const std::shared_ptr<const core::CustomerState>& state : delta.customers_put) {
+    sorted.push_back(state.get());
   }
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
     return a->customer_id < b->customer_id;
@@ -277,11 +277,24 @@ core::Result<uint64_t> RocksStore::commit(const core::BatchDelta& delta, MetaEnt
   for (const std::string& id : delta.customers_deleted) {
     batch.Delete(cf(kCustomers), id);
   }
+  // Timer records in key order too; for one key, a delete (an erased customer) stays before the
+  // put of its fresh timer.
+  std::vector<std::pair<std::string, std::optional<int64_t>>> timers;
+  timers.reserve(delta.timers_deleted.size() + delta.timers_put.size());
   for (const auto& [partition, customer_id] : delta.timers_deleted) {
-    batch.Delete(cf(kTimers), timer_key(partition, customer_id));
+    timers.emplace_back(timer_key(partition, customer_id), std::nullopt);
   }
   for (const auto& [partition, timer] : delta.timers_put) {
-    batch.Put(cf(kTimers), timer_key(partition, timer.customer_id), encode_i64(timer.due_ms));
+    timers.emplace_back(timer_key(partition, timer.customer_id), timer.due_ms);
+  }
+  std::stable_sort(timers.begin(), timers.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [key, due] : timers) {
+    if (due) {
+      batch.Put(cf(kTimers), key, encode_i64(*due));
+    } else {
+      batch.Delete(cf(kTimers), key);
+    }
   }
   for (const auto& [partition, time] : delta.stream_times) {
     batch.Put(cf(kOffsets), stream_time_key(partition), encode_i64(time));

@@ -38,7 +38,7 @@ enum class Durability : uint8_t {
 struct StoreConfig {
   std::string path;                                ///< Database directory (created if missing).
   size_t block_cache_bytes = size_t{64} << 20;     ///< Default: 64 MiB, shared by all families.
-  size_t write_buffer_bytes = size_t{64} << 20;    ///< Default: 64 MiB memtable for `customers`.
+  size_t write_buffer_bytes = size_t{16} << 20;    ///< Default: 16 MiB memtable for `customers`.
   Durability durability = Durability::kWalNoSync;  ///< Default: WAL on, no fsync per commit.
 };
 

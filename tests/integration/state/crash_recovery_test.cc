@@ -19,6 +19,7 @@ namespace {
 using core::PartitionId;
 using testing::make_change;
 using testing::TempDir;
+using testing::shared;
 using testing::typical_state;
 
 constexpr int kCustomersPerBatch = 20;
@@ -32,7 +33,7 @@ constexpr char kFdEnv[] = "SEGD_STATE_CRASH_FD";
 core::BatchDelta batch(int64_t n) {
   core::BatchDelta d;
   for (int i = 0; i < kCustomersPerBatch; ++i) {
-    d.customers_put.push_back(typical_state("c" + std::to_string(i), n));
+    d.customers_put.push_back(shared(typical_state("c" + std::to_string(i), n)));
   }
   d.timers_put = {{PartitionId(0), {n, "c0"}}};  // Replaces the previous batch's.
   if (n % 2 == 0) {

@@ -15,6 +15,7 @@ namespace {
 using core::PartitionId;
 using testing::make_change;
 using testing::TempDir;
+using testing::shared;
 using testing::typical_state;
 
 std::unique_ptr<RocksStore> open_store(const TempDir& dir) {
@@ -25,7 +26,7 @@ std::unique_ptr<RocksStore> open_store(const TempDir& dir) {
 
 core::BatchDelta full_delta() {
   core::BatchDelta d;
-  d.customers_put = {typical_state("c1", 1), typical_state("c2", 2)};
+  d.customers_put = {shared(typical_state("c1", 1)), shared(typical_state("c2", 2))};
   d.timers_put = {{PartitionId(3), {500, "c1"}}, {PartitionId(3), {400, "c2"}}};
   d.stream_times = {{PartitionId(3), 12'345}};
   d.positions = {{"clicks/3", 101}, {"purchases/3", 7}};
@@ -45,8 +46,8 @@ TEST(RocksStoreTest, CommittedBatchIsWholeAfterReopen) {
     ASSERT_TRUE(store->close().has_value());
   }
   auto store = open_store(dir);
-  EXPECT_EQ(*store->get_customer("c1"), d.customers_put[0]);
-  EXPECT_EQ(*store->get_customer("c2"), d.customers_put[1]);
+  EXPECT_EQ(*store->get_customer("c1"), *d.customers_put[0]);
+  EXPECT_EQ(*store->get_customer("c2"), *d.customers_put[1]);
   EXPECT_EQ(*store->get_customer("c3"), std::nullopt);
   EXPECT_EQ(*store->load_timers(PartitionId(3)),
             (std::vector<core::TimerKey>{{400, "c2"}, {500, "c1"}}));
@@ -68,7 +69,7 @@ TEST(RocksStoreTest, DeletesAndOverwritesApply) {
   ASSERT_TRUE(store->commit(full_delta()).has_value());
   core::BatchDelta d;
   d.customers_deleted = {"c1"};
-  d.customers_put = {typical_state("c2", 9)};
+  d.customers_put = {shared(typical_state("c2", 9))};
   d.timers_deleted = {{PartitionId(3), "c1"}, {PartitionId(3), "c2"}};
   d.timers_put = {{PartitionId(3), {450, "c2"}}};  // Puts apply after deletes: c2 keeps a timer.
   d.positions = {{"clicks/3", 150}};
@@ -158,7 +159,7 @@ TEST(RocksStoreTest, ExportVisitsCustomersInIdOrder) {
   auto store = open_store(dir);
   core::BatchDelta d;
   for (const char* id : {"m", "b", "zz", "a", "c10", "c2"}) {
-    d.customers_put.push_back(typical_state(id, 1));
+    d.customers_put.push_back(shared(typical_state(id, 1)));
   }
   ASSERT_TRUE(store->commit(d).has_value());
   std::vector<std::string> seen;
@@ -175,7 +176,7 @@ TEST(RocksStoreTest, ExportStopsAtCallbackError) {
   TempDir dir;
   auto store = open_store(dir);
   core::BatchDelta d;
-  d.customers_put = {typical_state("a", 1), typical_state("b", 1)};
+  d.customers_put = {shared(typical_state("a", 1)), shared(typical_state("b", 1))};
   ASSERT_TRUE(store->commit(d).has_value());
   int calls = 0;
   const core::Result<void> r =
@@ -236,7 +237,7 @@ TEST(RocksStoreTest, StatsReportCustomersAndCacheUse) {
   auto store = open_store(dir);
   core::BatchDelta d;
   for (int i = 0; i < 100; ++i) {
-    d.customers_put.push_back(typical_state("c" + std::to_string(i), i));
+    d.customers_put.push_back(shared(typical_state("c" + std::to_string(i), i)));
   }
   ASSERT_TRUE(store->commit(d).has_value());
   const StoreStats s = store->stats();

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "core/engine/state_store.h"
@@ -83,6 +84,11 @@ inline core::CustomerState typical_state(const std::string& id, int64_t seed) {
   s.segments = {"at_risk", "big_spender", "cart_abandoner"};
   s.timer_due_ms = s.last_event_ms + 60 * 86'400'000LL;
   return s;
+}
+
+/// `state` as a BatchDelta holds it.
+inline std::shared_ptr<const core::CustomerState> shared(core::CustomerState state) {
+  return std::make_shared<const core::CustomerState>(std::move(state));
 }
 
 /// A segment change with every field set.

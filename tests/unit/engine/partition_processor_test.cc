@@ -152,7 +152,7 @@ TEST(PartitionProcessorTest, ErasureEmitsExitsAndForgetsTheCustomer) {
   EXPECT_EQ(d.outbox[1].change, ChangeKind::kEnter);
   EXPECT_TRUE(d.customers_deleted.empty());
   ASSERT_EQ(d.customers_put.size(), 1u);
-  EXPECT_EQ(d.customers_put[0].orders_total, 1);
+  EXPECT_EQ(d.customers_put[0]->orders_total, 1);
   h.store.apply(d);
   // Erased with nothing after it: deleted from the store.
   ASSERT_TRUE(h.processor.erase("c1").value().has_value());
@@ -214,12 +214,26 @@ TEST(PartitionProcessorTest, NewModelVersionChangesSegmentsWithCauseModel) {
 namespace segd::core {
 namespace {
 
+TEST(PartitionProcessorTest, TakenBatchKeepsItsStatesWhileTheCustomerChangesAgain) {
+  Harness h({{"buyer", "orders_total >= 1", ""}});
+  h.processor.process(make_purchase(at_day(0), 10, "o1")).value();
+  const BatchDelta first = h.processor.take_batch();  // Say, a commit still in flight.
+  ASSERT_EQ(first.customers_put.size(), 1u);
+  const CustomerState* shared_state = first.customers_put[0].get();
+  h.processor.process(make_purchase(at_day(1), 10, "o2")).value();
+  EXPECT_EQ(first.customers_put[0]->orders_total, 1);  // Copied before the change.
+  const BatchDelta second = h.processor.take_batch();
+  ASSERT_EQ(second.customers_put.size(), 1u);
+  EXPECT_EQ(second.customers_put[0]->orders_total, 2);
+  EXPECT_NE(second.customers_put[0].get(), shared_state);
+}
+
 TEST(BatchDeltaTest, AppendMovesEveryPart) {
   BatchDelta a;
-  a.customers_put.push_back(CustomerState{.customer_id = "a"});
+  a.customers_put.push_back(std::make_shared<CustomerState>(CustomerState{.customer_id = "a"}));
   a.positions.push_back({"t/0", 5});
   BatchDelta b;
-  b.customers_put.push_back(CustomerState{.customer_id = "b"});
+  b.customers_put.push_back(std::make_shared<CustomerState>(CustomerState{.customer_id = "b"}));
   b.customers_deleted.push_back("gone");
   b.timers_put.push_back({PartitionId{1}, TimerKey{10, "b"}});
   b.timers_deleted.push_back({PartitionId{1}, "c"});
@@ -228,7 +242,7 @@ TEST(BatchDeltaTest, AppendMovesEveryPart) {
   b.outbox.push_back(SegmentChange{.event_id = "b/s/1"});
   a.append(std::move(b));
   EXPECT_EQ(a.customers_put.size(), 2u);
-  EXPECT_EQ(a.customers_put[1].customer_id, "b");
+  EXPECT_EQ(a.customers_put[1]->customer_id, "b");
   EXPECT_EQ(a.customers_deleted, std::vector<std::string>{"gone"});
   EXPECT_EQ(a.timers_put.size(), 1u);
   EXPECT_EQ(a.timers_deleted.size(), 1u);
