@@ -119,7 +119,7 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
                                   std::string_view event_id) {
   CustomerState& state = *entry.state;
   state.model_version = scorer_->version();
-  const FeatureVector features = compute_features(state, at);
+  const FeatureVector features = compute_features(state, at, rules_->features_needed());
   const ScoreVector scores = scorer_->score(state, features, at, rules_->scores_used());
   const EvaluationContext ctx{at, scorer_->version(), cause, event_id};
   Evaluation result = rules_->evaluate(state, features, scores, ctx);

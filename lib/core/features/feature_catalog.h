@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -79,5 +80,8 @@ struct FeatureInfo {
 /// (days_since_last_purchase of a customer who never bought) are NaN: comparisons with them are
 /// false.
 using FeatureVector = std::array<double, kFeatureCount>;
+
+/// A set of features, by FeatureId index: the ones a caller needs computed.
+using FeatureMask = std::bitset<kFeatureCount>;
 
 }  // namespace segd::core

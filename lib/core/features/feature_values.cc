@@ -37,19 +37,10 @@ Windowed windows(const CustomerState& s, int64_t today) {
   return w;
 }
 
-// 2^(-(at - ref)/h) for each half-life: shared by the four activity kinds.
 // The factor by which decayed counts of half-life index `h` shrink from activity_ref_ms to `at`.
 double decay_factor(const CustomerState& s, int h, int64_t at) {
   const auto dt = static_cast<double>(std::max<int64_t>(0, at - s.activity_ref_ms));
   return std::exp2(-dt / (static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay)));
-}
-
-std::array<double, kHalfLifeCount> decay_factors(const CustomerState& s, int64_t at) {
-  std::array<double, kHalfLifeCount> f{};
-  for (int h = 0; h < kHalfLifeCount; ++h) {
-    f[static_cast<size_t>(h)] = decay_factor(s, h, at);
-  }
-  return f;
 }
 
 double since(int64_t at, int64_t anchor, int64_t unit) {
@@ -77,22 +68,36 @@ std::optional<Linear> linear_of(const CustomerState& s, FeatureId id) {
   }
 }
 
-void fill_activity(const CustomerState& s, int64_t at, FeatureVector& f) {
+// Whether `needed` holds any of the `count` features from `first` on.
+bool any_of(const FeatureMask& needed, FeatureId first, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    if (needed[static_cast<size_t>(first) + i]) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void fill_activity(const CustomerState& s, int64_t at, const FeatureMask& needed, FeatureVector& f) {
   auto set = [&f](FeatureId id, double v) { f[static_cast<size_t>(id)] = v; };
   set(FeatureId::kPageViewsTotal, static_cast<double>(s.counts[0]));
   set(FeatureId::kProductViewsTotal, static_cast<double>(s.counts[1]));
   set(FeatureId::kSearchesTotal, static_cast<double>(s.counts[2]));
   set(FeatureId::kCartAddsTotal, static_cast<double>(s.counts[3]));
   const auto first = static_cast<size_t>(FeatureId::kPageViews1d);
-  const auto factors = decay_factors(s, at);
-  for (size_t k = 0; k < kActivityCount; ++k) {
-    for (size_t h = 0; h < kHalfLifeCount; ++h) {
-      f[first + k * kHalfLifeCount + h] = s.decayed[k][h] * factors[h];
+  for (size_t h = 0; h < kHalfLifeCount; ++h) {
+    bool wanted = false;
+    for (size_t k = 0; k < kActivityCount; ++k) {
+      wanted = wanted || needed[first + k * kHalfLifeCount + h];
+    }
+    const double factor = wanted ? decay_factor(s, static_cast<int>(h), at) : kNaN;
+    for (size_t k = 0; k < kActivityCount; ++k) {
+      f[first + k * kHalfLifeCount + h] = s.decayed[k][h] * factor;
     }
   }
 }
 
-void fill_purchases(const CustomerState& s, int64_t at, FeatureVector& f) {
+void fill_purchases(const CustomerState& s, int64_t at, const FeatureMask& needed, FeatureVector& f) {
   auto set = [&f](FeatureId id, double v) { f[static_cast<size_t>(id)] = v; };
   const bool bought = s.orders_total > 0;
   set(FeatureId::kOrdersTotal, static_cast<double>(s.orders_total));
@@ -102,12 +107,16 @@ void fill_purchases(const CustomerState& s, int64_t at, FeatureVector& f) {
   set(FeatureId::kFirstPurchaseAt, bought ? static_cast<double>(s.first_purchase_ms) : kNaN);
   set(FeatureId::kLastPurchaseAt, bought ? static_cast<double>(s.last_purchase_ms) : kNaN);
   set(FeatureId::kDaysSinceLastPurchase, bought ? since(at, s.last_purchase_ms, kMsPerDay) : kNaN);
-  const Windowed w = windows(s, day_of(TimestampMs{at}));
   const auto orders0 = static_cast<size_t>(FeatureId::kOrders7d);
   const auto money0 = static_cast<size_t>(FeatureId::kMonetary7d);
-  for (size_t i = 0; i < 4; ++i) {
-    f[orders0 + i] = w.orders[i];
-    f[money0 + i] = w.monetary[i];
+  if (any_of(needed, FeatureId::kOrders7d, 8)) {
+    const Windowed w = windows(s, day_of(TimestampMs{at}));
+    for (size_t i = 0; i < 4; ++i) {
+      f[orders0 + i] = w.orders[i];
+      f[money0 + i] = w.monetary[i];
+    }
+  } else {
+    std::fill_n(f.begin() + static_cast<std::ptrdiff_t>(orders0), 8, kNaN);
   }
   set(FeatureId::kRefundsTotal, static_cast<double>(s.refunds_total));
   set(FeatureId::kRefundAmountTotal, s.refund_amount_total);
@@ -120,16 +129,22 @@ void fill_purchases(const CustomerState& s, int64_t at, FeatureVector& f) {
 
 }  // namespace
 
-FeatureVector compute_features(const CustomerState& s, TimestampMs at_ts) {
+FeatureVector compute_features(const CustomerState& s, TimestampMs at) {
+  return compute_features(s, at, FeatureMask().set());
+}
+
+FeatureVector compute_features(const CustomerState& s, TimestampMs at_ts, const FeatureMask& needed) {
   const int64_t at = at_ts.value();
   FeatureVector f{};
   auto set = [&f](FeatureId id, double v) { f[static_cast<size_t>(id)] = v; };
-  fill_purchases(s, at, f);
-  fill_activity(s, at, f);
+  fill_purchases(s, at, needed, f);
+  fill_activity(s, at, needed, f);
   set(FeatureId::kSessionsTotal, static_cast<double>(s.sessions_total));
-  double recent = 0;
-  for (const Session& x : s.sessions) {
-    recent += x.end_ms > at - kSessionWindowMs ? 1 : 0;
+  double recent = needed[static_cast<size_t>(FeatureId::kSessions30d)] ? 0 : kNaN;
+  if (!std::isnan(recent)) {
+    for (const Session& x : s.sessions) {
+      recent += x.end_ms > at - kSessionWindowMs ? 1 : 0;
+    }
   }
   set(FeatureId::kSessions30d, recent);
   set(FeatureId::kAvgSessionMinutes, s.sessions_total > 0
@@ -138,9 +153,14 @@ FeatureVector compute_features(const CustomerState& s, TimestampMs at_ts) {
                                          : 0.0);
   double open = 0;
   double value = 0;
-  for (const CartLine& l : s.cart) {
-    open += static_cast<double>(l.quantity);
-    value += static_cast<double>(l.quantity) * l.price;
+  if (needed[static_cast<size_t>(FeatureId::kCartOpen)] ||
+      needed[static_cast<size_t>(FeatureId::kCartValue)]) {
+    for (const CartLine& l : s.cart) {
+      open += static_cast<double>(l.quantity);
+      value += static_cast<double>(l.quantity) * l.price;
+    }
+  } else {
+    open = value = kNaN;
   }
   set(FeatureId::kCartOpen, open);
   set(FeatureId::kCartValue, value);
@@ -202,7 +222,9 @@ double timed_value(const CustomerState& s, FeatureId id, TimestampMs at) {
     case TimeBehaviour::kConstant:
       break;
   }
-  return compute_features(s, at)[static_cast<size_t>(id)];
+  FeatureMask just_this;
+  just_this.set(static_cast<size_t>(id));
+  return compute_features(s, at, just_this)[static_cast<size_t>(id)];
 }
 
 namespace {

@@ -14,6 +14,13 @@ namespace segd::core {
 /// operation). Pure.
 [[nodiscard]] FeatureVector compute_features(const CustomerState& state, TimestampMs at);
 
+/// The features in `needed`, bit for bit as compute_features() has them; the costlier groups
+/// (windows, decayed counts, sessions, cart) are skipped when none of theirs is needed, and the
+/// features they hold are then NaN.
+[[nodiscard]] FeatureVector compute_features(const CustomerState& state,
+                                             TimestampMs at,
+                                             const FeatureMask& needed);
+
 /// Share of the customer's decayed category interest that goes to `category`, in [0, 1];
 /// 0 for an unknown category. Does not change as time passes (all scores decay alike).
 [[nodiscard]] double affinity(const CustomerState& state, std::string_view category);

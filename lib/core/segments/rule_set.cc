@@ -261,9 +261,14 @@ RuleSet::RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compile
       for (const int slot : e ? e->variables : std::vector<int>{}) {
         if (static_cast<size_t>(slot) >= kFeatureCount) {
           scores_used_ |= ScoreMask{1} << (static_cast<size_t>(slot) - kFeatureCount);
+        } else {
+          features_needed_.set(static_cast<size_t>(slot));
         }
       }
     }
+  }
+  if (scores_used_ != 0) {
+    features_needed_.set();
   }
 }
 

@@ -61,6 +61,9 @@ class RuleSet {
   [[nodiscard]] const std::vector<SegmentDefinition>& definitions() const { return definitions_; }
   /// The scores any rule reads: evaluation computes only those.
   [[nodiscard]] ScoreMask scores_used() const { return scores_used_; }
+  /// The features evaluation must compute: the ones any rule reads, or all of them once a rule
+  /// reads a score (models score from features).
+  [[nodiscard]] const FeatureMask& features_needed() const { return features_needed_; }
 
   ~RuleSet();
   RuleSet(const RuleSet&) = delete;
@@ -78,6 +81,7 @@ class RuleSet {
   std::vector<SegmentDefinition> definitions_;
   std::vector<Compiled> compiled_;
   ScoreMask scores_used_ = 0;
+  FeatureMask features_needed_;
 };
 
 }  // namespace segd::core

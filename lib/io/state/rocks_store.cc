@@ -4,6 +4,7 @@
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
@@ -78,12 +79,18 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfi
   scanned.compression = compression;
   scanned.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options(cache, 0)));
 
+  // timers: written on most commits, read only by load_timers() when a partition starts (the
+  // running index lives in memory). An unsorted vector memtable makes each write an append; the
+  // sort happens once, when a flush (on a background thread) or that scan reads it.
+  rocksdb::ColumnFamilyOptions timers = scanned;
+  timers.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+
   // offsets: a handful of keys read with Get.
   rocksdb::ColumnFamilyOptions offsets = scanned;
   offsets.write_buffer_size = size_t{4} << 20;
   offsets.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options(cache, 10)));
 
-  return {{kFamilyNames[0], scanned}, {kFamilyNames[1], customers}, {kFamilyNames[2], scanned},
+  return {{kFamilyNames[0], scanned}, {kFamilyNames[1], customers}, {kFamilyNames[2], timers},
           {kFamilyNames[3], offsets}, {kFamilyNames[4], scanned},   {kFamilyNames[5], scanned}};
 }
 
@@ -92,6 +99,8 @@ rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statis
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   o.IncreaseParallelism(2);  // Flush + compaction threads for the 2-core target.
+  // One writer (the commit); required by the timers family's vector memtable.
+  o.allow_concurrent_memtable_write = false;
   o.max_background_jobs = 2;
   o.bytes_per_sync = size_t{1} << 20;        // Smooth background writeback instead of bursts.
   o.max_total_wal_size = size_t{256} << 20;  // Forces flushes of quiet families (offsets).

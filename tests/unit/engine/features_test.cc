@@ -143,6 +143,28 @@ TEST(FeaturesTest, TimedValueMatchesComputeFeaturesBitForBit) {
   }
 }
 
+TEST(FeaturesTest, AMaskComputesItsFeaturesExactlyAndLeavesSkippedGroupsNaN) {
+  CustomerState s = fresh();
+  apply_event_features(s, make_event(EventType::kProductView, at_day(0.2)));
+  apply_event_features(s, make_event(EventType::kAddToCart, at_day(0.3)));
+  apply_event_features(s, make_purchase(at_day(0.5), 12.5, "o1"));
+  const FeatureVector all = compute_features(s, at_day(3));
+  FeatureMask needed;
+  for (const FeatureId id : {FeatureId::kOrders90d, FeatureId::kProductViews7d}) {
+    needed.set(static_cast<size_t>(id));
+  }
+  const FeatureVector some = compute_features(s, at_day(3), needed);
+  for (size_t i = 0; i < kFeatureCount; ++i) {
+    if (needed[i]) {
+      EXPECT_EQ(some[i], all[i]) << feature_info(static_cast<FeatureId>(i)).name;
+    }
+  }
+  EXPECT_TRUE(std::isnan(some[static_cast<size_t>(FeatureId::kProductViews1d)]));
+  EXPECT_TRUE(std::isnan(some[static_cast<size_t>(FeatureId::kSessions30d)]));
+  EXPECT_TRUE(std::isnan(some[static_cast<size_t>(FeatureId::kCartValue)]));
+  EXPECT_EQ(some[static_cast<size_t>(FeatureId::kOrdersTotal)], 1);  // Cheap ones are always set.
+}
+
 TEST(FeaturesTest, SessionsSplitOnThirtyMinuteGapsAndMergeOnLateEvents) {
   CustomerState s = fresh();
   const int64_t t0 = at_day(0).value();
