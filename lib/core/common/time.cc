@@ -145,6 +145,27 @@ std::string format_rfc3339(TimestampMs ts) {
   const int64_t m = (in_day % kMsPerHour) / kMsPerMinute;
   const int64_t sec = (in_day % kMsPerMinute) / kMsPerSecond;
   const int64_t milli = in_day % kMsPerSecond;
+  if (c.year >= 0 && c.year <= 9999) {
+    // The common case without printf: yyyy-mm-ddThh:mm:ss[.mmm]Z.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    auto put = [&out](size_t at, int64_t v, int width) {
+      for (int i = width - 1; i >= 0; --i, v /= 10) {
+        out[at + static_cast<size_t>(i)] = static_cast<char>('0' + v % 10);
+      }
+    };
+    put(0, c.year, 4);
+    put(5, c.month, 2);
+    put(8, c.day, 2);
+    put(11, h, 2);
+    put(14, m, 2);
+    put(17, sec, 2);
+    if (milli != 0) {
+      put(20, milli, 3);
+    } else {
+      out.erase(19, 4);
+    }
+    return out;
+  }
   char buf[48];
   int n = 0;
   if (milli != 0) {

@@ -80,11 +80,20 @@ void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t>
   if (state.timer_due_ms == due_ms.value_or(0)) {
     return;
   }
-  clear_timer(state);
-  if (due_ms) {
-    timers_.insert(TimerKey{*due_ms, state.customer_id});
-    state.timer_due_ms = *due_ms;
+  if (!due_ms) {
+    clear_timer(state);
+    return;
   }
+  if (state.timer_due_ms != 0) {
+    // Re-key the existing node: no allocation.
+    auto node = timers_.extract(TimerKey{state.timer_due_ms, state.customer_id});
+    CHECK(!node.empty());
+    node.value().due_ms = *due_ms;
+    timers_.insert(std::move(node));
+  } else {
+    timers_.insert(TimerKey{*due_ms, state.customer_id});
+  }
+  state.timer_due_ms = *due_ms;
 }
 
 void PartitionProcessor::add_model(std::shared_ptr<const Scorer> scorer, int64_t active_from_ms) {

@@ -144,6 +144,20 @@ void JsonWriter::write_escaped(std::string_view value) {
   out_.push_back('"');
   size_t pos = 0;
   while (pos < value.size()) {
+    // Copy a run of characters that need no escaping in one append.
+    size_t plain = pos;
+    while (plain < value.size()) {
+      const auto p = static_cast<unsigned char>(value[plain]);
+      if (p < 0x20U || p >= 0x80U || p == '"' || p == '\\') {
+        break;
+      }
+      ++plain;
+    }
+    out_.append(value.substr(pos, plain - pos));
+    pos = plain;
+    if (pos == value.size()) {
+      break;
+    }
     const auto c = static_cast<unsigned char>(value[pos]);
     if (c >= 0x80U) {
       const size_t length = core::utf8_sequence_length(value.substr(pos));
