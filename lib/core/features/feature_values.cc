@@ -219,6 +219,20 @@ double timed_value(const CustomerState& s, FeatureId id, TimestampMs at) {
       }
       return kNaN;
     case TimeBehaviour::kStep:
+      if (id >= FeatureId::kOrders7d && id <= FeatureId::kMonetary365d) {
+        // One window of windows(): the same buckets added in the same order, so the same bits.
+        const auto index = static_cast<size_t>(id) - static_cast<size_t>(FeatureId::kOrders7d);
+        const bool orders = index < 4;
+        const int64_t today = day_of(at);
+        double sum = 0;
+        for (const DayBucket& b : s.days) {
+          if (b.day <= today && b.day > today - kWindowDays[index % 4]) {
+            sum += orders ? b.orders : b.monetary;
+          }
+        }
+        return sum;
+      }
+      break;
     case TimeBehaviour::kConstant:
       break;
   }

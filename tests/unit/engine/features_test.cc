@@ -132,7 +132,10 @@ TEST(FeaturesTest, TimedValueMatchesComputeFeaturesBitForBit) {
   apply_event_features(s, make_event(EventType::kPageView, at_day(0.3)));
   apply_event_features(s, make_event(EventType::kAddToCart, at_day(0.4)));
   apply_event_features(s, make_purchase(at_day(0.5), 12.5, "o1"));
-  for (const double day : {0.5, 0.77, 3.1, 40.0}) {
+  for (int d = 1; d < 60; d += 3) {  // Money sums whose rounding depends on the order of terms.
+    apply_event_features(s, make_purchase(at_day(d + 0.5), 0.1 * d + 1e-7, "o" + std::to_string(d)));
+  }
+  for (const double day : {0.5, 0.77, 3.1, 40.0, 65.2, 100.0}) {
     const FeatureVector all = compute_features(s, at_day(day));
     for (size_t i = 0; i < kFeatureCount; ++i) {
       const auto id = static_cast<FeatureId>(i);
