@@ -135,20 +135,26 @@ Result<models::StreamingKMeansState> fit_clusters(std::span<const Point> points,
 
 }  // namespace
 
+void add_to_training_set(TrainingSet& set,
+                         const CustomerState& c,
+                         TimestampMs as_of,
+                         models::TimeUnit unit) {
+  const TimestampMs at{std::max(as_of.value(), c.last_event_ms)};
+  const FeatureVector f = compute_features(c, at);
+  if (c.orders_total > 0 && c.purchase_days > 0) {
+    add_purchase_inputs(f, models::days_per_unit(unit), set);
+  }
+  const ClusterVector v = cluster_features(c, f, at);
+  set.cluster_vectors.emplace_back(v.begin(), v.end());
+}
+
 TrainingSet extract_training_set(std::span<const CustomerState> customers,
                                  TimestampMs as_of,
                                  models::TimeUnit unit) {
-  const double unit_days = models::days_per_unit(unit);
   TrainingSet set;
   set.cluster_vectors.reserve(customers.size());
   for (const CustomerState& c : customers) {
-    const TimestampMs at{std::max(as_of.value(), c.last_event_ms)};
-    const FeatureVector f = compute_features(c, at);
-    if (c.orders_total > 0 && c.purchase_days > 0) {
-      add_purchase_inputs(f, unit_days, set);
-    }
-    const ClusterVector v = cluster_features(c, f, at);
-    set.cluster_vectors.emplace_back(v.begin(), v.end());
+    add_to_training_set(set, c, as_of, unit);
   }
   return set;
 }
@@ -160,10 +166,20 @@ Result<models::ModelSnapshot> train(std::span<const CustomerState> customers,
   if (auto ok = check_options(options); !ok) {
     return std::unexpected(ok.error());
   }
-  if (customers.size() < options.k) {
+  return train(extract_training_set(customers, as_of, options.time_unit), as_of, options,
+               previous);
+}
+
+Result<models::ModelSnapshot> train(const TrainingSet& set,
+                                    TimestampMs as_of,
+                                    const TrainOptions& options,
+                                    const models::ModelSnapshot* previous) {
+  if (auto ok = check_options(options); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (set.cluster_vectors.size() < options.k) {
     return fail("too_few_customers", "need at least k customers");
   }
-  const TrainingSet set = extract_training_set(customers, as_of, options.time_unit);
   auto bgnbd = models::fit_bgnbd(set.bgnbd, options.fit);
   if (!bgnbd) {
     return std::unexpected(bgnbd.error());

@@ -55,6 +55,12 @@ struct TrainingSet {
 [[nodiscard]] TrainingSet extract_training_set(std::span<const CustomerState> customers,
                                                TimestampMs as_of,
                                                models::TimeUnit unit);
+/// Adds one customer to `set`, as extract_training_set() does for each (for callers that stream
+/// the population instead of holding every state at once).
+void add_to_training_set(TrainingSet& set,
+                         const CustomerState& customer,
+                         TimestampMs as_of,
+                         models::TimeUnit unit);
 
 /// Refits every model on the customer population as of stream time `as_of`:
 /// BG/NBD on (x, t_x, T) of buyers, Gamma-Gamma on repeat buyers' (x, avg_order_value), the
@@ -70,6 +76,11 @@ struct TrainingSet {
 /// or nobody bought twice, `fit_failed`) and of the k-means code. CPU-bound, single-threaded; about
 /// a few seconds per million customers.
 [[nodiscard]] Result<models::ModelSnapshot> train(std::span<const CustomerState> customers,
+                                                  TimestampMs as_of,
+                                                  const TrainOptions& options,
+                                                  const models::ModelSnapshot* previous);
+/// The same on an extracted set (built with options.time_unit, in customer_id order).
+[[nodiscard]] Result<models::ModelSnapshot> train(const TrainingSet& set,
                                                   TimestampMs as_of,
                                                   const TrainOptions& options,
                                                   const models::ModelSnapshot* previous);

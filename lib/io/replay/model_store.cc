@@ -69,9 +69,10 @@ core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& stor
 
 core::Result<core::models::ModelSnapshot> refit_and_store(
     RocksStore& store, core::TimestampMs as_of, const core::scoring::TrainOptions& options) {
-  std::vector<core::CustomerState> customers;
+  // Streamed in key (customer_id) order: no copy of the population is held.
+  core::scoring::TrainingSet set;
   auto read = store.for_each_customer([&](const core::CustomerState& c) -> core::Result<void> {
-    customers.push_back(c);
+    core::scoring::add_to_training_set(set, c, as_of, options.time_unit);
     return {};
   });
   if (!read) {
@@ -81,8 +82,8 @@ core::Result<core::models::ModelSnapshot> refit_and_store(
   if (!previous) {
     return std::unexpected(previous.error());
   }
-  auto snapshot = core::scoring::train(customers, as_of, options,
-                                       previous->has_value() ? &**previous : nullptr);
+  auto snapshot =
+      core::scoring::train(set, as_of, options, previous->has_value() ? &**previous : nullptr);
   if (!snapshot) {
     return std::unexpected(snapshot.error());
   }
