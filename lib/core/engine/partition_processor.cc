@@ -260,10 +260,13 @@ BatchDelta PartitionProcessor::take_batch() {
   }
   delta.outbox = std::move(outbox_);
   outbox_.clear();
-  if (cache_.size() > options_.cache_capacity) {
-    cache_.clear();  // Everything is clean now; the store has it.
-  }
   return delta;
+}
+
+void PartitionProcessor::trim_cache() {
+  if (cache_.size() > options_.cache_capacity && dirty_.empty()) {
+    cache_.clear();  // Everything is clean and, the caller says, in the store.
+  }
 }
 
 }  // namespace segd::core

@@ -29,6 +29,8 @@ Pipeline::Pipeline(const PipelineConfig& config,
       observer_(std::move(observer)) {}
 
 Pipeline::~Pipeline() {
+  // The write in flight uses the consumer and the store: let it finish first.
+  core::ignore_error(wait_for_commit(), "fallback: run() and close() report failed writes");
   if (consumer_) {
     core::ignore_error(close(), "fallback: orderly shutdown calls close() and reports");
   }
@@ -131,6 +133,9 @@ core::Result<int32_t> Pipeline::partition_count(const std::string& topic) {
 }
 
 core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions) {
+  if (auto r = wait_for_commit(); !r) {  // Positions and timers are read from the store.
+    return r;
+  }
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& tp = partitions->elems[i];
     if (auto count = partition_count(tp.topic); !count) {
@@ -176,7 +181,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
 }
 
 core::Result<void> Pipeline::revoke() {
-  auto committed = commit_batch();
+  auto committed = commit_and_wait();
   processors_.clear();
   mergers_.clear();  // Buffered events were never committed as consumed: they are read again.
   holding_.clear();
@@ -357,8 +362,13 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       update_gauges();
       last_gauges = std::chrono::steady_clock::now();
     }
+    if (stop_at == StopAt::kEndOfInput && batch_events_ == 0 && at_end_of_input()) {
+      if (auto r = wait_for_commit(); !r) {  // The drainer learns of a batch once it is written.
+        return r;
+      }
+    }
     if (stop_at == StopAt::kEndOfInput && batch_events_ == 0 && at_end_of_input() &&
-        drainer_.idle()) {
+        !in_flight_.valid() && drainer_.idle()) {
       log(LogLevel::kInfo, "pipeline", "every assigned partition is at its end; stopping");
       break;
     }
@@ -369,12 +379,16 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       return r;
     }
   }
-  return commit_batch();
+  return commit_and_wait();
 }
 
 core::Result<void> Pipeline::close() {
   if (!consumer_) {
     return {};
+  }
+  if (auto r = wait_for_commit(); !r) {
+    failed_ = true;
+    fatal_ = r.error();
   }
   // Closing leaves the group; the revoke callback commits the last batch.
   const auto err = rd_kafka_consumer_close(consumer_.get());

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,9 +28,10 @@ struct PipelineObserver {
   std::function<void(double seconds)> on_event_lag;
 };
 
-/// The daemon's consume -> engine -> commit loop. One thread: it polls the consumer group,
-/// decodes and validates each message (bad ones to the dead-letter topic), runs the partition's
-/// engine, and commits state, timers, input offsets and outbox in one RocksDB WriteBatch per batch.
+/// The daemon's consume -> engine -> commit loop. One thread polls the consumer group, decodes
+/// and validates each message (bad ones to the dead-letter topic) and runs the partition's
+/// engine; state, timers, input offsets and outbox go to RocksDB in one WriteBatch per batch,
+/// written on a second thread while the next batch is processed (one write in flight at most).
 /// On assignment it seeks to the offsets stored in RocksDB. Group offsets are committed too, for
 /// lag monitoring only.
 class Pipeline {
@@ -91,7 +93,13 @@ class Pipeline {
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
                                                const core::Error& reason);
   [[nodiscard]] core::Result<void> flush_dead_letters();
+  /// Takes the batch and starts writing it (after the previous write is done); returns without
+  /// waiting for this one.
   [[nodiscard]] core::Result<void> commit_batch();
+  /// Waits for the write in flight, if any, and reports how it went.
+  [[nodiscard]] core::Result<void> wait_for_commit();
+  /// commit_batch() and wait_for_commit(): the batch is in the store on return.
+  [[nodiscard]] core::Result<void> commit_and_wait();
   [[nodiscard]] core::Result<void> load_members();
   [[nodiscard]] core::Result<void> maybe_refit(int64_t event_ms);
   [[nodiscard]] core::Result<void> refit(int64_t at_ms);
@@ -125,6 +133,8 @@ class Pipeline {
   std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
   std::vector<DeadLetter> dead_letters_;    ///< Sent in this batch, confirmed before commit.
   std::map<std::string, TopicCounts> batch_counts_;  ///< Added to stats_ at each commit.
+  std::unique_ptr<core::BatchDelta> in_flight_delta_;  ///< Being written by in_flight_.
+  std::future<core::Result<void>> in_flight_;
   size_t batch_events_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
   core::Error fatal_;  ///< Set by callbacks (no exceptions across librdkafka).

@@ -44,14 +44,14 @@ core::Result<std::optional<std::vector<std::string>>> Pipeline::erase(const std:
     return erased;
   }
   ++batch_events_;  // Make the commit happen even without input.
-  if (auto committed = commit_batch(); !committed) {
+  if (auto committed = commit_and_wait(); !committed) {
     return std::unexpected(committed.error());
   }
   return erased;
 }
 
 core::Result<void> Pipeline::replace_rules(std::shared_ptr<const core::RuleSet> rules) {
-  if (auto committed = commit_batch(); !committed) {
+  if (auto committed = commit_and_wait(); !committed) {
     return committed;
   }
   rules_ = std::move(rules);

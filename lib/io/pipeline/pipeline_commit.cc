@@ -1,4 +1,5 @@
 // Pipeline: batch commits, dead letters and model refits.
+#include <future>
 #include <set>
 
 #include "core/scoring/model_scorer.h"
@@ -49,7 +50,7 @@ core::Result<void> Pipeline::maybe_refit(int64_t event_ms) {
 // partition. Runs on the pipeline thread: consumption pauses while it trains.
 core::Result<void> Pipeline::refit(int64_t at_ms) {
   const auto started = std::chrono::steady_clock::now();
-  if (auto committed = commit_batch(); !committed) {
+  if (auto committed = commit_and_wait(); !committed) {
     return committed;
   }
   core::scoring::TrainOptions options;
@@ -128,10 +129,16 @@ core::Result<void> Pipeline::commit_batch() {
   if (auto r = flush_dead_letters(); !r) {
     return r;
   }
-  core::BatchDelta merged;
+  // One commit in flight at a time, in order. Once the previous one is in the store, every
+  // clean cached state is too, so the caches may be trimmed.
+  if (auto r = wait_for_commit(); !r) {
+    return r;
+  }
+  auto merged = std::make_unique<core::BatchDelta>();
   int64_t timers_fired = 0;
   for (auto& [partition, processor] : processors_) {
-    merged.append(processor->take_batch());
+    processor->trim_cache();
+    merged->append(processor->take_batch());
     timers_fired += processor->stats().timers_fired;
   }
   kafka::PartitionListPtr offsets(
@@ -142,14 +149,16 @@ core::Result<void> Pipeline::commit_batch() {
     if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
       offset = std::min(offset, m->second.first_buffered(topic_index(tp.first)).value_or(next));
     }
-    merged.positions.push_back({source_name(tp.first, tp.second), offset});
+    merged->positions.push_back({source_name(tp.first, tp.second), offset});
     rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = offset;
   }
   std::vector<std::pair<std::string, std::string>> meta;
   std::set<std::string> resized;
-  for (const core::SegmentChange& c : merged.outbox) {
+  std::map<std::string, int64_t> changes;
+  for (const core::SegmentChange& c : merged->outbox) {
     members_[c.segment] += c.change == core::ChangeKind::kEnter ? 1 : -1;
     resized.insert(c.segment);
+    changes[c.segment + "/" + std::string(core::change_kind_name(c.change))] += 1;
   }
   for (const std::string& segment : resized) {
     meta.emplace_back("members." + segment, std::to_string(members_[segment]));
@@ -158,39 +167,66 @@ core::Result<void> Pipeline::commit_batch() {
     meta.emplace_back("partitions",
                       std::to_string(partition_counts_.at(config_.inputs.front().name)));
   }
-  auto committed = store_.commit(merged, meta);
-  if (!committed) {
-    return std::unexpected(committed.error());
-  }
-  drainer_.notify();
-  if (offsets->cnt > 0) {
-    // For lag monitoring only: restarts read the offsets stored in RocksDB.
-    static_cast<void>(rd_kafka_commit(consumer_.get(), offsets.get(), 1));
-  }
   if (observer_.on_batch) {
     observer_.on_batch(seconds_since(batch_started_), batch_events_);
   }
-  stats_.update([&](PipelineSnapshot& s) {
-    for (const auto& [topic, counts] : batch_counts_) {
-      TopicCounts& total = s.topics[topic];
-      total.consumed += counts.consumed;
-      total.processed += counts.processed;
-      total.duplicates += counts.duplicates;
-      for (const auto& [reason, n] : counts.dead_lettered) {
-        total.dead_lettered[reason] += n;
-      }
-    }
-    s.batches += 1;
-    s.segment_members = members_;
-    s.timers_fired = timers_fired;
-    for (const core::SegmentChange& c : merged.outbox) {
-      s.changes[c.segment + "/" + std::string(core::change_kind_name(c.change))] += 1;
-    }
-  });
-  batch_counts_.clear();
+  // The write runs beside the processing of the next batch (the second core). The delta stays
+  // owned here and is released on this thread by wait_for_commit(), so a cached state it shares
+  // is copied before any change while the write may still read it.
+  const core::BatchDelta& delta = *merged;
+  in_flight_delta_ = std::move(merged);
+  in_flight_ = std::async(
+      std::launch::async,
+      [this, &delta, meta = std::move(meta), offsets = std::move(offsets),
+       counts = std::exchange(batch_counts_, {}), changes = std::move(changes),
+       members = members_, timers_fired]() -> core::Result<void> {
+        auto committed = store_.commit(delta, meta);
+        if (!committed) {
+          return std::unexpected(committed.error());
+        }
+        drainer_.notify();
+        if (offsets->cnt > 0) {
+          // For lag monitoring only: restarts read the offsets stored in RocksDB.
+          static_cast<void>(rd_kafka_commit(consumer_.get(), offsets.get(), 1));
+        }
+        stats_.update([&](PipelineSnapshot& s) {
+          for (const auto& [topic, c] : counts) {
+            TopicCounts& total = s.topics[topic];
+            total.consumed += c.consumed;
+            total.processed += c.processed;
+            total.duplicates += c.duplicates;
+            for (const auto& [reason, n] : c.dead_lettered) {
+              total.dead_lettered[reason] += n;
+            }
+          }
+          s.batches += 1;
+          s.segment_members = members;
+          s.timers_fired = timers_fired;
+          for (const auto& [key, n] : changes) {
+            s.changes[key] += n;
+          }
+        });
+        return {};
+      });
   next_offsets_.clear();
   batch_events_ = 0;
   return {};
+}
+
+core::Result<void> Pipeline::wait_for_commit() {
+  if (!in_flight_.valid()) {
+    return {};
+  }
+  core::Result<void> r = in_flight_.get();
+  in_flight_delta_.reset();
+  return r;
+}
+
+core::Result<void> Pipeline::commit_and_wait() {
+  if (auto r = commit_batch(); !r) {
+    return r;
+  }
+  return wait_for_commit();
 }
 
 }  // namespace segd::io

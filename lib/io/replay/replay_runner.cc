@@ -300,7 +300,13 @@ class Replay {
       meta.emplace_back(std::string(kMetaDeadLetterBytes), std::to_string(dead_letter_->size()));
     }
     in_batch_ = 0;
-    return check(store_->commit(merged, meta));
+    if (auto r = check(store_->commit(merged, meta)); !r) {
+      return r;
+    }
+    for (const auto& p : processors_) {
+      p->trim_cache();
+    }
+    return {};
   }
 
   const ReplayOptions& options_;
