@@ -230,12 +230,12 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
   if (merger == mergers_.end()) {
     return core::fail("internal", "no merger for an assigned partition");
   }
-  merger->second.push({std::move(*event), index, msg.offset, std::chrono::steady_clock::now()});
+  merger->second.push({std::move(*event), index, msg.offset, loop_now_});
   return release_ready(msg.partition);
 }
 
 core::Result<void> Pipeline::release_ready(std::optional<int32_t> only_partition) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = loop_now_;
   // Without a partition: the ones still holding events back (waiting for another topic).
   const std::vector<int32_t> partitions =
       only_partition ? std::vector<int32_t>{*only_partition}
@@ -275,9 +275,7 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
     TopicCounts& counts = batch_counts_[topic];
     (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
     if (observer_.on_event_lag) {
-      const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch());
-      observer_.on_event_lag(static_cast<double>(now_ms.count() - item.event.ts.value()) / 1000.0);
+      observer_.on_event_lag(static_cast<double>(loop_wall_ms_ - item.event.ts.value()) / 1000.0);
     }
   }
   return {};
@@ -320,11 +318,19 @@ bool Pipeline::at_end_of_input() const {
   return std::all_of(at_end_.begin(), at_end_.end(), [](const auto& kv) { return kv.second; });
 }
 
+void Pipeline::tick() {
+  loop_now_ = std::chrono::steady_clock::now();
+  loop_wall_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+}
+
 core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {
   batch_started_ = std::chrono::steady_clock::now();
   auto last_gauges = batch_started_;
   while (!stop.load()) {
     kafka::MessagePtr msg(rd_kafka_consumer_poll(consumer_.get(), 50));
+    tick();
     if (failed_) {
       return std::unexpected(fatal_);
     }
@@ -349,8 +355,7 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       return r;
     }
     if (batch_events_ >= config_.batch_max_events ||
-        (batch_events_ > 0 &&
-         std::chrono::steady_clock::now() - batch_started_ >= config_.batch_max_wait) ||
+        (batch_events_ > 0 && loop_now_ - batch_started_ >= config_.batch_max_wait) ||
         (!msg && batch_events_ > 0)) {
       if (auto r = commit_batch(); !r) {
         return r;
@@ -358,7 +363,7 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       batch_started_ = std::chrono::steady_clock::now();
     }
     run_commands();
-    if (std::chrono::steady_clock::now() - last_gauges > std::chrono::seconds(1)) {
+    if (loop_now_ - last_gauges > std::chrono::seconds(1)) {
       update_gauges();
       last_gauges = std::chrono::steady_clock::now();
     }

@@ -104,6 +104,8 @@ class Pipeline {
   [[nodiscard]] core::Result<void> maybe_refit(int64_t event_ms);
   [[nodiscard]] core::Result<void> refit(int64_t at_ms);
   void run_commands();
+  /// Reads the clocks once per loop iteration (merge waits, batch age, event-lag metric).
+  void tick();
   void update_gauges();
   [[nodiscard]] bool at_end_of_input() const;
 
@@ -136,6 +138,8 @@ class Pipeline {
   std::unique_ptr<core::BatchDelta> in_flight_delta_;  ///< Being written by in_flight_.
   std::future<core::Result<void>> in_flight_;
   size_t batch_events_ = 0;
+  std::chrono::steady_clock::time_point loop_now_ = std::chrono::steady_clock::now();
+  int64_t loop_wall_ms_ = 0;  ///< Wall clock, for the event-lag metric only.
   std::chrono::steady_clock::time_point batch_started_;
   core::Error fatal_;  ///< Set by callbacks (no exceptions across librdkafka).
   bool failed_ = false;
