@@ -26,7 +26,8 @@ Pipeline::Pipeline(const PipelineConfig& config,
       scorer_(std::make_shared<core::NoModel>()),
       stats_(stats),
       drainer_(drainer),
-      observer_(std::move(observer)) {}
+      observer_(std::move(observer)),
+      batch_counts_(config.inputs.size()) {}
 
 Pipeline::~Pipeline() {
   // The write in flight uses the consumer and the store: let it finish first.
@@ -147,7 +148,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     }
     // A fresh state dir starts at the beginning, whatever the group committed.
     tp.offset = stored->value_or(RD_KAFKA_OFFSET_BEGINNING);
-    at_end_[{tp.topic, tp.partition}] = false;
+    at_end_[{topic_index(tp.topic), tp.partition}] = false;
     if (processors_.contains(tp.partition)) {
       continue;
     }
@@ -207,21 +208,22 @@ size_t Pipeline::topic_index(const std::string& topic) const {
 }
 
 core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
-  const std::string topic = rd_kafka_topic_name(msg.rkt);
+  const size_t index = topic_index(rd_kafka_topic_name(msg.rkt));
+  const std::string& topic = config_.inputs[index].name;
   const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
-  const size_t index = topic_index(topic);
-  at_end_[{topic, msg.partition}] = false;
+  const TopicPartition tp{index, msg.partition};
+  at_end_[tp] = false;
   ++batch_events_;
-  batch_counts_[topic].consumed += 1;
+  batch_counts_[index].consumed += 1;
   auto event = config_.inputs[index].format == WireFormat::kJson ? decode_json_event(payload)
                                                                  : decode_proto_event(payload);
   if (!event) {
-    next_offsets_[{topic, msg.partition}] = msg.offset + 1;
+    next_offsets_[tp] = msg.offset + 1;
     return dead_letter(msg, event.error());
   }
   const int32_t count = partition_counts_.at(topic);
   if (core::partition_for_key(event->customer_id, count).value() != msg.partition) {
-    next_offsets_[{topic, msg.partition}] = msg.offset + 1;
+    next_offsets_[tp] = msg.offset + 1;
     return dead_letter(msg, {"wrong_partition",
                              "customer_id hashes (murmur2) to another partition; produce with "
                              "the murmur2 partitioner"});
@@ -263,7 +265,6 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
     return core::fail("internal", "no processor for an assigned partition");
   }
   for (const TopicMerger::Item& item : items) {
-    const std::string& topic = config_.inputs[item.topic].name;
     if (auto r = maybe_refit(item.event.ts.value()); !r) {
       return r;
     }
@@ -271,8 +272,8 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
     if (!outcome) {
       return std::unexpected(outcome.error());
     }
-    next_offsets_[{topic, partition}] = item.offset + 1;
-    TopicCounts& counts = batch_counts_[topic];
+    next_offsets_[{item.topic, partition}] = item.offset + 1;
+    TopicCounts& counts = batch_counts_[item.topic];
     (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
     if (observer_.on_event_lag) {
       observer_.on_event_lag(static_cast<double>(loop_wall_ms_ - item.event.ts.value()) / 1000.0);
@@ -284,12 +285,13 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
 void Pipeline::update_gauges() {
   std::map<int32_t, int64_t> lag;
   for (const auto& [tp, at_end] : at_end_) {
+    const char* topic = config_.inputs[tp.first].name.c_str();
     int64_t low = 0;
     int64_t high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low, &high) ==
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), topic, tp.second, &low, &high) ==
         RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_topic_partition_list_t* pos = rd_kafka_topic_partition_list_new(1);
-      rd_kafka_topic_partition_list_add(pos, tp.first.c_str(), tp.second);
+      rd_kafka_topic_partition_list_add(pos, topic, tp.second);
       kafka::PartitionListPtr owned(pos);
       int64_t at = high;
       if (rd_kafka_position(consumer_.get(), pos) == RD_KAFKA_RESP_ERR_NO_ERROR &&
@@ -337,7 +339,7 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
     if (msg) {
       const std::string topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : std::string();
       if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        at_end_[{topic, msg->partition}] = true;
+        at_end_[{topic_index(topic), msg->partition}] = true;
         if (auto m = mergers_.find(msg->partition); m != mergers_.end()) {
           m->second.set_at_end(topic_index(topic), true);
         }

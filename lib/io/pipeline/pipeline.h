@@ -127,14 +127,16 @@ class Pipeline {
   std::map<int32_t, TopicMerger> mergers_;  ///< Event-time merge of the input topics.
   std::set<int32_t> holding_;               ///< Partitions whose merger holds events back.
   std::map<std::string, int32_t> partition_counts_;
-  std::map<std::pair<std::string, int32_t>, int64_t> next_offsets_;  ///< Of this batch.
-  std::map<std::pair<std::string, int32_t>, bool> at_end_;           ///< Assigned partitions.
+  /// (index into config_.inputs, partition).
+  using TopicPartition = std::pair<size_t, int32_t>;
+  std::map<TopicPartition, int64_t> next_offsets_;  ///< Of this batch.
+  std::map<TopicPartition, bool> at_end_;           ///< Assigned partitions.
   std::vector<std::pair<int64_t, std::shared_ptr<const core::Scorer>>> models_;  ///< Stored.
   int64_t global_stream_ms_ = 0;            ///< Largest event time over the assigned partitions.
   int64_t latest_model_from_ms_ = -1;       ///< active_from of the newest stored model.
   std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
   std::vector<DeadLetter> dead_letters_;    ///< Sent in this batch, confirmed before commit.
-  std::map<std::string, TopicCounts> batch_counts_;  ///< Added to stats_ at each commit.
+  std::vector<TopicCounts> batch_counts_;  ///< Per input topic; added to stats_ at each commit.
   std::unique_ptr<core::BatchDelta> in_flight_delta_;  ///< Being written by in_flight_.
   std::future<core::Result<void>> in_flight_;
   size_t batch_events_ = 0;

@@ -31,7 +31,7 @@ core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const co
         dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, dead_letters_.size());
   }
   dead_letters_.push_back(std::move(dl));
-  batch_counts_[topic].dead_lettered[reason.code] += 1;
+  batch_counts_[topic_index(topic)].dead_lettered[reason.code] += 1;
   return sent;
 }
 
@@ -147,10 +147,11 @@ core::Result<void> Pipeline::commit_batch() {
     // Events still buffered by the merge were not processed: resume at the first of them.
     int64_t offset = next;
     if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
-      offset = std::min(offset, m->second.first_buffered(topic_index(tp.first)).value_or(next));
+      offset = std::min(offset, m->second.first_buffered(tp.first).value_or(next));
     }
-    merged->positions.push_back({source_name(tp.first, tp.second), offset});
-    rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = offset;
+    const std::string& topic = config_.inputs[tp.first].name;
+    merged->positions.push_back({source_name(topic, tp.second), offset});
+    rd_kafka_topic_partition_list_add(offsets.get(), topic.c_str(), tp.second)->offset = offset;
   }
   std::vector<std::pair<std::string, std::string>> meta;
   std::set<std::string> resized;
@@ -178,7 +179,8 @@ core::Result<void> Pipeline::commit_batch() {
   in_flight_ = std::async(
       std::launch::async,
       [this, &delta, meta = std::move(meta), offsets = std::move(offsets),
-       counts = std::exchange(batch_counts_, {}), changes = std::move(changes),
+       counts = std::exchange(batch_counts_, std::vector<TopicCounts>(config_.inputs.size())),
+       changes = std::move(changes),
        members = members_, timers_fired]() -> core::Result<void> {
         auto committed = store_.commit(delta, meta);
         if (!committed) {
@@ -190,8 +192,12 @@ core::Result<void> Pipeline::commit_batch() {
           static_cast<void>(rd_kafka_commit(consumer_.get(), offsets.get(), 1));
         }
         stats_.update([&](PipelineSnapshot& s) {
-          for (const auto& [topic, c] : counts) {
-            TopicCounts& total = s.topics[topic];
+          for (size_t i = 0; i < counts.size(); ++i) {
+            const TopicCounts& c = counts[i];
+            if (c == TopicCounts{}) {
+              continue;  // A topic shows up in the accounting once it delivered something.
+            }
+            TopicCounts& total = s.topics[config_.inputs[i].name];
             total.consumed += c.consumed;
             total.processed += c.processed;
             total.duplicates += c.duplicates;
