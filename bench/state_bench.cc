@@ -127,7 +127,8 @@ void BM_GetCustomer(benchmark::State& state) {
   for (int64_t b = 0; b < kLookupCustomers / kBatchCustomers; ++b) {
     core::BatchDelta d;
     for (int i = 0; i < kBatchCustomers; ++i) {
-      d.customers_put.push_back(std::make_shared<core::CustomerState>(typical(b * kBatchCustomers + i, 1)));
+      d.customers_put.push_back(
+          std::make_shared<core::CustomerState>(typical(b * kBatchCustomers + i, 1)));
     }
     benchmark::DoNotOptimize(store->commit(d));
   }

@@ -2,8 +2,9 @@
 # End-to-end segd benchmark against segd-devbroker (librdkafka's mock cluster), run on purpose.
 #  1. Throughput: N generated events (default 1M, 100k customers) already in a 64-partition topic;
 #     segd --exit-at-end with config/segments.yaml and a fresh state dir processes them (RocksDB
-#     state, outbox, published SegmentChanges included). Beside it, in the same session, the raw
-#     librdkafka consume rate of the same topic (kcat, assign from the beginning to the end).
+#     state, outbox, published SegmentChanges included), once with the default model refits
+#     (every 7 days of stream time) and once with refits off. Beside it, in the same session, the
+#     raw librdkafka consume rate of the same topic (kcat, assign from the beginning to the end).
 #  2. Latency: segd running; latency.py produces 20k events/s with `ts` = now and measures produce
 #     -> SegmentChange delivery on the output topic.
 # Each figure is the median of RUNS runs. Usage: bench/e2e/run.sh [BUILD_DIR] [RUNS] [EVENTS]
@@ -38,7 +39,7 @@ bootstrap=$(head -n1 "$work/bootstrap")
   --output "$work/events.jsonl" 2>/dev/null
 "$build/bin/segctl" produce --brokers "$bootstrap" --topic events --input "$work/events.jsonl"
 
-write_config() {  # name input output group
+write_config() {  # name input output group [refit_every]
   cat >"$work/$1.yaml" <<EOF
 kafka:
   brokers: "$bootstrap"
@@ -54,31 +55,36 @@ rules:
   file: $PWD/config/segments.yaml
 admin:
   listen: 127.0.0.1:0
+models:
+  refit_every: "${5:-7d}"
 EOF
 }
 
 epoch() { date -d "$1" +%s.%N; }  # RFC 3339 log timestamp -> seconds
 median() { sort -g | sed -n "$(((runs + 1) / 2))p"; }
 
-raw=() e2e=() wall=()
+segd_rate() {  # name refit_every: runs segd to the end of the topic, prints events/s
+  write_config "$1" events segment-changes "bench-$1" "$2"
+  timeout 600 "$build/bin/segd" --config "$work/$1.yaml" --exit-at-end 2>"$work/$1.log"
+  grep -q "\"consumed\":$events," "$work/$1.log" || { tail "$work/$1.log" >&2; exit 1; }
+  local first last
+  first=$(grep -m1 'pipeline: assigned' "$work/$1.log" | cut -d' ' -f1)
+  last=$(grep -m1 'every assigned partition is at its end' "$work/$1.log" | cut -d' ' -f1)
+  awk -v a="$(epoch "$first")" -v b="$(epoch "$last")" -v n="$events" \
+    'BEGIN { printf "%.0f", n / (b - a) }'
+}
+
+raw=() e2e=() e2e_norefit=()
 for run in $(seq "$runs"); do
   start=$(date +%s.%N)
   got=$(timeout 120 kcat -C -b "$bootstrap" -t events -o beginning -e -q -f '\n' | wc -l)
   end=$(date +%s.%N)
   [[ "$got" == "$events" ]] || { echo "kcat read $got of $events" >&2; exit 1; }
   raw+=("$(awk -v a="$start" -v b="$end" -v n="$events" 'BEGIN { printf "%.0f", n / (b - a) }')")
-
-  write_config "tput$run" events segment-changes "bench-$run"
-  start=$(date +%s.%N)
-  timeout 600 "$build/bin/segd" --config "$work/tput$run.yaml" --exit-at-end 2>"$work/segd$run.log"
-  end=$(date +%s.%N)
-  grep -q "\"consumed\":$events," "$work/segd$run.log" || { tail "$work/segd$run.log" >&2; exit 1; }
-  first=$(grep -m1 'pipeline: assigned' "$work/segd$run.log" | cut -d' ' -f1)
-  last=$(grep -m1 'every assigned partition is at its end' "$work/segd$run.log" | cut -d' ' -f1)
-  e2e+=("$(awk -v a="$(epoch "$first")" -v b="$(epoch "$last")" -v n="$events" \
-    'BEGIN { printf "%.0f", n / (b - a) }')")
-  wall+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')")
-  echo "run $run: raw ${raw[-1]}/s, segd ${e2e[-1]}/s (assignment -> end), wall ${wall[-1]} s" >&2
+  e2e+=("$(segd_rate "tput$run" 7d)")
+  e2e_norefit+=("$(segd_rate "tput-norefit$run" off)")
+  echo "run $run: raw ${raw[-1]}/s, segd ${e2e[-1]}/s, with refits off ${e2e_norefit[-1]}/s" \
+    "(assignment -> end)" >&2
 done
 
 lat_p50=() lat_p99=() lat_rate=()
@@ -99,12 +105,14 @@ done
 
 r=$(printf '%s\n' "${raw[@]}" | median)
 e=$(printf '%s\n' "${e2e[@]}" | median)
-w=$(printf '%s\n' "${wall[@]}" | median)
+n=$(printf '%s\n' "${e2e_norefit[@]}" | median)
+ratio() { awk -v e="$1" -v r="$r" 'BEGIN { printf "%.3f", e / r }'; }
 printf '| figure (median of %d) | value |\n|---|---|\n' "$runs"
 printf '| raw librdkafka consume (kcat), events/s | %s |\n' "$r"
 printf '| segd end to end (assignment -> end, output drained), events/s | %s |\n' "$e"
-printf '| ratio segd / raw consume | %s |\n' "$(awk -v e="$e" -v r="$r" 'BEGIN { printf "%.3f", e / r }')"
-printf '| segd wall time for %d events incl. startup and group join, s | %s |\n' "$events" "$w"
+printf '| ratio segd / raw consume | %s |\n' "$(ratio "$e")"
+printf '| segd end to end with model refits off, events/s | %s |\n' "$n"
+printf '| ratio with refits off / raw consume | %s |\n' "$(ratio "$n")"
 printf '| latency producer rate achieved, events/s | %s |\n' "$(printf '%s\n' "${lat_rate[@]}" | median)"
 printf '| produce -> SegmentChange p50, ms | %s |\n' "$(printf '%s\n' "${lat_p50[@]}" | median)"
 printf '| produce -> SegmentChange p99, ms | %s |\n' "$(printf '%s\n' "${lat_p99[@]}" | median)"

@@ -36,8 +36,8 @@ struct SourcePosition {
 /// Everything one processed batch changes, written atomically (one RocksDB WriteBatch).
 struct BatchDelta {
   std::vector<std::shared_ptr<const CustomerState>> customers_put;  ///< Each changed customer once.
-  std::vector<std::string> customers_deleted;  ///< Sorted.
-  std::vector<std::pair<PartitionId, TimerKey>> timers_put;  ///< The customer's new timer.
+  std::vector<std::string> customers_deleted;                       ///< Sorted.
+  std::vector<std::pair<PartitionId, TimerKey>> timers_put;         ///< The customer's new timer.
   std::vector<std::pair<PartitionId, std::string>> timers_deleted;  ///< Customers left without one.
   std::vector<std::pair<PartitionId, int64_t>> stream_times;  ///< New stream time per partition.
   std::vector<SourcePosition> positions;

@@ -78,7 +78,10 @@ bool any_of(const FeatureMask& needed, FeatureId first, size_t count) {
   return false;
 }
 
-void fill_activity(const CustomerState& s, int64_t at, const FeatureMask& needed, FeatureVector& f) {
+void fill_activity(const CustomerState& s,
+                   int64_t at,
+                   const FeatureMask& needed,
+                   FeatureVector& f) {
   auto set = [&f](FeatureId id, double v) { f[static_cast<size_t>(id)] = v; };
   set(FeatureId::kPageViewsTotal, static_cast<double>(s.counts[0]));
   set(FeatureId::kProductViewsTotal, static_cast<double>(s.counts[1]));
@@ -97,7 +100,10 @@ void fill_activity(const CustomerState& s, int64_t at, const FeatureMask& needed
   }
 }
 
-void fill_purchases(const CustomerState& s, int64_t at, const FeatureMask& needed, FeatureVector& f) {
+void fill_purchases(const CustomerState& s,
+                    int64_t at,
+                    const FeatureMask& needed,
+                    FeatureVector& f) {
   auto set = [&f](FeatureId id, double v) { f[static_cast<size_t>(id)] = v; };
   const bool bought = s.orders_total > 0;
   set(FeatureId::kOrdersTotal, static_cast<double>(s.orders_total));
@@ -133,7 +139,9 @@ FeatureVector compute_features(const CustomerState& s, TimestampMs at) {
   return compute_features(s, at, FeatureMask().set());
 }
 
-FeatureVector compute_features(const CustomerState& s, TimestampMs at_ts, const FeatureMask& needed) {
+FeatureVector compute_features(const CustomerState& s,
+                               TimestampMs at_ts,
+                               const FeatureMask& needed) {
   const int64_t at = at_ts.value();
   FeatureVector f{};
   auto set = [&f](FeatureId id, double v) { f[static_cast<size_t>(id)] = v; };
@@ -246,11 +254,8 @@ namespace {
 // For a monotone feature (linear clocks rise, decayed counts fall), the first millisecond after
 // `now` at which it reaches `threshold` (`pass` false) or is strictly beyond it (`pass` true);
 // nullopt when it already is, or never will be.
-std::optional<int64_t> monotone_crossing_ms(const CustomerState& s,
-                                            FeatureId id,
-                                            double threshold,
-                                            bool pass,
-                                            int64_t now) {
+std::optional<int64_t> monotone_crossing_ms(
+    const CustomerState& s, FeatureId id, double threshold, bool pass, int64_t now) {
   const bool decaying = feature_info(id).behaviour == TimeBehaviour::kDecaying;
   // Signed distance still to travel: > 0 before the threshold, 0 at it, < 0 beyond it.
   auto ahead = [&](int64_t t) {

@@ -31,8 +31,8 @@ namespace segd::core {
                                                   FeatureId id,
                                                   TimestampMs now);
 
-/// The value of one feature at `at`, bit for bit what compute_features() gives, computed
-/// cheaply for the time-varying (kIncreasing, kDecaying) ones.
+/// The value of one feature at `at`, bit for bit what compute_features() gives, computed on its
+/// own for the time-varying ones (linear clocks, decayed counts, the order and money windows).
 [[nodiscard]] double timed_value(const CustomerState& state, FeatureId id, TimestampMs at);
 
 /// When stream time alone next changes a comparison of feature `id` with a constant: the first

@@ -166,8 +166,7 @@ Result<models::ModelSnapshot> train(std::span<const CustomerState> customers,
   if (auto ok = check_options(options); !ok) {
     return std::unexpected(ok.error());
   }
-  return train(extract_training_set(customers, as_of, options.time_unit), as_of, options,
-               previous);
+  return train(extract_training_set(customers, as_of, options.time_unit), as_of, options, previous);
 }
 
 Result<models::ModelSnapshot> train(const TrainingSet& set,

@@ -145,7 +145,9 @@ std::optional<int64_t> slot_wakeup(const CustomerState& s,
     return std::nullopt;  // A comparison with NaN is false forever.
   }
   if (threshold) {
-    const auto holds = [t = *threshold](double v) { return rules::truthy(rules::compare(t.op, v, t.value)); };
+    const auto holds = [t = *threshold](double v) {
+      return rules::truthy(rules::compare(t.op, v, t.value));
+    };
     return comparison_change_ms(s, id, holds, threshold->value, now);
   }
   switch (feature_info(id).behaviour) {

@@ -136,7 +136,7 @@ class Pipeline {
   int64_t latest_model_from_ms_ = -1;       ///< active_from of the newest stored model.
   std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
   std::vector<DeadLetter> dead_letters_;    ///< Sent in this batch, confirmed before commit.
-  std::vector<TopicCounts> batch_counts_;  ///< Per input topic; added to stats_ at each commit.
+  std::vector<TopicCounts> batch_counts_;   ///< Per input topic; added to stats_ at each commit.
   std::unique_ptr<core::BatchDelta> in_flight_delta_;  ///< Being written by in_flight_.
   std::future<core::Result<void>> in_flight_;
   size_t batch_events_ = 0;

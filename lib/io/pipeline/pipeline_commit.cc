@@ -180,8 +180,7 @@ core::Result<void> Pipeline::commit_batch() {
       std::launch::async,
       [this, &delta, meta = std::move(meta), offsets = std::move(offsets),
        counts = std::exchange(batch_counts_, std::vector<TopicCounts>(config_.inputs.size())),
-       changes = std::move(changes),
-       members = members_, timers_fired]() -> core::Result<void> {
+       changes = std::move(changes), members = members_, timers_fired]() -> core::Result<void> {
         auto committed = store_.commit(delta, meta);
         if (!committed) {
           return std::unexpected(committed.error());

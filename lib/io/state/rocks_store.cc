@@ -277,9 +277,8 @@ core::Result<uint64_t> RocksStore::commit(const core::BatchDelta& delta, MetaEnt
   for (const std::shared_ptr<const core::CustomerState>& state : delta.customers_put) {
     sorted.push_back(state.get());
   }
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-    return a->customer_id < b->customer_id;
-  });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->customer_id < b->customer_id; });
   for (const core::CustomerState* state : sorted) {
     batch.Put(cf(kCustomers), state->customer_id, encode_customer(*state));
   }

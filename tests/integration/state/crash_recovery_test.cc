@@ -18,8 +18,8 @@ namespace {
 
 using core::PartitionId;
 using testing::make_change;
-using testing::TempDir;
 using testing::shared;
+using testing::TempDir;
 using testing::typical_state;
 
 constexpr int kCustomersPerBatch = 20;

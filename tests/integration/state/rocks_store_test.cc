@@ -14,8 +14,8 @@ namespace {
 
 using core::PartitionId;
 using testing::make_change;
-using testing::TempDir;
 using testing::shared;
+using testing::TempDir;
 using testing::typical_state;
 
 std::unique_ptr<RocksStore> open_store(const TempDir& dir) {

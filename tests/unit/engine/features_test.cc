@@ -103,13 +103,13 @@ TEST(FeaturesTest, LinearClockChangesAComparisonOnceAndNeverAgain) {
       comparison_change_ms(s, FeatureId::kDaysSinceLastPurchase, less_than_7, 7, at_day(2));
   EXPECT_EQ(t, at_day(8).value());
   // At the crossing the comparison has flipped for good: no wake-ups one millisecond apart.
-  EXPECT_EQ(comparison_change_ms(s, FeatureId::kDaysSinceLastPurchase, less_than_7, 7,
-                                 TimestampMs{*t}),
-            std::nullopt);
+  EXPECT_EQ(
+      comparison_change_ms(s, FeatureId::kDaysSinceLastPurchase, less_than_7, 7, TimestampMs{*t}),
+      std::nullopt);
   const auto equals_7 = [](double v) { return v == 7; };
-  EXPECT_EQ(comparison_change_ms(s, FeatureId::kDaysSinceLastPurchase, equals_7, 7,
-                                 TimestampMs{*t}),
-            *t + 1);
+  EXPECT_EQ(
+      comparison_change_ms(s, FeatureId::kDaysSinceLastPurchase, equals_7, 7, TimestampMs{*t}),
+      *t + 1);
 }
 
 TEST(FeaturesTest, StepComparisonWakesAtTheStepThatFlipsIt) {
@@ -133,7 +133,8 @@ TEST(FeaturesTest, TimedValueMatchesComputeFeaturesBitForBit) {
   apply_event_features(s, make_event(EventType::kAddToCart, at_day(0.4)));
   apply_event_features(s, make_purchase(at_day(0.5), 12.5, "o1"));
   for (int d = 1; d < 60; d += 3) {  // Money sums whose rounding depends on the order of terms.
-    apply_event_features(s, make_purchase(at_day(d + 0.5), 0.1 * d + 1e-7, "o" + std::to_string(d)));
+    apply_event_features(s,
+                         make_purchase(at_day(d + 0.5), 0.1 * d + 1e-7, "o" + std::to_string(d)));
   }
   for (const double day : {0.5, 0.77, 3.1, 40.0, 65.2, 100.0}) {
     const FeatureVector all = compute_features(s, at_day(day));
