@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "service/common/allocator.h"
 #include "service/segctl/commands.h"
 
 namespace {
@@ -36,6 +37,7 @@ void usage(std::FILE* to) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  segd::service::tune_allocator_for_batches();
   if (argc < 2 || std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h") {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "service/common/allocator.h"
 #include "service/segd/app.h"
 #include "service/segd/config.h"
 
@@ -12,6 +13,7 @@ extern char** environ;
 
 int main(int argc, char** argv) {
   using namespace segd::service;
+  tune_allocator_for_batches();
   std::vector<char*> args;
   RunUntil until = RunUntil::kSignal;
   for (int i = 0; i < argc; ++i) {

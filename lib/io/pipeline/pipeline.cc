@@ -228,6 +228,9 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
                              "customer_id hashes (murmur2) to another partition; produce with "
                              "the murmur2 partitioner"});
   }
+  if (config_.inputs.size() == 1) {
+    return process_one(msg.partition, *event, index, msg.offset);  // Nothing to merge with.
+  }
   auto merger = mergers_.find(msg.partition);
   if (merger == mergers_.end()) {
     return core::fail("internal", "no merger for an assigned partition");
@@ -260,24 +263,34 @@ core::Result<void> Pipeline::release_ready(std::optional<int32_t> only_partition
 }
 
 core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger::Item> items) {
+  for (const TopicMerger::Item& item : items) {
+    if (auto r = process_one(partition, item.event, item.topic, item.offset); !r) {
+      return r;
+    }
+  }
+  return {};
+}
+
+core::Result<void> Pipeline::process_one(int32_t partition,
+                                         const core::Event& event,
+                                         size_t topic,
+                                         int64_t offset) {
   auto it = processors_.find(partition);
   if (it == processors_.end()) {
     return core::fail("internal", "no processor for an assigned partition");
   }
-  for (const TopicMerger::Item& item : items) {
-    if (auto r = maybe_refit(item.event.ts.value()); !r) {
-      return r;
-    }
-    auto outcome = it->second->process(item.event);
-    if (!outcome) {
-      return std::unexpected(outcome.error());
-    }
-    next_offsets_[{item.topic, partition}] = item.offset + 1;
-    TopicCounts& counts = batch_counts_[item.topic];
-    (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
-    if (observer_.on_event_lag) {
-      observer_.on_event_lag(static_cast<double>(loop_wall_ms_ - item.event.ts.value()) / 1000.0);
-    }
+  if (auto r = maybe_refit(event.ts.value()); !r) {
+    return r;
+  }
+  auto outcome = it->second->process(event);
+  if (!outcome) {
+    return std::unexpected(outcome.error());
+  }
+  next_offsets_[{topic, partition}] = offset + 1;
+  TopicCounts& counts = batch_counts_[topic];
+  (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
+  if (observer_.on_event_lag) {
+    observer_.on_event_lag(static_cast<double>(loop_wall_ms_ - event.ts.value()) / 1000.0);
   }
   return {};
 }

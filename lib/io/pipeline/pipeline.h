@@ -88,6 +88,10 @@ class Pipeline {
   [[nodiscard]] core::Result<int32_t> partition_count(const std::string& topic);
   [[nodiscard]] core::Result<void> handle(const rd_kafka_message_t& msg);
   [[nodiscard]] core::Result<void> process(int32_t partition, std::vector<TopicMerger::Item> items);
+  [[nodiscard]] core::Result<void> process_one(int32_t partition,
+                                               const core::Event& event,
+                                               size_t topic,
+                                               int64_t offset);
   [[nodiscard]] core::Result<void> release_ready(std::optional<int32_t> only_partition);
   [[nodiscard]] size_t topic_index(const std::string& topic) const;
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,

@@ -134,13 +134,15 @@ core::Result<void> Pipeline::commit_batch() {
   if (auto r = wait_for_commit(); !r) {
     return r;
   }
-  auto merged = std::make_unique<core::BatchDelta>();
+  std::vector<core::BatchDelta> parts;
+  parts.reserve(processors_.size());
   int64_t timers_fired = 0;
   for (auto& [partition, processor] : processors_) {
     processor->trim_cache();
-    merged->append(processor->take_batch());
+    parts.push_back(processor->take_batch());
     timers_fired += processor->stats().timers_fired;
   }
+  auto merged = std::make_unique<core::BatchDelta>(core::BatchDelta::merge(std::move(parts)));
   kafka::PartitionListPtr offsets(
       rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets_.size())));
   for (const auto& [tp, next] : next_offsets_) {

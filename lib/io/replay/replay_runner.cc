@@ -281,10 +281,11 @@ class Replay {
   }
 
   core::Result<void> commit(int64_t lines_consumed) {
-    core::BatchDelta merged;
+    std::vector<core::BatchDelta> parts;
     for (const auto& p : processors_) {
-      merged.append(p->take_batch());
+      parts.push_back(p->take_batch());
     }
+    core::BatchDelta merged = core::BatchDelta::merge(std::move(parts));
     merged.positions.push_back({std::string(kSource), lines_consumed});
     // Output reaches the kernel before the state that says it was written.
     if (auto r = output_->flush(); !r) {

@@ -130,6 +130,20 @@ TEST(RuleSetTest, CompileErrorsNameTheSegment) {
   EXPECT_EQ(dup.error().code, "rule_duplicate_segment");
 }
 
+TEST(BatchDeltaTest, MergeKeepsPartitionOrder) {
+  std::vector<BatchDelta> parts(3);
+  for (int i = 0; i < 3; ++i) {
+    parts[static_cast<size_t>(i)].outbox.push_back(
+        SegmentChange{.event_id = "c/s/" + std::to_string(i)});
+    parts[static_cast<size_t>(i)].positions.push_back({"t/" + std::to_string(i), i});
+  }
+  const BatchDelta merged = BatchDelta::merge(std::move(parts));
+  ASSERT_EQ(merged.outbox.size(), 3u);
+  EXPECT_EQ(merged.outbox[0].event_id, "c/s/0");
+  EXPECT_EQ(merged.outbox[2].event_id, "c/s/2");
+  EXPECT_EQ(merged.positions[1].source, "t/1");
+}
+
 }  // namespace
 }  // namespace segd::core
 

@@ -1,0 +1,12 @@
+#pragma once
+
+namespace segd::service {
+
+/// Tunes glibc malloc for batch processing: every batch allocates and frees megabytes (deltas,
+/// write batches, encoded states), and by default glibc hands that memory back to the kernel
+/// after each batch (large blocks are mmapped, the heap top is trimmed), so the next batch pays
+/// a page fault for every page again. Keeps blocks up to 64 MiB on the heap and up to 256 MiB of
+/// free heap before trimming. Call once at the start of main().
+void tune_allocator_for_batches();
+
+}  // namespace segd::service
