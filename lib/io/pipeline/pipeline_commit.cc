@@ -170,9 +170,6 @@ core::Result<void> Pipeline::commit_batch() {
     meta.emplace_back("partitions",
                       std::to_string(partition_counts_.at(config_.inputs.front().name)));
   }
-  if (observer_.on_batch) {
-    observer_.on_batch(seconds_since(batch_started_), batch_events_);
-  }
   // The write runs beside the processing of the next batch (the second core). The delta stays
   // owned here and is released on this thread by wait_for_commit(), so a cached state it shares
   // is copied before any change while the write may still read it.
@@ -182,10 +179,14 @@ core::Result<void> Pipeline::commit_batch() {
       std::launch::async,
       [this, &delta, meta = std::move(meta), offsets = std::move(offsets),
        counts = std::exchange(batch_counts_, std::vector<TopicCounts>(config_.inputs.size())),
-       changes = std::move(changes), members = members_, timers_fired]() -> core::Result<void> {
+       changes = std::move(changes), members = members_, timers_fired, started = batch_started_,
+       events = batch_events_]() -> core::Result<void> {
         auto committed = store_.commit(delta, meta);
         if (!committed) {
           return std::unexpected(committed.error());
+        }
+        if (observer_.on_batch) {
+          observer_.on_batch(seconds_since(started), events);  // Processed and written.
         }
         drainer_.notify();
         if (offsets->cnt > 0) {
