@@ -99,7 +99,8 @@ rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statis
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   o.IncreaseParallelism(2);  // Flush + compaction threads for the 2-core target.
-  // One writer (the commit); required by the timers family's vector memtable.
+  // The few writers (commits, outbox deletes) are serialized by RocksDB's write queue anyway;
+  // the timers family's vector memtable does not support parallel memtable inserts.
   o.allow_concurrent_memtable_write = false;
   o.max_background_jobs = 2;
   o.bytes_per_sync = size_t{1} << 20;        // Smooth background writeback instead of bursts.
