@@ -106,7 +106,7 @@ Step CustomerSim::step(const Catalog& catalog, double bad_rate) {
   if (rng_.chance(bad_rate)) {
     out = bad_step(catalog, std::move(event));
   } else {
-    if (event.kind == EventKind::kPurchase) {
+    if (event.kind == core::EventType::kPurchase) {
       has_refundable_ = true;
       refund_order_ = event.order_no;
       refund_item_ = event.items.front();
@@ -143,17 +143,17 @@ void CustomerSim::advance(int64_t ts) {
   }
 }
 
-EventKind CustomerSim::choose_kind() {
+core::EventType CustomerSim::choose_kind() {
   const int64_t index = session_index_;
   const int64_t last = session_len_ - 1;
   if (refund_planned_ && index == 0) {
-    return EventKind::kRefund;
+    return core::EventType::kRefund;
   }
   if (purchase_planned_ && index == last && cart_size_ > 0) {
-    return EventKind::kPurchase;
+    return core::EventType::kPurchase;
   }
   if (purchase_planned_ && index >= last - 1 && cart_size_ == 0) {
-    return EventKind::kAddToCart;
+    return core::EventType::kAddToCart;
   }
   BrowseWeights weights = profile_->browse;
   if (cart_size_ == 0) {
@@ -162,9 +162,9 @@ EventKind CustomerSim::choose_kind() {
   if (cart_size_ == kMaxCart) {
     weights[3] = 0.0;
   }
-  static constexpr std::array<EventKind, 5> kBrowseKinds{
-      EventKind::kPageView, EventKind::kProductView, EventKind::kSearch, EventKind::kAddToCart,
-      EventKind::kRemoveFromCart};
+  static constexpr std::array<core::EventType, 5> kBrowseKinds{
+      core::EventType::kPageView, core::EventType::kProductView, core::EventType::kSearch,
+      core::EventType::kAddToCart, core::EventType::kRemoveFromCart};
   return kBrowseKinds[rng_.categorical(weights)];
 }
 
@@ -177,7 +177,7 @@ GenEvent CustomerSim::make_event(const Catalog& catalog, int64_t ts) {
   event.ts_ms = ts;
   event.ts_format = rng_.chance(kEpochMsRate) ? TsFormat::kEpochMs : TsFormat::kRfc3339;
   event.session_no = session_no_;
-  if (event.kind == EventKind::kPurchase || event.kind == EventKind::kRefund) {
+  if (event.kind == core::EventType::kPurchase || event.kind == core::EventType::kRefund) {
     return order_event(std::move(event));
   }
   return browse_event(catalog, std::move(event));
@@ -185,18 +185,18 @@ GenEvent CustomerSim::make_event(const Catalog& catalog, int64_t ts) {
 
 GenEvent CustomerSim::browse_event(const Catalog& catalog, GenEvent event) {
   switch (event.kind) {
-    case EventKind::kPageView:
+    case core::EventType::kPageView:
       break;
-    case EventKind::kProductView:
+    case core::EventType::kProductView:
       event.product = pick_product(catalog);
       last_product_ = event.product;
       break;
-    case EventKind::kSearch:
+    case core::EventType::kSearch:
       event.category = pick_category();
       event.query = catalog.sample_query(rng_, event.category);
       focus_category_ = event.category;
       break;
-    case EventKind::kAddToCart: {
+    case core::EventType::kAddToCart: {
       const bool reuse = last_product_ >= 0 && rng_.chance(kReAddLastViewed);
       event.product = reuse ? last_product_ : pick_product(catalog);
       event.quantity = static_cast<int32_t>(rng_.uniform_int(1, profile_->max_quantity));
@@ -204,7 +204,7 @@ GenEvent CustomerSim::browse_event(const Catalog& catalog, GenEvent event) {
       last_product_ = event.product;
       break;
     }
-    case EventKind::kRemoveFromCart: {
+    case core::EventType::kRemoveFromCart: {
       const auto index = static_cast<size_t>(rng_.uniform_int(0, cart_size_ - 1));
       event.product = cart_[index].product;
       event.quantity = cart_[index].quantity;
@@ -212,15 +212,15 @@ GenEvent CustomerSim::browse_event(const Catalog& catalog, GenEvent event) {
       --cart_size_;
       break;
     }
-    case EventKind::kPurchase:
-    case EventKind::kRefund:
+    case core::EventType::kPurchase:
+    case core::EventType::kRefund:
       CHECK(false);
   }
   return event;
 }
 
 GenEvent CustomerSim::order_event(GenEvent event) {
-  if (event.kind == EventKind::kRefund) {
+  if (event.kind == core::EventType::kRefund) {
     // Refund one line of the last unrefunded order: never more than that order's amount.
     event.order_no = refund_order_;
     event.items.push_back(refund_item_);
@@ -240,10 +240,10 @@ Step CustomerSim::bad_step(const Catalog& catalog, GenEvent event) {
   Step out;
   out.bad = static_cast<BadKind>(rng_.categorical(kBadKindWeights));
   out.variant = rng_.next();
-  if (*out.bad == BadKind::kNegativeAmount && event.kind != EventKind::kPurchase) {
+  if (*out.bad == BadKind::kNegativeAmount && event.kind != core::EventType::kPurchase) {
     // Rewrite as a purchase of one product; its order id is used nowhere else.
     const int32_t product = event.product >= 0 ? event.product : pick_product(catalog);
-    event.kind = EventKind::kPurchase;
+    event.kind = core::EventType::kPurchase;
     event.order_no = ++order_no_;
     event.items.assign(1, GenItem{product, 1, catalog.price_cents(product)});
     event.amount_cents = catalog.price_cents(product);

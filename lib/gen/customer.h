@@ -62,7 +62,7 @@ class CustomerSim {
  private:
   void start_session();
   [[nodiscard]] int64_t clamp_ts(int64_t candidate) const;
-  [[nodiscard]] EventKind choose_kind();
+  [[nodiscard]] core::EventType choose_kind();
   [[nodiscard]] GenEvent make_event(const Catalog& catalog, int64_t ts);
   [[nodiscard]] GenEvent browse_event(const Catalog& catalog, GenEvent event);
   [[nodiscard]] GenEvent order_event(GenEvent event);

@@ -6,15 +6,6 @@
 
 namespace segd::gen {
 
-std::string_view event_kind_name(EventKind kind) {
-  static constexpr std::array<std::string_view, kEventKindCount> kNames{
-      "page_view",        "product_view", "search", "add_to_cart",
-      "remove_from_cart", "purchase",     "refund"};
-  const auto index = static_cast<size_t>(kind);
-  CHECK(index < kNames.size());
-  return kNames[index];
-}
-
 std::string_view bad_kind_name(BadKind kind) {
   static constexpr std::array<std::string_view, kBadKindCount> kNames{
       "invalid_json", "missing_customer_id", "bad_timestamp",

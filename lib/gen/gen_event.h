@@ -5,23 +5,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/events/event.h"
+
 namespace segd::gen {
-
-/// The event types the generator emits, in the order of the wire names of DESIGN.md.
-enum class EventKind : uint8_t {
-  kPageView,
-  kProductView,
-  kSearch,
-  kAddToCart,
-  kRemoveFromCart,
-  kPurchase,
-  kRefund,
-};
-inline constexpr int kEventKindCount = 7;
-
-/// Wire name: `page_view`, `product_view`, `search`, `add_to_cart`, `remove_from_cart`,
-/// `purchase`, `refund`.
-[[nodiscard]] std::string_view event_kind_name(EventKind kind);
 
 /// The kinds of deliberately malformed line (see lib/gen/README.md).
 enum class BadKind : uint8_t {
@@ -54,7 +40,7 @@ struct GenItem {
 /// `c<customer>`, `e<customer>-<event_no>`, `s<customer>-<session_no>`, `o<customer>-<order_no>`.
 /// Money is in integer cents so the printed two-decimal values are exact.
 struct GenEvent {
-  EventKind kind = EventKind::kPageView;
+  core::EventType kind = core::EventType::kPageView;
   int64_t customer = 0;
   int64_t event_no = 0;
   int64_t ts_ms = 0;

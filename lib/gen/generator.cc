@@ -177,7 +177,7 @@ void Merger::emit_step(size_t index) {
   if (step.duplicate_after_ms > 0) {
     ++summary_.duplicates;
     // A re-sent purchase gets a new event_id (dedup must use order_id); others repeat exactly.
-    if (step.event.kind == EventKind::kPurchase) {
+    if (step.event.kind == core::EventType::kPurchase) {
       step.event.resend = 1;
     }
     delayed_.push(Delayed{step.event.ts_ms + step.duplicate_after_ms, seq_++,

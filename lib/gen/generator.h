@@ -32,8 +32,8 @@ struct GenSummary {
   /// numeric order too). Lists every customer, including those that got no events.
   std::vector<std::pair<std::string, std::string>> truth;
   std::array<int64_t, kGroupCount> customers_by_group{};
-  /// Valid events by EventKind, counted once each (re-sent duplicates are not counted here).
-  std::array<int64_t, kEventKindCount> events_by_type{};
+  /// Valid events by core::EventType, counted once each (re-sent duplicates are not counted here).
+  std::array<int64_t, core::kEventTypeCount> events_by_type{};
   /// Bad lines by BadKind.
   std::array<int64_t, kBadKindCount> bad_by_kind{};
   int64_t late = 0;        ///< valid lines emitted later than their timestamp implies

@@ -59,7 +59,7 @@ std::string_view LineWriter::render_bad(const GenEvent& event, BadKind kind, uin
       break;
     case BadKind::kNegativeAmount:
       // The customer already turned the event into a purchase with a negative amount.
-      CHECK(event.kind == EventKind::kPurchase && event.amount_cents < 0);
+      CHECK(event.kind == core::EventType::kPurchase && event.amount_cents < 0);
       break;
     case BadKind::kOversized:
       options.padding = kOversizeBytes + variant % 4096;
@@ -82,7 +82,7 @@ void LineWriter::write(const GenEvent& event, const Options& options) {
     buf_ += '"';
   }
   key("type");
-  string_value(options.type.empty() ? event_kind_name(event.kind) : options.type);
+  string_value(options.type.empty() ? core::event_type_name(event.kind) : options.type);
   if (options.with_customer) {
     key("customer_id");
     string_value(format_customer_id(event.customer, id_width_));
@@ -109,30 +109,30 @@ void LineWriter::write_body(const GenEvent& event) {
   key("session_id");
   id_value('s', event.customer, event.session_no);
   switch (event.kind) {
-    case EventKind::kPageView:
+    case core::EventType::kPageView:
       return;
-    case EventKind::kSearch:
+    case core::EventType::kSearch:
       key("category");
       string_value(category_name(event.category));
       key("query");
       string_value(event.query);
       return;
-    case EventKind::kProductView:
-    case EventKind::kAddToCart:
-    case EventKind::kRemoveFromCart:
+    case core::EventType::kProductView:
+    case core::EventType::kAddToCart:
+    case core::EventType::kRemoveFromCart:
       key("product_id");
       id_value('p', -1, event.product);
       key("category");
       string_value(category_name(Catalog::category_of(event.product)));
       key("price");
       cents_value(catalog_.price_cents(event.product));
-      if (event.kind != EventKind::kProductView) {
+      if (event.kind != core::EventType::kProductView) {
         key("quantity");
         int_value(event.quantity);
       }
       return;
-    case EventKind::kPurchase:
-    case EventKind::kRefund:
+    case core::EventType::kPurchase:
+    case core::EventType::kRefund:
       key("order_id");
       id_value('o', event.customer, event.order_no);
       key("amount");

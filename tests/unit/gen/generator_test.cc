@@ -49,10 +49,10 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-std::optional<EventKind> kind_from(std::string_view type) {
-  for (int k = 0; k < kEventKindCount; ++k) {
-    if (event_kind_name(static_cast<EventKind>(k)) == type) {
-      return static_cast<EventKind>(k);
+std::optional<core::EventType> kind_from(std::string_view type) {
+  for (int k = 0; k < core::kEventTypeCount; ++k) {
+    if (core::event_type_name(static_cast<core::EventType>(k)) == type) {
+      return static_cast<core::EventType>(k);
     }
   }
   return std::nullopt;
@@ -137,7 +137,7 @@ TEST(GeneratorTest, WritesExactlyEventsLines) {
 TEST(GeneratorTest, BadLinesMatchTheSummaryByKind) {
   const Output out = run(small_config());
   std::array<int64_t, kBadKindCount> seen{};
-  std::array<int64_t, kEventKindCount> good{};
+  std::array<int64_t, core::kEventTypeCount> good{};
   for (const std::string& line : lines_of(out.text)) {
     const Classified c = classify(line);
     if (c.bad) {
@@ -151,7 +151,7 @@ TEST(GeneratorTest, BadLinesMatchTheSummaryByKind) {
     EXPECT_GT(n, 0);
   }
   int64_t good_total = 0;
-  for (int k = 0; k < kEventKindCount; ++k) {
+  for (int k = 0; k < core::kEventTypeCount; ++k) {
     // Duplicates repeat a valid event, so each type has at least the summary's count.
     EXPECT_GE(good[static_cast<size_t>(k)], out.summary.events_by_type[static_cast<size_t>(k)]);
     good_total += good[static_cast<size_t>(k)];

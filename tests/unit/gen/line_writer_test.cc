@@ -12,7 +12,7 @@ namespace {
 GenEvent purchase() {
   const Catalog catalog;
   GenEvent e;
-  e.kind = EventKind::kPurchase;
+  e.kind = core::EventType::kPurchase;
   e.customer = 42;
   e.event_no = 7;
   e.ts_ms = 1772359200000;  // 2026-03-01T10:00:00Z
