@@ -21,14 +21,13 @@ struct Windowed {
 };
 
 // Day d counts in the N-day window ending at `today` when today - N < d <= today.
+bool in_window(int64_t day, int64_t today, int days) { return day <= today && day > today - days; }
+
 Windowed windows(const CustomerState& s, int64_t today) {
   Windowed w;
   for (const DayBucket& b : s.days) {
-    if (b.day > today) {
-      continue;
-    }
     for (int i = 0; i < 4; ++i) {
-      if (b.day > today - kWindowDays[i]) {
+      if (in_window(b.day, today, kWindowDays[i])) {
         w.orders[i] += b.orders;
         w.monetary[i] += b.monetary;
       }
@@ -69,7 +68,7 @@ std::optional<Linear> linear_of(const CustomerState& s, FeatureId id) {
 }
 
 // Whether `needed` holds any of the `count` features from `first` on.
-bool any_of(const FeatureMask& needed, FeatureId first, size_t count) {
+bool any_needed(const FeatureMask& needed, FeatureId first, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     if (needed[static_cast<size_t>(first) + i]) {
       return true;
@@ -115,7 +114,7 @@ void fill_purchases(const CustomerState& s,
   set(FeatureId::kDaysSinceLastPurchase, bought ? since(at, s.last_purchase_ms, kMsPerDay) : kNaN);
   const auto orders0 = static_cast<size_t>(FeatureId::kOrders7d);
   const auto money0 = static_cast<size_t>(FeatureId::kMonetary7d);
-  if (any_of(needed, FeatureId::kOrders7d, 8)) {
+  if (any_needed(needed, FeatureId::kOrders7d, 8)) {
     const Windowed w = windows(s, day_of(TimestampMs{at}));
     for (size_t i = 0; i < 4; ++i) {
       f[orders0 + i] = w.orders[i];
@@ -148,8 +147,9 @@ FeatureVector compute_features(const CustomerState& s,
   fill_purchases(s, at, needed, f);
   fill_activity(s, at, needed, f);
   set(FeatureId::kSessionsTotal, static_cast<double>(s.sessions_total));
-  double recent = needed[static_cast<size_t>(FeatureId::kSessions30d)] ? 0 : kNaN;
-  if (!std::isnan(recent)) {
+  double recent = kNaN;
+  if (needed[static_cast<size_t>(FeatureId::kSessions30d)]) {
+    recent = 0;
     for (const Session& x : s.sessions) {
       recent += x.end_ms > at - kSessionWindowMs ? 1 : 0;
     }
@@ -159,16 +159,16 @@ FeatureVector compute_features(const CustomerState& s,
                                          ? static_cast<double>(s.session_ms_total) /
                                                static_cast<double>(s.sessions_total) / kMsPerMinute
                                          : 0.0);
-  double open = 0;
-  double value = 0;
+  double open = kNaN;
+  double value = kNaN;
   if (needed[static_cast<size_t>(FeatureId::kCartOpen)] ||
       needed[static_cast<size_t>(FeatureId::kCartValue)]) {
+    open = 0;
+    value = 0;
     for (const CartLine& l : s.cart) {
       open += static_cast<double>(l.quantity);
       value += static_cast<double>(l.quantity) * l.price;
     }
-  } else {
-    open = value = kNaN;
   }
   set(FeatureId::kCartOpen, open);
   set(FeatureId::kCartValue, value);
@@ -234,7 +234,7 @@ double timed_value(const CustomerState& s, FeatureId id, TimestampMs at) {
         const int64_t today = day_of(at);
         double sum = 0;
         for (const DayBucket& b : s.days) {
-          if (b.day <= today && b.day > today - kWindowDays[index % 4]) {
+          if (in_window(b.day, today, kWindowDays[index % 4])) {
             sum += orders ? b.orders : b.monetary;
           }
         }

@@ -141,10 +141,10 @@ std::optional<int64_t> slot_wakeup(const CustomerState& s,
     return s.orders_total > 0 ? std::optional<int64_t>(next_day) : std::nullopt;
   }
   const auto id = static_cast<FeatureId>(slot);
-  if (threshold && std::isnan(threshold->value)) {
-    return std::nullopt;  // A comparison with NaN is false forever.
-  }
   if (threshold) {
+    if (std::isnan(threshold->value)) {
+      return std::nullopt;  // A comparison with NaN is false forever.
+    }
     const auto holds = [t = *threshold](double v) {
       return rules::truthy(rules::compare(t.op, v, t.value));
     };

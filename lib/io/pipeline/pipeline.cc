@@ -239,24 +239,27 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
   return release_ready(msg.partition);
 }
 
-core::Result<void> Pipeline::release_ready(std::optional<int32_t> only_partition) {
-  const auto now = loop_now_;
-  // Without a partition: the ones still holding events back (waiting for another topic).
-  const std::vector<int32_t> partitions =
-      only_partition ? std::vector<int32_t>{*only_partition}
-                     : std::vector<int32_t>(holding_.begin(), holding_.end());
-  for (const int32_t partition : partitions) {
-    auto merger = mergers_.find(partition);
-    if (merger == mergers_.end()) {
-      continue;
-    }
-    if (auto r = process(partition, merger->second.release(now, config_.merge_max_wait)); !r) {
+core::Result<void> Pipeline::release_ready(int32_t partition) {
+  auto merger = mergers_.find(partition);
+  if (merger == mergers_.end()) {
+    return {};
+  }
+  if (auto r = process(partition, merger->second.release(loop_now_, config_.merge_max_wait)); !r) {
+    return r;
+  }
+  if (merger->second.empty()) {
+    holding_.erase(partition);
+  } else {
+    holding_.insert(partition);
+  }
+  return {};
+}
+
+core::Result<void> Pipeline::release_held() {
+  // A copy: releasing a partition updates holding_.
+  for (const int32_t partition : std::vector<int32_t>(holding_.begin(), holding_.end())) {
+    if (auto r = release_ready(partition); !r) {
       return r;
-    }
-    if (merger->second.empty()) {
-      holding_.erase(partition);
-    } else {
-      holding_.insert(partition);
     }
   }
   return {};
@@ -366,7 +369,7 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
         return r;
       }
     }
-    if (auto r = release_ready(std::nullopt); !r) {
+    if (auto r = release_held(); !r) {
       return r;
     }
     if (batch_events_ >= config_.batch_max_events ||

@@ -92,7 +92,10 @@ class Pipeline {
                                                const core::Event& event,
                                                size_t topic,
                                                int64_t offset);
-  [[nodiscard]] core::Result<void> release_ready(std::optional<int32_t> only_partition);
+  /// Processes what the partition's merger may release now.
+  [[nodiscard]] core::Result<void> release_ready(int32_t partition);
+  /// release_ready() for each partition whose merger holds events back (waiting for a topic).
+  [[nodiscard]] core::Result<void> release_held();
   [[nodiscard]] size_t topic_index(const std::string& topic) const;
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
                                                const core::Error& reason);
