@@ -42,6 +42,7 @@ inline core::Event make_purchase(core::TimestampMs ts,
 class MemoryStore final : public core::StateReader {
  public:
   core::Result<std::optional<core::CustomerState>> get_customer(std::string_view id) override {
+    reads_ += 1;
     auto it = customers_.find(std::string(id));
     if (it == customers_.end()) {
       return std::optional<core::CustomerState>{};
@@ -59,9 +60,12 @@ class MemoryStore final : public core::StateReader {
   }
 
   const std::map<std::string, core::CustomerState>& customers() const { return customers_; }
+  /// get_customer() calls so far.
+  int64_t reads() const { return reads_; }
 
  private:
   std::map<std::string, core::CustomerState> customers_;
+  int64_t reads_ = 0;
 };
 
 }  // namespace segd::testing

@@ -264,9 +264,12 @@ BatchDelta PartitionProcessor::take_batch() {
 }
 
 void PartitionProcessor::trim_cache() {
-  if (cache_.size() > options_.cache_capacity && dirty_.empty()) {
-    cache_.clear();  // Everything is clean and, the caller says, in the store.
+  if (cache_.size() <= options_.cache_capacity) {
+    return;
   }
+  // Clean states are, the caller says, in the store. Dirty ones belong to the batch in progress
+  // and stay (dirty_ points at them; erasing other nodes leaves them where they are).
+  std::erase_if(cache_, [](const auto& entry) { return !entry.second.dirty; });
 }
 
 }  // namespace segd::core

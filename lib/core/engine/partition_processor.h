@@ -71,9 +71,9 @@ class PartitionProcessor {
   /// a delta still holds it is copied first, so a delta never changes after it is taken.
   [[nodiscard]] BatchDelta take_batch();
 
-  /// Forgets the cached states once there are more than Options::cache_capacity and none is
-  /// dirty. Call only when every batch taken so far is in the store (the cache is what keeps a
-  /// batch whose commit is still in flight readable).
+  /// Forgets every clean cached state once there are more than Options::cache_capacity; the
+  /// states of the batch in progress stay. Call only when every batch taken so far is in the
+  /// store (the cache is what keeps a batch whose commit is still in flight readable).
   void trim_cache();
 
   /// The current state of a customer as this processor sees it (cache, then store).

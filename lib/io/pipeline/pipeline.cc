@@ -391,7 +391,7 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       }
     }
     if (stop_at == StopAt::kEndOfInput && batch_events_ == 0 && at_end_of_input() &&
-        !in_flight_.valid() && drainer_.idle()) {
+        !commit_.busy() && drainer_.idle()) {
       log(LogLevel::kInfo, "pipeline", "every assigned partition is at its end; stopping");
       break;
     }

@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +17,7 @@
 #include "io/pipeline/pipeline_stats.h"
 #include "io/pipeline/producer.h"
 #include "io/pipeline/topic_merger.h"
+#include "io/state/background_commit.h"
 #include "io/state/rocks_store.h"
 
 namespace segd::io {
@@ -144,8 +144,7 @@ class Pipeline {
   std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
   std::vector<DeadLetter> dead_letters_;    ///< Sent in this batch, confirmed before commit.
   std::vector<TopicCounts> batch_counts_;   ///< Per input topic; added to stats_ at each commit.
-  std::unique_ptr<core::BatchDelta> in_flight_delta_;  ///< Being written by in_flight_.
-  std::future<core::Result<void>> in_flight_;
+  BackgroundCommit commit_;                 ///< The batch being written beside the next one.
   size_t batch_events_ = 0;
   std::chrono::steady_clock::time_point loop_now_ = std::chrono::steady_clock::now();
   int64_t loop_wall_ms_ = 0;  ///< Wall clock, for the event-lag metric only.

@@ -1,5 +1,4 @@
 // Pipeline: batch commits, dead letters and model refits.
-#include <future>
 #include <set>
 
 #include "core/scoring/model_scorer.h"
@@ -142,7 +141,7 @@ core::Result<void> Pipeline::commit_batch() {
     parts.push_back(processor->take_batch());
     timers_fired += processor->stats().timers_fired;
   }
-  auto merged = std::make_unique<core::BatchDelta>(core::BatchDelta::merge(std::move(parts)));
+  core::BatchDelta merged = core::BatchDelta::merge(std::move(parts));
   kafka::PartitionListPtr offsets(
       rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets_.size())));
   for (const auto& [tp, next] : next_offsets_) {
@@ -152,13 +151,13 @@ core::Result<void> Pipeline::commit_batch() {
       offset = std::min(offset, m->second.first_buffered(tp.first).value_or(next));
     }
     const std::string& topic = config_.inputs[tp.first].name;
-    merged->positions.push_back({source_name(topic, tp.second), offset});
+    merged.positions.push_back({source_name(topic, tp.second), offset});
     rd_kafka_topic_partition_list_add(offsets.get(), topic.c_str(), tp.second)->offset = offset;
   }
   std::vector<std::pair<std::string, std::string>> meta;
   std::set<std::string> resized;
   std::map<std::string, int64_t> changes;
-  for (const core::SegmentChange& c : merged->outbox) {
+  for (const core::SegmentChange& c : merged.outbox) {
     members_[c.segment] += c.change == core::ChangeKind::kEnter ? 1 : -1;
     resized.insert(c.segment);
     changes[c.segment + "/" + std::string(core::change_kind_name(c.change))] += 1;
@@ -170,21 +169,13 @@ core::Result<void> Pipeline::commit_batch() {
     meta.emplace_back("partitions",
                       std::to_string(partition_counts_.at(config_.inputs.front().name)));
   }
-  // The write runs beside the processing of the next batch (the second core). The delta stays
-  // owned here and is released on this thread by wait_for_commit(), so a cached state it shares
-  // is copied before any change while the write may still read it.
-  const core::BatchDelta& delta = *merged;
-  in_flight_delta_ = std::move(merged);
-  in_flight_ = std::async(
-      std::launch::async,
-      [this, &delta, meta = std::move(meta), offsets = std::move(offsets),
+  // The write runs beside the processing of the next batch (the second core).
+  commit_.start(
+      store_, std::move(merged), std::move(meta),
+      [this, offsets = std::move(offsets),
        counts = std::exchange(batch_counts_, std::vector<TopicCounts>(config_.inputs.size())),
        changes = std::move(changes), members = members_, timers_fired, started = batch_started_,
        events = batch_events_]() -> core::Result<void> {
-        auto committed = store_.commit(delta, meta);
-        if (!committed) {
-          return std::unexpected(committed.error());
-        }
         if (observer_.on_batch) {
           observer_.on_batch(seconds_since(started), events);  // Processed and written.
         }
@@ -221,14 +212,7 @@ core::Result<void> Pipeline::commit_batch() {
   return {};
 }
 
-core::Result<void> Pipeline::wait_for_commit() {
-  if (!in_flight_.valid()) {
-    return {};
-  }
-  core::Result<void> r = in_flight_.get();
-  in_flight_delta_.reset();
-  return r;
-}
+core::Result<void> Pipeline::wait_for_commit() { return commit_.wait(); }
 
 core::Result<void> Pipeline::commit_and_wait() {
   if (auto r = commit_batch(); !r) {

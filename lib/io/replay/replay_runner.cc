@@ -13,6 +13,7 @@
 #include "io/config/rules_loader.h"
 #include "io/replay/append_file.h"
 #include "io/replay/model_store.h"
+#include "io/state/background_commit.h"
 #include "io/state/rocks_store.h"
 
 namespace segd::io {
@@ -103,7 +104,7 @@ class Replay {
     if (latest_model_from_ms_ == at) {
       return {};
     }
-    if (auto r = commit(lines_consumed); !r) {
+    if (auto r = commit_and_wait(lines_consumed); !r) {  // The fit scans the store.
       return r;
     }
     auto snapshot = refit_and_store(*store_, core::TimestampMs{at}, core::scoring::TrainOptions{});
@@ -169,7 +170,7 @@ class Replay {
         }
       }
     }
-    if (auto r = commit(line_no); !r) {
+    if (auto r = commit_and_wait(line_no); !r) {
       return r;
     }
     if (options_.refit_every_ms > 0 && global_stream_ms_ > 0) {
@@ -280,9 +281,16 @@ class Replay {
     return {};
   }
 
+  // Starts writing the batch (after the previous write is done) and returns without waiting for
+  // it: the write runs beside the processing of the next batch.
   core::Result<void> commit(int64_t lines_consumed) {
+    // Once the previous batch is in the store, every clean cached state is too.
+    if (auto r = writer_.wait(); !r) {
+      return r;
+    }
     std::vector<core::BatchDelta> parts;
     for (const auto& p : processors_) {
+      p->trim_cache();
       parts.push_back(p->take_batch());
     }
     core::BatchDelta merged = core::BatchDelta::merge(std::move(parts));
@@ -291,7 +299,7 @@ class Replay {
     if (auto r = output_->flush(); !r) {
       return r;
     }
-    std::vector<std::pair<std::string, std::string>> meta = {
+    BackgroundCommit::Meta meta = {
         {std::string(kMetaPartitions), std::to_string(options_.partitions)},
         {std::string(kMetaOutputBytes), std::to_string(output_->size())}};
     if (dead_letter_) {
@@ -301,13 +309,16 @@ class Replay {
       meta.emplace_back(std::string(kMetaDeadLetterBytes), std::to_string(dead_letter_->size()));
     }
     in_batch_ = 0;
-    if (auto r = check(store_->commit(merged, meta)); !r) {
+    writer_.start(*store_, std::move(merged), std::move(meta));
+    return {};
+  }
+
+  // commit() and wait: the batch is in the store on return.
+  core::Result<void> commit_and_wait(int64_t lines_consumed) {
+    if (auto r = commit(lines_consumed); !r) {
       return r;
     }
-    for (const auto& p : processors_) {
-      p->trim_cache();
-    }
-    return {};
+    return writer_.wait();
   }
 
   const ReplayOptions& options_;
@@ -315,6 +326,7 @@ class Replay {
   std::vector<std::unique_ptr<core::PartitionProcessor>> processors_;
   std::unique_ptr<AppendFile> output_;
   std::unique_ptr<AppendFile> dead_letter_;
+  BackgroundCommit writer_;  // Destroyed (so waited for) before the store and processors.
   int64_t committed_lines_ = 0;
   int64_t global_stream_ms_ = 0;       ///< Largest event time seen over all partitions.
   int64_t latest_model_from_ms_ = -1;  ///< active_from of the newest stored model.

@@ -242,6 +242,27 @@ TEST(PartitionProcessorTest, TakenBatchKeepsItsStatesWhileTheCustomerChangesAgai
   EXPECT_NE(second.customers_put[0].get(), shared_state);
 }
 
+TEST(PartitionProcessorTest, TrimForgetsCleanStatesAndKeepsTheBatchInProgress) {
+  MemoryStore store;
+  PartitionProcessor processor(PartitionId{0}, rules({{"buyer", "orders_total >= 1", ""}}),
+                               std::make_shared<NoModel>(), store, {}, {.cache_capacity = 2});
+  for (const char* id : {"c1", "c2", "c3"}) {
+    processor.process(make_event(EventType::kPageView, at_day(0), id)).value();
+  }
+  store.apply(processor.take_batch());
+  // A batch in progress (the daemon trims before taking it): its dirty state must survive.
+  processor.process(make_purchase(at_day(1), 10, "o1", "c4")).value();
+  processor.trim_cache();
+  const int64_t reads = store.reads();
+  processor.process(make_event(EventType::kPageView, at_day(2), "c1")).value();
+  EXPECT_EQ(store.reads(), reads + 1);  // Forgotten: read back from the store.
+  const BatchDelta delta = processor.take_batch();
+  ASSERT_EQ(delta.customers_put.size(), 2u);
+  EXPECT_EQ(delta.customers_put[0]->customer_id, "c4");
+  EXPECT_EQ(delta.customers_put[0]->orders_total, 1);
+  EXPECT_EQ(delta.customers_put[1]->customer_id, "c1");
+}
+
 TEST(BatchDeltaTest, AppendMovesEveryPart) {
   BatchDelta a;
   a.customers_put.push_back(std::make_shared<CustomerState>(CustomerState{.customer_id = "a"}));
