@@ -85,14 +85,9 @@ void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t>
     return;
   }
   if (state.timer_due_ms != 0) {
-    // Re-key the existing node: no allocation.
-    auto node = timers_.extract(TimerKey{state.timer_due_ms, state.customer_id});
-    CHECK(!node.empty());
-    node.value().due_ms = *due_ms;
-    timers_.insert(std::move(node));
-  } else {
-    timers_.insert(TimerKey{*due_ms, state.customer_id});
+    CHECK(timers_.erase(TimerKey{state.timer_due_ms, state.customer_id}) == 1);
   }
+  timers_.insert(TimerKey{*due_ms, state.customer_id});
   state.timer_due_ms = *due_ms;
 }
 
@@ -269,7 +264,7 @@ void PartitionProcessor::trim_cache() {
   }
   // Clean states are, the caller says, in the store. Dirty ones belong to the batch in progress
   // and stay (dirty_ points at them; erasing other nodes leaves them where they are).
-  std::erase_if(cache_, [](const auto& entry) { return !entry.second.dirty; });
+  absl::erase_if(cache_, [](const auto& entry) { return !entry.second.dirty; });
 }
 
 }  // namespace segd::core

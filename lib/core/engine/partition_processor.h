@@ -1,9 +1,11 @@
 #pragma once
 
+#include <absl/container/btree_set.h>
+#include <absl/container/node_hash_map.h>
+
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -117,9 +119,9 @@ class PartitionProcessor {
   Options options_;
   int64_t stream_time_ms_ = 0;
   bool stream_time_dirty_ = false;
-  std::set<TimerKey> timers_;
-  std::unordered_map<std::string, CacheEntry> cache_;  ///< Node-stable: dirty_ points into it.
-  std::vector<CacheEntry*> dirty_;                     ///< In first-change order.
+  absl::btree_set<TimerKey> timers_;  ///< A B-tree: a timer moves on most evaluations.
+  absl::node_hash_map<std::string, CacheEntry> cache_;  ///< Node-stable: dirty_ points into it.
+  std::vector<CacheEntry*> dirty_;                      ///< In first-change order.
   std::set<std::string> erased_;
   std::vector<SegmentChange> outbox_;
   EngineStats stats_;
