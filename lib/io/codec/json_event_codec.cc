@@ -1,12 +1,12 @@
 #include "io/codec/json_event_codec.h"
 
-#include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,20 +20,17 @@ namespace {
 
 namespace rj = rapidjson;
 using Allocator = rj::MemoryPoolAllocator<rj::CrtAllocator>;
-using Document = rj::GenericDocument<rj::UTF8<>, Allocator, Allocator>;
-using Value = rj::GenericValue<rj::UTF8<>, Allocator>;
 using core::Result;
 
-// Arena sizes on the decoder's stack (payload copy, DOM values, parser stack): a typical event (< 1
-// KiB) parses without touching the heap.
-constexpr size_t kValueArenaBytes = 8 * 1024;
+// The parser's own stack lives on the decoder's stack for typical events (< 1 KiB); the
+// payload copy too.
 constexpr size_t kParseArenaBytes = 2 * 1024;
 constexpr size_t kTextArenaBytes = 2 * 1024;
-// Chunk size once an arena is full (large events only).
+// Chunk size once the arena is full (large events only).
 constexpr size_t kHeapChunkBytes = 64 * 1024;
 // Full precision so that the shortest round-trip text written by JsonWriter reads back to the
 // same bits.
-constexpr unsigned kParseFlags = rj::kParseFullPrecisionFlag;
+constexpr unsigned kParseFlags = rj::kParseFullPrecisionFlag | rj::kParseInsituFlag;
 // Deepest accepted nesting of objects and arrays. An event needs 3 (event, items, item); the
 // bound keeps the recursive parser's stack small and stops "[[[[..." payloads early.
 constexpr int kMaxDepth = 64;
@@ -62,97 +59,68 @@ constexpr std::array<std::string_view, 14> kFieldNames = {
 
 enum class ItemField : uint8_t { kProductId, kCategory, kQuantity, kPrice };
 
-constexpr std::array<std::string_view, 4> kItemFieldNames = {"product_id", "category", "quantity",
-                                                             "price"};
-
-// Builds the DOM through the document's SAX interface and stops the parse when the nesting
-// gets deeper than kMaxDepth.
-class DepthLimiter {
- public:
-  explicit DepthLimiter(Document& doc) : doc_(doc) {}
-
-  bool Null() { return doc_.Null(); }
-  bool Bool(bool b) { return doc_.Bool(b); }
-  bool Int(int i) { return doc_.Int(i); }
-  bool Uint(unsigned i) { return doc_.Uint(i); }
-  bool Int64(int64_t i) { return doc_.Int64(i); }
-  bool Uint64(uint64_t i) { return doc_.Uint64(i); }
-  bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rj::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
-  bool String(const char* s, rj::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rj::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
-  bool StartObject() { return enter() && doc_.StartObject(); }
-  bool EndObject(rj::SizeType n) {
-    --depth_;
-    return doc_.EndObject(n);
-  }
-  bool StartArray() { return enter() && doc_.StartArray(); }
-  bool EndArray(rj::SizeType n) {
-    --depth_;
-    return doc_.EndArray(n);
-  }
-
-  [[nodiscard]] bool too_deep() const { return too_deep_; }
-
- private:
-  bool enter() {
-    too_deep_ = ++depth_ > kMaxDepth;
-    return !too_deep_;
-  }
-
-  Document& doc_;
-  int depth_ = 0;
-  bool too_deep_ = false;
-};
-
-// Parses the NUL-terminated, writable `text` in place into `doc` (strings in the DOM point into
-// `text`, which must outlive it); the error is always `bad_json`.
-Result<void> parse(char* text, Document& doc, Allocator& parse_allocator) {
-  // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
-  if (std::string_view(text).starts_with("\xEF\xBB\xBF")) {
-    text += 3;
-  }
-  rj::InsituStringStream stream(text);
-  rj::GenericReader<rj::UTF8<>, rj::UTF8<>, Allocator> reader(&parse_allocator);
-  DepthLimiter limiter(doc);
-  const auto generate = [&](Document&) {
-    return !reader.Parse<kParseFlags | rj::kParseInsituFlag>(stream, limiter).IsError();
-  };
-  doc.Populate(generate);
-  if (limiter.too_deep()) {
-    return core::fail("bad_json", "nesting deeper than " + std::to_string(kMaxDepth));
-  }
-  if (reader.HasParseError()) {
-    return core::fail("bad_json", std::string(rj::GetParseError_En(reader.GetParseErrorCode())) +
-                                      " at offset " + std::to_string(reader.GetErrorOffset()));
-  }
-  if (!doc.IsObject()) {
-    return core::fail("bad_json", "the top level is not an object");
-  }
-  return {};
-}
+constexpr std::array<std::string_view, 4> kItemFieldNames = {"items.product_id", "items.category",
+                                                             "items.quantity", "items.price"};
 
 template <typename Enum, size_t N>
-std::optional<Enum> find_field(const std::array<std::string_view, N>& names, const Value& key) {
-  const std::string_view name(key.GetString(), key.GetStringLength());
+std::optional<Enum> find_field(const std::array<std::string_view, N>& names,
+                               std::string_view key,
+                               std::string_view prefix = {}) {
   for (size_t i = 0; i < N; ++i) {
-    if (names[i] == name) {
+    if (names[i].substr(prefix.size()) == key) {
       return static_cast<Enum>(i);
     }
   }
   return std::nullopt;
 }
 
-// Everything read from the top-level object before the cross-field checks.
-struct Decoded {
-  core::Event event;
-  const Value* type = nullptr;
-  const Value* ts = nullptr;
-  core::AmountField amount = core::AmountField::kAbsent;
-};
-
 std::unexpected<core::Error> bad_field(std::string_view name, std::string_view why) {
   return core::fail("bad_field:" + std::string(name), std::string(name) + " " + std::string(why));
+}
+
+// One JSON value as the parser reports it: a scalar, or the start of an object or array.
+struct Scalar {
+  enum class Kind : uint8_t { kNull, kBool, kInt64, kUint64, kDouble, kString, kObject, kArray };
+  Kind kind = Kind::kNull;
+  int64_t i = 0;          // kInt64
+  uint64_t u = 0;         // kUint64 (above the int64 range)
+  double d = 0;           // kDouble
+  std::string_view text;  // kString
+
+  [[nodiscard]] bool is_number() const {
+    return kind == Kind::kInt64 || kind == Kind::kUint64 || kind == Kind::kDouble;
+  }
+  [[nodiscard]] double number() const {
+    switch (kind) {
+      case Kind::kInt64:
+        return static_cast<double>(i);
+      case Kind::kUint64:
+        return static_cast<double>(u);
+      default:
+        return d;
+    }
+  }
+};
+
+Result<std::string> read_string(const Scalar& v, std::string_view name) {
+  if (v.kind != Scalar::Kind::kString) {
+    return bad_field(name, "must be a string");
+  }
+  return std::string(v.text);
+}
+
+Result<double> read_double(const Scalar& v, std::string_view name) {
+  if (!v.is_number()) {
+    return bad_field(name, "must be a number");
+  }
+  return v.number();
+}
+
+Result<int64_t> read_int(const Scalar& v, std::string_view name) {
+  if (v.kind != Scalar::Kind::kInt64) {
+    return bad_field(name, "must be an integer within the int64 range");
+  }
+  return v.i;
 }
 
 // Moves a decoded value into its field, or passes the error on.
@@ -163,87 +131,6 @@ Result<void> assign(Result<T> value, T& target) {
   }
   target = std::move(*value);
   return {};
-}
-
-Result<std::string> read_string(const Value& value, std::string_view name) {
-  if (!value.IsString()) {
-    return bad_field(name, "must be a string");
-  }
-  return std::string(value.GetString(), value.GetStringLength());
-}
-
-Result<double> read_double(const Value& value, std::string_view name) {
-  if (!value.IsNumber()) {
-    return bad_field(name, "must be a number");
-  }
-  return value.GetDouble();
-}
-
-Result<int64_t> read_int(const Value& value, std::string_view name) {
-  if (!value.IsInt64()) {
-    return bad_field(name, "must be an integer within the int64 range");
-  }
-  return value.GetInt64();
-}
-
-Result<core::LineItem> read_item(const Value& value) {
-  if (!value.IsObject()) {
-    return bad_field("items", "must hold objects");
-  }
-  core::LineItem item;
-  uint32_t seen = 0;
-  for (const auto& member : value.GetObject()) {
-    const auto field = find_field<ItemField>(kItemFieldNames, member.name);
-    if (!field || member.value.IsNull()) {
-      continue;
-    }
-    const std::string name = "items." + std::string(kItemFieldNames[static_cast<size_t>(*field)]);
-    const uint32_t bit = 1U << static_cast<unsigned>(*field);
-    if ((seen & bit) != 0) {
-      return bad_field(name, "appears twice");
-    }
-    seen |= bit;
-    Result<void> ok;
-    switch (*field) {
-      case ItemField::kProductId:
-        ok = assign(read_string(member.value, name), item.product_id);
-        break;
-      case ItemField::kCategory:
-        ok = assign(read_string(member.value, name), item.category);
-        break;
-      case ItemField::kQuantity:
-        ok = assign(read_int(member.value, name), item.quantity);
-        break;
-      case ItemField::kPrice:
-        ok = assign(read_double(member.value, name), item.price);
-        break;
-    }
-    if (!ok) {
-      return std::unexpected(std::move(ok.error()));
-    }
-  }
-  return item;
-}
-
-Result<std::vector<core::LineItem>> read_items(const Value& value, const DecodeLimits& limits) {
-  if (!value.IsArray()) {
-    return bad_field("items", "must be an array");
-  }
-  // Reject before decoding thousands of items only to drop them.
-  if (value.Size() > limits.validation.max_items) {
-    return core::fail("too_large", std::to_string(value.Size()) + " line items, the limit is " +
-                                       std::to_string(limits.validation.max_items));
-  }
-  std::vector<core::LineItem> items;
-  items.reserve(value.Size());
-  for (const auto& element : value.GetArray()) {
-    auto item = read_item(element);
-    if (!item) {
-      return std::unexpected(std::move(item.error()));
-    }
-    items.push_back(std::move(*item));
-  }
-  return items;
 }
 
 std::string* string_member(core::Event& event, Field field) {
@@ -269,71 +156,266 @@ std::string* string_member(core::Event& event, Field field) {
   }
 }
 
-Result<void> read_member(Decoded& out,
-                         Field field,
-                         const Value& value,
-                         const DecodeLimits& limits) {
-  const std::string_view name = kFieldNames[static_cast<size_t>(field)];
-  if (std::string* target = string_member(out.event, field)) {
-    return assign(read_string(value, name), *target);
-  }
-  switch (field) {
-    case Field::kType:
-      if (!value.IsString()) {
-        return bad_field(name, "must be a string");
-      }
-      out.type = &value;
-      return {};
-    case Field::kTs:
-      out.ts = &value;
-      return {};
-    case Field::kPrice:
-      return assign(read_double(value, name), out.event.price);
-    case Field::kAmount:
-      out.amount = core::AmountField::kPresent;
-      return assign(read_double(value, name), out.event.amount);
-    case Field::kQuantity:
-      return assign(read_int(value, name), out.event.quantity);
-    case Field::kItems:
-      return assign(read_items(value, limits), out.event.items);
-    default:
-      return {};
-  }
-}
+// Everything read from the top-level object before the cross-field checks.
+struct Decoded {
+  core::Event event;
+  std::optional<std::string_view> type;
+  std::optional<Scalar> ts;
+  core::AmountField amount = core::AmountField::kAbsent;
+};
 
-Result<Decoded> read_object(const Value& root, const DecodeLimits& limits) {
-  Decoded out;
-  uint32_t seen = 0;
-  for (const auto& member : root.GetObject()) {
-    const auto field = find_field<Field>(kFieldNames, member.name);
-    if (!field || member.value.IsNull()) {
-      continue;
+// Decodes the event straight from the parser's callbacks (no DOM). Each value is checked as it
+// arrives, in document order, and the first problem is kept; the parse still runs to the end,
+// so a syntax error anywhere is reported as `bad_json` first. Values of unknown fields, and of
+// fields already found wrong, are skipped whole. Stops the parse only when the nesting gets
+// deeper than kMaxDepth.
+class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
+ public:
+  explicit EventReader(const DecodeLimits& limits) : limits_(limits) {}
+
+  bool Null() { return value(Scalar{}); }
+  bool Bool(bool) { return value(Scalar{.kind = Scalar::Kind::kBool}); }
+  bool Int(int i) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = i}); }
+  bool Uint(unsigned u) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = u}); }
+  bool Int64(int64_t i) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = i}); }
+  bool Uint64(uint64_t u) {
+    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return value(Scalar{.kind = Scalar::Kind::kInt64, .i = static_cast<int64_t>(u)});
+    }
+    return value(Scalar{.kind = Scalar::Kind::kUint64, .u = u});
+  }
+  bool Double(double d) { return value(Scalar{.kind = Scalar::Kind::kDouble, .d = d}); }
+  bool String(const char* s, rj::SizeType n, bool) {
+    return value(Scalar{.kind = Scalar::Kind::kString, .text = std::string_view(s, n)});
+  }
+  bool Key(const char* s, rj::SizeType n, bool) {
+    key_ = std::string_view(s, n);
+    return true;
+  }
+  bool StartObject() { return value(Scalar{.kind = Scalar::Kind::kObject}); }
+  bool StartArray() { return value(Scalar{.kind = Scalar::Kind::kArray}); }
+  bool EndObject(rj::SizeType) { return end(); }
+  bool EndArray(rj::SizeType) { return end(); }
+
+  [[nodiscard]] bool too_deep() const { return too_deep_; }
+  [[nodiscard]] bool root_is_object() const { return root_is_object_; }
+  /// The first problem found, or the decoded fields.
+  [[nodiscard]] Result<Decoded> take() && {
+    if (error_) {
+      return std::unexpected(std::move(*error_));
+    }
+    return std::move(decoded_);
+  }
+
+ private:
+  // What the innermost open object or array is.
+  enum class Scope : uint8_t { kEvent, kItems, kItem, kSkipped };
+
+  bool value(const Scalar& v) {
+    const bool opens = v.kind == Scalar::Kind::kObject || v.kind == Scalar::Kind::kArray;
+    Scope opened = Scope::kSkipped;
+    if (depth_ == 0) {
+      root_is_object_ = v.kind == Scalar::Kind::kObject;
+      opened = root_is_object_ ? Scope::kEvent : Scope::kSkipped;
+    } else {
+      switch (scopes_[depth_ - 1]) {
+        case Scope::kEvent:
+          opened = event_member(v);
+          break;
+        case Scope::kItems:
+          opened = items_element(v);
+          break;
+        case Scope::kItem:
+          item_member(v);
+          break;
+        case Scope::kSkipped:
+          break;
+      }
+    }
+    if (!opens) {
+      return true;
+    }
+    if (depth_ >= kMaxDepth) {
+      too_deep_ = true;
+      return false;
+    }
+    scopes_[depth_++] = opened;
+    return true;
+  }
+
+  bool end() {
+    const Scope closed = scopes_[--depth_];
+    if (closed == Scope::kItems && items_seen_ > limits_.validation.max_items &&
+        !error_before_items_) {
+      // Reported instead of whatever was wrong inside the (too long) list.
+      error_ = core::Error{"too_large", std::to_string(items_seen_) + " line items, the limit is " +
+                                            std::to_string(limits_.validation.max_items)};
+    }
+    if (closed == Scope::kItem && !error_) {
+      decoded_.event.items.push_back(std::move(item_));
+    }
+    return true;
+  }
+
+  void fail(core::Error error) {
+    if (!error_) {
+      error_ = std::move(error);
+    }
+  }
+
+  void check(Result<void> r) {
+    if (!r) {
+      fail(std::move(r.error()));
+    }
+  }
+
+  Scope event_member(const Scalar& v) {
+    const auto field = find_field<Field>(kFieldNames, key_);
+    if (!field || v.kind == Scalar::Kind::kNull) {
+      return Scope::kSkipped;
     }
     const uint32_t bit = 1U << static_cast<unsigned>(*field);
-    if ((seen & bit) != 0) {
-      return bad_field(kFieldNames[static_cast<size_t>(*field)], "appears twice");
+    const std::string_view name = kFieldNames[static_cast<size_t>(*field)];
+    if ((seen_ & bit) != 0) {
+      fail(bad_field(name, "appears twice").error());
+      return Scope::kSkipped;
     }
-    seen |= bit;
-    if (auto ok = read_member(out, *field, member.value, limits); !ok) {
-      return std::unexpected(std::move(ok.error()));
+    seen_ |= bit;
+    core::Event& event = decoded_.event;
+    if (std::string* target = string_member(event, *field)) {
+      check(assign(read_string(v, name), *target));
+      return Scope::kSkipped;
+    }
+    switch (*field) {
+      case Field::kType:
+        if (v.kind != Scalar::Kind::kString) {
+          fail(bad_field(name, "must be a string").error());
+        } else {
+          decoded_.type = v.text;
+        }
+        break;
+      case Field::kTs:
+        decoded_.ts = v;
+        break;
+      case Field::kPrice:
+        check(assign(read_double(v, name), event.price));
+        break;
+      case Field::kAmount:
+        decoded_.amount = core::AmountField::kPresent;
+        check(assign(read_double(v, name), event.amount));
+        break;
+      case Field::kQuantity:
+        check(assign(read_int(v, name), event.quantity));
+        break;
+      case Field::kItems:
+        if (v.kind != Scalar::Kind::kArray) {
+          fail(bad_field(name, "must be an array").error());
+          break;
+        }
+        error_before_items_ = error_.has_value();
+        items_seen_ = 0;
+        return Scope::kItems;
+      default:
+        break;
+    }
+    return Scope::kSkipped;
+  }
+
+  Scope items_element(const Scalar& v) {
+    if (++items_seen_ > limits_.validation.max_items) {
+      return Scope::kSkipped;  // Reported as too_large when the list ends.
+    }
+    if (v.kind != Scalar::Kind::kObject) {
+      fail(bad_field("items", "must hold objects").error());
+      return Scope::kSkipped;
+    }
+    if (decoded_.event.items.empty()) {
+      decoded_.event.items.reserve(4);
+    }
+    item_ = core::LineItem{};
+    item_seen_ = 0;
+    return Scope::kItem;
+  }
+
+  void item_member(const Scalar& v) {
+    const auto field = find_field<ItemField>(kItemFieldNames, key_, "items.");
+    if (!field || v.kind == Scalar::Kind::kNull) {
+      return;
+    }
+    const std::string_view name = kItemFieldNames[static_cast<size_t>(*field)];
+    const uint32_t bit = 1U << static_cast<unsigned>(*field);
+    if ((item_seen_ & bit) != 0) {
+      fail(bad_field(name, "appears twice").error());
+      return;
+    }
+    item_seen_ |= bit;
+    switch (*field) {
+      case ItemField::kProductId:
+        check(assign(read_string(v, name), item_.product_id));
+        break;
+      case ItemField::kCategory:
+        check(assign(read_string(v, name), item_.category));
+        break;
+      case ItemField::kQuantity:
+        check(assign(read_int(v, name), item_.quantity));
+        break;
+      case ItemField::kPrice:
+        check(assign(read_double(v, name), item_.price));
+        break;
     }
   }
-  return out;
+
+  const DecodeLimits& limits_;
+  std::array<Scope, kMaxDepth> scopes_{};
+  int depth_ = 0;
+  bool too_deep_ = false;
+  bool root_is_object_ = false;
+  std::string_view key_;
+  uint32_t seen_ = 0;
+  uint32_t item_seen_ = 0;
+  size_t items_seen_ = 0;
+  bool error_before_items_ = false;
+  core::LineItem item_;
+  Decoded decoded_;
+  std::optional<core::Error> error_;
+};
+
+// Parses the NUL-terminated, writable `text` in place (decoded strings point into `text`, which
+// must outlive the result); syntax problems are `bad_json`.
+Result<Decoded> parse(char* text, const DecodeLimits& limits, Allocator& parse_allocator) {
+  // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
+  if (std::string_view(text).starts_with("\xEF\xBB\xBF")) {
+    text += 3;
+  }
+  rj::InsituStringStream stream(text);
+  rj::GenericReader<rj::UTF8<>, rj::UTF8<>, Allocator> reader(&parse_allocator);
+  EventReader events(limits);
+  reader.Parse<kParseFlags>(stream, events);
+  if (events.too_deep()) {
+    return core::fail("bad_json", "nesting deeper than " + std::to_string(kMaxDepth));
+  }
+  if (reader.HasParseError()) {
+    return core::fail("bad_json", std::string(rj::GetParseError_En(reader.GetParseErrorCode())) +
+                                      " at offset " + std::to_string(reader.GetErrorOffset()));
+  }
+  if (!events.root_is_object()) {
+    return core::fail("bad_json", "the top level is not an object");
+  }
+  return std::move(events).take();
 }
 
-Result<core::TimestampMs> read_ts(const Value& value) {
-  if (value.IsString()) {
-    const std::string_view text(value.GetString(), value.GetStringLength());
-    auto ts = core::parse_rfc3339(text);
+Result<core::TimestampMs> read_ts(const Scalar& value) {
+  if (value.kind == Scalar::Kind::kString) {
+    auto ts = core::parse_rfc3339(value.text);
     if (!ts) {
-      return core::fail("bad_timestamp", "ts '" + std::string(text) + "' is not RFC 3339");
+      return core::fail("bad_timestamp", "ts '" + std::string(value.text) + "' is not RFC 3339");
     }
     return *ts;
   }
-  if (value.IsInt64()) {
-    return core::TimestampMs{value.GetInt64()};
+  if (value.kind == Scalar::Kind::kInt64) {
+    return core::TimestampMs{value.i};
   }
-  if (value.IsNumber()) {
+  if (value.is_number()) {
     return core::fail("bad_timestamp", "ts must be integer epoch milliseconds or RFC 3339");
   }
   return bad_field("ts", "must be an RFC 3339 string or an integer");
@@ -345,16 +427,15 @@ Result<core::Event> finish(Decoded decoded, const DecodeLimits& limits) {
   if (event.customer_id.empty()) {
     return core::fail("missing_field:customer_id", "customer_id is missing or empty");
   }
-  if (decoded.type == nullptr || decoded.type->GetStringLength() == 0) {
+  if (!decoded.type || decoded.type->empty()) {
     return core::fail("missing_field:type", "type is missing or empty");
   }
-  if (decoded.ts == nullptr) {
+  if (!decoded.ts) {
     return core::fail("missing_field:ts", "ts is missing");
   }
-  const std::string_view type_name(decoded.type->GetString(), decoded.type->GetStringLength());
-  const auto type = core::event_type_from_name(type_name);
+  const auto type = core::event_type_from_name(*decoded.type);
   if (!type) {
-    return core::fail("unknown_type", "unknown event type '" + std::string(type_name) + "'");
+    return core::fail("unknown_type", "unknown event type '" + std::string(*decoded.type) + "'");
   }
   event.type = *type;
   auto ts = read_ts(*decoded.ts);
@@ -407,16 +488,10 @@ Result<core::Event> decode_json_event(std::string_view payload, const DecodeLimi
     large_text.assign(payload);
     text = large_text.data();
   }
-  alignas(16) char value_arena[kValueArenaBytes];
   alignas(16) char parse_arena[kParseArenaBytes];
   rj::CrtAllocator heap;
-  Allocator value_allocator(value_arena, sizeof value_arena, kHeapChunkBytes, &heap);
   Allocator parse_allocator(parse_arena, sizeof parse_arena, kHeapChunkBytes, &heap);
-  Document doc(&value_allocator, kParseArenaBytes / 2, &parse_allocator);
-  if (auto ok = parse(text, doc, parse_allocator); !ok) {
-    return std::unexpected(std::move(ok.error()));
-  }
-  auto decoded = read_object(doc, limits);
+  auto decoded = parse(text, limits, parse_allocator);
   if (!decoded) {
     return std::unexpected(std::move(decoded.error()));
   }

@@ -224,6 +224,24 @@ TEST(JsonEventCodecTest, TooManyItemsIsRejectedEarly) {
       "too_large");
 }
 
+TEST(JsonEventCodecTest, FirstProblemInDocumentOrderWinsAndSyntaxErrorsWinOverAll) {
+  std::string too_many = R"("items":[)";
+  for (int i = 0; i < 101; ++i) {
+    too_many += std::string(i == 0 ? "" : ",") + (i == 5 ? "1" : R"({"product_id":"p"})");
+  }
+  too_many += "]";
+  const std::string purchase = R"({"type":"purchase","customer_id":"c","ts":1,"order_id":"o",)";
+  // A too-long list is too_large whatever is wrong inside it...
+  EXPECT_EQ(code_of(purchase + too_many + "}"), "too_large");
+  // ...but a field before it was wrong first; a field after it comes too late.
+  EXPECT_EQ(code_of(purchase + R"("price":"x",)" + too_many + "}"), "bad_field:price");
+  EXPECT_EQ(code_of(purchase + too_many + R"(,"price":"x"})"), "too_large");
+  EXPECT_EQ(code_of(page_view_with(R"("price":"x","quantity":1.5)")), "bad_field:price");
+  // A syntax error anywhere, even after a wrong field, is bad_json.
+  EXPECT_EQ(code_of(R"({"type":7,"customer_id":"c42","ts":1,)"), "bad_json");
+  EXPECT_EQ(code_of(R"({"type":7,"customer_id":"c42","ts":1,"x":[1,2})"), "bad_json");
+}
+
 TEST(JsonEventCodecTest, PurchaseWithoutAmountSumsItems) {
   const auto r = decode_json_event(
       R"({"type":"purchase","customer_id":"c","ts":1,"order_id":"o",)"
