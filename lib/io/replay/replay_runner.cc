@@ -1,17 +1,16 @@
 #include "io/replay/replay_runner.h"
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "core/common/partitioner.h"
 #include "core/engine/partition_processor.h"
 #include "core/scoring/model_scorer.h"
-#include "io/codec/json_event_codec.h"
 #include "io/codec/json_writer.h"
 #include "io/codec/segment_change_json.h"
 #include "io/config/rules_loader.h"
 #include "io/replay/append_file.h"
+#include "io/replay/line_source.h"
 #include "io/replay/model_store.h"
 #include "io/state/background_commit.h"
 #include "io/state/rocks_store.h"
@@ -143,24 +142,23 @@ class Replay {
   }
 
   core::Result<void> run(std::istream& standard_input) {
-    std::string line;
-    int64_t line_no = 0;
-    for (const std::string& input : options_.inputs) {
-      std::ifstream file;
-      std::istream* in = &standard_input;
-      if (input != "-") {
-        file.open(input);
-        if (!file) {
-          return core::fail("io_error", input + ": cannot open");
-        }
-        in = &file;
+    LineSource source(options_.inputs, standard_input, committed_lines_);
+    int64_t line_no = 0;  // Lines consumed so far.
+    while (true) {
+      auto chunk = source.next();
+      if (!chunk) {
+        return std::unexpected(chunk.error());
       }
-      while (std::getline(*in, line)) {
-        if (line_no++ < committed_lines_) {
+      if (chunk->empty()) {
+        break;
+      }
+      for (DecodedLine& line : *chunk) {
+        line_no = line.number + 1;
+        if (line.skipped) {
           summary_.skipped += 1;
           continue;
         }
-        if (auto r = handle_line(line, line_no - 1); !r) {
+        if (auto r = handle_line(line); !r) {
           return r;
         }
         if (++in_batch_ >= options_.batch_size) {
@@ -248,19 +246,18 @@ class Replay {
     return file.truncate_to(committed->has_value() ? std::stoull(**committed) : 0);
   }
 
-  // `line_no` is 0-based: it is also the number of lines consumed before this one.
-  core::Result<void> handle_line(std::string_view line, int64_t line_no) {
+  core::Result<void> handle_line(DecodedLine& line) {
     summary_.read += 1;
-    auto event = decode_json_event(line);
+    const auto& event = line.event;
     if (!event) {
       summary_.dead_lettered += 1;
       summary_.dead_letter_reasons[event.error().code] += 1;
       if (dead_letter_) {
-        dead_letter_->append_line(dead_letter_json(event.error(), line_no, line));
+        dead_letter_->append_line(dead_letter_json(event.error(), line.number, line.payload));
       }
       return {};
     }
-    if (auto r = maybe_refit(line_no, event->ts.value()); !r) {
+    if (auto r = maybe_refit(line.number, event->ts.value()); !r) {
       return r;
     }
     const core::PartitionId p = core::partition_for_key(event->customer_id, options_.partitions);

@@ -1,0 +1,114 @@
+#include "io/replay/line_source.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "state_fixtures.h"
+
+namespace segd::io {
+namespace {
+
+using testing::TempDir;
+
+std::string page_view(int i) {
+  return R"({"type":"page_view","customer_id":"c)" + std::to_string(i) + R"(","ts":)" +
+         std::to_string(1'000 + i) + "}";
+}
+
+std::string write_lines(const TempDir& dir, const std::string& name, int first, int count) {
+  const std::string path = dir.path() + "/" + name;
+  std::ofstream out(path);
+  for (int i = first; i < first + count; ++i) {
+    out << (i % 100 == 7 ? "not json" : page_view(i)) << "\n";
+  }
+  return path;
+}
+
+// Every line of the inputs, in order, drained chunk by chunk.
+std::vector<DecodedLine> drain(LineSource& source) {
+  std::vector<DecodedLine> all;
+  while (true) {
+    auto chunk = source.next();
+    EXPECT_TRUE(chunk.has_value()) << chunk.error().message;
+    if (!chunk || chunk->empty()) {
+      return all;
+    }
+    for (DecodedLine& line : *chunk) {
+      all.push_back(std::move(line));
+    }
+  }
+}
+
+TEST(LineSourceTest, LinesOfAllInputsComeInOrderAcrossChunks) {
+  TempDir dir;
+  const std::string a = write_lines(dir, "a.jsonl", 0, 1500);
+  const std::string b = write_lines(dir, "b.jsonl", 2000, 700);
+  std::istringstream standard_input(page_view(5000) + "\n" + page_view(5001));
+  LineSource source({a, "-", b}, standard_input, /*skip=*/0);
+  const std::vector<DecodedLine> lines = drain(source);
+  ASSERT_EQ(lines.size(), 1500u + 2 + 700);
+  for (size_t n = 0; n < lines.size(); ++n) {
+    ASSERT_EQ(lines[n].number, static_cast<int64_t>(n));
+    EXPECT_FALSE(lines[n].skipped);
+  }
+  EXPECT_EQ(lines[1].event->customer_id, "c1");
+  EXPECT_EQ(lines[1500].event->customer_id, "c5000");
+  EXPECT_EQ(lines[1501].event->customer_id, "c5001");
+  EXPECT_EQ(lines[1502].event->customer_id, "c2000");
+  ASSERT_FALSE(lines[7].event.has_value());
+  EXPECT_EQ(lines[7].event.error().code, "bad_json");
+  EXPECT_EQ(lines[7].payload, "not json");
+  EXPECT_TRUE(lines[8].payload.empty());  // Kept only for lines that did not decode.
+  // The end stays the end.
+  auto again = source.next();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->empty());
+}
+
+TEST(LineSourceTest, SkippedLinesAreCountedNotDecoded) {
+  TempDir dir;
+  const std::string a = write_lines(dir, "a.jsonl", 0, 600);
+  std::istringstream standard_input;
+  LineSource source({a}, standard_input, /*skip=*/550);
+  const std::vector<DecodedLine> lines = drain(source);
+  ASSERT_EQ(lines.size(), 600u);
+  EXPECT_TRUE(lines[549].skipped);
+  EXPECT_TRUE(lines[507].payload.empty());  // "not json", but skipped: not even looked at.
+  EXPECT_FALSE(lines[550].skipped);
+  EXPECT_EQ(lines[550].event->customer_id, "c550");
+}
+
+TEST(LineSourceTest, MissingInputFailsAfterTheLinesBeforeIt) {
+  TempDir dir;
+  const std::string a = write_lines(dir, "a.jsonl", 0, 10);
+  std::istringstream standard_input;
+  LineSource source({a, dir.path() + "/missing.jsonl"}, standard_input, 0);
+  auto first = source.next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->size(), 10u);
+  for (int i = 0; i < 2; ++i) {  // The error stays.
+    auto failed = source.next();
+    ASSERT_FALSE(failed.has_value());
+    EXPECT_EQ(failed.error().code, "io_error");
+    EXPECT_NE(failed.error().message.find("missing.jsonl"), std::string::npos);
+  }
+}
+
+TEST(LineSourceTest, StopsWithoutBeingDrained) {
+  TempDir dir;
+  const std::string a = write_lines(dir, "a.jsonl", 0, 20'000);  // Far more than it reads ahead.
+  std::istringstream standard_input;
+  {
+    LineSource source({a}, standard_input, 0);
+    auto first = source.next();
+    ASSERT_TRUE(first.has_value());
+    EXPECT_FALSE(first->empty());
+  }  // The reader waits for room; destruction must stop it rather than hang.
+}
+
+}  // namespace
+}  // namespace segd::io
