@@ -1,4 +1,5 @@
-// Throughput of the input event codecs: one typical product_view and one purchase.
+// Throughput of the input event codecs (one typical product_view and one purchase) and of the
+// SegmentChange JSON encoder (one typical change).
 // Run: build/bin/codec_bench (items_per_second is events per second on one core).
 #include <benchmark/benchmark.h>
 
@@ -7,6 +8,7 @@
 
 #include "io/codec/json_event_codec.h"
 #include "io/codec/proto_event_codec.h"
+#include "io/codec/segment_change_json.h"
 
 namespace {
 
@@ -46,6 +48,22 @@ void encode_json(benchmark::State& state, std::string_view json) {
   state.SetItemsProcessed(state.iterations());
 }
 
+void BM_EncodeSegmentChange(benchmark::State& state) {
+  segd::core::SegmentChange change;
+  change.event_id = "c039112/new_buyer/4";
+  change.customer_id = "c039112";
+  change.segment = "new_buyer";
+  change.at = segd::core::TimestampMs{1767225666709};
+  change.cause_event_id = "e39112-4";
+  change.reason = "orders_total == 1 && days_since_last_purchase < 7";
+  change.values = {{"days_since_last_purchase", 0.0}, {"orders_total", 1.0}};
+  for (auto _ : state) {
+    auto text = segd::io::encode_segment_change_json(change);
+    benchmark::DoNotOptimize(text);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 void BM_DecodeJsonView(benchmark::State& state) { decode_json(state, kView); }
 void BM_DecodeJsonPurchase(benchmark::State& state) { decode_json(state, kPurchase); }
 void BM_DecodeProtoView(benchmark::State& state) { decode_proto(state, kView); }
@@ -59,6 +77,7 @@ BENCHMARK(BM_DecodeProtoView);
 BENCHMARK(BM_DecodeProtoPurchase);
 BENCHMARK(BM_EncodeJsonView);
 BENCHMARK(BM_EncodeJsonPurchase);
+BENCHMARK(BM_EncodeSegmentChange);
 
 }  // namespace
 
