@@ -23,14 +23,6 @@ constexpr std::string_view kMetaPartitions = "partitions";
 constexpr std::string_view kMetaOutputBytes = "replay.output_bytes";
 constexpr std::string_view kMetaDeadLetterBytes = "replay.dead_letter_bytes";
 
-template <typename T>
-core::Result<void> check(const core::Result<T>& r) {
-  if (!r) {
-    return std::unexpected(r.error());
-  }
-  return {};
-}
-
 std::string dead_letter_json(const core::Error& error, int64_t line, std::string_view payload) {
   JsonWriter w;
   w.begin_object();
