@@ -6,7 +6,6 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -28,11 +27,6 @@ core::Error storage_error(std::string_view what, const rocksdb::Status& status) 
 }
 
 rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-
-// Longer than any accepted customer id (core::ValidationLimits::max_customer_id_bytes is 128).
-constexpr size_t kMaxCustomerIdBytes = 256;
-// Hash buckets per customers memtable: about the number of customers a 16 MiB memtable holds.
-constexpr size_t kCustomerBuckets = 100'000;
 
 rocksdb::CompressionType pick_compression() {
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
@@ -74,13 +68,6 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfi
   // (new customers above all) without searching the skip lists.
   customers.memtable_prefix_bloom_size_ratio = 0.02;
   customers.memtable_whole_key_filtering = true;
-  // A hash of skip lists: each customer's versions sit in a bucket of their own, so a put costs a
-  // hash and a tiny list instead of a walk down one big skip list (cache misses on every
-  // level). The "prefix" is the whole id (longer ids would share buckets: still correct). The
-  // price: an iterator over the family must set total_order_seek (for_each_customer does), and a
-  // flush sorts the memtable once, on a background thread.
-  customers.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(kMaxCustomerIdBytes));
-  customers.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(kCustomerBuckets));
   customers.compression = compression;
   customers.table_factory.reset(
       rocksdb::NewBlockBasedTableFactory(table_options(cache, /*bloom_bits=*/10)));
@@ -465,8 +452,7 @@ core::Result<std::optional<std::string>> RocksStore::get_meta(std::string_view k
 core::Result<void> RocksStore::for_each_customer(
     const std::function<core::Result<void>(const core::CustomerState&)>& fn) {
   rocksdb::ReadOptions options;
-  options.fill_cache = false;       // An export must not evict the hot working set.
-  options.total_order_seek = true;  // Not just one hash bucket of the memtable (see above).
+  options.fill_cache = false;  // An export must not evict the hot working set.
   // An iterator reads from an implicit snapshot taken at creation.
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf(kCustomers)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
