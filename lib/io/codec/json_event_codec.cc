@@ -123,16 +123,6 @@ Result<int64_t> read_int(const Scalar& v, std::string_view name) {
   return v.i;
 }
 
-// Moves a decoded value into its field, or passes the error on.
-template <typename T>
-Result<void> assign(Result<T> value, T& target) {
-  if (!value) {
-    return std::unexpected(std::move(value.error()));
-  }
-  target = std::move(*value);
-  return {};
-}
-
 std::string* string_member(core::Event& event, Field field) {
   switch (field) {
     case Field::kEventId:
@@ -263,27 +253,45 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
     }
   }
 
-  void check(Result<void> r) {
-    if (!r) {
-      fail(std::move(r.error()));
+  // Moves a decoded value into its field, or keeps the error.
+  template <typename T>
+  void put(Result<T> value, T& target) {
+    if (value) {
+      target = std::move(*value);
+    } else {
+      fail(std::move(value.error()));
     }
   }
 
-  Scope event_member(const Scalar& v) {
-    const auto field = find_field<Field>(kFieldNames, key_);
+  // The field `key_` names among `names` (compared without `prefix`) when it is known and its
+  // value is not null (null counts as absent). A second one in the same object is reported.
+  template <typename Enum, size_t N>
+  std::optional<Enum> first_sighting(const std::array<std::string_view, N>& names,
+                                     std::string_view prefix,
+                                     const Scalar& v,
+                                     uint32_t& seen) {
+    const auto field = find_field<Enum>(names, key_, prefix);
     if (!field || v.kind == Scalar::Kind::kNull) {
-      return Scope::kSkipped;
+      return std::nullopt;
     }
     const uint32_t bit = 1U << static_cast<unsigned>(*field);
-    const std::string_view name = kFieldNames[static_cast<size_t>(*field)];
-    if ((seen_ & bit) != 0) {
-      fail(bad_field(name, "appears twice").error());
+    if ((seen & bit) != 0) {
+      fail(bad_field(names[static_cast<size_t>(*field)], "appears twice").error());
+      return std::nullopt;
+    }
+    seen |= bit;
+    return field;
+  }
+
+  Scope event_member(const Scalar& v) {
+    const auto field = first_sighting<Field>(kFieldNames, {}, v, seen_);
+    if (!field) {
       return Scope::kSkipped;
     }
-    seen_ |= bit;
+    const std::string_view name = kFieldNames[static_cast<size_t>(*field)];
     core::Event& event = decoded_.event;
     if (std::string* target = string_member(event, *field)) {
-      check(assign(read_string(v, name), *target));
+      put(read_string(v, name), *target);
       return Scope::kSkipped;
     }
     switch (*field) {
@@ -298,14 +306,14 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
         decoded_.ts = v;
         break;
       case Field::kPrice:
-        check(assign(read_double(v, name), event.price));
+        put(read_double(v, name), event.price);
         break;
       case Field::kAmount:
         decoded_.amount = core::AmountField::kPresent;
-        check(assign(read_double(v, name), event.amount));
+        put(read_double(v, name), event.amount);
         break;
       case Field::kQuantity:
-        check(assign(read_int(v, name), event.quantity));
+        put(read_int(v, name), event.quantity);
         break;
       case Field::kItems:
         if (v.kind != Scalar::Kind::kArray) {
@@ -338,29 +346,23 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   }
 
   void item_member(const Scalar& v) {
-    const auto field = find_field<ItemField>(kItemFieldNames, key_, "items.");
-    if (!field || v.kind == Scalar::Kind::kNull) {
+    const auto field = first_sighting<ItemField>(kItemFieldNames, "items.", v, item_seen_);
+    if (!field) {
       return;
     }
     const std::string_view name = kItemFieldNames[static_cast<size_t>(*field)];
-    const uint32_t bit = 1U << static_cast<unsigned>(*field);
-    if ((item_seen_ & bit) != 0) {
-      fail(bad_field(name, "appears twice").error());
-      return;
-    }
-    item_seen_ |= bit;
     switch (*field) {
       case ItemField::kProductId:
-        check(assign(read_string(v, name), item_.product_id));
+        put(read_string(v, name), item_.product_id);
         break;
       case ItemField::kCategory:
-        check(assign(read_string(v, name), item_.category));
+        put(read_string(v, name), item_.category);
         break;
       case ItemField::kQuantity:
-        check(assign(read_int(v, name), item_.quantity));
+        put(read_int(v, name), item_.quantity);
         break;
       case ItemField::kPrice:
-        check(assign(read_double(v, name), item_.price));
+        put(read_double(v, name), item_.price);
         break;
     }
   }
