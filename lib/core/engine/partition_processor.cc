@@ -68,7 +68,8 @@ Result<std::optional<CustomerState>> PartitionProcessor::customer(const std::str
 
 void PartitionProcessor::clear_timer(CustomerState& state) {
   if (state.timer_due_ms != 0) {
-    timers_.erase(TimerKey{state.timer_due_ms, state.customer_id});
+    // The state owns its one pending timer: the index must hold it.
+    CHECK(timers_.erase(TimerKey{state.timer_due_ms, state.customer_id}) == 1);
     state.timer_due_ms = 0;
   }
 }
@@ -80,15 +81,11 @@ void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t>
   if (state.timer_due_ms == due_ms.value_or(0)) {
     return;
   }
-  if (!due_ms) {
-    clear_timer(state);
-    return;
+  clear_timer(state);
+  if (due_ms) {
+    timers_.insert(TimerKey{*due_ms, state.customer_id});
+    state.timer_due_ms = *due_ms;
   }
-  if (state.timer_due_ms != 0) {
-    CHECK(timers_.erase(TimerKey{state.timer_due_ms, state.customer_id}) == 1);
-  }
-  timers_.insert(TimerKey{*due_ms, state.customer_id});
-  state.timer_due_ms = *due_ms;
 }
 
 void PartitionProcessor::add_model(std::shared_ptr<const Scorer> scorer, int64_t active_from_ms) {
