@@ -355,9 +355,10 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
     if (msg) {
       const std::string topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : std::string();
       if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        at_end_[{topic_index(topic), msg->partition}] = true;
+        const size_t index = topic_index(topic);
+        at_end_[{index, msg->partition}] = true;
         if (auto m = mergers_.find(msg->partition); m != mergers_.end()) {
-          m->second.set_at_end(topic_index(topic), true);
+          m->second.set_at_end(index, true);
         }
       } else if (msg->err) {
         const core::Error e = kafka::to_error(msg->err, "consume " + topic);
@@ -389,11 +390,10 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       if (auto r = wait_for_commit(); !r) {  // The drainer learns of a batch once it is written.
         return r;
       }
-    }
-    if (stop_at == StopAt::kEndOfInput && batch_events_ == 0 && at_end_of_input() &&
-        !commit_.busy() && drainer_.idle()) {
-      log(LogLevel::kInfo, "pipeline", "every assigned partition is at its end; stopping");
-      break;
+      if (drainer_.idle()) {
+        log(LogLevel::kInfo, "pipeline", "every assigned partition is at its end; stopping");
+        break;
+      }
     }
   }
   // What was consumed gets processed: release the merge buffers before the last commit.

@@ -49,7 +49,7 @@ class BackgroundCommit {
 
   /// Waits for the write in flight, if any, and returns how it went; then releases its delta.
   [[nodiscard]] core::Result<void> wait() {
-    if (!in_flight_.valid()) {
+    if (!busy()) {
       return {};
     }
     core::Result<void> r = in_flight_.get();
@@ -57,9 +57,9 @@ class BackgroundCommit {
     return r;
   }
 
+ private:
   [[nodiscard]] bool busy() const { return in_flight_.valid(); }
 
- private:
   std::unique_ptr<core::BatchDelta> delta_;
   // Declared after delta_, so destroyed first: its destructor waits for the write that reads
   // delta_.
