@@ -42,6 +42,17 @@ double decay_factor(const CustomerState& s, int h, int64_t at) {
   return std::exp2(-dt / (static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay)));
 }
 
+// Where a decayed-count feature lives in CustomerState::decayed: [kind][half-life index].
+struct DecayedSlot {
+  size_t kind;
+  int h;
+};
+
+DecayedSlot decayed_slot(FeatureId id) {
+  const auto k = static_cast<size_t>(id) - static_cast<size_t>(FeatureId::kPageViews1d);
+  return {k / kHalfLifeCount, static_cast<int>(k % kHalfLifeCount)};
+}
+
 double since(int64_t at, int64_t anchor, int64_t unit) {
   return static_cast<double>(at - anchor) / static_cast<double>(unit);
 }
@@ -217,9 +228,8 @@ std::optional<int64_t> next_step_ms(const CustomerState& s, FeatureId id, Timest
 double timed_value(const CustomerState& s, FeatureId id, TimestampMs at) {
   switch (feature_info(id).behaviour) {
     case TimeBehaviour::kDecaying: {
-      const auto k = static_cast<size_t>(id) - static_cast<size_t>(FeatureId::kPageViews1d);
-      const auto h = static_cast<int>(k % kHalfLifeCount);
-      return s.decayed[k / kHalfLifeCount][h] * decay_factor(s, h, at.value());
+      const DecayedSlot d = decayed_slot(id);
+      return s.decayed[d.kind][d.h] * decay_factor(s, d.h, at.value());
     }
     case TimeBehaviour::kIncreasing:
       if (const std::optional<Linear> lin = linear_of(s, id)) {
@@ -268,11 +278,10 @@ std::optional<int64_t> monotone_crossing_ms(
   }
   double t_star = 0;
   if (decaying) {
-    const auto k = static_cast<size_t>(id) - static_cast<size_t>(FeatureId::kPageViews1d);
-    const auto h = static_cast<int>(k % kHalfLifeCount);
+    const DecayedSlot d = decayed_slot(id);
     t_star = static_cast<double>(s.activity_ref_ms) +
-             static_cast<double>(kHalfLifeDays[h]) * static_cast<double>(kMsPerDay) *
-                 std::log2(s.decayed[k / kHalfLifeCount][h] / threshold);
+             static_cast<double>(kHalfLifeDays[d.h]) * static_cast<double>(kMsPerDay) *
+                 std::log2(s.decayed[d.kind][d.h] / threshold);
   } else if (const std::optional<Linear> lin = linear_of(s, id)) {
     t_star = static_cast<double>(lin->anchor) + threshold * static_cast<double>(lin->unit);
   } else {
