@@ -144,7 +144,7 @@ class Replay {
       if (chunk->empty()) {
         break;
       }
-      for (DecodedLine& line : *chunk) {
+      for (const DecodedLine& line : *chunk) {
         line_no = line.number + 1;
         if (line.skipped) {
           summary_.skipped += 1;
@@ -238,7 +238,7 @@ class Replay {
     return file.truncate_to(committed->has_value() ? std::stoull(**committed) : 0);
   }
 
-  core::Result<void> handle_line(DecodedLine& line) {
+  core::Result<void> handle_line(const DecodedLine& line) {
     summary_.read += 1;
     const auto& event = line.event;
     if (!event) {
