@@ -41,6 +41,9 @@ struct FitDiagnostics {
 struct ModelSnapshot {
   int64_t version = 0;         ///< 1, 2, ... (0 = no model).
   int64_t active_from_ms = 0;  ///< Stream time at which this version becomes active.
+  /// Stream time of the customer state it was trained on: active_from_ms when trained inline,
+  /// earlier when the daemon trained it in the background while processing went on.
+  int64_t trained_as_of_ms = 0;
   TimeUnit time_unit = TimeUnit::kDay;
   BgNbdParams bgnbd;
   GammaGammaParams gamma_gamma;

@@ -199,6 +199,7 @@ Result<models::ModelSnapshot> train(const TrainingSet& set,
   models::ModelSnapshot s;
   s.version = previous != nullptr ? previous->version + 1 : 1;
   s.active_from_ms = as_of.value();
+  s.trained_as_of_ms = as_of.value();
   s.time_unit = options.time_unit;
   s.bgnbd = bgnbd->params;
   s.gamma_gamma = spend->params;

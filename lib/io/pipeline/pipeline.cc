@@ -85,7 +85,7 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& c
   }
   for (const ActiveModel& m : *models) {
     p->models_.emplace_back(m.active_from_ms, m.scorer);
-    p->latest_model_from_ms_ = m.active_from_ms;
+    p->latest_model_as_of_ms_ = m.trained_as_of_ms;
     p->scorer_ = m.scorer;
   }
   p->stats_.update([&](PipelineSnapshot& s) { s.model_version = p->scorer_->version(); });
@@ -381,12 +381,18 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       }
       batch_started_ = std::chrono::steady_clock::now();
     }
+    if (auto r = finish_refit(/*wait=*/false); !r) {
+      return r;
+    }
     run_commands();
     if (loop_now_ - last_gauges > std::chrono::seconds(1)) {
       update_gauges();
       last_gauges = std::chrono::steady_clock::now();
     }
     if (stop_at == StopAt::kEndOfInput && batch_events_ == 0 && at_end_of_input()) {
+      if (auto r = finish_refit(/*wait=*/true); !r) {  // A refit belongs to the run.
+        return r;
+      }
       if (auto r = wait_for_commit(); !r) {  // The drainer learns of a batch once it is written.
         return r;
       }
@@ -401,6 +407,11 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
     if (auto r = process(partition, merger.release_all()); !r) {
       return r;
     }
+  }
+  // A refit in progress is finished, so its version is stored (a restart past its boundary
+  // would not train it again).
+  if (auto r = finish_refit(/*wait=*/true); !r) {
+    return r;
   }
   return commit_and_wait();
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/engine/partition_processor.h"
+#include "core/models/model_snapshot.h"
 #include "io/kafka/handles.h"
 #include "io/pipeline/outbox_drainer.h"
 #include "io/pipeline/pipeline_config.h"
@@ -108,8 +110,15 @@ class Pipeline {
   /// commit_batch() and wait_for_commit(): the batch is in the store on return.
   [[nodiscard]] core::Result<void> commit_and_wait();
   [[nodiscard]] core::Result<void> load_members();
+  /// Starts a refit when `event_ms` crosses a refit boundary (see start_refit).
   [[nodiscard]] core::Result<void> maybe_refit(int64_t event_ms);
-  [[nodiscard]] core::Result<void> refit(int64_t at_ms);
+  /// Commits, pins the stored customers as of `as_of_ms` and trains the next model version on
+  /// them on another thread while processing goes on (a refit still running is finished first).
+  [[nodiscard]] core::Result<void> start_refit(int64_t as_of_ms);
+  /// Installs the model of the refit in progress once it is trained (with `wait`, waits for it):
+  /// stored and active from just after the largest event time processed so far, so no event
+  /// already processed would have been scored differently. No-op without a refit in progress.
+  [[nodiscard]] core::Result<void> finish_refit(bool wait);
   void run_commands();
   /// Reads the clocks once per loop iteration (merge waits, batch age, event-lag metric).
   void tick();
@@ -139,8 +148,11 @@ class Pipeline {
   std::map<TopicPartition, int64_t> next_offsets_;  ///< Of this batch.
   std::map<TopicPartition, bool> at_end_;           ///< Assigned partitions.
   std::vector<std::pair<int64_t, std::shared_ptr<const core::Scorer>>> models_;  ///< Stored.
-  int64_t global_stream_ms_ = 0;            ///< Largest event time over the assigned partitions.
-  int64_t latest_model_from_ms_ = -1;       ///< active_from of the newest stored model.
+  int64_t global_stream_ms_ = 0;        ///< Largest event time over the assigned partitions.
+  int64_t latest_model_as_of_ms_ = -1;  ///< trained_as_of of the newest model (or refit).
+  /// The refit in progress (see start_refit), started at refit_started_.
+  std::future<core::Result<core::models::ModelSnapshot>> refit_;
+  std::chrono::steady_clock::time_point refit_started_;
   std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
   std::vector<DeadLetter> dead_letters_;    ///< Sent in this batch, confirmed before commit.
   std::vector<TopicCounts> batch_counts_;   ///< Per input topic; added to stats_ at each commit.

@@ -42,13 +42,15 @@ core::Result<void> Pipeline::maybe_refit(int64_t event_ms) {
   const int64_t boundary = event_ms / every * every;
   const bool crossed = global_stream_ms_ > 0 && boundary > global_stream_ms_;
   global_stream_ms_ = event_ms;
-  return crossed && boundary != latest_model_from_ms_ ? refit(boundary) : core::Result<void>{};
+  return crossed && boundary != latest_model_as_of_ms_ ? start_refit(boundary)
+                                                       : core::Result<void>{};
 }
 
-// Trains on this instance's stored customers and activates the new version from `at_ms` in every
-// partition. Runs on the pipeline thread: consumption pauses while it trains.
-core::Result<void> Pipeline::refit(int64_t at_ms) {
-  const auto started = std::chrono::steady_clock::now();
+core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
+  if (auto finished = finish_refit(/*wait=*/true); !finished) {
+    return finished;
+  }
+  // The event that crossed the boundary is not processed yet: the scan sees everything before it.
   if (auto committed = commit_and_wait(); !committed) {
     return committed;
   }
@@ -56,35 +58,59 @@ core::Result<void> Pipeline::refit(int64_t at_ms) {
   options.time_unit =
       config_.refit_weekly_unit ? core::models::TimeUnit::kWeek : core::models::TimeUnit::kDay;
   options.k = config_.kmeans_k;
-  auto snapshot = refit_and_store(store_, core::TimestampMs{at_ms}, options);
+  refit_started_ = std::chrono::steady_clock::now();
+  latest_model_as_of_ms_ = as_of_ms;
+  refit_ = std::async(std::launch::async, [&store = store_, scan = store_.scan_customers(),
+                                           as_of_ms, options]() mutable {
+    return train_next(store, std::move(scan), core::TimestampMs{as_of_ms}, options);
+  });
+  return {};
+}
+
+core::Result<void> Pipeline::finish_refit(bool wait) {
+  if (!refit_.valid() ||
+      (!wait && refit_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)) {
+    return {};
+  }
+  auto snapshot = refit_.get();
   if (!snapshot) {
+    if (snapshot.error().code == "storage_error") {
+      return std::unexpected(snapshot.error());
+    }
     // A failed fit (say, too few buyers yet) keeps the current model; the next boundary retries.
     log(LogLevel::kWarn, "models", "refit skipped: " + snapshot.error().message);
     return {};
   }
+  // Every event processed so far was scored by the previous version; it takes over after them.
+  snapshot->active_from_ms = global_stream_ms_ + 1;
+  if (auto stored = store_model(store_, *snapshot); !stored) {
+    return stored;
+  }
   const int64_t version = snapshot->version;
+  const int64_t as_of = snapshot->trained_as_of_ms;
+  const int64_t active_from = snapshot->active_from_ms;
   auto scorer = core::scoring::ModelScorer::create(std::move(*snapshot));
   if (!scorer) {
     return std::unexpected(scorer.error());
   }
-  latest_model_from_ms_ = at_ms;
-  models_.emplace_back(at_ms, *scorer);
+  models_.emplace_back(active_from, *scorer);
   for (auto& [partition, processor] : processors_) {
-    processor->add_model(*scorer, at_ms);
+    processor->add_model(*scorer, active_from);
   }
   {
     std::lock_guard lock(scorer_mutex_);
     scorer_ = *scorer;
   }
-  const double seconds = seconds_since(started);
+  const double seconds = seconds_since(refit_started_);
   stats_.update([&](PipelineSnapshot& s) {
     s.model_version = version;
     s.last_refit_seconds = seconds;
   });
   log(LogLevel::kInfo, "models",
-      "model version " + std::to_string(version) + " active from " +
-          core::format_rfc3339(core::TimestampMs{at_ms}) + " (fit in " + std::to_string(seconds) +
-          " s)");
+      "model version " + std::to_string(version) + " trained on the state at " +
+          core::format_rfc3339(core::TimestampMs{as_of}) + " active from " +
+          core::format_rfc3339(core::TimestampMs{active_from}) + " (ready " +
+          std::to_string(seconds) + " s after its boundary; trained beside processing)");
   return {};
 }
 

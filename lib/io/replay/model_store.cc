@@ -43,11 +43,12 @@ core::Result<std::vector<ActiveModel>> load_models(RocksStore& store) {
       return std::unexpected(snapshot.error());
     }
     const int64_t active_from = snapshot->active_from_ms;
+    const int64_t trained_as_of = snapshot->trained_as_of_ms;
     auto scorer = core::scoring::ModelScorer::create(std::move(*snapshot));
     if (!scorer) {
       return std::unexpected(scorer.error());
     }
-    out.push_back({active_from, *scorer});
+    out.push_back({active_from, trained_as_of, *scorer});
   }
   return out;
 }
@@ -67,11 +68,13 @@ core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& stor
   return std::shared_ptr<const core::Scorer>(*scorer);
 }
 
-core::Result<core::models::ModelSnapshot> refit_and_store(
-    RocksStore& store, core::TimestampMs as_of, const core::scoring::TrainOptions& options) {
+core::Result<core::models::ModelSnapshot> train_next(RocksStore& store,
+                                                     CustomerScan customers,
+                                                     core::TimestampMs as_of,
+                                                     const core::scoring::TrainOptions& options) {
   // Streamed in key (customer_id) order: no copy of the population is held.
   core::scoring::TrainingSet set;
-  auto read = store.for_each_customer([&](const core::CustomerState& c) -> core::Result<void> {
+  auto read = customers.for_each([&](const core::CustomerState& c) -> core::Result<void> {
     core::scoring::add_to_training_set(set, c, as_of, options.time_unit);
     return {};
   });
@@ -82,12 +85,20 @@ core::Result<core::models::ModelSnapshot> refit_and_store(
   if (!previous) {
     return std::unexpected(previous.error());
   }
-  auto snapshot =
-      core::scoring::train(set, as_of, options, previous->has_value() ? &**previous : nullptr);
+  return core::scoring::train(set, as_of, options, previous->has_value() ? &**previous : nullptr);
+}
+
+core::Result<void> store_model(RocksStore& store, const core::models::ModelSnapshot& snapshot) {
+  return store.put_model(snapshot.version, encode_model_snapshot(snapshot));
+}
+
+core::Result<core::models::ModelSnapshot> refit_and_store(
+    RocksStore& store, core::TimestampMs as_of, const core::scoring::TrainOptions& options) {
+  auto snapshot = train_next(store, store.scan_customers(), as_of, options);
   if (!snapshot) {
-    return std::unexpected(snapshot.error());
+    return snapshot;
   }
-  if (auto put = store.put_model(snapshot->version, encode_model_snapshot(*snapshot)); !put) {
+  if (auto put = store_model(store, *snapshot); !put) {
     return std::unexpected(put.error());
   }
   return snapshot;

@@ -13,6 +13,7 @@ namespace segd::io {
 /// A stored model version, ready to score, and the stream time from which it is active.
 struct ActiveModel {
   int64_t active_from_ms = 0;
+  int64_t trained_as_of_ms = 0;  ///< Stream time of the state it was trained on.
   std::shared_ptr<const core::Scorer> scorer;
 };
 
@@ -22,9 +23,22 @@ struct ActiveModel {
 /// The newest stored model's scorer, or NoModel (version 0) when none is stored.
 [[nodiscard]] core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& store);
 
-/// Trains a new version on every stored customer as of `as_of` (continuing the newest stored
-/// version, so cluster ids stay stable), stores it active from `as_of`, and returns it. Reads all
-/// customer states into memory (about 2 KB each). Errors: storage, training.
+/// Trains the next version on `customers` (scanned in key order, none held) evaluated at `as_of`,
+/// continuing the newest stored version so that cluster ids stay stable; active from `as_of`
+/// unless the caller moves it. Writes nothing, so it may run on another thread while commits go
+/// on. Errors: storage, training.
+[[nodiscard]] core::Result<core::models::ModelSnapshot> train_next(
+    RocksStore& store,
+    CustomerScan customers,
+    core::TimestampMs as_of,
+    const core::scoring::TrainOptions& options);
+
+/// Stores `snapshot` under its version. Errors: storage.
+[[nodiscard]] core::Result<void> store_model(RocksStore& store,
+                                             const core::models::ModelSnapshot& snapshot);
+
+/// train_next() on every customer stored now, then store_model(): the version is active from
+/// `as_of`. Errors: storage, training.
 [[nodiscard]] core::Result<core::models::ModelSnapshot> refit_and_store(
     RocksStore& store, core::TimestampMs as_of, const core::scoring::TrainOptions& options);
 

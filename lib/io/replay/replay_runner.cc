@@ -79,7 +79,7 @@ class Replay {
       }
     }
     if (!models->empty()) {
-      latest_model_from_ms_ = models->back().active_from_ms;
+      latest_model_as_of_ms_ = models->back().trained_as_of_ms;
     }
     auto position = store_->position(kSource);
     if (!position) {
@@ -89,17 +89,17 @@ class Replay {
     return open_outputs();
   }
 
-  // A refit at stream time `at`, unless the newest stored model already is from then (a restart
-  // after a crash between storing the model and the next commit).
+  // A refit at stream time `at`, unless the newest stored model already was trained then (a
+  // restart after a crash between storing the model and the next commit).
   core::Result<void> refit(int64_t lines_consumed, int64_t at) {
-    if (latest_model_from_ms_ == at) {
+    if (latest_model_as_of_ms_ == at) {
       return {};
     }
     if (auto r = commit_and_wait(lines_consumed); !r) {  // The fit scans the store.
       return r;
     }
     auto snapshot = refit_and_store(*store_, core::TimestampMs{at}, core::scoring::TrainOptions{});
-    latest_model_from_ms_ = at;
+    latest_model_as_of_ms_ = at;
     if (!snapshot && snapshot.error().code != "storage_error") {
       // Too little data to fit yet (say, no repeat buyers): keep the current model, as the
       // daemon does. Deterministic: the same data fails the same way.
@@ -317,8 +317,8 @@ class Replay {
   std::unique_ptr<AppendFile> dead_letter_;
   BackgroundCommit writer_;  // Destroyed (so waited for) before the store and processors.
   int64_t committed_lines_ = 0;
-  int64_t global_stream_ms_ = 0;       ///< Largest event time seen over all partitions.
-  int64_t latest_model_from_ms_ = -1;  ///< active_from of the newest stored model.
+  int64_t global_stream_ms_ = 0;        ///< Largest event time seen over all partitions.
+  int64_t latest_model_as_of_ms_ = -1;  ///< trained_as_of of the newest stored model.
   size_t in_batch_ = 0;
   ReplaySummary summary_;
 };

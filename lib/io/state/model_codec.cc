@@ -117,7 +117,8 @@ core::Result<models::ModelSnapshot> from_payload(const v1::ModelPayload& p) {
 
 std::string encode_model_snapshot(const models::ModelSnapshot& snapshot) {
   return encode_model(ModelRecord{snapshot.version, snapshot.active_from_ms,
-                                  serialize_deterministic(to_payload(snapshot))});
+                                  serialize_deterministic(to_payload(snapshot)),
+                                  snapshot.trained_as_of_ms});
 }
 
 core::Result<models::ModelSnapshot> decode_model_snapshot(std::string_view bytes) {
@@ -135,6 +136,7 @@ core::Result<models::ModelSnapshot> decode_model_snapshot(std::string_view bytes
   }
   snapshot->version = record->version;
   snapshot->active_from_ms = record->active_from_ms;
+  snapshot->trained_as_of_ms = record->trained_as_of_ms;
   if (auto ok = core::models::validate_snapshot(*snapshot); !ok) {
     return std::unexpected(ok.error());
   }

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/common/check.h"
 #include "io/state/state_codec.h"
 #include "io/state/state_keys.h"
 
@@ -455,12 +456,28 @@ core::Result<std::optional<std::string>> RocksStore::get_meta(std::string_view k
   return get_raw(kOffsets, meta_key(key));
 }
 
+CustomerScan::CustomerScan(std::unique_ptr<rocksdb::Iterator> it) : it_(std::move(it)) {}
+CustomerScan::CustomerScan(CustomerScan&&) noexcept = default;
+CustomerScan& CustomerScan::operator=(CustomerScan&&) noexcept = default;
+CustomerScan::~CustomerScan() = default;
+
+CustomerScan RocksStore::scan_customers() {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;  // A full scan must not evict the hot working set.
+  // An iterator reads from an implicit snapshot taken at creation.
+  return CustomerScan(
+      std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, cf(kCustomers))));
+}
+
 core::Result<void> RocksStore::for_each_customer(
     const std::function<core::Result<void>(const core::CustomerState&)>& fn) {
-  rocksdb::ReadOptions options;
-  options.fill_cache = false;  // An export must not evict the hot working set.
-  // An iterator reads from an implicit snapshot taken at creation.
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf(kCustomers)));
+  return scan_customers().for_each(fn);
+}
+
+core::Result<void> CustomerScan::for_each(
+    const std::function<core::Result<void>(const core::CustomerState&)>& fn) {
+  CHECK(it_ != nullptr);
+  const std::unique_ptr<rocksdb::Iterator> it = std::move(it_);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     core::Result<core::CustomerState> state = decode_customer(it->value().ToStringView());
     if (!state) {

@@ -19,6 +19,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Iterator;
 class Statistics;
 }  // namespace rocksdb
 
@@ -69,6 +70,25 @@ using MetaEntries = std::span<const std::pair<std::string, std::string>>;
 /// them off any event loop. All methods are thread-safe except close(), which must not run
 /// concurrently with anything else. Errors: code `storage_error` (message carries the RocksDB
 /// status) or `corrupt_state` (a stored value does not decode).
+/// Every stored customer as of the moment RocksStore::scan_customers() was called (later commits
+/// do not show). Movable to another thread; one thread at a time. Must not outlive its store.
+class CustomerScan {
+ public:
+  CustomerScan(CustomerScan&&) noexcept;
+  CustomerScan& operator=(CustomerScan&&) noexcept;
+  ~CustomerScan();
+
+  /// Calls `fn` for every customer in customer_id byte order. Stops at and returns the first
+  /// error from `fn` or from decoding. Once only.
+  [[nodiscard]] core::Result<void> for_each(
+      const std::function<core::Result<void>(const core::CustomerState&)>& fn);
+
+ private:
+  friend class RocksStore;
+  explicit CustomerScan(std::unique_ptr<rocksdb::Iterator> it);
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
 class RocksStore final : public core::StateReader {
  public:
   /// Opens or creates the database at `config.path`, creating missing column families.
@@ -115,6 +135,8 @@ class RocksStore final : public core::StateReader {
   /// and returns the first error from `fn` or from decoding.
   [[nodiscard]] core::Result<void> for_each_customer(
       const std::function<core::Result<void>(const core::CustomerState&)>& fn);
+  /// The same, pinned now and read later (on another thread, say), while commits go on.
+  [[nodiscard]] CustomerScan scan_customers();
 
   /// Stores a model snapshot (bytes of a segd.v1.ModelSnapshot, see encode_model) under `version`.
   [[nodiscard]] core::Result<void> put_model(int64_t version, std::string_view snapshot);

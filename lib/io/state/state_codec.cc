@@ -225,6 +225,7 @@ std::string encode_model(const ModelRecord& model) {
   v1::ModelSnapshot m;
   m.set_version(model.version);
   m.set_active_from_ms(model.active_from_ms);
+  m.set_trained_as_of_ms(model.trained_as_of_ms);
   m.set_payload(model.payload);
   return serialize_deterministic(m);
 }
@@ -234,7 +235,8 @@ core::Result<ModelRecord> decode_model(std::string_view bytes) {
   if (!parse_bytes(bytes, m)) {
     return core::fail("corrupt_state", "ModelSnapshot: bad protobuf");
   }
-  return ModelRecord{m.version(), m.active_from_ms(), std::move(*m.mutable_payload())};
+  const int64_t as_of = m.trained_as_of_ms() != 0 ? m.trained_as_of_ms() : m.active_from_ms();
+  return ModelRecord{m.version(), m.active_from_ms(), std::move(*m.mutable_payload()), as_of};
 }
 
 }  // namespace segd::io

@@ -33,6 +33,9 @@ struct ModelRecord {
   int64_t version = 0;
   int64_t active_from_ms = 0;  ///< Stream time at which the version became active.
   std::string payload;
+  /// Stream time of the state it was trained on (<= active_from_ms). Records written before the
+  /// field existed read as active_from_ms.
+  int64_t trained_as_of_ms = 0;
 
   bool operator==(const ModelRecord&) const = default;
 };

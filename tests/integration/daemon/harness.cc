@@ -252,9 +252,7 @@ core::Result<std::string> write_segd_config(const SegdOptions& o, const TempDir&
   yaml += "state:\n  dir: " + o.state_dir + "\nrules:\n  file: " +
           (o.rules_file.empty() ? source_path("config/segments.yaml") : o.rules_file) +
           "\nadmin:\n  listen: 127.0.0.1:0\n";
-  // Live refits train on whatever this instance has consumed when a boundary passes, which a
-  // replay does not reproduce; these tests compare with replay, so they run without refits.
-  yaml += "models:\n  refit_every: \"off\"\n";
+  yaml += "models:\n  refit_every: \"" + o.refit_every + "\"\n";
   if (o.batch_max_events) {
     yaml += "engine:\n  batch_max_events: " + std::to_string(*o.batch_max_events) + "\n";
   }

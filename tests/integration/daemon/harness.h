@@ -87,6 +87,9 @@ struct SegdOptions {
   /// Extra librdkafka properties. Default: reconnect.backoff.max.ms=1000
   std::map<std::string, std::string> rdkafka = {{"reconnect.backoff.max.ms", "1000"}};
   std::optional<int64_t> batch_max_events;  ///< engine.batch_max_events; segd's default if unset
+  /// models.refit_every. Live refits train on whatever the instance has consumed when a boundary
+  /// passes, which a replay does not reproduce; tests that compare with replay keep them off.
+  std::string refit_every = "off";  // Default: off
 };
 
 /// Whether segd stops by itself at the end of its input.

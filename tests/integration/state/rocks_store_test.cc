@@ -216,8 +216,8 @@ TEST(RocksStoreTest, ModelsRoundTripAndLatestIsHighestVersion) {
   const auto latest = *store->latest_model();
   ASSERT_TRUE(latest.has_value());
   EXPECT_EQ(latest->first, 10);
-  EXPECT_EQ(*decode_model(latest->second), (ModelRecord{10, 10'000, "weights-10"}));
-  EXPECT_EQ(*decode_model(**store->model(9)), (ModelRecord{9, 9000, "weights-9"}));
+  EXPECT_EQ(*decode_model(latest->second), (ModelRecord{10, 10'000, "weights-10", 10'000}));
+  EXPECT_EQ(*decode_model(**store->model(9)), (ModelRecord{9, 9000, "weights-9", 9000}));
   EXPECT_EQ(*store->model(3), std::nullopt);
 }
 

@@ -161,7 +161,8 @@ TEST(StateCodecTest, GarbageChangeIsCorruptState) {
 }
 
 TEST(StateCodecTest, ModelRoundTrips) {
-  const ModelRecord m{5, 1'772'359'200'000, std::string("\x00\x01\x02payload", 10)};
+  const ModelRecord m{5, 1'772'359'200'000, std::string("\x00\x01\x02payload", 10),
+                      1'772'355'600'000};
   const core::Result<ModelRecord> back = decode_model(encode_model(m));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(*back, m);

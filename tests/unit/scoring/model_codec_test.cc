@@ -11,6 +11,7 @@ core::models::ModelSnapshot snapshot() {
   core::models::ModelSnapshot s;
   s.version = 12;
   s.active_from_ms = 1767225600123;
+  s.trained_as_of_ms = 1767225600123 - 3'600'000;  // Trained in the background for an hour.
   s.time_unit = core::models::TimeUnit::kWeek;
   s.bgnbd = {0.243, 4.414, 0.793, 2.426};
   s.gamma_gamma = {6.25, 3.74, 15.44};
@@ -34,6 +35,16 @@ TEST(ModelCodecTest, RoundTripsExactly) {
   ASSERT_TRUE(record.has_value());
   EXPECT_EQ(record->version, 12);
   EXPECT_EQ(record->active_from_ms, 1767225600123);
+  EXPECT_EQ(record->trained_as_of_ms, 1767225600123 - 3'600'000);
+}
+
+TEST(ModelCodecTest, RecordsWithoutTrainingTimeReadItAsActiveFrom) {
+  // Versions stored before trained_as_of_ms existed were trained on the state at active_from.
+  auto s = snapshot();
+  s.trained_as_of_ms = 0;
+  auto back = decode_model_snapshot(encode_model_snapshot(s));
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->trained_as_of_ms, s.active_from_ms);
 }
 
 TEST(ModelCodecTest, EqualSnapshotsGiveEqualBytes) {
