@@ -10,6 +10,9 @@ namespace segd::io {
 namespace {
 
 constexpr size_t kFetch = 2000;
+// Confirmed records are deleted once this many have piled up below the first unconfirmed one (or
+// when nothing is in flight): few range tombstones, each covering many records.
+constexpr uint64_t kDeleteEvery = 1024;
 
 }  // namespace
 
@@ -82,27 +85,34 @@ core::Result<size_t> OutboxDrainer::fill() {
 }
 
 void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
-  std::vector<uint64_t> delivered;
+  int64_t delivered = 0;
   int64_t errors = 0;
   for (const Delivery& d : reports) {
     in_flight_.erase(d.tag);
     if (d.ok) {
-      delivered.push_back(d.tag);
+      ++delivered;
     } else {
       ++errors;
       next_seq_ = std::min(next_seq_, d.tag);  // Send it (and what follows) again.
       log(LogLevel::kWarn, "outbox", "delivery failed, will retry: " + d.error);
     }
   }
-  if (!delivered.empty()) {
-    auto removed = store_.delete_outbox(delivered);
-    if (!removed) {
+  // Every record below the first one sent but unconfirmed (or not yet sent again after a failed
+  // delivery) was delivered at least once. One confirmed above that gap waits until it closes;
+  // after a crash meanwhile it is published again, with the same event_id (at-least-once).
+  const uint64_t confirmed_below =
+      in_flight_.empty() ? next_seq_ : std::min(next_seq_, *in_flight_.begin());
+  if (confirmed_below >= deleted_below_ + kDeleteEvery ||
+      (in_flight_.empty() && confirmed_below > deleted_below_)) {
+    if (auto removed = store_.delete_outbox_range(deleted_below_, confirmed_below); removed) {
+      deleted_below_ = confirmed_below;
+    } else {
       log(LogLevel::kError, "outbox",
           "cannot delete delivered records: " + removed.error().message);
     }
   }
   stats_.update([&](PipelineSnapshot& s) {
-    s.outbox_published += static_cast<int64_t>(delivered.size());
+    s.outbox_published += delivered;
     s.outbox_publish_errors += errors;
     s.outbox_pending = static_cast<int64_t>(in_flight_.size());
   });

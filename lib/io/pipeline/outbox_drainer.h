@@ -17,8 +17,9 @@
 namespace segd::io {
 
 /// Publishes the RocksDB outbox to the segment-changes topic with an idempotent producer, on its
-/// own thread. A record is deleted only after its delivery report succeeded; a failed delivery is
-/// sent again. Output is at-least-once: every record has a deterministic event_id.
+/// own thread. A record is deleted only after its delivery report succeeded, and together with
+/// every record before it (a range delete); a failed delivery is sent again. Output is
+/// at-least-once: every record has a deterministic event_id.
 class OutboxDrainer {
  public:
   [[nodiscard]] static core::Result<std::unique_ptr<OutboxDrainer>> create(
@@ -52,7 +53,8 @@ class OutboxDrainer {
   PipelineStats& stats_;
   std::unique_ptr<Producer> producer_;
   std::set<uint64_t> in_flight_;
-  uint64_t next_seq_ = 0;
+  uint64_t next_seq_ = 0;       ///< The next record to send.
+  uint64_t deleted_below_ = 0;  ///< Records below this are deleted from the store.
   std::mutex mutex_;
   std::condition_variable wake_;
   bool notified_ = false;

@@ -428,14 +428,14 @@ core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max, u
   return out;
 }
 
-core::Result<void> RocksStore::delete_outbox(std::span<const uint64_t> seqs) {
-  rocksdb::WriteBatch batch;
-  for (const uint64_t seq : seqs) {
-    batch.Delete(cf(kOutbox), outbox_key(seq));
+core::Result<void> RocksStore::delete_outbox_range(uint64_t from, uint64_t to) {
+  if (to <= from) {
+    return {};
   }
   rocksdb::WriteOptions options;
   options.sync = durability_ == Durability::kWalSync;
-  const rocksdb::Status status = db_->Write(options, &batch);
+  const rocksdb::Status status =
+      db_->DeleteRange(options, cf(kOutbox), outbox_key(from), outbox_key(to));
   if (!status.ok()) {
     return std::unexpected(storage_error("delete outbox", status));
   }

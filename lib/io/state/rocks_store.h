@@ -123,8 +123,9 @@ class RocksStore final : public core::StateReader {
   /// Up to `max` outbox records with seq >= `from_seq`, in sequence order.
   [[nodiscard]] core::Result<std::vector<OutboxRecord>> pending_outbox(size_t max,
                                                                        uint64_t from_seq = 0);
-  /// Deletes delivered outbox records (absent ones are ignored), in one batch.
-  [[nodiscard]] core::Result<void> delete_outbox(std::span<const uint64_t> seqs);
+  /// Deletes the outbox records with `from` <= seq < `to` (delivered ones), with one range
+  /// tombstone whatever their number. No-op when `to` <= `from`.
+  [[nodiscard]] core::Result<void> delete_outbox_range(uint64_t from, uint64_t to);
 
   /// Small metadata in `offsets`, outside a commit.
   [[nodiscard]] core::Result<void> put_meta(std::string_view key, std::string_view value);

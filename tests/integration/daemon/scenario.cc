@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/common/check.h"
+#include "io/state/rocks_store.h"
 
 namespace segd::test {
 
@@ -117,6 +118,15 @@ std::string compare_with_reference(const Reference& reference,
   }
   if (std::string d = diff_text(reference.export_text, *exported); !d.empty()) {
     out += "segctl export of segd's state vs replay's: " + d + "\n";
+  }
+  // segd ran to its end and drained its outbox: every delivered record is deleted too.
+  auto store = io::RocksStore::open(io::StoreConfig{.path = state_dir});
+  if (!store) {
+    return out + "opening segd's state: " + store.error().message;
+  }
+  if (auto left = (*store)->pending_outbox(10); !left || !left->empty()) {
+    out += "outbox records left after the run: " +
+           (left ? std::to_string(left->front().seq) + "..." : left.error().message) + "\n";
   }
   return out;
 }

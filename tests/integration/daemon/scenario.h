@@ -60,7 +60,8 @@ struct Reference {
                                                      const TempDir& scratch);
 
 /// Compares segd's published output topic (deduplicated by event_id) and its exported state
-/// with `reference`. Returns an empty string when everything matches, else what differs.
+/// with `reference`, and checks that its outbox is empty (delivered records deleted). Returns an
+/// empty string when everything matches, else what differs.
 [[nodiscard]] std::string compare_with_reference(const Reference& reference,
                                                  const std::string& bootstrap,
                                                  int32_t output_partitions,

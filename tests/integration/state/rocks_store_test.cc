@@ -111,8 +111,7 @@ TEST(RocksStoreTest, OutboxNumberingContinuesAcrossReopen) {
     core::BatchDelta empty;
     empty.positions = {{"clicks/0", 5}};
     EXPECT_EQ(*store->commit(empty), 4u);  // No records: the next free number, none used.
-    const std::vector<uint64_t> delivered = {1, 2, 3};
-    ASSERT_TRUE(store->delete_outbox(delivered).has_value());
+    ASSERT_TRUE(store->delete_outbox_range(1, 4).has_value());
   }  // Destructor closes.
   auto store = open_store(dir);
   core::BatchDelta d;
@@ -135,15 +134,17 @@ TEST(RocksStoreTest, DeliveredOutboxRecordsAreGoneAndOthersStay) {
   }
   ASSERT_TRUE(store->commit(d).has_value());
   EXPECT_EQ(store->pending_outbox(4)->size(), 4u);
-  const std::vector<uint64_t> delivered = {1, 2, 4};  // Out of order delivery reports.
-  ASSERT_TRUE(store->delete_outbox(delivered).has_value());
+  ASSERT_TRUE(store->delete_outbox_range(1, 3).has_value());
+  ASSERT_TRUE(store->delete_outbox_range(3, 3).has_value());  // Empty: nothing happens.
   auto pending = *store->pending_outbox(10);
-  ASSERT_EQ(pending.size(), 3u);
+  ASSERT_EQ(pending.size(), 4u);
   EXPECT_EQ(pending[0].seq, 3u);
-  EXPECT_EQ(pending[1].seq, 5u);
-  EXPECT_EQ(pending[2].seq, 6u);
-  const std::vector<uint64_t> rest = {3, 5, 6};
-  ASSERT_TRUE(store->delete_outbox(rest).has_value());
+  EXPECT_EQ(pending[3].seq, 6u);
+  // Read from a later position, the records below it are skipped, not deleted.
+  pending = *store->pending_outbox(10, 5);
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].seq, 5u);
+  ASSERT_TRUE(store->delete_outbox_range(3, 7).has_value());
   EXPECT_TRUE(store->pending_outbox(10)->empty());
   // Records committed after an empty poll are still found.
   core::BatchDelta more;
