@@ -37,6 +37,22 @@ void add_purchase_inputs(const FeatureVector& f, double unit_days, TrainingSet& 
   set.monetary.push_back(feature(f, FeatureId::kMonetaryTotal));
 }
 
+// What add_purchase_inputs and cluster_features read: features of the state's scalar fields.
+const FeatureMask& training_features() {
+  static const FeatureMask mask = [] {
+    FeatureMask m;
+    for (const FeatureId id :
+         {FeatureId::kX, FeatureId::kTx, FeatureId::kT, FeatureId::kAvgOrderValue,
+          FeatureId::kDaysSinceLastPurchase, FeatureId::kOrdersTotal, FeatureId::kMonetaryTotal,
+          FeatureId::kSessionsTotal, FeatureId::kPageViewsTotal, FeatureId::kProductViewsTotal,
+          FeatureId::kSearchesTotal, FeatureId::kCartAddsTotal}) {
+      m.set(static_cast<size_t>(id));
+    }
+    return m;
+  }();
+  return mask;
+}
+
 Result<void> check_options(const TrainOptions& o) {
   if (o.k == 0) {
     return fail("bad_option", "k must be >= 1");
@@ -140,7 +156,7 @@ void add_to_training_set(TrainingSet& set,
                          TimestampMs as_of,
                          models::TimeUnit unit) {
   const TimestampMs at{std::max(as_of.value(), c.last_event_ms)};
-  const FeatureVector f = compute_features(c, at);
+  const FeatureVector f = compute_features(c, at, training_features());
   if (c.orders_total > 0 && c.purchase_days > 0) {
     add_purchase_inputs(f, models::days_per_unit(unit), set);
   }

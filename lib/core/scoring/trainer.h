@@ -56,7 +56,8 @@ struct TrainingSet {
                                                TimestampMs as_of,
                                                models::TimeUnit unit);
 /// Adds one customer to `set`, as extract_training_set() does for each (for callers that stream
-/// the population instead of holding every state at once).
+/// the population instead of holding every state at once). Reads only the state's scalar fields:
+/// its lists (days, sessions, cart, categories, dedup memory, segments) may be left empty.
 void add_to_training_set(TrainingSet& set,
                          const CustomerState& customer,
                          TimestampMs as_of,

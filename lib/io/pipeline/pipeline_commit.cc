@@ -60,10 +60,11 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
   options.k = config_.kmeans_k;
   refit_started_ = std::chrono::steady_clock::now();
   latest_model_as_of_ms_ = as_of_ms;
-  refit_ = std::async(std::launch::async, [&store = store_, scan = store_.scan_customers(),
-                                           as_of_ms, options]() mutable {
-    return train_next(store, std::move(scan), core::TimestampMs{as_of_ms}, options);
-  });
+  refit_ = std::async(
+      std::launch::async, [&store = store_, scan = store_.scan_customers(CustomerFields::kScalars),
+                           as_of_ms, options]() mutable {
+        return train_next(store, std::move(scan), core::TimestampMs{as_of_ms}, options);
+      });
   return {};
 }
 

@@ -94,7 +94,7 @@ core::Result<void> store_model(RocksStore& store, const core::models::ModelSnaps
 
 core::Result<core::models::ModelSnapshot> refit_and_store(
     RocksStore& store, core::TimestampMs as_of, const core::scoring::TrainOptions& options) {
-  auto snapshot = train_next(store, store.scan_customers(), as_of, options);
+  auto snapshot = train_next(store, store.scan_customers(CustomerFields::kScalars), as_of, options);
   if (!snapshot) {
     return snapshot;
   }

@@ -23,7 +23,8 @@ struct ActiveModel {
 /// The newest stored model's scorer, or NoModel (version 0) when none is stored.
 [[nodiscard]] core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& store);
 
-/// Trains the next version on `customers` (scanned in key order, none held) evaluated at `as_of`,
+/// Trains the next version on `customers` (scanned in key order, none held; the scalar fields are
+/// all it reads, see CustomerFields::kScalars) evaluated at `as_of`,
 /// continuing the newest stored version so that cluster ids stay stable; active from `as_of`
 /// unless the caller moves it. Writes nothing, so it may run on another thread while commits go
 /// on. Errors: storage, training.

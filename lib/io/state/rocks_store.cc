@@ -456,17 +456,18 @@ core::Result<std::optional<std::string>> RocksStore::get_meta(std::string_view k
   return get_raw(kOffsets, meta_key(key));
 }
 
-CustomerScan::CustomerScan(std::unique_ptr<rocksdb::Iterator> it) : it_(std::move(it)) {}
+CustomerScan::CustomerScan(std::unique_ptr<rocksdb::Iterator> it, CustomerFields fields)
+    : it_(std::move(it)), fields_(fields) {}
 CustomerScan::CustomerScan(CustomerScan&&) noexcept = default;
 CustomerScan& CustomerScan::operator=(CustomerScan&&) noexcept = default;
 CustomerScan::~CustomerScan() = default;
 
-CustomerScan RocksStore::scan_customers() {
+CustomerScan RocksStore::scan_customers(CustomerFields fields) {
   rocksdb::ReadOptions options;
   options.fill_cache = false;  // A full scan must not evict the hot working set.
   // An iterator reads from an implicit snapshot taken at creation.
-  return CustomerScan(
-      std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, cf(kCustomers))));
+  return CustomerScan(std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, cf(kCustomers))),
+                      fields);
 }
 
 core::Result<void> RocksStore::for_each_customer(
@@ -478,8 +479,10 @@ core::Result<void> CustomerScan::for_each(
     const std::function<core::Result<void>(const core::CustomerState&)>& fn) {
   CHECK(it_ != nullptr);
   const std::unique_ptr<rocksdb::Iterator> it = std::move(it_);
+  const auto decode =
+      fields_ == CustomerFields::kScalars ? decode_customer_scalars : decode_customer;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    core::Result<core::CustomerState> state = decode_customer(it->value().ToStringView());
+    core::Result<core::CustomerState> state = decode(it->value().ToStringView());
     if (!state) {
       return std::unexpected(state.error());
     }

@@ -70,6 +70,14 @@ using MetaEntries = std::span<const std::pair<std::string, std::string>>;
 /// them off any event loop. All methods are thread-safe except close(), which must not run
 /// concurrently with anything else. Errors: code `storage_error` (message carries the RocksDB
 /// status) or `corrupt_state` (a stored value does not decode).
+/// How much of each customer state a scan decodes.
+enum class CustomerFields : uint8_t {
+  kAll,
+  /// The scalar fields only; the lists stay empty (see decode_customer_scalars): what a model
+  /// refit reads.
+  kScalars,
+};
+
 /// Every stored customer as of the moment RocksStore::scan_customers() was called (later commits
 /// do not show). Movable to another thread; one thread at a time. Must not outlive its store.
 class CustomerScan {
@@ -85,8 +93,9 @@ class CustomerScan {
 
  private:
   friend class RocksStore;
-  explicit CustomerScan(std::unique_ptr<rocksdb::Iterator> it);
+  CustomerScan(std::unique_ptr<rocksdb::Iterator> it, CustomerFields fields);
   std::unique_ptr<rocksdb::Iterator> it_;
+  CustomerFields fields_;
 };
 
 class RocksStore final : public core::StateReader {
@@ -137,7 +146,7 @@ class RocksStore final : public core::StateReader {
   [[nodiscard]] core::Result<void> for_each_customer(
       const std::function<core::Result<void>(const core::CustomerState&)>& fn);
   /// The same, pinned now and read later (on another thread, say), while commits go on.
-  [[nodiscard]] CustomerScan scan_customers();
+  [[nodiscard]] CustomerScan scan_customers(CustomerFields fields = CustomerFields::kAll);
 
   /// Stores a model snapshot (bytes of a segd.v1.ModelSnapshot, see encode_model) under `version`.
   [[nodiscard]] core::Result<void> put_model(int64_t version, std::string_view snapshot);

@@ -1,5 +1,11 @@
 #include "io/state/state_codec.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <bit>
+#include <climits>
+
 #include "core/common/check.h"
 #include "io/state/proto_bytes.h"
 #include "segd/v1/state.pb.h"
@@ -76,6 +82,132 @@ void read_lists(const v1::CustomerState& m, core::CustomerState& s) {
   s.segments.assign(m.segments().begin(), m.segments().end());
 }
 
+using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
+
+bool read_int64(CodedInputStream& in, int64_t& out) {
+  uint64_t v = 0;
+  if (!in.ReadVarint64(&v)) {
+    return false;
+  }
+  out = static_cast<int64_t>(v);
+  return true;
+}
+
+bool read_double(CodedInputStream& in, double& out) {
+  uint64_t v = 0;
+  if (!in.ReadLittleEndian64(&v)) {
+    return false;
+  }
+  out = std::bit_cast<double>(v);
+  return true;
+}
+
+// A repeated number field, packed or not, appended to out[0..n) from `used` on (values beyond n
+// are counted, not stored, so that a wrong count is reported).
+template <typename T>
+bool read_repeated(CodedInputStream& in,
+                   WireFormatLite::WireType type,
+                   WireFormatLite::WireType element_type,
+                   bool (*read)(CodedInputStream&, T&),
+                   T* out,
+                   int n,
+                   int& used) {
+  const auto one = [&] {
+    T v{};
+    if (!read(in, v)) {
+      return false;
+    }
+    if (used < n) {
+      out[used] = v;
+    }
+    ++used;
+    return true;
+  };
+  if (type == element_type) {
+    return one();
+  }
+  uint32_t length = 0;
+  if (!in.ReadVarint32(&length)) {
+    return false;
+  }
+  const CodedInputStream::Limit limit = in.PushLimit(static_cast<int>(length));
+  while (in.BytesUntilLimit() > 0) {
+    if (!one()) {
+      return false;
+    }
+  }
+  in.PopLimit(limit);
+  return true;
+}
+
+// One scalar field of CustomerState into `s`; false on a malformed value.
+bool read_scalar(
+    CodedInputStream& in, uint32_t tag, core::CustomerState& s, int& counts, int& decayed) {
+  using M = v1::CustomerState;
+  using W = WireFormatLite;
+  const W::WireType type = W::GetTagWireType(tag);
+  const int field = W::GetTagFieldNumber(tag);
+  const bool varint = type == W::WIRETYPE_VARINT;
+  const bool fixed64 = type == W::WIRETYPE_FIXED64;
+  const auto i64 = [&](int64_t& out) { return read_int64(in, out); };
+  if (field == M::kCustomerIdFieldNumber && type == W::WIRETYPE_LENGTH_DELIMITED) {
+    uint32_t length = 0;
+    return in.ReadVarint32(&length) && in.ReadString(&s.customer_id, static_cast<int>(length));
+  }
+  if (field == M::kCountsFieldNumber) {
+    return read_repeated<int64_t>(in, type, W::WIRETYPE_VARINT, read_int64, s.counts,
+                                  core::kActivityCount, counts);
+  }
+  if (field == M::kDecayedFieldNumber) {
+    return read_repeated<double>(in, type, W::WIRETYPE_FIXED64, read_double, &s.decayed[0][0],
+                                 kDecayedCount, decayed);
+  }
+  if (fixed64 && field == M::kMonetaryTotalFieldNumber) {
+    return read_double(in, s.monetary_total);
+  }
+  if (fixed64 && field == M::kRefundAmountTotalFieldNumber) {
+    return read_double(in, s.refund_amount_total);
+  }
+  if (varint) {
+    switch (field) {
+      case M::kVersionFieldNumber:
+        return i64(s.version);
+      case M::kLastEventMsFieldNumber:
+        return i64(s.last_event_ms);
+      case M::kFirstEventMsFieldNumber:
+        return i64(s.first_event_ms);
+      case M::kOrdersTotalFieldNumber:
+        return i64(s.orders_total);
+      case M::kFirstPurchaseMsFieldNumber:
+        return i64(s.first_purchase_ms);
+      case M::kLastPurchaseMsFieldNumber:
+        return i64(s.last_purchase_ms);
+      case M::kPurchaseDaysFieldNumber:
+        return i64(s.purchase_days);
+      case M::kRefundsTotalFieldNumber:
+        return i64(s.refunds_total);
+      case M::kActivityRefMsFieldNumber:
+        return i64(s.activity_ref_ms);
+      case M::kSessionsTotalFieldNumber:
+        return i64(s.sessions_total);
+      case M::kSessionMsTotalFieldNumber:
+        return i64(s.session_ms_total);
+      case M::kAffinityRefMsFieldNumber:
+        return i64(s.affinity_ref_ms);
+      case M::kLastCartAddMsFieldNumber:
+        return i64(s.last_cart_add_ms);
+      case M::kTimerDueMsFieldNumber:
+        return i64(s.timer_due_ms);
+      case M::kModelVersionFieldNumber:
+        return i64(s.model_version);
+      default:
+        break;
+    }
+  }
+  return W::SkipField(&in, tag);  // A list, or an unknown field, as the full parser treats it.
+}
+
 }  // namespace
 
 std::string encode_customer(const core::CustomerState& s) {
@@ -140,6 +272,30 @@ core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
   s.timer_due_ms = m.timer_due_ms();
   s.model_version = m.model_version();
   read_lists(m, s);
+  return s;
+}
+
+core::Result<core::CustomerState> decode_customer_scalars(std::string_view bytes) {
+  const auto corrupt = [] { return core::fail("corrupt_state", "CustomerState: bad protobuf"); };
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    return corrupt();
+  }
+  CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                      static_cast<int>(bytes.size()));
+  core::CustomerState s;
+  int counts = 0;
+  int decayed = 0;
+  while (const uint32_t tag = in.ReadTag()) {
+    if (!read_scalar(in, tag, s, counts, decayed)) {
+      return corrupt();
+    }
+  }
+  if (!in.ConsumedEntireMessage() || in.CurrentPosition() != static_cast<int>(bytes.size())) {
+    return corrupt();
+  }
+  if (counts != core::kActivityCount || decayed != kDecayedCount) {
+    return core::fail("corrupt_state", "CustomerState: need 4 counts and 12 decayed values");
+  }
   return s;
 }
 

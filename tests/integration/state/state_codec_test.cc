@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -114,6 +115,69 @@ TEST(StateCodecTest, WrongDecayedLengthIsCorruptState) {
   const core::Result<core::CustomerState> r = decode_customer(m.SerializeAsString());
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, "corrupt_state");
+}
+
+core::CustomerState without_lists(core::CustomerState s) {
+  s.days.clear();
+  s.sessions.clear();
+  s.categories.clear();
+  s.cart.clear();
+  s.recent_event_ids.clear();
+  s.recent_order_ids.clear();
+  s.segments.clear();
+  return s;
+}
+
+TEST(StateCodecTest, ScalarDecodeEqualsFullDecodeWithoutTheLists) {
+  for (const core::CustomerState& s :
+       {typical_state("c42", 7), maximal_state(), core::CustomerState{}}) {
+    const core::Result<core::CustomerState> scalars = decode_customer_scalars(encode_customer(s));
+    ASSERT_TRUE(scalars.has_value()) << scalars.error().message;
+    EXPECT_EQ(*scalars, without_lists(s)) << s.customer_id;
+  }
+}
+
+TEST(StateCodecTest, ScalarDecodeRejectsWhatFullDecodeRejects) {
+  const std::string bytes = encode_customer(typical_state("c3", 2));
+  v1::CustomerState short_decayed;
+  for (int i = 0; i < 4; ++i) {
+    short_decayed.add_counts(i);
+  }
+  short_decayed.add_decayed(1.0);
+  for (const std::string& bad :
+       {std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"), std::string(),
+        bytes.substr(0, 1), bytes.substr(0, bytes.size() / 2), bytes.substr(0, bytes.size() - 1),
+        short_decayed.SerializeAsString()}) {
+    ASSERT_FALSE(decode_customer(bad).has_value());
+    const core::Result<core::CustomerState> r = decode_customer_scalars(bad);
+    ASSERT_FALSE(r.has_value()) << bad.size() << " bytes";
+    EXPECT_EQ(r.error().code, "corrupt_state");
+  }
+}
+
+TEST(StateCodecTest, ScalarDecodeReadsUnpackedNumbersAsTheFullParserDoes) {
+  // A proto3 parser accepts repeated numbers unpacked as well as packed.
+  std::string bytes;
+  for (int i = 0; i < 4; ++i) {
+    bytes += static_cast<char>(13 << 3);  // counts, varint
+    bytes += static_cast<char>(10 + i);
+  }
+  for (int i = 0; i < 12; ++i) {
+    bytes += static_cast<char>((15 << 3) | 1);  // decayed, fixed64
+    const double v = 0.5 * i;
+    uint64_t raw = 0;
+    std::memcpy(&raw, &v, sizeof raw);
+    for (int b = 0; b < 8; ++b) {
+      bytes += static_cast<char>((raw >> (8 * b)) & 0xff);
+    }
+  }
+  const core::Result<core::CustomerState> full = decode_customer(bytes);
+  ASSERT_TRUE(full.has_value()) << full.error().message;
+  const core::Result<core::CustomerState> scalars = decode_customer_scalars(bytes);
+  ASSERT_TRUE(scalars.has_value()) << scalars.error().message;
+  EXPECT_EQ(*scalars, *full);
+  EXPECT_EQ(scalars->counts[3], 13);
+  EXPECT_EQ(scalars->decayed[3][2], 5.5);
 }
 
 TEST(StateCodecTest, DecayedMatrixIsRowMajor) {

@@ -122,6 +122,25 @@ TEST(TrainerTest, Errors) {
   EXPECT_EQ(train(browsers, kAsOf, {}, nullptr).error().code, "empty_input");
 }
 
+TEST(TrainerTest, ReadsOnlyTheScalarFields) {
+  // Refit scans decode scalar fields only (io::CustomerFields::kScalars): lists must not matter.
+  const auto customers = synthetic_customers(1000, 5, kAsOf);
+  auto with_lists = customers;
+  for (CustomerState& c : with_lists) {
+    c.days = {{day_of(kAsOf) - 3, 2, 99.0}};
+    c.sessions = {{kAsOf.value() - 1000, kAsOf.value()}};
+    c.cart = {{kAsOf.value(), "p1", 3, 9.5}};
+    c.categories = {{"shoes", 4.0}};
+    c.recent_event_ids = {1, 2};
+    c.segments = {"x"};
+  }
+  auto plain = train(customers, kAsOf, TrainOptions{}, nullptr);
+  auto listed = train(with_lists, kAsOf, TrainOptions{}, nullptr);
+  ASSERT_TRUE(plain.has_value()) << plain.error().message;
+  ASSERT_TRUE(listed.has_value()) << listed.error().message;
+  EXPECT_EQ(io::encode_model_snapshot(*plain), io::encode_model_snapshot(*listed));
+}
+
 TEST(TrainerTest, ExtractSkipsBuyersWithoutAge) {
   CustomerState today;
   today.customer_id = "c1";
