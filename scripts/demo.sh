@@ -5,6 +5,8 @@
 # Usage: scripts/demo.sh [--customers N] [--events M]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/devbroker.sh
+fail() { echo "demo: $*" >&2; exit 1; }
 customers=1500
 events=30000
 while [ $# -gt 0 ]; do
@@ -32,11 +34,10 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== starting the local broker"
-"$bin/segd-devbroker" --brokers 1 --topic clicks:4 --topic purchases:4 --topic segment-changes:4 \
-  --topic segd-dead-letters:1 --bootstrap-file "$work/bootstrap" </dev/null 2>"$work/broker.log" &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
-brokers=$(cat "$work/bootstrap")
+start_devbroker "$bin" "$work" /dev/null --brokers 1 --topic clicks:4 --topic purchases:4 \
+  --topic segment-changes:4 --topic segd-dead-letters:1
+pids+=("$broker_pid")
+brokers=$bootstrap
 echo "   broker at $brokers"
 
 echo "== generating $events events for $customers customers"

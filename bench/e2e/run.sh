@@ -10,6 +10,8 @@
 # Each figure is the median of RUNS runs. Usage: bench/e2e/run.sh [BUILD_DIR] [RUNS] [EVENTS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/lib/devbroker.sh
+fail() { echo "bench: $*" >&2; exit 1; }
 build=${1:-build}
 runs=${2:-3}
 events=${3:-1000000}
@@ -28,12 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$build/bin/segd-devbroker" --brokers 1 --topic events:64 --topic segment-changes:64 \
-  --topic segd-dead-letters:4 --topic lat-events:16 --topic lat-changes:16 \
-  --bootstrap-file "$work/bootstrap" </dev/null >/dev/null 2>"$work/broker.log" &
-broker_pid=$!
-for _ in $(seq 100); do [[ -s "$work/bootstrap" ]] && break; sleep 0.1; done
-bootstrap=$(head -n1 "$work/bootstrap")
+start_devbroker "$build/bin" "$work" /dev/null --brokers 1 --topic events:64 \
+  --topic segment-changes:64 --topic segd-dead-letters:4 --topic lat-events:16 \
+  --topic lat-changes:16
 
 "$build/bin/segctl" gen --customers 100000 --events "$events" --seed 3 \
   --output "$work/events.jsonl" 2>/dev/null

@@ -3,7 +3,7 @@
 # confluent_kafka consumes, then the reverse; also drives the broker through its control FIFO.
 # Usage: bash devbroker_clients.sh BIN_DIR
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib/devbroker.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/devbroker.sh"
 
 bin_dir=${1:?usage: devbroker_clients.sh BIN_DIR}
 python=/usr/bin/python3  # Debian's python3 sees python3-confluent-kafka; a pyenv shim may not.

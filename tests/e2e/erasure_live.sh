@@ -5,7 +5,7 @@
 # fresh customer (its orders count only what came after the erasure).
 # Usage: bash erasure_live.sh BIN_DIR
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib/devbroker.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/devbroker.sh"
 
 bin_dir=${1:?usage: erasure_live.sh BIN_DIR}
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -4,7 +4,7 @@
 # the page passes `promtool check metrics`, and segd exits cleanly on SIGTERM.
 # Usage: bash prometheus_scrape.sh BIN_DIR
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib/devbroker.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/devbroker.sh"
 
 bin_dir=${1:?usage: prometheus_scrape.sh BIN_DIR}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -7,7 +7,7 @@
 # exported state must equal the replay's byte for byte.
 # Usage: bash third_party_clients.sh BIN_DIR
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib/devbroker.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/devbroker.sh"
 
 bin_dir=${1:?usage: third_party_clients.sh BIN_DIR}
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -1,4 +1,5 @@
-# Shared by the e2e scripts (sourced, not a test itself). The caller defines fail().
+# Shared by the e2e tests, the demo and the end-to-end benchmark (sourced, not run). The caller
+# defines fail().
 
 # stop_process PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL. No-op for an empty or
 # finished PID.
