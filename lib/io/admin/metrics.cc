@@ -115,8 +115,10 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
                                    "segd_rocksdb_block_cache_hit_ratio",
                                    "RocksDB block cache hits / lookups since open (0..1).")),
       model_version_(gauge(registry_, "segd_model_version", "Version of the active model set.")),
-      model_refit_seconds_(gauge(
-          registry_, "segd_model_refit_duration_seconds", "Wall time the last model refit took.")),
+      model_refit_seconds_(gauge(registry_,
+                                 "segd_model_refit_duration_seconds",
+                                 "Wall time of the last model refit, from its start until its "
+                                 "version was installed (training runs beside processing).")),
       ready_(gauge(registry_, "segd_ready", "1 when /readyz answers 200, else 0.")) {
   gauge_family(registry_, "segd_build_info", "Build of the running segd; always 1.")
       .Add({{"version", build_version}})
