@@ -23,11 +23,11 @@ struct ActiveModel {
 /// The newest stored model's scorer, or NoModel (version 0) when none is stored.
 [[nodiscard]] core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& store);
 
-/// Trains the next version on `customers` (scanned in key order, none held; the scalar fields are
-/// all it reads, see CustomerFields::kScalars) evaluated at `as_of`,
-/// continuing the newest stored version so that cluster ids stay stable; active from `as_of`
-/// unless the caller moves it. Writes nothing, so it may run on another thread while commits go
-/// on. Errors: storage, training.
+/// Trains the next version on `customers` evaluated at `as_of`, continuing the newest stored
+/// version so that cluster ids stay stable; active from `as_of` unless the caller moves it. The
+/// scan is streamed in key order (no state is held) and only scalar fields are read, so
+/// CustomerFields::kScalars suffices. Writes nothing: it may run on another thread while commits
+/// go on. Errors: storage, training.
 [[nodiscard]] core::Result<core::models::ModelSnapshot> train_next(
     RocksStore& store,
     CustomerScan customers,

@@ -65,11 +65,6 @@ struct StoreStats {
 /// Small metadata entries written together with a batch (e.g. the replay output length).
 using MetaEntries = std::span<const std::pair<std::string, std::string>>;
 
-/// The persisted state of segd in RocksDB: column families `customers`, `timers`, `offsets`,
-/// `outbox` and `models` (layouts in STORAGE.md). Every method may block on disk I/O, so call
-/// them off any event loop. All methods are thread-safe except close(), which must not run
-/// concurrently with anything else. Errors: code `storage_error` (message carries the RocksDB
-/// status) or `corrupt_state` (a stored value does not decode).
 /// How much of each customer state a scan decodes.
 enum class CustomerFields : uint8_t {
   kAll,
@@ -98,6 +93,11 @@ class CustomerScan {
   CustomerFields fields_;
 };
 
+/// The persisted state of segd in RocksDB: column families `customers`, `timers`, `offsets`,
+/// `outbox` and `models` (layouts in STORAGE.md). Every method may block on disk I/O, so call
+/// them off any event loop. All methods are thread-safe except close(), which must not run
+/// concurrently with anything else. Errors: code `storage_error` (message carries the RocksDB
+/// status) or `corrupt_state` (a stored value does not decode).
 class RocksStore final : public core::StateReader {
  public:
   /// Opens or creates the database at `config.path`, creating missing column families.

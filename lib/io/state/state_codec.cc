@@ -1,7 +1,6 @@
 #include "io/state/state_codec.h"
 
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
 
 #include <bit>
 #include <climits>
@@ -82,8 +81,31 @@ void read_lists(const v1::CustomerState& m, core::CustomerState& s) {
   s.segments.assign(m.segments().begin(), m.segments().end());
 }
 
-using google::protobuf::internal::WireFormatLite;
 using google::protobuf::io::CodedInputStream;
+
+// Protobuf wire types (encoding spec): a tag is field_number << 3 | wire type.
+enum class WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+
+WireType wire_type(uint32_t tag) { return static_cast<WireType>(tag & 7); }
+int field_number(uint32_t tag) { return static_cast<int>(tag >> 3); }
+
+// Skips the value of a field this reader does not keep; false on a malformed value or a wire
+// type proto3 does not write (groups).
+bool skip_value(CodedInputStream& in, uint32_t tag) {
+  uint64_t ignored = 0;
+  uint32_t length = 0;
+  switch (wire_type(tag)) {
+    case WireType::kVarint:
+      return in.ReadVarint64(&ignored);
+    case WireType::kFixed64:
+      return in.Skip(8);
+    case WireType::kLengthDelimited:
+      return in.ReadVarint32(&length) && in.Skip(static_cast<int>(length));
+    case WireType::kFixed32:
+      return in.Skip(4);
+  }
+  return false;
+}
 
 bool read_int64(CodedInputStream& in, int64_t& out) {
   uint64_t v = 0;
@@ -107,8 +129,8 @@ bool read_double(CodedInputStream& in, double& out) {
 // are counted, not stored, so that a wrong count is reported).
 template <typename T>
 bool read_repeated(CodedInputStream& in,
-                   WireFormatLite::WireType type,
-                   WireFormatLite::WireType element_type,
+                   WireType type,
+                   WireType element_type,
                    bool (*read)(CodedInputStream&, T&),
                    T* out,
                    int n,
@@ -145,22 +167,21 @@ bool read_repeated(CodedInputStream& in,
 bool read_scalar(
     CodedInputStream& in, uint32_t tag, core::CustomerState& s, int& counts, int& decayed) {
   using M = v1::CustomerState;
-  using W = WireFormatLite;
-  const W::WireType type = W::GetTagWireType(tag);
-  const int field = W::GetTagFieldNumber(tag);
-  const bool varint = type == W::WIRETYPE_VARINT;
-  const bool fixed64 = type == W::WIRETYPE_FIXED64;
+  const WireType type = wire_type(tag);
+  const int field = field_number(tag);
+  const bool varint = type == WireType::kVarint;
+  const bool fixed64 = type == WireType::kFixed64;
   const auto i64 = [&](int64_t& out) { return read_int64(in, out); };
-  if (field == M::kCustomerIdFieldNumber && type == W::WIRETYPE_LENGTH_DELIMITED) {
+  if (field == M::kCustomerIdFieldNumber && type == WireType::kLengthDelimited) {
     uint32_t length = 0;
     return in.ReadVarint32(&length) && in.ReadString(&s.customer_id, static_cast<int>(length));
   }
   if (field == M::kCountsFieldNumber) {
-    return read_repeated<int64_t>(in, type, W::WIRETYPE_VARINT, read_int64, s.counts,
+    return read_repeated<int64_t>(in, type, WireType::kVarint, read_int64, s.counts,
                                   core::kActivityCount, counts);
   }
   if (field == M::kDecayedFieldNumber) {
-    return read_repeated<double>(in, type, W::WIRETYPE_FIXED64, read_double, &s.decayed[0][0],
+    return read_repeated<double>(in, type, WireType::kFixed64, read_double, &s.decayed[0][0],
                                  kDecayedCount, decayed);
   }
   if (fixed64 && field == M::kMonetaryTotalFieldNumber) {
@@ -205,7 +226,7 @@ bool read_scalar(
         break;
     }
   }
-  return W::SkipField(&in, tag);  // A list, or an unknown field, as the full parser treats it.
+  return skip_value(in, tag);  // A list, or an unknown field, as the full parser treats it.
 }
 
 }  // namespace
