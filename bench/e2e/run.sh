@@ -7,7 +7,10 @@
 #     raw librdkafka consume rate of the same topic (kcat, assign from the beginning to the end).
 #  2. Latency: segd running; latency.py produces 20k events/s with `ts` = now and measures produce
 #     -> SegmentChange delivery on the output topic.
-# Each figure is the median of RUNS runs. Usage: bench/e2e/run.sh [BUILD_DIR] [RUNS] [EVENTS]
+#  3. With BASE_BUILD_DIR: the throughput runs of that build's segd too, alternating with this
+#     build's in each run (same broker, same topic), and the ratios this / base.
+# Each figure is the median of RUNS runs.
+# Usage: bench/e2e/run.sh [BUILD_DIR] [RUNS] [EVENTS] [BASE_BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/devbroker.sh
@@ -15,6 +18,7 @@ fail() { echo "bench: $*" >&2; exit 1; }
 build=${1:-build}
 runs=${2:-3}
 events=${3:-1000000}
+base=${4:-}
 python=/usr/bin/python3
 work=$(mktemp -d -t segd-bench-e2e-XXXXXX)
 broker_pid=""
@@ -62,9 +66,9 @@ EOF
 epoch() { date -d "$1" +%s.%N; }  # RFC 3339 log timestamp -> seconds
 median() { sort -g | sed -n "$(((runs + 1) / 2))p"; }
 
-segd_rate() {  # name refit_every: runs segd to the end of the topic, prints events/s
+segd_rate() {  # name refit_every [build]: runs segd to the end of the topic, prints events/s
   write_config "$1" events segment-changes "bench-$1" "$2"
-  timeout 600 "$build/bin/segd" --config "$work/$1.yaml" --exit-at-end 2>"$work/$1.log"
+  timeout 600 "${3:-$build}/bin/segd" --config "$work/$1.yaml" --exit-at-end 2>"$work/$1.log"
   grep -q "\"consumed\":$events," "$work/$1.log" || { tail "$work/$1.log" >&2; exit 1; }
   local first last
   first=$(grep -m1 'pipeline: assigned' "$work/$1.log" | cut -d' ' -f1)
@@ -73,7 +77,7 @@ segd_rate() {  # name refit_every: runs segd to the end of the topic, prints eve
     'BEGIN { printf "%.0f", n / (b - a) }'
 }
 
-raw=() e2e=() e2e_norefit=()
+raw=() e2e=() e2e_norefit=() base_e2e=() base_norefit=()
 for run in $(seq "$runs"); do
   start=$(date +%s.%N)
   got=$(timeout 120 kcat -C -b "$bootstrap" -t events -o beginning -e -q -f '\n' | wc -l)
@@ -84,6 +88,11 @@ for run in $(seq "$runs"); do
   e2e_norefit+=("$(segd_rate "tput-norefit$run" off)")
   echo "run $run: raw ${raw[-1]}/s, segd ${e2e[-1]}/s, with refits off ${e2e_norefit[-1]}/s" \
     "(assignment -> end)" >&2
+  if [[ -n "$base" ]]; then
+    base_e2e+=("$(segd_rate "base$run" 7d "$base")")
+    base_norefit+=("$(segd_rate "base-norefit$run" off "$base")")
+    echo "run $run: base segd ${base_e2e[-1]}/s, with refits off ${base_norefit[-1]}/s" >&2
+  fi
 done
 
 lat_p50=() lat_p99=() lat_rate=()
@@ -115,3 +124,12 @@ printf '| ratio with refits off / raw consume | %s |\n' "$(ratio "$n")"
 printf '| latency producer rate achieved, events/s | %s |\n' "$(printf '%s\n' "${lat_rate[@]}" | median)"
 printf '| produce -> SegmentChange p50, ms | %s |\n' "$(printf '%s\n' "${lat_p50[@]}" | median)"
 printf '| produce -> SegmentChange p99, ms | %s |\n' "$(printf '%s\n' "${lat_p99[@]}" | median)"
+if [[ -n "$base" ]]; then
+  be=$(printf '%s\n' "${base_e2e[@]}" | median)
+  bn=$(printf '%s\n' "${base_norefit[@]}" | median)
+  printf '| base build: segd end to end, events/s | %s |\n' "$be"
+  printf '| base build: with model refits off, events/s | %s |\n' "$bn"
+  awk -v e="$e" -v be="$be" -v n="$n" -v bn="$bn" 'BEGIN {
+    printf "| this / base, with refits | %.2f |\n| this / base, refits off | %.2f |\n", e / be, n / bn
+  }'
+fi
