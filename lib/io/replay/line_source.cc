@@ -1,6 +1,9 @@
 #include "io/replay/line_source.h"
 
+#include <condition_variable>
+#include <deque>
 #include <fstream>
+#include <mutex>
 #include <utility>
 
 #include "io/codec/json_event_codec.h"
@@ -16,58 +19,76 @@ constexpr size_t kMaxReadyChunks = 8;
 
 }  // namespace
 
-LineSource::LineSource(std::vector<std::string> inputs, std::istream& standard_input, int64_t skip)
-    : inputs_(std::move(inputs)),
-      standard_input_(standard_input),
-      skip_(skip),
-      reader_([this] { read_all(); }) {}
+struct LineSource::Shared {
+  Shared(std::vector<std::string> inputs, std::istream& standard_input, int64_t skip)
+      : inputs(std::move(inputs)), standard_input(standard_input), skip(skip) {}
 
-// A reader blocked in getline() on an idle standard input keeps the join waiting until a line
-// or the end arrives; a reader waiting for room stops at once.
-LineSource::~LineSource() {
-  {
-    const std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  changed_.notify_all();
-  reader_.join();
-}
+  const std::vector<std::string> inputs;
+  std::istream& standard_input;
+  const int64_t skip;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<core::Result<std::vector<DecodedLine>>> ready;  ///< Guarded by mutex.
+  bool stopping = false;                                     ///< Guarded by mutex.
+  bool reading_standard_input = false;                       ///< Guarded by mutex.
+};
 
-bool LineSource::hand_over(core::Result<std::vector<DecodedLine>> chunk) {
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return stopping_ || ready_.size() < kMaxReadyChunks; });
-  if (stopping_) {
+namespace {
+
+using Shared = LineSource::Shared;
+
+// Hands a chunk (or the end, or an error) to next(); false once stopping.
+bool hand_over(Shared& s, core::Result<std::vector<DecodedLine>> chunk) {
+  std::unique_lock lock(s.mutex);
+  s.changed.wait(lock, [&s] { return s.stopping || s.ready.size() < kMaxReadyChunks; });
+  if (s.stopping) {
     return false;
   }
-  ready_.push_back(std::move(chunk));
+  s.ready.push_back(std::move(chunk));
   lock.unlock();
-  changed_.notify_all();
+  s.changed.notify_all();
   return true;
 }
 
-void LineSource::read_all() {
+// getline() on standard input, announced to the destructor, which leaves a reader blocked here
+// behind instead of joining it; false at the end of the input or once stopping.
+bool read_standard_input(Shared& s, std::string& line) {
+  {
+    const std::lock_guard lock(s.mutex);
+    if (s.stopping) {
+      return false;
+    }
+    s.reading_standard_input = true;
+  }
+  const bool got = static_cast<bool>(std::getline(s.standard_input, line));
+  const std::lock_guard lock(s.mutex);
+  s.reading_standard_input = false;
+  return got && !s.stopping;
+}
+
+void read_all(const std::shared_ptr<Shared>& shared) {
+  Shared& s = *shared;
   std::string line;
   int64_t number = 0;
   std::vector<DecodedLine> chunk;
   chunk.reserve(kChunkLines);
-  for (const std::string& input : inputs_) {
+  for (const std::string& input : s.inputs) {
     std::ifstream file;
-    std::istream* in = &standard_input_;
-    if (input != "-") {
+    const bool standard = input == "-";
+    if (!standard) {
       file.open(input);
       if (!file) {
-        if (!chunk.empty() && !hand_over(std::move(chunk))) {
+        if (!chunk.empty() && !hand_over(s, std::move(chunk))) {
           return;
         }
-        hand_over(core::fail("io_error", input + ": cannot open"));
+        hand_over(s, core::fail("io_error", input + ": cannot open"));
         return;
       }
-      in = &file;
     }
-    while (std::getline(*in, line)) {
+    while (standard ? read_standard_input(s, line) : static_cast<bool>(std::getline(file, line))) {
       DecodedLine& out = chunk.emplace_back();
       out.number = number++;
-      if (out.number < skip_) {
+      if (out.number < s.skip) {
         out.skipped = true;
       } else {
         out.event = decode_json_event(line);
@@ -76,30 +97,52 @@ void LineSource::read_all() {
         }
       }
       if (chunk.size() == kChunkLines) {
-        if (!hand_over(std::exchange(chunk, {}))) {
+        if (!hand_over(s, std::exchange(chunk, {}))) {
           return;
         }
         chunk.reserve(kChunkLines);
       }
     }
   }
-  if (!chunk.empty() && !hand_over(std::move(chunk))) {
+  if (!chunk.empty() && !hand_over(s, std::move(chunk))) {
     return;
   }
-  hand_over(std::vector<DecodedLine>{});  // The end.
+  hand_over(s, std::vector<DecodedLine>{});  // The end (or nothing, once stopping).
+}
+
+}  // namespace
+
+LineSource::LineSource(std::vector<std::string> inputs, std::istream& standard_input, int64_t skip)
+    : shared_(std::make_shared<Shared>(std::move(inputs), standard_input, skip)),
+      reader_([shared = shared_] { read_all(shared); }) {}
+
+LineSource::~LineSource() {
+  bool blocked = false;
+  {
+    const std::lock_guard lock(shared_->mutex);
+    shared_->stopping = true;
+    blocked = shared_->reading_standard_input;
+  }
+  shared_->changed.notify_all();
+  if (blocked) {
+    reader_.detach();  // It owns its share of the state and stops once the read returns.
+  } else {
+    reader_.join();
+  }
 }
 
 core::Result<std::vector<DecodedLine>> LineSource::next() {
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return !ready_.empty(); });
-  core::Result<std::vector<DecodedLine>>& front = ready_.front();
+  Shared& s = *shared_;
+  std::unique_lock lock(s.mutex);
+  s.changed.wait(lock, [&s] { return !s.ready.empty(); });
+  core::Result<std::vector<DecodedLine>>& front = s.ready.front();
   if (!front || front->empty()) {
     return front;  // The end or an error: it stays, so later calls see it too.
   }
   core::Result<std::vector<DecodedLine>> chunk = std::move(front);
-  ready_.pop_front();
+  s.ready.pop_front();
   lock.unlock();
-  changed_.notify_all();
+  s.changed.notify_all();
   return chunk;
 }
 

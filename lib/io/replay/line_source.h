@@ -1,10 +1,8 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <istream>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,8 +26,12 @@ struct DecodedLine {
 /// chunking. The first `skip` lines are counted but not decoded (already committed).
 class LineSource {
  public:
+  /// `standard_input` must outlive the reading thread, which may outlive this object (see the
+  /// destructor); std::cin does.
   LineSource(std::vector<std::string> inputs, std::istream& standard_input, int64_t skip);
-  /// Stops the reading thread (it may be waiting for room) and joins it.
+  /// Stops the reading thread and joins it. A read from standard input cannot be interrupted:
+  /// a reader blocked in one (a quiet pipe) is left to end when the read returns, touching
+  /// nothing of this object, instead of keeping the caller waiting for input.
   ~LineSource();
   LineSource(const LineSource&) = delete;
   LineSource& operator=(const LineSource&) = delete;
@@ -38,19 +40,11 @@ class LineSource {
   /// cannot be opened (after every line of the inputs before it).
   [[nodiscard]] core::Result<std::vector<DecodedLine>> next();
 
- private:
-  void read_all();
-  // Hands a chunk (or the end, or an error) to next(); false once stopping.
-  bool hand_over(core::Result<std::vector<DecodedLine>> chunk);
+  struct Shared;  ///< What the reading thread uses (defined in the .cc).
 
-  std::vector<std::string> inputs_;
-  std::istream& standard_input_;
-  int64_t skip_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<core::Result<std::vector<DecodedLine>>> ready_;  ///< Guarded by mutex_.
-  bool stopping_ = false;                                     ///< Guarded by mutex_.
-  std::thread reader_;  ///< Last: starts once everything above is initialised.
+ private:
+  std::shared_ptr<Shared> shared_;
+  std::thread reader_;  ///< Last: starts once shared_ exists.
 };
 
 }  // namespace segd::io

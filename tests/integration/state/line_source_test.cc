@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "state_fixtures.h"
@@ -108,6 +114,43 @@ TEST(LineSourceTest, StopsWithoutBeingDrained) {
     ASSERT_TRUE(first.has_value());
     EXPECT_FALSE(first->empty());
   }  // The reader waits for room; destruction must stop it rather than hang.
+}
+
+// A standard input that delivers nothing until released, then ends: a live pipe gone quiet.
+class IdleInput : public std::streambuf {
+ public:
+  void release() {
+    {
+      const std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    changed_.notify_all();
+  }
+
+ protected:
+  int_type underflow() override {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return released_; });
+    return traits_type::eof();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool released_ = false;
+};
+
+TEST(LineSourceTest, StopsPromptlyWhileStandardInputIsIdle) {
+  // Static: a reader left blocked in it may outlive this test (it ends once released).
+  static IdleInput idle;
+  static std::istream standard_input(&idle);
+  auto source = std::make_unique<LineSource>(std::vector<std::string>{"-"}, standard_input, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // The reader is in getline().
+  auto destroyed = std::async(std::launch::async, [&source] { source.reset(); });
+  const bool prompt = destroyed.wait_for(std::chrono::seconds(3)) == std::future_status::ready;
+  idle.release();  // Ends the read, so that a destructor still waiting for it returns too.
+  destroyed.wait();
+  EXPECT_TRUE(prompt) << "~LineSource waited for a line from an idle standard input";
 }
 
 }  // namespace
