@@ -2,8 +2,9 @@
 # Replay throughput: 1M generated events over 100k customers through `segctl replay` (state in
 # RocksDB, WAL on, batch 5000, config/segments.yaml), median of N runs: with rules, without rules
 # (engine + state only), and with rules pinned to one core (taskset -c 0: decoding, engine, batch
-# writes and RocksDB's background work all share it).
-# With BASE_BUILD_DIR, the same three figures for that build too, its runs alternating with this
+# writes and RocksDB's background work all share it), and with rules reading the events from a pipe
+# (`--input -`).
+# With BASE_BUILD_DIR, the same figures for that build too, its runs alternating with this
 # build's (the machine's drift hits both alike), and each ratio this / base.
 # Usage: bench/replay/run.sh [BUILD_DIR] [RUNS] [BASE_BUILD_DIR]
 set -euo pipefail
@@ -15,14 +16,19 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$build/bin/segctl" gen --customers 100000 --events 1000000 --seed 3 --output "$work/events.jsonl" 2>/dev/null
 
-one_run() {  # segctl pin rules-args... -> seconds
+one_run() {  # segctl pin rules-args... -> seconds; pin "pipe" reads the events from a pipe
   local segctl=$1 pin=$2
   shift 2
   rm -rf "$work/state"
   local start end
   start=$(date +%s.%N)
-  $pin "$segctl" replay --input "$work/events.jsonl" --state-dir "$work/state" \
-    --batch-size 5000 --output "$work/out.jsonl" "$@" 2>/dev/null
+  if [[ "$pin" == pipe ]]; then
+    cat "$work/events.jsonl" | "$segctl" replay --input - --state-dir "$work/state" \
+      --batch-size 5000 --output "$work/out.jsonl" "$@" 2>/dev/null
+  else
+    $pin "$segctl" replay --input "$work/events.jsonl" --state-dir "$work/state" \
+      --batch-size 5000 --output "$work/out.jsonl" "$@" 2>/dev/null
+  fi
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'
 }
@@ -50,6 +56,7 @@ measure() {  # label pin rules-args... ; prints "label this [base]"
   measure with-rules "" --rules config/segments.yaml
   measure without-rules ""
   measure pinned-one-core "taskset -c 0" --rules config/segments.yaml
+  measure from-a-pipe pipe --rules config/segments.yaml
 } | awk -v runs="$runs" -v base="$base" '
   BEGIN { printf "replay 1M events / 100k customers, median of %d runs\n", runs }
   {

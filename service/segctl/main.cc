@@ -1,6 +1,7 @@
 // segctl: replay event files through the segd engine, inspect and export state, generate events,
 // produce them to Kafka.
 #include <cstdio>
+#include <ios>
 #include <string_view>
 
 #include "service/common/allocator.h"
@@ -38,6 +39,10 @@ void usage(std::FILE* to) {
 
 int main(int argc, char** argv) {
   segd::service::tune_allocator_for_batches();
+  // Unsynchronised iostreams buffer std::cin: synchronised, every character of a piped input
+  // (`--input -`) is a separate stdio call, which made a replay from a pipe 4x slower than from
+  // the same file. No command mixes stdio and iostreams on one stream.
+  std::ios_base::sync_with_stdio(false);
   if (argc < 2 || std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h") {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
