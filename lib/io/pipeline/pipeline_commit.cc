@@ -50,6 +50,7 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
   if (auto finished = finish_refit(/*wait=*/true); !finished) {
     return finished;
   }
+  refit_started_ = std::chrono::steady_clock::now();
   // The event that crossed the boundary is not processed yet: the scan sees everything before it.
   if (auto committed = commit_and_wait(); !committed) {
     return committed;
@@ -58,7 +59,6 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
   options.time_unit =
       config_.refit_weekly_unit ? core::models::TimeUnit::kWeek : core::models::TimeUnit::kDay;
   options.k = config_.kmeans_k;
-  refit_started_ = std::chrono::steady_clock::now();
   latest_model_as_of_ms_ = as_of_ms;
   refit_ = std::async(
       std::launch::async, [&store = store_, scan = store_.scan_customers(CustomerFields::kScalars),

@@ -16,11 +16,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::vector<std::string> topics_with(int32_t partitions) {
-  const std::string p = ":" + std::to_string(partitions);
-  return {"events" + p, "segment-changes" + p, "segd-dead-letters" + p};
-}
-
 TEST(SegdDaemonTest, LiveEqualsReplay) {
   constexpr int32_t kPartitions = 4;
   constexpr int64_t kEvents = 30000;

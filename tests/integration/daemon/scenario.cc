@@ -23,6 +23,11 @@ std::optional<DevBroker> start_broker(int32_t brokers, const std::vector<std::st
   return std::optional<DevBroker>(std::move(*broker));
 }
 
+std::vector<std::string> topics_with(int32_t partitions) {
+  const std::string p = ":" + std::to_string(partitions);
+  return {"events" + p, "segment-changes" + p, "segd-dead-letters" + p};
+}
+
 core::Result<void> gen_events(const GenSpec& spec, const std::string& path) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.4f", spec.bad_rate);

@@ -19,6 +19,10 @@ namespace segd::test {
 [[nodiscard]] std::optional<DevBroker> start_broker(int32_t brokers,
                                                     const std::vector<std::string>& topics);
 
+/// The topics of a one-input scenario, NAME:PARTITIONS each: `events`, `segment-changes` and
+/// `segd-dead-letters`, with `partitions` partitions.
+[[nodiscard]] std::vector<std::string> topics_with(int32_t partitions);
+
 /// What `segctl gen` should write.
 struct GenSpec {
   int64_t customers = 0;
