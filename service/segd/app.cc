@@ -192,10 +192,11 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
   }
   (*drainer)->start();
   io::MetricsExporter metrics(SEGD_VERSION);
-  io::PipelineObserver observer{[&metrics](double seconds, size_t events) {
-                                  metrics.observe_batch(seconds, static_cast<int64_t>(events));
-                                },
-                                [&metrics](double seconds) { metrics.observe_event_lag(seconds); }};
+  io::PipelineObserver observer{
+      [&metrics](double seconds, size_t events) {
+        metrics.observe_batch(seconds, static_cast<int64_t>(events));
+      },
+      [&metrics](std::span<const double> seconds) { metrics.observe_event_lags(seconds); }};
   auto pipeline = io::Pipeline::create(pc, **store, *rules, stats, **drainer, observer);
   if (!pipeline) {
     return fail(pipeline.error());

@@ -2,6 +2,7 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <string_view>
 #include <utility>
 
@@ -92,6 +93,7 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
                            "segd_event_time_lag_seconds",
                            "Wall time minus event time when an event is processed.",
                            lag_seconds_buckets())),
+      event_lag_bounds_(lag_seconds_buckets()),
       consumer_lag_(gauge_family(registry_,
                                  "segd_consumer_lag_messages",
                                  "Messages between the consumer position and the high watermark.")),
@@ -130,7 +132,21 @@ void MetricsExporter::observe_batch(double seconds, int64_t events) {
   batch_events_.Observe(static_cast<double>(events));
 }
 
-void MetricsExporter::observe_event_lag(double seconds) { event_lag_.Observe(seconds); }
+void MetricsExporter::observe_event_lags(std::span<const double> seconds) {
+  if (seconds.empty()) {
+    return;
+  }
+  // Per-bucket (not cumulative) counts, the last one for +Inf; a value goes to the first bucket
+  // whose upper bound is >= it, as Histogram::Observe places it.
+  std::vector<double> increments(event_lag_bounds_.size() + 1, 0.0);
+  double sum = 0.0;
+  for (const double s : seconds) {
+    const auto bucket = std::lower_bound(event_lag_bounds_.begin(), event_lag_bounds_.end(), s);
+    increments[static_cast<size_t>(bucket - event_lag_bounds_.begin())] += 1.0;
+    sum += s;
+  }
+  event_lag_.ObserveMultiple(increments, sum);
+}
 
 void MetricsExporter::advance(Counter& counter, double total) {
   const double delta = total - counter.Value();

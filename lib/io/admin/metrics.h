@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,9 @@ class MetricsExporter {
 
   /// Records one processed batch: its wall duration and how many events it held.
   void observe_batch(double seconds, int64_t events);
-  /// Records how far behind wall time an event's own timestamp was when it was processed.
-  void observe_event_lag(double seconds);
+  /// Records how far behind wall time each event's own timestamp was when it was processed (one
+  /// histogram update for the lot: the pipeline hands over a consumed chunk's events at once).
+  void observe_event_lags(std::span<const double> seconds);
 
   /// Applies one set of snapshots to the counters and gauges.
   void update(const MetricsInputs& inputs);
@@ -86,6 +88,7 @@ class MetricsExporter {
   prometheus::Histogram& batch_duration_;
   prometheus::Histogram& batch_events_;
   prometheus::Histogram& event_lag_;
+  const std::vector<double> event_lag_bounds_;
 
   prometheus::Family<prometheus::Gauge>& consumer_lag_;
   prometheus::Family<prometheus::Gauge>& stream_time_;

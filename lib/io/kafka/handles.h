@@ -19,6 +19,9 @@ struct TopicDeleter {
 struct MessageDeleter {
   void operator()(rd_kafka_message_t* msg) const { rd_kafka_message_destroy(msg); }
 };
+struct QueueDeleter {
+  void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+};
 struct PartitionListDeleter {
   void operator()(rd_kafka_topic_partition_list_t* list) const {
     rd_kafka_topic_partition_list_destroy(list);
@@ -32,8 +35,11 @@ using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 /// Owning topic handle; must be destroyed before its KafkaPtr.
 using TopicPtr = std::unique_ptr<rd_kafka_topic_t, TopicDeleter>;
-/// Owning consumed message (from rd_kafka_consumer_poll / rd_kafka_consume).
+/// Owning consumed message (from rd_kafka_consumer_poll, rd_kafka_consume_batch_queue, ...).
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+/// Owning queue handle (e.g. rd_kafka_queue_get_consumer); must be destroyed before its
+/// KafkaPtr.
+using QueuePtr = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
 /// Owning topic-partition list.
 using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 

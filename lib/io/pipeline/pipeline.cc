@@ -1,5 +1,7 @@
 #include "io/pipeline/pipeline.h"
 
+#include <array>
+
 #include "core/common/partitioner.h"
 #include "io/codec/json_event_codec.h"
 #include "io/codec/proto_event_codec.h"
@@ -198,7 +200,7 @@ core::Result<void> Pipeline::revoke() {
   return committed;
 }
 
-size_t Pipeline::topic_index(const std::string& topic) const {
+size_t Pipeline::topic_index(std::string_view topic) const {
   for (size_t i = 0; i < config_.inputs.size(); ++i) {
     if (config_.inputs[i].name == topic) {
       return i;
@@ -292,8 +294,8 @@ core::Result<void> Pipeline::process_one(int32_t partition,
   next_offsets_[{topic, partition}] = offset + 1;
   TopicCounts& counts = batch_counts_[topic];
   (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
-  if (observer_.on_event_lag) {
-    observer_.on_event_lag(static_cast<double>(loop_wall_ms_ - event.ts.value()) / 1000.0);
+  if (observer_.on_event_lags) {
+    event_lags_.push_back(static_cast<double>(loop_wall_ms_ - event.ts.value()) / 1000.0);
   }
   return {};
 }
@@ -336,6 +338,13 @@ bool Pipeline::at_end_of_input() const {
   return std::all_of(at_end_.begin(), at_end_.end(), [](const auto& kv) { return kv.second; });
 }
 
+void Pipeline::observe_event_lags() {
+  if (!event_lags_.empty()) {
+    observer_.on_event_lags(event_lags_);
+    event_lags_.clear();
+  }
+}
+
 void Pipeline::tick() {
   loop_now_ = std::chrono::steady_clock::now();
   loop_wall_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -343,39 +352,77 @@ void Pipeline::tick() {
                       .count();
 }
 
+void Pipeline::consume(std::vector<kafka::MessagePtr>& out) {
+  if (!consumer_queue_) {
+    consumer_queue_.reset(rd_kafka_queue_get_consumer(consumer_.get()));
+  }
+  std::array<rd_kafka_message_t*, kConsumeChunk> raw{};
+  // What is queued now, without waiting; only when nothing is, wait up to 50 ms for the first
+  // message (waiting for a full chunk would hold back a slow stream).
+  ssize_t n = rd_kafka_consume_batch_queue(consumer_queue_.get(), 0, raw.data(), raw.size());
+  if (n == 0) {
+    n = rd_kafka_consume_batch_queue(consumer_queue_.get(), 50, raw.data(), 1);
+  }
+  if (n < 0) {
+    log(LogLevel::kWarn, "pipeline", kafka::to_error(rd_kafka_last_error(), "consume").message);
+    return;
+  }
+  for (ssize_t i = 0; i < n; ++i) {
+    out.emplace_back(raw[static_cast<size_t>(i)]);
+  }
+}
+
+core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
+  const size_t index = msg.rkt ? topic_index(rd_kafka_topic_name(msg.rkt)) : 0;
+  if (!processors_.contains(msg.partition)) {
+    // Fetched before a rebalance (in the same consume call) took the partition away: its owner
+    // reads it again from the offsets stored with the state.
+    return {};
+  }
+  if (msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    at_end_[{index, msg.partition}] = true;
+    if (auto m = mergers_.find(msg.partition); m != mergers_.end()) {
+      m->second.set_at_end(index, true);
+    }
+    return {};
+  }
+  if (msg.err) {
+    const std::string topic = msg.rkt ? rd_kafka_topic_name(msg.rkt) : std::string();
+    const core::Error e = kafka::to_error(msg.err, "consume " + topic);
+    if (kafka::classify(msg.err) == kafka::ErrorClass::kFatal) {
+      return std::unexpected(e);
+    }
+    log(LogLevel::kWarn, "pipeline", e.message);
+    return {};
+  }
+  return handle(msg);
+}
+
 core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {
   batch_started_ = std::chrono::steady_clock::now();
   auto last_gauges = batch_started_;
+  std::vector<kafka::MessagePtr> messages;
+  messages.reserve(kConsumeChunk);
   while (!stop.load()) {
-    kafka::MessagePtr msg(rd_kafka_consumer_poll(consumer_.get(), 50));
+    messages.clear();
+    consume(messages);  // Serves rebalance callbacks too.
     tick();
     if (failed_) {
       return std::unexpected(fatal_);
     }
-    if (msg) {
-      const std::string topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : std::string();
-      if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        const size_t index = topic_index(topic);
-        at_end_[{index, msg->partition}] = true;
-        if (auto m = mergers_.find(msg->partition); m != mergers_.end()) {
-          m->second.set_at_end(index, true);
-        }
-      } else if (msg->err) {
-        const core::Error e = kafka::to_error(msg->err, "consume " + topic);
-        if (kafka::classify(msg->err) == kafka::ErrorClass::kFatal) {
-          return std::unexpected(e);
-        }
-        log(LogLevel::kWarn, "pipeline", e.message);
-      } else if (auto r = handle(*msg); !r) {
+    for (kafka::MessagePtr& msg : messages) {
+      if (auto r = on_message(*msg); !r) {
         return r;
       }
+      msg.reset();
     }
+    observe_event_lags();
     if (auto r = release_held(); !r) {
       return r;
     }
     if (batch_events_ >= config_.batch_max_events ||
         (batch_events_ > 0 && loop_now_ - batch_started_ >= config_.batch_max_wait) ||
-        (!msg && batch_events_ > 0)) {
+        (messages.empty() && batch_events_ > 0)) {
       if (auto r = commit_batch(); !r) {
         return r;
       }
@@ -426,6 +473,7 @@ core::Result<void> Pipeline::close() {
   }
   // Closing leaves the group; the revoke callback commits the last batch.
   const auto err = rd_kafka_consumer_close(consumer_.get());
+  consumer_queue_.reset();
   consumer_.reset();
   if (failed_) {
     return std::unexpected(fatal_);

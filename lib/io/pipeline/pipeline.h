@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,8 @@ namespace segd::io {
 /// Hooks for processing-time metrics, called on the pipeline thread.
 struct PipelineObserver {
   std::function<void(double seconds, size_t events)> on_batch;
-  std::function<void(double seconds)> on_event_lag;
+  /// Wall time minus event time of the events processed in one loop iteration (a consumed chunk).
+  std::function<void(std::span<const double> seconds)> on_event_lags;
 };
 
 /// The daemon's consume -> engine -> commit loop. One thread polls the consumer group, decodes
@@ -88,6 +90,12 @@ class Pipeline {
   [[nodiscard]] core::Result<void> assign(rd_kafka_topic_partition_list_t* partitions);
   [[nodiscard]] core::Result<void> revoke();
   [[nodiscard]] core::Result<int32_t> partition_count(const std::string& topic);
+  /// Appends what the consumer has now (at most kConsumeChunk messages), or else waits up to
+  /// 50 ms for one; rebalance callbacks run inside.
+  void consume(std::vector<kafka::MessagePtr>& out);
+  /// One consumed message: partition end, consumer error or event (see handle). Messages of
+  /// partitions no longer assigned are dropped.
+  [[nodiscard]] core::Result<void> on_message(const rd_kafka_message_t& msg);
   [[nodiscard]] core::Result<void> handle(const rd_kafka_message_t& msg);
   [[nodiscard]] core::Result<void> process(int32_t partition, std::vector<TopicMerger::Item> items);
   [[nodiscard]] core::Result<void> process_one(int32_t partition,
@@ -98,7 +106,7 @@ class Pipeline {
   [[nodiscard]] core::Result<void> release_ready(int32_t partition);
   /// release_ready() for each partition whose merger holds events back (waiting for a topic).
   [[nodiscard]] core::Result<void> release_held();
-  [[nodiscard]] size_t topic_index(const std::string& topic) const;
+  [[nodiscard]] size_t topic_index(std::string_view topic) const;
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
                                                const core::Error& reason);
   [[nodiscard]] core::Result<void> flush_dead_letters();
@@ -120,10 +128,16 @@ class Pipeline {
   /// already processed would have been scored differently. No-op without a refit in progress.
   [[nodiscard]] core::Result<void> finish_refit(bool wait);
   void run_commands();
+  /// Hands the event lags gathered since the last call to the observer.
+  void observe_event_lags();
   /// Reads the clocks once per loop iteration (merge waits, batch age, event-lag metric).
   void tick();
   void update_gauges();
   [[nodiscard]] bool at_end_of_input() const;
+
+  /// Most messages taken from the consumer per loop iteration: the per-iteration work (clock
+  /// reads, merge releases, refit and command checks) is shared by a chunk.
+  static constexpr size_t kConsumeChunk = 256;
 
   struct DeadLetter {
     std::string payload;
@@ -159,13 +173,16 @@ class Pipeline {
   BackgroundCommit commit_;                 ///< The batch being written beside the next one.
   size_t batch_events_ = 0;
   std::chrono::steady_clock::time_point loop_now_ = std::chrono::steady_clock::now();
-  int64_t loop_wall_ms_ = 0;  ///< Wall clock, for the event-lag metric only.
+  int64_t loop_wall_ms_ = 0;        ///< Wall clock, for the event-lag metric only.
+  std::vector<double> event_lags_;  ///< Not yet observed (see observe_event_lags).
   std::chrono::steady_clock::time_point batch_started_;
   core::Error fatal_;  ///< Set by callbacks (no exceptions across librdkafka).
   bool failed_ = false;
   std::mutex commands_mutex_;
   std::vector<std::function<void()>> commands_;
   kafka::KafkaPtr consumer_;  ///< Last: destroyed first, while the members above still exist.
+  /// The consumer's queue (messages, rebalances), taken in chunks; destroyed before consumer_.
+  kafka::QueuePtr consumer_queue_;
 };
 
 }  // namespace segd::io

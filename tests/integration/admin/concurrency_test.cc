@@ -89,7 +89,7 @@ TEST_F(AdminServerTest, MetricsPagePassesPromtool) {
   backend_.set_snapshot(s);
   backend_.put_customer("c1", {"vip"});
   metrics_.observe_batch(0.012, 500);
-  metrics_.observe_event_lag(2.5);
+  metrics_.observe_event_lags(std::vector<double>{2.5});
   start();
   auto r = fetch("GET", "/metrics");
   ASSERT_TRUE(r);

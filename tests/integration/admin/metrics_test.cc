@@ -2,9 +2,13 @@
 #include "io/admin/metrics.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/histogram.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace segd::test {
 namespace {
@@ -107,13 +111,51 @@ TEST(MetricsExporterTest, ObservationsFeedTheHistograms) {
   io::MetricsExporter m("v");
   m.observe_batch(0.003, 120);
   m.observe_batch(0.2, 5000);
-  m.observe_event_lag(42);
+  const std::vector<double> lags = {42, 0.5, 1e7};
+  m.observe_event_lags(lags);
+  m.observe_event_lags({});
   const std::string page = m.serialize();
   EXPECT_EQ(sample(page, "segd_batch_duration_seconds_count"), 2);
   EXPECT_EQ(sample(page, "segd_batch_duration_seconds_bucket{le=\"0.005\"}"), 1);
   EXPECT_EQ(sample(page, "segd_batch_events_sum"), 5120);
-  EXPECT_EQ(sample(page, "segd_event_time_lag_seconds_bucket{le=\"60\"}"), 1);
-  EXPECT_EQ(sample(page, "segd_event_time_lag_seconds_bucket{le=\"30\"}"), 0);
+  EXPECT_EQ(sample(page, "segd_event_time_lag_seconds_count"), 3);
+  EXPECT_EQ(sample(page, "segd_event_time_lag_seconds_sum"), 42 + 0.5 + 1e7);
+  // Buckets are cumulative; a value on a bound counts in that bucket (le = "less or equal").
+  const std::pair<std::string, double> buckets[] = {{"0.1", 0}, {"0.5", 1},    {"30", 1},
+                                                    {"60", 2},  {"604800", 2}, {"+Inf", 3}};
+  for (const auto& [le, n] : buckets) {
+    EXPECT_EQ(sample(page, "segd_event_time_lag_seconds_bucket{le=\"" + le + "\"}"), n) << le;
+  }
+}
+
+TEST(MetricsExporterTest, EventLagsLandInTheBucketsHistogramObserveWouldPick) {
+  const std::vector<double> lags = {0, 0.01, 0.011, 3, 3600, 86400, 604800, 604801, -2};
+  io::MetricsExporter m("v");
+  m.observe_event_lags(lags);
+  const auto families = m.registry().Collect();
+  const auto family = std::find_if(families.begin(), families.end(), [](const auto& f) {
+    return f.name == "segd_event_time_lag_seconds";
+  });
+  ASSERT_NE(family, families.end());
+  ASSERT_EQ(family->metric.size(), 1U);
+  const prometheus::ClientMetric::Histogram& got = family->metric[0].histogram;
+  std::vector<double> bounds;
+  for (const auto& bucket : got.bucket) {
+    bounds.push_back(bucket.upper_bound);
+  }
+  bounds.pop_back();  // +Inf is implicit.
+  prometheus::Histogram reference(bounds);
+  for (const double lag : lags) {
+    reference.Observe(lag);
+  }
+  const prometheus::ClientMetric::Histogram want = reference.Collect().histogram;
+  EXPECT_EQ(got.sample_count, want.sample_count);
+  EXPECT_EQ(got.sample_sum, want.sample_sum);
+  ASSERT_EQ(got.bucket.size(), want.bucket.size());
+  for (size_t i = 0; i < got.bucket.size(); ++i) {
+    EXPECT_EQ(got.bucket[i].cumulative_count, want.bucket[i].cumulative_count)
+        << "le=" << got.bucket[i].upper_bound;
+  }
 }
 
 }  // namespace
