@@ -14,54 +14,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/devbroker.sh
+source bench/e2e/lib.sh
 fail() { echo "bench: $*" >&2; exit 1; }
 build=${1:-build}
 runs=${2:-3}
 events=${3:-1000000}
 base=${4:-}
 python=/usr/bin/python3
-work=$(mktemp -d -t segd-bench-e2e-XXXXXX)
-broker_pid=""
-segd_pid=""
-cleanup() {
-  for pid in "$segd_pid" "$broker_pid"; do
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_devbroker "$build/bin" "$work" /dev/null --brokers 1 --topic events:64 \
-  --topic segment-changes:64 --topic segd-dead-letters:4 --topic lat-events:16 \
-  --topic lat-changes:16
-
-"$build/bin/segctl" gen --customers 100000 --events "$events" --seed 3 \
-  --output "$work/events.jsonl" 2>/dev/null
-"$build/bin/segctl" produce --brokers "$bootstrap" --topic events --input "$work/events.jsonl"
-
-write_config() {  # name input output group [refit_every]
-  cat >"$work/$1.yaml" <<EOF
-kafka:
-  brokers: "$bootstrap"
-  group_id: $4
-  session_timeout_ms: 6000
-  input_topics:
-    - name: $2
-      format: json
-  output_topic: $3
-state:
-  dir: $work/state-$1
-rules:
-  file: $PWD/config/segments.yaml
-admin:
-  listen: 127.0.0.1:0
-models:
-  refit_every: "${5:-7d}"
-EOF
-}
+e2e_setup "$build" "$events" segd-bench-e2e --topic lat-events:16 --topic lat-changes:16
 
 epoch() { date -d "$1" +%s.%N; }  # RFC 3339 log timestamp -> seconds
 median() { sort -g | sed -n "$(((runs + 1) / 2))p"; }

@@ -135,7 +135,10 @@ class AdminThread {
       return std::unexpected(server.error());
     }
     server_ = std::move(*server);
-    thread_ = std::thread([this] { io_.run(); });
+    thread_ = std::thread([this] {
+      io::name_this_thread("segd-admin");
+      io_.run();
+    });
     io::log(io::LogLevel::kInfo, "admin",
             "listening on http://" + ac.host + ":" + std::to_string(server_->port()));
     return {};
@@ -208,6 +211,7 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
   }
   std::atomic<bool> done{false};
   std::thread reloader([&] {
+    io::name_this_thread("segd-reloader");
     while (!done.load()) {
       if (g_reload.exchange(false)) {
         core::ignore_error(backend.reload_rules(), "logged by the backend");

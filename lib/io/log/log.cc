@@ -1,5 +1,6 @@
 #include "io/log/log.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -47,6 +48,11 @@ void log(LogLevel level, std::string_view component, std::string_view message) {
   line += '\n';
   const ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
   static_cast<void>(written);  // Nowhere left to report a failing stderr.
+}
+
+void name_this_thread(const char* name) {
+  // Longer names are refused by the kernel (16 bytes with the NUL); the name is diagnostics only.
+  static_cast<void>(pthread_setname_np(pthread_self(), name));
 }
 
 }  // namespace segd::io

@@ -13,4 +13,7 @@ void set_log_level(LogLevel level);
 /// different threads never interleave). Thread-safe. Processing-time I/O: never used by the core.
 void log(LogLevel level, std::string_view component, std::string_view message);
 
+/// Names the calling thread (at most 15 characters), as `top -H`, `perf` and /proc show it.
+void name_this_thread(const char* name);
+
 }  // namespace segd::io

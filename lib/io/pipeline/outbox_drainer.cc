@@ -40,7 +40,10 @@ OutboxDrainer::~OutboxDrainer() {
 }
 
 void OutboxDrainer::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("segd-drainer");
+    run();
+  });
 }
 
 void OutboxDrainer::notify() {

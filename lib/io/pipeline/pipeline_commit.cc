@@ -63,6 +63,7 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
   refit_ = std::async(
       std::launch::async, [&store = store_, scan = store_.scan_customers(CustomerFields::kScalars),
                            as_of_ms, options]() mutable {
+        name_this_thread("segd-refit");
         return train_next(store, std::move(scan), core::TimestampMs{as_of_ms}, options);
       });
   return {};

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "io/codec/json_event_codec.h"
+#include "io/log/log.h"
 
 namespace segd::io {
 namespace {
@@ -114,7 +115,10 @@ void read_all(const std::shared_ptr<Shared>& shared) {
 
 LineSource::LineSource(std::vector<std::string> inputs, std::istream& standard_input, int64_t skip)
     : shared_(std::make_shared<Shared>(std::move(inputs), standard_input, skip)),
-      reader_([shared = shared_] { read_all(shared); }) {}
+      reader_([shared = shared_] {
+        name_this_thread("segd-reader");
+        read_all(shared);
+      }) {}
 
 LineSource::~LineSource() {
   bool blocked = false;

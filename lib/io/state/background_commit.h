@@ -8,6 +8,7 @@
 
 #include "core/common/check.h"
 #include "core/engine/state_store.h"
+#include "io/log/log.h"
 #include "io/state/rocks_store.h"
 
 namespace segd::io {
@@ -35,6 +36,7 @@ class BackgroundCommit {
     in_flight_ = std::async(std::launch::async,
                             [&store, &delta = *delta_, meta = std::move(meta),
                              after = std::move(after)]() mutable -> core::Result<void> {
+                              name_this_thread("segd-commit");
                               auto committed = store.commit(delta, meta);
                               if (!committed) {
                                 return std::unexpected(committed.error());
