@@ -180,7 +180,8 @@ class Pipeline {
   bool failed_ = false;
   std::mutex commands_mutex_;
   std::vector<std::function<void()>> commands_;
-  kafka::KafkaPtr consumer_;  ///< Last: destroyed first, while the members above still exist.
+  /// Destroyed right after consumer_queue_ (declared last), while the members above still exist.
+  kafka::KafkaPtr consumer_;
   /// The consumer's queue (messages, rebalances), taken in chunks; destroyed before consumer_.
   kafka::QueuePtr consumer_queue_;
 };
