@@ -92,6 +92,7 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& c
   }
   p->stats_.update([&](PipelineSnapshot& s) { s.model_version = p->scorer_->version(); });
   rd_kafka_poll_set_consumer(p->consumer_.get());
+  p->consumer_queue_.reset(rd_kafka_queue_get_consumer(p->consumer_.get()));
   kafka::PartitionListPtr topics(
       rd_kafka_topic_partition_list_new(static_cast<int>(config.inputs.size())));
   for (const InputTopicConfig& t : config.inputs) {
@@ -209,8 +210,7 @@ size_t Pipeline::topic_index(std::string_view topic) const {
   return 0;
 }
 
-core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg) {
-  const size_t index = topic_index(rd_kafka_topic_name(msg.rkt));
+core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index) {
   const std::string& topic = config_.inputs[index].name;
   const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
   const TopicPartition tp{index, msg.partition};
@@ -353,9 +353,6 @@ void Pipeline::tick() {
 }
 
 void Pipeline::consume(std::vector<kafka::MessagePtr>& out) {
-  if (!consumer_queue_) {
-    consumer_queue_.reset(rd_kafka_queue_get_consumer(consumer_.get()));
-  }
   std::array<rd_kafka_message_t*, kConsumeChunk> raw{};
   // What is queued now, without waiting; only when nothing is, wait up to 50 ms for the first
   // message (waiting for a full chunk would hold back a slow stream).
@@ -395,7 +392,7 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
     log(LogLevel::kWarn, "pipeline", e.message);
     return {};
   }
-  return handle(msg);
+  return handle(msg, index);
 }
 
 core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {

@@ -96,7 +96,8 @@ class Pipeline {
   /// One consumed message: partition end, consumer error or event (see handle). Messages of
   /// partitions no longer assigned are dropped.
   [[nodiscard]] core::Result<void> on_message(const rd_kafka_message_t& msg);
-  [[nodiscard]] core::Result<void> handle(const rd_kafka_message_t& msg);
+  /// An input event of config_.inputs[index]: dead-lettered, or merged and processed.
+  [[nodiscard]] core::Result<void> handle(const rd_kafka_message_t& msg, size_t index);
   [[nodiscard]] core::Result<void> process(int32_t partition, std::vector<TopicMerger::Item> items);
   [[nodiscard]] core::Result<void> process_one(int32_t partition,
                                                const core::Event& event,
@@ -182,7 +183,8 @@ class Pipeline {
   std::vector<std::function<void()>> commands_;
   /// Destroyed right after consumer_queue_ (declared last), while the members above still exist.
   kafka::KafkaPtr consumer_;
-  /// The consumer's queue (messages, rebalances), taken in chunks; destroyed before consumer_.
+  /// The consumer's queue (messages, rebalances), taken in chunks (set up by create());
+  /// destroyed before consumer_.
   kafka::QueuePtr consumer_queue_;
 };
 
