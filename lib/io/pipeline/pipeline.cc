@@ -8,6 +8,7 @@
 #include "io/kafka/conf.h"
 #include "io/kafka/errors.h"
 #include "io/log/log.h"
+#include "io/pipeline/consumer_properties.h"
 #include "io/pipeline/pipeline_internal.h"
 #include "io/replay/model_store.h"
 
@@ -52,22 +53,7 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& c
     return std::unexpected(dlq.error());
   }
   p->dlq_ = std::move(*dlq);
-  kafka::Properties props = {
-      {"bootstrap.servers", config.brokers},
-      {"group.id", config.group_id},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"enable.partition.eof", "true"},
-      {"auto.offset.reset", "earliest"},
-      // range keeps equal partition numbers of co-partitioned topics on one member.
-      {"partition.assignment.strategy", "range"},
-      {"session.timeout.ms", std::to_string(config.session_timeout.count())},
-      {"fetch.wait.max.ms", "50"},
-  };
-  for (const auto& [k, v] : config.rdkafka_overrides) {
-    props[k] = v;
-  }
-  auto conf = kafka::make_conf(props);
+  auto conf = kafka::make_conf(consumer_properties(config));
   if (!conf) {
     return std::unexpected(conf.error());
   }

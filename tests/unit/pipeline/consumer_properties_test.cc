@@ -1,0 +1,44 @@
+#include "io/pipeline/consumer_properties.h"
+
+#include <gtest/gtest.h>
+
+namespace segd::io {
+namespace {
+
+std::string conf_value(const kafka::ConfPtr& conf, const char* name) {
+  char value[256];
+  size_t size = sizeof(value);
+  EXPECT_EQ(rd_kafka_conf_get(conf.get(), name, value, &size), RD_KAFKA_CONF_OK) << name;
+  return value;
+}
+
+TEST(ConsumerPropertiesTest, PrefetchIsBoundByBytesNotByTheWholeQueuesMessageCount) {
+  PipelineConfig config;
+  config.brokers = "127.0.0.1:1";
+  config.group_id = "g";
+  const kafka::Properties props = consumer_properties(config);
+  EXPECT_EQ(props.at("bootstrap.servers"), "127.0.0.1:1");
+  EXPECT_EQ(props.at("group.id"), "g");
+  EXPECT_EQ(props.at("enable.auto.commit"), "false");
+  // librdkafka's default (100000) counts the whole consumer queue of a group consumer and
+  // stalls a fast pipeline for up to a second each time it is exceeded.
+  EXPECT_EQ(props.at("queued.min.messages"), "1000000");
+
+  // librdkafka takes them as they are.
+  auto conf = kafka::make_conf(props);
+  ASSERT_TRUE(conf.has_value()) << conf.error().message;
+  EXPECT_EQ(conf_value(*conf, "queued.min.messages"), "1000000");
+  EXPECT_EQ(conf_value(*conf, "fetch.wait.max.ms"), "50");
+}
+
+TEST(ConsumerPropertiesTest, RdkafkaOverridesWin) {
+  PipelineConfig config;
+  config.rdkafka_overrides = {{"queued.min.messages", "5000"}, {"client.id", "segd-x"}};
+  const kafka::Properties props = consumer_properties(config);
+  EXPECT_EQ(props.at("queued.min.messages"), "5000");
+  EXPECT_EQ(props.at("client.id"), "segd-x");
+  EXPECT_EQ(props.at("auto.offset.reset"), "earliest");
+}
+
+}  // namespace
+}  // namespace segd::io
