@@ -110,6 +110,12 @@ void PartitionProcessor::catch_up_model(CacheEntry& entry, TimestampMs at) {
   if (s.version == 0 || s.model_version == scorer_->version()) {
     return;
   }
+  if (rules_->scores_used() == 0) {
+    // No rule reads a score, so the new version cannot change a decision: the customer only
+    // takes its number. (Both callers evaluate at the same time right after, which reschedules.)
+    s.model_version = scorer_->version();
+    return;
+  }
   s.version += 1;
   evaluate(entry, at, CauseKind::kModel, {});
 }

@@ -222,6 +222,44 @@ TEST(PartitionProcessorTest, NewModelVersionChangesSegmentsWithCauseModel) {
   EXPECT_EQ(changes[0].at, at_day(20));
 }
 
+// A timer-driven change that comes due after a new model version is the timer's doing when no
+// rule reads a score (it was reported with cause model, the catch-up evaluation running first).
+TEST(PartitionProcessorTest, TimerChangeAfterANewModelVersionKeepsCauseTimer) {
+  Harness h({{"lapsed", "orders_total >= 1 && days_since_last_purchase > 30", ""}});
+  h.processor.add_model(std::make_shared<FixedScorer>(1, 0.2), at_day(10).value());
+  EXPECT_TRUE(h.run({make_purchase(at_day(0), 10, "o1")}).empty());
+  // Another customer's event moves stream time past c1's timer.
+  auto changes = h.run({make_event(EventType::kPageView, at_day(40), "other")});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].customer_id, "c1");
+  EXPECT_EQ(changes[0].change, ChangeKind::kEnter);
+  EXPECT_EQ(changes[0].cause, CauseKind::kTimer);
+  EXPECT_EQ(changes[0].model_version, 1);
+  EXPECT_EQ(changes[0].event_id, "c1/lapsed/2");
+}
+
+TEST(PartitionProcessorTest, NewModelVersionWithoutScoreRulesIsTakenWithoutReevaluating) {
+  Harness h({{"buyer", "orders_total >= 1 && cart_open == 0", ""}});
+  h.processor.add_model(std::make_shared<FixedScorer>(1, 0.2), at_day(10).value());
+  ASSERT_EQ(h.run({make_purchase(at_day(5), 10, "o1")}).size(), 1u);  // Enters buyer.
+  EXPECT_TRUE(h.run({make_event(EventType::kPageView, at_day(12))}).empty());
+  const std::optional<CustomerState> s = h.processor.customer("c1").value();
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->model_version, 1);
+  // The purchase and the view; no model re-evaluation in between.
+  EXPECT_EQ(s->version, 2);
+  // The next change's id follows from that version.
+  Event cart = make_event(EventType::kAddToCart, at_day(13));
+  cart.product_id = "p1";
+  cart.price = 5.0;
+  auto changes = h.run({cart});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[0].event_id, "c1/buyer/3");
+  EXPECT_EQ(changes[0].cause, CauseKind::kEvent);
+  EXPECT_EQ(changes[0].model_version, 1);
+}
+
 }  // namespace
 }  // namespace segd::core
 
