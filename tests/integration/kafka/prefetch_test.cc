@@ -1,6 +1,7 @@
 // How far segd's input consumer prefetches (consumer_properties()), against segd-devbroker.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <sstream>
 #include <thread>
@@ -32,7 +33,7 @@ size_t queued_without_consuming(const io::kafka::Properties& props,
         RD_KAFKA_OFFSET_BEGINNING;
   }
   EXPECT_EQ(rd_kafka_assign(rk->get(), partitions.get()), RD_KAFKA_RESP_ERR_NO_ERROR);
-  const io::kafka::QueuePtr queue(rd_kafka_queue_get_consumer(rk->get()));
+  io::kafka::QueuePtr queue(rd_kafka_queue_get_consumer(rk->get()));
   const auto deadline = std::chrono::steady_clock::now() + wait;
   size_t length = 0;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -42,7 +43,19 @@ size_t queued_without_consuming(const io::kafka::Properties& props,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  // Every fetched message holds a reference that keeps librdkafka's broker thread alive, so
+  // they all go before the handle: destroying it with the queue still full hung once, under
+  // load, with the broker thread never exiting.
   rd_kafka_assign(rk->get(), nullptr);
+  rd_kafka_consumer_close(rk->get());
+  std::array<rd_kafka_message_t*, 4096> batch{};
+  ssize_t n = 0;
+  while ((n = rd_kafka_consume_batch_queue(queue.get(), 100, batch.data(), batch.size())) > 0) {
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_destroy(batch[static_cast<size_t>(i)]);
+    }
+  }
+  queue.reset();
   return length;
 }
 
