@@ -40,8 +40,10 @@ rocksdb::CompressionType pick_compression() {
 // Block-based tables sharing one LRU cache. Index and filter blocks live in the cache (bounded
 // memory) with L0's pinned, since every point lookup touches them.
 rocksdb::BlockBasedTableOptions table_options(const std::shared_ptr<rocksdb::Cache>& cache,
-                                              int bloom_bits) {
+                                              int bloom_bits,
+                                              size_t block_bytes = 4096) {
   rocksdb::BlockBasedTableOptions t;
+  t.block_size = block_bytes;
   t.block_cache = cache;
   t.cache_index_and_filter_blocks = true;
   t.pin_l0_filter_and_index_blocks_in_cache = true;
@@ -76,8 +78,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfi
   // key lands beyond the previous one's successor, as nearly every key of a batch does).
   customers.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
   customers.compression = compression;
-  customers.table_factory.reset(
-      rocksdb::NewBlockBasedTableFactory(table_options(cache, /*bloom_bits=*/10)));
+  // 16 KiB data blocks instead of 4: a full scan (each model refit's, an export) reads a quarter
+  // as many blocks, one pread each, and takes about half the CPU; a point lookup still reads one
+  // block, found in it through the hash index.
+  customers.table_factory.reset(rocksdb::NewBlockBasedTableFactory(
+      table_options(cache, /*bloom_bits=*/10, /*block_bytes=*/16384)));
 
   // timers, outbox, models: range-scanned and small; no bloom filter needed.
   rocksdb::ColumnFamilyOptions scanned;
