@@ -43,10 +43,6 @@ struct BatchDelta {
   std::vector<SourcePosition> positions;
   std::vector<SegmentChange> outbox;  ///< In emission order.
 
-  /// Moves everything in `other` (another partition's delta) to the end of this one.
-  void append(BatchDelta&& other);
-  /// The partitions' deltas in one, in order, each list allocated once.
-  [[nodiscard]] static BatchDelta merge(std::vector<BatchDelta>&& parts);
   [[nodiscard]] bool empty() const {
     return customers_put.empty() && customers_deleted.empty() && timers_put.empty() &&
            timers_deleted.empty() && stream_times.empty() && positions.empty() && outbox.empty();

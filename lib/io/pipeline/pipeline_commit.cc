@@ -169,7 +169,8 @@ core::Result<void> Pipeline::commit_batch() {
     parts.push_back(processor->take_batch());
     timers_fired += processor->stats().timers_fired;
   }
-  core::BatchDelta merged = core::BatchDelta::merge(std::move(parts));
+  // Input positions travel in one more part, written after the partitions' own.
+  core::BatchDelta& positions = parts.emplace_back();
   kafka::PartitionListPtr offsets(
       rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets_.size())));
   for (const auto& [tp, next] : next_offsets_) {
@@ -179,19 +180,28 @@ core::Result<void> Pipeline::commit_batch() {
       offset = std::min(offset, m->second.first_buffered(tp.first).value_or(next));
     }
     const std::string& topic = config_.inputs[tp.first].name;
-    merged.positions.push_back({source_name(topic, tp.second), offset});
+    positions.positions.push_back({source_name(topic, tp.second), offset});
     rd_kafka_topic_partition_list_add(offsets.get(), topic.c_str(), tp.second)->offset = offset;
   }
   std::vector<std::pair<std::string, std::string>> meta;
-  std::set<std::string> resized;
-  std::map<std::string, int64_t> changes;
-  for (const core::SegmentChange& c : merged.outbox) {
-    members_[c.segment] += c.change == core::ChangeKind::kEnter ? 1 : -1;
-    resized.insert(c.segment);
-    changes[c.segment + "/" + std::string(core::change_kind_name(c.change))] += 1;
+  // Counted per (segment, kind) first, keyed by views of the changes' segment names.
+  std::map<std::pair<std::string_view, core::ChangeKind>, int64_t> counted;
+  for (const core::BatchDelta& part : parts) {
+    for (const core::SegmentChange& c : part.outbox) {
+      counted[{c.segment, c.change}] += 1;
+    }
   }
-  for (const std::string& segment : resized) {
-    meta.emplace_back("members." + segment, std::to_string(members_[segment]));
+  std::map<std::string, int64_t> changes;
+  std::set<std::string_view> resized;
+  for (const auto& [key, n] : counted) {
+    const auto& [segment, kind] = key;
+    members_[std::string(segment)] += kind == core::ChangeKind::kEnter ? n : -n;
+    resized.insert(segment);
+    changes[std::string(segment) + "/" + std::string(core::change_kind_name(kind))] = n;
+  }
+  for (const std::string_view segment : resized) {
+    meta.emplace_back("members." + std::string(segment),
+                      std::to_string(members_[std::string(segment)]));
   }
   if (!config_.inputs.empty() && partition_counts_.contains(config_.inputs.front().name)) {
     meta.emplace_back("partitions",
@@ -199,7 +209,7 @@ core::Result<void> Pipeline::commit_batch() {
   }
   // The write runs beside the processing of the next batch (the second core).
   commit_.start(
-      store_, std::move(merged), std::move(meta),
+      store_, std::move(parts), std::move(meta),
       [this, offsets = std::move(offsets),
        counts = std::exchange(batch_counts_, std::vector<TopicCounts>(config_.inputs.size())),
        changes = std::move(changes), members = members_, timers_fired, started = batch_started_,

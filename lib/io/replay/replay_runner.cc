@@ -282,8 +282,7 @@ class Replay {
       p->trim_cache();
       parts.push_back(p->take_batch());
     }
-    core::BatchDelta merged = core::BatchDelta::merge(std::move(parts));
-    merged.positions.push_back({std::string(kSource), lines_consumed});
+    parts.emplace_back().positions.push_back({std::string(kSource), lines_consumed});
     // Output reaches the kernel before the state that says it was written.
     if (auto r = output_->flush(); !r) {
       return r;
@@ -298,7 +297,7 @@ class Replay {
       meta.emplace_back(std::string(kMetaDeadLetterBytes), std::to_string(dead_letter_->size()));
     }
     in_batch_ = 0;
-    writer_.start(*store_, std::move(merged), std::move(meta));
+    writer_.start(*store_, std::move(parts), std::move(meta));
     return {};
   }
 

@@ -14,10 +14,14 @@
 namespace segd::io {
 
 /// Writes batches to a RocksStore on a second thread, one at a time and in order, while the
-/// caller processes the next batch. The delta stays owned here and is released by wait() on the
-/// caller's thread, so a cached state it shares is copied before it changes (the processor's
-/// copy-on-write) while the write may still read it. Anything that must see every batch in the
-/// store (a scan, a restart of a partition, the end of input) calls wait() first.
+/// caller processes the next batch. A batch is the partitions' deltas, written as one (see
+/// RocksStore::commit). The deltas stay owned here and are released by wait() on the caller's
+/// thread: a cached state they share is then copied before it changes (the processor's
+/// copy-on-write) while the write may still read it, and their memory goes back to the caller's
+/// allocator cache, where its next batch finds it (freed on the writing thread, it cost the
+/// caller more fresh allocations and page faults than the frees it saved). Anything that must see
+/// every batch in the store (a scan, a restart of a partition, the end of input) calls wait()
+/// first.
 class BackgroundCommit {
  public:
   using Meta = std::vector<std::pair<std::string, std::string>>;
@@ -26,18 +30,18 @@ class BackgroundCommit {
   BackgroundCommit(const BackgroundCommit&) = delete;
   BackgroundCommit& operator=(const BackgroundCommit&) = delete;
 
-  /// Starts writing `delta` and `meta` in one WriteBatch; once it is in the store, `after()`
+  /// Starts writing `parts` and `meta` in one WriteBatch; once it is in the store, `after()`
   /// (returning core::Result<void>) runs on the writing thread. Call only when nothing is in
   /// flight (after wait()).
   template <typename After>
-  void start(RocksStore& store, core::BatchDelta delta, Meta meta, After after) {
+  void start(RocksStore& store, std::vector<core::BatchDelta> parts, Meta meta, After after) {
     CHECK(!busy());
-    delta_ = std::make_unique<core::BatchDelta>(std::move(delta));
+    parts_ = std::move(parts);
     in_flight_ = std::async(std::launch::async,
-                            [&store, &delta = *delta_, meta = std::move(meta),
+                            [&store, &parts = parts_, meta = std::move(meta),
                              after = std::move(after)]() mutable -> core::Result<void> {
                               name_this_thread("segd-commit");
-                              auto committed = store.commit(delta, meta);
+                              auto committed = store.commit(parts, meta);
                               if (!committed) {
                                 return std::unexpected(committed.error());
                               }
@@ -45,26 +49,26 @@ class BackgroundCommit {
                             });
   }
 
-  void start(RocksStore& store, core::BatchDelta delta, Meta meta) {
-    start(store, std::move(delta), std::move(meta), [] { return core::Result<void>{}; });
+  void start(RocksStore& store, std::vector<core::BatchDelta> parts, Meta meta) {
+    start(store, std::move(parts), std::move(meta), [] { return core::Result<void>{}; });
   }
 
-  /// Waits for the write in flight, if any, and returns how it went; then releases its delta.
+  /// Waits for the write in flight, if any, and returns how it went; then releases its deltas.
   [[nodiscard]] core::Result<void> wait() {
     if (!busy()) {
       return {};
     }
     core::Result<void> r = in_flight_.get();
-    delta_.reset();
+    parts_.clear();
     return r;
   }
 
  private:
   [[nodiscard]] bool busy() const { return in_flight_.valid(); }
 
-  std::unique_ptr<core::BatchDelta> delta_;
-  // Declared after delta_, so destroyed first: its destructor waits for the write that reads
-  // delta_.
+  std::vector<core::BatchDelta> parts_;
+  // Declared after parts_, so destroyed first: its destructor waits for the write that reads
+  // parts_.
   std::future<core::Result<void>> in_flight_;
 };
 

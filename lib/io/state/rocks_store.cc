@@ -280,33 +280,54 @@ core::Result<std::vector<std::optional<core::CustomerState>>> RocksStore::multi_
 }
 
 core::Result<uint64_t> RocksStore::commit(const core::BatchDelta& delta, MetaEntries meta) {
+  return commit(std::span(&delta, 1), meta);
+}
+
+core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> parts,
+                                          MetaEntries meta) {
+  size_t puts = 0;
+  size_t timer_records = 0;
+  size_t changed = 0;
+  for (const core::BatchDelta& delta : parts) {
+    puts += delta.customers_put.size();
+    timer_records += delta.timers_deleted.size() + delta.timers_put.size();
+    changed += delta.outbox.size();
+  }
   // Reserve for typical ~2 KB states: growing a multi-MB batch by doubling costs copies and faults.
-  rocksdb::WriteBatch batch(delta.customers_put.size() * 2048 + 4096);
+  rocksdb::WriteBatch batch(puts * 2048 + 4096);
   // Encoding happens outside the lock: only numbering and the write are serialized. Keys go in
   // sorted: the memtable's skip list then reuses the previous insert's position instead of
   // searching from the top for each key.
   std::vector<const core::CustomerState*> sorted;
-  sorted.reserve(delta.customers_put.size());
-  for (const std::shared_ptr<const core::CustomerState>& state : delta.customers_put) {
-    sorted.push_back(state.get());
+  sorted.reserve(puts);
+  for (const core::BatchDelta& delta : parts) {
+    for (const std::shared_ptr<const core::CustomerState>& state : delta.customers_put) {
+      sorted.push_back(state.get());
+    }
   }
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->customer_id < b->customer_id; });
   for (const core::CustomerState* state : sorted) {
     batch.Put(cf(kCustomers), state->customer_id, encode_customer(*state));
   }
-  for (const std::string& id : delta.customers_deleted) {
-    batch.Delete(cf(kCustomers), id);
+  for (const core::BatchDelta& delta : parts) {
+    for (const std::string& id : delta.customers_deleted) {
+      batch.Delete(cf(kCustomers), id);
+    }
   }
   // Timer records in key order too; for one key, a delete (an erased customer) stays before the
   // put of its fresh timer.
   std::vector<std::pair<std::string, std::optional<int64_t>>> timers;
-  timers.reserve(delta.timers_deleted.size() + delta.timers_put.size());
-  for (const auto& [partition, customer_id] : delta.timers_deleted) {
-    timers.emplace_back(timer_key(partition, customer_id), std::nullopt);
+  timers.reserve(timer_records);
+  for (const core::BatchDelta& delta : parts) {
+    for (const auto& [partition, customer_id] : delta.timers_deleted) {
+      timers.emplace_back(timer_key(partition, customer_id), std::nullopt);
+    }
   }
-  for (const auto& [partition, timer] : delta.timers_put) {
-    timers.emplace_back(timer_key(partition, timer.customer_id), timer.due_ms);
+  for (const core::BatchDelta& delta : parts) {
+    for (const auto& [partition, timer] : delta.timers_put) {
+      timers.emplace_back(timer_key(partition, timer.customer_id), timer.due_ms);
+    }
   }
   std::stable_sort(timers.begin(), timers.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -317,19 +338,25 @@ core::Result<uint64_t> RocksStore::commit(const core::BatchDelta& delta, MetaEnt
       batch.Delete(cf(kTimers), key);
     }
   }
-  for (const auto& [partition, time] : delta.stream_times) {
-    batch.Put(cf(kOffsets), stream_time_key(partition), encode_i64(time));
+  for (const core::BatchDelta& delta : parts) {
+    for (const auto& [partition, time] : delta.stream_times) {
+      batch.Put(cf(kOffsets), stream_time_key(partition), encode_i64(time));
+    }
   }
-  for (const core::SourcePosition& pos : delta.positions) {
-    batch.Put(cf(kOffsets), position_key(pos.source), encode_i64(pos.next_offset));
+  for (const core::BatchDelta& delta : parts) {
+    for (const core::SourcePosition& pos : delta.positions) {
+      batch.Put(cf(kOffsets), position_key(pos.source), encode_i64(pos.next_offset));
+    }
   }
   for (const auto& [key, value] : meta) {
     batch.Put(cf(kOffsets), meta_key(key), value);
   }
   std::vector<std::string> changes;
-  changes.reserve(delta.outbox.size());
-  for (const core::SegmentChange& change : delta.outbox) {
-    changes.push_back(encode_change(change));
+  changes.reserve(changed);
+  for (const core::BatchDelta& delta : parts) {
+    for (const core::SegmentChange& change : delta.outbox) {
+      changes.push_back(encode_change(change));
+    }
   }
 
   rocksdb::WriteOptions options;

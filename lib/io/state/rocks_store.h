@@ -121,6 +121,11 @@ class RocksStore final : public core::StateReader {
   /// timer survives). Returns the first sequence number used (the next free one when the outbox
   /// is empty).
   [[nodiscard]] core::Result<uint64_t> commit(const core::BatchDelta& delta, MetaEntries meta = {});
+  /// The same for several partitions' deltas in one WriteBatch, as if they were one delta with
+  /// each list the concatenation of the parts' lists in order (outbox records are numbered in
+  /// that order).
+  [[nodiscard]] core::Result<uint64_t> commit(std::span<const core::BatchDelta> parts,
+                                              MetaEntries meta = {});
 
   /// The timers of `partition`, sorted by (due_ms, customer_id).
   [[nodiscard]] core::Result<std::vector<core::TimerKey>> load_timers(core::PartitionId partition);

@@ -63,6 +63,56 @@ TEST(RocksStoreTest, CommittedBatchIsWholeAfterReopen) {
   EXPECT_EQ(outbox[1], (OutboxRecord{2, d.outbox[1]}));
 }
 
+TEST(RocksStoreTest, PartsAreWrittenAsTheirConcatenation) {
+  // Two partitions' deltas and a positions-only part, as the pipeline hands them over.
+  std::vector<core::BatchDelta> parts(3);
+  parts[0].customers_put = {shared(typical_state("c2", 2)), shared(typical_state("c1", 1))};
+  parts[0].timers_put = {{PartitionId(0), {700, "c1"}}};
+  parts[0].stream_times = {{PartitionId(0), 100}};
+  parts[0].outbox = {make_change("c2", 1), make_change("c1", 2)};
+  parts[1].customers_put = {shared(typical_state("c3", 3)), shared(typical_state("c4", 4))};
+  parts[1].customers_deleted = {"c4"};                    // An erasure wins over the put.
+  parts[1].timers_deleted = {{PartitionId(0), "c1"}};     // Deletes go before puts: c1 keeps
+  parts[1].timers_put = {{PartitionId(1), {300, "c3"}}};  // the timer part 0 gave it.
+  parts[1].stream_times = {{PartitionId(1), 200}};
+  parts[1].outbox = {make_change("c3", 3)};
+  parts[2].positions = {{"clicks/0", 11}, {"clicks/1", 22}};
+
+  core::BatchDelta whole;
+  for (const core::BatchDelta& p : parts) {
+    whole.customers_put.insert(whole.customers_put.end(), p.customers_put.begin(),
+                               p.customers_put.end());
+    whole.customers_deleted.insert(whole.customers_deleted.end(), p.customers_deleted.begin(),
+                                   p.customers_deleted.end());
+    whole.timers_put.insert(whole.timers_put.end(), p.timers_put.begin(), p.timers_put.end());
+    whole.timers_deleted.insert(whole.timers_deleted.end(), p.timers_deleted.begin(),
+                                p.timers_deleted.end());
+    whole.stream_times.insert(whole.stream_times.end(), p.stream_times.begin(),
+                              p.stream_times.end());
+    whole.positions.insert(whole.positions.end(), p.positions.begin(), p.positions.end());
+    whole.outbox.insert(whole.outbox.end(), p.outbox.begin(), p.outbox.end());
+  }
+  TempDir split_dir;
+  TempDir whole_dir;
+  auto split = open_store(split_dir);
+  auto one = open_store(whole_dir);
+  EXPECT_EQ(*split->commit(parts), 1u);
+  EXPECT_EQ(*one->commit(whole), 1u);
+
+  for (const char* id : {"c1", "c2", "c3", "c4"}) {
+    EXPECT_EQ(*split->get_customer(id), *one->get_customer(id)) << id;
+  }
+  EXPECT_EQ(*split->get_customer("c4"), std::nullopt);
+  EXPECT_EQ(*split->load_timers(PartitionId(0)), (std::vector<core::TimerKey>{{700, "c1"}}));
+  EXPECT_EQ(*split->load_timers(PartitionId(1)), (std::vector<core::TimerKey>{{300, "c3"}}));
+  EXPECT_EQ(*split->stream_time(PartitionId(1)), 200);
+  EXPECT_EQ(*split->position("clicks/1"), 22);
+  const auto outbox = *split->pending_outbox(10);
+  ASSERT_EQ(outbox.size(), 3u);  // Numbered in part order.
+  EXPECT_EQ(outbox, *one->pending_outbox(10));
+  EXPECT_EQ(outbox[2], (OutboxRecord{3, parts[1].outbox[0]}));
+}
+
 TEST(RocksStoreTest, DeletesAndOverwritesApply) {
   TempDir dir;
   auto store = open_store(dir);

@@ -130,20 +130,6 @@ TEST(RuleSetTest, CompileErrorsNameTheSegment) {
   EXPECT_EQ(dup.error().code, "rule_duplicate_segment");
 }
 
-TEST(BatchDeltaTest, MergeKeepsPartitionOrder) {
-  std::vector<BatchDelta> parts(3);
-  for (int i = 0; i < 3; ++i) {
-    parts[static_cast<size_t>(i)].outbox.push_back(
-        SegmentChange{.event_id = "c/s/" + std::to_string(i)});
-    parts[static_cast<size_t>(i)].positions.push_back({"t/" + std::to_string(i), i});
-  }
-  const BatchDelta merged = BatchDelta::merge(std::move(parts));
-  ASSERT_EQ(merged.outbox.size(), 3u);
-  EXPECT_EQ(merged.outbox[0].event_id, "c/s/0");
-  EXPECT_EQ(merged.outbox[2].event_id, "c/s/2");
-  EXPECT_EQ(merged.positions[1].source, "t/1");
-}
-
 }  // namespace
 }  // namespace segd::core
 
@@ -299,30 +285,6 @@ TEST(PartitionProcessorTest, TrimForgetsCleanStatesAndKeepsTheBatchInProgress) {
   EXPECT_EQ(delta.customers_put[0]->customer_id, "c4");
   EXPECT_EQ(delta.customers_put[0]->orders_total, 1);
   EXPECT_EQ(delta.customers_put[1]->customer_id, "c1");
-}
-
-TEST(BatchDeltaTest, AppendMovesEveryPart) {
-  BatchDelta a;
-  a.customers_put.push_back(std::make_shared<CustomerState>(CustomerState{.customer_id = "a"}));
-  a.positions.push_back({"t/0", 5});
-  BatchDelta b;
-  b.customers_put.push_back(std::make_shared<CustomerState>(CustomerState{.customer_id = "b"}));
-  b.customers_deleted.push_back("gone");
-  b.timers_put.push_back({PartitionId{1}, TimerKey{10, "b"}});
-  b.timers_deleted.push_back({PartitionId{1}, "c"});
-  b.stream_times.push_back({PartitionId{1}, 99});
-  b.positions.push_back({"t/1", 7});
-  b.outbox.push_back(SegmentChange{.event_id = "b/s/1"});
-  a.append(std::move(b));
-  EXPECT_EQ(a.customers_put.size(), 2u);
-  EXPECT_EQ(a.customers_put[1]->customer_id, "b");
-  EXPECT_EQ(a.customers_deleted, std::vector<std::string>{"gone"});
-  EXPECT_EQ(a.timers_put.size(), 1u);
-  EXPECT_EQ(a.timers_deleted.size(), 1u);
-  EXPECT_EQ(a.stream_times.size(), 1u);
-  EXPECT_EQ(a.positions.size(), 2u);
-  EXPECT_EQ(a.outbox.size(), 1u);
-  EXPECT_TRUE(b.empty());
 }
 
 }  // namespace
