@@ -2,8 +2,9 @@
 # Replay throughput: 1M generated events over 100k customers through `segctl replay` (state in
 # RocksDB, WAL on, batch 5000, config/segments.yaml), median of N runs: with rules, without rules
 # (engine + state only), and with rules pinned to one core (taskset -c 0: decoding, engine, batch
-# writes and RocksDB's background work all share it), and with rules reading the events from a pipe
-# (`--input -`).
+# writes and RocksDB's background work all share it), with rules reading the events from a pipe
+# (`--input -`), and with rules and model refits every 7 days of stream time (`--refit-every 7d`,
+# 13 refits, each a scan of every stored customer and a training run, inline in a replay).
 # With BASE_BUILD_DIR, the same figures for that build too, its runs alternating with this
 # build's (the machine's drift hits both alike), and each ratio this / base.
 # Usage: bench/replay/run.sh [BUILD_DIR] [RUNS] [BASE_BUILD_DIR]
@@ -57,6 +58,7 @@ measure() {  # label pin rules-args... ; prints "label this [base]"
   measure without-rules ""
   measure pinned-one-core "taskset -c 0" --rules config/segments.yaml
   measure from-a-pipe pipe --rules config/segments.yaml
+  measure with-refits "" --rules config/segments.yaml --refit-every 7d
 } | awk -v runs="$runs" -v base="$base" '
   BEGIN { printf "replay 1M events / 100k customers, median of %d runs\n", runs }
   {
