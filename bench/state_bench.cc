@@ -94,6 +94,16 @@ void BM_EncodeDecodeCustomer(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeDecodeCustomer);
 
+// What each commit pays per changed customer.
+void BM_EncodeCustomer(benchmark::State& state) {
+  const core::CustomerState s = typical(42, 7);
+  for (auto _ : state) {
+    std::string bytes = encode_customer(s);
+    benchmark::DoNotOptimize(bytes);
+  }
+}
+BENCHMARK(BM_EncodeCustomer);
+
 // Commits batches of 5000 customers (each with one outbox record per 10 customers and a
 // position), rotating over 100k ids so that later batches overwrite earlier customers.
 void BM_CommitBatch5000(benchmark::State& state) {

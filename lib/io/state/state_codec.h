@@ -11,8 +11,8 @@
 namespace segd::io {
 
 /// Serializes a customer state as a segd.v1.CustomerState protobuf. Deterministic: equal states
-/// give equal bytes (the schema has no maps). Reuses a thread-local message, so it allocates
-/// only the returned string. Thread-safe.
+/// give equal bytes, the same bytes protobuf's own serializer writes for the state. Writes the
+/// wire format directly and allocates only the returned string. Thread-safe.
 [[nodiscard]] std::string encode_customer(const core::CustomerState& state);
 
 /// Parses bytes written by encode_customer. Errors: `corrupt_state` when the bytes are not a

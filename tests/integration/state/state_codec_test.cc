@@ -2,10 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
+#include <initializer_list>
+#include <iterator>
 #include <limits>
+#include <random>
 #include <string>
 
+#include "io/state/proto_bytes.h"
 #include "io/state/state_keys.h"
 #include "segd/v1/state.pb.h"
 #include "state_fixtures.h"
@@ -73,6 +78,145 @@ TEST(StateCodecTest, EncodingIsDeterministicAndStable) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a, other);
   EXPECT_EQ(encode_customer(*decode_customer(a)), a);
+}
+
+// What protobuf's own serializer writes for `s`: the oracle for encode_customer's hand-written
+// wire format.
+std::string protobuf_encoding(const core::CustomerState& s) {
+  v1::CustomerState m;
+  m.set_customer_id(s.customer_id);
+  m.set_version(s.version);
+  m.set_last_event_ms(s.last_event_ms);
+  m.set_first_event_ms(s.first_event_ms);
+  m.set_orders_total(s.orders_total);
+  m.set_monetary_total(s.monetary_total);
+  m.set_first_purchase_ms(s.first_purchase_ms);
+  m.set_last_purchase_ms(s.last_purchase_ms);
+  m.set_purchase_days(s.purchase_days);
+  m.set_refunds_total(s.refunds_total);
+  m.set_refund_amount_total(s.refund_amount_total);
+  for (const core::DayBucket& d : s.days) {
+    v1::DayBucket* out = m.add_days();
+    out->set_day(d.day);
+    out->set_orders(d.orders);
+    out->set_monetary(d.monetary);
+  }
+  m.mutable_counts()->Add(std::begin(s.counts), std::end(s.counts));
+  m.set_activity_ref_ms(s.activity_ref_ms);
+  for (const auto& row : s.decayed) {
+    m.mutable_decayed()->Add(std::begin(row), std::end(row));
+  }
+  m.set_sessions_total(s.sessions_total);
+  m.set_session_ms_total(s.session_ms_total);
+  for (const core::Session& x : s.sessions) {
+    v1::Session* out = m.add_sessions();
+    out->set_start_ms(x.start_ms);
+    out->set_end_ms(x.end_ms);
+  }
+  m.set_affinity_ref_ms(s.affinity_ref_ms);
+  for (const core::CategoryScore& c : s.categories) {
+    v1::CategoryScore* out = m.add_categories();
+    out->set_category(c.category);
+    out->set_score(c.score);
+  }
+  m.set_last_cart_add_ms(s.last_cart_add_ms);
+  for (const core::CartLine& c : s.cart) {
+    v1::CartLine* out = m.add_cart();
+    out->set_ts_ms(c.ts_ms);
+    out->set_product_id(c.product_id);
+    out->set_quantity(c.quantity);
+    out->set_price(c.price);
+  }
+  m.mutable_recent_event_ids()->Add(s.recent_event_ids.begin(), s.recent_event_ids.end());
+  m.mutable_recent_order_ids()->Add(s.recent_order_ids.begin(), s.recent_order_ids.end());
+  for (const std::string& segment : s.segments) {
+    m.add_segments(segment);
+  }
+  m.set_timer_due_ms(s.timer_due_ms);
+  m.set_model_version(s.model_version);
+  return serialize_deterministic(m);
+}
+
+// Values that exercise every encoding path: zero (left out), negative (10-byte varints, int32
+// sign extension), -0.0 (written), NaN, empty strings in lists (written), empty lists.
+core::CustomerState odd_state(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const auto pick = [&rng](std::initializer_list<int64_t> values) {
+    return *(values.begin() + static_cast<std::ptrdiff_t>(rng() % values.size()));
+  };
+  const auto number = [&] {
+    return pick({0, 1, -1, 127, 128, -128, 300, 1'700'000'000'000,
+                 std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()});
+  };
+  const auto real = [&] {
+    const double values[] = {0.0,
+                             -0.0,
+                             1.5,
+                             -2.25,
+                             std::numeric_limits<double>::quiet_NaN(),
+                             std::numeric_limits<double>::infinity(),
+                             1e-310};
+    return values[rng() % std::size(values)];
+  };
+  const auto text = [&] { return std::string(rng() % 3 == 0 ? 0 : rng() % 20, 'x'); };
+  core::CustomerState s;
+  s.customer_id = text();
+  s.version = number();
+  s.last_event_ms = number();
+  s.first_event_ms = number();
+  s.orders_total = number();
+  s.monetary_total = real();
+  s.first_purchase_ms = number();
+  s.last_purchase_ms = number();
+  s.purchase_days = number();
+  s.refunds_total = number();
+  s.refund_amount_total = real();
+  for (size_t i = rng() % 4; i > 0; --i) {
+    s.days.push_back(
+        core::DayBucket{number(), static_cast<int32_t>(pick({0, 1, -1, 70000})), real()});
+  }
+  for (int a = 0; a < core::kActivityCount; ++a) {
+    s.counts[a] = number();
+    for (int h = 0; h < core::kHalfLifeCount; ++h) {
+      s.decayed[a][h] = real();
+    }
+  }
+  s.activity_ref_ms = number();
+  s.sessions_total = number();
+  s.session_ms_total = number();
+  for (size_t i = rng() % 3; i > 0; --i) {
+    s.sessions.push_back(core::Session{number(), number()});
+  }
+  s.affinity_ref_ms = number();
+  for (size_t i = rng() % 3; i > 0; --i) {
+    s.categories.push_back(core::CategoryScore{text(), real()});
+  }
+  s.last_cart_add_ms = number();
+  for (size_t i = rng() % 3; i > 0; --i) {
+    s.cart.push_back(core::CartLine{number(), text(), number(), real()});
+  }
+  for (size_t i = rng() % 4; i > 0; --i) {
+    s.recent_event_ids.push_back(rng());
+  }
+  for (size_t i = rng() % 4; i > 0; --i) {
+    s.recent_order_ids.push_back(rng() % 2 == 0 ? 0 : rng());
+  }
+  for (size_t i = rng() % 3; i > 0; --i) {
+    s.segments.push_back(text());
+  }
+  s.timer_due_ms = number();
+  s.model_version = number();
+  return s;
+}
+
+TEST(StateCodecTest, EncodingIsTheBytesProtobufWrites) {
+  EXPECT_EQ(encode_customer(core::CustomerState{}), protobuf_encoding(core::CustomerState{}));
+  EXPECT_EQ(encode_customer(typical_state("c7", 7)), protobuf_encoding(typical_state("c7", 7)));
+  EXPECT_EQ(encode_customer(maximal_state()), protobuf_encoding(maximal_state()));
+  for (uint64_t seed = 0; seed < 2000; ++seed) {
+    const core::CustomerState s = odd_state(seed);
+    ASSERT_EQ(encode_customer(s), protobuf_encoding(s)) << "seed " << seed;
+  }
 }
 
 TEST(StateCodecTest, DecodeAfterLargerStateDoesNotLeakFields) {
