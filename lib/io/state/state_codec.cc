@@ -69,7 +69,7 @@ size_t tag_size(int field) { return varint_size(static_cast<uint64_t>(field) << 
 // The protobuf wire format of segd.v1.CustomerState is written directly, byte for byte what
 // protobuf's own serializer writes for the same values (fields in number order, proto3 defaults
 // left out, numeric lists packed): a commit encodes every changed customer, and filling a message
-// object first took about three times as long. StateCodecTest compares the two on varied states.
+// object first took twice as long. StateCodecTest compares the two on varied states.
 // write_customer() runs twice, over a WireSize (the exact length, so the string is allocated
 // once) and then over a WireWriter (the bytes).
 
