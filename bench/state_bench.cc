@@ -104,6 +104,24 @@ void BM_EncodeCustomer(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeCustomer);
 
+// What each commit pays per SegmentChange it puts in the outbox.
+void BM_EncodeChange(benchmark::State& state) {
+  core::SegmentChange c;
+  c.event_id = "customer-42/at_risk_vip/17";
+  c.customer_id = "customer-42";
+  c.segment = "at_risk_vip";
+  c.at = core::TimestampMs(1'772'359'200'000);
+  c.model_version = 3;
+  c.cause = core::CauseKind::kTimer;
+  c.reason = "p_alive < 0.3 && clv_365d > 100";
+  c.values = {{"p_alive", 0.28}, {"clv_365d", 840.0}};
+  for (auto _ : state) {
+    std::string bytes = encode_change(c);
+    benchmark::DoNotOptimize(bytes);
+  }
+}
+BENCHMARK(BM_EncodeChange);
+
 // Commits batches of 5000 customers (each with one outbox record per 10 customers and a
 // position), rotating over 100k ids so that later batches overwrite earlier customers.
 void BM_CommitBatch5000(benchmark::State& state) {

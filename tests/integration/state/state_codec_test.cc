@@ -347,6 +347,49 @@ TEST(StateCodecTest, ChangeRoundTripsForEveryKind) {
   }
 }
 
+// What protobuf's own serializer writes for `c`: the oracle for encode_change.
+std::string protobuf_encoding(const core::SegmentChange& c) {
+  v1::SegmentChange m;
+  m.set_event_id(c.event_id);
+  m.set_customer_id(c.customer_id);
+  m.set_segment(c.segment);
+  m.set_change(c.change == core::ChangeKind::kEnter ? v1::CHANGE_KIND_ENTER : v1::CHANGE_KIND_EXIT);
+  m.set_at_ms(c.at.value());
+  m.set_model_version(c.model_version);
+  const v1::CauseKind causes[] = {v1::CAUSE_KIND_EVENT, v1::CAUSE_KIND_TIMER, v1::CAUSE_KIND_MODEL,
+                                  v1::CAUSE_KIND_ERASURE};
+  m.set_cause(causes[static_cast<size_t>(c.cause)]);
+  m.set_cause_event_id(c.cause_event_id);
+  m.set_reason(c.reason);
+  for (const core::DecidingValue& v : c.values) {
+    v1::DecidingValue* out = m.add_values();
+    out->set_name(v.name);
+    out->set_value(v.value);
+  }
+  return serialize_deterministic(m);
+}
+
+TEST(StateCodecTest, ChangeEncodingIsTheBytesProtobufWrites) {
+  EXPECT_EQ(encode_change(core::SegmentChange{}), protobuf_encoding(core::SegmentChange{}));
+  const double values[] = {0.0, -0.0, 0.28, -840.0, std::numeric_limits<double>::quiet_NaN()};
+  const int64_t times[] = {0, 1, -1, 1'772'359'200'000, std::numeric_limits<int64_t>::min()};
+  for (const core::CauseKind cause : {core::CauseKind::kEvent, core::CauseKind::kTimer,
+                                      core::CauseKind::kModel, core::CauseKind::kErasure}) {
+    for (const core::ChangeKind kind : {core::ChangeKind::kEnter, core::ChangeKind::kExit}) {
+      for (size_t i = 0; i < std::size(times); ++i) {
+        core::SegmentChange c = make_change(i % 2 == 0 ? "c42" : "", static_cast<int64_t>(i));
+        c.cause = cause;
+        c.change = kind;
+        c.at = core::TimestampMs(times[i]);
+        c.model_version = times[(i + 1) % std::size(times)];
+        c.cause_event_id = i % 3 == 0 ? "" : c.cause_event_id;
+        c.values.push_back({i % 2 == 0 ? "" : "affinity(\"shoes\")", values[i]});
+        ASSERT_EQ(encode_change(c), protobuf_encoding(c)) << i;
+      }
+    }
+  }
+}
+
 TEST(StateCodecTest, EmptyChangeRoundTrips) {
   const core::SegmentChange c;
   EXPECT_EQ(*decode_change(encode_change(c)), c);
