@@ -285,14 +285,22 @@ core::Result<uint64_t> RocksStore::commit(const core::BatchDelta& delta, MetaEnt
 
 core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> parts,
                                           MetaEntries meta) {
-  size_t puts = 0;
-  size_t timer_records = 0;
-  size_t changed = 0;
-  for (const core::BatchDelta& delta : parts) {
-    puts += delta.customers_put.size();
-    timer_records += delta.timers_deleted.size() + delta.timers_put.size();
-    changed += delta.outbox.size();
-  }
+  // The parts' lists are read as their concatenation: each list's elements, part by part.
+  const auto each = [parts](auto member, auto fn) {
+    for (const core::BatchDelta& delta : parts) {
+      for (const auto& item : delta.*member) {
+        fn(item);
+      }
+    }
+  };
+  const auto total = [parts](auto member) {
+    size_t n = 0;
+    for (const core::BatchDelta& delta : parts) {
+      n += (delta.*member).size();
+    }
+    return n;
+  };
+  const size_t puts = total(&core::BatchDelta::customers_put);
   // Reserve for typical ~2 KB states: growing a multi-MB batch by doubling costs copies and faults.
   rocksdb::WriteBatch batch(puts * 2048 + 4096);
   // Encoding happens outside the lock: only numbering and the write are serialized. Keys go in
@@ -300,35 +308,29 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
   // searching from the top for each key.
   std::vector<const core::CustomerState*> sorted;
   sorted.reserve(puts);
-  for (const core::BatchDelta& delta : parts) {
-    for (const std::shared_ptr<const core::CustomerState>& state : delta.customers_put) {
-      sorted.push_back(state.get());
-    }
-  }
+  each(&core::BatchDelta::customers_put,
+       [&](const std::shared_ptr<const core::CustomerState>& state) {
+         sorted.push_back(state.get());
+       });
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->customer_id < b->customer_id; });
   for (const core::CustomerState* state : sorted) {
     batch.Put(cf(kCustomers), state->customer_id, encode_customer(*state));
   }
-  for (const core::BatchDelta& delta : parts) {
-    for (const std::string& id : delta.customers_deleted) {
-      batch.Delete(cf(kCustomers), id);
-    }
-  }
+  each(&core::BatchDelta::customers_deleted,
+       [&](const std::string& id) { batch.Delete(cf(kCustomers), id); });
   // Timer records in key order too; for one key, a delete (an erased customer) stays before the
   // put of its fresh timer.
   std::vector<std::pair<std::string, std::optional<int64_t>>> timers;
-  timers.reserve(timer_records);
-  for (const core::BatchDelta& delta : parts) {
-    for (const auto& [partition, customer_id] : delta.timers_deleted) {
-      timers.emplace_back(timer_key(partition, customer_id), std::nullopt);
-    }
-  }
-  for (const core::BatchDelta& delta : parts) {
-    for (const auto& [partition, timer] : delta.timers_put) {
-      timers.emplace_back(timer_key(partition, timer.customer_id), timer.due_ms);
-    }
-  }
+  timers.reserve(total(&core::BatchDelta::timers_deleted) + total(&core::BatchDelta::timers_put));
+  each(&core::BatchDelta::timers_deleted, [&](const auto& deleted) {
+    const auto& [partition, customer_id] = deleted;
+    timers.emplace_back(timer_key(partition, customer_id), std::nullopt);
+  });
+  each(&core::BatchDelta::timers_put, [&](const auto& put) {
+    const auto& [partition, timer] = put;
+    timers.emplace_back(timer_key(partition, timer.customer_id), timer.due_ms);
+  });
   std::stable_sort(timers.begin(), timers.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [key, due] : timers) {
@@ -338,26 +340,20 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
       batch.Delete(cf(kTimers), key);
     }
   }
-  for (const core::BatchDelta& delta : parts) {
-    for (const auto& [partition, time] : delta.stream_times) {
-      batch.Put(cf(kOffsets), stream_time_key(partition), encode_i64(time));
-    }
-  }
-  for (const core::BatchDelta& delta : parts) {
-    for (const core::SourcePosition& pos : delta.positions) {
-      batch.Put(cf(kOffsets), position_key(pos.source), encode_i64(pos.next_offset));
-    }
-  }
+  each(&core::BatchDelta::stream_times, [&](const auto& stream_time) {
+    const auto& [partition, time] = stream_time;
+    batch.Put(cf(kOffsets), stream_time_key(partition), encode_i64(time));
+  });
+  each(&core::BatchDelta::positions, [&](const core::SourcePosition& pos) {
+    batch.Put(cf(kOffsets), position_key(pos.source), encode_i64(pos.next_offset));
+  });
   for (const auto& [key, value] : meta) {
     batch.Put(cf(kOffsets), meta_key(key), value);
   }
   std::vector<std::string> changes;
-  changes.reserve(changed);
-  for (const core::BatchDelta& delta : parts) {
-    for (const core::SegmentChange& change : delta.outbox) {
-      changes.push_back(encode_change(change));
-    }
-  }
+  changes.reserve(total(&core::BatchDelta::outbox));
+  each(&core::BatchDelta::outbox,
+       [&](const core::SegmentChange& change) { changes.push_back(encode_change(change)); });
 
   rocksdb::WriteOptions options;
   options.sync = durability_ == Durability::kWalSync;
