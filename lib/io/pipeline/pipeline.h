@@ -111,9 +111,13 @@ class Pipeline {
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
                                                const core::Error& reason);
   [[nodiscard]] core::Result<void> flush_dead_letters();
+  /// Something to run on the writing thread once a batch is in the store, before any later
+  /// batch is written.
+  using OnceStored = std::move_only_function<void()>;
   /// Takes the batch and starts writing it (after the previous write is done); returns without
-  /// waiting for this one.
-  [[nodiscard]] core::Result<void> commit_batch();
+  /// waiting for this one. `once_stored`, if given, runs right after this write (or, with nothing
+  /// to write, after the previous one, on this thread); not at all when a write fails.
+  [[nodiscard]] core::Result<void> commit_batch(OnceStored once_stored = {});
   /// Waits for the write in flight, if any, and reports how it went.
   [[nodiscard]] core::Result<void> wait_for_commit();
   /// commit_batch() and wait_for_commit(): the batch is in the store on return.
@@ -123,6 +127,8 @@ class Pipeline {
   [[nodiscard]] core::Result<void> maybe_refit(int64_t event_ms);
   /// Commits, pins the stored customers as of `as_of_ms` and trains the next model version on
   /// them on another thread while processing goes on (a refit still running is finished first).
+  /// The pin is taken on the writing thread as soon as that commit is stored, so the pipeline
+  /// does not wait for the write.
   [[nodiscard]] core::Result<void> start_refit(int64_t as_of_ms);
   /// Installs the model of the refit in progress once it is trained (with `wait`, waits for it):
   /// stored and active from just after the largest event time processed so far, so no event

@@ -1,4 +1,6 @@
 // Pipeline: batch commits, dead letters and model refits.
+#include <future>
+#include <optional>
 #include <set>
 
 #include "core/scoring/model_scorer.h"
@@ -51,8 +53,14 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
     return finished;
   }
   refit_started_ = std::chrono::steady_clock::now();
-  // The event that crossed the boundary is not processed yet: the scan sees everything before it.
-  if (auto committed = commit_and_wait(); !committed) {
+  // The event that crossed the boundary is not processed yet: the batch committed here holds
+  // everything before it, and the scan is pinned right after that write, before the next one.
+  std::promise<CustomerScan> pin;
+  std::future<CustomerScan> pinned = pin.get_future();
+  if (auto committed = commit_batch([&store = store_, pin = std::move(pin)]() mutable {
+        pin.set_value(store.scan_customers(CustomerFields::kScalars));
+      });
+      !committed) {
     return committed;
   }
   core::scoring::TrainOptions options;
@@ -61,10 +69,18 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
   options.k = config_.kmeans_k;
   latest_model_as_of_ms_ = as_of_ms;
   refit_ = std::async(
-      std::launch::async, [&store = store_, scan = store_.scan_customers(CustomerFields::kScalars),
-                           as_of_ms, options]() mutable {
+      std::launch::async,
+      [&store = store_, pinned = std::move(pinned), as_of_ms,
+       options]() mutable -> core::Result<core::models::ModelSnapshot> {
         name_this_thread("segd-refit");
-        return train_next(store, std::move(scan), core::TimestampMs{as_of_ms}, options);
+        std::optional<CustomerScan> scan;
+        try {
+          scan.emplace(pinned.get());
+        } catch (const std::future_error&) {
+          // The write before the refit failed (the pipeline reports that error itself).
+          return core::fail("storage_error", "refit: the batch before it was not stored");
+        }
+        return train_next(store, std::move(*scan), core::TimestampMs{as_of_ms}, options);
       });
   return {};
 }
@@ -149,8 +165,14 @@ core::Result<void> Pipeline::load_members() {
   return {};
 }
 
-core::Result<void> Pipeline::commit_batch() {
+core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
   if (batch_events_ == 0 && next_offsets_.empty()) {
+    if (once_stored) {
+      if (auto r = wait_for_commit(); !r) {
+        return r;
+      }
+      once_stored();
+    }
     return {};
   }
   if (auto r = flush_dead_letters(); !r) {
@@ -213,7 +235,11 @@ core::Result<void> Pipeline::commit_batch() {
       [this, offsets = std::move(offsets),
        counts = std::exchange(batch_counts_, std::vector<TopicCounts>(config_.inputs.size())),
        changes = std::move(changes), members = members_, timers_fired, started = batch_started_,
-       events = batch_events_]() -> core::Result<void> {
+       events = batch_events_,
+       once_stored = std::move(once_stored)]() mutable -> core::Result<void> {
+        if (once_stored) {
+          once_stored();  // First: a refit's scan waits for it.
+        }
         if (observer_.on_batch) {
           observer_.on_batch(seconds_since(started), events);  // Processed and written.
         }
