@@ -1,0 +1,128 @@
+// OutboxDrainer against segd-devbroker and RocksDB on disk: records left by an earlier run and
+// records committed while it runs (one batch at a time, or several behind one wake-up) are all
+// published once, keyed by customer, in sequence order per customer, and then deleted.
+#include "io/pipeline/outbox_drainer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/kafka/consume.h"
+#include "integration/state/state_fixtures.h"
+#include "support/devbroker.h"
+
+namespace segd::test {
+namespace {
+
+using io::testing::TempDir;
+
+constexpr int32_t kPartitions = 4;
+constexpr int kCustomers = 7;
+
+core::SegmentChange change(int64_t n) {
+  core::SegmentChange c;
+  c.customer_id = "c" + std::to_string(n % kCustomers);
+  c.segment = "seg";
+  c.event_id = c.customer_id + "/seg/" + std::to_string(n);
+  c.change = n % 2 == 0 ? core::ChangeKind::kEnter : core::ChangeKind::kExit;
+  c.at = core::TimestampMs{1'700'000'000'000 + n};
+  c.reason = "orders_total >= 1";
+  return c;
+}
+
+// A batch of parts with `sizes[i]` changes in part i, numbered on from `next`.
+std::vector<core::BatchDelta> batch(std::initializer_list<int> sizes, int64_t& next) {
+  std::vector<core::BatchDelta> parts;
+  for (const int size : sizes) {
+    core::BatchDelta& part = parts.emplace_back();
+    for (int i = 0; i < size; ++i) {
+      part.outbox.push_back(change(next++));
+    }
+  }
+  return parts;
+}
+
+// Waits up to 20 s until `published` records were confirmed.
+bool wait_published(const io::PipelineStats& stats, int64_t published) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (stats.snapshot().outbox_published < published) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// The published records, checked: each expected one once, keyed by its customer, each
+// customer's in sequence order.
+void expect_each_published_once_in_order(const DevBroker& broker, int64_t count) {
+  auto records = consume_all(broker.bootstrap(), "segment-changes", kPartitions);
+  ASSERT_TRUE(records.has_value()) << records.error().message;
+  std::map<std::string, int> seen;                    // event_id -> times published
+  std::map<std::string, std::vector<int64_t>> order;  // customer -> change numbers by offset
+  for (const Record& r : *records) {
+    const size_t at = r.value.find("\"event_id\":\"");
+    ASSERT_NE(at, std::string::npos) << r.value;
+    const size_t from = at + 12;
+    const std::string id = r.value.substr(from, r.value.find('"', from) - from);
+    seen[id] += 1;
+    const std::string customer = id.substr(0, id.find('/'));
+    EXPECT_EQ(r.key.value_or(""), customer);
+    order[customer].push_back(std::stoll(id.substr(id.rfind('/') + 1)));
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(count));
+  for (int64_t n = 0; n < count; ++n) {
+    EXPECT_EQ(seen[change(n).event_id], 1) << change(n).event_id;
+  }
+  for (const auto& [customer, numbers] : order) {
+    EXPECT_TRUE(std::is_sorted(numbers.begin(), numbers.end())) << customer;
+  }
+}
+
+TEST(OutboxDrainerTest, PublishesEveryStoredRecordOnceInOrderThenDeletesIt) {
+  auto broker = DevBroker::start(
+      DevBrokerOptions{.binary = SEGD_BIN_DIR "/segd-devbroker", .topics = {"segment-changes:4"}});
+  ASSERT_TRUE(broker.has_value()) << broker.error().message;
+  const TempDir dir;
+  auto store = io::RocksStore::open(io::StoreConfig{.path = dir.db()});
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  io::PipelineConfig config;
+  config.brokers = broker->bootstrap();
+  io::PipelineStats stats;
+  int64_t next = 0;
+
+  // Left by an earlier run: only in the store.
+  ASSERT_TRUE((*store)->commit(batch({3, 2}, next), {}).has_value());
+  auto drainer = io::OutboxDrainer::create(config, **store, stats);
+  ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
+  (*drainer)->start();
+  ASSERT_TRUE(wait_published(stats, next));
+  const auto commit = [&](std::vector<core::BatchDelta> parts) {
+    ASSERT_TRUE((*store)->commit(parts, {}).has_value());
+    (*drainer)->notify();
+  };
+  commit(batch({3, 4}, next));
+  ASSERT_TRUE(wait_published(stats, next));
+  commit(batch({1, 0, 4}, next));
+  ASSERT_TRUE(wait_published(stats, next));
+  commit(batch({2}, next));  // Three back to back.
+  commit(batch({5}, next));
+  commit(batch({2, 2}, next));
+  ASSERT_TRUE((*drainer)->stop(std::chrono::seconds(20)).has_value());
+
+  expect_each_published_once_in_order(*broker, next);
+  EXPECT_EQ(stats.snapshot().outbox_published, next);
+  auto pending = (*store)->pending_outbox(100, 0);
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_TRUE(pending->empty()) << pending->size() << " records left in the outbox";
+}
+
+}  // namespace
+}  // namespace segd::test
