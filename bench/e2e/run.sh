@@ -26,8 +26,16 @@ e2e_setup "$build" "$events" segd-bench-e2e --topic lat-events:16 --topic lat-ch
 epoch() { date -d "$1" +%s.%N; }  # RFC 3339 log timestamp -> seconds
 median() { sort -g | sed -n "$(((runs + 1) / 2))p"; }
 
+# Before each measured run: the state dirs of earlier runs go and every dirty page is written, so
+# no run pays for the previous one's writeback (a stopped segd leaves ~100 MB of fresh SSTs).
+settle_disk() {
+  rm -rf "$work"/state-*
+  sync
+}
+
 segd_rate() {  # name refit_every [build]: runs segd to the end of the topic, prints events/s
   write_config "$1" events segment-changes "bench-$1" "$2"
+  settle_disk
   timeout 600 "${3:-$build}/bin/segd" --config "$work/$1.yaml" --exit-at-end 2>"$work/$1.log"
   grep -q "\"consumed\":$events," "$work/$1.log" || { tail "$work/$1.log" >&2; exit 1; }
   local first last
@@ -39,6 +47,7 @@ segd_rate() {  # name refit_every [build]: runs segd to the end of the topic, pr
 
 raw=() e2e=() e2e_norefit=() base_e2e=() base_norefit=()
 for run in $(seq "$runs"); do
+  settle_disk
   start=$(date +%s.%N)
   got=$(timeout 120 kcat -C -b "$bootstrap" -t events -o beginning -e -q -f '\n' | wc -l)
   end=$(date +%s.%N)
