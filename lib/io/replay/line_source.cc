@@ -15,6 +15,7 @@ namespace {
 // Lines per chunk: big enough that the hand-over costs nothing per line, small enough that
 // the engine starts at once.
 constexpr size_t kChunkLines = 512;
+constexpr size_t kReadBufferBytes = size_t{1} << 20;
 // Chunks decoded ahead at most: bounds memory whatever the input size.
 constexpr size_t kMaxReadyChunks = 8;
 
@@ -73,10 +74,14 @@ void read_all(const std::shared_ptr<Shared>& shared) {
   int64_t number = 0;
   std::vector<DecodedLine> chunk;
   chunk.reserve(kChunkLines);
+  // Read in 1 MiB blocks instead of the stream's default 8 KiB: a read(2) per 8 KiB was ~22k
+  // system calls per 1M events.
+  std::vector<char> buffer(kReadBufferBytes);
   for (const std::string& input : s.inputs) {
     std::ifstream file;
     const bool standard = input == "-";
     if (!standard) {
+      file.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
       file.open(input);
       if (!file) {
         if (!chunk.empty() && !hand_over(s, std::move(chunk))) {
