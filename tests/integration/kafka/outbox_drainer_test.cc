@@ -1,5 +1,5 @@
 // OutboxDrainer against segd-devbroker and RocksDB on disk: records left by an earlier run and
-// records committed while it runs (one batch at a time, or several behind one wake-up) are all
+// records committed while it runs (one batch at a time, or several back to back) are all
 // published once, keyed by customer, in sequence order per customer, and then deleted.
 #include "io/pipeline/outbox_drainer.h"
 
@@ -8,13 +8,13 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "integration/kafka/consume.h"
 #include "integration/state/state_fixtures.h"
+#include "io/kafka/json_key.h"
 #include "support/devbroker.h"
 
 namespace segd::test {
@@ -68,14 +68,13 @@ void expect_each_published_once_in_order(const DevBroker& broker, int64_t count)
   std::map<std::string, int> seen;                    // event_id -> times published
   std::map<std::string, std::vector<int64_t>> order;  // customer -> change numbers by offset
   for (const Record& r : *records) {
-    const size_t at = r.value.find("\"event_id\":\"");
-    ASSERT_NE(at, std::string::npos) << r.value;
-    const size_t from = at + 12;
-    const std::string id = r.value.substr(from, r.value.find('"', from) - from);
-    seen[id] += 1;
-    const std::string customer = id.substr(0, id.find('/'));
-    EXPECT_EQ(r.key.value_or(""), customer);
-    order[customer].push_back(std::stoll(id.substr(id.rfind('/') + 1)));
+    const auto id = io::kafka::top_level_string_field(r.value, "event_id");
+    const auto customer = io::kafka::top_level_string_field(r.value, "customer_id");
+    ASSERT_TRUE(id && customer) << r.value;
+    seen[*id] += 1;
+    EXPECT_EQ(*customer, id->substr(0, id->find('/')));
+    EXPECT_EQ(r.key.value_or(""), *customer);
+    order[*customer].push_back(std::stoll(id->substr(id->rfind('/') + 1)));
   }
   EXPECT_EQ(seen.size(), static_cast<size_t>(count));
   for (int64_t n = 0; n < count; ++n) {
