@@ -11,10 +11,10 @@
 # then each segd thread's CPU since its start, as last seen before the end (short-lived refit and
 # commit threads mostly end between snapshots and only show in the total). Run on purpose, not
 # in ctest.
-# The measuring itself stays off the CPU: the end is found by one stream read of the log and the
-# snapshots use shell builtins only. (A fork+exec costs milliseconds on these VMs; an earlier
-# version polled with grep and sleep every 50 ms, which took 1.5-2 of the window's ~14
-# core-seconds and showed up as "idle".)
+# The measuring itself stays off the CPU: the end is found by one stream read of the log, the
+# snapshots use shell builtins, and only a `sleep` is started, once a second. (A fork+exec costs
+# milliseconds on these VMs; an earlier version polled with grep and sleep every 50 ms, which took
+# 1.5-2 of the window's ~14 core-seconds and showed up as "idle".)
 # Usage: bench/e2e/cpu.sh [BUILD_DIR] [RUNS] [EVENTS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -58,7 +58,7 @@ for run in $(seq "$runs"); do
   segd_pid=$!
   grep -q -m1 'pipeline: assigned' < <(tail -n +1 -f --pid="$segd_pid" "$work/run$run.log")
   main="/proc/$segd_pid/task/$segd_pid"
-  p0=$(ticks "/proc/$segd_pid") m0=$(ticks "$main") b0=$(ticks "/proc/$broker_pid")
+  p0=$(ticks "/proc/$segd_pid") b0=$(ticks "/proc/$broker_pid")
   read -r s0 i0 < <(machine)
   read -r r0 w0 < <(schedstat "$main")
   t0=$(date +%s.%N)
@@ -71,22 +71,21 @@ for run in $(seq "$runs"); do
   t1=$(date +%s.%N)
   read -r r1 w1 < <(schedstat "$main")
   read -r s1 i1 < <(machine)
-  p1=$(ticks "/proc/$segd_pid") m1=$(ticks "$main") b1=$(ticks "/proc/$broker_pid")
+  p1=$(ticks "/proc/$segd_pid") b1=$(ticks "/proc/$broker_pid")
   kill "$snapshots" 2>/dev/null || true
   wait "$snapshots" 2>/dev/null || true
   snapshot
   wait "$segd_pid" || true
   segd_pid=""
-  awk -v t0="$t0" -v t1="$t1" -v p=$((p1 - p0)) -v m=$((m1 - m0)) -v b=$((b1 - b0)) \
+  awk -v t0="$t0" -v t1="$t1" -v p=$((p1 - p0)) -v b=$((b1 - b0)) \
     -v busy=$((s1 - s0)) -v idle=$((i1 - i0)) -v ran=$((r1 - r0)) -v queued=$((w1 - w0)) \
     -v hz="$hz" -v n="$events" -v run="$run" 'BEGIN {
       w = t1 - t0
       printf "run %d: %.2f s, %.0f events/s; segd CPU %.2f s, dev broker %.2f s, " \
         "everything else %.2f s, idle %.2f core-s\n", run, w, n / w, p / hz, b / hz,
         (busy - p - b) / hz, idle / hz
-      printf "    pipeline thread: on a CPU %.2f s (%.2f s by its ticks), runnable waiting for " \
-        "one %.2f s, blocked %.2f s\n", ran / 1000, m / hz, queued / 1000,
-        w - (ran + queued) / 1000
+      printf "    pipeline thread: on a CPU %.2f s, runnable waiting for one %.2f s, blocked " \
+        "%.2f s\n", ran / 1000, queued / 1000, w - (ran + queued) / 1000
     }'
   awk -v hz="$hz" '$3 >= hz / 20 { printf "    %-8s %-16s %.2f s\n", $1, $2, $3 / hz }' \
     "$work/threads$run"
