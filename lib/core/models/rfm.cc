@@ -20,12 +20,17 @@ QuintileCuts quintile_cuts(std::span<const double> values) {
   if (sorted.empty()) {
     return cuts;
   }
-  std::sort(sorted.begin(), sorted.end());
+  // Four order statistics, not a full sort: each selection leaves everything before its rank
+  // no larger, so the next one only partitions what follows (ranks never decrease).
   const size_t n = sorted.size();
+  auto from = sorted.begin();
   for (size_t i = 1; i <= 4; ++i) {
     // Nearest rank: ceil(i * n / 5) - 1, in integers (no floating rounding).
-    const size_t rank = (i * n + 4) / 5;
-    cuts[i - 1] = sorted[std::max<size_t>(rank, 1) - 1];
+    const auto nth =
+        sorted.begin() + static_cast<ptrdiff_t>(std::max<size_t>((i * n + 4) / 5, 1) - 1);
+    std::nth_element(from, nth, sorted.end());
+    cuts[i - 1] = *nth;
+    from = nth;
   }
   return cuts;
 }

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -67,6 +69,27 @@ TEST(RfmTest, QuintileCutsUseNearestRank) {
   EXPECT_EQ(quintile_cuts({}), (QuintileCuts{0, 0, 0, 0}));
   const std::vector<double> with_nan = {std::nan(""), 3, 1, 2, 4, 5};
   EXPECT_EQ(quintile_cuts(with_nan), (QuintileCuts{1, 2, 3, 4}));
+}
+
+// The cuts are order statistics: the same as reading them off a fully sorted copy, ties included.
+TEST(RfmTest, QuintileCutsMatchASortedCopy) {
+  for (const size_t n : {2, 5, 6, 999, 1003}) {
+    std::vector<double> values;
+    uint64_t x = 88172645463325252ULL + n;
+    for (size_t i = 0; i < n; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      values.push_back(static_cast<double>(x % 21));  // Many ties.
+    }
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    QuintileCuts expected{};
+    for (size_t i = 1; i <= 4; ++i) {
+      expected[i - 1] = sorted[std::max<size_t>((i * n + 4) / 5, 1) - 1];
+    }
+    EXPECT_EQ(quintile_cuts(values), expected) << "n = " << n;
+  }
 }
 
 TEST(RfmTest, ScoresAtTheCutEdges) {
