@@ -94,6 +94,17 @@ void BM_EncodeDecodeCustomer(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeDecodeCustomer);
 
+// What a model refit's scan pays per stored customer, besides RocksDB's iteration.
+void BM_DecodeCustomerScalars(benchmark::State& state) {
+  const std::string bytes = encode_customer(typical(42, 7));
+  for (auto _ : state) {
+    core::Result<core::CustomerState> back = decode_customer_scalars(bytes);
+    benchmark::DoNotOptimize(back);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes.size());
+}
+BENCHMARK(BM_DecodeCustomerScalars);
+
 // What each commit pays per changed customer.
 void BM_EncodeCustomer(benchmark::State& state) {
   const core::CustomerState s = typical(42, 7);

@@ -1,9 +1,6 @@
 #include "io/state/state_codec.h"
 
-#include <google/protobuf/io/coded_stream.h>
-
 #include <bit>
-#include <climits>
 #include <span>
 #include <string_view>
 
@@ -18,6 +15,7 @@ namespace {
 using wire::encode_with;
 using wire::field_number;
 using wire::wire_type;
+using wire::WireReader;
 using wire::WireType;
 
 constexpr int kDecayedCount = core::kActivityCount * core::kHalfLifeCount;
@@ -57,8 +55,6 @@ void read_lists(const v1::CustomerState& m, core::CustomerState& s) {
   s.recent_order_ids.assign(m.recent_order_ids().begin(), m.recent_order_ids().end());
   s.segments.assign(m.segments().begin(), m.segments().end());
 }
-
-using google::protobuf::io::CodedInputStream;
 
 template <typename Sink>
 void write_customer(Sink& w, const core::CustomerState& s) {
@@ -153,36 +149,18 @@ void write_change(Sink& w, const core::SegmentChange& c) {
   }
 }
 
-// Skips the value of a field this reader does not keep; false on a malformed value or a wire
-// type proto3 does not write (groups).
-bool skip_value(CodedInputStream& in, uint32_t tag) {
-  uint64_t ignored = 0;
-  uint32_t length = 0;
-  switch (wire_type(tag)) {
-    case WireType::kVarint:
-      return in.ReadVarint64(&ignored);
-    case WireType::kFixed64:
-      return in.Skip(8);
-    case WireType::kLengthDelimited:
-      return in.ReadVarint32(&length) && in.Skip(static_cast<int>(length));
-    case WireType::kFixed32:
-      return in.Skip(4);
-  }
-  return false;
-}
-
-bool read_int64(CodedInputStream& in, int64_t& out) {
+bool read_int64(WireReader& in, int64_t& out) {
   uint64_t v = 0;
-  if (!in.ReadVarint64(&v)) {
+  if (!in.varint(v)) {
     return false;
   }
   out = static_cast<int64_t>(v);
   return true;
 }
 
-bool read_double(CodedInputStream& in, double& out) {
+bool read_double(WireReader& in, double& out) {
   uint64_t v = 0;
-  if (!in.ReadLittleEndian64(&v)) {
+  if (!in.fixed64(v)) {
     return false;
   }
   out = std::bit_cast<double>(v);
@@ -192,16 +170,16 @@ bool read_double(CodedInputStream& in, double& out) {
 // A repeated number field, packed or not, appended to out[0..n) from `used` on (values beyond n
 // are counted, not stored, so that a wrong count is reported).
 template <typename T>
-bool read_repeated(CodedInputStream& in,
+bool read_repeated(WireReader& in,
                    WireType type,
                    WireType element_type,
-                   bool (*read)(CodedInputStream&, T&),
+                   bool (*read)(WireReader&, T&),
                    T* out,
                    int n,
                    int& used) {
-  const auto one = [&] {
+  const auto one = [&](WireReader& from) {
     T v{};
-    if (!read(in, v)) {
+    if (!read(from, v)) {
       return false;
     }
     if (used < n) {
@@ -211,25 +189,23 @@ bool read_repeated(CodedInputStream& in,
     return true;
   };
   if (type == element_type) {
-    return one();
+    return one(in);
   }
-  uint32_t length = 0;
-  if (!in.ReadVarint32(&length)) {
+  std::string_view packed;
+  if (type != WireType::kLengthDelimited || !in.delimited(packed)) {
     return false;
   }
-  const CodedInputStream::Limit limit = in.PushLimit(static_cast<int>(length));
-  while (in.BytesUntilLimit() > 0) {
-    if (!one()) {
+  WireReader elements(packed);
+  while (!elements.at_end()) {
+    if (!one(elements)) {
       return false;
     }
   }
-  in.PopLimit(limit);
   return true;
 }
 
 // One scalar field of CustomerState into `s`; false on a malformed value.
-bool read_scalar(
-    CodedInputStream& in, uint32_t tag, core::CustomerState& s, int& counts, int& decayed) {
+bool read_scalar(WireReader& in, uint32_t tag, core::CustomerState& s, int& counts, int& decayed) {
   using M = v1::CustomerState;
   const WireType type = wire_type(tag);
   const int field = field_number(tag);
@@ -237,8 +213,12 @@ bool read_scalar(
   const bool fixed64 = type == WireType::kFixed64;
   const auto i64 = [&](int64_t& out) { return read_int64(in, out); };
   if (field == M::kCustomerIdFieldNumber && type == WireType::kLengthDelimited) {
-    uint32_t length = 0;
-    return in.ReadVarint32(&length) && in.ReadString(&s.customer_id, static_cast<int>(length));
+    std::string_view id;
+    if (!in.delimited(id)) {
+      return false;
+    }
+    s.customer_id = id;
+    return true;
   }
   if (field == M::kCountsFieldNumber) {
     return read_repeated<int64_t>(in, type, WireType::kVarint, read_int64, s.counts,
@@ -290,7 +270,7 @@ bool read_scalar(
         break;
     }
   }
-  return skip_value(in, tag);  // A list, or an unknown field, as the full parser treats it.
+  return in.skip(tag);  // A list, or an unknown field, as the full parser treats it.
 }
 
 }  // namespace
@@ -338,21 +318,15 @@ core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
 
 core::Result<core::CustomerState> decode_customer_scalars(std::string_view bytes) {
   const auto corrupt = [] { return core::fail("corrupt_state", "CustomerState: bad protobuf"); };
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
-    return corrupt();
-  }
-  CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
-                      static_cast<int>(bytes.size()));
+  WireReader in(bytes);
   core::CustomerState s;
   int counts = 0;
   int decayed = 0;
-  while (const uint32_t tag = in.ReadTag()) {
-    if (!read_scalar(in, tag, s, counts, decayed)) {
+  while (!in.at_end()) {
+    uint32_t tag = 0;
+    if (!in.tag(tag) || !read_scalar(in, tag, s, counts, decayed)) {
       return corrupt();
     }
-  }
-  if (!in.ConsumedEntireMessage() || in.CurrentPosition() != static_cast<int>(bytes.size())) {
-    return corrupt();
   }
   if (counts != core::kActivityCount || decayed != kDecayedCount) {
     return core::fail("corrupt_state", "CustomerState: need 4 counts and 12 decayed values");

@@ -3,6 +3,7 @@
 // (state_codec.cc): WireSize counts what WireWriter writes, and encode_with() runs a field
 // writer over both. Also the tag helpers that state_codec.cc's partial reader shares.
 #include <bit>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -190,5 +191,93 @@ std::string encode_with(Write write) {
   CHECK(writer.at() == out.data() + out.size());
   return out;
 }
+
+// Reads the protobuf wire format from a byte range, bounds-checked: every read returns false on
+// truncated or malformed input (a varint over 10 bytes, a length past the end) and then leaves
+// the reader in an unspecified position. What decode_customer_scalars() uses to walk a stored
+// state: the scan of every customer that each model refit does, where protobuf's
+// CodedInputStream cost twice as much per field.
+class WireReader {
+ public:
+  explicit WireReader(std::string_view bytes)
+      : p_(reinterpret_cast<const uint8_t*>(bytes.data())), end_(p_ + bytes.size()) {}
+
+  [[nodiscard]] bool at_end() const { return p_ == end_; }
+
+  // A field's tag: false at a field number of 0 or a tag beyond 32 bits too.
+  bool tag(uint32_t& out) {
+    uint64_t v = 0;
+    if (!varint(v) || v > UINT32_MAX || (v >> 3) == 0) {
+      return false;
+    }
+    out = static_cast<uint32_t>(v);
+    return true;
+  }
+  bool varint(uint64_t& out) {
+    if (p_ != end_ && *p_ < 0x80) {  // Most tags and lengths: one byte.
+      out = *p_++;
+      return true;
+    }
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70 && p_ != end_; shift += 7) {
+      const uint8_t b = *p_++;
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        out = v;
+        return true;
+      }
+    }
+    return false;
+  }
+  bool fixed64(uint64_t& out) {
+    if (end_ - p_ < 8) {
+      return false;
+    }
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&out, p_, 8);  // Already the wire's byte order.
+    } else {
+      out = 0;
+      for (int i = 0; i < 8; ++i) {
+        out |= static_cast<uint64_t>(p_[i]) << (8 * i);
+      }
+    }
+    p_ += 8;
+    return true;
+  }
+  // A length-delimited value: its bytes, left in `out`.
+  bool delimited(std::string_view& out) {
+    uint64_t length = 0;
+    if (!varint(length) || length > static_cast<uint64_t>(end_ - p_)) {
+      return false;
+    }
+    out = std::string_view(reinterpret_cast<const char*>(p_), length);
+    p_ += length;
+    return true;
+  }
+  // Skips the value of a field with this tag; false on the group wire types proto3 never writes.
+  bool skip(uint32_t tag) {
+    uint64_t ignored = 0;
+    std::string_view bytes;
+    switch (wire_type(tag)) {
+      case WireType::kVarint:
+        return varint(ignored);
+      case WireType::kFixed64:
+        return fixed64(ignored);
+      case WireType::kLengthDelimited:
+        return delimited(bytes);
+      case WireType::kFixed32:
+        if (end_ - p_ < 4) {
+          return false;
+        }
+        p_ += 4;
+        return true;
+    }
+    return false;
+  }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
 
 }  // namespace segd::io::wire

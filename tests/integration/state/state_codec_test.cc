@@ -291,7 +291,11 @@ TEST(StateCodecTest, ScalarDecodeRejectsWhatFullDecodeRejects) {
   for (const std::string& bad :
        {std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"), std::string(),
         bytes.substr(0, 1), bytes.substr(0, bytes.size() / 2), bytes.substr(0, bytes.size() - 1),
-        short_decayed.SerializeAsString()}) {
+        short_decayed.SerializeAsString(),
+        // Field number 0; a group (wire type 3, never written by proto3); a skipped list entry
+        // (days, field 12) and a packed list (counts, field 13) whose lengths run past the end.
+        std::string(1, '\0'), std::string("\x0b"), std::string("\x62\x05\x01"),
+        std::string("\x6a\x03\x01\x02")}) {
     ASSERT_FALSE(decode_customer(bad).has_value());
     const core::Result<core::CustomerState> r = decode_customer_scalars(bad);
     ASSERT_FALSE(r.has_value()) << bad.size() << " bytes";
