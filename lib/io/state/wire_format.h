@@ -1,7 +1,8 @@
 #pragma once
 // The protobuf wire format, written by hand for the messages segd writes on every commit
 // (state_codec.cc): WireSize counts what WireWriter writes, and encode_with() runs a field
-// writer over both. Also the tag helpers that state_codec.cc's partial reader shares.
+// writer over both. Also WireReader, which state_codec.cc's scalar-field decoder walks stored
+// states with, and the tag helpers both sides share.
 #include <bit>
 #include <climits>
 #include <cstddef>
