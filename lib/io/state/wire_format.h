@@ -231,52 +231,59 @@ class WireReader {
     return false;
   }
   bool fixed64(uint64_t& out) {
-    if (end_ - p_ < 8) {
+    const uint8_t* at = nullptr;
+    if (!take(8, at)) {
       return false;
     }
     if constexpr (std::endian::native == std::endian::little) {
-      std::memcpy(&out, p_, 8);  // Already the wire's byte order.
+      std::memcpy(&out, at, 8);  // Already the wire's byte order.
     } else {
       out = 0;
       for (int i = 0; i < 8; ++i) {
-        out |= static_cast<uint64_t>(p_[i]) << (8 * i);
+        out |= static_cast<uint64_t>(at[i]) << (8 * i);
       }
     }
-    p_ += 8;
     return true;
   }
   // A length-delimited value: its bytes, left in `out`.
   bool delimited(std::string_view& out) {
     uint64_t length = 0;
-    if (!varint(length) || length > static_cast<uint64_t>(end_ - p_)) {
+    const uint8_t* at = nullptr;
+    if (!varint(length) || !take(length, at)) {
       return false;
     }
-    out = std::string_view(reinterpret_cast<const char*>(p_), length);
-    p_ += length;
+    out = std::string_view(reinterpret_cast<const char*>(at), length);
     return true;
   }
   // Skips the value of a field with this tag; false on the group wire types proto3 never writes.
   bool skip(uint32_t tag) {
     uint64_t ignored = 0;
     std::string_view bytes;
+    const uint8_t* at = nullptr;
     switch (wire_type(tag)) {
       case WireType::kVarint:
         return varint(ignored);
       case WireType::kFixed64:
-        return fixed64(ignored);
+        return take(8, at);
       case WireType::kLengthDelimited:
         return delimited(bytes);
       case WireType::kFixed32:
-        if (end_ - p_ < 4) {
-          return false;
-        }
-        p_ += 4;
-        return true;
+        return take(4, at);
     }
     return false;
   }
 
  private:
+  // The next `n` bytes start at `at`; the reader moves past them. False when fewer remain.
+  bool take(uint64_t n, const uint8_t*& at) {
+    if (n > static_cast<uint64_t>(end_ - p_)) {
+      return false;
+    }
+    at = p_;
+    p_ += n;
+    return true;
+  }
+
   const uint8_t* p_;
   const uint8_t* end_;
 };
