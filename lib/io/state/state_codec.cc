@@ -273,13 +273,9 @@ bool read_scalar(WireReader& in, uint32_t tag, core::CustomerState& s, int& coun
   return in.skip(tag);  // A list, or an unknown field, as the full parser treats it.
 }
 
-}  // namespace
-
-std::string encode_customer(const core::CustomerState& s) {
-  return encode_with([&s](auto& sink) { write_customer(sink, s); });
-}
-
-core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
+// Parses `bytes` with the generated parser into the reused message; the returned message
+// holds exactly 4 counts and 12 decayed values.
+core::Result<const v1::CustomerState*> parse_customer(std::string_view bytes) {
   v1::CustomerState& m = customer_message();
   if (!parse_bytes(bytes, m)) {
     return core::fail("corrupt_state", "CustomerState: bad protobuf");
@@ -287,7 +283,10 @@ core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
   if (m.counts_size() != core::kActivityCount || m.decayed_size() != kDecayedCount) {
     return core::fail("corrupt_state", "CustomerState: need 4 counts and 12 decayed values");
   }
-  core::CustomerState s;
+  return &m;
+}
+
+void copy_scalars(const v1::CustomerState& m, core::CustomerState& s) {
   s.customer_id = m.customer_id();
   s.version = m.version();
   s.last_event_ms = m.last_event_ms();
@@ -312,26 +311,49 @@ core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
   s.last_cart_add_ms = m.last_cart_add_ms();
   s.timer_due_ms = m.timer_due_ms();
   s.model_version = m.model_version();
-  read_lists(m, s);
+}
+
+}  // namespace
+
+std::string encode_customer(const core::CustomerState& s) {
+  return encode_with([&s](auto& sink) { write_customer(sink, s); });
+}
+
+core::Result<core::CustomerState> decode_customer(std::string_view bytes) {
+  const core::Result<const v1::CustomerState*> m = parse_customer(bytes);
+  if (!m) {
+    return std::unexpected(m.error());
+  }
+  core::CustomerState s;
+  copy_scalars(**m, s);
+  read_lists(**m, s);
   return s;
 }
 
 core::Result<core::CustomerState> decode_customer_scalars(std::string_view bytes) {
-  const auto corrupt = [] { return core::fail("corrupt_state", "CustomerState: bad protobuf"); };
   WireReader in(bytes);
   core::CustomerState s;
   int counts = 0;
   int decayed = 0;
-  while (!in.at_end()) {
+  bool read = true;
+  while (read && !in.at_end()) {
     uint32_t tag = 0;
-    if (!in.tag(tag) || !read_scalar(in, tag, s, counts, decayed)) {
-      return corrupt();
-    }
+    read = in.tag(tag) && read_scalar(in, tag, s, counts, decayed);
   }
-  if (counts != core::kActivityCount || decayed != kDecayedCount) {
-    return core::fail("corrupt_state", "CustomerState: need 4 counts and 12 decayed values");
+  if (read && counts == core::kActivityCount && decayed == kDecayedCount) {
+    return s;
   }
-  return s;
+  // WireReader takes the wire format encode_customer writes. Anything else (what protobuf's
+  // parser tolerates: tags it truncates to 32 bits, groups among unknown fields; and what it
+  // rejects) goes through that parser, so every value decode_customer accepts decodes here too,
+  // to the same fields, and its rejections are decode_customer's.
+  const core::Result<const v1::CustomerState*> m = parse_customer(bytes);
+  if (!m) {
+    return std::unexpected(m.error());
+  }
+  core::CustomerState slow;
+  copy_scalars(**m, slow);
+  return slow;
 }
 
 std::string encode_change(const core::SegmentChange& c) {

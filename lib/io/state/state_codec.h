@@ -22,8 +22,9 @@ namespace segd::io {
 
 /// Parses only the scalar fields of bytes written by encode_customer, skipping the lists (days,
 /// sessions, categories, cart, dedup memory, segments), which stay empty: what a model refit
-/// reads, at a fraction of decode_customer's cost. The fields it fills equal decode_customer's.
-/// Errors: `corrupt_state` as decode_customer. Thread-safe.
+/// reads, at a fraction of decode_customer's cost. Every value decode_customer accepts decodes
+/// here too, to the same fields; damage inside a list, which this does not read, is not seen.
+/// Errors: `corrupt_state`. Thread-safe.
 [[nodiscard]] core::Result<core::CustomerState> decode_customer_scalars(std::string_view bytes);
 
 /// Serializes a segment change as a segd.v1.SegmentChange protobuf. Deterministic. Thread-safe.

@@ -20,6 +20,7 @@ namespace {
 
 using testing::make_change;
 using testing::typical_state;
+using testing::without_lists;
 
 core::CustomerState maximal_state() {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
@@ -261,17 +262,6 @@ TEST(StateCodecTest, WrongDecayedLengthIsCorruptState) {
   EXPECT_EQ(r.error().code, "corrupt_state");
 }
 
-core::CustomerState without_lists(core::CustomerState s) {
-  s.days.clear();
-  s.sessions.clear();
-  s.categories.clear();
-  s.cart.clear();
-  s.recent_event_ids.clear();
-  s.recent_order_ids.clear();
-  s.segments.clear();
-  return s;
-}
-
 TEST(StateCodecTest, ScalarDecodeEqualsFullDecodeWithoutTheLists) {
   for (const core::CustomerState& s :
        {typical_state("c42", 7), maximal_state(), core::CustomerState{}}) {
@@ -326,6 +316,21 @@ TEST(StateCodecTest, ScalarDecodeReadsUnpackedNumbersAsTheFullParserDoes) {
   EXPECT_EQ(*scalars, *full);
   EXPECT_EQ(scalars->counts[3], 13);
   EXPECT_EQ(scalars->decayed[3][2], 5.5);
+}
+
+TEST(StateCodecTest, ScalarDecodeAcceptsWhatFullDecodeAccepts) {
+  // Unknown fields that encode_customer never writes but protobuf's parser takes: a 5-byte tag
+  // whose bits above 32 it drops (field 100, varint), and an empty group (field 101). Found by
+  // StateDecodeMutationTest.
+  const std::string bytes = encode_customer(typical_state("c5", 4));
+  for (const std::string& extra :
+       {std::string("\xa0\x86\x80\x80\x10\x01"), std::string("\xab\x06\xac\x06")}) {
+    const core::Result<core::CustomerState> full = decode_customer(bytes + extra);
+    ASSERT_TRUE(full.has_value()) << full.error().message;
+    const core::Result<core::CustomerState> scalars = decode_customer_scalars(bytes + extra);
+    ASSERT_TRUE(scalars.has_value()) << scalars.error().message;
+    EXPECT_EQ(*scalars, without_lists(*full));
+  }
 }
 
 TEST(StateCodecTest, DecayedMatrixIsRowMajor) {

@@ -107,4 +107,16 @@ inline core::SegmentChange make_change(const std::string& customer, int64_t vers
   return c;
 }
 
+/// `s` as decode_customer_scalars() gives it back: the lists left out.
+inline core::CustomerState without_lists(core::CustomerState s) {
+  s.days.clear();
+  s.sessions.clear();
+  s.categories.clear();
+  s.cart.clear();
+  s.recent_event_ids.clear();
+  s.recent_order_ids.clear();
+  s.segments.clear();
+  return s;
+}
+
 }  // namespace segd::io::testing
