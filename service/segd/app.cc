@@ -176,6 +176,7 @@ int fail(const core::Error& e) {
 
 int run_daemon(const SegdConfig& config, RunUntil until) {
   io::set_log_level(log_level(config.log.level));
+  io::route_protobuf_logs();
   install_signal_handlers();
   io::log(io::LogLevel::kInfo, "segd", "starting; state in " + config.state.dir);
   auto store = io::RocksStore::open(io::StoreConfig{

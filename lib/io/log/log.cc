@@ -1,5 +1,6 @@
 #include "io/log/log.h"
 
+#include <google/protobuf/stubs/logging.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -28,6 +29,14 @@ constexpr std::string_view level_name(LogLevel level) {
   return "info ";
 }
 
+void protobuf_log(google::protobuf::LogLevel level,
+                  const char* /*filename*/,
+                  int /*line*/,
+                  const std::string& message) {
+  log(level == google::protobuf::LOGLEVEL_FATAL ? LogLevel::kError : LogLevel::kDebug, "protobuf",
+      message);
+}
+
 }  // namespace
 
 void set_log_level(LogLevel level) { g_level.store(level); }
@@ -49,6 +58,8 @@ void log(LogLevel level, std::string_view component, std::string_view message) {
   const ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
   static_cast<void>(written);  // Nowhere left to report a failing stderr.
 }
+
+void route_protobuf_logs() { google::protobuf::SetLogHandler(&protobuf_log); }
 
 void name_this_thread(const char* name) {
   // Longer names are refused by the kernel (16 bytes with the NUL); the name is diagnostics only.

@@ -10,9 +10,6 @@
 #include "core/common/partitioner.h"
 #include "integration/daemon/harness.h"
 #include "integration/daemon/scenario.h"
-#include "io/kafka/conf.h"
-#include "io/kafka/errors.h"
-#include "io/kafka/handles.h"
 
 namespace segd::test {
 namespace {
@@ -20,34 +17,6 @@ namespace {
 using std::chrono::seconds;
 
 constexpr int32_t kPartitions = 4;
-
-// Produces one message to an explicit partition and waits for its delivery report.
-core::Result<void> produce_to_partition(const std::string& bootstrap,
-                                        const std::string& topic,
-                                        int32_t partition,
-                                        const std::string& key,
-                                        const std::string& value) {
-  auto conf = io::kafka::make_conf({{"bootstrap.servers", bootstrap}});
-  if (!conf) {
-    return std::unexpected(conf.error());
-  }
-  auto rk = io::kafka::make_client(RD_KAFKA_PRODUCER, std::move(*conf));
-  if (!rk) {
-    return std::unexpected(rk.error());
-  }
-  const auto err =
-      rd_kafka_producev(rk->get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-                        RD_KAFKA_V_KEY(key.data(), key.size()),
-                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-  if (err) {
-    return std::unexpected(io::kafka::to_error(err, "produce"));
-  }
-  if (const auto flushed = rd_kafka_flush(rk->get(), 15000); flushed) {
-    return std::unexpected(io::kafka::to_error(flushed, "flush"));
-  }
-  return {};
-}
 
 struct SplitInput {
   std::string clicks_path;
@@ -150,7 +119,7 @@ TEST(SegdDaemonTest, Accounting) {
   const std::string stray = R"({"event_id":"stray-1","type":"page_view","customer_id":"c-stray",)"
                             R"("ts":"2026-01-05T00:00:00Z","session_id":"s-stray"})";
   const int32_t wrong = (core::partition_for_key("c-stray", kPartitions).value() + 1) % kPartitions;
-  ASSERT_TRUE(produce_to_partition(broker->bootstrap(), "clicks", wrong, "c-stray", stray));
+  ASSERT_TRUE(produce_messages(broker->bootstrap(), "clicks", {{wrong, "c-stray", stray}}));
 
   auto config = write_segd_config({.brokers = broker->bootstrap(),
                                    .state_dir = dir.file("segd-state"),

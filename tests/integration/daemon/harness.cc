@@ -240,8 +240,9 @@ core::Result<std::string> write_segd_config(const SegdOptions& o, const TempDir&
   std::string yaml = "kafka:\n  brokers: \"" + o.brokers + "\"\n  group_id: " + o.group_id +
                      "\n  session_timeout_ms: 6000\n  input_topics:\n";
   for (const std::string& t : o.input_topics) {
-    yaml += "    - name: " + t + "\n      format: json\n";
+    yaml += "    - name: " + t + "\n      format: " + o.input_format + "\n";
   }
+  yaml += "  output_format: " + o.output_format + "\n";
   yaml += "  rdkafka:\n";
   for (const auto& [k, v] : o.rdkafka) {
     yaml += "    " + k + ": \"" + v + "\"\n";

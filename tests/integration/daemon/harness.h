@@ -81,9 +81,11 @@ struct Summary {
 struct SegdOptions {
   std::string brokers;
   std::string state_dir;
-  std::vector<std::string> input_topics;  ///< JSON format each.
-  std::string group_id = "segd-it";       // Default: segd-it
-  std::string rules_file;                 // Default: SEGD_SOURCE_DIR/config/segments.yaml
+  std::vector<std::string> input_topics;
+  std::string input_format = "json";   ///< Payload format of every input topic. Default: json
+  std::string output_format = "json";  ///< kafka.output_format. Default: json
+  std::string group_id = "segd-it";    // Default: segd-it
+  std::string rules_file;              // Default: SEGD_SOURCE_DIR/config/segments.yaml
   /// Extra librdkafka properties. Default: reconnect.backoff.max.ms=1000
   std::map<std::string, std::string> rdkafka = {{"reconnect.backoff.max.ms", "1000"}};
   std::optional<int64_t> batch_max_events;  ///< engine.batch_max_events; segd's default if unset

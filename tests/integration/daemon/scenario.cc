@@ -7,7 +7,12 @@
 #include <cstdio>
 
 #include "core/common/check.h"
+#include "io/codec/segment_change_json.h"
+#include "io/kafka/conf.h"
+#include "io/kafka/errors.h"
+#include "io/kafka/handles.h"
 #include "io/state/rocks_store.h"
+#include "io/state/state_codec.h"
 
 namespace segd::test {
 
@@ -47,6 +52,34 @@ core::Result<void> produce_file(const std::string& bootstrap,
     argv.insert(argv.end(), {"--property", p});
   }
   return run_tool(argv, "", seconds(180));
+}
+
+core::Result<void> produce_messages(const std::string& bootstrap,
+                                    const std::string& topic,
+                                    const std::vector<Message>& messages) {
+  auto conf =
+      io::kafka::make_conf({{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}});
+  if (!conf) {
+    return std::unexpected(conf.error());
+  }
+  auto rk = io::kafka::make_client(RD_KAFKA_PRODUCER, std::move(*conf));
+  if (!rk) {
+    return std::unexpected(rk.error());
+  }
+  for (const Message& m : messages) {  // Tests produce far fewer than the 100k queue slots.
+    const auto err = rd_kafka_producev(
+        rk->get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(m.partition),
+        RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    if (err) {
+      return std::unexpected(io::kafka::to_error(err, "produce"));
+    }
+  }
+  if (const auto flushed = rd_kafka_flush(rk->get(), 30000); flushed) {
+    return std::unexpected(io::kafka::to_error(flushed, "flush"));
+  }
+  return {};
 }
 
 std::vector<std::string> split_file(const std::string& path, int chunks, const TempDir& scratch) {
@@ -104,10 +137,22 @@ std::string compare_with_reference(const Reference& reference,
                                    const std::string& bootstrap,
                                    int32_t output_partitions,
                                    const std::string& state_dir,
-                                   const TempDir& scratch) {
+                                   const TempDir& scratch,
+                                   OutputFormat format) {
   auto published = read_topic(bootstrap, "segment-changes", output_partitions);
   if (!published) {
     return "reading segment-changes: " + published.error().message;
+  }
+  if (format == OutputFormat::kProtobuf) {
+    for (HeadedRecord& r : *published) {
+      const core::Result<core::SegmentChange> change = io::decode_change(r.value);
+      if (!change) {
+        return "a segment-changes record at partition " + std::to_string(r.partition) + " offset " +
+               std::to_string(r.offset) +
+               " is not a segd.v1.SegmentChange: " + change.error().message;
+      }
+      r.value = io::encode_segment_change_json(*change);
+    }
   }
   const ChangeCheck check = check_changes(*published);
   std::string out;

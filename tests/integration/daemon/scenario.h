@@ -41,6 +41,19 @@ struct GenSpec {
                                               const std::string& path,
                                               const std::vector<std::string>& properties = {});
 
+/// One message to produce to an explicit partition.
+struct Message {
+  int32_t partition = 0;
+  std::string key;
+  std::string value;
+};
+
+/// Produces `messages` in order with one idempotent producer and waits for every delivery
+/// report. Errors: `kafka.*`.
+[[nodiscard]] core::Result<void> produce_messages(const std::string& bootstrap,
+                                                  const std::string& topic,
+                                                  const std::vector<Message>& messages);
+
 /// Splits the lines of `path` into `chunks` files of consecutive lines (order kept) under
 /// `scratch`, and returns their paths.
 [[nodiscard]] std::vector<std::string> split_file(const std::string& path,
@@ -63,14 +76,19 @@ struct Reference {
                                                      int32_t partitions,
                                                      const TempDir& scratch);
 
+/// The payload format of segd's output topic (kafka.output_format).
+enum class OutputFormat { kJson, kProtobuf };
+
 /// Compares segd's published output topic (deduplicated by event_id) and its exported state
-/// with `reference`, and checks that its outbox is empty (delivered records deleted). Returns an
-/// empty string when everything matches, else what differs.
+/// with `reference`, and checks that its outbox is empty (delivered records deleted). Protobuf
+/// records are compared as their JSON form. Returns an empty string when everything matches,
+/// else what differs.
 [[nodiscard]] std::string compare_with_reference(const Reference& reference,
                                                  const std::string& bootstrap,
                                                  int32_t output_partitions,
                                                  const std::string& state_dir,
-                                                 const TempDir& scratch);
+                                                 const TempDir& scratch,
+                                                 OutputFormat format = OutputFormat::kJson);
 
 /// Runs segd --exit-at-end with `config_path` to completion (bounded by `timeout`), stderr in
 /// `scratch/<log_name>`. Returns its summary. Errors: `timeout`, `exit_code` (with the log

@@ -1,0 +1,87 @@
+// segd with protobuf on both sides: an input topic of serialized segd.v1.Event messages and
+// SegmentChanges published as segd.v1.SegmentChange. The result must be the JSON replay's, and
+// undecodable payloads are dead-lettered as `bad_protobuf` without a word from protobuf's own
+// logger on segd's stderr.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "core/common/partitioner.h"
+#include "integration/daemon/harness.h"
+#include "integration/daemon/scenario.h"
+#include "io/codec/json_event_codec.h"
+#include "io/codec/proto_event_codec.h"
+
+namespace segd::test {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr int32_t kPartitions = 4;
+
+Message keyed(std::string key, std::string value) {
+  const int32_t partition = core::partition_for_key(key, kPartitions).value();
+  return {partition, std::move(key), std::move(value)};
+}
+
+TEST(SegdDaemonTest, ProtobufInputAndOutput) {
+  constexpr int64_t kEvents = 10000;
+  const TempDir dir("protobuf");
+  const std::string input = dir.file("events.jsonl");
+  ASSERT_TRUE(gen_events({.customers = 1000, .events = kEvents, .seed = 13}, input).has_value());
+  auto reference = make_reference(input, kPartitions, dir);
+  ASSERT_TRUE(reference.has_value()) << reference.error().message;
+  ASSERT_GT(reference->changes.size(), 100u) << "the rules should fire on this input";
+
+  std::vector<Message> messages;
+  for (const std::string& line : split_lines(read_text(input))) {
+    const core::Result<core::Event> event = io::decode_json_event(line);
+    ASSERT_TRUE(event.has_value()) << event.error().message << ": " << line;
+    messages.push_back(keyed(event->customer_id, io::encode_proto_event(*event)));
+  }
+  ASSERT_EQ(static_cast<int64_t>(messages.size()), kEvents);
+  // Bytes that are no protobuf at all, and a valid event whose session_id (field 5) is not
+  // UTF-8, which proto3's parser rejects (and, left to itself, reports on stderr).
+  const std::string garbage = "\xff\xff\xff\xff";
+  const std::string bad_utf8 = messages.front().value + std::string("\x2a\x02\xc3\x28");
+  messages.push_back(keyed("c-bad-1", garbage));
+  messages.push_back(keyed("c-bad-2", bad_utf8));
+
+  auto broker = start_broker(1, topics_with(kPartitions));
+  ASSERT_TRUE(broker.has_value());
+  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events", messages).has_value());
+  const std::string state = dir.file("segd-state");
+  auto config = write_segd_config({.brokers = broker->bootstrap(),
+                                   .state_dir = state,
+                                   .input_topics = {"events"},
+                                   .input_format = "protobuf",
+                                   .output_format = "protobuf"},
+                                  dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+
+  auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(120));
+  ASSERT_TRUE(summary.has_value()) << summary.error().code << ": " << summary.error().message;
+  const TopicSummary& events = summary->topics["events"];
+  EXPECT_EQ(events.consumed, kEvents + 2);
+  EXPECT_EQ(events.processed + events.duplicates, kEvents);
+  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{{"bad_protobuf", 2}}));
+  EXPECT_EQ(summary->changes, static_cast<int64_t>(reference->changes.size()));
+
+  const std::string diff = compare_with_reference(*reference, broker->bootstrap(), kPartitions,
+                                                  state, dir, OutputFormat::kProtobuf);
+  EXPECT_TRUE(diff.empty()) << diff;
+
+  auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", kPartitions);
+  ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
+  ASSERT_EQ(dlq->size(), 2u);
+  for (const HeadedRecord& r : *dlq) {
+    EXPECT_TRUE(r.value == garbage || r.value == bad_utf8) << "unexpected dead letter";
+    EXPECT_EQ(r.header("reason"), "bad_protobuf");
+    EXPECT_EQ(r.header("source_topic"), "events");
+  }
+  const std::string log = read_text(dir.file("segd.log"));
+  EXPECT_EQ(log.find("libprotobuf"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace segd::test
