@@ -25,15 +25,14 @@ core::Result<std::string> scalar(const YAML::Node& entry,
   return value.as<std::string>();
 }
 
-}  // namespace
-
-core::Result<std::vector<core::SegmentDefinition>> parse_rules_yaml(std::string_view text,
-                                                                    std::string_view origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return core::fail("rules_file", std::string(origin) + ": invalid YAML: " + e.what());
+core::Result<std::vector<core::SegmentDefinition>> read_segments(const YAML::Node& root,
+                                                                 std::string_view origin) {
+  if (!root.IsMap()) {
+    // Looking a key up in a scalar would throw; an empty file is a null document.
+    return core::fail("rules_file",
+                      std::string(origin) + (root.IsNull() ? ": expected a 'segments' list"
+                                                           : ": expected a mapping with a "
+                                                             "'segments' list"));
   }
   const YAML::Node segments = root["segments"];
   if (!segments || !segments.IsSequence()) {
@@ -61,6 +60,19 @@ core::Result<std::vector<core::SegmentDefinition>> parse_rules_yaml(std::string_
     defs.push_back({std::move(*name), std::move(*enter), std::move(*exit)});
   }
   return defs;
+}
+
+}  // namespace
+
+core::Result<std::vector<core::SegmentDefinition>> parse_rules_yaml(std::string_view text,
+                                                                    std::string_view origin) {
+  // yaml-cpp reports problems by throwing, from the parse and from lookups alike: none may
+  // escape (segd re-reads this file on SIGHUP while it runs).
+  try {
+    return read_segments(YAML::Load(std::string(text)), origin);
+  } catch (const YAML::Exception& e) {
+    return core::fail("rules_file", std::string(origin) + ": invalid YAML: " + e.what());
+  }
 }
 
 core::Result<std::vector<core::SegmentDefinition>> load_rules_file(const std::string& path) {
