@@ -141,9 +141,10 @@ class IdleInput : public std::streambuf {
 };
 
 TEST(LineSourceTest, StopsPromptlyWhileStandardInputIsIdle) {
-  // Static: a reader left blocked in it may outlive this test (it ends once released).
-  static IdleInput idle;
-  static std::istream standard_input(&idle);
+  // Never destroyed, as std::cin: the reader left blocked in it outlives this test and may still
+  // be returning from getline() while the process exits (a static would be destroyed under it).
+  static IdleInput& idle = *new IdleInput;
+  static std::istream& standard_input = *new std::istream(&idle);
   auto source = std::make_unique<LineSource>(std::vector<std::string>{"-"}, standard_input, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // The reader is in getline().
   auto destroyed = std::async(std::launch::async, [&source] { source.reset(); });

@@ -25,9 +25,27 @@ using testing::without_lists;
 core::CustomerState maximal_state() {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-  core::CustomerState s = typical_state(std::string(256, 'c'), kMax);
+  // Every integer at an end of its range, set here: typical_state's arithmetic on such a seed
+  // would overflow.
+  core::CustomerState s = typical_state(std::string(256, 'c'), 0);
+  s.version = kMax;
   s.first_event_ms = kMin;
   s.last_event_ms = kMax;
+  s.orders_total = kMax;
+  s.first_purchase_ms = kMin;
+  s.last_purchase_ms = kMax;
+  s.purchase_days = kMax;
+  s.refunds_total = kMax;
+  s.counts[0] = kMax;
+  s.counts[1] = kMin;
+  s.counts[3] = kMax;
+  s.activity_ref_ms = kMin;
+  s.sessions_total = kMax;
+  s.session_ms_total = kMax;
+  s.affinity_ref_ms = kMax;
+  s.last_cart_add_ms = kMin;
+  s.timer_due_ms = kMax;
+  s.model_version = kMax;
   s.monetary_total = std::numeric_limits<double>::max();
   s.refund_amount_total = -std::numeric_limits<double>::infinity();
   s.days.clear();
