@@ -82,9 +82,11 @@ ProduceStats produce_lines(rd_kafka_t* rk,
                            rd_kafka_topic_t* topic,
                            const BulkProduceConfig& config,
                            std::istream& lines,
+                           const LineEncoder& encode,
                            const DeliveryCounters& counters) {
   ProduceStats stats;
   std::string line;
+  std::optional<std::string> encoded;
   while (std::getline(lines, line)) {
     if (!line.empty() && line.back() == '\r') {
       line.pop_back();  // CRLF files
@@ -96,7 +98,11 @@ ProduceStats produce_lines(rd_kafka_t* rk,
     const auto key = top_level_string_field(line, config.key_field);
     stats.null_keys += key ? 0 : 1;
     ++stats.produced;
-    if (const auto err = produce_one(rk, topic, line, key); err) {
+    if (encode) {
+      encoded = encode(line);
+      stats.sent_as_is += encoded ? 0 : 1;
+    }
+    if (const auto err = produce_one(rk, topic, encoded ? *encoded : line, key); err) {
       ++stats.failed;
       if (stats.first_error.empty() && counters.first_error.empty()) {
         stats.first_error = to_error(err, "produce to " + config.topic).message;
@@ -124,7 +130,9 @@ core::Result<void> check_fatal(rd_kafka_t* rk) {
 
 }  // namespace
 
-core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config, std::istream& lines) {
+core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
+                                         std::istream& lines,
+                                         const LineEncoder& encode) {
   if (config.brokers.empty() || config.topic.empty()) {
     return core::fail("kafka.bad_config", "brokers and topic are required");
   }
@@ -143,7 +151,7 @@ core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config, std::i
   if (!topic) {
     return std::unexpected(to_error(rd_kafka_last_error(), "topic " + config.topic));
   }
-  ProduceStats stats = produce_lines(rk->get(), topic.get(), config, lines, counters);
+  ProduceStats stats = produce_lines(rk->get(), topic.get(), config, lines, encode, counters);
   // Flush even after a stop, so whatever was queued is delivered and accounted for.
   const auto flushed = rd_kafka_flush(rk->get(), static_cast<int>(config.flush_timeout.count()));
   if (auto fatal = check_fatal(rk->get()); !fatal) {

@@ -2,8 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <istream>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/common/result.h"
 #include "io/kafka/conf.h"
@@ -31,13 +34,19 @@ struct ProduceStats {
   int64_t failed = 0;       ///< Failed delivery reports, plus any still queued at the timeout.
   int64_t null_keys = 0;    ///< Lines without a usable key, produced with a null key.
   int64_t blank_lines = 0;  ///< Empty or whitespace-only lines, skipped.
+  int64_t sent_as_is = 0;   ///< Lines the LineEncoder could not convert, produced unchanged.
   std::string first_error;  ///< Description of the first failure, empty when failed == 0.
 
   bool operator==(const ProduceStats&) const = default;
 };
 
-/// Produces every non-blank line of `lines` as one message to `config.topic`, keyed by the
-/// line's top-level `config.key_field` string (null key when absent), with the murmur2_random
+/// Turns a line into a message payload (for example a JSON event into its protobuf form), or
+/// nullopt when it cannot, and the line goes as it is.
+using LineEncoder = std::function<std::optional<std::string>(std::string_view line)>;
+
+/// Produces every non-blank line of `lines` as one message to `config.topic` (the line itself,
+/// or what `encode` makes of it when given), keyed by the line's top-level `config.key_field`
+/// string (null key when absent), with the murmur2_random
 /// partitioner (Java-compatible placement; see core::partition_for_key), an idempotent producer,
 /// and batching tuned for throughput. Blocks until every delivery report arrived or
 /// `flush_timeout` passed. Per-message failures (rejected, undeliverable, timed out) are counted
@@ -45,6 +54,7 @@ struct ProduceStats {
 /// Errors: `kafka.bad_config`/`kafka.create_failed` (setup), `kafka.<NAME>` for a fatal
 /// (idempotence) producer error or an unknown topic. Not thread-safe with respect to `lines`.
 [[nodiscard]] core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
-                                                       std::istream& lines);
+                                                       std::istream& lines,
+                                                       const LineEncoder& encode = {});
 
 }  // namespace segd::io::kafka

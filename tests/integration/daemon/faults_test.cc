@@ -23,7 +23,7 @@ constexpr int32_t kPartitions = 6;
 std::string produce_chunks(const std::string& bootstrap, const std::vector<std::string>& chunks) {
   for (const std::string& chunk : chunks) {
     // A long message timeout: deliveries wait out the 8 s outage instead of failing.
-    auto r = produce_file(bootstrap, "events", chunk, {"message.timeout.ms=120000"});
+    auto r = produce_file(bootstrap, "events", chunk, {"--property", "message.timeout.ms=120000"});
     if (!r) {
       return chunk + ": " + r.error().message;
     }

@@ -1,5 +1,6 @@
-// segd with protobuf on both sides: an input topic of serialized segd.v1.Event messages and
-// SegmentChanges published as segd.v1.SegmentChange. The result must be the JSON replay's, and
+// segd with protobuf on both sides: an input topic of serialized segd.v1.Event messages (as
+// `segctl produce --format protobuf` writes them) and SegmentChanges published as
+// segd.v1.SegmentChange. The result must be the JSON replay's, and
 // undecodable payloads are dead-lettered as `bad_protobuf` without a word from protobuf's own
 // logger on segd's stderr.
 #include <gtest/gtest.h>
@@ -33,23 +34,21 @@ TEST(SegdDaemonTest, ProtobufInputAndOutput) {
   ASSERT_TRUE(reference.has_value()) << reference.error().message;
   ASSERT_GT(reference->changes.size(), 100u) << "the rules should fire on this input";
 
-  std::vector<Message> messages;
-  for (const std::string& line : split_lines(read_text(input))) {
-    const core::Result<core::Event> event = io::decode_json_event(line);
-    ASSERT_TRUE(event.has_value()) << event.error().message << ": " << line;
-    messages.push_back(keyed(event->customer_id, io::encode_proto_event(*event)));
-  }
-  ASSERT_EQ(static_cast<int64_t>(messages.size()), kEvents);
   // Bytes that are no protobuf at all, and a valid event whose session_id (field 5) is not
   // UTF-8, which proto3's parser rejects (and, left to itself, reports on stderr).
+  const auto first = io::decode_json_event(split_lines(read_text(input)).front());
+  ASSERT_TRUE(first.has_value());
   const std::string garbage = "\xff\xff\xff\xff";
-  const std::string bad_utf8 = messages.front().value + std::string("\x2a\x02\xc3\x28");
-  messages.push_back(keyed("c-bad-1", garbage));
-  messages.push_back(keyed("c-bad-2", bad_utf8));
+  const std::string bad_utf8 = io::encode_proto_event(*first) + std::string("\x2a\x02\xc3\x28");
 
   auto broker = start_broker(1, topics_with(kPartitions));
   ASSERT_TRUE(broker.has_value());
-  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events", messages).has_value());
+  // The events as segctl produce --format protobuf sends them, then the two bad payloads.
+  auto produced = produce_file(broker->bootstrap(), "events", input, {"--format", "protobuf"});
+  ASSERT_TRUE(produced.has_value()) << produced.error().message;
+  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events",
+                               {keyed("c-bad-1", garbage), keyed("c-bad-2", bad_utf8)})
+                  .has_value());
   const std::string state = dir.file("segd-state");
   auto config = write_segd_config({.brokers = broker->bootstrap(),
                                    .state_dir = state,

@@ -45,12 +45,10 @@ core::Result<void> gen_events(const GenSpec& spec, const std::string& path) {
 core::Result<void> produce_file(const std::string& bootstrap,
                                 const std::string& topic,
                                 const std::string& path,
-                                const std::vector<std::string>& properties) {
+                                const std::vector<std::string>& extra_args) {
   std::vector<std::string> argv = {bin_path("segctl"), "produce", "--brokers", bootstrap,
                                    "--topic",          topic,     "--input",   path};
-  for (const std::string& p : properties) {
-    argv.insert(argv.end(), {"--property", p});
-  }
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   return run_tool(argv, "", seconds(180));
 }
 

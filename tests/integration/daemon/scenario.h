@@ -34,12 +34,12 @@ struct GenSpec {
 /// Runs `segctl gen` into `path`. Blocks (bounded). Errors: as run_tool.
 [[nodiscard]] core::Result<void> gen_events(const GenSpec& spec, const std::string& path);
 
-/// Runs `segctl produce` of every line of `path` to `topic`, with extra librdkafka
-/// `properties` ("K=V" each). Errors: as run_tool.
+/// Runs `segctl produce` of every line of `path` to `topic`, with `extra_args` (for example
+/// {"--property", "K=V"} or {"--format", "protobuf"}). Errors: as run_tool.
 [[nodiscard]] core::Result<void> produce_file(const std::string& bootstrap,
                                               const std::string& topic,
                                               const std::string& path,
-                                              const std::vector<std::string>& properties = {});
+                                              const std::vector<std::string>& extra_args = {});
 
 /// One message to produce to an explicit partition.
 struct Message {

@@ -2,6 +2,7 @@
 // with a plain librdkafka consumer.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -91,6 +92,38 @@ TEST(BulkProduceTest, DeliversEveryLineToItsKeyPartition) {
   ASSERT_TRUE(records.has_value()) << records.error().message;
   EXPECT_EQ(records->size(), 20000U);
   expect_all_lines_in_key_partitions(*records, lines, Duplicates::kForbidden);
+}
+
+TEST(BulkProduceTest, AnEncoderTurnsLinesIntoPayloadsAndLinesItCannotGoAsTheyAre) {
+  auto broker = start_broker(1, "encoded:6");
+  ASSERT_TRUE(broker);
+  std::istringstream in("{\"customer_id\":\"c1\",\"n\":1}\n{\"customer_id\":\"c2\",\"n\":2}\n");
+  // Upper-cases the first line; cannot encode the second.
+  const io::kafka::LineEncoder encode = [](std::string_view line) -> std::optional<std::string> {
+    if (line.find("c2") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    std::string out(line);
+    for (char& c : out) {
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return out;
+  };
+  auto stats = produce_jsonl(config_for(*broker, "encoded"), in, encode);
+  ASSERT_TRUE(stats.has_value()) << stats.error().message;
+  EXPECT_EQ(stats->produced, 2);
+  EXPECT_EQ(stats->delivered, 2);
+  EXPECT_EQ(stats->sent_as_is, 1);
+  auto records = consume_all(broker->bootstrap(), "encoded", kPartitions);
+  ASSERT_TRUE(records.has_value()) << records.error().message;
+  std::map<std::string, std::optional<std::string>> key_of;
+  for (const auto& r : *records) {
+    key_of[r.value] = r.key;
+  }
+  // Keys come from the line, not from the payload.
+  EXPECT_EQ(key_of, (std::map<std::string, std::optional<std::string>>{
+                        {"{\"CUSTOMER_ID\":\"C1\",\"N\":1}", "c1"},
+                        {"{\"customer_id\":\"c2\",\"n\":2}", "c2"}}));
 }
 
 TEST(BulkProduceTest, LinesWithoutCustomerIdGetNullKeyAndBlankLinesAreSkipped) {
