@@ -14,6 +14,7 @@
 #include "io/state/state_codec.h"
 #include "support/builders.h"
 #include "support/mutator.h"
+#include "unit/scoring/buyer.h"
 
 namespace segd::io {
 namespace {
@@ -37,28 +38,13 @@ ModelSnapshot snapshot() {
   return s;
 }
 
-core::CustomerState buyer() {
-  core::CustomerState c;
-  c.customer_id = "c1";
-  c.first_event_ms = testing::at_day(0).value();
-  c.last_event_ms = testing::at_day(50).value();
-  c.orders_total = 4;
-  c.monetary_total = 180.0;
-  c.first_purchase_ms = testing::at_day(0).value();
-  c.last_purchase_ms = testing::at_day(50).value();
-  c.purchase_days = 3;
-  c.sessions_total = 6;
-  c.counts[1] = 12;
-  return c;
-}
-
 TEST(ModelMutationTest, DamagedSnapshotsAreRejectedOrUsable) {
   const std::string bytes = encode_model_snapshot(snapshot());
   const auto record = decode_model(bytes);
   ASSERT_TRUE(record.has_value());
   const std::vector<std::string> outer = {bytes};
   const std::vector<std::string> payloads = {record->payload};
-  const core::CustomerState customers[] = {buyer(), core::CustomerState{}};
+  const core::CustomerState customers[] = {testing::three_day_buyer(), core::CustomerState{}};
   const core::TimestampMs now = testing::at_day(80);
   segd::testing::Mutator mutator(7);
   int usable = 0;

@@ -9,6 +9,7 @@
 #include "core/models/clv.h"
 #include "core/models/gamma_gamma.h"
 #include "support/builders.h"
+#include "unit/scoring/buyer.h"
 
 namespace segd::core::scoring {
 namespace {
@@ -32,27 +33,11 @@ ModelSnapshot snapshot(TimeUnit unit) {
   return s;
 }
 
-// Three purchase days: day 0, day 20 (two orders) and day 50; evaluated on day 80.
-CustomerState buyer() {
-  CustomerState c;
-  c.customer_id = "c1";
-  c.first_event_ms = testing::at_day(0).value();
-  c.last_event_ms = testing::at_day(50).value();
-  c.orders_total = 4;
-  c.monetary_total = 180.0;
-  c.first_purchase_ms = testing::at_day(0).value();
-  c.last_purchase_ms = testing::at_day(50).value();
-  c.purchase_days = 3;
-  c.sessions_total = 6;
-  c.counts[1] = 12;
-  return c;
-}
-
 TEST(ModelScorerTest, PurchaseScoresMatchTheModelFunctionsInDays) {
   auto scorer = ModelScorer::create(snapshot(TimeUnit::kDay));
   ASSERT_TRUE(scorer.has_value());
   EXPECT_EQ((*scorer)->version(), 7);
-  const CustomerState c = buyer();
+  const CustomerState c = testing::three_day_buyer();
   const TimestampMs now = testing::at_day(80);
   const ScoreVector v = (*scorer)->score(c, compute_features(c, now), now);
   const models::BgNbdParams bg = (*scorer)->snapshot().bgnbd;
@@ -73,7 +58,7 @@ TEST(ModelScorerTest, PurchaseScoresMatchTheModelFunctionsInDays) {
 TEST(ModelScorerTest, WeekUnitConvertsTimesAndDiscount) {
   auto scorer = ModelScorer::create(snapshot(TimeUnit::kWeek));
   ASSERT_TRUE(scorer.has_value());
-  const CustomerState c = buyer();
+  const CustomerState c = testing::three_day_buyer();
   const TimestampMs now = testing::at_day(80);
   const ScoreVector v = (*scorer)->score(c, compute_features(c, now), now);
   const models::BgNbdParams bg = (*scorer)->snapshot().bgnbd;
