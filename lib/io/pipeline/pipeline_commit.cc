@@ -155,11 +155,11 @@ core::Result<void> Pipeline::flush_dead_letters() {
 
 core::Result<void> Pipeline::load_members() {
   for (const core::SegmentDefinition& d : rules_->definitions()) {
-    auto stored = store_.get_meta("members." + d.name);
+    auto stored = store_.get_meta_int("members." + d.name);
     if (!stored) {
       return std::unexpected(stored.error());
     }
-    members_[d.name] = stored->has_value() ? std::stoll(**stored) : 0;
+    members_[d.name] = stored->value_or(0);
   }
   stats_.update([&](PipelineSnapshot& s) { s.segment_members = members_; });
   return {};

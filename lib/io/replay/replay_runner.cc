@@ -230,12 +230,15 @@ class Replay {
   }
 
   core::Result<void> restore_length(AppendFile& file, std::string_view key) {
-    auto committed = store_->get_meta(key);
+    auto committed = store_->get_meta_int(key);
     if (!committed) {
       return std::unexpected(committed.error());
     }
+    if (committed->value_or(0) < 0) {
+      return core::fail("corrupt_state", "metadata '" + std::string(key) + "' is negative");
+    }
     // A fresh state dir owns fresh output: nothing of an older file was committed with it.
-    return file.truncate_to(committed->has_value() ? std::stoull(**committed) : 0);
+    return file.truncate_to(static_cast<uint64_t>(committed->value_or(0)));
   }
 
   core::Result<void> handle_line(const DecodedLine& line) {

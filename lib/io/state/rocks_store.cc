@@ -12,6 +12,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "core/common/check.h"
@@ -482,6 +483,24 @@ core::Result<void> RocksStore::put_meta(std::string_view key, std::string_view v
 
 core::Result<std::optional<std::string>> RocksStore::get_meta(std::string_view key) {
   return get_raw(kOffsets, meta_key(key));
+}
+
+core::Result<std::optional<int64_t>> RocksStore::get_meta_int(std::string_view key) {
+  auto text = get_meta(key);
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  if (!text->has_value()) {
+    return std::optional<int64_t>{};
+  }
+  const std::string& digits = **text;
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+    return core::fail("corrupt_state",
+                      "metadata '" + std::string(key) + "' is not an integer: '" + digits + "'");
+  }
+  return value;
 }
 
 CustomerScan::CustomerScan(std::unique_ptr<rocksdb::Iterator> it, CustomerFields fields)

@@ -145,6 +145,8 @@ class RocksStore final : public core::StateReader {
   [[nodiscard]] core::Result<void> put_meta(std::string_view key, std::string_view value);
   /// Metadata written by put_meta or commit, nullopt when absent.
   [[nodiscard]] core::Result<std::optional<std::string>> get_meta(std::string_view key);
+  /// get_meta of a value written as a decimal integer. Errors: `corrupt_state` when it is not.
+  [[nodiscard]] core::Result<std::optional<int64_t>> get_meta_int(std::string_view key);
 
   /// Calls `fn` for every customer in customer_id byte order, on a consistent snapshot. Stops at
   /// and returns the first error from `fn` or from decoding.

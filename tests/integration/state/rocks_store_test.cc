@@ -283,6 +283,24 @@ TEST(RocksStoreTest, MetaOutsideCommitPersists) {
   EXPECT_EQ(*store->get_meta("schema"), "v1");
 }
 
+TEST(RocksStoreTest, IntegerMetaIsReadOrCorrupt) {
+  TempDir dir;
+  auto store = open_store(dir);
+  ASSERT_TRUE(store->put_meta("members.a", "-42").has_value());
+  ASSERT_TRUE(store->put_meta("members.b", "12x").has_value());
+  ASSERT_TRUE(store->put_meta("members.c", "").has_value());
+  ASSERT_TRUE(store->put_meta("members.d", "99999999999999999999").has_value());
+  EXPECT_EQ(*store->get_meta_int("members.a"), -42);
+  EXPECT_EQ(*store->get_meta_int("missing"), std::nullopt);
+  // Garbage where a number was written used to throw from std::stoll in the callers.
+  for (const char* key : {"members.b", "members.c", "members.d"}) {
+    const auto r = store->get_meta_int(key);
+    ASSERT_FALSE(r.has_value()) << key;
+    EXPECT_EQ(r.error().code, "corrupt_state");
+    EXPECT_NE(r.error().message.find(key), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(RocksStoreTest, StatsReportCustomersAndCacheUse) {
   TempDir dir;
   auto store = open_store(dir);
