@@ -20,7 +20,7 @@ using std::chrono::seconds;
 
 constexpr int32_t kPartitions = 4;
 
-Message keyed(std::string key, std::string value) {
+Message keyed(std::string key, std::optional<std::string> value) {
   const int32_t partition = core::partition_for_key(key, kPartitions).value();
   return {partition, std::move(key), std::move(value)};
 }
@@ -43,11 +43,13 @@ TEST(SegdDaemonTest, ProtobufInputAndOutput) {
 
   auto broker = start_broker(1, topics_with(kPartitions));
   ASSERT_TRUE(broker.has_value());
-  // The events as segctl produce --format protobuf sends them, then the two bad payloads.
+  // The events as segctl produce --format protobuf sends them, then the two bad payloads and a
+  // tombstone (a null value: an empty protobuf message: no customer_id, the first thing checked).
   auto produced = produce_file(broker->bootstrap(), "events", input, {"--format", "protobuf"});
   ASSERT_TRUE(produced.has_value()) << produced.error().message;
   ASSERT_TRUE(produce_messages(broker->bootstrap(), "events",
-                               {keyed("c-bad-1", garbage), keyed("c-bad-2", bad_utf8)})
+                               {keyed("c-bad-1", garbage), keyed("c-bad-2", bad_utf8),
+                                keyed("c-bad-3", std::nullopt)})
                   .has_value());
   const std::string state = dir.file("segd-state");
   auto config = write_segd_config({.brokers = broker->bootstrap(),
@@ -61,9 +63,10 @@ TEST(SegdDaemonTest, ProtobufInputAndOutput) {
   auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(120));
   ASSERT_TRUE(summary.has_value()) << summary.error().code << ": " << summary.error().message;
   const TopicSummary& events = summary->topics["events"];
-  EXPECT_EQ(events.consumed, kEvents + 2);
+  EXPECT_EQ(events.consumed, kEvents + 3);
   EXPECT_EQ(events.processed + events.duplicates, kEvents);
-  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{{"bad_protobuf", 2}}));
+  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{
+                                      {"bad_protobuf", 2}, {"missing_field:customer_id", 1}}));
   EXPECT_EQ(summary->changes, static_cast<int64_t>(reference->changes.size()));
 
   const std::string diff = compare_with_reference(*reference, broker->bootstrap(), kPartitions,
@@ -72,10 +75,11 @@ TEST(SegdDaemonTest, ProtobufInputAndOutput) {
 
   auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", kPartitions);
   ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
-  ASSERT_EQ(dlq->size(), 2u);
+  ASSERT_EQ(dlq->size(), 3u);
   for (const HeadedRecord& r : *dlq) {
-    EXPECT_TRUE(r.value == garbage || r.value == bad_utf8) << "unexpected dead letter";
-    EXPECT_EQ(r.header("reason"), "bad_protobuf");
+    EXPECT_EQ(r.header("reason"), r.value.empty() ? "missing_field:customer_id" : "bad_protobuf");
+    EXPECT_TRUE(r.value.empty() || r.value == garbage || r.value == bad_utf8)
+        << "unexpected dead letter";
     EXPECT_EQ(r.header("source_topic"), "events");
   }
   const std::string log = read_text(dir.file("segd.log"));

@@ -65,10 +65,12 @@ core::Result<void> produce_messages(const std::string& bootstrap,
     return std::unexpected(rk.error());
   }
   for (const Message& m : messages) {  // Tests produce far fewer than the 100k queue slots.
+    // A null value is a tombstone; the macro casts its arguments, so they are plain variables.
+    char* value = m.value ? const_cast<char*>(m.value->data()) : nullptr;
+    const size_t length = m.value ? m.value->size() : 0;
     const auto err = rd_kafka_producev(
         rk->get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(m.partition),
-        RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
+        RD_KAFKA_V_KEY(m.key.data(), m.key.size()), RD_KAFKA_V_VALUE(value, length),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     if (err) {
       return std::unexpected(io::kafka::to_error(err, "produce"));

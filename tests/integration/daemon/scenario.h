@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,7 +46,7 @@ struct GenSpec {
 struct Message {
   int32_t partition = 0;
   std::string key;
-  std::string value;
+  std::optional<std::string> value;  ///< nullopt: a null value (a tombstone).
 };
 
 /// Produces `messages` in order with one idempotent producer and waits for every delivery
