@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "support/mutator.h"
+
 namespace segd::test {
 namespace {
 
@@ -44,6 +49,45 @@ TEST(AdminRoutesTest, JsonBodies) {
   EXPECT_EQ(io::segments_json({}), "[]");
   EXPECT_EQ(io::erasure_json("c\n1", io::ErasureResult{.existed = true, .exited_segments = {"a"}}),
             R"({"customer_id":"c\n1","existed":true,"exited_segments":["a"]})");
+}
+
+// Mangled request targets: routing and id decoding never fail on them, and an accepted id is
+// what its escapes say, within the limits.
+TEST(AdminRoutesTest, MangledTargetsRouteOrAreRejected) {
+  const std::vector<std::string> seeds = {"/v1/customers/c%2F42%20x?verbose=1", "/metrics",
+                                          "/v1/segments", "/v1/customers/%E2%82%AC-1",
+                                          "/v1/rules/reload"};
+  testing::Mutator mutator(8);
+  int decoded = 0;
+  for (int i = 0; i < 20000 && !HasFailure(); ++i) {
+    const std::string target = mutator.next(seeds);
+    const io::RouteMatch match = io::match_route(target);
+    if (match.route != AdminRoute::kCustomer) {
+      EXPECT_TRUE(match.raw_id.empty()) << testing::hex(target);
+      continue;
+    }
+    const core::Result<std::string> id = io::decode_customer_id(match.raw_id);
+    if (!id) {
+      EXPECT_TRUE(id.error().code == "bad_percent_encoding" || id.error().code == "bad_customer_id")
+          << id.error().code;
+      continue;
+    }
+    ++decoded;
+    EXPECT_FALSE(id->empty());
+    EXPECT_LE(id->size(), io::kMaxCustomerIdBytes);
+    for (const char c : *id) {
+      EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << testing::hex(*id);
+    }
+    // Escaping every byte and decoding again gives the same id.
+    std::string escaped;
+    for (const char c : *id) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      const auto b = static_cast<unsigned char>(c);
+      escaped += {'%', kHex[b >> 4], kHex[b & 15]};
+    }
+    EXPECT_EQ(io::decode_customer_id(escaped), *id);
+  }
+  EXPECT_GT(decoded, 500);
 }
 
 }  // namespace
