@@ -59,16 +59,18 @@ bool is_documented_reason(std::string_view code) {
 // An accepted event must come back unchanged through both encodings.
 void expect_round_trips(const core::Event& event, const std::string& mutant) {
   const auto via_json = decode_json_event(encode_json_event(event));
-  ASSERT_TRUE(via_json.has_value()) << via_json.error().message << "\nmutant: " << mutant;
-  EXPECT_EQ(*via_json, event) << "mutant: " << mutant;
+  ASSERT_TRUE(via_json.has_value())
+      << via_json.error().message << "\nmutant: " << testing::hex(mutant);
+  EXPECT_EQ(*via_json, event) << "mutant: " << testing::hex(mutant);
   const auto via_proto = decode_proto_event(encode_proto_event(event));
   if (event.ts.value() == 0) {  // Protobuf cannot carry ts 0 (FORMATS.md): unset is missing.
     ASSERT_FALSE(via_proto.has_value());
     EXPECT_EQ(via_proto.error().code, "missing_field:ts");
     return;
   }
-  ASSERT_TRUE(via_proto.has_value()) << via_proto.error().message << "\nmutant: " << mutant;
-  EXPECT_EQ(*via_proto, event) << "mutant: " << mutant;
+  ASSERT_TRUE(via_proto.has_value())
+      << via_proto.error().message << "\nmutant: " << testing::hex(mutant);
+  EXPECT_EQ(*via_proto, event) << "mutant: " << testing::hex(mutant);
 }
 
 struct Tally {
@@ -89,8 +91,8 @@ Tally run_mutants(const std::vector<std::string>& seeds, uint64_t seed, Decode d
     } else {
       ++tally.rejected;
       EXPECT_TRUE(is_documented_reason(r.error().code))
-          << "reason '" << r.error().code << "' for mutant: " << mutant;
-      EXPECT_FALSE(r.error().message.empty()) << "mutant: " << mutant;
+          << "reason '" << r.error().code << "' for mutant: " << testing::hex(mutant);
+      EXPECT_FALSE(r.error().message.empty()) << "mutant: " << testing::hex(mutant);
     }
     if (::testing::Test::HasFailure()) {
       break;  // The first failing mutant is the useful one.
