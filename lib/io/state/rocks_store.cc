@@ -122,6 +122,16 @@ rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statis
   return o;
 }
 
+// A whole decimal integer, as meta values are written (std::to_string); nullopt otherwise.
+std::optional<int64_t> decode_decimal(std::string_view text) {
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
 }  // namespace
 
 void RocksStore::HandleCloser::operator()(rocksdb::ColumnFamilyHandle* handle) const {
@@ -396,14 +406,15 @@ core::Result<std::vector<core::TimerKey>> RocksStore::load_timers(core::Partitio
 }
 
 core::Result<std::optional<int64_t>> RocksStore::stream_time(core::PartitionId partition) {
-  return get_i64(stream_time_key(partition));
+  return get_i64(stream_time_key(partition), decode_i64);
 }
 
 core::Result<std::optional<int64_t>> RocksStore::position(std::string_view source) {
-  return get_i64(position_key(source));
+  return get_i64(position_key(source), decode_i64);
 }
 
-core::Result<std::optional<int64_t>> RocksStore::get_i64(const std::string& key) {
+core::Result<std::optional<int64_t>> RocksStore::get_i64(const std::string& key,
+                                                         IntegerDecoder decode) {
   core::Result<std::optional<std::string>> raw = get_raw(kOffsets, key);
   if (!raw) {
     return std::unexpected(raw.error());
@@ -411,7 +422,7 @@ core::Result<std::optional<int64_t>> RocksStore::get_i64(const std::string& key)
   if (!*raw) {
     return std::nullopt;
   }
-  const std::optional<int64_t> v = decode_i64(**raw);
+  const std::optional<int64_t> v = decode(**raw);
   if (!v) {
     return core::fail("corrupt_state", "bad integer under " + key);
   }
@@ -486,21 +497,7 @@ core::Result<std::optional<std::string>> RocksStore::get_meta(std::string_view k
 }
 
 core::Result<std::optional<int64_t>> RocksStore::get_meta_int(std::string_view key) {
-  auto text = get_meta(key);
-  if (!text) {
-    return std::unexpected(text.error());
-  }
-  if (!text->has_value()) {
-    return std::optional<int64_t>{};
-  }
-  const std::string& digits = **text;
-  int64_t value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
-    return core::fail("corrupt_state",
-                      "metadata '" + std::string(key) + "' is not an integer: '" + digits + "'");
-  }
-  return value;
+  return get_i64(meta_key(key), decode_decimal);
 }
 
 CustomerScan::CustomerScan(std::unique_ptr<rocksdb::Iterator> it, CustomerFields fields)

@@ -178,7 +178,11 @@ class RocksStore final : public core::StateReader {
              Durability durability);
   [[nodiscard]] core::Result<std::optional<std::string>> get_raw(Family family,
                                                                  std::string_view key);
-  [[nodiscard]] core::Result<std::optional<int64_t>> get_i64(const std::string& key);
+  using IntegerDecoder = std::optional<int64_t> (*)(std::string_view);
+  /// An integer in `offsets` under `key`, read by `decode`; `corrupt_state` when it does not
+  /// decode.
+  [[nodiscard]] core::Result<std::optional<int64_t>> get_i64(const std::string& key,
+                                                             IntegerDecoder decode);
   [[nodiscard]] core::Result<uint64_t> load_next_seq();
   rocksdb::ColumnFamilyHandle* cf(Family family) const { return handles_[family].get(); }
 
