@@ -9,26 +9,26 @@
 namespace segd::core::models {
 
 QuintileCuts quintile_cuts(std::span<const double> values) {
-  std::vector<double> sorted;
-  sorted.reserve(values.size());
+  std::vector<double> finite;
+  finite.reserve(values.size());
   for (const double v : values) {
     if (std::isfinite(v)) {
-      sorted.push_back(v);
+      finite.push_back(v);
     }
   }
   QuintileCuts cuts{};
-  if (sorted.empty()) {
+  if (finite.empty()) {
     return cuts;
   }
   // Four order statistics, not a full sort: each selection leaves everything before its rank
   // no larger, so the next one only partitions what follows (ranks never decrease).
-  const size_t n = sorted.size();
-  auto from = sorted.begin();
+  const size_t n = finite.size();
+  auto from = finite.begin();
   for (size_t i = 1; i <= 4; ++i) {
     // Nearest rank: ceil(i * n / 5) - 1, in integers (no floating rounding).
     const auto nth =
-        sorted.begin() + static_cast<ptrdiff_t>(std::max<size_t>((i * n + 4) / 5, 1) - 1);
-    std::nth_element(from, nth, sorted.end());
+        finite.begin() + static_cast<ptrdiff_t>(std::max<size_t>((i * n + 4) / 5, 1) - 1);
+    std::nth_element(from, nth, finite.end());
     cuts[i - 1] = *nth;
     from = nth;
   }

@@ -4,7 +4,6 @@
 // writer over both. Also WireReader, which state_codec.cc's scalar-field decoder walks stored
 // states with, and the tag helpers both sides share.
 #include <bit>
-#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
