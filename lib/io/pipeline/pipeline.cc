@@ -9,6 +9,7 @@
 #include "io/kafka/errors.h"
 #include "io/log/log.h"
 #include "io/pipeline/consumer_properties.h"
+#include "io/pipeline/kafka_log.h"
 #include "io/pipeline/pipeline_internal.h"
 #include "io/replay/model_store.h"
 
@@ -57,7 +58,9 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& c
   if (!conf) {
     return std::unexpected(conf.error());
   }
+  route_kafka_logs(conf->get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Pipeline::on_rebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf->get(), &Pipeline::on_offset_commit);
   rd_kafka_conf_set_opaque(conf->get(), p.get());
   auto rk = kafka::make_client(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk) {
@@ -100,6 +103,16 @@ void Pipeline::on_rebalance(rd_kafka_t* /*rk*/,
   if (!done && !self->failed_) {
     self->failed_ = true;
     self->fatal_ = done.error();
+  }
+}
+
+void Pipeline::on_offset_commit(rd_kafka_t* /*rk*/,
+                                rd_kafka_resp_err_t err,
+                                rd_kafka_topic_partition_list_t* /*offsets*/,
+                                void* /*opaque*/) {
+  if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    log(LogLevel::kDebug, "pipeline",
+        std::string("group commit (for lag monitoring only) failed: ") + rd_kafka_err2str(err));
   }
 }
 

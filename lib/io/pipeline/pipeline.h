@@ -87,6 +87,12 @@ class Pipeline {
                            rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* partitions,
                            void* opaque);
+  /// Group commits are for lag monitoring only, and fail as a matter of course while the group
+  /// rebalances: logged at debug level instead of librdkafka's COMMITFAIL warning.
+  static void on_offset_commit(rd_kafka_t* rk,
+                               rd_kafka_resp_err_t err,
+                               rd_kafka_topic_partition_list_t* offsets,
+                               void* opaque);
   [[nodiscard]] core::Result<void> assign(rd_kafka_topic_partition_list_t* partitions);
   [[nodiscard]] core::Result<void> revoke();
   [[nodiscard]] core::Result<int32_t> partition_count(const std::string& topic);

@@ -1,6 +1,7 @@
 #include "io/pipeline/producer.h"
 
 #include "io/kafka/errors.h"
+#include "io/pipeline/kafka_log.h"
 
 namespace segd::io {
 
@@ -20,6 +21,7 @@ core::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brok
   if (!conf) {
     return std::unexpected(conf.error());
   }
+  route_kafka_logs(conf->get());
   std::unique_ptr<Producer> producer(new Producer());
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &Producer::on_delivery);
   rd_kafka_conf_set_opaque(conf->get(), producer.get());

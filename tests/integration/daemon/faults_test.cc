@@ -39,22 +39,6 @@ void control(DevBroker& broker, const std::string& command) {
   ASSERT_EQ(*reply, "ok") << command;
 }
 
-// Polls the output topic until it holds `want` distinct SegmentChanges; returns how many it had.
-size_t wait_for_changes(const std::string& bootstrap, size_t want, seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  size_t have = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (auto records = read_topic(bootstrap, "segment-changes", kPartitions); records) {
-      have = check_changes(*records).distinct.size();
-      if (have >= want) {
-        break;
-      }
-    }
-    std::this_thread::sleep_for(milliseconds(1000));
-  }
-  return have;
-}
-
 TEST(SegdDaemonTest, BrokerFaults) {
   const TempDir dir("faults");
   const std::string input = dir.file("events.jsonl");
@@ -90,7 +74,7 @@ TEST(SegdDaemonTest, BrokerFaults) {
 
   // The faulted run itself must deliver everything; then it must stop cleanly on SIGTERM.
   const size_t delivered =
-      wait_for_changes(broker->bootstrap(), reference->changes.size(), seconds(120));
+      wait_for_changes(broker->bootstrap(), kPartitions, reference->changes.size(), seconds(120));
   EXPECT_EQ(delivered, reference->changes.size()) << "distinct SegmentChanges after recovery";
   segd->process.kill(SIGTERM);
   auto code = segd->wait(milliseconds(60000));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <thread>
 
 #include "core/common/check.h"
 #include "io/codec/segment_change_json.h"
@@ -179,6 +180,24 @@ std::string compare_with_reference(const Reference& reference,
            (left ? std::to_string(left->front().seq) + "..." : left.error().message) + "\n";
   }
   return out;
+}
+
+size_t wait_for_changes(const std::string& bootstrap,
+                        int32_t output_partitions,
+                        size_t want,
+                        seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  size_t have = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto records = read_topic(bootstrap, "segment-changes", output_partitions); records) {
+      have = check_changes(*records).distinct.size();
+      if (have >= want) {
+        break;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  }
+  return have;
 }
 
 core::Result<Summary> run_segd_to_end(const std::string& config_path,

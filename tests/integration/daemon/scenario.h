@@ -91,6 +91,13 @@ enum class OutputFormat { kJson, kProtobuf };
                                                  const TempDir& scratch,
                                                  OutputFormat format = OutputFormat::kJson);
 
+/// Polls `segment-changes` (partitions 0..output_partitions-1) until it holds `want` distinct
+/// SegmentChanges or `timeout` passes; returns how many it had last.
+[[nodiscard]] size_t wait_for_changes(const std::string& bootstrap,
+                                      int32_t output_partitions,
+                                      size_t want,
+                                      std::chrono::seconds timeout);
+
 /// Runs segd --exit-at-end with `config_path` to completion (bounded by `timeout`), stderr in
 /// `scratch/<log_name>`. Returns its summary. Errors: `timeout`, `exit_code` (with the log
 /// tail), `no_summary`/`bad_summary`.
