@@ -269,6 +269,26 @@ std::optional<std::string_view> dedicated_key(std::string_view prop) {
   return std::nullopt;
 }
 
+/// A librdkafka property whose value segd's guarantees rest on.
+struct FixedProperty {
+  std::string_view name;
+  std::string_view value;
+  std::string_view why;
+};
+
+constexpr FixedProperty kFixedProperties[] = {
+    {"partition.assignment.strategy", "range",
+     "one instance must own the same partition number of every input topic"},
+    {"enable.auto.commit", "false",
+     "input positions live in the state dir; segd commits to the group itself, for lag monitoring"},
+    {"enable.auto.offset.store", "false",
+     "input positions live in the state dir; segd commits to the group itself, for lag monitoring"},
+    {"enable.partition.eof", "true",
+     "segd follows each partition's end for readiness and --exit-at-end"},
+    {"enable.idempotence", "true",
+     "the outbox and dead-letter producers must not duplicate or reorder records on retries"},
+};
+
 void validate_kafka(const KafkaSettings& k, Problems& problems) {
   const auto entries = split(k.brokers, ',');
   if (trim(k.brokers).empty()) {
@@ -304,6 +324,14 @@ void validate_kafka(const KafkaSettings& k, Problems& problems) {
     if (auto owner = dedicated_key(prop)) {
       problems.add(std::string(kRdkafkaKey) + "." + prop, "set " + std::string(*owner) + " instead",
                    problems.source_of(kRdkafkaKey));
+    }
+    for (const FixedProperty& fixed : kFixedProperties) {
+      if (prop == fixed.name && value != fixed.value) {
+        problems.add(std::string(kRdkafkaKey) + "." + prop,
+                     "must be " + std::string(fixed.value) + " (" + std::string(fixed.why) +
+                         "), got " + quoted(value),
+                     problems.source_of(kRdkafkaKey));
+      }
     }
   }
 }

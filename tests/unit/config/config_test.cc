@@ -192,6 +192,21 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
        "'segment-changes'"},
       {{{"kafka.rdkafka", "noequals"}}, "kafka.rdkafka: expected PROP=VALUE;..., got 'noequals'"},
       {{{"kafka.rdkafka.group.id", "x"}}, "kafka.rdkafka.group.id: set kafka.group_id instead"},
+      {{{"kafka.rdkafka.partition.assignment.strategy", "cooperative-sticky"}},
+       "kafka.rdkafka.partition.assignment.strategy: must be range (one instance must own the "
+       "same partition number of every input topic), got 'cooperative-sticky'"},
+      {{{"kafka.rdkafka.enable.auto.commit", "true"}},
+       "kafka.rdkafka.enable.auto.commit: must be false (input positions live in the state dir; "
+       "segd commits to the group itself, for lag monitoring), got 'true'"},
+      {{{"kafka.rdkafka.enable.auto.offset.store", "true"}},
+       "kafka.rdkafka.enable.auto.offset.store: must be false (input positions live in the state "
+       "dir; segd commits to the group itself, for lag monitoring), got 'true'"},
+      {{{"kafka.rdkafka.enable.partition.eof", "false"}},
+       "kafka.rdkafka.enable.partition.eof: must be true (segd follows each partition's end for "
+       "readiness and --exit-at-end), got 'false'"},
+      {{{"kafka.rdkafka.enable.idempotence", "false"}},
+       "kafka.rdkafka.enable.idempotence: must be true (the outbox and dead-letter producers must "
+       "not duplicate or reorder records on retries), got 'false'"},
   };
   for (const auto& [overrides, expected] : cases) {
     const std::string flag = "--" + overrides.front().first;
