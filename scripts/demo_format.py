@@ -26,6 +26,9 @@ def summary(path):
         dl = sum(t["dead_lettered"].values())
         print(f"  {topic:<10} consumed {t['consumed']:>6}  processed {t['processed']:>6}  "
               f"duplicates {t['duplicates']:>4}  dead-lettered {dl:>4} {t['dead_lettered']}")
+        if t["lost_to_retention"]:
+            print(f"  {topic:<10} removed by retention before segd read them: "
+                  f"{t['lost_to_retention']}")
     print(f"  segment changes published: {s['outbox_published']}")
 
 

@@ -88,6 +88,8 @@ std::string summary_json(const io::PipelineSnapshot& s) {
     w.number(t.processed);
     w.key("duplicates");
     w.number(t.duplicates);
+    w.key("lost_to_retention");
+    w.number(t.lost_to_retention);
     w.key("dead_lettered");
     w.begin_object();
     for (const auto& [reason, n] : t.dead_lettered) {

@@ -283,6 +283,9 @@ constexpr FixedProperty kFixedProperties[] = {
      "input positions live in the state dir; segd commits to the group itself, for lag monitoring"},
     {"enable.auto.offset.store", "false",
      "input positions live in the state dir; segd commits to the group itself, for lag monitoring"},
+    {"auto.offset.reset", "earliest",
+     "a partition whose position the broker no longer holds goes on at its beginning, and segd "
+     "counts what the broker removed unread"},
     {"enable.partition.eof", "true",
      "segd follows each partition's end for readiness and --exit-at-end"},
     {"enable.idempotence", "true",

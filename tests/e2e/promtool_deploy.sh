@@ -43,6 +43,10 @@ tests:
         values: '0+10x30'
       - series: 'segd_ready{job="segd",instance="a"}'
         values: '1x30'
+      - series: 'segd_input_lost_to_retention_total{job="segd",instance="a",topic="clicks"}'
+        values: '0x10 120x20'
+      - series: 'segd_input_lost_to_retention_total{job="segd",instance="b",topic="clicks"}'
+        values: '0x30'
     alert_rule_test:
       - eval_time: 20m
         alertname: SegdOutboxStuck
@@ -60,6 +64,16 @@ tests:
               description: "Dead-letter ratio is 10%; check reasons in segd_events_dead_lettered_total."
       - eval_time: 20m
         alertname: SegdNotReady
+        exp_alerts: []
+      - eval_time: 12m
+        alertname: SegdInputLostToRetention
+        exp_alerts:
+          - exp_labels: {severity: critical, instance: a, topic: clicks}
+            exp_annotations:
+              summary: "segd a lost input on clicks to retention"
+              description: "The broker removed 120 messages of clicks before segd read them; the state misses their events. Raise the topic's retention or segd's throughput, and consider a backfill."
+      - eval_time: 28m
+        alertname: SegdInputLostToRetention
         exp_alerts: []
 YAML
 promtool test rules "$work/alerts_test.yml" || fail "promtool test rules"

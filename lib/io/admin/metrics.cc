@@ -70,6 +70,11 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
       dead_lettered_(counter_family(registry_,
                                     "segd_events_dead_lettered_total",
                                     "Messages sent to the dead-letter topic, by reason.")),
+      lost_to_retention_(
+          counter_family(registry_,
+                         "segd_input_lost_to_retention_total",
+                         "Input messages the broker removed (retention) before "
+                         "segd read them; their events are missing from the state.")),
       segment_changes_(counter_family(registry_,
                                       "segd_segment_changes_total",
                                       "Segment transitions emitted, by segment and direction.")),
@@ -179,6 +184,8 @@ void MetricsExporter::update_topics(const PipelineSnapshot& pipeline) {
     advance(consumed_.Add({{"topic", topic}}), static_cast<double>(counts.consumed));
     advance(processed_.Add({{"topic", topic}}), static_cast<double>(counts.processed));
     advance(deduplicated_.Add({{"topic", topic}}), static_cast<double>(counts.duplicates));
+    advance(lost_to_retention_.Add({{"topic", topic}}),
+            static_cast<double>(counts.lost_to_retention));
     for (const auto& [reason, n] : counts.dead_lettered) {
       advance(dead_lettered_.Add({{"topic", topic}, {"reason", reason}}), static_cast<double>(n));
     }

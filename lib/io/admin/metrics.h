@@ -79,6 +79,7 @@ class MetricsExporter {
   prometheus::Family<prometheus::Counter>& processed_;
   prometheus::Family<prometheus::Counter>& deduplicated_;
   prometheus::Family<prometheus::Counter>& dead_lettered_;
+  prometheus::Family<prometheus::Counter>& lost_to_retention_;
   prometheus::Family<prometheus::Counter>& segment_changes_;
   prometheus::Counter& outbox_published_;
   prometheus::Counter& outbox_publish_errors_;

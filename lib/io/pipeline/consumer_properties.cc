@@ -9,6 +9,8 @@ kafka::Properties consumer_properties(const PipelineConfig& config) {
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"enable.partition.eof", "true"},
+      // A position the broker no longer holds: go on at the partition's beginning (the pipeline
+      // counts what the broker removed unread).
       {"auto.offset.reset", "earliest"},
       // range keeps equal partition numbers of co-partitioned topics on one member.
       {"partition.assignment.strategy", "range"},

@@ -1,5 +1,6 @@
 #include "io/pipeline/pipeline.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/common/partitioner.h"
@@ -150,6 +151,9 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     }
     // A fresh state dir starts at the beginning, whatever the group committed.
     tp.offset = stored->value_or(RD_KAFKA_OFFSET_BEGINNING);
+    if (stored->has_value()) {
+      expected_offsets_[{topic_index(tp.topic), tp.partition}] = **stored;
+    }
     at_end_[{topic_index(tp.topic), tp.partition}] = false;
     if (processors_.contains(tp.partition)) {
       continue;
@@ -189,6 +193,7 @@ core::Result<void> Pipeline::revoke() {
   mergers_.clear();  // Buffered events were never committed as consumed: they are read again.
   holding_.clear();
   at_end_.clear();
+  expected_offsets_.clear();
   if (const auto err = rd_kafka_assign(consumer_.get(), nullptr); err) {
     return std::unexpected(kafka::to_error(err, "unassign"));
   }
@@ -391,7 +396,43 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
     log(LogLevel::kWarn, "pipeline", e.message);
     return {};
   }
+  // A partition started at its beginning expects whatever offset comes first.
+  const auto expected = expected_offsets_.try_emplace({index, msg.partition}, msg.offset).first;
+  if (msg.offset != expected->second) {
+    count_lost(msg, index, expected->second);
+  }
+  expected->second = msg.offset + 1;
   return handle(msg, index);
+}
+
+void Pipeline::count_lost(const rd_kafka_message_t& msg, size_t index, int64_t expected) {
+  const std::string& topic = config_.inputs[index].name;
+  const std::string where = source_name(topic, msg.partition);
+  if (msg.offset < expected) {
+    log(LogLevel::kError, "pipeline",
+        where + " now begins at offset " + std::to_string(msg.offset) + ", below the position " +
+            std::to_string(expected) +
+            " segd had reached: the partition was truncated or recreated; reading its messages "
+            "from there");
+    return;
+  }
+  // Offsets also skip transaction markers, aborted transactions and compacted records; only a
+  // log start above the expected offset means the broker removed messages segd had not read.
+  int64_t low = 0;
+  int64_t high = 0;
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), topic.c_str(), msg.partition, &low, &high) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      low <= expected) {
+    return;
+  }
+  const int64_t lost = std::min(low, msg.offset) - expected;
+  batch_counts_[index].lost_to_retention += lost;
+  log(LogLevel::kError, "pipeline",
+      where + ": " + std::to_string(lost) + " messages (offsets " + std::to_string(expected) +
+          " to " + std::to_string(expected + lost - 1) +
+          ") were removed by the broker's retention before segd read them; their events are "
+          "missing from the state. Reading on at offset " +
+          std::to_string(msg.offset));
 }
 
 core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {

@@ -94,6 +94,11 @@ class Pipeline {
                                rd_kafka_topic_partition_list_t* offsets,
                                void* opaque);
   [[nodiscard]] core::Result<void> assign(rd_kafka_topic_partition_list_t* partitions);
+  /// A message at another offset than the one after the partition's previous message (or its
+  /// stored position): when the broker's log now starts above that offset, it removed messages
+  /// (retention) before segd read them: logs and counts them. librdkafka itself went on at the
+  /// partition's beginning (`auto.offset.reset=earliest`).
+  void count_lost(const rd_kafka_message_t& msg, size_t index, int64_t expected);
   [[nodiscard]] core::Result<void> revoke();
   [[nodiscard]] core::Result<int32_t> partition_count(const std::string& topic);
   /// Appends what the consumer has now (at most kConsumeChunk messages), or else waits up to
@@ -172,8 +177,9 @@ class Pipeline {
   std::map<std::string, int32_t> partition_counts_;
   /// (index into config_.inputs, partition).
   using TopicPartition = std::pair<size_t, int32_t>;
-  std::map<TopicPartition, int64_t> next_offsets_;  ///< Of this batch.
-  std::map<TopicPartition, bool> at_end_;           ///< Assigned partitions.
+  std::map<TopicPartition, int64_t> next_offsets_;      ///< Of this batch.
+  std::map<TopicPartition, bool> at_end_;               ///< Assigned partitions.
+  std::map<TopicPartition, int64_t> expected_offsets_;  ///< Next offset, per assigned partition.
   std::vector<std::pair<int64_t, std::shared_ptr<const core::Scorer>>> models_;  ///< Stored.
   int64_t global_stream_ms_ = 0;        ///< Largest event time over the assigned partitions.
   int64_t latest_model_as_of_ms_ = -1;  ///< trained_as_of of the newest model (or refit).

@@ -258,6 +258,7 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
             total.consumed += c.consumed;
             total.processed += c.processed;
             total.duplicates += c.duplicates;
+            total.lost_to_retention += c.lost_to_retention;
             for (const auto& [reason, n] : c.dead_lettered) {
               total.dead_lettered[reason] += n;
             }

@@ -14,6 +14,9 @@ struct TopicCounts {
   int64_t processed = 0;
   int64_t duplicates = 0;
   std::map<std::string, int64_t> dead_lettered;  ///< By reason.
+  /// Messages the broker removed (retention) before segd read them: never consumed, so outside
+  /// the equation above; their events are missing from the state.
+  int64_t lost_to_retention = 0;
 
   bool operator==(const TopicCounts&) const = default;
 };

@@ -44,8 +44,10 @@ TEST(MetricsExporterTest, ChangesSplitIntoSegmentAndDirection) {
   io::MetricsInputs in;
   in.pipeline.changes = {{"at_risk/enter", 4}, {"at_risk/exit", 1}};
   in.pipeline.topics["clicks"].dead_lettered = {{"bad_json", 3}};
+  in.pipeline.topics["clicks"].lost_to_retention = 12;
   m.update(in);
   const std::string page = m.serialize();
+  EXPECT_EQ(sample(page, "segd_input_lost_to_retention_total{topic=\"clicks\"}"), 12);
   EXPECT_EQ(sample(page, "segd_segment_changes_total{direction=\"enter\",segment=\"at_risk\"}"), 4);
   EXPECT_EQ(sample(page, "segd_segment_changes_total{direction=\"exit\",segment=\"at_risk\"}"), 1);
   EXPECT_EQ(sample(page, "segd_events_dead_lettered_total{reason=\"bad_json\",topic=\"clicks\"}"),

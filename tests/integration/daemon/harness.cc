@@ -152,6 +152,9 @@ class SummaryReader {
       if (key == "duplicates") {
         return integer(t.duplicates);
       }
+      if (key == "lost_to_retention") {
+        return integer(t.lost_to_retention);
+      }
       return key == "dead_lettered" &&
              object([&](const std::string& reason) { return integer(t.dead_lettered[reason]); });
     });

@@ -59,6 +59,7 @@ struct TopicSummary {
   int64_t processed = 0;
   int64_t duplicates = 0;
   std::map<std::string, int64_t> dead_lettered;
+  int64_t lost_to_retention = 0;
 
   /// Sum of dead_lettered over all reasons.
   [[nodiscard]] int64_t dead_lettered_total() const;

@@ -201,6 +201,10 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"kafka.rdkafka.enable.auto.offset.store", "true"}},
        "kafka.rdkafka.enable.auto.offset.store: must be false (input positions live in the state "
        "dir; segd commits to the group itself, for lag monitoring), got 'true'"},
+      {{{"kafka.rdkafka.auto.offset.reset", "latest"}},
+       "kafka.rdkafka.auto.offset.reset: must be earliest (a partition whose position the broker "
+       "no longer holds goes on at its beginning, and segd counts what the broker removed "
+       "unread), got 'latest'"},
       {{{"kafka.rdkafka.enable.partition.eof", "false"}},
        "kafka.rdkafka.enable.partition.eof: must be true (segd follows each partition's end for "
        "readiness and --exit-at-end), got 'false'"},
