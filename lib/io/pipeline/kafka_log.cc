@@ -4,14 +4,18 @@ namespace segd::io {
 namespace {
 
 void kafka_log(const rd_kafka_t* rk, int level, const char* facility, const char* text) {
-  log(kafka_log_level(level), "rdkafka",
-      kafka_log_message(rk ? rd_kafka_name(rk) : "rdkafka", facility ? facility : "",
-                        text ? text : ""));
+  const std::string_view fac = facility ? facility : "";
+  const std::string_view message = text ? text : "";
+  log(kafka_log_level(level, fac, message), "rdkafka",
+      kafka_log_message(rk ? rd_kafka_name(rk) : "rdkafka", fac, message));
 }
 
 }  // namespace
 
-LogLevel kafka_log_level(int level) {
+LogLevel kafka_log_level(int level, std::string_view facility, std::string_view text) {
+  if (facility == "CONFWARN" && text.find(" will be ignored by this ") != std::string_view::npos) {
+    return LogLevel::kDebug;
+  }
   if (level <= 3) {  // LOG_EMERG .. LOG_ERR
     return LogLevel::kError;
   }

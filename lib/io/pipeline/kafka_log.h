@@ -10,8 +10,9 @@
 namespace segd::io {
 
 /// segd's level for a librdkafka log line of syslog `level`: 0-3 error, 4 warning, 5-6 info,
-/// 7 debug.
-[[nodiscard]] LogLevel kafka_log_level(int level);
+/// 7 debug; except the warnings that a consumer property is ignored by a producer or the other
+/// way round (`CONFWARN`), which are debug: segd gives `kafka.rdkafka` to all its clients.
+[[nodiscard]] LogLevel kafka_log_level(int level, std::string_view facility, std::string_view text);
 
 /// The message of a librdkafka log line in segd's log: `<client> <facility>: <text>`, for example
 /// `rdkafka#consumer-1 FAIL: 127.0.0.1:9092/1: Connect to ... failed`.
