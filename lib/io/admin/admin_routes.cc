@@ -39,7 +39,12 @@ AdminReply json_error(int status, std::string_view code, std::string_view messag
   return json(status, error_json(code, message));
 }
 
-AdminReply backend_error(const core::Error& e) { return json_error(500, e.code, e.message); }
+// Errors the backend reports about this instance's role, not a fault: the customer's partition is
+// another instance's (409: ask that one), or none is assigned yet (503: retry).
+AdminReply backend_error(const core::Error& e) {
+  const int status = e.code == "not_assigned" ? 409 : e.code == "not_ready" ? 503 : 500;
+  return json_error(status, e.code, e.message);
+}
 
 bool is_mutating(AdminRoute route, HttpMethod method) {
   return route == AdminRoute::kRulesReload ||

@@ -33,6 +33,10 @@ bool DaemonBackend::ready() const {
 }
 
 core::Result<std::optional<std::string>> DaemonBackend::customer_json(const std::string& id) {
+  // Another instance's copy of a partition (from before a rebalance) would be stale.
+  if (auto owned = check_owned(stats_.snapshot(), id); !owned) {
+    return std::unexpected(owned.error());
+  }
   auto view = CustomerView::create(store_, rules(), pipeline_.scorer());
   if (!view) {
     return std::unexpected(view.error());

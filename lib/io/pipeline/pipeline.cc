@@ -183,7 +183,16 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   if (const auto err = rd_kafka_assign(consumer_.get(), partitions); err) {
     return std::unexpected(kafka::to_error(err, "assign"));
   }
-  stats_.update([](PipelineSnapshot& s) { s.assigned = true; });
+  // Known once any partition was assigned (an instance may get none: more members than
+  // partitions).
+  const auto count = partition_counts_.find(config_.inputs.front().name);
+  stats_.update([&](PipelineSnapshot& s) {
+    s.assigned = true;
+    s.partition_count = count == partition_counts_.end() ? 0 : count->second;
+    for (const auto& [partition, processor] : processors_) {
+      s.owned_partitions.insert(partition);
+    }
+  });
   return {};
 }
 
@@ -200,6 +209,7 @@ core::Result<void> Pipeline::revoke() {
   stats_.update([](PipelineSnapshot& s) {
     s.assigned = false;
     s.caught_up = false;
+    s.owned_partitions.clear();
   });
   log(LogLevel::kInfo, "pipeline", "partitions revoked; last batch committed");
   return committed;

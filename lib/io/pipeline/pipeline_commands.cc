@@ -30,16 +30,11 @@ void Pipeline::run_commands() {
 }
 
 core::Result<std::optional<std::vector<std::string>>> Pipeline::erase(const std::string& id) {
-  if (config_.inputs.empty() || !partition_counts_.contains(config_.inputs.front().name)) {
-    return core::fail("not_ready", "no partitions assigned yet");
+  const PipelineSnapshot now = stats_.snapshot();
+  if (auto owned = check_owned(now, id); !owned) {
+    return std::unexpected(owned.error());
   }
-  const auto p = core::partition_for_key(id, partition_counts_.at(config_.inputs.front().name));
-  auto it = processors_.find(p.value());
-  if (it == processors_.end()) {
-    return core::fail("not_assigned", "partition " + std::to_string(p.value()) +
-                                          " is not assigned to this instance");
-  }
-  auto erased = it->second->erase(id);
+  auto erased = processors_.at(core::partition_for_key(id, now.partition_count).value())->erase(id);
   if (!erased) {
     return erased;
   }

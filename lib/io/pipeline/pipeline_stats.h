@@ -4,7 +4,11 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
+#include <string_view>
+
+#include "core/common/result.h"
 
 namespace segd::io {
 
@@ -37,7 +41,15 @@ struct PipelineSnapshot {
   double last_refit_seconds = 0.0;
   bool assigned = false;
   bool caught_up = false;
+  std::set<int32_t> owned_partitions;  ///< Assigned to this instance now.
+  int32_t partition_count = 0;         ///< Of the input topics; 0 before the first assignment.
 };
+
+/// Whether this instance owns `customer_id`'s partition now, by `s`. Errors: `not_ready` (no
+/// partitions assigned yet), `not_assigned` (another instance of the group owns it; the message
+/// names the partition).
+[[nodiscard]] core::Result<void> check_owned(const PipelineSnapshot& s,
+                                             std::string_view customer_id);
 
 /// Counters shared between the pipeline thread (writer), the outbox drainer and the admin server
 /// (readers). Guarded by one mutex: the pipeline adds its counts once per committed batch, so a

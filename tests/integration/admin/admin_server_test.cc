@@ -121,6 +121,30 @@ TEST_F(AdminServerTest, ErasureWithTokenReportsExitedSegments) {
   EXPECT_EQ(again->body, R"({"customer_id":"c7","existed":false,"exited_segments":[]})");
 }
 
+TEST_F(AdminServerTest, CustomerOfAnotherInstanceIs409AndNoAssignmentYetIs503) {
+  backend_.put_customer("c7", {"vip"});
+  start(with_token());
+  backend_.set_customer_error(
+      core::Error{"not_assigned", "the customer's partition 2 is owned by another instance"});
+  for (const char* method : {"GET", "DELETE"}) {
+    auto r = fetch(method, "/v1/customers/c7", kGoodToken);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 409) << method;
+    EXPECT_EQ(r->body,
+              R"({"error":"not_assigned","message":"the customer's partition 2 is owned by )"
+              R"(another instance"})")
+        << method;
+  }
+  backend_.set_customer_error(core::Error{"not_ready", "no partitions assigned yet"});
+  auto r = fetch("GET", "/v1/customers/c7");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  backend_.set_customer_error(core::Error{"storage", "disk on fire"});
+  r = fetch("GET", "/v1/customers/c7");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+}
+
 TEST_F(AdminServerTest, MissingOrWrongTokenIs401WithChallenge) {
   backend_.put_customer("c7", {"vip"});
   start(with_token());

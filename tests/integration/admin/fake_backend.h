@@ -35,6 +35,11 @@ class FakeBackend final : public io::AdminBackend {
     std::lock_guard lock(mutex_);
     reload_ = std::move(next);
   }
+  /// What customer reads and erasures fail with from now on (nullopt: they work).
+  void set_customer_error(std::optional<core::Error> error) {
+    std::lock_guard lock(mutex_);
+    customer_error_ = std::move(error);
+  }
   [[nodiscard]] int erase_calls() const { return erase_calls_.load(); }
 
   [[nodiscard]] io::PipelineSnapshot pipeline() const override {
@@ -57,6 +62,9 @@ class FakeBackend final : public io::AdminBackend {
   [[nodiscard]] core::Result<std::optional<std::string>> customer_json(
       const std::string& id) override {
     std::lock_guard lock(mutex_);
+    if (customer_error_) {
+      return std::unexpected(*customer_error_);
+    }
     auto it = customers_.find(id);
     if (it == customers_.end()) {
       return std::nullopt;
@@ -90,6 +98,9 @@ class FakeBackend final : public io::AdminBackend {
   [[nodiscard]] core::Result<io::ErasureResult> erase_customer(const std::string& id) override {
     erase_calls_.fetch_add(1);
     std::lock_guard lock(mutex_);
+    if (customer_error_) {
+      return std::unexpected(*customer_error_);
+    }
     auto it = customers_.find(id);
     if (it == customers_.end()) {
       return io::ErasureResult{};
@@ -114,6 +125,7 @@ class FakeBackend final : public io::AdminBackend {
   std::map<std::string, std::set<std::string>> customers_;
   std::vector<io::SegmentSummary> rules_;
   io::PipelineSnapshot snapshot_;
+  std::optional<core::Error> customer_error_;
   core::Result<std::vector<io::SegmentSummary>> reload_ = std::vector<io::SegmentSummary>{};
   std::atomic<bool> ready_{false};
   std::atomic<int> erase_calls_{0};

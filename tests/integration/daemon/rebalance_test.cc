@@ -9,8 +9,11 @@
 #include <signal.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
+#include "core/common/partitioner.h"
+#include "integration/admin/http_client.h"
 #include "integration/daemon/harness.h"
 #include "integration/daemon/scenario.h"
 
@@ -45,6 +48,45 @@ void wait_for_count(SegdProcess& segd,
     ASSERT_FALSE(segd.process.wait(milliseconds(50)).has_value()) << who << " exited early:\n"
                                                                   << segd.log();
   }
+}
+
+// The admin port segd logged (`admin: listening on http://127.0.0.1:PORT`); 0 when not found.
+uint16_t admin_port(const SegdProcess& segd) {
+  constexpr std::string_view kNeedle = "admin: listening on http://127.0.0.1:";
+  const std::string log = segd.log();
+  const size_t at = log.find(kNeedle);
+  return at == std::string::npos
+             ? 0
+             : static_cast<uint16_t>(std::stoi(log.substr(at + kNeedle.size(), 5)));
+}
+
+// The partitions of the assignment `log` names last (after its last revocation).
+std::set<int32_t> owned_now(const std::string& log) {
+  constexpr std::string_view kAssigned = "pipeline: assigned events/";
+  const size_t revoked = log.rfind("pipeline: partitions revoked");
+  std::set<int32_t> owned;
+  for (size_t at = log.find(kAssigned, revoked == std::string::npos ? 0 : revoked);
+       at != std::string::npos; at = log.find(kAssigned, at + 1)) {
+    owned.insert(std::stoi(log.substr(at + kAssigned.size(), 3)));
+  }
+  return owned;
+}
+
+// The first customer of `input` on `partition` (of kPartitions), as murmur2 places it.
+std::string customer_on(const std::vector<std::string>& lines, int32_t partition) {
+  for (const std::string& line : lines) {
+    if (auto id = json_field(line, "customer_id");
+        id && core::partition_for_key(*id, kPartitions).value() == partition) {
+      return *id;
+    }
+  }
+  return {};
+}
+
+// Status of GET /v1/customers/<id> from the segd that logged `segd`'s admin port.
+int customer_status(const SegdProcess& segd, const std::string& id) {
+  auto r = http_fetch(admin_port(segd), "GET", "/v1/customers/" + id);
+  return r ? r->status : 0;
 }
 
 void produce(const std::string& bootstrap, const std::string& chunk) {
@@ -97,6 +139,18 @@ TEST(SegdDaemonTest, RebalancesMovePartitionsWithoutLoss) {
   ASSERT_NO_FATAL_FAILURE(wait_for_count(*b, "pipeline: assigned", 2, milliseconds(5000), "B"));
   ASSERT_NO_FATAL_FAILURE(produce(broker->bootstrap(), chunks[2]));
   std::this_thread::sleep_for(seconds(2));
+  // Each instance answers for its own partitions' customers only: the other's copy is stale.
+  const std::vector<std::string> lines = split_lines(read_text(input));
+  const std::set<int32_t> a_owns = owned_now(a->log());
+  const std::set<int32_t> b_owns = owned_now(b->log());
+  ASSERT_EQ(a_owns.size(), 2u);
+  ASSERT_EQ(b_owns.size(), 2u);
+  const std::string on_a = customer_on(lines, *a_owns.begin());
+  const std::string on_b = customer_on(lines, *b_owns.begin());
+  EXPECT_EQ(customer_status(*a, on_a), 200);
+  EXPECT_EQ(customer_status(*a, on_b), 409);
+  EXPECT_EQ(customer_status(*b, on_b), 200);
+  EXPECT_EQ(customer_status(*b, on_a), 409);
 
   // A dies without a word: after the session timeout B owns all four.
   a->process.kill(SIGKILL);

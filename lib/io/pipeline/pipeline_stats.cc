@@ -1,0 +1,19 @@
+#include "io/pipeline/pipeline_stats.h"
+
+#include "core/common/partitioner.h"
+
+namespace segd::io {
+
+core::Result<void> check_owned(const PipelineSnapshot& s, std::string_view customer_id) {
+  if (!s.assigned || s.partition_count <= 0) {
+    return core::fail("not_ready", "this instance owns no partitions (yet)");
+  }
+  const int32_t p = core::partition_for_key(customer_id, s.partition_count).value();
+  if (!s.owned_partitions.contains(p)) {
+    return core::fail("not_assigned", "the customer's partition " + std::to_string(p) +
+                                          " is owned by another instance of the group");
+  }
+  return {};
+}
+
+}  // namespace segd::io

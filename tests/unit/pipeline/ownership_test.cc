@@ -1,0 +1,48 @@
+#include <gtest/gtest.h>
+
+#include "core/common/partitioner.h"
+#include "io/pipeline/pipeline_stats.h"
+
+namespace segd::io {
+namespace {
+
+// The first id "c<n>" that murmur2 puts on `partition` of `count`.
+std::string customer_on(int32_t partition, int32_t count) {
+  for (int n = 0;; ++n) {
+    std::string id = "c" + std::to_string(n);
+    if (core::partition_for_key(id, count).value() == partition) {
+      return id;
+    }
+  }
+}
+
+TEST(OwnershipTest, NothingAssignedYetIsNotReady) {
+  const auto r = check_owned(PipelineSnapshot{}, "c1");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "not_ready");
+}
+
+TEST(OwnershipTest, OnlyTheOwnedPartitionsCustomersAreThisInstances) {
+  PipelineSnapshot s;
+  s.assigned = true;
+  s.partition_count = 4;
+  s.owned_partitions = {0, 1};
+  EXPECT_TRUE(check_owned(s, customer_on(0, 4)).has_value());
+  EXPECT_TRUE(check_owned(s, customer_on(1, 4)).has_value());
+  const auto other = check_owned(s, customer_on(2, 4));
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, "not_assigned");
+  EXPECT_EQ(other.error().message,
+            "the customer's partition 2 is owned by another instance of the group");
+}
+
+TEST(OwnershipTest, AMemberWithoutPartitionsOwnsNoCustomer) {
+  PipelineSnapshot s;
+  s.assigned = true;  // More members than partitions: this one got none.
+  const auto r = check_owned(s, "c1");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "not_ready");
+}
+
+}  // namespace
+}  // namespace segd::io
