@@ -85,12 +85,8 @@ TEST(SegdDaemonTest, BrokerFaults) {
   const TopicSummary& events = summary->topics["events"];
   EXPECT_EQ(events.consumed, events.processed + events.duplicates + events.dead_lettered_total());
   const std::string log = segd->log();
-  int64_t warnings = 0;
-  for (size_t at = log.find(" warn "); at != std::string::npos; at = log.find(" warn ", at + 1)) {
-    ++warnings;
-  }
   RecordProperty("faulted_run_consumed", std::to_string(events.consumed));
-  RecordProperty("faulted_run_warnings", std::to_string(warnings));
+  RecordProperty("faulted_run_warnings", std::to_string(occurrences(log, " warn ")));
 
   // Anything consumed-but-unchanged after the last change is finished by a second, clean run.
   auto rest = run_segd_to_end(*config, dir, "segd-rest.log", seconds(120));

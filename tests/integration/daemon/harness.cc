@@ -51,6 +51,15 @@ core::Result<void> write_text(const std::string& path, std::string_view text) {
   return {};
 }
 
+size_t occurrences(std::string_view text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 std::vector<std::string> split_lines(std::string_view text) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -269,11 +278,13 @@ core::Result<std::string> write_segd_config(const SegdOptions& o, const TempDir&
 
 core::Result<SegdProcess> start_segd(const std::string& config_path,
                                      ExitMode mode,
-                                     const std::string& stderr_path) {
+                                     const std::string& stderr_path,
+                                     const std::vector<std::string>& flags) {
   std::vector<std::string> argv = {bin_path("segd"), "--config", config_path};
   if (mode == ExitMode::kAtEnd) {
     argv.emplace_back("--exit-at-end");
   }
+  argv.insert(argv.end(), flags.begin(), flags.end());
   auto p = Process::spawn({.argv = argv,
                            .stdout_mode = StdoutMode::kFile,
                            .stdout_path = "/dev/null",

@@ -43,6 +43,8 @@ class TempDir {
 [[nodiscard]] std::string read_text(const std::string& path);
 /// Writes `text` to `path`, replacing it. Errors: `write`.
 [[nodiscard]] core::Result<void> write_text(const std::string& path, std::string_view text);
+/// How often `needle` occurs in `text` (overlapping occurrences included).
+[[nodiscard]] size_t occurrences(std::string_view text, std::string_view needle);
 /// Lines of `text` without '\n'; a trailing empty line is dropped.
 [[nodiscard]] std::vector<std::string> split_lines(std::string_view text);
 
@@ -121,10 +123,11 @@ struct SegdProcess {
                                               std::string_view needle,
                                               std::chrono::milliseconds timeout);
 
-/// Starts segd with `--config config_path [--exit-at-end]`, stderr to `stderr_path`.
+/// Starts segd with `--config config_path [--exit-at-end] flags...`, stderr to `stderr_path`.
 [[nodiscard]] core::Result<SegdProcess> start_segd(const std::string& config_path,
                                                    ExitMode mode,
-                                                   const std::string& stderr_path);
+                                                   const std::string& stderr_path,
+                                                   const std::vector<std::string>& flags = {});
 
 /// A consumed record with its headers (in order).
 struct HeadedRecord {

@@ -25,15 +25,6 @@ using std::chrono::seconds;
 
 constexpr int32_t kPartitions = 4;
 
-// How often `needle` occurs in `text`.
-size_t occurrences(const std::string& text, std::string_view needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
-}
-
 // Waits until segd's log holds `needle` at least `times` times.
 void wait_for_count(SegdProcess& segd,
                     std::string_view needle,

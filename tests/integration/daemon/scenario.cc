@@ -139,10 +139,11 @@ std::string compare_with_reference(const Reference& reference,
                                    int32_t output_partitions,
                                    const std::string& state_dir,
                                    const TempDir& scratch,
-                                   OutputFormat format) {
-  auto published = read_topic(bootstrap, "segment-changes", output_partitions);
+                                   OutputFormat format,
+                                   const std::string& output_topic) {
+  auto published = read_topic(bootstrap, output_topic, output_partitions);
   if (!published) {
-    return "reading segment-changes: " + published.error().message;
+    return "reading " + output_topic + ": " + published.error().message;
   }
   if (format == OutputFormat::kProtobuf) {
     for (HeadedRecord& r : *published) {
@@ -203,8 +204,9 @@ size_t wait_for_changes(const std::string& bootstrap,
 core::Result<Summary> run_segd_to_end(const std::string& config_path,
                                       const TempDir& scratch,
                                       const std::string& log_name,
-                                      seconds timeout) {
-  auto segd = start_segd(config_path, ExitMode::kAtEnd, scratch.file(log_name));
+                                      seconds timeout,
+                                      const std::vector<std::string>& flags) {
+  auto segd = start_segd(config_path, ExitMode::kAtEnd, scratch.file(log_name), flags);
   if (!segd) {
     return std::unexpected(segd.error());
   }

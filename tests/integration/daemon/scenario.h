@@ -80,16 +80,18 @@ struct Reference {
 /// The payload format of segd's output topic (kafka.output_format).
 enum class OutputFormat { kJson, kProtobuf };
 
-/// Compares segd's published output topic (deduplicated by event_id) and its exported state
+/// Compares segd's published `output_topic` (deduplicated by event_id) and its exported state
 /// with `reference`, and checks that its outbox is empty (delivered records deleted). Protobuf
 /// records are compared as their JSON form. Returns an empty string when everything matches,
 /// else what differs.
-[[nodiscard]] std::string compare_with_reference(const Reference& reference,
-                                                 const std::string& bootstrap,
-                                                 int32_t output_partitions,
-                                                 const std::string& state_dir,
-                                                 const TempDir& scratch,
-                                                 OutputFormat format = OutputFormat::kJson);
+[[nodiscard]] std::string compare_with_reference(
+    const Reference& reference,
+    const std::string& bootstrap,
+    int32_t output_partitions,
+    const std::string& state_dir,
+    const TempDir& scratch,
+    OutputFormat format = OutputFormat::kJson,
+    const std::string& output_topic = "segment-changes");
 
 /// Polls `segment-changes` (partitions 0..output_partitions-1) until it holds `want` distinct
 /// SegmentChanges or `timeout` passes; returns how many it had last.
@@ -98,12 +100,13 @@ enum class OutputFormat { kJson, kProtobuf };
                                       size_t want,
                                       std::chrono::seconds timeout);
 
-/// Runs segd --exit-at-end with `config_path` to completion (bounded by `timeout`), stderr in
-/// `scratch/<log_name>`. Returns its summary. Errors: `timeout`, `exit_code` (with the log
-/// tail), `no_summary`/`bad_summary`.
+/// Runs segd --exit-at-end with `config_path` and `flags` to completion (bounded by `timeout`),
+/// stderr in `scratch/<log_name>`. Returns its summary. Errors: `timeout`, `exit_code` (with the
+/// log tail), `no_summary`/`bad_summary`.
 [[nodiscard]] core::Result<Summary> run_segd_to_end(const std::string& config_path,
                                                     const TempDir& scratch,
                                                     const std::string& log_name,
-                                                    std::chrono::seconds timeout);
+                                                    std::chrono::seconds timeout,
+                                                    const std::vector<std::string>& flags = {});
 
 }  // namespace segd::test
