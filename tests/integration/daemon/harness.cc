@@ -295,6 +295,15 @@ core::Result<SegdProcess> start_segd(const std::string& config_path,
   return SegdProcess{std::move(*p), stderr_path};
 }
 
+uint16_t admin_port(const SegdProcess& segd) {
+  constexpr std::string_view kNeedle = "admin: listening on http://127.0.0.1:";
+  const std::string log = segd.log();
+  const size_t at = log.find(kNeedle);
+  return at == std::string::npos
+             ? 0
+             : static_cast<uint16_t>(std::stoi(log.substr(at + kNeedle.size(), 5)));
+}
+
 core::Result<void> wait_for_log(SegdProcess& segd,
                                 std::string_view needle,
                                 std::chrono::milliseconds timeout) {

@@ -117,6 +117,9 @@ struct SegdProcess {
   [[nodiscard]] std::string log() const { return read_text(stderr_path); }
 };
 
+/// The admin port segd logged (`admin: listening on http://127.0.0.1:PORT`); 0 before it did.
+[[nodiscard]] uint16_t admin_port(const SegdProcess& segd);
+
 /// Waits until segd's stderr contains `needle`, polling every 20 ms. Errors: `timeout`,
 /// `exited` (segd ended first; the message holds the log tail).
 [[nodiscard]] core::Result<void> wait_for_log(SegdProcess& segd,

@@ -41,16 +41,6 @@ void wait_for_count(SegdProcess& segd,
   }
 }
 
-// The admin port segd logged (`admin: listening on http://127.0.0.1:PORT`); 0 when not found.
-uint16_t admin_port(const SegdProcess& segd) {
-  constexpr std::string_view kNeedle = "admin: listening on http://127.0.0.1:";
-  const std::string log = segd.log();
-  const size_t at = log.find(kNeedle);
-  return at == std::string::npos
-             ? 0
-             : static_cast<uint16_t>(std::stoi(log.substr(at + kNeedle.size(), 5)));
-}
-
 // The partitions of the assignment `log` names last (after its last revocation).
 std::set<int32_t> owned_now(const std::string& log) {
   constexpr std::string_view kAssigned = "pipeline: assigned events/";
