@@ -32,6 +32,7 @@ Pipeline::Pipeline(const PipelineConfig& config,
       stats_(stats),
       drainer_(drainer),
       observer_(std::move(observer)),
+      members_(store),
       batch_counts_(config.inputs.size()) {}
 
 Pipeline::~Pipeline() {
@@ -68,8 +69,8 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& c
     return std::unexpected(rk.error());
   }
   p->consumer_ = std::move(*rk);
-  if (auto members = p->load_members(); !members) {
-    return std::unexpected(members.error());
+  if (auto counted = count_members_by_partition(store); !counted) {
+    return std::unexpected(counted.error());
   }
   auto models = load_models(store);
   if (!models) {
@@ -176,6 +177,13 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
       processor->add_model(scorer, active_from);
     }
     processors_[tp.partition] = std::move(processor);
+    std::vector<std::string> segments;
+    for (const core::SegmentDefinition& d : rules_->definitions()) {
+      segments.push_back(d.name);
+    }
+    if (auto loaded = members_.load(tp.partition, segments); !loaded) {
+      return loaded;
+    }
     log(LogLevel::kInfo, "pipeline",
         "assigned " + source_name(tp.topic, tp.partition) + " from offset " +
             (stored->has_value() ? std::to_string(**stored) : std::string("beginning")));
@@ -188,6 +196,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   const auto count = partition_counts_.find(config_.inputs.front().name);
   stats_.update([&](PipelineSnapshot& s) {
     s.assigned = true;
+    s.segment_members = members_.totals();
     s.partition_count = count == partition_counts_.end() ? 0 : count->second;
     for (const auto& [partition, processor] : processors_) {
       s.owned_partitions.insert(partition);
@@ -203,6 +212,7 @@ core::Result<void> Pipeline::revoke() {
   holding_.clear();
   at_end_.clear();
   expected_offsets_.clear();
+  members_.clear();
   if (const auto err = rd_kafka_assign(consumer_.get(), nullptr); err) {
     return std::unexpected(kafka::to_error(err, "unassign"));
   }
@@ -210,6 +220,7 @@ core::Result<void> Pipeline::revoke() {
     s.assigned = false;
     s.caught_up = false;
     s.owned_partitions.clear();
+    s.segment_members.clear();
   });
   log(LogLevel::kInfo, "pipeline", "partitions revoked; last batch committed");
   return committed;

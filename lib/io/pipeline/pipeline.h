@@ -19,6 +19,7 @@
 #include "io/pipeline/pipeline_config.h"
 #include "io/pipeline/pipeline_stats.h"
 #include "io/pipeline/producer.h"
+#include "io/pipeline/segment_members.h"
 #include "io/pipeline/topic_merger.h"
 #include "io/state/background_commit.h"
 #include "io/state/rocks_store.h"
@@ -133,7 +134,6 @@ class Pipeline {
   [[nodiscard]] core::Result<void> wait_for_commit();
   /// commit_batch() and wait_for_commit(): the batch is in the store on return.
   [[nodiscard]] core::Result<void> commit_and_wait();
-  [[nodiscard]] core::Result<void> load_members();
   /// Starts a refit when `event_ms` crosses a refit boundary (see start_refit).
   [[nodiscard]] core::Result<void> maybe_refit(int64_t event_ms);
   /// Commits, pins the stored customers as of `as_of_ms` and trains the next model version on
@@ -186,10 +186,10 @@ class Pipeline {
   /// The refit in progress (see start_refit), started at refit_started_.
   std::future<core::Result<core::models::ModelSnapshot>> refit_;
   std::chrono::steady_clock::time_point refit_started_;
-  std::map<std::string, int64_t> members_;  ///< Segment sizes, kept in the offsets family.
-  std::vector<DeadLetter> dead_letters_;    ///< Sent in this batch, confirmed before commit.
-  std::vector<TopicCounts> batch_counts_;   ///< Per input topic; added to stats_ at each commit.
-  BackgroundCommit commit_;                 ///< The batch being written beside the next one.
+  SegmentMembers members_;                 ///< Of the owned partitions.
+  std::vector<DeadLetter> dead_letters_;   ///< Sent in this batch, confirmed before commit.
+  std::vector<TopicCounts> batch_counts_;  ///< Per input topic; added to stats_ at each commit.
+  BackgroundCommit commit_;                ///< The batch being written beside the next one.
   size_t batch_events_ = 0;
   std::chrono::steady_clock::time_point loop_now_ = std::chrono::steady_clock::now();
   int64_t loop_wall_ms_ = 0;        ///< Wall clock, for the event-lag metric only.

@@ -153,18 +153,6 @@ core::Result<void> Pipeline::flush_dead_letters() {
   return {};
 }
 
-core::Result<void> Pipeline::load_members() {
-  for (const core::SegmentDefinition& d : rules_->definitions()) {
-    auto stored = store_.get_meta_int("members." + d.name);
-    if (!stored) {
-      return std::unexpected(stored.error());
-    }
-    members_[d.name] = stored->value_or(0);
-  }
-  stats_.update([&](PipelineSnapshot& s) { s.segment_members = members_; });
-  return {};
-}
-
 core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
   if (batch_events_ == 0 && next_offsets_.empty()) {
     if (once_stored) {
@@ -185,10 +173,14 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
   }
   std::vector<core::BatchDelta> parts;
   parts.reserve(processors_.size());
+  std::vector<std::pair<std::string, std::string>> meta;
   int64_t timers_fired = 0;
   for (auto& [partition, processor] : processors_) {
     processor->trim_cache();
     parts.push_back(processor->take_batch());
+    if (auto counted = members_.apply(partition, parts.back().outbox, meta); !counted) {
+      return counted;
+    }
     timers_fired += processor->stats().timers_fired;
   }
   // Input positions travel in one more part, written after the partitions' own.
@@ -205,7 +197,6 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
     positions.positions.push_back({source_name(topic, tp.second), offset});
     rd_kafka_topic_partition_list_add(offsets.get(), topic.c_str(), tp.second)->offset = offset;
   }
-  std::vector<std::pair<std::string, std::string>> meta;
   // Counted per (segment, kind) first, keyed by views of the changes' segment names.
   std::map<std::pair<std::string_view, core::ChangeKind>, int64_t> counted;
   for (const core::BatchDelta& part : parts) {
@@ -214,16 +205,9 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
     }
   }
   std::map<std::string, int64_t> changes;
-  std::set<std::string_view> resized;
   for (const auto& [key, n] : counted) {
     const auto& [segment, kind] = key;
-    members_[std::string(segment)] += kind == core::ChangeKind::kEnter ? n : -n;
-    resized.insert(segment);
     changes[std::string(segment) + "/" + std::string(core::change_kind_name(kind))] = n;
-  }
-  for (const std::string_view segment : resized) {
-    meta.emplace_back("members." + std::string(segment),
-                      std::to_string(members_[std::string(segment)]));
   }
   if (!config_.inputs.empty() && partition_counts_.contains(config_.inputs.front().name)) {
     meta.emplace_back("partitions",
@@ -234,8 +218,8 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
       store_, std::move(parts), std::move(meta),
       [this, offsets = std::move(offsets),
        counts = std::exchange(batch_counts_, std::vector<TopicCounts>(config_.inputs.size())),
-       changes = std::move(changes), members = members_, timers_fired, started = batch_started_,
-       events = batch_events_,
+       changes = std::move(changes), members = members_.totals(), timers_fired,
+       started = batch_started_, events = batch_events_,
        once_stored = std::move(once_stored)]() mutable -> core::Result<void> {
         if (once_stored) {
           once_stored();  // First: a refit's scan waits for it.

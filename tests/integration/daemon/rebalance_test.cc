@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -68,6 +69,65 @@ std::string customer_on(const std::vector<std::string>& lines, int32_t partition
 int customer_status(const SegdProcess& segd, const std::string& id) {
   auto r = http_fetch(admin_port(segd), "GET", "/v1/customers/" + id);
   return r ? r->status : 0;
+}
+
+// Per segment, the members among the customers of `export_text` (segctl export JSONL) that live
+// on `partitions`.
+std::map<std::string, int64_t> members_on(const std::string& export_text,
+                                          const std::set<int32_t>& partitions) {
+  std::map<std::string, int64_t> out;
+  for (const std::string& line : split_lines(export_text)) {
+    const auto id = json_field(line, "customer_id");
+    if (!id || !partitions.contains(core::partition_for_key(*id, kPartitions).value())) {
+      continue;
+    }
+    const size_t begin = line.find("\"segments\":[");
+    const size_t end = line.find(']', begin);
+    const std::string list = line.substr(begin, end - begin);
+    for (size_t q = list.find('"', 12); q != std::string::npos; q = list.find('"', q + 1)) {
+      const size_t close = list.find('"', q + 1);
+      out[list.substr(q + 1, close - q - 1)] += 1;
+      q = close;
+    }
+  }
+  return out;
+}
+
+// Per segment with members, what the instance's GET /v1/segments reports.
+std::map<std::string, int64_t> reported_members(const SegdProcess& segd) {
+  std::map<std::string, int64_t> out;
+  auto r = http_fetch(admin_port(segd), "GET", "/v1/segments");
+  if (!r || r->status != 200) {
+    return out;
+  }
+  for (size_t at = r->body.find("{"); at != std::string::npos; at = r->body.find("{", at + 1)) {
+    const std::string entry = r->body.substr(at, r->body.find('}', at) - at + 1);
+    const auto name = json_field(entry, "name");
+    const auto members = json_field(entry, "members");
+    if (name && members && std::stoll(*members) != 0) {
+      out[*name] = std::stoll(*members);
+    }
+  }
+  return out;
+}
+
+// Waits until the instance reports `want` as its segment sizes (they change at its commits).
+void wait_for_members(const SegdProcess& segd,
+                      const std::map<std::string, int64_t>& want,
+                      const std::string& who) {
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  std::map<std::string, int64_t> got;
+  while (std::chrono::steady_clock::now() < deadline) {
+    got = reported_members(segd);
+    if (got == want) {
+      return;
+    }
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  ADD_FAILURE() << who << " reports other segment sizes than its partitions' members";
+  for (const auto& [segment, n] : want) {
+    ADD_FAILURE() << who << " " << segment << ": want " << n << ", got " << got[segment];
+  }
 }
 
 void produce(const std::string& bootstrap, const std::string& chunk) {
@@ -132,6 +192,15 @@ TEST(SegdDaemonTest, RebalancesMovePartitionsWithoutLoss) {
   EXPECT_EQ(customer_status(*a, on_b), 409);
   EXPECT_EQ(customer_status(*b, on_b), 200);
   EXPECT_EQ(customer_status(*b, on_a), 409);
+  // Each reports the segment sizes of its own partitions (summed over the group, the whole).
+  const TempDir prefix_dir("rebalance-prefix");
+  const std::string prefix = prefix_dir.file("prefix.jsonl");
+  ASSERT_TRUE(write_text(prefix, read_text(chunks[0]) + read_text(chunks[1]) + read_text(chunks[2]))
+                  .has_value());
+  auto so_far = make_reference(prefix, kPartitions, prefix_dir);
+  ASSERT_TRUE(so_far.has_value()) << so_far.error().message;
+  ASSERT_NO_FATAL_FAILURE(wait_for_members(*a, members_on(so_far->export_text, a_owns), "A"));
+  ASSERT_NO_FATAL_FAILURE(wait_for_members(*b, members_on(so_far->export_text, b_owns), "B"));
 
   // A dies without a word: after the session timeout B owns all four.
   a->process.kill(SIGKILL);
