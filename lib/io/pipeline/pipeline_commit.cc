@@ -1,8 +1,8 @@
 // Pipeline: batch commits, dead letters and model refits.
 #include <future>
 #include <optional>
-#include <set>
 
+#include "core/common/partitioner.h"
 #include "core/scoring/model_scorer.h"
 #include "io/log/log.h"
 #include "io/pipeline/pipeline.h"
@@ -68,10 +68,17 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
       config_.refit_weekly_unit ? core::models::TimeUnit::kWeek : core::models::TimeUnit::kDay;
   options.k = config_.kmeans_k;
   latest_model_as_of_ms_ = as_of_ms;
+  // The state dir may still hold partitions a rebalance gave to other instances: those stale
+  // copies are left out.
+  const PipelineSnapshot now = stats_.snapshot();
+  TrainingFilter owned = [owned = now.owned_partitions,
+                          count = now.partition_count](std::string_view id) {
+    return count > 0 && owned.contains(core::partition_for_key(id, count).value());
+  };
   refit_ = std::async(
       std::launch::async,
-      [&store = store_, pinned = std::move(pinned), as_of_ms,
-       options]() mutable -> core::Result<core::models::ModelSnapshot> {
+      [&store = store_, pinned = std::move(pinned), as_of_ms, options,
+       owned = std::move(owned)]() mutable -> core::Result<core::models::ModelSnapshot> {
         name_this_thread("segd-refit");
         std::optional<CustomerScan> scan;
         try {
@@ -80,7 +87,7 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
           // The write before the refit failed (the pipeline reports that error itself).
           return core::fail("storage_error", "refit: the batch before it was not stored");
         }
-        return train_next(store, std::move(*scan), core::TimestampMs{as_of_ms}, options);
+        return train_next(store, std::move(*scan), core::TimestampMs{as_of_ms}, options, owned);
       });
   return {};
 }

@@ -71,11 +71,14 @@ core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& stor
 core::Result<core::models::ModelSnapshot> train_next(RocksStore& store,
                                                      CustomerScan customers,
                                                      core::TimestampMs as_of,
-                                                     const core::scoring::TrainOptions& options) {
+                                                     const core::scoring::TrainOptions& options,
+                                                     const TrainingFilter& include) {
   // Streamed in key (customer_id) order: no copy of the population is held.
   core::scoring::TrainingSet set;
   auto read = customers.for_each([&](const core::CustomerState& c) -> core::Result<void> {
-    core::scoring::add_to_training_set(set, c, as_of, options.time_unit);
+    if (!include || include(c.customer_id)) {
+      core::scoring::add_to_training_set(set, c, as_of, options.time_unit);
+    }
     return {};
   });
   if (!read) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "core/engine/scorer.h"
@@ -23,16 +25,20 @@ struct ActiveModel {
 /// The newest stored model's scorer, or NoModel (version 0) when none is stored.
 [[nodiscard]] core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& store);
 
-/// Trains the next version on `customers` evaluated at `as_of`, continuing the newest stored
-/// version so that cluster ids stay stable; active from `as_of` unless the caller moves it. The
-/// scan is streamed in key order (no state is held) and only scalar fields are read, so
-/// CustomerFields::kScalars suffices. Writes nothing: it may run on another thread while commits
-/// go on. Errors: storage, training.
+/// Which stored customers a refit trains on, by customer_id; empty: all of them.
+using TrainingFilter = std::function<bool(std::string_view customer_id)>;
+
+/// Trains the next version on `customers` (those `include` takes) evaluated at `as_of`,
+/// continuing the newest stored version so that cluster ids stay stable; active from `as_of`
+/// unless the caller moves it. The scan is streamed in key order (no state is held) and only
+/// scalar fields are read, so CustomerFields::kScalars suffices. Writes nothing: it may run on
+/// another thread while commits go on. Errors: storage, training.
 [[nodiscard]] core::Result<core::models::ModelSnapshot> train_next(
     RocksStore& store,
     CustomerScan customers,
     core::TimestampMs as_of,
-    const core::scoring::TrainOptions& options);
+    const core::scoring::TrainOptions& options,
+    const TrainingFilter& include = {});
 
 /// Stores `snapshot` under its version. Errors: storage.
 [[nodiscard]] core::Result<void> store_model(RocksStore& store,
