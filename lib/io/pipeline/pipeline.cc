@@ -141,6 +141,10 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   if (auto r = wait_for_commit(); !r) {  // Positions and timers are read from the store.
     return r;
   }
+  std::vector<std::string> segments;  // Whose member counts each new partition loads.
+  for (const core::SegmentDefinition& d : rules_->definitions()) {
+    segments.push_back(d.name);
+  }
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& tp = partitions->elems[i];
     if (auto count = partition_count(tp.topic); !count) {
@@ -152,10 +156,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     }
     // A fresh state dir starts at the beginning, whatever the group committed.
     tp.offset = stored->value_or(RD_KAFKA_OFFSET_BEGINNING);
-    if (stored->has_value()) {
-      expected_offsets_[{topic_index(tp.topic), tp.partition}] = **stored;
-    }
-    at_end_[{topic_index(tp.topic), tp.partition}] = false;
+    reading_[{topic_index(tp.topic), tp.partition}] = Reading{.at_end = false, .expected = *stored};
     if (processors_.contains(tp.partition)) {
       continue;
     }
@@ -177,10 +178,6 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
       processor->add_model(scorer, active_from);
     }
     processors_[tp.partition] = std::move(processor);
-    std::vector<std::string> segments;
-    for (const core::SegmentDefinition& d : rules_->definitions()) {
-      segments.push_back(d.name);
-    }
     if (auto loaded = members_.load(tp.partition, segments); !loaded) {
       return loaded;
     }
@@ -210,8 +207,7 @@ core::Result<void> Pipeline::revoke() {
   processors_.clear();
   mergers_.clear();  // Buffered events were never committed as consumed: they are read again.
   holding_.clear();
-  at_end_.clear();
-  expected_offsets_.clear();
+  reading_.clear();
   members_.clear();
   if (const auto err = rd_kafka_assign(consumer_.get(), nullptr); err) {
     return std::unexpected(kafka::to_error(err, "unassign"));
@@ -239,7 +235,6 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index)
   const std::string& topic = config_.inputs[index].name;
   const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
   const TopicPartition tp{index, msg.partition};
-  at_end_[tp] = false;
   ++batch_events_;
   batch_counts_[index].consumed += 1;
   auto event = config_.inputs[index].format == WireFormat::kJson ? decode_json_event(payload)
@@ -327,7 +322,7 @@ core::Result<void> Pipeline::process_one(int32_t partition,
 
 void Pipeline::update_gauges() {
   std::map<int32_t, int64_t> lag;
-  for (const auto& [tp, at_end] : at_end_) {
+  for (const auto& [tp, reading] : reading_) {
     const char* topic = config_.inputs[tp.first].name.c_str();
     int64_t low = 0;
     int64_t high = 0;
@@ -357,10 +352,11 @@ void Pipeline::update_gauges() {
 }
 
 bool Pipeline::at_end_of_input() const {
-  if (at_end_.empty()) {
+  if (reading_.empty()) {
     return false;
   }
-  return std::all_of(at_end_.begin(), at_end_.end(), [](const auto& kv) { return kv.second; });
+  return std::all_of(reading_.begin(), reading_.end(),
+                     [](const auto& kv) { return kv.second.at_end; });
 }
 
 void Pipeline::observe_event_lags() {
@@ -402,7 +398,7 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
     return {};
   }
   if (msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-    at_end_[{index, msg.partition}] = true;
+    reading_[{index, msg.partition}].at_end = true;
     if (auto m = mergers_.find(msg.partition); m != mergers_.end()) {
       m->second.set_at_end(index, true);
     }
@@ -417,12 +413,13 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
     log(LogLevel::kWarn, "pipeline", e.message);
     return {};
   }
+  Reading& reading = reading_[{index, msg.partition}];
+  reading.at_end = false;
   // A partition started at its beginning expects whatever offset comes first.
-  const auto expected = expected_offsets_.try_emplace({index, msg.partition}, msg.offset).first;
-  if (msg.offset != expected->second) {
-    count_lost(msg, index, expected->second);
+  if (reading.expected && msg.offset != *reading.expected) {
+    count_lost(msg, index, *reading.expected);
   }
-  expected->second = msg.offset + 1;
+  reading.expected = msg.offset + 1;
   return handle(msg, index);
 }
 

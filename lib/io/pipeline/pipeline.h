@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -177,9 +178,15 @@ class Pipeline {
   std::map<std::string, int32_t> partition_counts_;
   /// (index into config_.inputs, partition).
   using TopicPartition = std::pair<size_t, int32_t>;
-  std::map<TopicPartition, int64_t> next_offsets_;      ///< Of this batch.
-  std::map<TopicPartition, bool> at_end_;               ///< Assigned partitions.
-  std::map<TopicPartition, int64_t> expected_offsets_;  ///< Next offset, per assigned partition.
+  std::map<TopicPartition, int64_t> next_offsets_;  ///< Of this batch.
+  /// Where an assigned input partition's reading stands.
+  struct Reading {
+    bool at_end = false;
+    /// The offset after the previous message (or the stored position); none before the first
+    /// message of a partition started at its beginning.
+    std::optional<int64_t> expected;
+  };
+  std::map<TopicPartition, Reading> reading_;  ///< Assigned partitions.
   std::vector<std::pair<int64_t, std::shared_ptr<const core::Scorer>>> models_;  ///< Stored.
   int64_t global_stream_ms_ = 0;        ///< Largest event time over the assigned partitions.
   int64_t latest_model_as_of_ms_ = -1;  ///< trained_as_of of the newest model (or refit).
