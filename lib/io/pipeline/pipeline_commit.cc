@@ -217,7 +217,7 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
     changes[std::string(segment) + "/" + std::string(core::change_kind_name(kind))] = n;
   }
   if (!config_.inputs.empty() && partition_counts_.contains(config_.inputs.front().name)) {
-    meta.emplace_back("partitions",
+    meta.emplace_back(std::string(kPartitionsMeta),
                       std::to_string(partition_counts_.at(config_.inputs.front().name)));
   }
   // The write runs beside the processing of the next batch (the second core).

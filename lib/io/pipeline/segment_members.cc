@@ -64,7 +64,7 @@ core::Result<void> count_members_by_partition(RocksStore& store) {
   if (!marked || marked->has_value()) {
     return marked ? core::Result<void>{} : std::unexpected(marked.error());
   }
-  auto partitions = store.get_meta_int("partitions");
+  auto partitions = store.get_meta_int(kPartitionsMeta);
   if (!partitions) {
     return std::unexpected(partitions.error());
   }

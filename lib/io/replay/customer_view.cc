@@ -18,7 +18,7 @@ CustomerView::CustomerView(RocksStore& store,
       stream_times_(std::move(stream_times)) {}
 
 core::Result<std::vector<int64_t>> partition_stream_times(RocksStore& store) {
-  auto partitions = store.get_meta_int("partitions");
+  auto partitions = store.get_meta_int(kPartitionsMeta);
   if (!partitions) {
     return std::unexpected(partitions.error());
   }

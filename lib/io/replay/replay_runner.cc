@@ -19,7 +19,6 @@ namespace segd::io {
 namespace {
 
 constexpr std::string_view kSource = "replay";
-constexpr std::string_view kMetaPartitions = "partitions";
 constexpr std::string_view kMetaOutputBytes = "replay.output_bytes";
 constexpr std::string_view kMetaDeadLetterBytes = "replay.dead_letter_bytes";
 
@@ -181,7 +180,7 @@ class Replay {
 
  private:
   core::Result<void> check_partitions() {
-    auto stored = store_->get_meta(kMetaPartitions);
+    auto stored = store_->get_meta(kPartitionsMeta);
     if (!stored) {
       return std::unexpected(stored.error());
     }
@@ -291,7 +290,7 @@ class Replay {
       return r;
     }
     BackgroundCommit::Meta meta = {
-        {std::string(kMetaPartitions), std::to_string(options_.partitions)},
+        {std::string(kPartitionsMeta), std::to_string(options_.partitions)},
         {std::string(kMetaOutputBytes), std::to_string(output_->size())}};
     if (dead_letter_) {
       if (auto r = dead_letter_->flush(); !r) {

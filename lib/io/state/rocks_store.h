@@ -65,6 +65,10 @@ struct StoreStats {
 /// Small metadata entries written together with a batch (e.g. the replay output length).
 using MetaEntries = std::span<const std::pair<std::string, std::string>>;
 
+/// Meta key of the number of input partitions the stored state is split by (decimal), written
+/// by the daemon and by `segctl replay`.
+inline constexpr std::string_view kPartitionsMeta = "partitions";
+
 /// How much of each customer state a scan decodes.
 enum class CustomerFields : uint8_t {
   kAll,
