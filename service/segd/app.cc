@@ -181,8 +181,14 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
   io::route_protobuf_logs();
   install_signal_handlers();
   io::log(io::LogLevel::kInfo, "segd", "starting; state in " + config.state.dir);
-  auto store = io::RocksStore::open(io::StoreConfig{
-      .path = config.state.dir, .block_cache_bytes = config.state.block_cache_mb << 20});
+  const bool fsync = config.state.durability == "power_loss";
+  if (fsync) {
+    io::log(io::LogLevel::kInfo, "segd", "state: the WAL is fsynced on every commit");
+  }
+  auto store = io::RocksStore::open(
+      io::StoreConfig{.path = config.state.dir,
+                      .block_cache_bytes = config.state.block_cache_mb << 20,
+                      .durability = fsync ? io::Durability::kWalSync : io::Durability::kWalNoSync});
   if (!store) {
     return fail(store.error());
   }

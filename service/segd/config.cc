@@ -359,6 +359,11 @@ void validate_rest(const SegdConfig& c, Problems& problems) {
     problems.add("models.refit_every",
                  "expected off or a duration like 12h or 7d, got " + quoted(c.models.refit_every));
   }
+  const std::string& durability = c.state.durability;
+  if (durability != "process_crash" && durability != "power_loss") {
+    problems.add("state.durability",
+                 "expected process_crash or power_loss, got " + quoted(durability));
+  }
   const std::string& unit = c.models.time_unit;
   if (unit != "day" && unit != "week") {
     problems.add("models.time_unit", "expected day or week, got " + quoted(unit));

@@ -44,6 +44,9 @@ struct KafkaSettings {
 struct StateSettings {
   std::string dir = "/var/lib/segd";  // Default: /var/lib/segd
   size_t block_cache_mb = 256;        // Default: 256
+  /// What a commit survives: `process_crash` (WAL written, not fsynced) or `power_loss` (WAL
+  /// fsynced on every commit).
+  std::string durability = "process_crash";  // Default: process_crash
 
   bool operator==(const StateSettings&) const = default;
 };

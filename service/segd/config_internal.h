@@ -44,6 +44,7 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("kafka.session_timeout_ms", c.kafka.session_timeout, Bounds{1000, 3600000});
   v.field("state.dir", c.state.dir);
   v.field("state.block_cache_mb", c.state.block_cache_mb, Bounds{1, 1048576});
+  v.field("state.durability", c.state.durability);
   v.field("rules.file", c.rules.file);
   v.field("engine.batch_max_events", c.engine.batch_max_events, Bounds{1, 1000000});
   v.field("engine.batch_max_wait_ms", c.engine.batch_max_wait, Bounds{1, 60000});

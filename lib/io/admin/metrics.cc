@@ -88,6 +88,10 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
                             "segd_timers_fired_total",
                             "Time-driven re-evaluations fired by stream time.")),
       batches_(counter(registry_, "segd_batches_total", "Batches committed to the state store.")),
+      wal_syncs_(counter(registry_,
+                         "segd_rocksdb_wal_syncs_total",
+                         "fsyncs of RocksDB's write-ahead log (one per commit with "
+                         "state.durability power_loss).")),
       batch_duration_(histogram(registry_,
                                 "segd_batch_duration_seconds",
                                 "Wall time to process and commit one batch.",
@@ -237,6 +241,7 @@ void MetricsExporter::update_store_and_model(const MetricsInputs& inputs) {
   memtable_bytes_.Set(static_cast<double>(inputs.store.memtable_bytes));
   pending_compaction_bytes_.Set(static_cast<double>(inputs.store.pending_compaction_bytes));
   block_cache_hit_ratio_.Set(inputs.store.block_cache_hit_ratio);
+  advance(wal_syncs_, static_cast<double>(inputs.store.wal_syncs));
   model_version_.Set(static_cast<double>(inputs.model.version));
   model_refit_seconds_.Set(inputs.model.last_refit_seconds);
   ready_.Set(inputs.ready ? 1.0 : 0.0);

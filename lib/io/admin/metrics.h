@@ -85,6 +85,7 @@ class MetricsExporter {
   prometheus::Counter& outbox_publish_errors_;
   prometheus::Counter& timers_fired_;
   prometheus::Counter& batches_;
+  prometheus::Counter& wal_syncs_;
 
   prometheus::Histogram& batch_duration_;
   prometheus::Histogram& batch_events_;

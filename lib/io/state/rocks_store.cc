@@ -587,6 +587,7 @@ StoreStats RocksStore::stats() const {
   if (db_->GetIntProperty(cf(kCustomers), rocksdb::DB::Properties::kEstimateNumKeys, &v)) {
     s.customers_estimate = v;
   }
+  s.wal_syncs = statistics_->getTickerCount(rocksdb::WAL_FILE_SYNCED);
   const uint64_t hits = statistics_->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
   const uint64_t misses = statistics_->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
   if (hits + misses > 0) {

@@ -58,6 +58,7 @@ struct StoreStats {
   uint64_t pending_compaction_bytes = 0;  ///< Estimated bytes compaction still has to rewrite.
   double block_cache_hit_ratio = 0.0;     ///< Hits / (hits + misses) since open; 0 without reads.
   uint64_t customers_estimate = 0;        ///< Estimated keys in `customers`.
+  uint64_t wal_syncs = 0;                 ///< WAL fsyncs since open.
 
   bool operator==(const StoreStats&) const = default;
 };

@@ -87,7 +87,8 @@ TEST(MetricsExporterTest, StoreModelAndReadinessGaugesAreSet) {
               .memtable_bytes = 200,
               .pending_compaction_bytes = 300,
               .block_cache_hit_ratio = 0.5,
-              .customers_estimate = 40};
+              .customers_estimate = 40,
+              .wal_syncs = 9};
   in.model = {.version = 7, .last_refit_seconds = 1.25};
   in.ready = true;
   in.pipeline.outbox_pending = 6;
@@ -100,6 +101,7 @@ TEST(MetricsExporterTest, StoreModelAndReadinessGaugesAreSet) {
   EXPECT_EQ(sample(page, "segd_rocksdb_pending_compaction_bytes"), 300);
   EXPECT_EQ(sample(page, "segd_rocksdb_block_cache_hit_ratio"), 0.5);
   EXPECT_EQ(sample(page, "segd_customers"), 40);
+  EXPECT_EQ(sample(page, "segd_rocksdb_wal_syncs_total"), 9);
   EXPECT_EQ(sample(page, "segd_model_version"), 7);
   EXPECT_EQ(sample(page, "segd_model_refit_duration_seconds"), 1.25);
   EXPECT_EQ(sample(page, "segd_ready"), 1);

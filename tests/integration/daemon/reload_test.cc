@@ -9,7 +9,6 @@
 #include <chrono>
 #include <thread>
 
-#include "integration/admin/http_client.h"
 #include "integration/daemon/harness.h"
 #include "integration/daemon/scenario.h"
 
@@ -44,10 +43,8 @@ constexpr std::string_view kNewRules = R"(segments:
 
 // `segd_events_consumed_total{topic="events"}` on segd's /metrics; -1 when unreadable.
 int64_t consumed(const SegdProcess& segd) {
-  auto r = http_fetch(admin_port(segd), "GET", "/metrics");
-  constexpr std::string_view kSeries = "segd_events_consumed_total{topic=\"events\"} ";
-  const size_t at = r ? r->body.find(kSeries) : std::string::npos;
-  return at == std::string::npos ? -1 : std::stoll(r->body.substr(at + kSeries.size(), 20));
+  const auto value = metric_value(segd, "segd_events_consumed_total{topic=\"events\"}");
+  return value ? static_cast<int64_t>(*value) : -1;
 }
 
 // Sends SIGHUP and waits for the log to hold `needle` once more than before.

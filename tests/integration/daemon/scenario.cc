@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/common/check.h"
+#include "integration/admin/http_client.h"
 #include "io/codec/segment_change_json.h"
 #include "io/kafka/conf.h"
 #include "io/kafka/errors.h"
@@ -225,6 +226,20 @@ core::Result<Summary> run_segd_to_end(const std::string& config_path,
                                        log.substr(log.size() > 3000 ? log.size() - 3000 : 0));
   }
   return parse_summary(log);
+}
+
+std::optional<double> metric_value(const SegdProcess& segd, std::string_view series) {
+  auto r = http_fetch(admin_port(segd), "GET", "/metrics");
+  if (!r || r->status != 200) {
+    return std::nullopt;
+  }
+  const std::string line_start = std::string(series) + " ";
+  for (const std::string& line : split_lines(r->body)) {
+    if (line.starts_with(line_start)) {
+      return std::stod(line.substr(line_start.size()));
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace segd::test

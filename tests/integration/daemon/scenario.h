@@ -100,6 +100,10 @@ enum class OutputFormat { kJson, kProtobuf };
                                       size_t want,
                                       std::chrono::seconds timeout);
 
+/// The value of `series` (a metric name with its labels, as exported: `segd_batches_total` or
+/// `segd_events_consumed_total{topic="events"}`) on segd's /metrics; nullopt when unreadable.
+[[nodiscard]] std::optional<double> metric_value(const SegdProcess& segd, std::string_view series);
+
 /// Runs segd --exit-at-end with `config_path` and `flags` to completion (bounded by `timeout`),
 /// stderr in `scratch/<log_name>`. Returns its summary. Errors: `timeout`, `exit_code` (with the
 /// log tail), `no_summary`/`bad_summary`.

@@ -331,6 +331,26 @@ TEST(RocksStoreTest, StatsCountBlockCacheReadsAfterFlush) {
   EXPECT_GT(s.live_data_bytes, 0u);
 }
 
+TEST(RocksStoreTest, WalSyncDurabilityFsyncsEveryCommitAndTheDefaultNone) {
+  for (const Durability durability : {Durability::kWalSync, Durability::kWalNoSync}) {
+    TempDir dir;
+    auto store = RocksStore::open(StoreConfig{.path = dir.db(), .durability = durability});
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    const uint64_t before = (*store)->stats().wal_syncs;
+    for (int i = 0; i < 3; ++i) {
+      core::BatchDelta d;
+      d.customers_put.push_back(shared(typical_state("c" + std::to_string(i), i)));
+      ASSERT_TRUE((*store)->commit(d).has_value());
+    }
+    const uint64_t syncs = (*store)->stats().wal_syncs - before;
+    if (durability == Durability::kWalSync) {
+      EXPECT_GE(syncs, 3u);
+    } else {
+      EXPECT_EQ(syncs, 0u);
+    }
+  }
+}
+
 TEST(RocksStoreTest, SecondOpenOfADirectoryInUseFails) {
   TempDir dir;
   auto store = open_store(dir);

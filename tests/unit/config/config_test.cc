@@ -75,6 +75,7 @@ engine: {batch_max_events: 250, batch_max_wait_ms: 20}
 admin: {listen: "[::1]:0", token: abc}
 models: {refit_every: 12h, time_unit: week, kmeans_k: 8}
 log: {level: debug}
+state: {durability: power_loss}
 )"));
   ASSERT_TRUE(config.has_value()) << config.error().message;
   EXPECT_EQ(config->kafka.brokers, "b1:9092,b2:9092");
@@ -91,6 +92,7 @@ log: {level: debug}
   EXPECT_EQ(config->admin.token, "abc");
   EXPECT_EQ(config->models, (ModelSettings{"12h", "week", 8}));
   EXPECT_EQ(config->log.level, "debug");
+  EXPECT_EQ(config->state.durability, "power_loss");
 }
 
 TEST(ConfigTest, EnvironmentOverridesYaml) {
@@ -179,6 +181,8 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"models.refit_every", "0h"}},
        "models.refit_every: expected off or a duration like 12h or 7d, got '0h'"},
       {{{"models.time_unit", "month"}}, "models.time_unit: expected day or week, got 'month'"},
+      {{{"state.durability", "fsync"}},
+       "state.durability: expected process_crash or power_loss, got 'fsync'"},
       {{{"kafka.session_timeout_ms", "10s"}},
        "kafka.session_timeout_ms: expected an integer, got '10s'"},
       {{{"kafka.brokers", ""}}, "kafka.brokers: must not be empty"},
@@ -298,7 +302,7 @@ TEST(ConfigTest, RenderedDefaultsLoadBackAndListEveryKey) {
 TEST(ConfigTest, DocumentsEveryKeyAndEnvVar) {
   const std::string doc = testing::kConfigDoc;
   const std::vector<std::string> keys = config_keys();
-  EXPECT_EQ(keys.size(), 25U);
+  EXPECT_EQ(keys.size(), 26U);
   for (const auto& key : keys) {
     EXPECT_NE(doc.find("| `" + key + "` | `" + env_var_for(key) + "` |"), std::string::npos) << key;
   }
