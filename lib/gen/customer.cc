@@ -214,6 +214,7 @@ GenEvent CustomerSim::browse_event(const Catalog& catalog, GenEvent event) {
     }
     case core::EventType::kPurchase:
     case core::EventType::kRefund:
+    case core::EventType::kErasure:  // The generator writes no erasures.
       CHECK(false);
   }
   return event;

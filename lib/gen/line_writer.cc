@@ -141,6 +141,8 @@ void LineWriter::write_body(const GenEvent& event) {
       string_value(kCurrency);
       write_items(event);
       return;
+    case core::EventType::kErasure:  // The generator writes no erasures.
+      return;
   }
 }
 

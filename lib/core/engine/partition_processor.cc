@@ -39,7 +39,7 @@ Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::stri
   if (!stored) {
     return std::unexpected(stored.error());
   }
-  const bool erased = erased_.contains(id);  // Deleted in this batch, not yet in the store.
+  const bool erased = erased_since_store(id);
   CustomerState state = stored->has_value() && !erased ? std::move(**stored) : CustomerState{};
   state.customer_id = id;
   const int64_t stored_due = state.timer_due_ms;
@@ -60,7 +60,7 @@ Result<std::optional<CustomerState>> PartitionProcessor::customer(const std::str
   if (auto it = cache_.find(id); it != cache_.end()) {
     return *it->second.state;
   }
-  if (erased_.contains(id)) {
+  if (erased_since_store(id)) {
     return std::optional<CustomerState>{};
   }
   return reader_.get_customer(id);
@@ -171,6 +171,15 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
   if (auto fired = advance_stream_time(event.ts.value()); !fired) {
     return std::unexpected(fired.error());
   }
+  if (event.type == EventType::kErasure) {
+    // Not remembered for deduplication: the memory goes with the customer. A repeated erasure
+    // erases whatever the customer did since.
+    if (auto erased = erase(event.customer_id, event.event_id); !erased) {
+      return std::unexpected(erased.error());
+    }
+    stats_.processed += 1;
+    return Outcome::kProcessed;
+  }
   auto state = load(event.customer_id);
   if (!state) {
     return std::unexpected(state.error());
@@ -188,7 +197,8 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
   return Outcome::kProcessed;
 }
 
-Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(const std::string& id) {
+Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(
+    const std::string& id, std::string_view cause_event_id) {
   auto loaded = customer(id);
   if (!loaded) {
     return std::unexpected(loaded.error());
@@ -212,6 +222,7 @@ Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(const 
     change.at = TimestampMs{stream_time_ms_};
     change.model_version = scorer_->version();
     change.cause = CauseKind::kErasure;
+    change.cause_event_id = std::string(cause_event_id);
     change.reason = "erasure";
     outbox_.push_back(std::move(change));
     stats_.changes += 1;
@@ -236,6 +247,7 @@ BatchDelta PartitionProcessor::take_batch() {
     }
     delta.timers_deleted.emplace_back(partition_, id);
   }
+  erased_in_flight_.merge(erased_);
   erased_.clear();
   delta.customers_put.reserve(dirty_.size());
   for (CacheEntry* entry : dirty_) {
@@ -261,7 +273,13 @@ BatchDelta PartitionProcessor::take_batch() {
   return delta;
 }
 
+bool PartitionProcessor::erased_since_store(const std::string& id) const {
+  return erased_.contains(id) || erased_in_flight_.contains(id);
+}
+
 void PartitionProcessor::trim_cache() {
+  // Every batch taken so far is in the store, with the deletes of the customers erased in it.
+  erased_in_flight_.clear();
   if (cache_.size() <= options_.cache_capacity) {
     return;
   }

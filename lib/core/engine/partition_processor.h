@@ -53,13 +53,16 @@ class PartitionProcessor {
                      PartitionRestore restore,
                      Options options);
 
-  /// Applies one validated event. Errors: storage failures from the StateReader.
+  /// Applies one validated event; an erasure event erases its customer at this point of the
+  /// stream (as erase(), with the event as the exits' cause). Errors: storage failures from the
+  /// StateReader.
   [[nodiscard]] Result<Outcome> process(const Event& event);
 
   /// GDPR erasure: emits an exit (cause kErasure, at the current stream time) for every segment
   /// the customer is in, then forgets the customer entirely: state, timer and dedup memory. Later
   /// events for the id start fresh. Returns the segments exited; nullopt when the id is unknown.
-  [[nodiscard]] Result<std::optional<std::vector<std::string>>> erase(const std::string& id);
+  [[nodiscard]] Result<std::optional<std::vector<std::string>>> erase(
+      const std::string& id, std::string_view cause_event_id = {});
 
   /// Fires the timers due by `stream_time_ms` (used when input is idle or at end of replay).
   [[nodiscard]] Result<void> advance_stream_time(int64_t stream_time_ms);
@@ -110,6 +113,9 @@ class PartitionProcessor {
   void clear_timer(CustomerState& state);
   void activate_models(int64_t up_to_ms);
   void catch_up_model(CacheEntry& entry, TimestampMs at);
+  /// Whether `id` was erased after the store's last known state of it: its stored state (and
+  /// timer record) may still be there until the delete is written.
+  [[nodiscard]] bool erased_since_store(const std::string& id) const;
 
   PartitionId partition_;
   std::shared_ptr<const RuleSet> rules_;
@@ -122,7 +128,9 @@ class PartitionProcessor {
   absl::btree_set<TimerKey> timers_;  ///< A B-tree: a timer moves on most evaluations.
   absl::node_hash_map<std::string, CacheEntry> cache_;  ///< Node-stable: dirty_ points into it.
   std::vector<CacheEntry*> dirty_;                      ///< In first-change order.
-  std::set<std::string> erased_;
+  std::set<std::string> erased_;                        ///< Erased in the batch in progress.
+  /// Erased in batches already taken, whose writes may still be in flight (until trim_cache()).
+  std::set<std::string> erased_in_flight_;
   std::vector<SegmentChange> outbox_;
   EngineStats stats_;
 };

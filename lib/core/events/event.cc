@@ -6,7 +6,8 @@ namespace segd::core {
 namespace {
 
 constexpr std::array<std::string_view, kEventTypeCount> kNames = {
-    "page_view", "product_view", "search", "add_to_cart", "remove_from_cart", "purchase", "refund",
+    "page_view",        "product_view", "search", "add_to_cart",
+    "remove_from_cart", "purchase",     "refund", "erasure",
 };
 
 }  // namespace

@@ -20,11 +20,14 @@ enum class EventType : uint8_t {
   kRemoveFromCart,
   kPurchase,
   kRefund,
+  /// GDPR erasure of the customer, at this position of the partition's input (see README).
+  kErasure,
 };
 
-inline constexpr int kEventTypeCount = 7;
+inline constexpr int kEventTypeCount = 8;
 
-/// `page_view`, `product_view`, `search`, `add_to_cart`, `remove_from_cart`, `purchase`, `refund`.
+/// `page_view`, `product_view`, `search`, `add_to_cart`, `remove_from_cart`, `purchase`, `refund`,
+/// `erasure`.
 [[nodiscard]] std::string_view event_type_name(EventType type);
 
 /// The inverse of event_type_name(); nullopt for an unknown name.

@@ -163,6 +163,7 @@ Check check_type(Event& event, AmountField amount) {
   switch (event.type) {
     case EventType::kPageView:
     case EventType::kSearch:
+    case EventType::kErasure:
       return {};
     case EventType::kProductView:
     case EventType::kAddToCart:

@@ -229,6 +229,7 @@ Novelty remember_event(CustomerState& state, const Event& event) {
 
 void apply_event_features(CustomerState& s, const Event& e) {
   CHECK(!s.customer_id.empty());
+  CHECK(e.type != EventType::kErasure);  // The engine erases; erasure is not a feature update.
   const int64_t ts = e.ts.value();
   if (s.version == 0 && s.first_event_ms == 0 && s.last_event_ms == 0) {
     s.first_event_ms = ts;
@@ -264,6 +265,8 @@ void apply_event_features(CustomerState& s, const Event& e) {
       break;
     case EventType::kRefund:
       add_refund(s, e);
+      break;
+    case EventType::kErasure:
       break;
   }
   prune_days(s);

@@ -311,6 +311,13 @@ core::Result<void> Pipeline::process_one(int32_t partition,
   if (!outcome) {
     return std::unexpected(outcome.error());
   }
+  if (event.type == core::EventType::kErasure) {
+    log(LogLevel::kInfo, "audit",
+        "erased customer '" + event.customer_id + "' by the erasure event at " +
+            source_name(config_.inputs[topic].name, partition) + " offset " +
+            std::to_string(offset) +
+            (event.event_id.empty() ? std::string() : " (event_id '" + event.event_id + "')"));
+  }
   next_offsets_[{topic, partition}] = offset + 1;
   TopicCounts& counts = batch_counts_[topic];
   (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;

@@ -86,7 +86,9 @@ TEST(PartitionProcessorTest, BatchBoundariesDoNotChangeResults) {
   std::vector<Event> events;
   for (int i = 0; i < 300; ++i) {
     const std::string c = "c" + std::to_string(i % 7);
-    if (i % 5 == 0) {
+    if (i % 50 == 49) {
+      events.push_back(make_event(EventType::kErasure, at_day(i * 0.4), c));
+    } else if (i % 5 == 0) {
       events.push_back(make_purchase(at_day(i * 0.4), 10 + i, "o" + std::to_string(i), c));
     } else {
       Event v = make_event(EventType::kProductView, at_day(i * 0.4 - (i % 3) * 0.01), c);
@@ -159,6 +161,48 @@ TEST(PartitionProcessorTest, ErasureEmitsExitsAndForgetsTheCustomer) {
   d = h.processor.take_batch();
   EXPECT_EQ(d.customers_deleted, std::vector<std::string>{"c1"});
   EXPECT_FALSE(h.processor.erase("nobody").value().has_value());
+}
+
+TEST(PartitionProcessorTest, ACustomerErasedInABatchStillBeingWrittenStartsFresh) {
+  Harness h({{"lapsed", "days_since_last_purchase > 30", ""}});  // Every buyer has a timer.
+  h.run({make_purchase(at_day(0), 10, "o1")});
+  ASSERT_TRUE(h.processor.process(make_event(EventType::kErasure, at_day(1))).has_value());
+  const BatchDelta in_flight = h.processor.take_batch();  // Its write has not happened yet.
+  EXPECT_EQ(in_flight.customers_deleted, std::vector<std::string>{"c1"});
+  EXPECT_FALSE(h.processor.customer("c1").value().has_value());
+  // The next batch sees c1 again while the store still holds the erased state and its timer.
+  ASSERT_TRUE(h.processor.process(make_purchase(at_day(2), 10, "o2")).has_value());
+  const BatchDelta next = h.processor.take_batch();
+  ASSERT_EQ(next.customers_put.size(), 1u);
+  EXPECT_EQ(next.customers_put[0]->orders_total, 1);
+  EXPECT_EQ(next.customers_put[0]->version, 1);
+  h.store.apply(in_flight);
+  h.store.apply(next);
+  h.processor.trim_cache();  // Both batches are in the store now.
+  EXPECT_EQ(h.processor.customer("c1").value()->orders_total, 1);
+}
+
+TEST(PartitionProcessorTest, ErasureEventErasesTheCustomerAtItsPlaceInTheStream) {
+  Harness h({{"buyer", "orders_total >= 1", ""}});
+  ASSERT_EQ(h.run({make_purchase(at_day(0), 10, "o1")}).size(), 1u);
+  auto changes = h.run({make_event(EventType::kPageView, at_day(1)),
+                        make_event(EventType::kErasure, at_day(2), "c1", "erase-1"),
+                        make_event(EventType::kErasure, at_day(2.5), "nobody")});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[0].cause, CauseKind::kErasure);
+  EXPECT_EQ(changes[0].cause_event_id, "erase-1");
+  EXPECT_EQ(changes[0].at, at_day(2));
+  EXPECT_EQ(changes[0].event_id, "c1/buyer/3");
+  EXPECT_EQ(h.processor.stats().processed, 4);
+  EXPECT_FALSE(h.store.customers().contains("c1"));
+  EXPECT_FALSE(h.processor.customer("c1").value().has_value());
+  // The dedup memory went too: the same order id again is a new purchase of a fresh customer.
+  changes = h.run({make_purchase(at_day(3), 10, "o1")});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kEnter);
+  EXPECT_EQ(changes[0].event_id, "c1/buyer/1");
+  EXPECT_EQ(h.processor.customer("c1").value()->orders_total, 1);
 }
 
 }  // namespace
