@@ -20,6 +20,7 @@ PartitionProcessor::PartitionProcessor(PartitionId partition,
       reader_(reader),
       options_(options),
       stream_time_ms_(restore.stream_time_ms),
+      erasures_(restore.erasures),
       timers_(restore.timers.begin(), restore.timers.end()) {
   CHECK(rules_ != nullptr);
   CHECK(scorer_ != nullptr);
@@ -40,7 +41,12 @@ Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::stri
     return std::unexpected(stored.error());
   }
   const bool erased = erased_since_store(id);
-  CustomerState state = stored->has_value() && !erased ? std::move(**stored) : CustomerState{};
+  CustomerState state;
+  if (stored->has_value() && !erased) {
+    state = std::move(**stored);
+  } else {
+    state.incarnation = erasures_;
+  }
   state.customer_id = id;
   const int64_t stored_due = state.timer_due_ms;
   return &cache_
@@ -215,7 +221,7 @@ Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(
   for (const std::string& segment : exited) {
     s.version += 1;
     SegmentChange change;
-    change.event_id = id + "/" + segment + "/" + std::to_string(s.version);
+    change.event_id = change_event_id(id, segment, s.incarnation, s.version);
     change.customer_id = id;
     change.segment = segment;
     change.change = ChangeKind::kExit;
@@ -228,6 +234,8 @@ Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(
     stats_.changes += 1;
   }
   clear_timer(s);
+  erasures_ += 1;
+  erasures_dirty_ = true;
   if ((*state)->dirty) {
     std::erase(dirty_, *state);
   }
@@ -267,6 +275,10 @@ BatchDelta PartitionProcessor::take_batch() {
   if (stream_time_dirty_) {
     delta.stream_times.emplace_back(partition_, stream_time_ms_);
     stream_time_dirty_ = false;
+  }
+  if (erasures_dirty_) {
+    delta.erasure_counts.emplace_back(partition_, erasures_);
+    erasures_dirty_ = false;
   }
   delta.outbox = std::move(outbox_);
   outbox_.clear();

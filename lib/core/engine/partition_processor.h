@@ -27,12 +27,6 @@ struct EngineStats {
   bool operator==(const EngineStats&) const = default;
 };
 
-/// What a partition remembered at the last commit.
-struct PartitionRestore {
-  int64_t stream_time_ms = 0;
-  std::vector<TimerKey> timers;
-};
-
 enum class Outcome : uint8_t { kProcessed, kDuplicate };
 
 /// The engine for one partition: turns its ordered events into customer state and
@@ -125,6 +119,8 @@ class PartitionProcessor {
   Options options_;
   int64_t stream_time_ms_ = 0;
   bool stream_time_dirty_ = false;
+  int64_t erasures_ = 0;  ///< Customers erased so far: the incarnation of a new state.
+  bool erasures_dirty_ = false;
   absl::btree_set<TimerKey> timers_;  ///< A B-tree: a timer moves on most evaluations.
   absl::node_hash_map<std::string, CacheEntry> cache_;  ///< Node-stable: dirty_ points into it.
   std::vector<CacheEntry*> dirty_;                      ///< In first-change order.

@@ -40,13 +40,23 @@ struct BatchDelta {
   std::vector<std::pair<PartitionId, TimerKey>> timers_put;         ///< The customer's new timer.
   std::vector<std::pair<PartitionId, std::string>> timers_deleted;  ///< Customers left without one.
   std::vector<std::pair<PartitionId, int64_t>> stream_times;  ///< New stream time per partition.
+  /// New count of erased customers per partition (PartitionRestore::erasures).
+  std::vector<std::pair<PartitionId, int64_t>> erasure_counts;
   std::vector<SourcePosition> positions;
   std::vector<SegmentChange> outbox;  ///< In emission order.
 
   [[nodiscard]] bool empty() const {
     return customers_put.empty() && customers_deleted.empty() && timers_put.empty() &&
-           timers_deleted.empty() && stream_times.empty() && positions.empty() && outbox.empty();
+           timers_deleted.empty() && stream_times.empty() && erasure_counts.empty() &&
+           positions.empty() && outbox.empty();
   }
+};
+
+/// What a partition remembered at the last commit.
+struct PartitionRestore {
+  int64_t stream_time_ms = 0;
+  int64_t erasures = 0;  ///< Customers erased in the partition so far.
+  std::vector<TimerKey> timers;
 };
 
 /// Read access to persisted state, implemented by io::RocksStore (and by an in-memory map in unit

@@ -100,6 +100,9 @@ struct CustomerState {
   std::vector<std::string> segments;  ///< Sorted names of the segments the customer is in.
   int64_t timer_due_ms = 0;           ///< The customer's pending timer; 0 when none.
   int64_t model_version = 0;          ///< The model version of the last evaluation.
+  /// How many customers the partition had erased when this state began; part of SegmentChange
+  /// ids (change_event_id), so the ids of a customer seen again after its erasure are new.
+  int64_t incarnation = 0;
 
   bool operator==(const CustomerState&) const = default;
 };

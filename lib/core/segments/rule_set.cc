@@ -315,7 +315,7 @@ void RuleSet::exit_removed_segments(CustomerState& state,
       continue;
     }
     SegmentChange change;
-    change.event_id = state.customer_id + "/" + *it + "/" + std::to_string(state.version);
+    change.event_id = change_event_id(state.customer_id, *it, state.incarnation, state.version);
     change.customer_id = state.customer_id;
     change.segment = *it;
     change.change = ChangeKind::kExit;
@@ -362,7 +362,8 @@ Evaluation RuleSet::evaluate(CustomerState& state,
     }
     if (now_member != member) {
       SegmentChange change;
-      change.event_id = state.customer_id + "/" + def.name + "/" + std::to_string(state.version);
+      change.event_id =
+          change_event_id(state.customer_id, def.name, state.incarnation, state.version);
       change.customer_id = state.customer_id;
       change.segment = def.name;
       change.change = now_member ? ChangeKind::kEnter : ChangeKind::kExit;

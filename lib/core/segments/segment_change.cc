@@ -26,4 +26,18 @@ std::string_view cause_kind_name(CauseKind kind) {
   return "event";
 }
 
+std::string change_event_id(std::string_view customer_id,
+                            std::string_view segment,
+                            int64_t incarnation,
+                            int64_t version) {
+  std::string id;
+  id.reserve(customer_id.size() + segment.size() + 24);
+  id.append(customer_id).append("/").append(segment).append("/");
+  if (incarnation != 0) {
+    id.append(std::to_string(incarnation)).append(".");
+  }
+  id.append(std::to_string(version));
+  return id;
+}
+
 }  // namespace segd::core

@@ -27,9 +27,18 @@ struct DecidingValue {
   bool operator==(const DecidingValue&) const = default;
 };
 
+/// The `event_id` of a change of `customer_id`'s membership in `segment` made at state `version`:
+/// `<customer_id>/<segment>/<version>`, or `<customer_id>/<segment>/<incarnation>.<version>` for
+/// a state that began after erasures in its partition (CustomerState::incarnation), so that a
+/// customer seen again after an erasure never repeats the ids of its erased predecessor.
+[[nodiscard]] std::string change_event_id(std::string_view customer_id,
+                                          std::string_view segment,
+                                          int64_t incarnation,
+                                          int64_t version);
+
 /// One segment enter or exit, as published to the segment-changes topic.
-/// `event_id` is `<customer_id>/<segment>/<customer state version>`: deterministic, so consumers
-/// can drop the duplicates that at-least-once delivery may produce.
+/// `event_id` (change_event_id()) is deterministic, so consumers can drop the duplicates that
+/// at-least-once delivery may produce.
 struct SegmentChange {
   std::string event_id;
   std::string customer_id;

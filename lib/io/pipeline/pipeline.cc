@@ -161,18 +161,14 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
       continue;
     }
     const core::PartitionId p{tp.partition};
-    core::PartitionRestore restore;
-    auto stream_time = store_.stream_time(p);
-    auto timers = store_.load_timers(p);
-    if (!stream_time || !timers) {
-      return std::unexpected(!stream_time ? stream_time.error() : timers.error());
+    auto restore = store_.partition_restore(p);
+    if (!restore) {
+      return std::unexpected(restore.error());
     }
-    restore.stream_time_ms = stream_time->value_or(0);
-    restore.timers = std::move(*timers);
     mergers_.emplace(tp.partition, TopicMerger(config_.inputs.size()));
-    global_stream_ms_ = std::max(global_stream_ms_, restore.stream_time_ms);
+    global_stream_ms_ = std::max(global_stream_ms_, restore->stream_time_ms);
     auto processor = std::make_unique<core::PartitionProcessor>(
-        p, rules_, std::make_shared<core::NoModel>(), store_, std::move(restore),
+        p, rules_, std::make_shared<core::NoModel>(), store_, std::move(*restore),
         core::PartitionProcessor::Options{config_.cache_customers});
     for (const auto& [active_from, scorer] : models_) {
       processor->add_model(scorer, active_from);

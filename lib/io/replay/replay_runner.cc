@@ -65,7 +65,7 @@ class Replay {
       return std::unexpected(models.error());
     }
     for (int32_t p = 0; p < options_.partitions; ++p) {
-      auto restore = restore_partition(core::PartitionId{p});
+      auto restore = store_->partition_restore(core::PartitionId{p});
       if (!restore) {
         return std::unexpected(restore.error());
       }
@@ -190,21 +190,6 @@ class Replay {
                                           " partitions, not " + wanted);
     }
     return {};
-  }
-
-  core::Result<core::PartitionRestore> restore_partition(core::PartitionId p) {
-    core::PartitionRestore restore;
-    auto stream_time = store_->stream_time(p);
-    if (!stream_time) {
-      return std::unexpected(stream_time.error());
-    }
-    restore.stream_time_ms = stream_time->value_or(0);
-    auto timers = store_->load_timers(p);
-    if (!timers) {
-      return std::unexpected(timers.error());
-    }
-    restore.timers = std::move(*timers);
-    return restore;
   }
 
   // Output written after the last commit is cut off: the lines behind it are replayed again.

@@ -355,6 +355,10 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
     const auto& [partition, time] = stream_time;
     batch.Put(cf(kOffsets), stream_time_key(partition), encode_i64(time));
   });
+  each(&core::BatchDelta::erasure_counts, [&](const auto& erasures) {
+    const auto& [partition, count] = erasures;
+    batch.Put(cf(kOffsets), erasures_key(partition), encode_i64(count));
+  });
   each(&core::BatchDelta::positions, [&](const core::SourcePosition& pos) {
     batch.Put(cf(kOffsets), position_key(pos.source), encode_i64(pos.next_offset));
   });
@@ -407,6 +411,26 @@ core::Result<std::vector<core::TimerKey>> RocksStore::load_timers(core::Partitio
 
 core::Result<std::optional<int64_t>> RocksStore::stream_time(core::PartitionId partition) {
   return get_i64(stream_time_key(partition), decode_i64);
+}
+
+core::Result<core::PartitionRestore> RocksStore::partition_restore(core::PartitionId partition) {
+  core::PartitionRestore restore;
+  auto stream_time = this->stream_time(partition);
+  if (!stream_time) {
+    return std::unexpected(stream_time.error());
+  }
+  auto erasures = get_i64(erasures_key(partition), decode_i64);
+  if (!erasures) {
+    return std::unexpected(erasures.error());
+  }
+  auto timers = load_timers(partition);
+  if (!timers) {
+    return std::unexpected(timers.error());
+  }
+  restore.stream_time_ms = stream_time->value_or(0);
+  restore.erasures = erasures->value_or(0);
+  restore.timers = std::move(*timers);
+  return restore;
 }
 
 core::Result<std::optional<int64_t>> RocksStore::position(std::string_view source) {

@@ -136,6 +136,9 @@ class RocksStore final : public core::StateReader {
   [[nodiscard]] core::Result<std::vector<core::TimerKey>> load_timers(core::PartitionId partition);
   /// The stored stream time of `partition`, nullopt when none was committed.
   [[nodiscard]] core::Result<std::optional<int64_t>> stream_time(core::PartitionId partition);
+  /// What a PartitionProcessor for `partition` starts from: the stored stream time, erasure
+  /// count and timers (zeros and none for a partition never committed).
+  [[nodiscard]] core::Result<core::PartitionRestore> partition_restore(core::PartitionId partition);
   /// The stored next offset of `source`, nullopt when none was committed.
   [[nodiscard]] core::Result<std::optional<int64_t>> position(std::string_view source);
 

@@ -112,6 +112,7 @@ void write_customer(Sink& w, const core::CustomerState& s) {
   }
   w.int64_field(M::kTimerDueMsFieldNumber, s.timer_due_ms);
   w.int64_field(M::kModelVersionFieldNumber, s.model_version);
+  w.int64_field(M::kIncarnationFieldNumber, s.incarnation);
 }
 
 int cause_number(core::CauseKind cause) {
@@ -266,6 +267,8 @@ bool read_scalar(WireReader& in, uint32_t tag, core::CustomerState& s, int& coun
         return i64(s.timer_due_ms);
       case M::kModelVersionFieldNumber:
         return i64(s.model_version);
+      case M::kIncarnationFieldNumber:
+        return i64(s.incarnation);
       default:
         break;
     }
@@ -311,6 +314,7 @@ void copy_scalars(const v1::CustomerState& m, core::CustomerState& s) {
   s.last_cart_add_ms = m.last_cart_add_ms();
   s.timer_due_ms = m.timer_due_ms();
   s.model_version = m.model_version();
+  s.incarnation = m.incarnation();
 }
 
 }  // namespace

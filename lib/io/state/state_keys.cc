@@ -91,6 +91,12 @@ std::string stream_time_key(core::PartitionId partition) {
   return out;
 }
 
+std::string erasures_key(core::PartitionId partition) {
+  std::string out = "erasures/";
+  append_u32(out, flip32(partition.value()));
+  return out;
+}
+
 std::string meta_key(std::string_view key) {
   std::string out = "meta/";
   out.append(key);

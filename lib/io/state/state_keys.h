@@ -31,10 +31,11 @@ namespace segd::io {
 /// Inverse of model_key; nullopt when the key is not 8 bytes.
 [[nodiscard]] std::optional<int64_t> parse_model_key(std::string_view key);
 
-/// `offsets` keys: `pos/<source>`, `stream_time/<partition int32>`, `meta/<key>`, and the
-/// store's own `sys/next_outbox_seq`.
+/// `offsets` keys: `pos/<source>`, `stream_time/<partition int32>`,
+/// `erasures/<partition int32>`, `meta/<key>`, and the store's own `sys/next_outbox_seq`.
 [[nodiscard]] std::string position_key(std::string_view source);
 [[nodiscard]] std::string stream_time_key(core::PartitionId partition);
+[[nodiscard]] std::string erasures_key(core::PartitionId partition);
 [[nodiscard]] std::string meta_key(std::string_view key);
 inline constexpr std::string_view kNextOutboxSeqKey = "sys/next_outbox_seq";
 

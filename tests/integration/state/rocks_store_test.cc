@@ -29,6 +29,7 @@ core::BatchDelta full_delta() {
   d.customers_put = {shared(typical_state("c1", 1)), shared(typical_state("c2", 2))};
   d.timers_put = {{PartitionId(3), {500, "c1"}}, {PartitionId(3), {400, "c2"}}};
   d.stream_times = {{PartitionId(3), 12'345}};
+  d.erasure_counts = {{PartitionId(3), 2}};
   d.positions = {{"clicks/3", 101}, {"purchases/3", 7}};
   d.outbox = {make_change("c1", 1), make_change("c2", 2)};
   return d;
@@ -53,6 +54,14 @@ TEST(RocksStoreTest, CommittedBatchIsWholeAfterReopen) {
             (std::vector<core::TimerKey>{{400, "c2"}, {500, "c1"}}));
   EXPECT_EQ(*store->stream_time(PartitionId(3)), 12'345);
   EXPECT_EQ(*store->stream_time(PartitionId(4)), std::nullopt);
+  const core::PartitionRestore restored = *store->partition_restore(PartitionId(3));
+  EXPECT_EQ(restored.stream_time_ms, 12'345);
+  EXPECT_EQ(restored.erasures, 2);
+  EXPECT_EQ(restored.timers, *store->load_timers(PartitionId(3)));
+  const core::PartitionRestore fresh = *store->partition_restore(PartitionId(4));
+  EXPECT_EQ(fresh.stream_time_ms, 0);
+  EXPECT_EQ(fresh.erasures, 0);
+  EXPECT_TRUE(fresh.timers.empty());
   EXPECT_EQ(*store->position("clicks/3"), 101);
   EXPECT_EQ(*store->position("purchases/3"), 7);
   EXPECT_EQ(*store->position("clicks/4"), std::nullopt);

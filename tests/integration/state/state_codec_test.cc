@@ -46,6 +46,7 @@ core::CustomerState maximal_state() {
   s.last_cart_add_ms = kMin;
   s.timer_due_ms = kMax;
   s.model_version = kMax;
+  s.incarnation = kMax;
   s.monetary_total = std::numeric_limits<double>::max();
   s.refund_amount_total = -std::numeric_limits<double>::infinity();
   s.days.clear();
@@ -153,6 +154,7 @@ std::string protobuf_encoding(const core::CustomerState& s) {
   }
   m.set_timer_due_ms(s.timer_due_ms);
   m.set_model_version(s.model_version);
+  m.set_incarnation(s.incarnation);
   return serialize_deterministic(m);
 }
 
@@ -225,6 +227,7 @@ core::CustomerState odd_state(uint64_t seed) {
   }
   s.timer_due_ms = number();
   s.model_version = number();
+  s.incarnation = number();
   return s;
 }
 

@@ -83,6 +83,7 @@ inline core::CustomerState typical_state(const std::string& id, int64_t seed) {
   }
   s.segments = {"at_risk", "big_spender", "cart_abandoner"};
   s.timer_due_ms = s.last_event_ms + 60 * 86'400'000LL;
+  s.incarnation = seed % 3;  // Most states are a first incarnation (0), some not.
   return s;
 }
 

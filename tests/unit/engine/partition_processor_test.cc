@@ -182,6 +182,25 @@ TEST(PartitionProcessorTest, ACustomerErasedInABatchStillBeingWrittenStartsFresh
   EXPECT_EQ(h.processor.customer("c1").value()->orders_total, 1);
 }
 
+TEST(PartitionProcessorTest, NewCustomersTakeTheRestoredErasureCountAsTheirIncarnation) {
+  testing::MemoryStore store;
+  PartitionRestore restore;
+  restore.erasures = 7;
+  PartitionProcessor p(PartitionId{0}, rules({{"buyer", "orders_total >= 1", ""}}),
+                       std::make_shared<NoModel>(), store, restore, {});
+  ASSERT_TRUE(p.process(make_purchase(at_day(0), 10, "o1")).has_value());
+  ASSERT_TRUE(p.process(make_event(EventType::kErasure, at_day(1))).has_value());
+  ASSERT_TRUE(p.process(make_purchase(at_day(2), 10, "o2")).has_value());
+  const BatchDelta d = p.take_batch();
+  ASSERT_EQ(d.outbox.size(), 3u);
+  EXPECT_EQ(d.outbox[0].event_id, "c1/buyer/7.1");
+  EXPECT_EQ(d.outbox[1].event_id, "c1/buyer/7.2");  // The erasure's exit, same incarnation.
+  EXPECT_EQ(d.outbox[2].event_id, "c1/buyer/8.1");
+  EXPECT_EQ(d.erasure_counts, (std::vector<std::pair<PartitionId, int64_t>>{{PartitionId{0}, 8}}));
+  ASSERT_EQ(d.customers_put.size(), 1u);
+  EXPECT_EQ(d.customers_put[0]->incarnation, 8);
+}
+
 TEST(PartitionProcessorTest, ErasureEventErasesTheCustomerAtItsPlaceInTheStream) {
   Harness h({{"buyer", "orders_total >= 1", ""}});
   ASSERT_EQ(h.run({make_purchase(at_day(0), 10, "o1")}).size(), 1u);
@@ -201,7 +220,7 @@ TEST(PartitionProcessorTest, ErasureEventErasesTheCustomerAtItsPlaceInTheStream)
   changes = h.run({make_purchase(at_day(3), 10, "o1")});
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].change, ChangeKind::kEnter);
-  EXPECT_EQ(changes[0].event_id, "c1/buyer/1");
+  EXPECT_EQ(changes[0].event_id, "c1/buyer/1.1");  // Incarnation 1: not the first enter's id.
   EXPECT_EQ(h.processor.customer("c1").value()->orders_total, 1);
 }
 
