@@ -1,5 +1,6 @@
 #include "service/segd/app.h"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <csignal>
@@ -213,7 +214,20 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
   if (!pipeline) {
     return fail(pipeline.error());
   }
-  io::DaemonBackend backend(**pipeline, **store, stats, config.rules.file, *rules);
+  std::unique_ptr<io::ErasureWriter> erasures;
+  if (!config.kafka.erasure_topic.empty()) {
+    const auto topic = std::find_if(pc.inputs.begin(), pc.inputs.end(), [&](const auto& t) {
+      return t.name == config.kafka.erasure_topic;
+    });
+    auto writer = io::ErasureWriter::create(pc, *topic);  // The config checked it is an input.
+    if (!writer) {
+      return fail(writer.error());
+    }
+    erasures = std::move(*writer);
+    io::log(io::LogLevel::kInfo, "segd",
+            "erasures: DELETE /v1/customers/{id} writes erasure events to " + topic->name);
+  }
+  io::DaemonBackend backend(**pipeline, **store, stats, config.rules.file, *rules, erasures.get());
   AdminThread admin;
   if (auto started = admin.start(config, backend, metrics); !started) {
     return fail(started.error());

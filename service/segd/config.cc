@@ -323,6 +323,12 @@ void validate_kafka(const KafkaSettings& k, Problems& problems) {
     problems.add("kafka.dead_letter_topic", "must differ from the input and output topics, got " +
                                                 quoted(k.dead_letter_topic));
   }
+  if (!k.erasure_topic.empty() && !inputs.contains(k.erasure_topic)) {
+    problems.add("kafka.erasure_topic",
+                 "must be one of kafka.input_topics (segd applies the erasures it reads there), "
+                 "got " +
+                     quoted(k.erasure_topic));
+  }
   for (const auto& [prop, value] : k.rdkafka) {
     if (auto owner = dedicated_key(prop)) {
       problems.add(std::string(kRdkafkaKey) + "." + prop, "set " + std::string(*owner) + " instead",

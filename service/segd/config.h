@@ -33,6 +33,8 @@ struct KafkaSettings {
   std::string output_topic = "segment-changes";                        // Default: segment-changes
   PayloadFormat output_format = PayloadFormat::kJson;                  // Default: json
   std::string dead_letter_topic = "segd-dead-letters";                 // Default: segd-dead-letters
+  /// The input topic `DELETE /v1/customers/{id}` writes erasure events to; empty: erase locally.
+  std::string erasure_topic;  // Default: empty
   /// Pass-through librdkafka properties for the consumer and the producers.
   std::map<std::string, std::string> rdkafka;        // Default: empty
   std::chrono::milliseconds session_timeout{10000};  // Default: 10000ms

@@ -40,6 +40,7 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("kafka.output_topic", c.kafka.output_topic);
   v.field("kafka.output_format", c.kafka.output_format);
   v.field("kafka.dead_letter_topic", c.kafka.dead_letter_topic);
+  v.field("kafka.erasure_topic", c.kafka.erasure_topic);
   v.field(kRdkafkaKey, c.kafka.rdkafka);
   v.field("kafka.session_timeout_ms", c.kafka.session_timeout, Bounds{1000, 3600000});
   v.field("state.dir", c.state.dir);

@@ -20,9 +20,21 @@ struct SegmentSummary {
 };
 
 /// What erasing a customer did (DELETE /v1/customers/{id}).
+/// Where an erasure event was written (`kafka.erasure_topic`), for the instance that owns the
+/// customer's partition to apply.
+struct ErasureReceipt {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  std::string event_id;
+};
+
 struct ErasureResult {
   bool existed = false;
   std::vector<std::string> exited_segments;  ///< Exit events emitted with cause `erasure`.
+  /// Set when the erasure was written to the erasure topic instead of applied here (then
+  /// `existed` and `exited_segments` are unknown and left empty).
+  std::optional<ErasureReceipt> queued;
 };
 
 /// Model information for metrics.

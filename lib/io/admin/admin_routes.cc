@@ -40,9 +40,12 @@ AdminReply json_error(int status, std::string_view code, std::string_view messag
 }
 
 // Errors the backend reports about this instance's role, not a fault: the customer's partition is
-// another instance's (409: ask that one), or none is assigned yet (503: retry).
+// another instance's (409: ask that one), none is assigned yet, or Kafka did not take or confirm
+// an erasure event (503: retry).
 AdminReply backend_error(const core::Error& e) {
-  const int status = e.code == "not_assigned" ? 409 : e.code == "not_ready" ? 503 : 500;
+  const bool retry =
+      e.code == "not_ready" || e.code == "erasure_unconfirmed" || e.code.starts_with("kafka.");
+  const int status = e.code == "not_assigned" ? 409 : retry ? 503 : 500;
   return json_error(status, e.code, e.message);
 }
 
@@ -224,6 +227,21 @@ std::string erasure_json(std::string_view id, const ErasureResult& result) {
   w.begin_object();
   w.key("customer_id");
   w.string(id);
+  if (result.queued) {
+    const ErasureReceipt& r = *result.queued;
+    w.key("status");
+    w.string("accepted");
+    w.key("topic");
+    w.string(r.topic);
+    w.key("partition");
+    w.number(static_cast<int64_t>(r.partition));
+    w.key("offset");
+    w.number(r.offset);
+    w.key("event_id");
+    w.string(r.event_id);
+    w.end_object();
+    return w.take();
+  }
   w.key("existed");
   w.boolean(result.existed);
   w.key("exited_segments");
@@ -297,7 +315,10 @@ AdminReply AdminRouter::call(const AdminRequest& request) const {
 AdminReply AdminRouter::customer(HttpMethod method, const std::string& id) const {
   if (method == HttpMethod::kDelete) {
     auto erased = backend_.erase_customer(id);
-    return erased ? json(200, erasure_json(id, *erased)) : backend_error(erased.error());
+    if (!erased) {
+      return backend_error(erased.error());
+    }
+    return json(erased->queued ? 202 : 200, erasure_json(id, *erased));
   }
   auto found = backend_.customer_json(id);
   if (!found) {

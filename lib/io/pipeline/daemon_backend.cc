@@ -1,21 +1,32 @@
 #include "io/pipeline/daemon_backend.h"
 
+#include <chrono>
+
 #include "io/config/rules_loader.h"
 #include "io/log/log.h"
 #include "io/replay/customer_view.h"
 
 namespace segd::io {
+namespace {
+
+// How long DELETE waits for Kafka to confirm an erasure event: inside the admin server's
+// default 5 s request timeout.
+constexpr std::chrono::milliseconds kErasureConfirmTimeout{4000};
+
+}  // namespace
 
 DaemonBackend::DaemonBackend(Pipeline& pipeline,
                              RocksStore& store,
                              PipelineStats& stats,
                              std::string rules_file,
-                             std::shared_ptr<const core::RuleSet> rules)
+                             std::shared_ptr<const core::RuleSet> rules,
+                             ErasureWriter* erasures)
     : pipeline_(pipeline),
       store_(store),
       stats_(stats),
       rules_file_(std::move(rules_file)),
-      rules_(std::move(rules)) {}
+      rules_(std::move(rules)),
+      erasures_(erasures) {}
 
 std::shared_ptr<const core::RuleSet> DaemonBackend::rules() const {
   std::lock_guard lock(mutex_);
@@ -55,6 +66,24 @@ core::Result<std::vector<SegmentSummary>> DaemonBackend::segments() {
 }
 
 core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id) {
+  if (erasures_ != nullptr) {
+    // The request's wall-clock time is the erasure's event time (an adapter may read the clock;
+    // the engine only sees the event).
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    auto written = erasures_->write(id, now_ms, kErasureConfirmTimeout);
+    if (!written) {
+      log(LogLevel::kWarn, "audit",
+          "erasure of customer '" + id + "' not confirmed: " + written.error().message);
+      return std::unexpected(written.error());
+    }
+    log(LogLevel::kInfo, "audit",
+        "erasure of customer '" + id + "' requested: event " + written->event_id + " at " +
+            written->topic + "/" + std::to_string(written->partition) + " offset " +
+            std::to_string(written->offset));
+    return ErasureResult{.queued = std::move(*written)};
+  }
   core::Result<std::optional<std::vector<std::string>>> erased =
       std::optional<std::vector<std::string>>{};
   pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); });

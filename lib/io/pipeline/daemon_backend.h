@@ -5,19 +5,23 @@
 #include <string>
 
 #include "io/admin/admin_backend.h"
+#include "io/pipeline/erasure_writer.h"
 #include "io/pipeline/pipeline.h"
 
 namespace segd::io {
 
 /// The daemon's AdminBackend: reads go to the stats snapshot and RocksDB (thread-safe), mutations
 /// (erasure, rule reload) run on the pipeline thread between messages via Pipeline::execute().
+/// With an ErasureWriter, an erasure is written to the erasure topic instead (any instance
+/// accepts it; the partition's owner applies it when it reads it).
 class DaemonBackend final : public AdminBackend {
  public:
   DaemonBackend(Pipeline& pipeline,
                 RocksStore& store,
                 PipelineStats& stats,
                 std::string rules_file,
-                std::shared_ptr<const core::RuleSet> rules);
+                std::shared_ptr<const core::RuleSet> rules,
+                ErasureWriter* erasures = nullptr);
 
   [[nodiscard]] PipelineSnapshot pipeline() const override { return stats_.snapshot(); }
   [[nodiscard]] StoreStats store() const override { return store_.stats(); }
@@ -38,6 +42,7 @@ class DaemonBackend final : public AdminBackend {
   std::string rules_file_;
   mutable std::mutex mutex_;  ///< Guards rules_.
   std::shared_ptr<const core::RuleSet> rules_;
+  ErasureWriter* erasures_;
 };
 
 }  // namespace segd::io

@@ -44,6 +44,8 @@ void Producer::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, vo
   Delivery d;
   d.tag = reinterpret_cast<uintptr_t>(msg->_private);
   d.ok = msg->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  d.partition = msg->partition;
+  d.offset = msg->offset;
   if (!d.ok) {
     d.error = rd_kafka_err2str(msg->err);
   }

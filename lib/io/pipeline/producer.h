@@ -18,6 +18,8 @@ struct Delivery {
   uint64_t tag = 0;  ///< What the caller passed to produce().
   bool ok = false;
   std::string error;
+  int32_t partition = -1;  ///< Where the message went (-1 when unknown).
+  int64_t offset = -1;     ///< Its offset there, when the broker reported one (else -1).
 };
 
 /// An idempotent librdkafka producer that reports deliveries by tag. Not thread-safe: one owner

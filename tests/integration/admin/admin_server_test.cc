@@ -121,6 +121,23 @@ TEST_F(AdminServerTest, ErasureWithTokenReportsExitedSegments) {
   EXPECT_EQ(again->body, R"({"customer_id":"c7","existed":false,"exited_segments":[]})");
 }
 
+TEST_F(AdminServerTest, ErasureWrittenToTheErasureTopicIs202WithWhereItWent) {
+  backend_.put_customer("c7", {"vip"});
+  backend_.set_erasure_topic("erasures");
+  start(with_token());
+  auto r = fetch("DELETE", "/v1/customers/c7", kGoodToken);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202);
+  EXPECT_EQ(r->body, R"({"customer_id":"c7","status":"accepted","topic":"erasures","partition":3,)"
+                     R"("offset":41,"event_id":"erasure-7"})");
+  backend_.set_customer_error(
+      core::Error{"erasure_unconfirmed", "the erasure event was not confirmed within 4000 ms"});
+  auto unconfirmed = fetch("DELETE", "/v1/customers/c7", kGoodToken);
+  ASSERT_TRUE(unconfirmed);
+  EXPECT_EQ(unconfirmed->status, 503);
+  EXPECT_NE(unconfirmed->body.find(R"("error":"erasure_unconfirmed")"), std::string::npos);
+}
+
 TEST_F(AdminServerTest, CustomerOfAnotherInstanceIs409AndNoAssignmentYetIs503) {
   backend_.put_customer("c7", {"vip"});
   start(with_token());

@@ -36,6 +36,11 @@ class FakeBackend final : public io::AdminBackend {
     reload_ = std::move(next);
   }
   /// What customer reads and erasures fail with from now on (nullopt: they work).
+  /// Erasures are then "written" to this topic (as segd does with kafka.erasure_topic).
+  void set_erasure_topic(std::string topic) {
+    std::lock_guard lock(mutex_);
+    erasure_topic_ = std::move(topic);
+  }
   void set_customer_error(std::optional<core::Error> error) {
     std::lock_guard lock(mutex_);
     customer_error_ = std::move(error);
@@ -101,6 +106,9 @@ class FakeBackend final : public io::AdminBackend {
     if (customer_error_) {
       return std::unexpected(*customer_error_);
     }
+    if (!erasure_topic_.empty()) {
+      return io::ErasureResult{.queued = io::ErasureReceipt{erasure_topic_, 3, 41, "erasure-7"}};
+    }
     auto it = customers_.find(id);
     if (it == customers_.end()) {
       return io::ErasureResult{};
@@ -126,6 +134,7 @@ class FakeBackend final : public io::AdminBackend {
   std::vector<io::SegmentSummary> rules_;
   io::PipelineSnapshot snapshot_;
   std::optional<core::Error> customer_error_;
+  std::string erasure_topic_;
   core::Result<std::vector<io::SegmentSummary>> reload_ = std::vector<io::SegmentSummary>{};
   std::atomic<bool> ready_{false};
   std::atomic<int> erase_calls_{0};

@@ -34,12 +34,10 @@ TEST(SegdDaemonTest, PowerLossDurabilityFsyncsTheWalOnEveryCommit) {
   auto segd = start_segd(*config, ExitMode::kOnSignal, dir.file("segd.log"),
                          {"--state.durability=power_loss"});
   ASSERT_TRUE(segd.has_value()) << segd.error().message;
-  const std::string consumed = "segd_events_consumed_total{topic=\"events\"}";
+  ASSERT_TRUE(
+      wait_for_metric(*segd, R"(segd_events_consumed_total{topic="events"})", kEvents, seconds(60)))
+      << segd->log();
   const auto deadline = std::chrono::steady_clock::now() + seconds(60);
-  while (metric_value(*segd, consumed).value_or(0) < kEvents) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << segd->log();
-    std::this_thread::sleep_for(milliseconds(50));
-  }
   // The batch holding the last events may still be committing: wait until the counts settle.
   std::optional<double> batches;
   std::optional<double> syncs;

@@ -2,15 +2,19 @@
 // erase each customer at the same place of its partition, so a rebuild from the topic (a new
 // owner after a rebalance, a backfill) does not bring an erased customer back.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
+#include <thread>
 
+#include "integration/admin/http_client.h"
 #include "integration/daemon/harness.h"
 #include "integration/daemon/scenario.h"
 
 namespace segd::test {
 namespace {
 
+using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // `line`'s "ts" member as JSON text: a quoted RFC 3339 string or epoch milliseconds.
@@ -66,6 +70,100 @@ TEST(SegdDaemonTest, ErasureEventsEraseAtTheSamePlaceLiveAndInAReplay) {
   const std::string diff =
       compare_with_reference(*reference, broker->bootstrap(), kPartitions, state, dir);
   EXPECT_TRUE(diff.empty()) << diff;
+}
+
+// The first customer of `export_text` (segctl export JSONL) that is in a segment.
+std::string customer_in_a_segment(const std::string& export_text) {
+  for (const std::string& line : split_lines(export_text)) {
+    if (line.find("\"segments\":[\"") != std::string::npos) {
+      return json_field(line, "customer_id").value_or("");
+    }
+  }
+  return {};
+}
+
+// DELETE with kafka.erasure_topic writes an erasure event (202) instead of erasing locally; the
+// instance that owns the partition applies it when it reads it, and so does a rebuild from the
+// topics into a fresh state dir: the rebuilt state equals the live one, without the customer.
+TEST(SegdDaemonTest, DeleteWritesAnErasureEventThatTheLiveRunAndARebuildApply) {
+  constexpr int32_t kPartitions = 4;
+  constexpr int64_t kEvents = 15000;
+  const TempDir dir("erasure-topic");
+  const std::string input = dir.file("events.jsonl");
+  ASSERT_TRUE(gen_events({.customers = 1500, .events = kEvents, .seed = 67}, input).has_value());
+  auto reference = make_reference(input, kPartitions, dir);
+  ASSERT_TRUE(reference.has_value()) << reference.error().message;
+  const std::string erased = customer_in_a_segment(reference->export_text);
+  ASSERT_FALSE(erased.empty());
+
+  std::vector<std::string> topics = topics_with(kPartitions);
+  for (const char* t : {"erasures", "segment-changes-rebuild"}) {
+    topics.push_back(std::string(t) + ":" + std::to_string(kPartitions));
+  }
+  auto broker = start_broker(1, topics);
+  ASSERT_TRUE(broker.has_value());
+  ASSERT_TRUE(produce_file(broker->bootstrap(), "events", input).has_value());
+  const std::string live_state = dir.file("live-state");
+  auto config = write_segd_config({.brokers = broker->bootstrap(),
+                                   .state_dir = live_state,
+                                   .input_topics = {"events", "erasures"}},
+                                  dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto live = start_segd(*config, ExitMode::kOnSignal, dir.file("live.log"),
+                         {"--kafka.erasure_topic=erasures", "--admin.token=t0k"});
+  ASSERT_TRUE(live.has_value()) << live.error().message;
+  ASSERT_TRUE(
+      wait_for_metric(*live, R"(segd_events_consumed_total{topic="events"})", kEvents, seconds(90)))
+      << live->log();
+
+  auto deleted = http_fetch(admin_port(*live), "DELETE", "/v1/customers/" + erased,
+                            {"Authorization: Bearer t0k"});
+  ASSERT_TRUE(deleted.has_value());
+  EXPECT_EQ(deleted->status, 202) << deleted->body;
+  EXPECT_NE(deleted->body.find(R"("status":"accepted","topic":"erasures")"), std::string::npos)
+      << deleted->body;
+  ASSERT_TRUE(
+      wait_for_log(*live,
+                   "audit: erased customer '" + erased + "' by the erasure event at erasures/",
+                   milliseconds(30000))
+          .has_value())
+      << live->log();
+  // The customer API reads committed state: the erasure shows once its batch is written.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  int status = 0;
+  while (status != 404 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(50));
+    auto r = http_fetch(admin_port(*live), "GET", "/v1/customers/" + erased);
+    status = r ? r->status : 0;
+  }
+  EXPECT_EQ(status, 404);
+  live->process.kill(SIGTERM);
+  auto code = live->wait(milliseconds(30000));
+  ASSERT_TRUE(code.has_value());
+  ASSERT_EQ(*code, 0) << live->log();
+
+  auto published = read_topic(broker->bootstrap(), "segment-changes", kPartitions);
+  ASSERT_TRUE(published.has_value()) << published.error().message;
+  int erasure_exits = 0;
+  for (const HeadedRecord& r : *published) {
+    erasure_exits +=
+        r.key == erased &&
+        r.value.find(R"("cause":{"kind":"erasure","event_id":"erasure-)") != std::string::npos;
+  }
+  EXPECT_GT(erasure_exits, 0) << "the erased customer's segments are exited";
+
+  const std::string rebuilt_state = dir.file("rebuilt-state");
+  auto rebuilt = run_segd_to_end(
+      *config, dir, "rebuild.log", seconds(120),
+      {"--state.dir=" + rebuilt_state, "--kafka.group_id=segd-rebuild",
+       "--kafka.output_topic=segment-changes-rebuild", "--admin.listen=127.0.0.1:0"});
+  ASSERT_TRUE(rebuilt.has_value()) << rebuilt.error().code << ": " << rebuilt.error().message;
+  EXPECT_EQ(rebuilt->topics["erasures"].processed, 1);
+  auto live_export = export_state(live_state, dir);
+  auto rebuilt_export = export_state(rebuilt_state, dir);
+  ASSERT_TRUE(live_export.has_value() && rebuilt_export.has_value());
+  EXPECT_EQ(*rebuilt_export, *live_export);
+  EXPECT_EQ(live_export->find("\"customer_id\":\"" + erased + "\""), std::string::npos);
 }
 
 }  // namespace

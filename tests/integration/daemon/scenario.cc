@@ -242,4 +242,18 @@ std::optional<double> metric_value(const SegdProcess& segd, std::string_view ser
   return std::nullopt;
 }
 
+bool wait_for_metric(const SegdProcess& segd,
+                     std::string_view series,
+                     double at_least,
+                     std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (metric_value(segd, series).value_or(-1) < at_least) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 }  // namespace segd::test

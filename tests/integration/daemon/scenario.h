@@ -104,6 +104,12 @@ enum class OutputFormat { kJson, kProtobuf };
 /// `segd_events_consumed_total{topic="events"}`) on segd's /metrics; nullopt when unreadable.
 [[nodiscard]] std::optional<double> metric_value(const SegdProcess& segd, std::string_view series);
 
+/// Polls metric_value() until it is at least `at_least`; false when `timeout` passes first.
+[[nodiscard]] bool wait_for_metric(const SegdProcess& segd,
+                                   std::string_view series,
+                                   double at_least,
+                                   std::chrono::milliseconds timeout);
+
 /// Runs segd --exit-at-end with `config_path` and `flags` to completion (bounded by `timeout`),
 /// stderr in `scratch/<log_name>`. Returns its summary. Errors: `timeout`, `exit_code` (with the
 /// log tail), `no_summary`/`bad_summary`.

@@ -181,6 +181,9 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"models.refit_every", "0h"}},
        "models.refit_every: expected off or a duration like 12h or 7d, got '0h'"},
       {{{"models.time_unit", "month"}}, "models.time_unit: expected day or week, got 'month'"},
+      {{{"kafka.erasure_topic", "erasures"}},
+       "kafka.erasure_topic: must be one of kafka.input_topics (segd applies the erasures it reads "
+       "there), got 'erasures'"},
       {{{"state.durability", "fsync"}},
        "state.durability: expected process_crash or power_loss, got 'fsync'"},
       {{{"kafka.session_timeout_ms", "10s"}},
@@ -302,7 +305,7 @@ TEST(ConfigTest, RenderedDefaultsLoadBackAndListEveryKey) {
 TEST(ConfigTest, DocumentsEveryKeyAndEnvVar) {
   const std::string doc = testing::kConfigDoc;
   const std::vector<std::string> keys = config_keys();
-  EXPECT_EQ(keys.size(), 26U);
+  EXPECT_EQ(keys.size(), 27U);
   for (const auto& key : keys) {
     EXPECT_NE(doc.find("| `" + key + "` | `" + env_var_for(key) + "` |"), std::string::npos) << key;
   }

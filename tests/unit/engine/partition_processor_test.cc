@@ -152,6 +152,8 @@ TEST(PartitionProcessorTest, ErasureEmitsExitsAndForgetsTheCustomer) {
   EXPECT_EQ(d.outbox[0].cause, CauseKind::kErasure);
   EXPECT_EQ(d.outbox[0].change, ChangeKind::kExit);
   EXPECT_EQ(d.outbox[1].change, ChangeKind::kEnter);
+  // Not c1/buyer/1, the id of the enter before the erasure: consumers would drop it.
+  EXPECT_EQ(d.outbox[1].event_id, "c1/buyer/1.1");
   EXPECT_TRUE(d.customers_deleted.empty());
   ASSERT_EQ(d.customers_put.size(), 1u);
   EXPECT_EQ(d.customers_put[0]->orders_total, 1);
