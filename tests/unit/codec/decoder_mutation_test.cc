@@ -36,6 +36,8 @@ const std::vector<std::string>& json_seeds() {
       R"("amount":10.25,"extra":{"nested":[1,2,{"x":null}]}})",
       R"({"type":"purchase","customer_id":"c2","ts":"2026-12-31T23:59:59Z","order_id":"o",)"
       R"("items":[{"product_id":"a","quantity":1,"price":1e2}]})",
+      R"({"event_id":"erasure-1772359200000","type":"erasure","customer_id":"c42",)"
+      R"("ts":"2026-03-01T10:00:00.000Z"})",
   };
   return seeds;
 }
