@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Checks the deploy/ files with their own tools: promtool for the Prometheus config and alert
-# rules (and unit tests of the alerts), python3 for the Grafana dashboard JSON and the k8s YAML.
-# Usage: bash promtool_deploy.sh BIN_DIR   (BIN_DIR is unused; ctest passes it)
+# rules (and unit tests of the alerts), python3 for the Grafana dashboard JSON and the k8s YAML,
+# segd itself for the segd.yaml in the k8s ConfigMap.
+# Usage: bash promtool_deploy.sh BIN_DIR
 set -euo pipefail
 
+bin=${1:?usage: promtool_deploy.sh BIN_DIR}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 deploy="$repo/deploy"
 python=/usr/bin/python3
@@ -79,7 +81,7 @@ YAML
 promtool test rules "$work/alerts_test.yml" || fail "promtool test rules"
 
 "$python" -m json.tool "$deploy/grafana/segd-dashboard.json" >/dev/null || fail "dashboard is not valid JSON"
-"$python" - "$deploy" <<'PY' || fail "k8s manifests"
+"$python" - "$deploy" "$work" <<'PY' || fail "k8s manifests"
 import sys, yaml, pathlib
 deploy = pathlib.Path(sys.argv[1])
 kinds = {}
@@ -94,5 +96,8 @@ c = kinds["StatefulSet"]["spec"]["template"]["spec"]["containers"][0]
 assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
 assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
 assert any(m["mountPath"] == "/var/lib/segd" for m in c["volumeMounts"])
+(pathlib.Path(sys.argv[2]) / "segd.yaml").write_text(kinds["ConfigMap"]["data"]["segd.yaml"])
 PY
+# segd accepts the ConfigMap's configuration (every key known, every value valid).
+"$bin/segd" --config "$work/segd.yaml" --print-config >/dev/null || fail "the ConfigMap's segd.yaml"
 echo "deploy files OK"
