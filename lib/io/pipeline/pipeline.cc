@@ -257,12 +257,29 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index)
   return release_ready(msg.partition);
 }
 
+bool Pipeline::known_unread(size_t topic, int32_t partition) const {
+  int64_t low = 0;
+  int64_t high = 0;
+  const std::string& name = config_.inputs[topic].name;
+  if (rd_kafka_get_watermark_offsets(consumer_.get(), name.c_str(), partition, &low, &high) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return true;  // Not fetched yet: the broker may hold anything.
+  }
+  const auto it = reading_.find({topic, partition});
+  const int64_t next = it != reading_.end() && it->second.expected ? *it->second.expected : low;
+  return high > next;
+}
+
 core::Result<void> Pipeline::release_ready(int32_t partition) {
   auto merger = mergers_.find(partition);
   if (merger == mergers_.end()) {
     return {};
   }
-  if (auto r = process(partition, merger->second.release(loop_now_, config_.merge_max_wait)); !r) {
+  const auto unread = [this, partition](size_t topic) { return known_unread(topic, partition); };
+  if (auto r =
+          process(partition, merger->second.release(loop_now_, config_.merge_max_wait, unread));
+      !r) {
     return r;
   }
   if (merger->second.empty()) {

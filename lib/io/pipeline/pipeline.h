@@ -118,6 +118,10 @@ class Pipeline {
                                                int64_t offset);
   /// Processes what the partition's merger may release now.
   [[nodiscard]] core::Result<void> release_ready(int32_t partition);
+  /// Whether the broker is known to hold messages of input `topic` in `partition` that were not
+  /// consumed yet (librdkafka's cached high watermark is past the next expected offset); true
+  /// while no fetch of it has answered yet.
+  [[nodiscard]] bool known_unread(size_t topic, int32_t partition) const;
   /// release_ready() for each partition whose merger holds events back (waiting for a topic).
   [[nodiscard]] core::Result<void> release_held();
   [[nodiscard]] size_t topic_index(std::string_view topic) const;

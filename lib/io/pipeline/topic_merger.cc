@@ -4,7 +4,8 @@
 
 namespace segd::io {
 
-TopicMerger::TopicMerger(size_t topic_count) : buffers_(topic_count), at_end_(topic_count, false) {}
+TopicMerger::TopicMerger(size_t topic_count)
+    : buffers_(topic_count), at_end_(topic_count, false), empty_since_(topic_count) {}
 
 void TopicMerger::push(Item item) {
   at_end_[item.topic] = false;
@@ -28,29 +29,42 @@ std::optional<size_t> TopicMerger::next_topic() const {
 }
 
 std::vector<TopicMerger::Item> TopicMerger::release(std::chrono::steady_clock::time_point now,
-                                                    std::chrono::milliseconds max_wait) {
+                                                    std::chrono::milliseconds max_wait,
+                                                    const UnreadQuery& unread) {
   std::vector<Item> out;
   while (true) {
     const auto next = next_topic();
     if (!next) {
       break;
     }
-    bool blocked = false;
-    for (size_t t = 0; t < buffers_.size(); ++t) {
-      blocked = blocked || (buffers_[t].empty() && !at_end_[t]);
+    const auto waiting_since = buffers_[*next].front().arrived;
+    bool hold = false;
+    for (size_t t = 0; t < buffers_.size() && !hold; ++t) {
+      if (!buffers_[t].empty() || at_end_[t]) {
+        continue;  // A topic may still deliver an earlier event only when empty and not at end.
+      }
+      hold = now - std::max(empty_since_[t], waiting_since) < max_wait || (unread && unread(t));
     }
-    if (blocked && now - buffers_[*next].front().arrived < max_wait) {
-      break;  // A topic may still deliver an earlier event.
+    if (hold) {
+      break;
     }
     out.push_back(std::move(buffers_[*next].front()));
     buffers_[*next].pop_front();
+    if (buffers_[*next].empty()) {
+      empty_since_[*next] = now;
+    }
   }
   return out;
 }
 
 std::vector<TopicMerger::Item> TopicMerger::release_all() {
   std::fill(at_end_.begin(), at_end_.end(), true);
-  return release(std::chrono::steady_clock::time_point::max(), std::chrono::milliseconds(0));
+  std::vector<Item> out;
+  while (const auto next = next_topic()) {
+    out.push_back(std::move(buffers_[*next].front()));
+    buffers_[*next].pop_front();
+  }
+  return out;
 }
 
 bool TopicMerger::empty() const {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,9 +14,12 @@ namespace segd::io {
 
 /// Merges one partition of several co-partitioned input topics (clicks/3 and purchases/3) into one
 /// stream ordered by event time, as Kafka Streams does: the buffered event with the smallest
-/// (ts, topic order, offset) goes first, but only while every topic has a buffered event, has been
-/// read to its end, or the oldest buffered event has waited longer than `max_wait` (a topic that
-/// is merely slow must not stall the others forever). With one topic, events pass straight through.
+/// (ts, topic order, offset) goes first, but only while every topic has a buffered event or has
+/// been read to its end. A topic with nothing buffered holds the others back for as long as the
+/// broker is known to hold unread messages of it (so topics written before they are read, as in
+/// a backfill, merge the same way however the fetches interleave), and otherwise for at most
+/// `max_wait` from when it ran empty or the waiting event arrived, whichever is later (a topic
+/// that is merely quiet must not stall the others). With one topic, events pass straight through.
 /// Not thread-safe (the pipeline thread owns it).
 class TopicMerger {
  public:
@@ -31,9 +35,14 @@ class TopicMerger {
   void push(Item item);
   /// Whether `topic` has been read to its end (partition EOF) since its last message.
   void set_at_end(size_t topic, bool at_end);
+  /// Whether the broker is known to hold messages of `topic` that were not pushed yet; asked only
+  /// about a topic that holds the others back.
+  using UnreadQuery = std::function<bool(size_t topic)>;
+
   /// The items that may be processed now, in order.
   [[nodiscard]] std::vector<Item> release(std::chrono::steady_clock::time_point now,
-                                          std::chrono::milliseconds max_wait);
+                                          std::chrono::milliseconds max_wait,
+                                          const UnreadQuery& unread = {});
   /// Everything buffered, in order (shutdown: what was consumed gets processed).
   [[nodiscard]] std::vector<Item> release_all();
   /// Whether no event is buffered.
@@ -46,6 +55,7 @@ class TopicMerger {
 
   std::vector<std::deque<Item>> buffers_;
   std::vector<bool> at_end_;
+  std::vector<std::chrono::steady_clock::time_point> empty_since_;  ///< When a buffer ran empty.
 };
 
 }  // namespace segd::io

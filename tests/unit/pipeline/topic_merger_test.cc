@@ -55,6 +55,36 @@ TEST(TopicMergerTest, ASlowTopicStallsOthersAtMostMaxWait) {
             (std::vector<int64_t>{1}));
 }
 
+TEST(TopicMergerTest, TheWaitStartsWhenTheQuietTopicRanEmpty) {
+  TopicMerger m(2);
+  const auto t0 = Clock::now();
+  m.push(item(0, 1, 3.0, t0));
+  m.push(item(1, 5, 1.0, t0 + milliseconds(900)));
+  EXPECT_EQ(offsets(m.release(t0 + milliseconds(1000), milliseconds(500))),
+            (std::vector<int64_t>{105}));
+  // Topic 0's event has waited 1.2 s, but topic 1 ran empty only 200 ms ago: between two
+  // fetches, not quiet. (Measured from the waiting event's arrival, this released it.)
+  EXPECT_TRUE(m.release(t0 + milliseconds(1200), milliseconds(500)).empty());
+  EXPECT_EQ(offsets(m.release(t0 + milliseconds(1500), milliseconds(500))),
+            (std::vector<int64_t>{1}));
+}
+
+TEST(TopicMergerTest, ATopicWithKnownUnreadMessagesHoldsTheOthersBackPastMaxWait) {
+  TopicMerger m(2);
+  const auto t0 = Clock::now();
+  m.push(item(0, 1, 9.0, t0));
+  std::vector<size_t> asked;
+  const auto unread = [&asked](size_t topic) {
+    asked.push_back(topic);
+    return true;
+  };
+  EXPECT_TRUE(m.release(t0 + milliseconds(60'000), milliseconds(500), unread).empty());
+  EXPECT_EQ(asked, (std::vector<size_t>{1}));  // Only the topic that holds the others back.
+  EXPECT_EQ(offsets(m.release(t0 + milliseconds(60'000), milliseconds(500),
+                              [](size_t) { return false; })),
+            (std::vector<int64_t>{1}));
+}
+
 TEST(TopicMergerTest, TiesGoToTheEarlierTopicAndReleaseAllDrains) {
   TopicMerger m(2);
   const auto t0 = Clock::now();
