@@ -1,14 +1,8 @@
 #include "io/state/rocks_store.h"
 
-#include <rocksdb/cache.h>
-#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/statistics.h>
-#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -16,111 +10,18 @@
 #include <cstdio>
 
 #include "core/common/check.h"
+#include "io/state/rocks_options.h"
 #include "io/state/state_codec.h"
 #include "io/state/state_keys.h"
 
 namespace segd::io {
 namespace {
 
-constexpr const char* kFamilyNames[] = {"default", "customers", "timers",
-                                        "offsets", "outbox",    "models"};
-
 core::Error storage_error(std::string_view what, const rocksdb::Status& status) {
   return core::Error{"storage_error", std::string(what) + ": " + status.ToString()};
 }
 
 rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-
-rocksdb::CompressionType pick_compression() {
-  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
-  const bool has_lz4 =
-      std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
-  return has_lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
-}
-
-// Block-based tables sharing one LRU cache. Index and filter blocks live in the cache (bounded
-// memory) with L0's pinned, since every point lookup touches them.
-rocksdb::BlockBasedTableOptions table_options(const std::shared_ptr<rocksdb::Cache>& cache,
-                                              int bloom_bits,
-                                              size_t block_bytes = 4096) {
-  rocksdb::BlockBasedTableOptions t;
-  t.block_size = block_bytes;
-  t.block_cache = cache;
-  t.cache_index_and_filter_blocks = true;
-  t.pin_l0_filter_and_index_blocks_in_cache = true;
-  t.format_version = 5;
-  if (bloom_bits > 0) {
-    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(bloom_bits));
-    // A hash index inside each data block saves the binary search of a point lookup.
-    t.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
-  }
-  return t;
-}
-
-std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfig& config) {
-  const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(config.block_cache_bytes);
-  const rocksdb::CompressionType compression = pick_compression();
-
-  // customers: the hot point-lookup + overwrite family. Bloom filters (10 bits/key, ~1% false
-  // positives) skip SSTs without the key; large memtables absorb rewrites of hot customers
-  // before they reach L0; dynamic level sizes keep space amplification near 1.1.
-  rocksdb::ColumnFamilyOptions customers;
-  customers.OptimizeLevelStyleCompaction(config.write_buffer_bytes * 2);
-  customers.write_buffer_size = config.write_buffer_bytes;
-  customers.max_write_buffer_number = 3;
-  customers.level_compaction_dynamic_level_bytes = true;
-  // A bloom filter over memtable keys answers most lookups of customers not written recently
-  // (new customers above all) without searching the skip lists.
-  customers.memtable_prefix_bloom_size_ratio = 0.02;
-  customers.memtable_whole_key_filtering = true;
-  // Commits insert their customers in key order. An empty common prefix gives every key one
-  // shared insert hint, and hinted inserts repair only the skip-list levels the previous insert's
-  // position does not bracket (the plain sequential path searches again from the top as soon as a
-  // key lands beyond the previous one's successor, as nearly every key of a batch does).
-  customers.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
-  customers.compression = compression;
-  // 16 KiB data blocks instead of 4: a full scan (each model refit's, an export) reads a quarter
-  // as many blocks, one pread each, and takes about half the CPU; a point lookup still reads one
-  // block, found in it through the hash index.
-  customers.table_factory.reset(rocksdb::NewBlockBasedTableFactory(
-      table_options(cache, /*bloom_bits=*/10, /*block_bytes=*/16384)));
-
-  // timers, outbox, models: range-scanned and small; no bloom filter needed.
-  rocksdb::ColumnFamilyOptions scanned;
-  scanned.write_buffer_size = size_t{16} << 20;
-  scanned.level_compaction_dynamic_level_bytes = true;
-  scanned.compression = compression;
-  scanned.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options(cache, 0)));
-
-  // timers: written on most commits, read only by load_timers() when a partition starts (the
-  // running index lives in memory). An unsorted vector memtable makes each write an append; the
-  // sort happens once, when a flush (on a background thread) or that scan reads it.
-  rocksdb::ColumnFamilyOptions timers = scanned;
-  timers.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
-
-  // offsets: a handful of keys read with Get.
-  rocksdb::ColumnFamilyOptions offsets = scanned;
-  offsets.write_buffer_size = size_t{4} << 20;
-  offsets.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options(cache, 10)));
-
-  return {{kFamilyNames[0], scanned}, {kFamilyNames[1], customers}, {kFamilyNames[2], timers},
-          {kFamilyNames[3], offsets}, {kFamilyNames[4], scanned},   {kFamilyNames[5], scanned}};
-}
-
-rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statistics) {
-  rocksdb::DBOptions o;
-  o.create_if_missing = true;
-  o.create_missing_column_families = true;
-  o.IncreaseParallelism(2);  // Flush + compaction threads for the 2-core target.
-  // The few writers (commits, outbox deletes) are serialized by RocksDB's write queue anyway;
-  // the timers family's vector memtable does not support parallel memtable inserts.
-  o.allow_concurrent_memtable_write = false;
-  o.max_background_jobs = 2;
-  o.bytes_per_sync = size_t{1} << 20;        // Smooth background writeback instead of bursts.
-  o.max_total_wal_size = size_t{256} << 20;  // Forces flushes of quiet families (offsets).
-  o.statistics = statistics;
-  return o;
-}
 
 // A whole decimal integer, as meta values are written (std::to_string); nullopt otherwise.
 std::optional<int64_t> decode_decimal(std::string_view text) {
