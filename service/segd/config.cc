@@ -365,6 +365,11 @@ void validate_rest(const SegdConfig& c, Problems& problems) {
     problems.add("models.refit_every",
                  "expected off or a duration like 12h or 7d, got " + quoted(c.models.refit_every));
   }
+  const std::string& ahead = c.engine.max_event_time_ahead;
+  if (ahead != "off" && !parse_duration(ahead)) {
+    problems.add("engine.max_event_time_ahead",
+                 "expected off or a duration like 15m or 1h, got " + quoted(ahead));
+  }
   const std::string& durability = c.state.durability;
   if (durability != "process_crash" && durability != "power_loss") {
     problems.add("state.durability",

@@ -65,6 +65,8 @@ struct EngineSettings {
   size_t batch_max_events = 5000;                 // Default: 5000
   std::chrono::milliseconds batch_max_wait{100};  // Default: 100ms
   size_t cache_customers = 200000;                // Default: 200000
+  /// Events further ahead of their Kafka record's timestamp are dead-lettered (`future_timestamp`).
+  std::string max_event_time_ahead = "1h";  // Default: 1h ("off" disables; see parse_duration)
 
   bool operator==(const EngineSettings&) const = default;
 };

@@ -9,7 +9,9 @@
 #include "io/kafka/conf.h"
 #include "io/kafka/errors.h"
 #include "io/log/log.h"
+#include "io/pipeline/co_partitioning.h"
 #include "io/pipeline/consumer_properties.h"
+#include "io/pipeline/event_time_guard.h"
 #include "io/pipeline/kafka_log.h"
 #include "io/pipeline/pipeline_internal.h"
 #include "io/replay/model_store.h"
@@ -118,10 +120,7 @@ void Pipeline::on_offset_commit(rd_kafka_t* /*rk*/,
   }
 }
 
-core::Result<int32_t> Pipeline::partition_count(const std::string& topic) {
-  if (auto it = partition_counts_.find(topic); it != partition_counts_.end()) {
-    return it->second;
-  }
+core::Result<int32_t> Pipeline::topic_partitions(const std::string& topic) {
   kafka::TopicPtr handle(rd_kafka_topic_new(consumer_.get(), topic.c_str(), nullptr));
   const rd_kafka_metadata_t* md = nullptr;
   const auto err = rd_kafka_metadata(consumer_.get(), 0, handle.get(), &md, 10000);
@@ -130,15 +129,44 @@ core::Result<int32_t> Pipeline::partition_count(const std::string& topic) {
   }
   const int32_t count = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;
   rd_kafka_metadata_destroy(md);
-  if (count <= 0) {
-    return core::fail("kafka.metadata", "topic " + topic + " has no partitions");
-  }
-  partition_counts_[topic] = count;
   return count;
+}
+
+core::Result<void> Pipeline::refresh_partition_count(bool any_assigned) {
+  std::vector<std::pair<std::string, int32_t>> counts;
+  for (const InputTopicConfig& t : config_.inputs) {
+    auto n = topic_partitions(t.name);
+    if (!n) {
+      return std::unexpected(n.error());
+    }
+    if (*n > 0) {  // A topic that does not exist yet joins the assignment once it does.
+      counts.emplace_back(t.name, *n);
+    }
+  }
+  if (counts.empty()) {
+    if (any_assigned) {
+      return core::fail("kafka.metadata", "no input topic has partitions");
+    }
+    return {};
+  }
+  auto stored = store_.get_meta_int(kPartitionsMeta);
+  if (!stored) {
+    return std::unexpected(stored.error());
+  }
+  auto count = common_partition_count(counts, *stored);
+  if (!count) {
+    return std::unexpected(count.error());
+  }
+  partition_count_ = *count;
+  return {};
 }
 
 core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions) {
   if (auto r = wait_for_commit(); !r) {  // Positions and timers are read from the store.
+    return r;
+  }
+  // Fetched again on every assignment: a topic given more partitions causes a rebalance.
+  if (auto r = refresh_partition_count(partitions->cnt > 0); !r) {
     return r;
   }
   std::vector<std::string> segments;  // Whose member counts each new partition loads.
@@ -147,9 +175,6 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   }
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& tp = partitions->elems[i];
-    if (auto count = partition_count(tp.topic); !count) {
-      return std::unexpected(count.error());
-    }
     auto stored = store_.position(source_name(tp.topic, tp.partition));
     if (!stored) {
       return std::unexpected(stored.error());
@@ -184,13 +209,10 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   if (const auto err = rd_kafka_assign(consumer_.get(), partitions); err) {
     return std::unexpected(kafka::to_error(err, "assign"));
   }
-  // Known once any partition was assigned (an instance may get none: more members than
-  // partitions).
-  const auto count = partition_counts_.find(config_.inputs.front().name);
   stats_.update([&](PipelineSnapshot& s) {
     s.assigned = true;
     s.segment_members = members_.totals();
-    s.partition_count = count == partition_counts_.end() ? 0 : count->second;
+    s.partition_count = partition_count_;
     for (const auto& [partition, processor] : processors_) {
       s.owned_partitions.insert(partition);
     }
@@ -228,7 +250,6 @@ size_t Pipeline::topic_index(std::string_view topic) const {
 }
 
 core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index) {
-  const std::string& topic = config_.inputs[index].name;
   const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
   const TopicPartition tp{index, msg.partition};
   ++batch_events_;
@@ -239,8 +260,13 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index)
     next_offsets_[tp] = msg.offset + 1;
     return dead_letter(msg, event.error());
   }
-  const int32_t count = partition_counts_.at(topic);
-  if (core::partition_for_key(event->customer_id, count).value() != msg.partition) {
+  if (auto ok = check_event_time(event->ts, rd_kafka_message_timestamp(&msg, nullptr),
+                                 config_.max_event_time_ahead_ms);
+      !ok) {
+    next_offsets_[tp] = msg.offset + 1;
+    return dead_letter(msg, ok.error());
+  }
+  if (core::partition_for_key(event->customer_id, partition_count_).value() != msg.partition) {
     next_offsets_[tp] = msg.offset + 1;
     return dead_letter(msg, {"wrong_partition",
                              "customer_id hashes (murmur2) to another partition; produce with "

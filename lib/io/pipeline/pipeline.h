@@ -102,7 +102,11 @@ class Pipeline {
   /// partition's beginning (`auto.offset.reset=earliest`).
   void count_lost(const rd_kafka_message_t& msg, size_t index, int64_t expected);
   [[nodiscard]] core::Result<void> revoke();
-  [[nodiscard]] core::Result<int32_t> partition_count(const std::string& topic);
+  /// The topic's partition count from the broker's metadata; 0 when the topic does not exist.
+  [[nodiscard]] core::Result<int32_t> topic_partitions(const std::string& topic);
+  /// Sets partition_count_ from every existing input topic and checks it against the state dir
+  /// (common_partition_count). `any_assigned`: no topic existing is then an error.
+  [[nodiscard]] core::Result<void> refresh_partition_count(bool any_assigned);
   /// Appends what the consumer has now (at most kConsumeChunk messages), or else waits up to
   /// 50 ms for one; rebalance callbacks run inside.
   void consume(std::vector<kafka::MessagePtr>& out);
@@ -179,7 +183,7 @@ class Pipeline {
   std::map<int32_t, std::unique_ptr<core::PartitionProcessor>> processors_;
   std::map<int32_t, TopicMerger> mergers_;  ///< Event-time merge of the input topics.
   std::set<int32_t> holding_;               ///< Partitions whose merger holds events back.
-  std::map<std::string, int32_t> partition_counts_;
+  int32_t partition_count_ = 0;  ///< Of every input topic; 0 before the first assignment.
   /// (index into config_.inputs, partition).
   using TopicPartition = std::pair<size_t, int32_t>;
   std::map<TopicPartition, int64_t> next_offsets_;  ///< Of this batch.

@@ -216,9 +216,8 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
     const auto& [segment, kind] = key;
     changes[std::string(segment) + "/" + std::string(core::change_kind_name(kind))] = n;
   }
-  if (!config_.inputs.empty() && partition_counts_.contains(config_.inputs.front().name)) {
-    meta.emplace_back(std::string(kPartitionsMeta),
-                      std::to_string(partition_counts_.at(config_.inputs.front().name)));
+  if (partition_count_ > 0) {
+    meta.emplace_back(std::string(kPartitionsMeta), std::to_string(partition_count_));
   }
   // The write runs beside the processing of the next batch (the second core).
   commit_.start(

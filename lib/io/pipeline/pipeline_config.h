@@ -29,8 +29,11 @@ struct PipelineConfig {
   size_t batch_max_events = 5000;                        // Default: 5000
   std::chrono::milliseconds batch_max_wait{100};         // Default: 100ms
   size_t cache_customers = 200000;                       // Default: 200k
-  size_t outbox_max_in_flight = 100000;                  // Default: 100k
-  std::chrono::milliseconds drain_timeout{30000};        // Default: 30s
+  /// Events whose ts is further ahead of their record's timestamp are dead-lettered
+  /// (check_event_time); 0 = no limit. Default: 1 hour
+  int64_t max_event_time_ahead_ms = 3'600'000;
+  size_t outbox_max_in_flight = 100000;            // Default: 100k
+  std::chrono::milliseconds drain_timeout{30000};  // Default: 30s
   /// How long the event-time merge of several input topics waits for a topic with nothing
   /// buffered before it releases the others' events anyway. Default: 500ms
   std::chrono::milliseconds merge_max_wait{500};

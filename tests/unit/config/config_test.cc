@@ -181,6 +181,8 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"models.refit_every", "0h"}},
        "models.refit_every: expected off or a duration like 12h or 7d, got '0h'"},
       {{{"models.time_unit", "month"}}, "models.time_unit: expected day or week, got 'month'"},
+      {{{"engine.max_event_time_ahead", "1 hour"}},
+       "engine.max_event_time_ahead: expected off or a duration like 15m or 1h, got '1 hour'"},
       {{{"kafka.erasure_topic", "erasures"}},
        "kafka.erasure_topic: must be one of kafka.input_topics (segd applies the erasures it reads "
        "there), got 'erasures'"},
@@ -305,7 +307,7 @@ TEST(ConfigTest, RenderedDefaultsLoadBackAndListEveryKey) {
 TEST(ConfigTest, DocumentsEveryKeyAndEnvVar) {
   const std::string doc = testing::kConfigDoc;
   const std::vector<std::string> keys = config_keys();
-  EXPECT_EQ(keys.size(), 27U);
+  EXPECT_EQ(keys.size(), 28U);
   for (const auto& key : keys) {
     EXPECT_NE(doc.find("| `" + key + "` | `" + env_var_for(key) + "` |"), std::string::npos) << key;
   }
@@ -390,6 +392,14 @@ TEST(ConfigTest, RefitsCanBeSwitchedOff) {
   auto config = load_config(sources);
   ASSERT_TRUE(config.has_value()) << config.error().message;
   EXPECT_EQ(config->models.refit_every, "off");
+}
+
+TEST(ConfigTest, TheEventTimeLimitCanBeSwitchedOff) {
+  ConfigSources sources;
+  sources.overrides = {{"engine.max_event_time_ahead", "off"}};
+  auto config = load_config(sources);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->engine.max_event_time_ahead, "off");
 }
 
 TEST(ConfigTest, DurationsParseAllUnits) {
