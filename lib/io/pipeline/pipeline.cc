@@ -136,6 +136,12 @@ core::Result<void> Pipeline::refresh_partition_count(bool any_assigned) {
   std::vector<std::pair<std::string, int32_t>> counts;
   for (const InputTopicConfig& t : config_.inputs) {
     auto n = topic_partitions(t.name);
+    if (!n && partition_count_ > 0) {  // Checked before; a broker fault must not stop segd.
+      log(LogLevel::kWarn, "pipeline",
+          "partition counts not checked again (" + n.error().message + "); keeping " +
+              std::to_string(partition_count_));
+      return {};
+    }
     if (!n) {
       return std::unexpected(n.error());
     }

@@ -132,6 +132,9 @@ class Pipeline {
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
                                                const core::Error& reason);
   [[nodiscard]] core::Result<void> flush_dead_letters();
+  /// Serves the dead-letter producer's delivery reports for up to `timeout_ms`: counts the
+  /// confirmed ones and produces the failed ones again. Errors: a produce that failed.
+  [[nodiscard]] core::Result<void> serve_dead_letter_reports(int timeout_ms);
   /// Something to run on the writing thread once a batch is in the store, before any later
   /// batch is written.
   using OnceStored = std::move_only_function<void()>;
@@ -165,6 +168,9 @@ class Pipeline {
   /// Most messages taken from the consumer per loop iteration: the per-iteration work (clock
   /// reads, merge releases, refit and command checks) is shared by a chunk.
   static constexpr size_t kConsumeChunk = 256;
+  /// What a dead letter's record takes beyond its payload and header texts (record and header
+  /// framing), with room to spare.
+  static constexpr size_t kDeadLetterOverhead = 1024;
 
   struct DeadLetter {
     std::string payload;
@@ -203,6 +209,7 @@ class Pipeline {
   std::chrono::steady_clock::time_point refit_started_;
   SegmentMembers members_;                 ///< Of the owned partitions.
   std::vector<DeadLetter> dead_letters_;   ///< Sent in this batch, confirmed before commit.
+  size_t dead_letters_confirmed_ = 0;      ///< Of dead_letters_.
   std::vector<TopicCounts> batch_counts_;  ///< Per input topic; added to stats_ at each commit.
   BackgroundCommit commit_;                ///< The batch being written beside the next one.
   size_t batch_events_ = 0;

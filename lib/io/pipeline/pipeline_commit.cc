@@ -17,23 +17,52 @@ using detail::source_name;
 core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const core::Error& reason) {
   const std::string topic = rd_kafka_topic_name(msg.rkt);
   DeadLetter dl;
-  dl.payload.assign(static_cast<const char*>(msg.payload), msg.len);
   dl.headers = {{"reason", reason.code},
                 {"message", reason.message},
                 {"source_topic", topic},
                 {"source_partition", std::to_string(msg.partition)},
                 {"source_offset", std::to_string(msg.offset)}};
-  auto sent =
-      dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, dead_letters_.size());
-  if (!sent) {
-    // Queue full: make room, then try once more; a failure here fails the batch.
-    static_cast<void>(dlq_->poll(100));
-    sent =
-        dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, dead_letters_.size());
+  // The record must fit the producer's message.max.bytes with its headers: a longer payload is
+  // cut (a payload that large was rejected for its size anyway).
+  size_t room = dlq_->max_message_bytes() - kDeadLetterOverhead;
+  for (const auto& [name, value] : dl.headers) {
+    room -= std::min(room, name.size() + value.size());
   }
+  if (msg.len > room) {
+    dl.headers.emplace_back("payload_truncated_from", std::to_string(msg.len));
+    room -= std::min(room, dl.headers.back().first.size() + dl.headers.back().second.size());
+  }
+  dl.payload.assign(static_cast<const char*>(msg.payload), std::min(msg.len, room));
+  const uint64_t tag = dead_letters_.size();
   dead_letters_.push_back(std::move(dl));
   batch_counts_[topic_index(topic)].dead_lettered[reason.code] += 1;
-  return sent;
+  for (;;) {
+    const DeadLetter& queued = dead_letters_[tag];
+    auto sent = dlq_->produce(config_.dead_letter_topic, {}, queued.payload, queued.headers, tag);
+    if (sent || sent.error().code != "kafka._QUEUE_FULL") {  // rd_kafka_err2name()
+      return sent;
+    }
+    // Make room: serve delivery reports (counted, failures sent again), then try again.
+    if (auto served = serve_dead_letter_reports(100); !served) {
+      return served;
+    }
+  }
+}
+
+core::Result<void> Pipeline::serve_dead_letter_reports(int timeout_ms) {
+  for (const Delivery& d : dlq_->poll(timeout_ms)) {
+    if (d.ok) {
+      ++dead_letters_confirmed_;
+      continue;
+    }
+    log(LogLevel::kWarn, "dead-letter", "delivery failed, retrying: " + d.error);
+    const DeadLetter& dl = dead_letters_[d.tag];
+    if (auto again = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, d.tag);
+        !again) {
+      return again;
+    }
+  }
+  return {};
 }
 
 core::Result<void> Pipeline::maybe_refit(int64_t event_ms) {
@@ -141,22 +170,13 @@ core::Result<void> Pipeline::finish_refit(bool wait) {
 
 core::Result<void> Pipeline::flush_dead_letters() {
   // Dead letters are confirmed before the offsets that skip them are committed: nothing is lost.
-  size_t confirmed = 0;
-  while (confirmed < dead_letters_.size()) {
-    for (const Delivery& d : dlq_->poll(100)) {
-      if (d.ok) {
-        ++confirmed;
-        continue;
-      }
-      log(LogLevel::kWarn, "dead-letter", "delivery failed, retrying: " + d.error);
-      const DeadLetter& dl = dead_letters_[d.tag];
-      if (auto again = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, d.tag);
-          !again) {
-        return again;
-      }
+  while (dead_letters_confirmed_ < dead_letters_.size()) {
+    if (auto served = serve_dead_letter_reports(100); !served) {
+      return served;
     }
   }
   dead_letters_.clear();
+  dead_letters_confirmed_ = 0;
   return {};
 }
 

@@ -1,5 +1,8 @@
 #include "io/pipeline/producer.h"
 
+#include <array>
+#include <cstdlib>
+
 #include "io/kafka/errors.h"
 #include "io/pipeline/kafka_log.h"
 
@@ -81,5 +84,15 @@ std::vector<Delivery> Producer::poll(int timeout_ms) {
 }
 
 int Producer::outstanding() const { return rd_kafka_outq_len(rk_.get()); }
+
+size_t Producer::max_message_bytes() const {
+  std::array<char, 32> text{};
+  size_t size = text.size();
+  if (rd_kafka_conf_get(rd_kafka_conf(rk_.get()), "message.max.bytes", text.data(), &size) !=
+      RD_KAFKA_CONF_OK) {
+    return 1'000'000;  // librdkafka's default.
+  }
+  return static_cast<size_t>(std::strtoull(text.data(), nullptr, 10));
+}
 
 }  // namespace segd::io

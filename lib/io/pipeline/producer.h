@@ -46,6 +46,9 @@ class Producer {
   [[nodiscard]] std::vector<Delivery> poll(int timeout_ms);
   /// Messages queued or in flight.
   [[nodiscard]] int outstanding() const;
+  /// The largest record produce() accepts (librdkafka's message.max.bytes: payload, key and
+  /// headers).
+  [[nodiscard]] size_t max_message_bytes() const;
 
  private:
   Producer() = default;

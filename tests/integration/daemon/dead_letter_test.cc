@@ -1,0 +1,76 @@
+// Dead letters that strain the dead-letter producer: a payload too large to be sent whole, and
+// more dead letters in one batch than the producer queues at once. Each is dead-lettered, and
+// the partition goes on.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "integration/daemon/harness.h"
+#include "integration/daemon/scenario.h"
+
+namespace segd::test {
+namespace {
+
+using std::chrono::seconds;
+
+const std::string kGood =
+    R"({"event_id":"g-1","type":"page_view","customer_id":"c1","ts":"2026-01-05T00:00:00Z",)"
+    R"("session_id":"s1"})";
+
+TEST(SegdDaemonTest, APayloadTooLargeForTheDeadLetterTopicGoesThereTruncated) {
+  const TempDir dir("dead-letter-large");
+  auto broker = start_broker(1, topics_with(1));
+  ASSERT_TRUE(broker.has_value());
+  // Within the producer's and broker's limits as input, but not with the dead letter's headers.
+  const std::string huge(999'950, 'x');
+  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events", {{0, "c0", huge}, {0, "c1", kGood}}));
+  auto config = write_segd_config(
+      {.brokers = broker->bootstrap(), .state_dir = dir.file("state"), .input_topics = {"events"}},
+      dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(60));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  const TopicSummary& events = summary->topics["events"];
+  EXPECT_EQ(events.consumed, 2);
+  EXPECT_EQ(events.processed, 1);
+  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{{"too_large", 1}}));
+  auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", 1);
+  ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
+  ASSERT_EQ(dlq->size(), 1u);
+  const HeadedRecord& dead = dlq->front();
+  EXPECT_EQ(dead.header("payload_truncated_from"), "999950");
+  EXPECT_LT(dead.value.size(), huge.size());
+  EXPECT_GT(dead.value.size(), 900'000u);
+  EXPECT_EQ(dead.value, huge.substr(0, dead.value.size())) << "the payload's beginning";
+}
+
+TEST(SegdDaemonTest, MoreDeadLettersInABatchThanTheProducerQueuesAreAllConfirmed) {
+  const TempDir dir("dead-letter-queue");
+  auto broker = start_broker(1, topics_with(1));
+  ASSERT_TRUE(broker.has_value());
+  std::vector<Message> messages;
+  for (int i = 0; i < 60; ++i) {
+    messages.push_back({0, "c0", "not json " + std::to_string(i)});
+  }
+  messages.push_back({0, "c1", kGood});
+  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events", messages));
+  auto config = write_segd_config(
+      {.brokers = broker->bootstrap(),
+       .state_dir = dir.file("state"),
+       .input_topics = {"events"},
+       .rdkafka = {{"reconnect.backoff.max.ms", "1000"}, {"queue.buffering.max.messages", "10"}}},
+      dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(60));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  const TopicSummary& events = summary->topics["events"];
+  EXPECT_EQ(events.consumed, 61);
+  EXPECT_EQ(events.processed, 1);
+  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{{"bad_json", 60}}));
+  auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", 1);
+  ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
+  EXPECT_EQ(dlq->size(), 60u);
+}
+
+}  // namespace
+}  // namespace segd::test
