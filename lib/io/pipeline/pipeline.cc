@@ -13,6 +13,7 @@
 #include "io/pipeline/consumer_properties.h"
 #include "io/pipeline/event_time_guard.h"
 #include "io/pipeline/kafka_log.h"
+#include "io/pipeline/message_kind.h"
 #include "io/pipeline/pipeline_internal.h"
 #include "io/replay/model_store.h"
 
@@ -120,36 +121,39 @@ void Pipeline::on_offset_commit(rd_kafka_t* /*rk*/,
   }
 }
 
-core::Result<int32_t> Pipeline::topic_partitions(const std::string& topic) {
-  kafka::TopicPtr handle(rd_kafka_topic_new(consumer_.get(), topic.c_str(), nullptr));
+core::Result<std::vector<std::pair<std::string, int32_t>>> Pipeline::input_partition_counts() {
+  // Metadata of all topics: a request naming a topic that does not exist would have a broker
+  // with auto.create.topics.enable create it.
   const rd_kafka_metadata_t* md = nullptr;
-  const auto err = rd_kafka_metadata(consumer_.get(), 0, handle.get(), &md, 10000);
+  const auto err = rd_kafka_metadata(consumer_.get(), 1, nullptr, &md, 10000);
   if (err) {
-    return std::unexpected(kafka::to_error(err, "metadata for " + topic));
+    return std::unexpected(kafka::to_error(err, "metadata"));
   }
-  const int32_t count = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;
+  std::vector<std::pair<std::string, int32_t>> counts;
+  for (const InputTopicConfig& t : config_.inputs) {
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      const rd_kafka_metadata_topic_t& topic = md->topics[i];
+      if (topic.topic == t.name && topic.partition_cnt > 0) {
+        counts.emplace_back(t.name, topic.partition_cnt);
+      }
+    }
+  }
   rd_kafka_metadata_destroy(md);
-  return count;
+  return counts;
 }
 
 core::Result<void> Pipeline::refresh_partition_count(bool any_assigned) {
-  std::vector<std::pair<std::string, int32_t>> counts;
-  for (const InputTopicConfig& t : config_.inputs) {
-    auto n = topic_partitions(t.name);
-    if (!n && partition_count_ > 0) {  // Checked before; a broker fault must not stop segd.
-      log(LogLevel::kWarn, "pipeline",
-          "partition counts not checked again (" + n.error().message + "); keeping " +
-              std::to_string(partition_count_));
-      return {};
-    }
-    if (!n) {
-      return std::unexpected(n.error());
-    }
-    if (*n > 0) {  // A topic that does not exist yet joins the assignment once it does.
-      counts.emplace_back(t.name, *n);
-    }
+  auto counts = input_partition_counts();
+  if (!counts && partition_count_ > 0) {  // Checked before; a broker fault must not stop segd.
+    log(LogLevel::kWarn, "pipeline",
+        "partition counts not checked again (" + counts.error().message + "); keeping " +
+            std::to_string(partition_count_));
+    return {};
   }
-  if (counts.empty()) {
+  if (!counts) {
+    return std::unexpected(counts.error());
+  }
+  if (counts->empty()) {
     if (any_assigned) {
       return core::fail("kafka.metadata", "no input topic has partitions");
     }
@@ -159,7 +163,7 @@ core::Result<void> Pipeline::refresh_partition_count(bool any_assigned) {
   if (!stored) {
     return std::unexpected(stored.error());
   }
-  auto count = common_partition_count(counts, *stored);
+  auto count = common_partition_count(*counts, *stored);
   if (!count) {
     return std::unexpected(count.error());
   }
@@ -259,7 +263,6 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index)
   const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
   const TopicPartition tp{index, msg.partition};
   ++batch_events_;
-  batch_counts_[index].consumed += 1;
   auto event = config_.inputs[index].format == WireFormat::kJson ? decode_json_event(payload)
                                                                  : decode_proto_event(payload);
   if (!event) {
@@ -365,6 +368,7 @@ core::Result<void> Pipeline::process_one(int32_t partition,
   }
   next_offsets_[{topic, partition}] = offset + 1;
   TopicCounts& counts = batch_counts_[topic];
+  counts.consumed += 1;  // Counted once done with: held events a stop leaves are read again.
   (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
   if (observer_.on_event_lags) {
     event_lags_.push_back(static_cast<double>(loop_wall_ms_ - event.ts.value()) / 1000.0);
@@ -444,26 +448,28 @@ void Pipeline::consume(std::vector<kafka::MessagePtr>& out) {
 
 core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
   const size_t index = msg.rkt ? topic_index(rd_kafka_topic_name(msg.rkt)) : 0;
-  if (!processors_.contains(msg.partition)) {
-    // Fetched before a rebalance (in the same consume call) took the partition away: its owner
-    // reads it again from the offsets stored with the state.
-    return {};
-  }
-  if (msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-    reading_[{index, msg.partition}].at_end = true;
-    if (auto m = mergers_.find(msg.partition); m != mergers_.end()) {
-      m->second.set_at_end(index, true);
+  switch (message_kind(msg.err, processors_.contains(msg.partition))) {
+    case MessageKind::kError: {
+      const std::string topic = msg.rkt ? rd_kafka_topic_name(msg.rkt) : std::string();
+      const core::Error e = kafka::to_error(msg.err, "consume " + topic);
+      if (kafka::classify(msg.err) == kafka::ErrorClass::kFatal) {
+        return std::unexpected(e);
+      }
+      log(LogLevel::kWarn, "pipeline", e.message);
+      return {};
     }
-    return {};
-  }
-  if (msg.err) {
-    const std::string topic = msg.rkt ? rd_kafka_topic_name(msg.rkt) : std::string();
-    const core::Error e = kafka::to_error(msg.err, "consume " + topic);
-    if (kafka::classify(msg.err) == kafka::ErrorClass::kFatal) {
-      return std::unexpected(e);
-    }
-    log(LogLevel::kWarn, "pipeline", e.message);
-    return {};
+    case MessageKind::kNotOwned:
+      // Fetched before a rebalance (in the same consume call) took the partition away: its
+      // owner reads it again from the offsets stored with the state.
+      return {};
+    case MessageKind::kPartitionEnd:
+      reading_[{index, msg.partition}].at_end = true;
+      if (auto m = mergers_.find(msg.partition); m != mergers_.end()) {
+        m->second.set_at_end(index, true);
+      }
+      return {};
+    case MessageKind::kRecord:
+      break;
   }
   Reading& reading = reading_[{index, msg.partition}];
   reading.at_end = false;
@@ -556,12 +562,8 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
       }
     }
   }
-  // What was consumed gets processed: release the merge buffers before the last commit.
-  for (auto& [partition, merger] : mergers_) {
-    if (auto r = process(partition, merger.release_all()); !r) {
-      return r;
-    }
-  }
+  // Events the merge still holds are left: the last commit resumes at them, and the next run
+  // merges them with the other topics' events as an uninterrupted run would have.
   // A refit in progress is finished, so its version is stored (a restart past its boundary
   // would not train it again).
   if (auto r = finish_refit(/*wait=*/true); !r) {

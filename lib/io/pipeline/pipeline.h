@@ -102,8 +102,8 @@ class Pipeline {
   /// partition's beginning (`auto.offset.reset=earliest`).
   void count_lost(const rd_kafka_message_t& msg, size_t index, int64_t expected);
   [[nodiscard]] core::Result<void> revoke();
-  /// The topic's partition count from the broker's metadata; 0 when the topic does not exist.
-  [[nodiscard]] core::Result<int32_t> topic_partitions(const std::string& topic);
+  /// (topic, partition count) of each input topic that exists, from the broker's metadata.
+  [[nodiscard]] core::Result<std::vector<std::pair<std::string, int32_t>>> input_partition_counts();
   /// Sets partition_count_ from every existing input topic and checks it against the state dir
   /// (common_partition_count). `any_assigned`: no topic existing is then an error.
   [[nodiscard]] core::Result<void> refresh_partition_count(bool any_assigned);

@@ -35,7 +35,9 @@ core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const co
   dl.payload.assign(static_cast<const char*>(msg.payload), std::min(msg.len, room));
   const uint64_t tag = dead_letters_.size();
   dead_letters_.push_back(std::move(dl));
-  batch_counts_[topic_index(topic)].dead_lettered[reason.code] += 1;
+  TopicCounts& counts = batch_counts_[topic_index(topic)];
+  counts.consumed += 1;
+  counts.dead_lettered[reason.code] += 1;
   for (;;) {
     const DeadLetter& queued = dead_letters_[tag];
     auto sent = dlq_->produce(config_.dead_letter_topic, {}, queued.payload, queued.headers, tag);

@@ -12,7 +12,9 @@
 
 namespace segd::io {
 
-/// Per input topic accounting: consumed = processed + duplicates + dead-lettered.
+/// Per input topic accounting: consumed = processed + duplicates + dead-lettered. A message is
+/// counted once segd is done with it: one the event-time merge still holds when its partition
+/// is revoked or segd stops is read again, and counted, later.
 struct TopicCounts {
   int64_t consumed = 0;
   int64_t processed = 0;

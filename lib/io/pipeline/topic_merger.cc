@@ -57,16 +57,6 @@ std::vector<TopicMerger::Item> TopicMerger::release(std::chrono::steady_clock::t
   return out;
 }
 
-std::vector<TopicMerger::Item> TopicMerger::release_all() {
-  std::fill(at_end_.begin(), at_end_.end(), true);
-  std::vector<Item> out;
-  while (const auto next = next_topic()) {
-    out.push_back(std::move(buffers_[*next].front()));
-    buffers_[*next].pop_front();
-  }
-  return out;
-}
-
 bool TopicMerger::empty() const {
   return std::all_of(buffers_.begin(), buffers_.end(), [](const auto& b) { return b.empty(); });
 }

@@ -43,8 +43,6 @@ class TopicMerger {
   [[nodiscard]] std::vector<Item> release(std::chrono::steady_clock::time_point now,
                                           std::chrono::milliseconds max_wait,
                                           const UnreadQuery& unread = {});
-  /// Everything buffered, in order (shutdown: what was consumed gets processed).
-  [[nodiscard]] std::vector<Item> release_all();
   /// Whether no event is buffered.
   [[nodiscard]] bool empty() const;
   /// The offset of the first event of `topic` still buffered: the position to commit.

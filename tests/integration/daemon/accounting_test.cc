@@ -18,32 +18,6 @@ using std::chrono::seconds;
 
 constexpr int32_t kPartitions = 4;
 
-struct SplitInput {
-  std::string clicks_path;
-  std::string purchases_path;
-  int64_t clicks = 0;  ///< Non-blank lines, as segctl produce counts them.
-  int64_t purchases = 0;
-};
-
-// Purchases and refunds go to `purchases`, everything else (malformed lines too) to `clicks`.
-SplitInput split_by_type(const std::string& input, const TempDir& dir) {
-  SplitInput out{dir.file("clicks.jsonl"), dir.file("purchases.jsonl")};
-  std::string clicks;
-  std::string purchases;
-  for (const std::string& line : split_lines(read_text(input))) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      continue;
-    }
-    const bool is_purchase = line.find(R"("type":"purchase")") != std::string::npos ||
-                             line.find(R"("type":"refund")") != std::string::npos;
-    (is_purchase ? purchases : clicks) += line + "\n";
-    ++(is_purchase ? out.purchases : out.clicks);
-  }
-  CHECK(write_text(out.clicks_path, clicks).has_value());
-  CHECK(write_text(out.purchases_path, purchases).has_value());
-  return out;
-}
-
 // Reasons of the dead letters `segctl replay` reports for `input`, counted.
 std::map<std::string, int64_t> replay_dead_letters(const std::string& input, const TempDir& dir) {
   const std::string dead = dir.file("replay-dead.jsonl");

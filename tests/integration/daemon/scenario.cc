@@ -99,6 +99,24 @@ std::vector<std::string> split_file(const std::string& path, int chunks, const T
   return paths;
 }
 
+SplitInput split_by_type(const std::string& input, const TempDir& dir) {
+  SplitInput out{dir.file("clicks.jsonl"), dir.file("purchases.jsonl")};
+  std::string clicks;
+  std::string purchases;
+  for (const std::string& line : split_lines(read_text(input))) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      continue;
+    }
+    const bool is_purchase = line.find(R"("type":"purchase")") != std::string::npos ||
+                             line.find(R"("type":"refund")") != std::string::npos;
+    (is_purchase ? purchases : clicks) += line + "\n";
+    ++(is_purchase ? out.purchases : out.clicks);
+  }
+  CHECK(write_text(out.clicks_path, clicks).has_value());
+  CHECK(write_text(out.purchases_path, purchases).has_value());
+  return out;
+}
+
 core::Result<std::string> export_state(const std::string& state_dir, const TempDir& scratch) {
   const std::string out = scratch.file("export-" + std::to_string(::getpid()) + ".jsonl");
   if (auto r =

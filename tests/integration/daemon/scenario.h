@@ -61,6 +61,18 @@ struct Message {
                                                   int chunks,
                                                   const TempDir& scratch);
 
+/// An input file split in two by event type (see split_by_type).
+struct SplitInput {
+  std::string clicks_path;
+  std::string purchases_path;
+  int64_t clicks = 0;  ///< Non-blank lines, as segctl produce counts them.
+  int64_t purchases = 0;
+};
+
+/// Writes purchases and refunds of `input` to `dir/purchases.jsonl` and every other line
+/// (malformed ones too) to `dir/clicks.jsonl`, in input order.
+[[nodiscard]] SplitInput split_by_type(const std::string& input, const TempDir& dir);
+
 /// Runs `segctl export --state-dir` and returns its stdout. Errors: as run_tool.
 [[nodiscard]] core::Result<std::string> export_state(const std::string& state_dir,
                                                      const TempDir& scratch);

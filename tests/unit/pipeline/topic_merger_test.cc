@@ -85,13 +85,16 @@ TEST(TopicMergerTest, ATopicWithKnownUnreadMessagesHoldsTheOthersBackPastMaxWait
             (std::vector<int64_t>{1}));
 }
 
-TEST(TopicMergerTest, TiesGoToTheEarlierTopicAndReleaseAllDrains) {
+TEST(TopicMergerTest, TiesGoToTheEarlierTopicAndTopicsAtTheirEndDrain) {
   TopicMerger m(2);
   const auto t0 = Clock::now();
   m.push(item(1, 5, 1.0, t0));
   m.push(item(0, 6, 1.0, t0));
   m.push(item(0, 7, 3.0, t0));
-  EXPECT_EQ(offsets(m.release_all()), (std::vector<int64_t>{6, 105, 7}));
+  m.set_at_end(0, true);
+  m.set_at_end(1, true);
+  EXPECT_EQ(offsets(m.release(t0, milliseconds(500))), (std::vector<int64_t>{6, 105, 7}));
+  EXPECT_TRUE(m.empty());
 }
 
 }  // namespace
