@@ -12,6 +12,7 @@
 #include "io/replay/append_file.h"
 #include "io/replay/line_source.h"
 #include "io/replay/model_store.h"
+#include "io/replay/replay_files.h"
 #include "io/state/background_commit.h"
 #include "io/state/rocks_store.h"
 
@@ -320,6 +321,10 @@ core::Result<ReplaySummary> run_replay(const ReplayOptions& options, std::istrea
   }
   if (options.inputs.empty()) {
     return core::fail("bad_option", "--input: at least one is required");
+  }
+  // Before the store and the outputs exist: a bad input must leave both untouched.
+  if (auto r = check_replay_files(options); !r) {
+    return std::unexpected(r.error());
   }
   auto store = RocksStore::open(StoreConfig{.path = options.state_dir});
   if (!store) {

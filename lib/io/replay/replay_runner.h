@@ -40,7 +40,10 @@ struct ReplaySummary {
 /// `batch_size` lines (state, timers, stream times, input position and output lengths in one
 /// WriteBatch). A second run on the same state dir continues after the last committed line and
 /// first truncates the output files to their committed length, so a run killed at any point and
-/// started again gives byte-identical output. Errors: storage, I/O, rules, option problems.
+/// started again gives byte-identical output. Inputs and outputs are checked first (see
+/// check_replay_files()): an input that does not open, or an output that is an input or the
+/// other output, fails before any file or the state dir is touched. Errors: storage, I/O,
+/// rules, option problems.
 [[nodiscard]] core::Result<ReplaySummary> run_replay(const ReplayOptions& options,
                                                      std::istream& standard_input);
 

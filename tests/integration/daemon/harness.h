@@ -14,35 +14,15 @@
 
 #include "core/common/result.h"
 #include "support/process.h"
+#include "support/temp_dir.h"
 
 namespace segd::test {
-
-/// A fresh directory under the system temp dir, removed (recursively) on destruction.
-class TempDir {
- public:
-  /// Creates `<tmp>/segd-<prefix>-XXXXXX`. CHECK-fails when the directory cannot be created.
-  explicit TempDir(std::string_view prefix);
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir();
-
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-  /// `path() / name` as a string.
-  [[nodiscard]] std::string file(std::string_view name) const;
-
- private:
-  std::filesystem::path path_;
-};
 
 /// `SEGD_BIN_DIR/<name>`.
 [[nodiscard]] std::string bin_path(std::string_view name);
 /// `SEGD_SOURCE_DIR/<relative>`.
 [[nodiscard]] std::string source_path(std::string_view relative);
 
-/// Whole file as a string; empty when it cannot be read.
-[[nodiscard]] std::string read_text(const std::string& path);
-/// Writes `text` to `path`, replacing it. Errors: `write`.
-[[nodiscard]] core::Result<void> write_text(const std::string& path, std::string_view text);
 /// How often `needle` occurs in `text` (overlapping occurrences included).
 [[nodiscard]] size_t occurrences(std::string_view text, std::string_view needle);
 /// Lines of `text` without '\n'; a trailing empty line is dropped.

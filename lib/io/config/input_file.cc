@@ -1,0 +1,88 @@
+#include "io/config/input_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+namespace segd::io {
+namespace {
+
+core::Error io_error(const std::string& path, const char* what) {
+  return {"io_error", path + ": " + what + ": " + std::strerror(errno)};
+}
+
+// Closes the descriptor on every path out.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() { ::close(fd_); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Opens `path` for reading and checks what it is (see check_input_file()).
+core::Result<std::unique_ptr<Fd>> open_input(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for its writer.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    return std::unexpected(io_error(path, "cannot open"));
+  }
+  auto file = std::make_unique<Fd>(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    return std::unexpected(io_error(path, "cannot open"));
+  }
+  // std::ifstream opens a directory and then reads it as an empty file.
+  if (S_ISDIR(st.st_mode)) {
+    return core::fail("io_error", path + ": is a directory");
+  }
+  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+    return core::fail("io_error", path + ": not a regular file or a pipe");
+  }
+  return file;
+}
+
+}  // namespace
+
+core::Result<void> check_input_file(const std::string& path) {
+  auto file = open_input(path);
+  if (!file) {
+    return std::unexpected(file.error());
+  }
+  return {};
+}
+
+core::Result<std::string> read_input_file(const std::string& path) {
+  auto file = open_input(path);
+  if (!file) {
+    return std::unexpected(file.error());
+  }
+  // Back to blocking reads: a FIFO's content comes when its writer sends it.
+  const int fd = (*file)->get();
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  std::string text;
+  std::array<char, 65536> buffer{};
+  while (true) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n == 0) {
+      return text;
+    }
+    if (n < 0 && errno != EINTR) {
+      return std::unexpected(io_error(path, "cannot read"));
+    }
+    if (n > 0) {
+      text.append(buffer.data(), static_cast<size_t>(n));
+    }
+  }
+}
+
+}  // namespace segd::io

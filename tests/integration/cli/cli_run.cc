@@ -1,0 +1,47 @@
+#include "integration/cli/cli_run.h"
+
+#include <signal.h>
+
+#include <chrono>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace segd::test {
+
+Ran run(std::string_view program,
+        const std::vector<std::string>& args,
+        std::string_view stdin_text) {
+  const TempDir scratch("cli");
+  std::vector<std::string> argv = {std::string(SEGD_BIN_DIR "/") += program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto process =
+      Process::spawn({.argv = argv,
+                      .stdin_mode = stdin_text.empty() ? StdinMode::kNull : StdinMode::kPipe,
+                      .stdout_mode = StdoutMode::kFile,
+                      .stdout_path = scratch.file("stdout"),
+                      .stderr_path = scratch.file("stderr")});
+  if (!process) {
+    return {.err = process.error().message};
+  }
+  if (!stdin_text.empty()) {
+    ::signal(SIGPIPE, SIG_IGN);  // A program may exit without reading: the write fails instead.
+    core::ignore_error(process->write_stdin(stdin_text), "only the program's exit code matters");
+    process->close_stdin();
+  }
+  Ran ran;
+  if (auto code = process->wait(std::chrono::minutes(1))) {
+    ran.code = *code;
+  } else {
+    process->kill(SIGKILL);
+  }
+  ran.out = read_text(scratch.file("stdout"));
+  ran.err = read_text(scratch.file("stderr"));
+  return ran;
+}
+
+std::string source_file(std::string_view relative) {
+  return std::string(SEGD_SOURCE_DIR "/") += relative;
+}
+
+}  // namespace segd::test

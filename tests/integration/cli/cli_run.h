@@ -1,0 +1,25 @@
+#pragma once
+// Runs the segctl and segd binaries of this build as child processes and keeps what they wrote.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace segd::test {
+
+/// How a program ended and what it printed.
+struct Ran {
+  int code = -1;  ///< Exit code; -1 when it did not end within a minute (it is killed).
+  std::string out;
+  std::string err;
+};
+
+/// Runs `SEGD_BIN_DIR/<program> args...` to completion, with `stdin_text` on its standard input.
+[[nodiscard]] Ran run(std::string_view program,
+                      const std::vector<std::string>& args,
+                      std::string_view stdin_text = {});
+
+/// `SEGD_SOURCE_DIR/<relative>`.
+[[nodiscard]] std::string source_file(std::string_view relative);
+
+}  // namespace segd::test
