@@ -4,6 +4,7 @@
 
 #include "io/codec/json_event_codec.h"
 #include "io/codec/proto_event_codec.h"
+#include "io/config/input_file.h"
 #include "io/kafka/bulk_producer.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
@@ -64,9 +65,12 @@ int produce_main(int argc, char** argv) {
   std::istream* in = &std::cin;
   const std::string input = flags.get("input").value_or("-");
   if (input != "-") {
+    if (auto readable = io::check_input_file(input); !readable) {
+      return report({"io_error", "--input: " + readable.error().message}, 1);
+    }
     file.open(input, std::ios::binary);
     if (!file) {
-      return report({"io_error", input + ": cannot open"}, 1);
+      return report({"io_error", "--input: " + input + ": cannot open"}, 1);
     }
     in = &file;
   }

@@ -1,10 +1,9 @@
 // segd: the real-time customer segmentation daemon. Wiring lives in app.cc.
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
+#include "io/config/input_file.h"
 #include "service/common/allocator.h"
 #include "service/segd/app.h"
 #include "service/segd/config.h"
@@ -39,14 +38,13 @@ int main(int argc, char** argv) {
   }
   ConfigSources sources{std::nullopt, "defaults", env, cl->overrides};
   if (auto path = config_path(*cl, env)) {
-    std::ifstream in(*path);
-    if (!in) {
-      std::fprintf(stderr, "segd: config: cannot read %s\n", path->c_str());
+    auto text = segd::io::read_input_file(*path);
+    if (!text) {
+      std::fprintf(stderr, "segd: %s: %s\n", cl->config_path ? "--config" : "SEGD_CONFIG",
+                   text.error().message.c_str());
       return 2;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    sources.yaml_text = text.str();
+    sources.yaml_text = std::move(*text);
     sources.origin = *path;
   }
   auto config = load_config(sources);

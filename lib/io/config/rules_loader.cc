@@ -2,8 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
-#include <sstream>
+#include "io/config/input_file.h"
 
 namespace segd::io {
 namespace {
@@ -76,13 +75,11 @@ core::Result<std::vector<core::SegmentDefinition>> parse_rules_yaml(std::string_
 }
 
 core::Result<std::vector<core::SegmentDefinition>> load_rules_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return core::fail("rules_file", path + ": cannot open");
+  auto text = read_input_file(path);
+  if (!text) {
+    return core::fail("rules_file", text.error().message);
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_rules_yaml(text.str(), path);
+  return parse_rules_yaml(*text, path);
 }
 
 core::Result<std::shared_ptr<const core::RuleSet>> load_rule_set(const std::string& path) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "io/codec/json_event_codec.h"
+#include "io/config/input_file.h"
 #include "io/log/log.h"
 
 namespace segd::io {
@@ -82,12 +83,17 @@ void read_all(const std::shared_ptr<Shared>& shared) {
     const bool standard = input == "-";
     if (!standard) {
       file.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      file.open(input);
-      if (!file) {
+      // A directory opens as a stream that reads nothing: check what it is first.
+      core::Result<void> opened = check_input_file(input);
+      if (opened) {
+        file.open(input);
+        opened = file ? core::Result<void>{} : core::fail("io_error", input + ": cannot open");
+      }
+      if (!opened) {
         if (!chunk.empty() && !hand_over(s, std::move(chunk))) {
           return;
         }
-        hand_over(s, core::fail("io_error", input + ": cannot open"));
+        hand_over(s, std::unexpected(opened.error()));
         return;
       }
     }

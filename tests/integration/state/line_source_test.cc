@@ -104,6 +104,20 @@ TEST(LineSourceTest, MissingInputFailsAfterTheLinesBeforeIt) {
   }
 }
 
+TEST(LineSourceTest, DirectoryInputFailsInsteadOfReadingNothing) {
+  TempDir dir;
+  const std::string a = write_lines(dir, "a.jsonl", 0, 10);
+  std::istringstream standard_input;
+  LineSource source({a, dir.path()}, standard_input, 0);
+  auto first = source.next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->size(), 10u);
+  auto failed = source.next();
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code, "io_error");
+  EXPECT_EQ(failed.error().message, dir.path() + ": is a directory");
+}
+
 TEST(LineSourceTest, StopsWithoutBeingDrained) {
   TempDir dir;
   const std::string a = write_lines(dir, "a.jsonl", 0, 20'000);  // Far more than it reads ahead.
