@@ -1,6 +1,7 @@
 #include "service/segctl/cli.h"
 
 #include <cstdio>
+#include <filesystem>
 
 namespace segd::segctl {
 
@@ -21,6 +22,18 @@ std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
     return 0;
   }
   return std::move(*parsed);
+}
+
+core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return core::fail("not_found", "state dir not found: " + dir);
+  }
+  // Every RocksDB database has a CURRENT file; RocksStore::open would create one.
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    return core::fail("not_found", "state dir not found: " + dir + " (no RocksDB database in it)");
+  }
+  return io::RocksStore::open(io::StoreConfig{.path = dir});
 }
 
 int report(const core::Error& error, int code) {

@@ -4,6 +4,7 @@
 #include <variant>
 #include <vector>
 
+#include "io/state/rocks_store.h"
 #include "service/common/flags.h"
 
 namespace segd::segctl {
@@ -20,6 +21,11 @@ struct CommandSpec {
 [[nodiscard]] std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
                                                                     int argc,
                                                                     char** argv);
+
+/// Opens an existing state dir (one with a RocksDB database in it) for inspect, export and fit,
+/// which must not create one where there was none. Errors: `not_found` ("state dir not found:
+/// DIR", or no database in it), and those of RocksStore::open().
+[[nodiscard]] core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir);
 
 /// Prints `segctl: <message>` to stderr and returns `code`.
 int report(const core::Error& error, int code);

@@ -148,7 +148,7 @@ int fit_main(int argc, char** argv) {
   if (!options) {
     return report(options.error(), 2);
   }
-  auto store = io::RocksStore::open(io::StoreConfig{.path = *dir});
+  auto store = open_state_dir(*dir);
   if (!store) {
     return report(store.error(), 1);
   }

@@ -24,7 +24,7 @@ int with_view(const service::ParsedFlags& flags,
     }
     rules = *loaded;
   }
-  auto store = io::RocksStore::open(io::StoreConfig{.path = *dir});
+  auto store = open_state_dir(*dir);
   if (!store) {
     return report(store.error(), 1);
   }
