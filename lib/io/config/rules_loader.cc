@@ -2,6 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "io/config/input_file.h"
 
 namespace segd::io {
@@ -24,6 +27,30 @@ core::Result<std::string> scalar(const YAML::Node& entry,
   return value.as<std::string>();
 }
 
+// Every key of `map` is one of `known`, once: a misspelt key (`exitt:`) would otherwise be
+// ignored and its segment run on a default, and yaml-cpp's lookups see only a key's first copy.
+core::Result<void> check_keys(const YAML::Node& map,
+                              std::initializer_list<std::string_view> known,
+                              std::string_view where) {
+  std::vector<std::string> seen;
+  for (const auto& pair : map) {
+    const std::string key = pair.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string expected;
+      for (std::string_view k : known) {
+        expected += (expected.empty() ? "" : ", ") + std::string(k);
+      }
+      return core::fail("rules_file", std::string(where) + ": unknown key '" + key +
+                                          "' (expected " + expected + ")");
+    }
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return core::fail("rules_file", std::string(where) + ": duplicate key '" + key + "'");
+    }
+    seen.push_back(key);
+  }
+  return {};
+}
+
 core::Result<std::vector<core::SegmentDefinition>> read_segments(const YAML::Node& root,
                                                                  std::string_view origin) {
   if (!root.IsMap()) {
@@ -32,6 +59,9 @@ core::Result<std::vector<core::SegmentDefinition>> read_segments(const YAML::Nod
                       std::string(origin) + (root.IsNull() ? ": expected a 'segments' list"
                                                            : ": expected a mapping with a "
                                                              "'segments' list"));
+  }
+  if (auto r = check_keys(root, {"segments"}, origin); !r) {
+    return std::unexpected(r.error());
   }
   const YAML::Node segments = root["segments"];
   if (!segments || !segments.IsSequence()) {
@@ -47,6 +77,9 @@ core::Result<std::vector<core::SegmentDefinition>> read_segments(const YAML::Nod
     auto name = scalar(entry, "name", where, true);
     if (!name) {
       return std::unexpected(name.error());
+    }
+    if (auto r = check_keys(entry, {"name", "enter", "exit"}, where + " (" + *name + ")"); !r) {
+      return std::unexpected(r.error());
     }
     auto enter = scalar(entry, "enter", where + " (" + *name + ")", true);
     if (!enter) {

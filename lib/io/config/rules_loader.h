@@ -14,7 +14,8 @@ namespace segd::io {
 ///     - name: lapsed
 ///       enter: "days_since_last_purchase > 60"
 ///       exit: "days_since_last_purchase < 30"   # optional
-/// Errors (code `rules_file`) name the file, the entry and the problem.
+/// Errors (code `rules_file`) name the file, the entry and the problem; a key other than these,
+/// or one given twice, is an error.
 [[nodiscard]] core::Result<std::vector<core::SegmentDefinition>> parse_rules_yaml(
     std::string_view text, std::string_view origin);
 

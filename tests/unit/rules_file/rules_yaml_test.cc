@@ -53,6 +53,24 @@ TEST(RulesYamlTest, ErrorsNameTheFileTheEntryAndTheProblem) {
             "rules.yaml: segments[0] (a): 'enter' must be a string");
 }
 
+TEST(RulesYamlTest, UnknownKeysAreErrors) {
+  // A misspelt 'exit' was ignored: the segment ran with the default exit (negated enter).
+  EXPECT_EQ(error_of("segments:\n  - name: a\n    enter: x > 1\n    exitt: x < 1"),
+            "rules.yaml: segments[0] (a): unknown key 'exitt' (expected name, enter, exit)");
+  EXPECT_EQ(error_of("segments:\n  - name: a\n    enter: x > 1\nsegmentz: []"),
+            "rules.yaml: unknown key 'segmentz' (expected segments)");
+  EXPECT_EQ(error_of("segmentz:\n  - name: a\n    enter: x > 1"),
+            "rules.yaml: unknown key 'segmentz' (expected segments)");
+}
+
+TEST(RulesYamlTest, DuplicateKeysAreErrors) {
+  // yaml-cpp keeps both copies and a lookup sees the first: the second 'enter' was ignored.
+  EXPECT_EQ(error_of("segments:\n  - name: a\n    enter: x > 1\n    enter: x > 2"),
+            "rules.yaml: segments[0] (a): duplicate key 'enter'");
+  EXPECT_EQ(error_of("segments:\n  - name: a\n    enter: x > 1\nsegments: []"),
+            "rules.yaml: duplicate key 'segments'");
+}
+
 TEST(RulesYamlTest, TopLevelThatIsNotAMappingIsAnError) {
   // A scalar document made yaml-cpp throw on the lookup of 'segments' (segctl aborted; segd
   // would have aborted on a SIGHUP reload of such a file).
