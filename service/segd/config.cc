@@ -1,6 +1,9 @@
 #include "service/segd/config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <climits>
@@ -445,22 +448,36 @@ core::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::chrono::milliseconds{*ms};
 }
 
+namespace {
+
+bool is_ip_literal(std::string_view host, int family) {
+  std::array<unsigned char, sizeof(in6_addr)> address{};
+  return ::inet_pton(family, std::string(host).c_str(), address.data()) == 1;
+}
+
+}  // namespace
+
 core::Result<HostPort> parse_host_port(std::string_view text) {
   const auto bad = [text] {
-    return core::fail("config", "expected HOST:PORT, got " + quoted(text));
+    return core::fail("config", "expected IP:PORT or [IPv6]:PORT, got " + quoted(text));
   };
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
     return bad();
   }
   std::string_view host = text.substr(0, colon);
-  if (host.front() == '[') {
+  const bool bracketed = host.front() == '[';
+  if (bracketed) {
     if (host.size() < 3 || host.back() != ']') {
       return bad();
     }
     host = host.substr(1, host.size() - 2);
   } else if (host.find(':') != std::string_view::npos) {
     return bad();  // A bare IPv6 address is ambiguous; require [addr]:port.
+  }
+  // The admin server binds an address, not a name: a host name passed here failed at startup.
+  if (!is_ip_literal(host, bracketed ? AF_INET6 : AF_INET)) {
+    return bad();
   }
   const std::string_view port_text = text.substr(colon + 1);
   auto [status, port] = parse_int(port_text);

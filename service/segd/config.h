@@ -187,7 +187,8 @@ struct HostPort {
 /// Parses a positive duration `<n><unit>`, unit s, m, h, d or w (`12h`, `7d`); error `config`.
 [[nodiscard]] core::Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
-/// Parses `HOST:PORT` (`[v6addr]:PORT` for IPv6; port 0..65535); error code `config`.
+/// Parses `IP:PORT` (`[v6addr]:PORT` for IPv6; port 0..65535). The host must be an IP address
+/// literal, not a name: the admin server binds it as it is. Error code `config`.
 [[nodiscard]] core::Result<HostPort> parse_host_port(std::string_view text);
 
 }  // namespace segd::service
