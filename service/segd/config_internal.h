@@ -42,7 +42,8 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("kafka.dead_letter_topic", c.kafka.dead_letter_topic);
   v.field("kafka.erasure_topic", c.kafka.erasure_topic);
   v.field(kRdkafkaKey, c.kafka.rdkafka);
-  v.field("kafka.session_timeout_ms", c.kafka.session_timeout, Bounds{1000, 3600000});
+  // At most librdkafka's default max.poll.interval.ms, which must not be lower.
+  v.field("kafka.session_timeout_ms", c.kafka.session_timeout, Bounds{1000, 300000});
   v.field("state.dir", c.state.dir);
   v.field("state.block_cache_mb", c.state.block_cache_mb, Bounds{1, 1048576});
   v.field("state.durability", c.state.durability);

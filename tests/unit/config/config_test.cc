@@ -200,6 +200,9 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
        "state.durability: expected process_crash or power_loss, got 'fsync'"},
       {{{"kafka.session_timeout_ms", "10s"}},
        "kafka.session_timeout_ms: expected an integer, got '10s'"},
+      // librdkafka refused it at startup: max.poll.interval.ms (300000) must not be lower.
+      {{{"kafka.session_timeout_ms", "300001"}},
+       "kafka.session_timeout_ms: must be between 1000 and 300000, got 300001"},
       {{{"kafka.brokers", ""}}, "kafka.brokers: must not be empty"},
       {{{"kafka.group_id", ""}}, "kafka.group_id: must not be empty"},
       {{{"state.dir", ""}}, "state.dir: must not be empty"},
