@@ -1,25 +1,38 @@
 #include "service/segctl/cli.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 namespace segd::segctl {
 
+namespace {
+
+int usage_error(const CommandSpec& spec, const std::string& message) {
+  std::fprintf(stderr, "segctl: %s\nusage: %s\n", message.c_str(), spec.usage.c_str());
+  return 2;
+}
+
+}  // namespace
+
 std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
                                                       int argc,
                                                       char** argv) {
   std::vector<service::FlagSpec> flags = spec.flags;
-  flags.push_back({"help", "show this help", service::FlagSpec::Value::kNo});
+  flags.push_back({"help", "show this help (also -h)", service::FlagSpec::Value::kNo});
   auto parsed = service::parse_flags(flags, argc, argv, 2);
   if (!parsed) {
-    std::fprintf(stderr, "segctl: %s\nusage: %s\n", parsed.error().message.c_str(),
-                 spec.usage.c_str());
-    return 2;
+    return usage_error(spec, parsed.error().message);
   }
-  if (parsed->has("help")) {
+  const std::vector<std::string>& positional = parsed->positional;
+  if (parsed->has("help") || std::ranges::find(positional, "-h") != positional.end()) {
     std::printf("usage: %s\n\n%s\n\nflags:\n%s", spec.usage.c_str(), spec.description.c_str(),
                 service::flags_help(flags).c_str());
     return 0;
+  }
+  // A stray argument was silently ignored: `--input a.jsonl b.jsonl` replayed only a.jsonl.
+  if (positional.size() > spec.max_positional) {
+    return usage_error(spec, "unexpected argument '" + positional[spec.max_positional] + "'");
   }
   return std::move(*parsed);
 }

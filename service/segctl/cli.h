@@ -14,10 +14,12 @@ struct CommandSpec {
   std::string usage;        ///< e.g. "segctl inspect --state-dir DIR CUSTOMER_ID"
   std::string description;  ///< One paragraph.
   std::vector<service::FlagSpec> flags;
+  size_t max_positional = 0;  ///< Arguments other than flags it takes; more is a usage error.
 };
 
-/// Parses argv[2..] (plus --help). Returns the flags, or the exit code to return right away:
-/// 0 after printing --help, 2 after a usage error (printed to stderr).
+/// Parses argv[2..] (plus --help and -h). Returns the flags, or the exit code to return right
+/// away: 0 after printing the help, 2 after a usage error (printed to stderr), such as more than
+/// `max_positional` arguments that are not flags ("unexpected argument 'X'").
 [[nodiscard]] std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
                                                                     int argc,
                                                                     char** argv);

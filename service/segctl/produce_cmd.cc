@@ -26,7 +26,7 @@ std::optional<std::string> to_protobuf(std::string_view line) {
 
 int produce_main(int argc, char** argv) {
   const CommandSpec spec{
-      "segctl produce --brokers HOST:PORT --topic T --input FILE [--format json|protobuf]\n"
+      "segctl produce --brokers HOST:PORT --topic T [--input FILE] [--format json|protobuf]\n"
       "               [--property K=V ...]",
       "Produces each line of FILE ('-' for stdin) as one message to topic T, keyed by its\n"
       "customer_id (murmur2_random partitioner, idempotent producer), and waits for every\n"

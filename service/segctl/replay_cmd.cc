@@ -12,7 +12,8 @@ int replay_main(int argc, char** argv) {
   using service::FlagSpec;
   const CommandSpec spec{
       "segctl replay --input FILE [--input FILE ...] --state-dir DIR [--rules FILE] "
-      "[--output FILE] [--dead-letter FILE] [--batch-size N] [--partitions N]",
+      "[--output FILE] [--dead-letter FILE] [--batch-size N] [--partitions N]\n"
+      "                     [--refit-every DURATION]",
       "Replays JSONL events through the engine into the RocksDB state in DIR and writes the\n"
       "segment changes as JSONL. A summary goes to stderr. Running again on the same state dir\n"
       "continues after the last committed line; output files are cut back to what was committed,\n"

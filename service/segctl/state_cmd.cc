@@ -54,7 +54,7 @@ int inspect_main(int argc, char** argv) {
       "segctl inspect --state-dir DIR [--rules FILE] CUSTOMER_ID",
       "Prints one JSON object: customer_id, features (at the stream time of the\n"
       "customer's partition), segments, scores.",
-      kStateFlags};
+      kStateFlags, 1};
   auto parsed = parse_command(spec, argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) {
     return *code;

@@ -1,0 +1,59 @@
+// Help texts and stray arguments of segctl's commands and segd.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "integration/cli/cli_run.h"
+#include "support/temp_dir.h"
+
+namespace segd::test {
+namespace {
+
+TEST(UsageTest, SegdHelpListsExitAtEndOnce) {
+  const Ran ran = run("segd", {"--help"});
+  EXPECT_EQ(ran.code, 0);
+  const size_t first = ran.out.find("--exit-at-end");
+  EXPECT_NE(first, std::string::npos) << ran.out;
+  EXPECT_EQ(ran.out.find("--exit-at-end", first + 1), std::string::npos) << ran.out;
+}
+
+TEST(UsageTest, ShortHelpFlagShowsHelp) {
+  for (const char* command : {"replay", "inspect", "export", "gen", "produce", "fit"}) {
+    const Ran ran = run("segctl", {command, "-h"});
+    EXPECT_EQ(ran.code, 0) << command << ": " << ran.err;
+    EXPECT_TRUE(ran.out.starts_with(std::string("usage: segctl ") + command)) << ran.out;
+  }
+}
+
+TEST(UsageTest, UsageLinesShowEveryFlagAndWhatIsOptional) {
+  const Ran replay = run("segctl", {"replay", "--help"});
+  EXPECT_LT(replay.out.find("[--refit-every DURATION]"), replay.out.find("\n\n")) << replay.out;
+  const Ran produce = run("segctl", {"produce", "--help"});
+  EXPECT_TRUE(
+      produce.out.starts_with("usage: segctl produce --brokers HOST:PORT --topic T [--input FILE]"))
+      << produce.out;
+}
+
+TEST(UsageTest, StrayArgumentsAreUsageErrors) {
+  const TempDir dir("cli-usage");
+  const std::string state = dir.file("state");
+  const std::vector<std::vector<std::string>> commands = {
+      {"replay", "--input", "-", "--state-dir", state, "b.jsonl"},
+      {"gen", "--customers", "5", "--events", "10", "--seed", "1", "b.jsonl"},
+      {"export", "--state-dir", state, "b.jsonl"},
+      {"fit", "--state-dir", state, "b.jsonl"},
+      {"produce", "--brokers", "127.0.0.1:1", "--topic", "t", "b.jsonl"},
+      {"inspect", "--state-dir", state, "c1", "b.jsonl"}};
+  for (const auto& args : commands) {
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 2) << args[0];
+    EXPECT_TRUE(
+        ran.err.starts_with("segctl: unexpected argument 'b.jsonl'\nusage: segctl " + args[0]))
+        << ran.err;
+    EXPECT_EQ(ran.out, "") << args[0];
+  }
+  EXPECT_FALSE(std::filesystem::exists(state));
+}
+
+}  // namespace
+}  // namespace segd::test
