@@ -205,14 +205,15 @@ int64_t GenSummary::bad_total() const {
 }
 
 core::Result<void> validate_config(const GenConfig& config) {
-  if (config.customers < 1) {
-    return core::fail("invalid_config", "customers must be >= 1");
+  if (config.customers < 1 || config.customers > kMaxCustomers) {
+    return core::fail("invalid_config",
+                      "customers must be from 1 to " + std::to_string(kMaxCustomers));
   }
   if (config.events < 0) {
     return core::fail("invalid_config", "events must be >= 0");
   }
-  if (config.days < 1) {
-    return core::fail("invalid_config", "days must be >= 1");
+  if (config.days < 1 || config.days > kMaxDays) {
+    return core::fail("invalid_config", "days must be from 1 to " + std::to_string(kMaxDays));
   }
   if (!(config.bad_rate >= 0.0 && config.bad_rate <= 1.0)) {
     return core::fail("invalid_config", "bad_rate must be in [0, 1]");

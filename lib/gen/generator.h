@@ -14,15 +14,20 @@
 
 namespace segd::gen {
 
+/// Largest `customers`: memory is O(customers), a few hundred bytes each.
+inline constexpr int64_t kMaxCustomers = 100'000'000;
+/// Largest `days`: a hundred years.
+inline constexpr int kMaxDays = 36'500;
+
 /// What to generate. The CLI (`segctl gen`) fills in its defaults; this struct has none that
 /// matter beyond these.
 struct GenConfig {
-  int64_t customers = 1000;   ///< >= 1. Default: 1000
+  int64_t customers = 1000;   ///< 1..kMaxCustomers. Default: 1000
   int64_t events = 10000;     ///< >= 0; exactly this many lines are written. Default: 10000
   uint64_t seed = 1;          ///< same config and seed → same bytes. Default: 1
   core::TimestampMs start{};  ///< first instant of the period (the CLI uses 2026-01-01T00:00Z)
-  int days = 30;              ///< >= 1; every timestamp is in [start, start + days). Default: 30
-  double bad_rate = 0.0;      ///< in [0, 1]: share of lines replaced by bad lines. Default: 0
+  int days = 30;          ///< 1..kMaxDays; every timestamp is in [start, start + days). Default: 30
+  double bad_rate = 0.0;  ///< in [0, 1]: share of lines replaced by bad lines. Default: 0
 };
 
 /// What was generated: the planted truth and the tallies.

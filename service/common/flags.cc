@@ -80,6 +80,18 @@ core::Result<int64_t> parse_int_flag(const std::string& flag, const std::string&
   return value;
 }
 
+core::Result<int64_t> parse_int_flag_in(const std::string& flag,
+                                        const std::string& text,
+                                        int64_t min,
+                                        int64_t max) {
+  auto value = parse_int_flag(flag, text);
+  if (!value || *value < min || *value > max) {
+    return core::fail("bad_flag", "--" + flag + ": must be an integer from " + std::to_string(min) +
+                                      " to " + std::to_string(max) + ", got '" + text + "'");
+  }
+  return value;
+}
+
 core::Result<double> parse_double_flag(const std::string& flag, const std::string& text) {
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

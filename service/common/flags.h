@@ -40,6 +40,11 @@ struct ParsedFlags {
 /// Strict number parsing for flag values; errors name the flag.
 [[nodiscard]] core::Result<int64_t> parse_int_flag(const std::string& flag,
                                                    const std::string& text);
+/// parse_int_flag() within [min, max]: "--NAME: must be an integer from MIN to MAX, got 'TEXT'".
+[[nodiscard]] core::Result<int64_t> parse_int_flag_in(const std::string& flag,
+                                                      const std::string& text,
+                                                      int64_t min,
+                                                      int64_t max);
 [[nodiscard]] core::Result<double> parse_double_flag(const std::string& flag,
                                                      const std::string& text);
 

@@ -16,11 +16,11 @@ int gen_main(int argc, char** argv) {
       "sessions, view -> cart -> purchase funnels, refunds, churners, planted behaviour groups,\n"
       "~1% late and ~0.5% duplicate events, and malformed lines at rate R. Same arguments, same\n"
       "bytes. --truth writes customer_id,group for the planted groups.",
-      {{"customers", "number of customers (required)"},
+      {{"customers", "number of customers, 1 to 100000000 (required)"},
        {"events", "number of lines (required)"},
        {"seed", "random seed (required)"},
        {"start", "first instant (default: 2026-01-01T00:00:00Z)"},
-       {"days", "length of the period in days (default: 90)"},
+       {"days", "length of the period in days, 1 to 36500 (default: 90)"},
        {"bad-rate", "share of malformed lines, 0..1 (default: 0)"},
        {"output", "events file (default: stdout)"},
        {"truth", "write the planted group of each customer as CSV"}}};
@@ -35,10 +35,12 @@ int gen_main(int argc, char** argv) {
       return report({"bad_flag", std::string("--") + required + ": required"}, 2);
     }
   }
-  auto customers = service::parse_int_flag("customers", *flags.get("customers"));
+  auto customers =
+      service::parse_int_flag_in("customers", *flags.get("customers"), 1, gen::kMaxCustomers);
   auto events = service::parse_int_flag("events", *flags.get("events"));
   auto seed = service::parse_int_flag("seed", *flags.get("seed"));
-  auto days = service::parse_int_flag("days", flags.get("days").value_or("90"));
+  auto days =
+      service::parse_int_flag_in("days", flags.get("days").value_or("90"), 1, gen::kMaxDays);
   auto bad_rate = service::parse_double_flag("bad-rate", flags.get("bad-rate").value_or("0"));
   auto start = core::parse_rfc3339(flags.get("start").value_or("2026-01-01T00:00:00Z"));
   for (const auto* r : {&customers, &events, &seed, &days}) {

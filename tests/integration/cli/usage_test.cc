@@ -55,5 +55,21 @@ TEST(UsageTest, StrayArgumentsAreUsageErrors) {
   EXPECT_FALSE(std::filesystem::exists(state));
 }
 
+TEST(UsageTest, GenBoundsNameTheFlag) {
+  // The first ended in std::bad_alloc; the second was cast to an int of 1 day.
+  const Ran customers =
+      run("segctl", {"gen", "--customers", "99999999999999", "--events", "10", "--seed", "1"});
+  EXPECT_EQ(customers.code, 2);
+  EXPECT_EQ(customers.err,
+            "segctl: bad_flag: --customers: must be an integer from 1 to 100000000, got "
+            "'99999999999999'\n");
+  const Ran days = run("segctl", {"gen", "--customers", "5", "--events", "10", "--seed", "1",
+                                  "--days", "4294967297"});
+  EXPECT_EQ(days.code, 2);
+  EXPECT_EQ(days.err,
+            "segctl: bad_flag: --days: must be an integer from 1 to 36500, got '4294967297'\n");
+  EXPECT_EQ(days.out, "");
+}
+
 }  // namespace
 }  // namespace segd::test

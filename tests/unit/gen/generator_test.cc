@@ -352,6 +352,23 @@ TEST(GeneratorTest, RejectsInvalidConfigNamingTheField) {
   EXPECT_TRUE(validate_config(small_config()).has_value());
 }
 
+TEST(GeneratorTest, RejectsConfigAboveTheUpperBounds) {
+  // 99999999999999 customers ended in std::bad_alloc.
+  GenConfig config = small_config();
+  config.customers = kMaxCustomers + 1;
+  auto too_many = validate_config(config);
+  ASSERT_FALSE(too_many.has_value());
+  EXPECT_EQ(too_many.error().message, "customers must be from 1 to 100000000");
+  config = small_config();
+  config.days = kMaxDays + 1;
+  auto too_long = validate_config(config);
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_EQ(too_long.error().message, "days must be from 1 to 36500");
+  config.customers = kMaxCustomers;
+  config.days = kMaxDays;
+  EXPECT_TRUE(validate_config(config).has_value());
+}
+
 TEST(GeneratorTest, HandlesAStartBeforeTheEpoch) {
   GenConfig config = small_config();
   config.start = core::TimestampMs{-3 * core::kMsPerDay};
