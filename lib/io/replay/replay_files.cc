@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "io/config/input_file.h"
 
@@ -20,72 +21,57 @@ struct FileId {
   bool operator==(const FileId&) const = default;
 };
 
-std::optional<FileId> from_stat(int result, const struct stat& st) {
-  if (result != 0) {
-    return std::nullopt;
-  }
-  return FileId{st.st_dev, st.st_ino, {}};
-}
-
-// "-" as an input is standard input: a file only when it was redirected from one.
-std::optional<FileId> input_id(const std::string& path) {
+// The file a path names, when replay could truncate or interleave it: a regular file, or a path
+// with nothing there yet (then compared by its canonical spelling). "-" is standard input (an
+// output "-" is not looked at). A device or a pipe (/dev/null as both outputs) is left alone.
+std::optional<FileId> file_id(const std::string& path) {
   struct stat st {};
+  const int result = path == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st);
+  if (result == 0) {
+    return S_ISREG(st.st_mode) ? std::optional(FileId{st.st_dev, st.st_ino, {}}) : std::nullopt;
+  }
   if (path == "-") {
-    const int result = ::fstat(STDIN_FILENO, &st);
-    return S_ISREG(st.st_mode) ? from_stat(result, st) : std::nullopt;
-  }
-  return from_stat(::stat(path.c_str(), &st), st);
-}
-
-FileId output_id(const std::string& path) {
-  struct stat st {};
-  if (auto id = from_stat(::stat(path.c_str(), &st), st)) {
-    return *id;
+    return std::nullopt;
   }
   std::error_code ec;
   return FileId{0, 0, std::filesystem::weakly_canonical(path, ec).string()};
 }
 
-core::Result<void> same_file(const std::string& flag,
-                             const std::string& path,
-                             const std::string& other_flag,
-                             const std::string& other_path) {
-  return core::fail("bad_option", flag + ": '" + path + "' is the same file as " + other_flag +
-                                      " '" + other_path + "'");
-}
+// A path given with a flag, and its file.
+struct Named {
+  std::string flag;
+  std::string path;
+  FileId id;
+};
 
 }  // namespace
 
 core::Result<void> check_replay_files(const ReplayOptions& options) {
-  std::vector<std::pair<std::string, FileId>> inputs;
+  std::vector<Named> seen;
   for (const std::string& input : options.inputs) {
     if (input != "-") {
       if (auto r = check_input_file(input); !r) {
         return core::fail(r.error().code, "--input: " + r.error().message);
       }
     }
-    if (auto id = input_id(input)) {
-      inputs.emplace_back(input, *id);
+    if (auto id = file_id(input)) {
+      seen.push_back({"--input", input, *id});
     }
   }
-  std::vector<std::pair<std::string, std::string>> outputs;  // Flag and path.
   for (const auto& [flag, path] :
        {std::pair{"--output", options.output}, std::pair{"--dead-letter", options.dead_letter}}) {
-    if (path.empty() || path == "-") {
+    const auto id = path.empty() || path == "-" ? std::nullopt : file_id(path);
+    if (!id) {
       continue;
     }
-    const FileId id = output_id(path);
-    for (const auto& [input, input_file] : inputs) {
-      if (id == input_file) {
-        return same_file(flag, path, "--input", input);
+    for (const Named& other : seen) {
+      if (other.id == *id) {
+        return core::fail("bad_option", std::string(flag) + ": '" + path +
+                                            "' is the same file as " + other.flag + " '" +
+                                            other.path + "'");
       }
     }
-    for (const auto& [other_flag, other_path] : outputs) {
-      if (id == output_id(other_path)) {
-        return same_file(flag, path, other_flag, other_path);
-      }
-    }
-    outputs.emplace_back(flag, path);
+    seen.push_back({flag, path, *id});
   }
   return {};
 }

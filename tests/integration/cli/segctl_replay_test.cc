@@ -72,6 +72,13 @@ TEST_F(SegctlReplayFilesTest, RefusesOneFileForOutputAndDeadLetter) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+TEST_F(SegctlReplayFilesTest, DevNullForBothOutputsIsFine) {
+  const Ran ran =
+      replay({"--input", events_, "--output", "/dev/null", "--dead-letter", "/dev/null"});
+  EXPECT_EQ(ran.code, 0) << ran.err;
+  EXPECT_EQ(read_text(events_), original_);
+}
+
 TEST_F(SegctlReplayFilesTest, MissingInputLeavesTheOutputAlone) {
   const std::string precious = dir_.file("precious.txt");
   ASSERT_TRUE(write_text(precious, "keep me\n").has_value());
