@@ -43,8 +43,8 @@ AdminReply json_error(int status, std::string_view code, std::string_view messag
 // another instance's (409: ask that one), none is assigned yet, or Kafka did not take or confirm
 // an erasure event (503: retry).
 AdminReply backend_error(const core::Error& e) {
-  const bool retry =
-      e.code == "not_ready" || e.code == "erasure_unconfirmed" || e.code.starts_with("kafka.");
+  const bool retry = e.code == "not_ready" || e.code == "erasure_unconfirmed" ||
+                     e.code == "shutting_down" || e.code.starts_with("kafka.");
   const int status = e.code == "not_assigned" ? 409 : retry ? 503 : 500;
   return json_error(status, e.code, e.message);
 }
@@ -332,6 +332,9 @@ AdminReply AdminRouter::customer(HttpMethod method, const std::string& id) const
 
 AdminReply AdminRouter::reload() const {
   auto segments = backend_.reload_rules();
+  if (!segments && segments.error().code == "shutting_down") {
+    return backend_error(segments.error());
+  }
   if (!segments) {
     return json_error(400, segments.error().code, segments.error().message);
   }

@@ -86,7 +86,9 @@ core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id)
   }
   core::Result<std::optional<std::vector<std::string>>> erased =
       std::optional<std::vector<std::string>>{};
-  pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); });
+  if (auto ran = pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); }); !ran) {
+    return std::unexpected(ran.error());
+  }
   if (!erased) {
     return std::unexpected(erased.error());
   }
@@ -109,7 +111,10 @@ core::Result<std::vector<SegmentSummary>> DaemonBackend::reload_rules() {
     return std::unexpected(loaded.error());
   }
   core::Result<void> replaced;
-  pipeline_.execute([&](Pipeline& p) { replaced = p.replace_rules(*loaded); });
+  if (auto ran = pipeline_.execute([&](Pipeline& p) { replaced = p.replace_rules(*loaded); });
+      !ran) {
+    return std::unexpected(ran.error());
+  }
   if (!replaced) {
     return std::unexpected(replaced.error());
   }

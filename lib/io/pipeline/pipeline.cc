@@ -259,36 +259,50 @@ size_t Pipeline::topic_index(std::string_view topic) const {
   return 0;
 }
 
-core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index) {
+core::Result<core::Event> Pipeline::accept(const rd_kafka_message_t& msg, size_t index) const {
   const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
-  const TopicPartition tp{index, msg.partition};
-  ++batch_events_;
   auto event = config_.inputs[index].format == WireFormat::kJson ? decode_json_event(payload)
                                                                  : decode_proto_event(payload);
   if (!event) {
-    next_offsets_[tp] = msg.offset + 1;
-    return dead_letter(msg, event.error());
+    return event;
   }
   if (auto ok = check_event_time(event->ts, rd_kafka_message_timestamp(&msg, nullptr),
                                  config_.max_event_time_ahead_ms);
       !ok) {
-    next_offsets_[tp] = msg.offset + 1;
-    return dead_letter(msg, ok.error());
+    return std::unexpected(ok.error());
   }
   if (core::partition_for_key(event->customer_id, partition_count_).value() != msg.partition) {
-    next_offsets_[tp] = msg.offset + 1;
-    return dead_letter(msg, {"wrong_partition",
-                             "customer_id hashes (murmur2) to another partition; produce with "
-                             "the murmur2 partitioner"});
+    return core::fail("wrong_partition",
+                      "customer_id hashes (murmur2) to another partition; produce with the "
+                      "murmur2 partitioner");
   }
-  if (config_.inputs.size() == 1) {
-    return process_one(msg.partition, *event, index, msg.offset);  // Nothing to merge with.
+  return event;
+}
+
+core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index) {
+  ++batch_events_;
+  auto event = accept(msg, index);
+  if (config_.inputs.size() == 1) {  // Nothing to merge with.
+    if (!event) {
+      mark_done({index, msg.partition}, msg.offset);
+      return dead_letter(msg, event.error());
+    }
+    return process_one(msg.partition, *event, index, msg.offset);
   }
   auto merger = mergers_.find(msg.partition);
   if (merger == mergers_.end()) {
     return core::fail("internal", "no merger for an assigned partition");
   }
-  merger->second.push({std::move(*event), index, msg.offset, loop_now_});
+  TopicMerger::Item item{.topic = index, .offset = msg.offset, .arrived = loop_now_};
+  if (event) {
+    item.event = std::move(*event);
+  } else {
+    // Dead-lettered in its topic's order: once the events before it are processed. Sent now, it
+    // would lie past a position that must resume at them, and be read and sent again.
+    item.rejected = TopicMerger::Rejected{
+        std::string(static_cast<const char*>(msg.payload), msg.len), event.error()};
+  }
+  merger->second.push(std::move(item));
   return release_ready(msg.partition);
 }
 
@@ -336,12 +350,42 @@ core::Result<void> Pipeline::release_held() {
 }
 
 core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger::Item> items) {
-  for (const TopicMerger::Item& item : items) {
-    if (auto r = process_one(partition, item.event, item.topic, item.offset); !r) {
+  releasing_partition_ = partition;
+  for (size_t i = 0; i < items.size(); ++i) {
+    releasing_ = std::span(items).subspan(i);
+    const TopicMerger::Item& item = items[i];
+    if (auto r = item.rejected ? dead_letter_item(partition, item)
+                               : process_one(partition, item.event, item.topic, item.offset);
+        !r) {
+      releasing_ = {};
       return r;
     }
   }
+  releasing_ = {};
   return {};
+}
+
+void Pipeline::mark_done(TopicPartition tp, int64_t offset) {
+  // A message dead-lettered on arrival may be past events the merge still holds: the position
+  // to store is the smaller of this and the first event not yet processed (commit_batch).
+  int64_t& next = next_offsets_[tp];
+  next = std::max(next, offset + 1);
+}
+
+int64_t Pipeline::resume_offset(TopicPartition tp, int64_t next) const {
+  int64_t offset = next;
+  if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
+    offset = std::min(offset, m->second.first_buffered(tp.first).value_or(next));
+  }
+  if (tp.second == releasing_partition_) {  // A refit's commit amid a release.
+    for (const TopicMerger::Item& item : releasing_) {
+      if (item.topic == tp.first) {
+        offset = std::min(offset, item.offset);
+        break;
+      }
+    }
+  }
+  return offset;
 }
 
 core::Result<void> Pipeline::process_one(int32_t partition,
@@ -366,7 +410,7 @@ core::Result<void> Pipeline::process_one(int32_t partition,
             std::to_string(offset) +
             (event.event_id.empty() ? std::string() : " (event_id '" + event.event_id + "')"));
   }
-  next_offsets_[{topic, partition}] = offset + 1;
+  mark_done({topic, partition}, offset);
   TopicCounts& counts = batch_counts_[topic];
   counts.consumed += 1;  // Counted once done with: held events a stop leaves are read again.
   (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
@@ -512,6 +556,12 @@ void Pipeline::count_lost(const rd_kafka_message_t& msg, size_t index, int64_t e
 }
 
 core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {
+  auto ran = run_loop(stop, stop_at);
+  stop_commands();  // Nothing runs them any more: the admin API and the reloader must not wait.
+  return ran;
+}
+
+core::Result<void> Pipeline::run_loop(const std::atomic<bool>& stop, StopAt stop_at) {
   batch_started_ = std::chrono::steady_clock::now();
   auto last_gauges = batch_started_;
   std::vector<kafka::MessagePtr> messages;
@@ -533,9 +583,11 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
     if (auto r = release_held(); !r) {
       return r;
     }
+    // Events the merge released just now may belong to no message of this batch: they count.
+    const bool uncommitted = batch_events_ > 0 || !next_offsets_.empty();
     if (batch_events_ >= config_.batch_max_events ||
-        (batch_events_ > 0 && loop_now_ - batch_started_ >= config_.batch_max_wait) ||
-        (messages.empty() && batch_events_ > 0)) {
+        (uncommitted && loop_now_ - batch_started_ >= config_.batch_max_wait) ||
+        (messages.empty() && uncommitted)) {
       if (auto r = commit_batch(); !r) {
         return r;
       }

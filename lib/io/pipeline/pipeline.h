@@ -64,7 +64,9 @@ class Pipeline {
   [[nodiscard]] core::Result<void> close();
 
   /// Runs `fn` on the pipeline thread between messages and waits for it. Thread-safe.
-  void execute(const std::function<void(Pipeline&)>& fn);
+  /// Errors: `shutting_down` when run() has returned (or returns before it got to `fn`): `fn`
+  /// did not run.
+  [[nodiscard]] core::Result<void> execute(const std::function<void(Pipeline&)>& fn);
 
   // For commands run through execute():
   /// GDPR erasure of one customer (see PartitionProcessor::erase); commits at once.
@@ -79,6 +81,8 @@ class Pipeline {
   }
 
  private:
+  /// (index into config_.inputs, partition).
+  using TopicPartition = std::pair<size_t, int32_t>;
   Pipeline(const PipelineConfig& config,
            RocksStore& store,
            std::shared_ptr<const core::RuleSet> rules,
@@ -129,7 +133,20 @@ class Pipeline {
   /// release_ready() for each partition whose merger holds events back (waiting for a topic).
   [[nodiscard]] core::Result<void> release_held();
   [[nodiscard]] size_t topic_index(std::string_view topic) const;
+  /// The message's event once decoded and checked (time, partition); else the dead-letter
+  /// reason.
+  [[nodiscard]] core::Result<core::Event> accept(const rd_kafka_message_t& msg, size_t index) const;
+  /// Dead-letters a rejected message released by the merge, and marks it done.
+  [[nodiscard]] core::Result<void> dead_letter_item(int32_t partition,
+                                                    const TopicMerger::Item& item);
   [[nodiscard]] core::Result<void> dead_letter(const rd_kafka_message_t& msg,
+                                               const core::Error& reason);
+  /// Sends the dead letter of the message at `offset` of input `index`'s `partition` (confirmed
+  /// before the batch commits) and counts it.
+  [[nodiscard]] core::Result<void> dead_letter(size_t index,
+                                               int32_t partition,
+                                               int64_t offset,
+                                               std::string_view payload,
                                                const core::Error& reason);
   [[nodiscard]] core::Result<void> flush_dead_letters();
   /// Serves the dead-letter producer's delivery reports for up to `timeout_ms`: counts the
@@ -158,6 +175,15 @@ class Pipeline {
   /// already processed would have been scored differently. No-op without a refit in progress.
   [[nodiscard]] core::Result<void> finish_refit(bool wait);
   void run_commands();
+  /// Records that the message at `offset` of `tp` is processed or dead-lettered.
+  void mark_done(TopicPartition tp, int64_t offset);
+  /// Where reading `tp` resumes after this batch: `next` (its next_offsets_ entry), or the
+  /// first of its events the merge holds or process() has not processed yet.
+  [[nodiscard]] int64_t resume_offset(TopicPartition tp, int64_t next) const;
+  /// From now on execute() fails with `shutting_down`, and so do the commands waiting.
+  void stop_commands();
+  /// run()'s loop and its last commit.
+  [[nodiscard]] core::Result<void> run_loop(const std::atomic<bool>& stop, StopAt stop_at);
   /// Hands the event lags gathered since the last call to the observer.
   void observe_event_lags();
   /// Reads the clocks once per loop iteration (merge waits, batch age, event-lag metric).
@@ -190,9 +216,12 @@ class Pipeline {
   std::map<int32_t, TopicMerger> mergers_;  ///< Event-time merge of the input topics.
   std::set<int32_t> holding_;               ///< Partitions whose merger holds events back.
   int32_t partition_count_ = 0;  ///< Of every input topic; 0 before the first assignment.
-  /// (index into config_.inputs, partition).
-  using TopicPartition = std::pair<size_t, int32_t>;
-  std::map<TopicPartition, int64_t> next_offsets_;  ///< Of this batch.
+  /// Of this batch: after the last message processed or dead-lettered, per input partition.
+  std::map<TopicPartition, int64_t> next_offsets_;
+  /// Events process() took from a partition's merger and has not processed yet: a refit's
+  /// commit amid them resumes at them. Empty outside process().
+  std::span<const TopicMerger::Item> releasing_;
+  int32_t releasing_partition_ = -1;
   /// Where an assigned input partition's reading stands.
   struct Reading {
     bool at_end = false;
@@ -219,8 +248,14 @@ class Pipeline {
   std::chrono::steady_clock::time_point batch_started_;
   core::Error fatal_;  ///< Set by callbacks (no exceptions across librdkafka).
   bool failed_ = false;
+  /// A command waiting for the pipeline thread; `ran` tells execute() whether it ran.
+  struct Command {
+    const std::function<void(Pipeline&)>* fn;
+    std::promise<bool>* ran;
+  };
   std::mutex commands_mutex_;
-  std::vector<std::function<void()>> commands_;
+  std::vector<Command> commands_;  ///< Guarded by commands_mutex_.
+  bool commands_stopped_ = false;  ///< Guarded by commands_mutex_.
   /// Destroyed right after consumer_queue_ (declared last), while the members above still exist.
   kafka::KafkaPtr consumer_;
   /// The consumer's queue (messages, rebalances), taken in chunks (set up by create());

@@ -6,27 +6,42 @@
 
 namespace segd::io {
 
-void Pipeline::execute(const std::function<void(Pipeline&)>& fn) {
-  std::promise<void> done;
+core::Result<void> Pipeline::execute(const std::function<void(Pipeline&)>& fn) {
+  std::promise<bool> ran;
+  std::future<bool> done = ran.get_future();
   {
     std::lock_guard lock(commands_mutex_);
-    commands_.push_back([&] {
-      fn(*this);
-      done.set_value();
-    });
+    if (!commands_stopped_) {
+      commands_.push_back({&fn, &ran});
+    } else {
+      ran.set_value(false);
+    }
   }
-  done.get_future().wait();
+  if (!done.get()) {
+    return core::fail("shutting_down", "segd is stopping; try again once it runs");
+  }
+  return {};
 }
 
 void Pipeline::run_commands() {
-  std::vector<std::function<void()>> commands;
+  std::vector<Command> commands;
   {
     std::lock_guard lock(commands_mutex_);
     commands.swap(commands_);
   }
-  for (auto& c : commands) {
-    c();
+  for (const Command& c : commands) {
+    (*c.fn)(*this);
+    c.ran->set_value(true);
   }
+}
+
+void Pipeline::stop_commands() {
+  std::lock_guard lock(commands_mutex_);
+  commands_stopped_ = true;
+  for (const Command& c : commands_) {
+    c.ran->set_value(false);
+  }
+  commands_.clear();
 }
 
 core::Result<std::optional<std::vector<std::string>>> Pipeline::erase(const std::string& id) {

@@ -15,27 +15,42 @@ using detail::seconds_since;
 using detail::source_name;
 
 core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const core::Error& reason) {
-  const std::string topic = rd_kafka_topic_name(msg.rkt);
+  return dead_letter(topic_index(rd_kafka_topic_name(msg.rkt)), msg.partition, msg.offset,
+                     {static_cast<const char*>(msg.payload), msg.len}, reason);
+}
+
+core::Result<void> Pipeline::dead_letter_item(int32_t partition, const TopicMerger::Item& item) {
+  mark_done({item.topic, partition}, item.offset);
+  return dead_letter(item.topic, partition, item.offset, item.rejected->payload,
+                     item.rejected->reason);
+}
+
+core::Result<void> Pipeline::dead_letter(size_t index,
+                                         int32_t partition,
+                                         int64_t offset,
+                                         std::string_view payload,
+                                         const core::Error& reason) {
+  const std::string& topic = config_.inputs[index].name;
   DeadLetter dl;
   dl.headers = {{"reason", reason.code},
                 {"message", reason.message},
                 {"source_topic", topic},
-                {"source_partition", std::to_string(msg.partition)},
-                {"source_offset", std::to_string(msg.offset)}};
+                {"source_partition", std::to_string(partition)},
+                {"source_offset", std::to_string(offset)}};
   // The record must fit the producer's message.max.bytes with its headers: a longer payload is
   // cut (a payload that large was rejected for its size anyway).
   size_t room = dlq_->max_message_bytes() - kDeadLetterOverhead;
   for (const auto& [name, value] : dl.headers) {
     room -= std::min(room, name.size() + value.size());
   }
-  if (msg.len > room) {
-    dl.headers.emplace_back("payload_truncated_from", std::to_string(msg.len));
+  if (payload.size() > room) {
+    dl.headers.emplace_back("payload_truncated_from", std::to_string(payload.size()));
     room -= std::min(room, dl.headers.back().first.size() + dl.headers.back().second.size());
   }
-  dl.payload.assign(static_cast<const char*>(msg.payload), std::min(msg.len, room));
+  dl.payload = payload.substr(0, room);
   const uint64_t tag = dead_letters_.size();
   dead_letters_.push_back(std::move(dl));
-  TopicCounts& counts = batch_counts_[topic_index(topic)];
+  TopicCounts& counts = batch_counts_[index];
   counts.consumed += 1;
   counts.dead_lettered[reason.code] += 1;
   for (;;) {
@@ -217,11 +232,7 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
   kafka::PartitionListPtr offsets(
       rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets_.size())));
   for (const auto& [tp, next] : next_offsets_) {
-    // Events still buffered by the merge were not processed: resume at the first of them.
-    int64_t offset = next;
-    if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
-      offset = std::min(offset, m->second.first_buffered(tp.first).value_or(next));
-    }
+    const int64_t offset = resume_offset(tp, next);
     const std::string& topic = config_.inputs[tp.first].name;
     positions.positions.push_back({source_name(topic, tp.second), offset});
     rd_kafka_topic_partition_list_add(offsets.get(), topic.c_str(), tp.second)->offset = offset;

@@ -21,6 +21,9 @@ std::optional<size_t> TopicMerger::next_topic() const {
       continue;
     }
     const Item& head = buffers_[t].front();
+    if (head.rejected) {
+      return t;  // Not merged by time: it goes as soon as the events before it went.
+    }
     if (!best || head.event.ts < buffers_[*best].front().event.ts) {
       best = t;  // Ties keep the earlier topic: ts, then topic order, then offset (FIFO).
     }
@@ -39,7 +42,7 @@ std::vector<TopicMerger::Item> TopicMerger::release(std::chrono::steady_clock::t
     }
     const auto waiting_since = buffers_[*next].front().arrived;
     bool hold = false;
-    for (size_t t = 0; t < buffers_.size() && !hold; ++t) {
+    for (size_t t = 0; t < buffers_.size() && !hold && !buffers_[*next].front().rejected; ++t) {
       if (!buffers_[t].empty() || at_end_[t]) {
         continue;  // A topic may still deliver an earlier event only when empty and not at end.
       }

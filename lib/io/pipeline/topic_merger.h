@@ -23,11 +23,18 @@ namespace segd::io {
 /// Not thread-safe (the pipeline thread owns it).
 class TopicMerger {
  public:
+  /// A message that is dead-lettered, not processed: it keeps its place in its topic's order
+  /// (after the events before it), but not in the merge by time.
+  struct Rejected {
+    std::string payload;
+    core::Error reason;
+  };
   struct Item {
-    core::Event event;
-    size_t topic = 0;  ///< Index into the topic list.
+    core::Event event;  ///< Unset when rejected.
+    size_t topic = 0;   ///< Index into the topic list.
     int64_t offset = 0;
     std::chrono::steady_clock::time_point arrived;
+    std::optional<Rejected> rejected;
   };
 
   explicit TopicMerger(size_t topic_count);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <future>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,9 +33,16 @@ class BackgroundCommit {
   /// Starts writing `parts` and `meta` in one WriteBatch; once it is in the store, `after()`
   /// (returning core::Result<void>) runs on the writing thread. Call only when nothing is in
   /// flight (after wait()).
+  ///
+  /// After a failed commit nothing more is written: a later batch lies beyond the failed one's
+  /// input, and storing its positions would skip that input for good. wait() then keeps
+  /// returning the first failure.
   template <typename After>
   void start(RocksStore& store, std::vector<core::BatchDelta> parts, Meta meta, After after) {
     CHECK(!busy());
+    if (failure_) {
+      return;  // `parts` are released here, on the caller's thread.
+    }
     parts_ = std::move(parts);
     in_flight_ = std::async(std::launch::async,
                             [&store, &parts = parts_, meta = std::move(meta),
@@ -54,17 +62,24 @@ class BackgroundCommit {
 
   /// Waits for the write in flight, if any, and returns how it went; then releases its deltas.
   [[nodiscard]] core::Result<void> wait() {
+    if (failure_) {
+      return std::unexpected(*failure_);
+    }
     if (!busy()) {
       return {};
     }
     core::Result<void> r = in_flight_.get();
     parts_.clear();
+    if (!r) {
+      failure_ = r.error();
+    }
     return r;
   }
 
  private:
   [[nodiscard]] bool busy() const { return in_flight_.valid(); }
 
+  std::optional<core::Error> failure_;  ///< The first failed commit's error.
   std::vector<core::BatchDelta> parts_;
   // Declared after parts_, so destroyed first: its destructor waits for the write that reads
   // parts_.

@@ -63,8 +63,23 @@ TEST(BackgroundCommitTest, WaitHoldsTheDeltasUntilTheWriteAndAfterAreDone) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, "after_failed");
   EXPECT_EQ(f.state.use_count(), 1);
-  commit.start(*f.store, f.parts(), {});  // Nothing in flight: allowed.
-  EXPECT_TRUE(commit.wait().has_value());
+}
+
+TEST(BackgroundCommitTest, AfterAFailedCommitNothingIsWrittenAndTheFailureStays) {
+  Fixture f;
+  BackgroundCommit commit;
+  commit.start(*f.store, f.parts(), {},
+               [] { return core::Result<void>(core::fail("write_failed", "as planned")); });
+  ASSERT_FALSE(commit.wait().has_value());
+  // A later batch lies beyond the failed one's events: written, it would skip them for good.
+  commit.start(*f.store, f.parts(), {{"later", "batch"}});
+  const core::Result<void> r = commit.wait();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, "write_failed");
+  auto later = f.store->get_meta("later");
+  ASSERT_TRUE(later.has_value());
+  EXPECT_FALSE(later->has_value()) << "the later batch was written";
+  EXPECT_EQ(f.state.use_count(), 1) << "its deltas are released";
 }
 
 }  // namespace

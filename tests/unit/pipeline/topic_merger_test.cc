@@ -97,5 +97,24 @@ TEST(TopicMergerTest, TiesGoToTheEarlierTopicAndTopicsAtTheirEndDrain) {
   EXPECT_TRUE(m.empty());
 }
 
+TEST(TopicMergerTest, ARejectedMessageGoesRightAfterTheEventsBeforeItInItsTopic) {
+  TopicMerger m(2);
+  const auto t0 = Clock::now();
+  m.push(item(0, 1, 5.0, t0));
+  TopicMerger::Item rejected{.topic = 0, .offset = 2, .arrived = t0};
+  rejected.rejected = TopicMerger::Rejected{"not json", core::Error{"bad_json", "x"}};
+  m.push(std::move(rejected));
+  // Topic 1 may still deliver an earlier event: offset 1 waits, and the rejected one behind it.
+  EXPECT_TRUE(m.release(t0, milliseconds(500)).empty());
+  EXPECT_EQ(m.first_buffered(0), 1);
+  m.push(item(1, 7, 9.0, t0));
+  // Offset 1 (ts 5) goes; then the rejected message, ahead of topic 1's event and though topic 1
+  // has nothing else buffered: it is not merged by time.
+  const auto out = m.release(t0, milliseconds(500));
+  ASSERT_EQ(offsets(out), (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(out[1].rejected.has_value());
+  EXPECT_EQ(m.first_buffered(0), std::nullopt);
+}
+
 }  // namespace
 }  // namespace segd::io
