@@ -76,8 +76,11 @@ core::Result<size_t> OutboxDrainer::fill() {
           {"model_version", std::to_string(r.change.model_version)}};
       auto queued = producer_->produce(config_.output_topic, r.change.customer_id, encode(r.change),
                                        headers, r.seq);
+      if (!queued && queued.error().code == "kafka._QUEUE_FULL") {  // rd_kafka_err2name()
+        return sent;  // Serve delivery reports first, then continue from next_seq_.
+      }
       if (!queued) {
-        return sent;  // Queue full: serve delivery reports first, then continue from next_seq_.
+        return std::unexpected(queued.error());  // Tried again after a pause.
       }
       in_flight_.insert(r.seq);
       next_seq_ = r.seq + 1;
@@ -125,8 +128,12 @@ void OutboxDrainer::run() {
   auto deadline = std::chrono::steady_clock::time_point::max();
   while (true) {
     auto sent = fill();
+    failing_ = !sent.has_value();
     if (!sent) {
-      log(LogLevel::kError, "outbox", "cannot read the outbox: " + sent.error().message);
+      log(LogLevel::kError, "outbox",
+          "cannot publish the outbox (" + sent.error().code + "): " + sent.error().message +
+              "; trying again in 1 s");
+      stats_.update([](PipelineSnapshot& s) { s.outbox_publish_errors += 1; });
     }
     settle(producer_->poll(in_flight_.empty() ? 0 : 50));
     const bool empty = in_flight_.empty() && sent && *sent == 0;
@@ -138,11 +145,12 @@ void OutboxDrainer::run() {
       if (empty || std::chrono::steady_clock::now() >= deadline) {
         break;
       }
-      continue;
     }
-    if (empty) {
+    if (empty || !sent) {  // Nothing to do, or a pause before trying again.
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return notified_; });
+      const auto pause = sent ? std::chrono::milliseconds(200) : std::chrono::milliseconds(1000);
+      wake_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + pause),
+                       [this] { return notified_; });
       notified_ = false;
     }
   }
@@ -159,6 +167,11 @@ core::Result<void> OutboxDrainer::stop(std::chrono::milliseconds timeout) {
     return core::fail("outbox_not_drained", std::to_string(in_flight_.size()) +
                                                 " records were not confirmed; they stay in the "
                                                 "outbox and are published after restart");
+  }
+  if (failing_) {
+    return core::fail("outbox_not_drained",
+                      "records could not be published; they stay in the outbox and are "
+                      "published after restart");
   }
   return {};
 }

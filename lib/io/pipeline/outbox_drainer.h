@@ -61,6 +61,7 @@ class OutboxDrainer {
   std::chrono::milliseconds drain_timeout_{0};  // Set by stop() before stopping_.
   std::atomic<bool> stopping_{false};
   std::atomic<bool> idle_{false};
+  bool failing_ = false;  ///< The last fill() failed (records pending); read by stop() after join.
   std::thread thread_;
 };
 

@@ -123,5 +123,38 @@ TEST(OutboxDrainerTest, PublishesEveryStoredRecordOnceInOrderThenDeletesIt) {
   EXPECT_TRUE(pending->empty()) << pending->size() << " records left in the outbox";
 }
 
+TEST(OutboxDrainerTest, ARecordTheProducerRefusesIsReportedAndNotCountedAsDrained) {
+  auto broker = DevBroker::start(
+      DevBrokerOptions{.binary = SEGD_BIN_DIR "/segd-devbroker", .topics = {"segment-changes:4"}});
+  ASSERT_TRUE(broker.has_value()) << broker.error().message;
+  const TempDir dir;
+  auto store = io::RocksStore::open(io::StoreConfig{.path = dir.db()});
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  io::PipelineConfig config;
+  config.brokers = broker->bootstrap();
+  config.rdkafka_overrides = {{"message.max.bytes", "1000"}};  // Below the record's size.
+  io::PipelineStats stats;
+  int64_t next = 0;
+  std::vector<core::BatchDelta> parts = batch({1}, next);
+  parts.front().outbox.front().reason = std::string(2000, 'r');
+  ASSERT_TRUE((*store)->commit(parts, {}).has_value());
+  auto drainer = io::OutboxDrainer::create(config, **store, stats);
+  ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
+  (*drainer)->start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (stats.snapshot().outbox_publish_errors == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(stats.snapshot().outbox_publish_errors, 0);
+  EXPECT_FALSE((*drainer)->idle()) << "a record waits";
+  const auto stopped = (*drainer)->stop(std::chrono::milliseconds(1500));
+  ASSERT_FALSE(stopped.has_value()) << "stop() reported a drained outbox";
+  EXPECT_EQ(stopped.error().code, "outbox_not_drained");
+  auto pending = (*store)->pending_outbox(100, 0);
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_EQ(pending->size(), 1u) << "the record stays for the next run";
+}
+
 }  // namespace
 }  // namespace segd::test
