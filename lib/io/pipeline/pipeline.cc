@@ -366,8 +366,8 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
 }
 
 void Pipeline::mark_done(TopicPartition tp, int64_t offset) {
-  // A message dead-lettered on arrival may be past events the merge still holds: the position
-  // to store is the smaller of this and the first event not yet processed (commit_batch).
+  // A partition's messages are done in offset order; the position stored may still be an earlier
+  // event that the merge holds or process() has not reached (resume_offset).
   int64_t& next = next_offsets_[tp];
   next = std::max(next, offset + 1);
 }
