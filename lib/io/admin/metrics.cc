@@ -60,8 +60,9 @@ Histogram::BucketBoundaries lag_seconds_buckets() {
 }  // namespace
 
 MetricsExporter::MetricsExporter(const std::string& build_version)
-    : consumed_(counter_family(
-          registry_, "segd_events_consumed_total", "Messages read from an input topic and done with.")),
+    : consumed_(counter_family(registry_,
+                               "segd_events_consumed_total",
+                               "Messages read from an input topic and done with.")),
       processed_(counter_family(
           registry_, "segd_events_processed_total", "Events applied to customer state.")),
       deduplicated_(counter_family(registry_,
