@@ -187,4 +187,8 @@ core::Error to_error(rd_kafka_resp_err_t err, std::string_view context) {
   return core::Error{std::string("kafka.") + rd_kafka_err2name(err), std::move(message)};
 }
 
+bool is_error(const core::Error& e, rd_kafka_resp_err_t err) {
+  return e.code == std::string("kafka.") + rd_kafka_err2name(err);
+}
+
 }  // namespace segd::io::kafka

@@ -22,4 +22,8 @@ enum class ErrorClass {
 /// `kafka._MSG_TIMED_OUT`), message "<context>: <librdkafka description>"}.
 [[nodiscard]] core::Error to_error(rd_kafka_resp_err_t err, std::string_view context = {});
 
+/// Whether `e` is to_error() of `err` (for example a producer's full queue, which the caller
+/// waits out, among the errors a produce returns).
+[[nodiscard]] bool is_error(const core::Error& e, rd_kafka_resp_err_t err);
+
 }  // namespace segd::io::kafka

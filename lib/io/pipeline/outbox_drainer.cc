@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "io/codec/segment_change_json.h"
+#include "io/kafka/errors.h"
 #include "io/log/log.h"
 #include "io/state/state_codec.h"
 
@@ -76,7 +77,7 @@ core::Result<size_t> OutboxDrainer::fill() {
           {"model_version", std::to_string(r.change.model_version)}};
       auto queued = producer_->produce(config_.output_topic, r.change.customer_id, encode(r.change),
                                        headers, r.seq);
-      if (!queued && queued.error().code == "kafka._QUEUE_FULL") {  // rd_kafka_err2name()
+      if (!queued && kafka::is_error(queued.error(), RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
         return sent;  // Serve delivery reports first, then continue from next_seq_.
       }
       if (!queued) {

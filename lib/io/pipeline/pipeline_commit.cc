@@ -4,6 +4,7 @@
 
 #include "core/common/partitioner.h"
 #include "core/scoring/model_scorer.h"
+#include "io/kafka/errors.h"
 #include "io/log/log.h"
 #include "io/pipeline/pipeline.h"
 #include "io/pipeline/pipeline_internal.h"
@@ -56,7 +57,7 @@ core::Result<void> Pipeline::dead_letter(size_t index,
   for (;;) {
     const DeadLetter& queued = dead_letters_[tag];
     auto sent = dlq_->produce(config_.dead_letter_topic, {}, queued.payload, queued.headers, tag);
-    if (sent || sent.error().code != "kafka._QUEUE_FULL") {  // rd_kafka_err2name()
+    if (sent || !kafka::is_error(sent.error(), RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
       return sent;
     }
     // Make room: serve delivery reports (counted, failures sent again), then try again.

@@ -40,6 +40,14 @@ TEST(KafkaErrorsTest, TranslatesToNamedError) {
             "kafka.NOT_LEADER_FOR_PARTITION");
 }
 
+TEST(KafkaErrorsTest, RecognisesTheErrorOfACode) {
+  const core::Error full = to_error(RD_KAFKA_RESP_ERR__QUEUE_FULL, "produce to t");
+  EXPECT_TRUE(is_error(full, RD_KAFKA_RESP_ERR__QUEUE_FULL));
+  EXPECT_FALSE(is_error(full, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE));
+  EXPECT_FALSE(
+      is_error(core::Error{"queue_full", "not from librdkafka"}, RD_KAFKA_RESP_ERR__QUEUE_FULL));
+}
+
 TEST(KafkaConfTest, RejectsUnknownPropertyNamingIt) {
   auto conf = make_conf({{"linger.ms", "5"}, {"no.such.property", "1"}});
   ASSERT_FALSE(conf.has_value());
