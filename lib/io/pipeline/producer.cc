@@ -7,6 +7,19 @@
 #include "io/pipeline/kafka_log.h"
 
 namespace segd::io {
+namespace {
+
+size_t configured_max_message_bytes(rd_kafka_t* rk) {
+  std::array<char, 32> text{};
+  size_t size = text.size();
+  if (rd_kafka_conf_get(rd_kafka_conf(rk), "message.max.bytes", text.data(), &size) !=
+      RD_KAFKA_CONF_OK) {
+    return 1'000'000;  // librdkafka's default.
+  }
+  return static_cast<size_t>(std::strtoull(text.data(), nullptr, 10));
+}
+
+}  // namespace
 
 core::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brokers,
                                                          const kafka::Properties& overrides) {
@@ -33,6 +46,7 @@ core::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brok
     return std::unexpected(rk.error());
   }
   producer->rk_ = std::move(*rk);
+  producer->max_message_bytes_ = configured_max_message_bytes(producer->rk_.get());
   return producer;
 }
 
@@ -84,15 +98,5 @@ std::vector<Delivery> Producer::poll(int timeout_ms) {
 }
 
 int Producer::outstanding() const { return rd_kafka_outq_len(rk_.get()); }
-
-size_t Producer::max_message_bytes() const {
-  std::array<char, 32> text{};
-  size_t size = text.size();
-  if (rd_kafka_conf_get(rd_kafka_conf(rk_.get()), "message.max.bytes", text.data(), &size) !=
-      RD_KAFKA_CONF_OK) {
-    return 1'000'000;  // librdkafka's default.
-  }
-  return static_cast<size_t>(std::strtoull(text.data(), nullptr, 10));
-}
 
 }  // namespace segd::io

@@ -48,7 +48,7 @@ class Producer {
   [[nodiscard]] int outstanding() const;
   /// The largest record produce() accepts (librdkafka's message.max.bytes: payload, key and
   /// headers).
-  [[nodiscard]] size_t max_message_bytes() const;
+  [[nodiscard]] size_t max_message_bytes() const { return max_message_bytes_; }
 
  private:
   Producer() = default;
@@ -56,6 +56,7 @@ class Producer {
 
   std::vector<Delivery> reports_;  // Declared before the handle: outlives librdkafka callbacks.
   kafka::KafkaPtr rk_;
+  size_t max_message_bytes_ = 0;  ///< Read once from the configuration.
 };
 
 }  // namespace segd::io
