@@ -65,13 +65,10 @@ io::PipelineConfig pipeline_config(const SegdConfig& c) {
   p.batch_max_events = c.engine.batch_max_events;
   p.batch_max_wait = c.engine.batch_max_wait;
   p.cache_customers = c.engine.cache_customers;
-  p.max_event_time_ahead_ms = c.engine.max_event_time_ahead == "off"
-                                  ? 0
-                                  : parse_duration(c.engine.max_event_time_ahead)->count();
+  p.max_event_time_ahead_ms = parse_duration_or_off(c.engine.max_event_time_ahead)->count();
   p.outbox_max_in_flight = c.outbox.max_in_flight;
   p.drain_timeout = c.outbox.shutdown_drain_timeout;
-  p.refit_every_ms =
-      c.models.refit_every == "off" ? 0 : parse_duration(c.models.refit_every)->count();
+  p.refit_every_ms = parse_duration_or_off(c.models.refit_every)->count();
   p.refit_weekly_unit = c.models.time_unit == "week";
   p.kmeans_k = static_cast<size_t>(c.models.kmeans_k);
   return p;

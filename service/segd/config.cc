@@ -364,14 +364,13 @@ void validate_rest(const SegdConfig& c, Problems& problems) {
       })) {
     problems.add("admin.token", "must not contain whitespace or control characters");
   }
-  if (c.models.refit_every != "off" && !parse_duration(c.models.refit_every)) {
+  if (!parse_duration_or_off(c.models.refit_every)) {
     problems.add("models.refit_every",
                  "expected off or a duration like 12h or 7d, got " + quoted(c.models.refit_every));
   }
-  const std::string& ahead = c.engine.max_event_time_ahead;
-  if (ahead != "off" && !parse_duration(ahead)) {
-    problems.add("engine.max_event_time_ahead",
-                 "expected off or a duration like 15m or 1h, got " + quoted(ahead));
+  if (!parse_duration_or_off(c.engine.max_event_time_ahead)) {
+    problems.add("engine.max_event_time_ahead", "expected off or a duration like 15m or 1h, got " +
+                                                    quoted(c.engine.max_event_time_ahead));
   }
   const std::string& durability = c.state.durability;
   if (durability != "process_crash" && durability != "power_loss") {
@@ -446,6 +445,10 @@ core::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     return core::fail("config", "expected a duration like 12h or 7d, got " + quoted(text));
   }
   return std::chrono::milliseconds{*ms};
+}
+
+core::Result<std::chrono::milliseconds> parse_duration_or_off(std::string_view text) {
+  return text == "off" ? std::chrono::milliseconds{0} : parse_duration(text);
 }
 
 namespace {

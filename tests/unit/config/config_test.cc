@@ -342,6 +342,13 @@ TEST(ConfigTest, ParsesDurationsAndAddresses) {
   }
 }
 
+TEST(ConfigTest, OffIsADurationOfZeroWhereAKeyCanBeSwitchedOff) {
+  EXPECT_EQ(parse_duration_or_off("off").value(), std::chrono::milliseconds{0});
+  EXPECT_EQ(parse_duration_or_off("1h").value(), std::chrono::hours{1});
+  EXPECT_FALSE(parse_duration_or_off("0h").has_value());
+  EXPECT_FALSE(parse_duration_or_off("OFF").has_value());
+}
+
 TEST(CommandLineTest, ParsesBothValueFormsAndSwitches) {
   auto cl = parse({"--config", "/etc/segd.yaml", "--kafka.brokers=h:9092", "--state.dir", "/tmp/x",
                    "--print-config", "--admin.token=", "--kafka.rdkafka=a=1;b=2"});
