@@ -12,15 +12,13 @@
 #include <thread>
 #include <vector>
 
+#include "integration/kafka/broker_and_store.h"
 #include "integration/kafka/consume.h"
-#include "integration/state/state_fixtures.h"
 #include "io/kafka/json_key.h"
 #include "support/devbroker.h"
 
 namespace segd::test {
 namespace {
-
-using io::testing::TempDir;
 
 constexpr int32_t kPartitions = 4;
 constexpr int kCustomers = 7;
@@ -86,25 +84,20 @@ void expect_each_published_once_in_order(const DevBroker& broker, int64_t count)
 }
 
 TEST(OutboxDrainerTest, PublishesEveryStoredRecordOnceInOrderThenDeletesIt) {
-  auto broker = DevBroker::start(
-      DevBrokerOptions{.binary = SEGD_BIN_DIR "/segd-devbroker", .topics = {"segment-changes:4"}});
-  ASSERT_TRUE(broker.has_value()) << broker.error().message;
-  const TempDir dir;
-  auto store = io::RocksStore::open(io::StoreConfig{.path = dir.db()});
-  ASSERT_TRUE(store.has_value()) << store.error().message;
-  io::PipelineConfig config;
-  config.brokers = broker->bootstrap();
+  const auto env = start_broker_and_store({"segment-changes:4"});
+  ASSERT_TRUE(env);
+  io::RocksStore& store = *env->store;
   io::PipelineStats stats;
   int64_t next = 0;
 
   // Left by an earlier run: only in the store.
-  ASSERT_TRUE((*store)->commit(batch({3, 2}, next), {}).has_value());
-  auto drainer = io::OutboxDrainer::create(config, **store, stats);
+  ASSERT_TRUE(store.commit(batch({3, 2}, next), {}).has_value());
+  auto drainer = io::OutboxDrainer::create(env->config, store, stats);
   ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
   (*drainer)->start();
   ASSERT_TRUE(wait_published(stats, next));
   const auto commit = [&](std::vector<core::BatchDelta> parts) {
-    ASSERT_TRUE((*store)->commit(parts, {}).has_value());
+    ASSERT_TRUE(store.commit(parts, {}).has_value());
     (*drainer)->notify();
   };
   commit(batch({3, 4}, next));
@@ -116,29 +109,24 @@ TEST(OutboxDrainerTest, PublishesEveryStoredRecordOnceInOrderThenDeletesIt) {
   commit(batch({2, 2}, next));
   ASSERT_TRUE((*drainer)->stop(std::chrono::seconds(20)).has_value());
 
-  expect_each_published_once_in_order(*broker, next);
+  expect_each_published_once_in_order(env->broker, next);
   EXPECT_EQ(stats.snapshot().outbox_published, next);
-  auto pending = (*store)->pending_outbox(100, 0);
+  auto pending = store.pending_outbox(100, 0);
   ASSERT_TRUE(pending.has_value());
   EXPECT_TRUE(pending->empty()) << pending->size() << " records left in the outbox";
 }
 
 TEST(OutboxDrainerTest, ARecordTheProducerRefusesIsReportedAndNotCountedAsDrained) {
-  auto broker = DevBroker::start(
-      DevBrokerOptions{.binary = SEGD_BIN_DIR "/segd-devbroker", .topics = {"segment-changes:4"}});
-  ASSERT_TRUE(broker.has_value()) << broker.error().message;
-  const TempDir dir;
-  auto store = io::RocksStore::open(io::StoreConfig{.path = dir.db()});
-  ASSERT_TRUE(store.has_value()) << store.error().message;
-  io::PipelineConfig config;
-  config.brokers = broker->bootstrap();
-  config.rdkafka_overrides = {{"message.max.bytes", "1000"}};  // Below the record's size.
+  const auto env = start_broker_and_store({"segment-changes:4"});
+  ASSERT_TRUE(env);
+  io::RocksStore& store = *env->store;
+  env->config.rdkafka_overrides = {{"message.max.bytes", "1000"}};  // Below the record's size.
   io::PipelineStats stats;
   int64_t next = 0;
   std::vector<core::BatchDelta> parts = batch({1}, next);
   parts.front().outbox.front().reason = std::string(2000, 'r');
-  ASSERT_TRUE((*store)->commit(parts, {}).has_value());
-  auto drainer = io::OutboxDrainer::create(config, **store, stats);
+  ASSERT_TRUE(store.commit(parts, {}).has_value());
+  auto drainer = io::OutboxDrainer::create(env->config, store, stats);
   ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
   (*drainer)->start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -151,7 +139,7 @@ TEST(OutboxDrainerTest, ARecordTheProducerRefusesIsReportedAndNotCountedAsDraine
   const auto stopped = (*drainer)->stop(std::chrono::milliseconds(1500));
   ASSERT_FALSE(stopped.has_value()) << "stop() reported a drained outbox";
   EXPECT_EQ(stopped.error().code, "outbox_not_drained");
-  auto pending = (*store)->pending_outbox(100, 0);
+  auto pending = store.pending_outbox(100, 0);
   ASSERT_TRUE(pending.has_value());
   EXPECT_EQ(pending->size(), 1u) << "the record stays for the next run";
 }

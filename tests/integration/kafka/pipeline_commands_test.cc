@@ -10,15 +10,13 @@
 #include <thread>
 
 #include "core/segments/rule_set.h"
-#include "integration/state/state_fixtures.h"
+#include "integration/kafka/broker_and_store.h"
 #include "io/pipeline/outbox_drainer.h"
 #include "io/pipeline/pipeline.h"
-#include "support/devbroker.h"
 
 namespace segd::test {
 namespace {
 
-using io::testing::TempDir;
 using std::chrono::seconds;
 
 // The outcome of `pending`, or a failed test and an exit when it still waits after 20 s (a
@@ -32,21 +30,15 @@ core::Result<void> outcome(std::future<core::Result<void>>& pending) {
 }
 
 TEST(PipelineCommandsTest, CommandsThatRunNoLongerTakesFailInsteadOfWaiting) {
-  auto broker = DevBroker::start(
-      DevBrokerOptions{.binary = SEGD_BIN_DIR "/segd-devbroker", .topics = {"events:1"}});
-  ASSERT_TRUE(broker.has_value()) << broker.error().message;
-  const TempDir dir;
-  auto store = io::RocksStore::open(io::StoreConfig{.path = dir.db()});
-  ASSERT_TRUE(store.has_value()) << store.error().message;
-  io::PipelineConfig config;
-  config.brokers = broker->bootstrap();
-  config.inputs = {{"events"}};
+  const auto env = start_broker_and_store({"events:1"});
+  ASSERT_TRUE(env);
+  env->config.inputs = {{"events"}};
   io::PipelineStats stats;
-  auto drainer = io::OutboxDrainer::create(config, **store, stats);
+  auto drainer = io::OutboxDrainer::create(env->config, *env->store, stats);
   ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
   auto rules = core::RuleSet::compile({});
   ASSERT_TRUE(rules.has_value());
-  auto pipeline = io::Pipeline::create(config, **store, *rules, stats, **drainer, {});
+  auto pipeline = io::Pipeline::create(env->config, *env->store, *rules, stats, **drainer, {});
   ASSERT_TRUE(pipeline.has_value()) << pipeline.error().message;
 
   int ran = 0;
