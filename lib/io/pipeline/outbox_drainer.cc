@@ -51,6 +51,8 @@ void OutboxDrainer::notify() {
   {
     std::lock_guard lock(mutex_);
     notified_ = true;
+    ++notifications_;
+    idle_.store(false);
   }
   wake_.notify_one();
 }
@@ -128,6 +130,11 @@ void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
 void OutboxDrainer::run() {
   auto deadline = std::chrono::steady_clock::time_point::max();
   while (true) {
+    uint64_t looking_after = 0;  // The notifications this look at the outbox answers.
+    {
+      std::lock_guard lock(mutex_);
+      looking_after = notifications_;
+    }
     auto sent = fill();
     failing_ = !sent.has_value();
     if (!sent) {
@@ -138,7 +145,10 @@ void OutboxDrainer::run() {
     }
     settle(producer_->poll(in_flight_.empty() ? 0 : 50));
     const bool empty = in_flight_.empty() && sent && *sent == 0;
-    idle_.store(empty);
+    {
+      std::lock_guard lock(mutex_);
+      idle_.store(empty && notifications_ == looking_after);
+    }
     if (stopping_.load()) {
       if (deadline == std::chrono::steady_clock::time_point::max()) {
         deadline = std::chrono::steady_clock::now() + drain_timeout_;

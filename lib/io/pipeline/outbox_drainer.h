@@ -32,7 +32,8 @@ class OutboxDrainer {
   void start();
   /// Wakes the thread: a commit added records.
   void notify();
-  /// True when nothing is pending or in flight.
+  /// True when nothing is pending or in flight: the thread found the outbox empty on a look that
+  /// began after the last notify() (a commit that notified is never missed).
   [[nodiscard]] bool idle() const { return idle_.load(); }
   /// Keeps publishing until the outbox is empty or `timeout` passes, then stops the thread.
   /// Errors: records still pending at the timeout (they stay in RocksDB for the next start).
@@ -58,6 +59,7 @@ class OutboxDrainer {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool notified_ = false;
+  uint64_t notifications_ = 0;  ///< notify() calls so far; guarded by mutex_ (as is idle_'s store).
   std::chrono::milliseconds drain_timeout_{0};  // Set by stop() before stopping_.
   std::atomic<bool> stopping_{false};
   std::atomic<bool> idle_{false};

@@ -116,6 +116,35 @@ TEST(OutboxDrainerTest, PublishesEveryStoredRecordOnceInOrderThenDeletesIt) {
   EXPECT_TRUE(pending->empty()) << pending->size() << " records left in the outbox";
 }
 
+// `segd --exit-at-end` stops once the drainer is idle after the last commit: a drainer that was
+// idle before a commit's notify() must not look idle until it has looked at the outbox again.
+TEST(OutboxDrainerTest, IsNotIdleFromANotifyUntilItHasPublishedWhatCameWithIt) {
+  const auto env = start_broker_and_store({"segment-changes:4"});
+  ASSERT_TRUE(env);
+  io::RocksStore& store = *env->store;
+  io::PipelineStats stats;
+  auto drainer = io::OutboxDrainer::create(env->config, store, stats);
+  ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
+  (*drainer)->start();
+  const auto wait_idle = [&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!(*drainer)->idle() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return (*drainer)->idle();
+  };
+  ASSERT_TRUE(wait_idle()) << "an empty outbox";
+  int64_t next = 0;
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(store.commit(batch({2, 1}, next), {}).has_value());
+    (*drainer)->notify();
+    EXPECT_FALSE((*drainer)->idle()) << "round " << round << ": idle right after a notify";
+    ASSERT_TRUE(wait_idle()) << "round " << round;
+    EXPECT_EQ(stats.snapshot().outbox_published, next) << "idle before publishing everything";
+  }
+  ASSERT_TRUE((*drainer)->stop(std::chrono::seconds(20)).has_value());
+}
+
 TEST(OutboxDrainerTest, ARecordTheProducerRefusesIsReportedAndNotCountedAsDrained) {
   const auto env = start_broker_and_store({"segment-changes:4"});
   ASSERT_TRUE(env);
