@@ -413,7 +413,11 @@ void Pipeline::count_lost(const rd_kafka_message_t& msg, size_t index, int64_t e
 }
 
 core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {
+  stop_ = &stop;
   auto ran = run_loop(stop, stop_at);
+  // Waits in close() (the revoke's commit) belong to the shutdown as well.
+  static const std::atomic<bool> stopped{true};
+  stop_ = &stopped;
   stop_commands();  // Nothing runs them any more: the admin API and the reloader must not wait.
   return ran;
 }

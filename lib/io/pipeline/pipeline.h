@@ -152,6 +152,10 @@ class Pipeline {
   /// Serves the dead-letter producer's delivery reports for up to `timeout_ms`: counts the
   /// confirmed ones and produces the failed ones again. Errors: a produce that failed.
   [[nodiscard]] core::Result<void> serve_dead_letter_reports(int timeout_ms);
+  /// One wait for dead-letter deliveries (serve_dead_letter_reports(100)). Once a stop was asked
+  /// for, waits like this end `config_.drain_timeout` later with `dead_letters_unconfirmed`: the
+  /// batch holding them is then not committed, and its input is read again at the next start.
+  [[nodiscard]] core::Result<void> await_dead_letter_reports();
   /// Something to run on the writing thread once a batch is in the store, before any later
   /// batch is written.
   using OnceStored = std::move_only_function<void()>;
@@ -236,9 +240,12 @@ class Pipeline {
   /// The refit in progress (see start_refit), started at refit_started_.
   std::future<core::Result<core::models::ModelSnapshot>> refit_;
   std::chrono::steady_clock::time_point refit_started_;
-  SegmentMembers members_;                 ///< Of the owned partitions.
-  std::vector<DeadLetter> dead_letters_;   ///< Sent in this batch, confirmed before commit.
-  size_t dead_letters_confirmed_ = 0;      ///< Of dead_letters_.
+  SegmentMembers members_;                   ///< Of the owned partitions.
+  std::vector<DeadLetter> dead_letters_;     ///< Sent in this batch, confirmed before commit.
+  size_t dead_letters_confirmed_ = 0;        ///< Of dead_letters_.
+  const std::atomic<bool>* stop_ = nullptr;  ///< run()'s stop flag; a set one after run().
+  /// When waits for dead-letter deliveries give up: set once a stop was asked for.
+  std::optional<std::chrono::steady_clock::time_point> dead_letters_deadline_;
   std::vector<TopicCounts> batch_counts_;  ///< Per input topic; added to stats_ at each commit.
   BackgroundCommit commit_;                ///< The batch being written beside the next one.
   size_t batch_events_ = 0;

@@ -145,7 +145,13 @@ core::Result<void> Pipeline::revoke() {
     s.owned_partitions.clear();
     s.segment_members.clear();
   });
-  log(LogLevel::kInfo, "pipeline", "partitions revoked; last batch committed");
+  if (committed) {
+    log(LogLevel::kInfo, "pipeline", "partitions revoked; last batch committed");
+  } else {
+    log(LogLevel::kWarn, "pipeline",
+        "partitions revoked; last batch not committed (" + committed.error().code +
+            "): its input is read again from the last committed positions");
+  }
   return committed;
 }
 

@@ -61,7 +61,7 @@ core::Result<void> Pipeline::dead_letter(size_t index,
       return sent;
     }
     // Make room: serve delivery reports (counted, failures sent again), then try again.
-    if (auto served = serve_dead_letter_reports(100); !served) {
+    if (auto served = await_dead_letter_reports(); !served) {
       return served;
     }
   }
@@ -81,6 +81,29 @@ core::Result<void> Pipeline::serve_dead_letter_reports(int timeout_ms) {
     }
   }
   return {};
+}
+
+core::Result<void> Pipeline::await_dead_letter_reports() {
+  if (auto served = serve_dead_letter_reports(100); !served) {
+    return served;
+  }
+  if (stop_ == nullptr || !stop_->load()) {
+    return {};
+  }
+  // Stopping: the dead-letter topic's brokers get as long as the outbox does, not forever.
+  const auto now = std::chrono::steady_clock::now();
+  if (!dead_letters_deadline_) {
+    dead_letters_deadline_ = now + config_.drain_timeout;
+  }
+  if (now < *dead_letters_deadline_) {
+    return {};
+  }
+  return core::fail(
+      "dead_letters_unconfirmed",
+      std::to_string(dead_letters_.size() - dead_letters_confirmed_) + " dead letters to '" +
+          config_.dead_letter_topic +
+          "' were not confirmed within outbox.shutdown_drain_timeout_ms of the stop; the batch "
+          "that holds them is not committed, and its input is read again at the next start");
 }
 
 core::Result<void> Pipeline::maybe_refit(int64_t event_ms) {
@@ -188,9 +211,18 @@ core::Result<void> Pipeline::finish_refit(bool wait) {
 
 core::Result<void> Pipeline::flush_dead_letters() {
   // Dead letters are confirmed before the offsets that skip them are committed: nothing is lost.
+  auto next_note = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (dead_letters_confirmed_ < dead_letters_.size()) {
-    if (auto served = serve_dead_letter_reports(100); !served) {
+    if (auto served = await_dead_letter_reports(); !served) {
       return served;
+    }
+    if (const auto now = std::chrono::steady_clock::now();
+        now >= next_note && dead_letters_confirmed_ < dead_letters_.size()) {
+      log(LogLevel::kWarn, "dead-letter",
+          "waiting for " + std::to_string(dead_letters_.size() - dead_letters_confirmed_) +
+              " dead letters to be confirmed by '" + config_.dead_letter_topic +
+              "' before the batch commits; input waits meanwhile (are its brokers reachable?)");
+      next_note = now + std::chrono::seconds(30);
     }
   }
   dead_letters_.clear();

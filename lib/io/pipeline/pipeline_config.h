@@ -32,8 +32,10 @@ struct PipelineConfig {
   /// Events whose ts is further ahead of their record's timestamp are dead-lettered
   /// (check_event_time); 0 = no limit. Default: 1 hour
   int64_t max_event_time_ahead_ms = 3'600'000;
-  size_t outbox_max_in_flight = 100000;            // Default: 100k
-  std::chrono::milliseconds drain_timeout{30000};  // Default: 30s
+  size_t outbox_max_in_flight = 100000;  // Default: 100k
+  /// Shutdown: how long the outbox drains, and how long the last batch's dead letters may take to
+  /// be confirmed (Pipeline::await_dead_letter_reports). Default: 30s
+  std::chrono::milliseconds drain_timeout{30000};
   /// How long the event-time merge of several input topics waits for a topic with nothing
   /// buffered before it releases the others' events anyway. Default: 500ms
   std::chrono::milliseconds merge_max_wait{500};

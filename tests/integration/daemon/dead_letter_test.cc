@@ -1,7 +1,8 @@
-// Dead letters that strain the dead-letter producer: a payload too large to be sent whole, and
-// more dead letters in one batch than the producer queues at once. Each is dead-lettered, and
-// the partition goes on.
+// Dead letters that strain the dead-letter producer: a payload too large to be sent whole, more
+// dead letters in one batch than the producer queues at once (each is dead-lettered, and the
+// partition goes on), and a dead-letter topic whose broker is down at shutdown.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 
@@ -11,6 +12,7 @@
 namespace segd::test {
 namespace {
 
+using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 const std::string kGood =
@@ -70,6 +72,55 @@ TEST(SegdDaemonTest, MoreDeadLettersInABatchThanTheProducerQueuesAreAllConfirmed
   auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", 1);
   ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
   EXPECT_EQ(dlq->size(), 60u);
+}
+
+// The dead-letter topic's only broker is down: the batch waits for its dead letter, and SIGTERM
+// ends the wait after outbox.shutdown_drain_timeout_ms instead of never. The batch is not
+// committed, so the next run reads all of it again: nothing is lost.
+TEST(SegdDaemonTest, ASigtermEndsAWaitForDeadLettersWhoseBrokerIsDown) {
+  const TempDir dir("dead-letter-down");
+  auto broker = start_broker(2, {"events:1", "segment-changes:1", "segd-dead-letters:1"});
+  ASSERT_TRUE(broker.has_value());
+  for (const char* command : {"leader events 0 1", "leader segment-changes 0 1",
+                              "leader segd-dead-letters 0 2", "coordinator group segd-it 1"}) {
+    auto reply = broker->command(command);
+    ASSERT_TRUE(reply.has_value()) << command << ": " << reply.error().message;
+    ASSERT_EQ(*reply, "ok") << command;
+  }
+  ASSERT_TRUE(
+      produce_messages(broker->bootstrap(), "events", {{0, "c0", "not json"}, {0, "c1", kGood}}));
+  auto down = broker->command("broker-down 2");
+  ASSERT_TRUE(down.has_value() && *down == "ok");
+  auto config = write_segd_config(
+      {.brokers = broker->bootstrap(), .state_dir = dir.file("state"), .input_topics = {"events"}},
+      dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto segd = start_segd(*config, ExitMode::kOnSignal, dir.file("segd.log"),
+                         {"--outbox.shutdown_drain_timeout_ms=2000"});
+  ASSERT_TRUE(segd.has_value()) << segd.error().message;
+  ASSERT_TRUE(wait_for_log(*segd, "dead-letter: waiting for 1 dead letters", milliseconds(30000))
+                  .has_value())
+      << segd->log();
+  segd->process.kill(SIGTERM);
+  auto code = segd->wait(milliseconds(20000));
+  if (!code) {
+    segd->process.kill(SIGKILL);
+  }
+  ASSERT_TRUE(code.has_value()) << "segd still running 20 s after SIGTERM:\n" << segd->log();
+  EXPECT_NE(*code, 0) << segd->log();
+  EXPECT_NE(segd->log().find("dead_letters_unconfirmed"), std::string::npos) << segd->log();
+
+  auto up = broker->command("broker-up 2");
+  ASSERT_TRUE(up.has_value() && *up == "ok");
+  auto summary = run_segd_to_end(*config, dir, "segd-again.log", seconds(60));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  const TopicSummary& events = summary->topics["events"];
+  EXPECT_EQ(events.consumed, 2) << "the uncommitted batch is read again";
+  EXPECT_EQ(events.processed, 1);
+  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{{"bad_json", 1}}));
+  auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", 1);
+  ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
+  EXPECT_GE(dlq->size(), 1u);
 }
 
 }  // namespace
