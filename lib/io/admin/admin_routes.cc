@@ -332,11 +332,11 @@ AdminReply AdminRouter::customer(HttpMethod method, const std::string& id) const
 
 AdminReply AdminRouter::reload() const {
   auto segments = backend_.reload_rules();
-  if (!segments && segments.error().code == "shutting_down") {
-    return backend_error(segments.error());
-  }
   if (!segments) {
-    return json_error(400, segments.error().code, segments.error().message);
+    // The file's own problems (rules_file, rule_syntax, ...) are the caller's to fix; anything
+    // else (the commit before the switch, Kafka, a shutdown) is a backend failure.
+    const core::Error& e = segments.error();
+    return e.code.starts_with("rule") ? json_error(400, e.code, e.message) : backend_error(e);
   }
   return json(200, segments_json(*segments));
 }

@@ -213,6 +213,25 @@ TEST_F(AdminServerTest, FailedRuleReloadIs400AndKeepsTheOldRules) {
   EXPECT_NE(segments->body.find("\"name\":\"vip\""), std::string::npos);
 }
 
+// A valid file whose reload could not be applied (the commit before it failed, a Kafka error) is
+// the server's failure, not the caller's: 500, or 503 where trying again may help.
+TEST_F(AdminServerTest, RuleReloadFailingForAnotherReasonThanTheFileIsNot400) {
+  start(with_token());
+  const std::pair<const char*, int> cases[] = {{"storage.io_error", 500},
+                                               {"dead_letters_unconfirmed", 500},
+                                               {"kafka.transport", 503},
+                                               {"shutting_down", 503},
+                                               {"rules_file", 400}};
+  for (const auto& [code, status] : cases) {
+    backend_.set_reload(core::fail(code, "what happened"));
+    auto r = fetch("POST", "/v1/rules/reload", kGoodToken);
+    ASSERT_TRUE(r) << code;
+    EXPECT_EQ(r->status, status) << code;
+    EXPECT_EQ(r->body, std::string(R"({"error":")") + code + R"(","message":"what happened"})")
+        << code;
+  }
+}
+
 TEST_F(AdminServerTest, UnknownPathIs404) {
   start();
   for (const char* target : {"/", "/nope", "/v1/customers/", "/v1/customers/a/b", "/metricsx"}) {
