@@ -16,6 +16,7 @@
 #include "core/engine/partition_processor.h"
 #include "core/models/model_snapshot.h"
 #include "io/kafka/handles.h"
+#include "io/pipeline/dead_letter_record.h"
 #include "io/pipeline/outbox_drainer.h"
 #include "io/pipeline/pipeline_config.h"
 #include "io/pipeline/pipeline_stats.h"
@@ -198,14 +199,6 @@ class Pipeline {
   /// Most messages taken from the consumer per loop iteration: the per-iteration work (clock
   /// reads, merge releases, refit and command checks) is shared by a chunk.
   static constexpr size_t kConsumeChunk = 256;
-  /// What a dead letter's record takes beyond its payload and header texts (record and header
-  /// framing), with room to spare.
-  static constexpr size_t kDeadLetterOverhead = 1024;
-
-  struct DeadLetter {
-    std::string payload;
-    Producer::Headers headers;
-  };
 
   const PipelineConfig& config_;
   RocksStore& store_;
@@ -240,10 +233,10 @@ class Pipeline {
   /// The refit in progress (see start_refit), started at refit_started_.
   std::future<core::Result<core::models::ModelSnapshot>> refit_;
   std::chrono::steady_clock::time_point refit_started_;
-  SegmentMembers members_;                   ///< Of the owned partitions.
-  std::vector<DeadLetter> dead_letters_;     ///< Sent in this batch, confirmed before commit.
-  size_t dead_letters_confirmed_ = 0;        ///< Of dead_letters_.
-  const std::atomic<bool>* stop_ = nullptr;  ///< run()'s stop flag; a set one after run().
+  SegmentMembers members_;                      ///< Of the owned partitions.
+  std::vector<DeadLetterRecord> dead_letters_;  ///< Sent in this batch, confirmed before commit.
+  size_t dead_letters_confirmed_ = 0;           ///< Of dead_letters_.
+  const std::atomic<bool>* stop_ = nullptr;     ///< run()'s stop flag; a set one after run().
   /// When waits for dead-letter deliveries give up: set once a stop was asked for.
   std::optional<std::chrono::steady_clock::time_point> dead_letters_deadline_;
   std::vector<TopicCounts> batch_counts_;  ///< Per input topic; added to stats_ at each commit.

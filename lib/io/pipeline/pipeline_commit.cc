@@ -32,30 +32,19 @@ core::Result<void> Pipeline::dead_letter(size_t index,
                                          std::string_view payload,
                                          const core::Error& reason) {
   const std::string& topic = config_.inputs[index].name;
-  DeadLetter dl;
-  dl.headers = {{"reason", reason.code},
-                {"message", reason.message},
-                {"source_topic", topic},
-                {"source_partition", std::to_string(partition)},
-                {"source_offset", std::to_string(offset)}};
-  // The record must fit the producer's message.max.bytes with its headers: a longer payload is
-  // cut (a payload that large was rejected for its size anyway).
-  size_t room = dlq_->max_message_bytes() - kDeadLetterOverhead;
-  for (const auto& [name, value] : dl.headers) {
-    room -= std::min(room, name.size() + value.size());
-  }
-  if (payload.size() > room) {
-    dl.headers.emplace_back("payload_truncated_from", std::to_string(payload.size()));
-    room -= std::min(room, dl.headers.back().first.size() + dl.headers.back().second.size());
-  }
-  dl.payload = payload.substr(0, room);
+  DeadLetterRecord dl = fit_dead_letter({{"reason", reason.code},
+                                         {"message", reason.message},
+                                         {"source_topic", topic},
+                                         {"source_partition", std::to_string(partition)},
+                                         {"source_offset", std::to_string(offset)}},
+                                        payload, dlq_->max_message_bytes());
   const uint64_t tag = dead_letters_.size();
   dead_letters_.push_back(std::move(dl));
   TopicCounts& counts = batch_counts_[index];
   counts.consumed += 1;
   counts.dead_lettered[reason.code] += 1;
   for (;;) {
-    const DeadLetter& queued = dead_letters_[tag];
+    const DeadLetterRecord& queued = dead_letters_[tag];
     auto sent = dlq_->produce(config_.dead_letter_topic, {}, queued.payload, queued.headers, tag);
     if (sent || !kafka::is_error(sent.error(), RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
       return sent;
@@ -74,7 +63,7 @@ core::Result<void> Pipeline::serve_dead_letter_reports(int timeout_ms) {
       continue;
     }
     log(LogLevel::kWarn, "dead-letter", "delivery failed, retrying: " + d.error);
-    const DeadLetter& dl = dead_letters_[d.tag];
+    const DeadLetterRecord& dl = dead_letters_[d.tag];
     if (auto again = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, d.tag);
         !again) {
       return again;

@@ -19,59 +19,86 @@ const std::string kGood =
     R"({"event_id":"g-1","type":"page_view","customer_id":"c1","ts":"2026-01-05T00:00:00Z",)"
     R"("session_id":"s1"})";
 
-TEST(SegdDaemonTest, APayloadTooLargeForTheDeadLetterTopicGoesThereTruncated) {
-  const TempDir dir("dead-letter-large");
+struct DeadLetterRun {
+  TopicSummary events;                     ///< segd's counts for the input topic.
+  std::vector<HeadedRecord> dead_letters;  ///< The dead-letter topic afterwards.
+};
+
+// Produces `messages` to a one-partition topic `events`, runs segd to its end with these
+// librdkafka properties, and reads back the dead-letter topic.
+void run_to_end(const std::string& name,
+                const std::vector<Message>& messages,
+                const std::map<std::string, std::string>& rdkafka,
+                DeadLetterRun& out) {
+  const TempDir dir(name);
   auto broker = start_broker(1, topics_with(1));
   ASSERT_TRUE(broker.has_value());
-  // Within the producer's and broker's limits as input, but not with the dead letter's headers.
-  const std::string huge(999'950, 'x');
-  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events", {{0, "c0", huge}, {0, "c1", kGood}}));
-  auto config = write_segd_config(
-      {.brokers = broker->bootstrap(), .state_dir = dir.file("state"), .input_topics = {"events"}},
-      dir);
+  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events", messages));
+  auto config = write_segd_config({.brokers = broker->bootstrap(),
+                                   .state_dir = dir.file("state"),
+                                   .input_topics = {"events"},
+                                   .rdkafka = rdkafka},
+                                  dir);
   ASSERT_TRUE(config.has_value()) << config.error().message;
   auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(60));
   ASSERT_TRUE(summary.has_value()) << summary.error().message;
-  const TopicSummary& events = summary->topics["events"];
-  EXPECT_EQ(events.consumed, 2);
-  EXPECT_EQ(events.processed, 1);
-  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{{"too_large", 1}}));
+  out.events = summary->topics["events"];
   auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", 1);
   ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
-  ASSERT_EQ(dlq->size(), 1u);
-  const HeadedRecord& dead = dlq->front();
+  out.dead_letters = std::move(*dlq);
+}
+
+TEST(SegdDaemonTest, APayloadTooLargeForTheDeadLetterTopicGoesThereTruncated) {
+  // Within the producer's and broker's limits as input, but not with the dead letter's headers.
+  const std::string huge(999'950, 'x');
+  DeadLetterRun run;
+  ASSERT_NO_FATAL_FAILURE(run_to_end("dead-letter-large", {{0, "c0", huge}, {0, "c1", kGood}},
+                                     {{"reconnect.backoff.max.ms", "1000"}}, run));
+  EXPECT_EQ(run.events.consumed, 2);
+  EXPECT_EQ(run.events.processed, 1);
+  EXPECT_EQ(run.events.dead_lettered, (std::map<std::string, int64_t>{{"too_large", 1}}));
+  ASSERT_EQ(run.dead_letters.size(), 1u);
+  const HeadedRecord& dead = run.dead_letters.front();
   EXPECT_EQ(dead.header("payload_truncated_from"), "999950");
   EXPECT_LT(dead.value.size(), huge.size());
   EXPECT_GT(dead.value.size(), 900'000u);
   EXPECT_EQ(dead.value, huge.substr(0, dead.value.size())) << "the payload's beginning";
 }
 
+// The error text quotes the offending value: at librdkafka's smallest message.max.bytes, a
+// dead letter whose headers alone were too long was refused, and segd stopped on it at every
+// start. Headers are cut to fit as well as the payload.
+TEST(SegdDaemonTest, ADeadLetterWhoseErrorTextIsLongerThanTheLimitIsCutToFit) {
+  const std::string bad = R"({"event_id":"b-1","type":")" + std::string(30'000, 'x') +
+                          R"(","customer_id":"c0","ts":"2026-01-05T00:00:00Z"})";
+  DeadLetterRun run;
+  ASSERT_NO_FATAL_FAILURE(
+      run_to_end("dead-letter-headers", {{0, "c0", bad}, {0, "c1", kGood}},
+                 {{"reconnect.backoff.max.ms", "1000"}, {"message.max.bytes", "1000"}}, run));
+  EXPECT_EQ(run.events.consumed, 2);
+  EXPECT_EQ(run.events.processed, 1);
+  EXPECT_EQ(run.events.dead_lettered_total(), 1);
+  ASSERT_EQ(run.dead_letters.size(), 1u);
+  const HeadedRecord& dead = run.dead_letters.front();
+  EXPECT_EQ(dead.header("source_offset"), "0");
+  EXPECT_EQ(dead.header("payload_truncated_from"), std::to_string(bad.size()));
+  EXPECT_LT(dead.header("message").value_or("").size(), 1000u);
+}
+
 TEST(SegdDaemonTest, MoreDeadLettersInABatchThanTheProducerQueuesAreAllConfirmed) {
-  const TempDir dir("dead-letter-queue");
-  auto broker = start_broker(1, topics_with(1));
-  ASSERT_TRUE(broker.has_value());
   std::vector<Message> messages;
   for (int i = 0; i < 60; ++i) {
     messages.push_back({0, "c0", "not json " + std::to_string(i)});
   }
   messages.push_back({0, "c1", kGood});
-  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events", messages));
-  auto config = write_segd_config(
-      {.brokers = broker->bootstrap(),
-       .state_dir = dir.file("state"),
-       .input_topics = {"events"},
-       .rdkafka = {{"reconnect.backoff.max.ms", "1000"}, {"queue.buffering.max.messages", "10"}}},
-      dir);
-  ASSERT_TRUE(config.has_value()) << config.error().message;
-  auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(60));
-  ASSERT_TRUE(summary.has_value()) << summary.error().message;
-  const TopicSummary& events = summary->topics["events"];
-  EXPECT_EQ(events.consumed, 61);
-  EXPECT_EQ(events.processed, 1);
-  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{{"bad_json", 60}}));
-  auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", 1);
-  ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
-  EXPECT_EQ(dlq->size(), 60u);
+  DeadLetterRun run;
+  ASSERT_NO_FATAL_FAILURE(run_to_end(
+      "dead-letter-queue", messages,
+      {{"reconnect.backoff.max.ms", "1000"}, {"queue.buffering.max.messages", "10"}}, run));
+  EXPECT_EQ(run.events.consumed, 61);
+  EXPECT_EQ(run.events.processed, 1);
+  EXPECT_EQ(run.events.dead_lettered, (std::map<std::string, int64_t>{{"bad_json", 60}}));
+  EXPECT_EQ(run.dead_letters.size(), 60u);
 }
 
 // The dead-letter topic's only broker is down: the batch waits for its dead letter, and SIGTERM
