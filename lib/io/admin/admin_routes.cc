@@ -1,5 +1,8 @@
 #include "io/admin/admin_routes.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "io/codec/json_writer.h"
 
 namespace segd::io {
@@ -178,10 +181,17 @@ AuthOutcome check_bearer(std::string_view authorization, std::string_view token)
   if (token.empty()) {
     return AuthOutcome::kDisabled;
   }
-  if (!authorization.starts_with(kBearer)) {
+  // The scheme is case-insensitive (RFC 9110 11.1), and one or more spaces follow it.
+  const std::string_view scheme = authorization.substr(0, kBearer.size());
+  if (scheme.size() != kBearer.size() ||
+      !std::equal(scheme.begin(), scheme.end(), kBearer.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+      })) {
     return AuthOutcome::kMissing;
   }
-  const std::string_view given = authorization.substr(kBearer.size());
+  std::string_view given = authorization.substr(kBearer.size());
+  given.remove_prefix(std::min(given.size(), given.find_first_not_of(' ')));
   // Compare every byte of the configured token whatever the input, so that the time taken does
   // not reveal the length of the matching prefix.
   unsigned diff = given.size() == token.size() ? 0U : 1U;

@@ -126,6 +126,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void read_request() {
+    head_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(state_->config.max_header_bytes, std::numeric_limits<uint32_t>::max())));
@@ -160,7 +161,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void dispatch(http::request<http::string_body> request) {
     version_ = request.version();
     keep_alive_ = request.keep_alive();
-    AdminRequest admin{.method = method_of(request.method()),
+    // HEAD is answered as GET, without the body (write()).
+    head_ = request.method() == http::verb::head;
+    AdminRequest admin{.method = head_ ? HttpMethod::kGet : method_of(request.method()),
                        .target = std::string(request.target()),
                        .authorization = std::string(request[http::field::authorization])};
     if (auto reply = state_->router.precheck(admin)) {
@@ -199,6 +202,9 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->body() = std::move(reply.body);
     response_->keep_alive(keep_alive_);
     response_->prepare_payload();
+    if (head_) {
+      response_->body().clear();  // Content-Length stays the GET's.
+    }
     stream_.expires_after(state_->config.request_timeout);
     http::async_write(
         stream_, *response_,
@@ -249,6 +255,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Admission admission_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  bool head_ = false;  ///< The request being answered is a HEAD.
 };
 
 }  // namespace

@@ -44,6 +44,16 @@ TEST(AdminRoutesTest, BearerTokenCheck) {
   EXPECT_EQ(io::check_bearer("Bearer abd", "abc"), AuthOutcome::kWrong);
 }
 
+// RFC 9110 11.1: the scheme is case-insensitive, and one or more spaces follow it.
+TEST(AdminRoutesTest, TheBearerSchemeIsCaseInsensitive) {
+  for (const char* given : {"bearer abc", "BEARER abc", "bEaReR abc", "Bearer   abc"}) {
+    EXPECT_EQ(io::check_bearer(given, "abc"), AuthOutcome::kAllowed) << given;
+  }
+  EXPECT_EQ(io::check_bearer("Bearerabc", "abc"), AuthOutcome::kMissing);
+  EXPECT_EQ(io::check_bearer("Bearer", "abc"), AuthOutcome::kMissing);
+  EXPECT_EQ(io::check_bearer("bearer abd", "abc"), AuthOutcome::kWrong);
+}
+
 TEST(AdminRoutesTest, JsonBodies) {
   EXPECT_EQ(io::error_json("x", "say \"hi\""), R"({"error":"x","message":"say \"hi\""})");
   EXPECT_EQ(io::segments_json({}), "[]");

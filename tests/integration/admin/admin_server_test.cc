@@ -256,6 +256,27 @@ TEST_F(AdminServerTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(get_reload->header("allow"), "POST");
 }
 
+// A HEAD response has the GET's status and headers but no body (RFC 9110 9.3.2): a body would
+// be read as the start of the next response on the connection.
+TEST_F(AdminServerTest, HeadAnswersLikeGetWithoutABody) {
+  start();
+  HttpConnection c(port());
+  ASSERT_TRUE(c.send(http_request("HEAD", "/healthz") + http_request("HEAD", "/v1/segments") +
+                     http_request("GET", "/healthz")));
+  auto health = c.read_response(/*head_request=*/true);
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->header("content-length"), "3") << "the length of a GET's body, ok\\n";
+  auto segments = c.read_response(/*head_request=*/true);
+  ASSERT_TRUE(segments);
+  EXPECT_EQ(segments->status, 200);
+  EXPECT_EQ(segments->header("content-type"), "application/json");
+  auto get = c.read_response();
+  ASSERT_TRUE(get) << "the connection is out of step";
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(get->body, "ok\n");
+}
+
 TEST_F(AdminServerTest, MalformedRequestIs400AndClosed) {
   start();
   for (const char* raw : {"GARBAGE\r\n\r\n", "GET /healthz HTTP/9\r\n\r\n",

@@ -72,7 +72,7 @@ bool HttpConnection::fill() {
   }
 }
 
-std::optional<HttpResponse> HttpConnection::read_response() {
+std::optional<HttpResponse> HttpConnection::read_response(bool head_request) {
   size_t header_end = std::string::npos;
   while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     if (!fill()) {
@@ -103,9 +103,10 @@ std::optional<HttpResponse> HttpConnection::read_response() {
     value.erase(0, value.find_first_not_of(' '));
     response.headers[name] = value;
   }
-  const size_t length =
-      std::stoul(response.header("content-length").empty() ? std::string("0")
-                                                           : response.header("content-length"));
+  const size_t length = head_request ? 0
+                                     : std::stoul(response.header("content-length").empty()
+                                                      ? std::string("0")
+                                                      : response.header("content-length"));
   const size_t body_start = header_end + 4;
   while (buffer_.size() < body_start + length) {
     if (!fill()) {

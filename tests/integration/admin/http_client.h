@@ -36,8 +36,10 @@ class HttpConnection {
   [[nodiscard]] bool connected() const { return fd_ >= 0; }
   /// Writes all bytes; false when the connection failed.
   [[nodiscard]] bool send(std::string_view bytes);
-  /// Reads one response (Content-Length framed); nullopt on EOF, reset or timeout before it ends.
-  [[nodiscard]] std::optional<HttpResponse> read_response();
+  /// Reads one response (Content-Length framed; with `head_request`, the response to a HEAD
+  /// request: no body whatever Content-Length says); nullopt on EOF, reset or timeout before it
+  /// ends.
+  [[nodiscard]] std::optional<HttpResponse> read_response(bool head_request = false);
   /// Waits up to the timeout for the server to close the connection.
   [[nodiscard]] PeerState wait_for_close();
 
