@@ -47,7 +47,8 @@ AdminReply json_error(int status, std::string_view code, std::string_view messag
 // an erasure event (503: retry).
 AdminReply backend_error(const core::Error& e) {
   const bool retry = e.code == "not_ready" || e.code == "erasure_unconfirmed" ||
-                     e.code == "shutting_down" || e.code.starts_with("kafka.");
+                     e.code == "shutting_down" || e.code == "pipeline_busy" ||
+                     e.code.starts_with("kafka.");
   const int status = e.code == "not_assigned" ? 409 : retry ? 503 : 500;
   return json_error(status, e.code, e.message);
 }
@@ -291,6 +292,10 @@ std::optional<AdminReply> AdminRouter::precheck(const AdminRequest& request) con
     return text(200, "ok");
   }
   return std::nullopt;
+}
+
+bool AdminRouter::mutating(const AdminRequest& request) {
+  return is_mutating(match_route(request.target).route, request.method);
 }
 
 AdminReply AdminRouter::call(const AdminRequest& request) const {

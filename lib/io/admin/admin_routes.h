@@ -91,6 +91,9 @@ class AdminRouter {
   [[nodiscard]] std::optional<AdminReply> precheck(const AdminRequest& request) const;
   /// Answers a request that passed precheck() with nullopt. Blocks on the backend.
   [[nodiscard]] AdminReply call(const AdminRequest& request) const;
+  /// Whether the request changes state (erasure, rule reload): such calls may wait for the
+  /// pipeline, so the server runs them apart from the reads.
+  [[nodiscard]] static bool mutating(const AdminRequest& request);
 
  private:
   [[nodiscard]] AdminReply customer(HttpMethod method, const std::string& id) const;

@@ -79,7 +79,8 @@ struct AdminServerState : std::enable_shared_from_this<AdminServerState> {
   const AdminRouter router;
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
-  asio::thread_pool workers{2};
+  asio::thread_pool workers{2};   ///< Reads (metrics, readiness, segments, customers).
+  asio::thread_pool commands{1};  ///< Erasures and reloads: they may wait for the pipeline.
   std::atomic<bool> closed{false};
   std::atomic<size_t> active{0};     ///< Sessions being served (bounded by max_connections).
   std::atomic<size_t> rejecting{0};  ///< Sessions being answered 503.
@@ -174,7 +175,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return write(error_reply(503, "shutting_down", "the server is shutting down"));
     }
     stream_.expires_never();
-    asio::post(state_->workers, [self = shared_from_this(), admin = std::move(admin)]() mutable {
+    // A command waiting for a busy pipeline must not hold up the reads (/metrics, /readyz).
+    auto& pool = AdminRouter::mutating(admin) ? state_->commands : state_->workers;
+    asio::post(pool, [self = shared_from_this(), admin = std::move(admin)]() mutable {
       AdminReply reply = self->state_->router.call(admin);
       // Hand the session back to the io_context: the worker must not hold the last reference.
       asio::io_context& io = self->state_->io;
@@ -369,6 +372,7 @@ core::Result<void> AdminServer::close() {
   asio::post(state_->io, [state = state_] { state->shutdown(); });
   // Backend calls in flight finish; their replies are written if the io_context still runs.
   state_->workers.join();
+  state_->commands.join();
   return {};
 }
 

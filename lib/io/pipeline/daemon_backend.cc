@@ -12,6 +12,9 @@ namespace {
 // How long DELETE waits for Kafka to confirm an erasure event: inside the admin server's
 // default 5 s request timeout.
 constexpr std::chrono::milliseconds kErasureConfirmTimeout{4000};
+// How long an erasure or rule reload waits for the pipeline to take it (it runs commands between
+// batches); then it fails with pipeline_busy and nothing is done.
+constexpr std::chrono::milliseconds kCommandWait{10000};
 
 }  // namespace
 
@@ -86,7 +89,8 @@ core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id)
   }
   core::Result<std::optional<std::vector<std::string>>> erased =
       std::optional<std::vector<std::string>>{};
-  if (auto ran = pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); }); !ran) {
+  if (auto ran = pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); }, kCommandWait);
+      !ran) {
     return std::unexpected(ran.error());
   }
   if (!erased) {
@@ -110,17 +114,24 @@ core::Result<std::vector<SegmentSummary>> DaemonBackend::reload_rules() {
         "reload rejected, keeping the current rules: " + loaded.error().message);
     return std::unexpected(loaded.error());
   }
+  // The backend's copy changes on the pipeline thread, right after the pipeline's: two reloads
+  // racing leave both with the same (the later) rules.
   core::Result<void> replaced;
-  if (auto ran = pipeline_.execute([&](Pipeline& p) { replaced = p.replace_rules(*loaded); });
-      !ran) {
-    return std::unexpected(ran.error());
+  const auto replace = [&](Pipeline& p) {
+    replaced = p.replace_rules(*loaded);
+    if (replaced) {
+      std::lock_guard lock(mutex_);
+      rules_ = *loaded;
+    }
+  };
+  if (auto ran = pipeline_.execute(replace, kCommandWait); !ran) {
+    replaced = std::unexpected(ran.error());
   }
   if (!replaced) {
+    log(LogLevel::kError, "rules",
+        "reload not applied, keeping the current rules: " + replaced.error().code + ": " +
+            replaced.error().message);
     return std::unexpected(replaced.error());
-  }
-  {
-    std::lock_guard lock(mutex_);
-    rules_ = *loaded;
   }
   log(LogLevel::kInfo, "rules", "reloaded " + rules_file_);
   return segments();

@@ -65,9 +65,11 @@ class Pipeline {
   [[nodiscard]] core::Result<void> close();
 
   /// Runs `fn` on the pipeline thread between messages and waits for it. Thread-safe.
-  /// Errors: `shutting_down` when run() has returned (or returns before it got to `fn`): `fn`
-  /// did not run.
-  [[nodiscard]] core::Result<void> execute(const std::function<void(Pipeline&)>& fn);
+  /// Errors (`fn` did not run): `shutting_down` when run() has returned (or returns before it got
+  /// to `fn`); `pipeline_busy` when the pipeline thread did not take `fn` within `wait` (it is
+  /// then withdrawn). Once taken, `fn` is waited for however long it takes.
+  [[nodiscard]] core::Result<void> execute(const std::function<void(Pipeline&)>& fn,
+                                           std::chrono::milliseconds wait);
 
   // For commands run through execute():
   /// GDPR erasure of one customer (see PartitionProcessor::erase); commits at once.

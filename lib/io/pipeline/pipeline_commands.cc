@@ -1,4 +1,5 @@
 // Pipeline: commands run on the pipeline thread for the admin API (erasure, rule reload).
+#include <algorithm>
 #include <future>
 
 #include "core/common/partitioner.h"
@@ -6,16 +7,31 @@
 
 namespace segd::io {
 
-core::Result<void> Pipeline::execute(const std::function<void(Pipeline&)>& fn) {
+core::Result<void> Pipeline::execute(const std::function<void(Pipeline&)>& fn,
+                                     std::chrono::milliseconds wait) {
   std::promise<bool> ran;
   std::future<bool> done = ran.get_future();
   {
     std::lock_guard lock(commands_mutex_);
-    if (!commands_stopped_) {
-      commands_.push_back({&fn, &ran});
-    } else {
-      ran.set_value(false);
+    if (commands_stopped_) {
+      return core::fail("shutting_down", "segd is stopping; try again once it runs");
     }
+    commands_.push_back({&fn, &ran});
+  }
+  if (done.wait_for(wait) != std::future_status::ready) {
+    std::lock_guard lock(commands_mutex_);
+    const auto queued = std::find_if(commands_.begin(), commands_.end(),
+                                     [&](const Command& c) { return c.ran == &ran; });
+    if (queued != commands_.end()) {
+      commands_.erase(queued);  // Withdrawn: it never runs.
+      return core::fail("pipeline_busy",
+                        "the pipeline did not take the command within " +
+                            std::to_string(wait.count()) +
+                            " ms (it runs commands between batches; a batch may be waiting for "
+                            "a commit, for dead letters or for a refit: see the log); nothing "
+                            "was done, try again");
+    }
+    // The pipeline thread has taken it: it runs now.
   }
   if (!done.get()) {
     return core::fail("shutting_down", "segd is stopping; try again once it runs");

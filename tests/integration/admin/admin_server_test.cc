@@ -217,11 +217,10 @@ TEST_F(AdminServerTest, FailedRuleReloadIs400AndKeepsTheOldRules) {
 // the server's failure, not the caller's: 500, or 503 where trying again may help.
 TEST_F(AdminServerTest, RuleReloadFailingForAnotherReasonThanTheFileIsNot400) {
   start(with_token());
-  const std::pair<const char*, int> cases[] = {{"storage.io_error", 500},
-                                               {"dead_letters_unconfirmed", 500},
-                                               {"kafka.transport", 503},
-                                               {"shutting_down", 503},
-                                               {"rules_file", 400}};
+  const std::pair<const char*, int> cases[] = {
+      {"storage.io_error", 500}, {"dead_letters_unconfirmed", 500},
+      {"kafka.transport", 503},  {"shutting_down", 503},
+      {"pipeline_busy", 503},    {"rules_file", 400}};
   for (const auto& [code, status] : cases) {
     backend_.set_reload(core::fail(code, "what happened"));
     auto r = fetch("POST", "/v1/rules/reload", kGoodToken);

@@ -1,5 +1,5 @@
-// Many clients erasing at once while the backend's state changes under them, and /metrics checked
-// by promtool.
+// Many clients erasing at once while the backend's state changes under them, reads answered while
+// erasures wait for a busy pipeline, and /metrics checked by promtool.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -73,6 +73,42 @@ TEST_F(AdminServerTest, ConcurrentErasureErasesEachCustomerExactlyOnce) {
   EXPECT_EQ(bad.load(), 0);
   EXPECT_EQ(existed.load(), kCustomers);
   EXPECT_EQ(backend_.erase_calls(), kCustomers * kClients);
+}
+
+// Erasures and reloads wait for the pipeline (up to its command wait); meanwhile /metrics,
+// /readyz and the other reads must still be answered (a liveness or readiness probe that
+// times out gets a healthy pod restarted).
+TEST_F(AdminServerTest, ReadsAreAnsweredWhileCommandsWaitForABusyPipeline) {
+  backend_.put_customer("c1", {"vip"});
+  backend_.set_ready(true);
+  io::AdminConfig config;
+  config.token = "t";
+  start(config);
+  backend_.hold_commands();
+  std::vector<std::thread> commands;
+  for (const char* target : {"/v1/customers/c1", "/v1/customers/c2"}) {
+    commands.emplace_back([this, target] {
+      auto r = fetch("DELETE", target, {"Authorization: Bearer t"});
+      EXPECT_TRUE(r && r->status == 200) << target;
+    });
+  }
+  commands.emplace_back([this] {
+    auto r = fetch("POST", "/v1/rules/reload", {"Authorization: Bearer t"});
+    EXPECT_TRUE(r && r->status == 200) << "reload";
+  });
+  while (backend_.erase_calls() == 0) {
+    std::this_thread::yield();
+  }
+  for (const char* target : {"/metrics", "/readyz", "/v1/segments", "/v1/customers/c1"}) {
+    auto r = fetch("GET", target);
+    ASSERT_TRUE(r) << target << " not answered while commands wait";
+    EXPECT_EQ(r->status, 200) << target;
+  }
+  backend_.release_commands();
+  for (std::thread& t : commands) {
+    t.join();
+  }
+  EXPECT_EQ(backend_.erase_calls(), 2);
 }
 
 TEST_F(AdminServerTest, MetricsPagePassesPromtool) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -46,6 +47,19 @@ class FakeBackend final : public io::AdminBackend {
     customer_error_ = std::move(error);
   }
   [[nodiscard]] int erase_calls() const { return erase_calls_.load(); }
+  /// Makes erasures and reloads wait until release_commands(), as the real ones wait for a
+  /// pipeline busy with a batch.
+  void hold_commands() {
+    std::lock_guard lock(gate_mutex_);
+    held_ = true;
+  }
+  void release_commands() {
+    {
+      std::lock_guard lock(gate_mutex_);
+      held_ = false;
+    }
+    gate_.notify_all();
+  }
 
   [[nodiscard]] io::PipelineSnapshot pipeline() const override {
     std::lock_guard lock(mutex_);
@@ -102,6 +116,7 @@ class FakeBackend final : public io::AdminBackend {
 
   [[nodiscard]] core::Result<io::ErasureResult> erase_customer(const std::string& id) override {
     erase_calls_.fetch_add(1);
+    pass_gate();
     std::lock_guard lock(mutex_);
     if (customer_error_) {
       return std::unexpected(*customer_error_);
@@ -120,6 +135,7 @@ class FakeBackend final : public io::AdminBackend {
   }
 
   [[nodiscard]] core::Result<std::vector<io::SegmentSummary>> reload_rules() override {
+    pass_gate();
     std::lock_guard lock(mutex_);
     if (!reload_) {
       return reload_;
@@ -129,6 +145,14 @@ class FakeBackend final : public io::AdminBackend {
   }
 
  private:
+  void pass_gate() {
+    std::unique_lock lock(gate_mutex_);
+    gate_.wait(lock, [this] { return !held_; });
+  }
+
+  std::mutex gate_mutex_;
+  std::condition_variable gate_;
+  bool held_ = false;  ///< Guarded by gate_mutex_.
   mutable std::mutex mutex_;
   std::map<std::string, std::set<std::string>> customers_;
   std::vector<io::SegmentSummary> rules_;
