@@ -283,6 +283,17 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<SegmentDefin
     if (d.name.empty() || d.enter.empty()) {
       return fail("rule_empty", "segment '" + d.name + "': name and enter are required");
     }
+    if (d.name.size() > kMaxSegmentNameBytes ||
+        !std::all_of(d.name.begin(), d.name.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '.' || c == '-';
+        })) {
+      // SegmentChange ids join customer, segment and version with '/'; metric labels and state
+      // keys carry the name too.
+      return fail("rule_bad_name", "segment '" + d.name + "': a name is 1.." +
+                                       std::to_string(kMaxSegmentNameBytes) +
+                                       " characters of A-Z a-z 0-9 _ . -");
+    }
     if (std::find(names.begin(), names.end(), d.name) != names.end()) {
       return fail("rule_duplicate_segment", "segment '" + d.name + "' is defined twice");
     }

@@ -13,6 +13,9 @@
 
 namespace segd::core {
 
+/// Longest segment name (its characters: A-Z a-z 0-9 _ . -).
+inline constexpr size_t kMaxSegmentNameBytes = 64;
+
 /// One segment as written in the rules file. An empty `exit` means "not enter".
 struct SegmentDefinition {
   std::string name;
@@ -40,7 +43,8 @@ struct Evaluation {
 class RuleSet {
  public:
   /// Parses and compiles every rule. Errors name the segment and the position:
-  /// `rule_syntax`, `rule_unknown_name`, `rule_bad_call`, `rule_duplicate_segment`, `rule_empty`.
+  /// `rule_syntax`, `rule_unknown_name`, `rule_bad_call`, `rule_duplicate_segment`, `rule_empty`,
+  /// `rule_bad_name` (a name longer than kMaxSegmentNameBytes or with other characters).
   [[nodiscard]] static Result<std::shared_ptr<const RuleSet>> compile(
       std::vector<SegmentDefinition> definitions);
 

@@ -132,6 +132,26 @@ TEST(RuleSetTest, CompileErrorsNameTheSegment) {
   EXPECT_EQ(dup.error().code, "rule_duplicate_segment");
 }
 
+// A SegmentChange's event_id is customer/segment/version: a '/' in a segment name would let
+// customer 'a' entering 'b/c' and customer 'a/b' entering 'c' share the id "a/b/c/1", and
+// consumers deduplicating by it would drop one.
+TEST(RuleSetTest, SegmentNamesAreShortAndOfLettersDigitsAndUnderscoreDotDash) {
+  for (const char* name : {"vip", "Big_spender-2.0", "a",
+                           "x23456789012345678901234567890123456789"
+                           "0123456789012345678901234"}) {
+    EXPECT_TRUE(RuleSet::compile({{name, "orders_total > 1", ""}}).has_value()) << name;
+  }
+  for (const char* name : {"b/c", "with space", "naïve", "tab\t", "quote\"",
+                           "x2345678901234567890"
+                           "123456789012345678901234567890123456789012345"}) {
+    auto bad = RuleSet::compile({{name, "orders_total > 1", ""}});
+    ASSERT_FALSE(bad.has_value()) << name;
+    EXPECT_EQ(bad.error().code, "rule_bad_name") << name;
+    EXPECT_NE(bad.error().message.find("A-Z a-z 0-9 _ . -"), std::string::npos)
+        << bad.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace segd::core
 
