@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/events/validate.h"
+
 namespace segd::segctl {
 
 namespace {
@@ -35,6 +37,20 @@ std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
     return usage_error(spec, "unexpected argument '" + positional[spec.max_positional] + "'");
   }
   return std::move(*parsed);
+}
+
+core::Result<core::TimestampMs> parse_event_time_flag(const std::string& flag,
+                                                      const std::string& text) {
+  auto ts = core::parse_rfc3339(text);
+  if (!ts) {
+    return core::fail("bad_flag", "--" + flag + ": " + ts.error().message);
+  }
+  // A time the validator rejects would dead-letter every event made from it.
+  if (!core::accepts_event_time(*ts)) {
+    return core::fail("bad_flag", "--" + flag + ": must be in " + core::accepted_event_times() +
+                                      ", the event times segd accepts, got '" + text + "'");
+  }
+  return ts;
 }
 
 core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir) {

@@ -4,6 +4,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/common/time.h"
 #include "io/state/rocks_store.h"
 #include "service/common/flags.h"
 
@@ -23,6 +24,13 @@ struct CommandSpec {
 [[nodiscard]] std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
                                                                     int argc,
                                                                     char** argv);
+
+/// Parses an RFC 3339 flag value that must be an event time segd accepts (the range of
+/// core::validate_event()). Errors (code `bad_flag`) name the flag: "--FLAG: not an RFC 3339
+/// time: TEXT", "--FLAG: must be in [1970-01-01T00:00:00Z, 2200-01-01T00:00:00Z), the event
+/// times segd accepts, got 'TEXT'".
+[[nodiscard]] core::Result<core::TimestampMs> parse_event_time_flag(const std::string& flag,
+                                                                    const std::string& text);
 
 /// Opens an existing state dir (one with a RocksDB database in it) for inspect, export and fit,
 /// which must not create one where there was none. Errors: `not_found` ("state dir not found:

@@ -98,24 +98,18 @@ core::Result<core::scoring::TrainOptions> train_options(const service::ParsedFla
   return options;
 }
 
+// `as_of` is --as-of when given, else the store's latest stream time.
 int run_fit(io::RocksStore& store,
-            const service::ParsedFlags& flags,
+            std::optional<core::TimestampMs> as_of,
             const core::scoring::TrainOptions& options) {
-  int64_t as_of = 0;
-  if (auto text = flags.get("as-of")) {
-    auto parsed = core::parse_rfc3339(*text);
-    if (!parsed) {
-      return report({"bad_flag", "--as-of: " + parsed.error().message}, 2);
-    }
-    as_of = parsed->value();
-  } else {
+  if (!as_of) {
     auto latest = latest_stream_time(store);
     if (!latest) {
       return report(latest.error(), 1);
     }
-    as_of = *latest;
+    as_of = core::TimestampMs{*latest};
   }
-  auto snapshot = io::refit_and_store(store, core::TimestampMs{as_of}, options);
+  auto snapshot = io::refit_and_store(store, *as_of, options);
   if (!snapshot) {
     return report(snapshot.error(), 1);
   }
@@ -132,7 +126,9 @@ int fit_main(int argc, char** argv) {
       "stored version, RFM quintiles) on every stored customer as of a stream time, stores the\n"
       "result as the next model version and prints it as JSON (centroids in raw feature units).",
       {{"state-dir", "RocksDB state directory (required)"},
-       {"as-of", "stream time to fit at (default: the largest stored stream time)"},
+       {"as-of",
+        "stream time to fit at, in [1970-01-01, 2200-01-01) (default: the largest stored "
+        "stream time)"},
        {"time-unit", "BG/NBD time unit, day or week (default: day)"},
        {"k", "number of clusters (default: 5)"}}};
   auto parsed = parse_command(spec, argc, argv);
@@ -148,11 +144,19 @@ int fit_main(int argc, char** argv) {
   if (!options) {
     return report(options.error(), 2);
   }
+  std::optional<core::TimestampMs> as_of;
+  if (auto text = flags.get("as-of")) {
+    auto parsed = parse_event_time_flag("as-of", *text);
+    if (!parsed) {
+      return report(parsed.error(), 2);
+    }
+    as_of = *parsed;
+  }
   auto store = open_state_dir(*dir);
   if (!store) {
     return report(store.error(), 1);
   }
-  const int code = run_fit(**store, flags, *options);
+  const int code = run_fit(**store, as_of, *options);
   if (auto closed = (*store)->close(); !closed) {
     return report(closed.error(), 1);
   }

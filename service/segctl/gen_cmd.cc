@@ -2,6 +2,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "core/events/validate.h"
 #include "gen/generator.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
@@ -19,7 +20,9 @@ int gen_main(int argc, char** argv) {
       {{"customers", "number of customers, 1 to 100000000 (required)"},
        {"events", "number of lines (required)"},
        {"seed", "random seed (required)"},
-       {"start", "first instant (default: 2026-01-01T00:00:00Z)"},
+       {"start",
+        "first instant; the whole period lies in [1970-01-01, 2200-01-01), the event times "
+        "segd accepts (default: 2026-01-01T00:00:00Z)"},
        {"days", "length of the period in days, 1 to 36500 (default: 90)"},
        {"bad-rate", "share of malformed lines, 0..1 (default: 0)"},
        {"output", "events file (default: stdout)"},
@@ -42,7 +45,7 @@ int gen_main(int argc, char** argv) {
   auto days =
       service::parse_int_flag_in("days", flags.get("days").value_or("90"), 1, gen::kMaxDays);
   auto bad_rate = service::parse_double_flag("bad-rate", flags.get("bad-rate").value_or("0"));
-  auto start = core::parse_rfc3339(flags.get("start").value_or("2026-01-01T00:00:00Z"));
+  auto start = parse_event_time_flag("start", flags.get("start").value_or("2026-01-01T00:00:00Z"));
   for (const auto* r : {&customers, &events, &seed, &days}) {
     if (!*r) {
       return report(r->error(), 2);
@@ -52,7 +55,15 @@ int gen_main(int argc, char** argv) {
     return report(bad_rate.error(), 2);
   }
   if (!start) {
-    return report({"bad_flag", "--start: " + start.error().message}, 2);
+    return report(start.error(), 2);
+  }
+  // Every event lies in [start, start + days), so its last millisecond must be accepted too.
+  if (!core::accepts_event_time(core::TimestampMs{start->value() + *days * core::kMsPerDay - 1})) {
+    return report({"bad_flag", "--days: " + std::to_string(*days) + " days from " +
+                                   core::format_rfc3339(*start) + " run past " +
+                                   core::format_rfc3339(core::ValidationLimits{}.max_ts) +
+                                   ", where the event times segd accepts end"},
+                  2);
   }
   config.customers = *customers;
   config.events = *events;

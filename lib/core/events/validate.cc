@@ -71,10 +71,9 @@ Check check_identity(const Event& event, const ValidationLimits& limits) {
       !ok) {
     return ok;
   }
-  if (event.ts < limits.min_ts || event.ts >= limits.max_ts) {
-    return fail("bad_timestamp", "ts " + std::to_string(event.ts.value()) + " ms is outside [" +
-                                     format_rfc3339(limits.min_ts) + ", " +
-                                     format_rfc3339(limits.max_ts) + ")");
+  if (!accepts_event_time(event.ts, limits)) {
+    return fail("bad_timestamp", "ts " + std::to_string(event.ts.value()) + " ms is outside " +
+                                     accepted_event_times(limits));
   }
   return {};
 }
@@ -198,6 +197,14 @@ double derived_amount(const std::vector<LineItem>& items) {
   }
   // std::round does not depend on the floating-point rounding mode, so this is reproducible.
   return std::round(sum * 100.0) / 100.0;
+}
+
+bool accepts_event_time(TimestampMs ts, const ValidationLimits& limits) {
+  return ts >= limits.min_ts && ts < limits.max_ts;
+}
+
+std::string accepted_event_times(const ValidationLimits& limits) {
+  return "[" + format_rfc3339(limits.min_ts) + ", " + format_rfc3339(limits.max_ts) + ")";
 }
 
 Result<Event> validate_event(Event event, AmountField amount, const ValidationLimits& limits) {

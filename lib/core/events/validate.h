@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "core/common/result.h"
 #include "core/common/time.h"
@@ -28,6 +29,14 @@ struct ValidationLimits {
   /// First rejected event time. Default: 2200-01-01T00:00:00Z.
   TimestampMs max_ts{7'258'118'400'000};
 };
+
+/// Whether validate_event() accepts `ts` as an event time: in [limits.min_ts, limits.max_ts).
+/// Pure.
+[[nodiscard]] bool accepts_event_time(TimestampMs ts, const ValidationLimits& limits = {});
+
+/// The event times validate_event() accepts, for messages:
+/// `[1970-01-01T00:00:00Z, 2200-01-01T00:00:00Z)`. Pure.
+[[nodiscard]] std::string accepted_event_times(const ValidationLimits& limits = {});
 
 /// Whether the decoder saw an explicit `amount`. It matters for purchases only: an absent
 /// amount is derived from the line items, and refunds require it.

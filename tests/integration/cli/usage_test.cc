@@ -71,5 +71,41 @@ TEST(UsageTest, GenBoundsNameTheFlag) {
   EXPECT_EQ(days.out, "");
 }
 
+TEST(UsageTest, TimeFlagsRefuseWhatTheEventValidatorRejects) {
+  // segd dead-lettered every event gen wrote from these starts, and fit stored a model active
+  // from year 9999.
+  const std::string accepted = "[1970-01-01T00:00:00Z, 2200-01-01T00:00:00Z)";
+  for (const std::string start : {"0000-01-01T00:00:00Z", "9999-01-01T00:00:00Z",
+                                  "1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z"}) {
+    const Ran ran = run(
+        "segctl", {"gen", "--customers", "5", "--events", "10", "--seed", "1", "--start", start});
+    EXPECT_EQ(ran.code, 2) << start;
+    EXPECT_EQ(ran.err, "segctl: bad_flag: --start: must be in " + accepted +
+                           ", the event times segd accepts, got '" + start + "'\n");
+    EXPECT_EQ(ran.out, "") << start;
+  }
+  const Ran past_the_end = run("segctl", {"gen", "--customers", "5", "--events", "10", "--seed",
+                                          "1", "--start", "2199-12-01T00:00:00Z", "--days", "90"});
+  EXPECT_EQ(past_the_end.code, 2);
+  EXPECT_EQ(past_the_end.err,
+            "segctl: bad_flag: --days: 90 days from 2199-12-01T00:00:00Z run past "
+            "2200-01-01T00:00:00Z, where the event times segd accepts end\n");
+  const Ran last_days = run("segctl", {"gen", "--customers", "5", "--events", "10", "--seed", "1",
+                                       "--start", "2199-12-02T00:00:00Z", "--days", "30"});
+  EXPECT_EQ(last_days.code, 0) << last_days.err;
+
+  const TempDir dir("cli-usage");
+  const std::string state = dir.file("state");
+  const std::string event = R"({"event_id":"e1","type":"page_view","customer_id":"c1","ts":1})";
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, event + "\n").code, 0);
+  for (const std::string as_of : {"0000-01-01T00:00:00Z", "9999-01-01T00:00:00Z"}) {
+    const Ran ran = run("segctl", {"fit", "--state-dir", state, "--as-of", as_of});
+    EXPECT_EQ(ran.code, 2) << as_of;
+    EXPECT_EQ(ran.err, "segctl: bad_flag: --as-of: must be in " + accepted +
+                           ", the event times segd accepts, got '" + as_of + "'\n");
+    EXPECT_EQ(ran.out, "") << as_of;
+  }
+}
+
 }  // namespace
 }  // namespace segd::test
