@@ -1,8 +1,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <set>
 
+#include "io/config/yaml_document.h"
 #include "service/segd/config.h"
 #include "service/segd/config_internal.h"
 
@@ -45,6 +45,16 @@ std::optional<std::string> kind_of(std::string_view key) {
   return table.kinds[static_cast<size_t>(it - table.keys.begin())];
 }
 
+/// One `<prefix><key>: duplicate key` problem for each key that `map` holds more than once.
+void report_repeated_keys(Merge& merge,
+                          const YAML::Node& map,
+                          const std::string& prefix,
+                          std::string_view source) {
+  for (const std::string& key : io::repeated_keys(map)) {
+    merge.problems.add(prefix + key, "duplicate key", source);
+  }
+}
+
 /// `input_topics: [{name: clicks, format: json}, purchases]`.
 void apply_yaml_topics(Merge& merge, const YAML::Node& node, std::string_view source) {
   if (!node.IsSequence()) {
@@ -61,6 +71,7 @@ void apply_yaml_topics(Merge& merge, const YAML::Node& node, std::string_view so
     } else if (!item.IsMap()) {
       merge.problems.add(where, "expected a mapping with name and format", source);
     }
+    report_repeated_keys(merge, item, where + ".", source);
     for (auto it = item.begin(); item.IsMap() && it != item.end(); ++it) {
       const std::string field = it->first.Scalar();
       if (field != "name" && field != "format") {
@@ -90,6 +101,7 @@ void apply_yaml_properties(Merge& merge, const YAML::Node& node, std::string_vie
     merge.problems.add(kRdkafkaKey, "expected a mapping of librdkafka properties", source);
     return;
   }
+  report_repeated_keys(merge, node, std::string(kRdkafkaKey) + ".", source);
   for (const auto& kv : node) {
     const std::string prop = kv.first.Scalar();
     if (!kv.second.IsScalar()) {
@@ -112,13 +124,11 @@ void apply_yaml_section(Merge& merge,
     merge.problems.add(section, "expected a mapping", source);
     return;
   }
-  std::set<std::string> seen;
+  report_repeated_keys(merge, node, section + ".", source);
   for (const auto& kv : node) {
     const std::string key = section + "." + kv.first.Scalar();
     const YAML::Node& value = kv.second;
-    if (!seen.insert(key).second) {
-      merge.problems.add(key, "duplicate key", source);
-    } else if (key == kTopicsKey) {
+    if (key == kTopicsKey) {
       apply_yaml_topics(merge, value, source);
     } else if (key == kRdkafkaKey) {
       apply_yaml_properties(merge, value, source);
@@ -160,7 +170,12 @@ void report_unknown(Merge& merge,
 
 void apply_yaml(Merge& merge, const std::string& text, const std::string& source) {
   try {
-    const YAML::Node root = YAML::Load(text);
+    const auto document = io::load_one_document(text, "the config file");
+    if (!document) {
+      merge.problems.add_line(source + ": " + document.error().message);
+      return;
+    }
+    const YAML::Node& root = *document;
     if (root.IsNull()) {
       return;
     }
@@ -172,13 +187,11 @@ void apply_yaml(Merge& merge, const std::string& text, const std::string& source
     for (const auto& key : key_table().keys) {
       sections.push_back(key.substr(0, key.find('.')));
     }
-    std::set<std::string> seen;
+    report_repeated_keys(merge, root, "", source);
     for (const auto& kv : root) {
       const std::string section = kv.first.Scalar();
       if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
         report_unknown(merge, section, sections, source);
-      } else if (!seen.insert(section).second) {
-        merge.problems.add(section, "duplicate key", source);
       } else {
         apply_yaml_section(merge, section, kv.second, source);
       }

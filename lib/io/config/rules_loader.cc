@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "io/config/input_file.h"
+#include "io/config/yaml_document.h"
 
 namespace segd::io {
 namespace {
@@ -32,7 +33,6 @@ core::Result<std::string> scalar(const YAML::Node& entry,
 core::Result<void> check_keys(const YAML::Node& map,
                               std::initializer_list<std::string_view> known,
                               std::string_view where) {
-  std::vector<std::string> seen;
   for (const auto& pair : map) {
     const std::string key = pair.first.Scalar();
     if (std::find(known.begin(), known.end(), key) == known.end()) {
@@ -43,10 +43,10 @@ core::Result<void> check_keys(const YAML::Node& map,
       return core::fail("rules_file", std::string(where) + ": unknown key '" + key +
                                           "' (expected " + expected + ")");
     }
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-      return core::fail("rules_file", std::string(where) + ": duplicate key '" + key + "'");
-    }
-    seen.push_back(key);
+  }
+  if (const auto repeated = repeated_keys(map); !repeated.empty()) {
+    return core::fail("rules_file",
+                      std::string(where) + ": duplicate key '" + repeated.front() + "'");
   }
   return {};
 }
@@ -101,7 +101,11 @@ core::Result<std::vector<core::SegmentDefinition>> parse_rules_yaml(std::string_
   // yaml-cpp reports problems by throwing, from the parse and from lookups alike: none may
   // escape (segd re-reads this file on SIGHUP while it runs).
   try {
-    return read_segments(YAML::Load(std::string(text)), origin);
+    auto root = load_one_document(std::string(text), "the rules file");
+    if (!root) {
+      return core::fail("rules_file", std::string(origin) + ": " + root.error().message);
+    }
+    return read_segments(*root, origin);
   } catch (const YAML::Exception& e) {
     return core::fail("rules_file", std::string(origin) + ": invalid YAML: " + e.what());
   }

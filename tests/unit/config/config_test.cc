@@ -273,6 +273,33 @@ TEST(ConfigTest, RejectsUnknownKeysAtEveryLevel) {
   EXPECT_EQ(error_of(load(std::nullopt, {}, {{"zzz", "1"}})), "unknown key 'zzz' (from --zzz)");
 }
 
+TEST(ConfigTest, ATokenNoDocumentStartsWithIsASyntaxError) {
+  // yaml-cpp read ',' as an empty document, so the file gave the defaults (and loading every
+  // document never ended).
+  EXPECT_EQ(error_of(load(std::string(",log: {level: debug}\n"))),
+            "segd.yaml:1:1: unexpected character");
+}
+
+TEST(ConfigTest, RejectsDuplicateKeysInRdkafkaAndInputTopicEntries) {
+  // Both were last-wins: the first acks and the first topic name were dropped without a word.
+  EXPECT_EQ(error_of(load(std::string("kafka:\n  rdkafka: {acks: all, linger.ms: 5, acks: 1}\n"))),
+            "kafka.rdkafka.acks: duplicate key (from segd.yaml)");
+  EXPECT_EQ(
+      error_of(load(std::string(
+          "kafka: {input_topics: [a, {name: b, format: json, name: c, format: protobuf}]}\n"))),
+      "kafka.input_topics[1].name: duplicate key (from segd.yaml)\n"
+      "kafka.input_topics[1].format: duplicate key (from segd.yaml)");
+}
+
+TEST(ConfigTest, RejectsSeveralYamlDocuments) {
+  // Only the first document was read; the level below was ignored.
+  EXPECT_EQ(error_of(load(std::string("log: {level: info}\n---\nlog: {level: debug}\n"))),
+            "segd.yaml: the config file has 2 YAML documents (separated by ---); segd reads one");
+  auto marked = load(std::string("---\nlog: {level: debug}\n"));
+  ASSERT_TRUE(marked.has_value()) << marked.error().message;
+  EXPECT_EQ(marked->log.level, "debug");
+}
+
 TEST(ConfigTest, RejectsUnknownSegdEnvironmentVariables) {
   EXPECT_EQ(error_of(load(std::nullopt, {{"SEGD_KAFKA_BROKER", "x:1"}})),
             "unknown environment variable SEGD_KAFKA_BROKER, did you mean 'SEGD_KAFKA_BROKERS'?");

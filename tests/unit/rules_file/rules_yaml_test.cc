@@ -71,6 +71,14 @@ TEST(RulesYamlTest, DuplicateKeysAreErrors) {
             "rules.yaml: duplicate key 'segments'");
 }
 
+TEST(RulesYamlTest, SeveralDocumentsAreAnError) {
+  // Only the first document was read: the segment after --- was dropped without a word.
+  EXPECT_EQ(error_of("segments:\n  - {name: a, enter: x > 1}\n---\nsegments:\n"
+                     "  - {name: b, enter: x > 2}\n"),
+            "rules.yaml: the rules file has 2 YAML documents (separated by ---); segd reads one");
+  EXPECT_EQ(error_of("---\nsegments:\n  - {name: a, enter: x > 1}\n"), "accepted");
+}
+
 TEST(RulesYamlTest, TopLevelThatIsNotAMappingIsAnError) {
   // A scalar document made yaml-cpp throw on the lookup of 'segments' (segctl aborted; segd
   // would have aborted on a SIGHUP reload of such a file).
