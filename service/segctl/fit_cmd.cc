@@ -11,6 +11,7 @@
 #include "io/state/rocks_store.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
+#include "service/segctl/output_file.h"
 
 namespace segd::segctl {
 namespace {
@@ -113,7 +114,12 @@ int run_fit(io::RocksStore& store,
   if (!snapshot) {
     return report(snapshot.error(), 1);
   }
-  std::printf("%s\n", fit_json(*snapshot).c_str());
+  // The new version is stored whether or not it can be printed.
+  const auto out = OutputFile::standard_output();
+  out->stream() << fit_json(*snapshot) << '\n';
+  if (auto written = out->close(); !written) {
+    return report(written.error(), 1);
+  }
   return 0;
 }
 

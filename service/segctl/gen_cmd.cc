@@ -1,13 +1,98 @@
 #include <cstdio>
-#include <fstream>
-#include <iostream>
+#include <memory>
 
 #include "core/events/validate.h"
 #include "gen/generator.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
+#include "service/segctl/output_file.h"
 
 namespace segd::segctl {
+namespace {
+
+// The config from the flags; every error is a usage error naming a flag.
+core::Result<gen::GenConfig> gen_config(const service::ParsedFlags& flags) {
+  for (const char* required : {"customers", "events", "seed"}) {
+    if (!flags.has(required)) {
+      return core::fail("bad_flag", std::string("--") + required + ": required");
+    }
+  }
+  auto customers =
+      service::parse_int_flag_in("customers", *flags.get("customers"), 1, gen::kMaxCustomers);
+  auto events = service::parse_int_flag("events", *flags.get("events"));
+  auto seed = service::parse_int_flag("seed", *flags.get("seed"));
+  auto days =
+      service::parse_int_flag_in("days", flags.get("days").value_or("90"), 1, gen::kMaxDays);
+  for (const auto* r : {&customers, &events, &seed, &days}) {
+    if (!*r) {
+      return std::unexpected(r->error());
+    }
+  }
+  auto bad_rate = service::parse_double_flag("bad-rate", flags.get("bad-rate").value_or("0"));
+  if (!bad_rate) {
+    return std::unexpected(bad_rate.error());
+  }
+  auto start = parse_event_time_flag("start", flags.get("start").value_or("2026-01-01T00:00:00Z"));
+  if (!start) {
+    return std::unexpected(start.error());
+  }
+  // Every event lies in [start, start + days), so its last millisecond must be accepted too.
+  if (!core::accepts_event_time(core::TimestampMs{start->value() + *days * core::kMsPerDay - 1})) {
+    return core::fail("bad_flag", "--days: " + std::to_string(*days) + " days from " +
+                                      core::format_rfc3339(*start) + " run past " +
+                                      core::format_rfc3339(core::ValidationLimits{}.max_ts) +
+                                      ", where the event times segd accepts end");
+  }
+  gen::GenConfig config{.customers = *customers,
+                        .events = *events,
+                        .seed = static_cast<uint64_t>(*seed),
+                        .start = *start,
+                        .days = static_cast<int>(*days),
+                        .bad_rate = *bad_rate};
+  if (auto valid = gen::validate_config(config); !valid) {
+    return std::unexpected(valid.error());
+  }
+  return config;
+}
+
+// Generates into --output and writes --truth. A file's own error names it, so it is reported
+// before the writer's.
+int write_files(const gen::GenConfig& config, const service::ParsedFlags& flags) {
+  auto events = OutputFile::open("output", flags.get("output").value_or("-"));
+  if (!events) {
+    return report(events.error(), 1);
+  }
+  std::unique_ptr<OutputFile> truth;
+  if (auto path = flags.get("truth")) {
+    auto opened = OutputFile::open("truth", *path);
+    if (!opened) {
+      return report(opened.error(), 1);
+    }
+    truth = std::move(*opened);
+  }
+  auto summary = gen::generate(config, (*events)->stream());
+  if (auto closed = (*events)->close(); !closed) {
+    return report(closed.error(), 1);
+  }
+  if (!summary) {
+    return report(summary.error(), 1);
+  }
+  if (truth) {
+    auto written = gen::write_truth_csv(*summary, truth->stream());
+    if (auto closed = truth->close(); !closed) {
+      return report(closed.error(), 1);
+    }
+    if (!written) {
+      return report(written.error(), 1);
+    }
+  }
+  std::fprintf(stderr, "segctl gen: %lld lines, %lld malformed, %lld late, %lld duplicates\n",
+               static_cast<long long>(summary->lines), static_cast<long long>(summary->bad_total()),
+               static_cast<long long>(summary->late), static_cast<long long>(summary->duplicates));
+  return 0;
+}
+
+}  // namespace
 
 int gen_main(int argc, char** argv) {
   const CommandSpec spec{
@@ -25,79 +110,18 @@ int gen_main(int argc, char** argv) {
         "segd accepts (default: 2026-01-01T00:00:00Z)"},
        {"days", "length of the period in days, 1 to 36500 (default: 90)"},
        {"bad-rate", "share of malformed lines, 0..1 (default: 0)"},
-       {"output", "events file (default: stdout)"},
+       {"output", "events file; '-' is stdout (default: -)"},
        {"truth", "write the planted group of each customer as CSV"}}};
   auto parsed = parse_command(spec, argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) {
     return *code;
   }
   const auto& flags = std::get<service::ParsedFlags>(parsed);
-  gen::GenConfig config;
-  for (const char* required : {"customers", "events", "seed"}) {
-    if (!flags.has(required)) {
-      return report({"bad_flag", std::string("--") + required + ": required"}, 2);
-    }
+  auto config = gen_config(flags);
+  if (!config) {
+    return report(config.error(), 2);
   }
-  auto customers =
-      service::parse_int_flag_in("customers", *flags.get("customers"), 1, gen::kMaxCustomers);
-  auto events = service::parse_int_flag("events", *flags.get("events"));
-  auto seed = service::parse_int_flag("seed", *flags.get("seed"));
-  auto days =
-      service::parse_int_flag_in("days", flags.get("days").value_or("90"), 1, gen::kMaxDays);
-  auto bad_rate = service::parse_double_flag("bad-rate", flags.get("bad-rate").value_or("0"));
-  auto start = parse_event_time_flag("start", flags.get("start").value_or("2026-01-01T00:00:00Z"));
-  for (const auto* r : {&customers, &events, &seed, &days}) {
-    if (!*r) {
-      return report(r->error(), 2);
-    }
-  }
-  if (!bad_rate) {
-    return report(bad_rate.error(), 2);
-  }
-  if (!start) {
-    return report(start.error(), 2);
-  }
-  // Every event lies in [start, start + days), so its last millisecond must be accepted too.
-  if (!core::accepts_event_time(core::TimestampMs{start->value() + *days * core::kMsPerDay - 1})) {
-    return report({"bad_flag", "--days: " + std::to_string(*days) + " days from " +
-                                   core::format_rfc3339(*start) + " run past " +
-                                   core::format_rfc3339(core::ValidationLimits{}.max_ts) +
-                                   ", where the event times segd accepts end"},
-                  2);
-  }
-  config.customers = *customers;
-  config.events = *events;
-  config.seed = static_cast<uint64_t>(*seed);
-  config.days = static_cast<int>(*days);
-  config.bad_rate = *bad_rate;
-  config.start = *start;
-  if (auto valid = gen::validate_config(config); !valid) {
-    return report(valid.error(), 2);
-  }
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (auto path = flags.get("output"); path && *path != "-") {
-    file.open(*path, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      return report({"io_error", *path + ": cannot open"}, 1);
-    }
-    out = &file;
-  }
-  auto summary = gen::generate(config, *out);
-  if (!summary) {
-    return report(summary.error(), 1);
-  }
-  out->flush();
-  if (auto path = flags.get("truth")) {
-    std::ofstream truth(*path, std::ios::binary | std::ios::trunc);
-    if (!truth || !gen::write_truth_csv(*summary, truth)) {
-      return report({"io_error", *path + ": cannot write"}, 1);
-    }
-  }
-  std::fprintf(stderr, "segctl gen: %lld lines, %lld malformed, %lld late, %lld duplicates\n",
-               static_cast<long long>(summary->lines), static_cast<long long>(summary->bad_total()),
-               static_cast<long long>(summary->late), static_cast<long long>(summary->duplicates));
-  return 0;
+  return write_files(*config, flags);
 }
 
 }  // namespace segd::segctl

@@ -5,13 +5,15 @@
 #include "io/replay/model_store.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
+#include "service/segctl/output_file.h"
 
 namespace segd::segctl {
 namespace {
 
-// Opens the state dir read-only-in-spirit (no writes) and builds the view.
+// Opens the state dir read-only-in-spirit (no writes), builds the view and runs `body` on it,
+// which writes to standard output.
 int with_view(const service::ParsedFlags& flags,
-              const std::function<int(io::CustomerView&)>& body) {
+              const std::function<int(io::CustomerView&, std::ostream&)>& body) {
   const auto dir = flags.get("state-dir");
   if (!dir) {
     return report({"bad_flag", "--state-dir: required"}, 2);
@@ -36,9 +38,13 @@ int with_view(const service::ParsedFlags& flags,
   if (!view) {
     return report(view.error(), 1);
   }
-  const int code = body(*view);
+  const auto out = OutputFile::standard_output();
+  const int code = body(*view, out->stream());
   if (auto closed = (*store)->close(); !closed) {
     return report(closed.error(), 1);
+  }
+  if (auto written = out->close(); !written && code == 0) {
+    return report(written.error(), 1);
   }
   return code;
 }
@@ -63,7 +69,7 @@ int inspect_main(int argc, char** argv) {
   if (flags.positional.size() != 1) {
     return report({"bad_flag", "expected exactly one CUSTOMER_ID"}, 2);
   }
-  return with_view(flags, [&](io::CustomerView& view) {
+  return with_view(flags, [&](io::CustomerView& view, std::ostream& out) {
     auto json = view.inspect(flags.positional[0]);
     if (!json) {
       return report(json.error(), 1);
@@ -71,7 +77,7 @@ int inspect_main(int argc, char** argv) {
     if (!json->has_value()) {
       return report({"not_found", "no customer '" + flags.positional[0] + "'"}, 1);
     }
-    std::printf("%s\n", (*json)->c_str());
+    out << **json << '\n';
     return 0;
   });
 }
@@ -85,13 +91,11 @@ int export_main(int argc, char** argv) {
   if (auto* code = std::get_if<int>(&parsed)) {
     return *code;
   }
-  return with_view(std::get<service::ParsedFlags>(parsed), [](io::CustomerView& view) {
-    auto done = view.export_all([](const std::string& line) {
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fputc('\n', stdout);
-    });
-    return done ? 0 : report(done.error(), 1);
-  });
+  return with_view(
+      std::get<service::ParsedFlags>(parsed), [](io::CustomerView& view, std::ostream& out) {
+        auto done = view.export_all([&out](const std::string& line) { out << line << '\n'; });
+        return done ? 0 : report(done.error(), 1);
+      });
 }
 
 }  // namespace segd::segctl

@@ -30,7 +30,8 @@ AppendFile::~AppendFile() {
 
 core::Result<std::unique_ptr<AppendFile>> AppendFile::open(const std::string& path) {
   if (path == "-") {
-    return std::unique_ptr<AppendFile>(new AppendFile(STDOUT_FILENO, false, path, 0));
+    // Named for messages: "standard output: write failed: ...", not "-: ...".
+    return std::unique_ptr<AppendFile>(new AppendFile(STDOUT_FILENO, false, "standard output", 0));
   }
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {

@@ -14,7 +14,8 @@ namespace segd::io {
 /// truncates back to the committed length. "-" means standard output (never truncated).
 class AppendFile {
  public:
-  /// Opens (creating) `path` for appending. Errors: code `io_error` naming the path.
+  /// Opens (creating) `path` for appending. Errors: code `io_error` naming the path (standard
+  /// output as "standard output").
   [[nodiscard]] static core::Result<std::unique_ptr<AppendFile>> open(const std::string& path);
   ~AppendFile();
   AppendFile(const AppendFile&) = delete;

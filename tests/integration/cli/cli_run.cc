@@ -11,7 +11,8 @@ namespace segd::test {
 
 Ran run(std::string_view program,
         const std::vector<std::string>& args,
-        std::string_view stdin_text) {
+        std::string_view stdin_text,
+        const std::string& stdout_path) {
   const TempDir scratch("cli");
   std::vector<std::string> argv = {std::string(SEGD_BIN_DIR "/") += program};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -19,7 +20,7 @@ Ran run(std::string_view program,
       Process::spawn({.argv = argv,
                       .stdin_mode = stdin_text.empty() ? StdinMode::kNull : StdinMode::kPipe,
                       .stdout_mode = StdoutMode::kFile,
-                      .stdout_path = scratch.file("stdout"),
+                      .stdout_path = stdout_path.empty() ? scratch.file("stdout") : stdout_path,
                       .stderr_path = scratch.file("stderr")});
   if (!process) {
     return {.err = process.error().message};
@@ -35,7 +36,7 @@ Ran run(std::string_view program,
   } else {
     process->kill(SIGKILL);
   }
-  ran.out = read_text(scratch.file("stdout"));
+  ran.out = stdout_path.empty() ? read_text(scratch.file("stdout")) : std::string();
   ran.err = read_text(scratch.file("stderr"));
   return ran;
 }

@@ -15,9 +15,12 @@ struct Ran {
 };
 
 /// Runs `SEGD_BIN_DIR/<program> args...` to completion, with `stdin_text` on its standard input.
+/// Its standard output goes to `stdout_path` when one is given (such as /dev/full; `out` is then
+/// empty), else it is kept in `out`.
 [[nodiscard]] Ran run(std::string_view program,
                       const std::vector<std::string>& args,
-                      std::string_view stdin_text = {});
+                      std::string_view stdin_text = {},
+                      const std::string& stdout_path = {});
 
 /// `SEGD_SOURCE_DIR/<relative>`.
 [[nodiscard]] std::string source_file(std::string_view relative);

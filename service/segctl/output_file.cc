@@ -1,0 +1,87 @@
+#include "service/segctl/output_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace segd::segctl {
+
+OutputFile::Buffer::Buffer(int fd) : fd_(fd) { setp(data_.data(), data_.data() + data_.size()); }
+
+OutputFile::Buffer::int_type OutputFile::Buffer::overflow(int_type ch) {
+  if (!drain()) {
+    return traits_type::eof();
+  }
+  if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+    *pptr() = traits_type::to_char_type(ch);
+    pbump(1);
+  }
+  return traits_type::not_eof(ch);
+}
+
+int OutputFile::Buffer::sync() { return drain() ? 0 : -1; }
+
+bool OutputFile::Buffer::drain() {
+  if (error_ != 0) {
+    return false;
+  }
+  const char* next = pbase();
+  while (next < pptr()) {
+    const ssize_t n = ::write(fd_, next, static_cast<size_t>(pptr() - next));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      error_ = errno;
+      return false;
+    }
+    next += n;
+  }
+  setp(data_.data(), data_.data() + data_.size());
+  return true;
+}
+
+OutputFile::OutputFile(int fd, bool owned, std::string name)
+    : fd_(fd), owned_(owned), name_(std::move(name)), buffer_(fd), stream_(&buffer_) {}
+
+OutputFile::~OutputFile() {
+  core::ignore_error(close(), "fallback: every command calls close() and reports its error");
+}
+
+core::Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& flag,
+                                                           const std::string& path) {
+  if (path == "-") {
+    return standard_output();
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return core::fail("io_error",
+                      "--" + flag + ": " + path + ": cannot open: " + std::strerror(errno));
+  }
+  return std::unique_ptr<OutputFile>(new OutputFile(fd, true, "--" + flag + ": " + path));
+}
+
+std::unique_ptr<OutputFile> OutputFile::standard_output() {
+  return std::unique_ptr<OutputFile>(new OutputFile(STDOUT_FILENO, false, "standard output"));
+}
+
+core::Result<void> OutputFile::close() {
+  if (closed_) {
+    return {};
+  }
+  closed_ = true;
+  stream_.flush();
+  int error = buffer_.error();
+  // Some file systems (NFS, quotas) report a failed write only at close.
+  if (owned_ && ::close(fd_) != 0 && error == 0) {
+    error = errno;
+  }
+  if (error != 0) {
+    return core::fail("io_error", name_ + ": write failed: " + std::strerror(error));
+  }
+  return {};
+}
+
+}  // namespace segd::segctl
