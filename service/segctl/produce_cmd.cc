@@ -37,8 +37,9 @@ int produce_main(int argc, char** argv) {
        {"topic", "topic to produce to (required)"},
        {"input", "JSONL file; '-' reads stdin (default: -)"},
        {"format", "payload format: json (each line as it is) or protobuf (default: json)"},
-       {"property", "extra librdkafka property K=V (repeatable)", service::FlagSpec::Value::kYes,
-        true}}};
+       {"property",
+        "extra librdkafka property K=V, not partitioner or bootstrap.servers (repeatable)",
+        service::FlagSpec::Value::kYes, true}}};
   auto parsed = parse_command(spec, argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) {
     return *code;
@@ -56,6 +57,9 @@ int produce_main(int argc, char** argv) {
       return report({"bad_flag", "--property: expected K=V, got '" + kv + "'"}, 2);
     }
     config.rdkafka_overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (auto allowed = io::kafka::check_overrides(config.rdkafka_overrides); !allowed) {
+    return report({"bad_flag", "--property " + allowed.error().message}, 2);
   }
   const std::string format = flags.get("format").value_or("json");
   if (format != "json" && format != "protobuf") {

@@ -33,7 +33,8 @@ void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque
 
 Properties producer_properties(const BulkProduceConfig& config) {
   // Throughput defaults: large batches and a short linger; idempotence keeps retries from
-  // duplicating or reordering. Overrides are applied afterwards and win.
+  // duplicating or reordering. Overrides are applied afterwards and win, except over the
+  // brokers and the partitioner (check_overrides()).
   Properties props{
       {"bootstrap.servers", config.brokers},
       {"partitioner", "murmur2_random"},
@@ -130,11 +131,30 @@ core::Result<void> check_fatal(rd_kafka_t* rk) {
 
 }  // namespace
 
+core::Result<void> check_overrides(const Properties& overrides) {
+  for (const auto& [name, value] : overrides) {
+    if (name == "partitioner") {
+      return core::fail("kafka.bad_config",
+                        name +
+                            ": cannot be overridden: messages are placed by murmur2 of their "
+                            "customer_id (murmur2_random, the Java client's default), where segd "
+                            "looks for a customer's events");
+    }
+    if (name == "bootstrap.servers" || name == "metadata.broker.list") {
+      return core::fail("kafka.bad_config", name + ": cannot be overridden: use --brokers");
+    }
+  }
+  return {};
+}
+
 core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
                                          std::istream& lines,
                                          const LineEncoder& encode) {
   if (config.brokers.empty() || config.topic.empty()) {
     return core::fail("kafka.bad_config", "brokers and topic are required");
+  }
+  if (auto allowed = check_overrides(config.rdkafka_overrides); !allowed) {
+    return std::unexpected(allowed.error());
   }
   DeliveryCounters counters;  // Before the handles: it must outlive them.
   auto conf = make_conf(producer_properties(config));

@@ -44,6 +44,13 @@ struct ProduceStats {
 /// nullopt when it cannot, and the line goes as it is.
 using LineEncoder = std::function<std::optional<std::string>(std::string_view line)>;
 
+/// Checks that `overrides` (BulkProduceConfig::rdkafka_overrides) leave alone what
+/// produce_jsonl() rests on: `partitioner` (murmur2_random places each key where segd and the
+/// Java client look for it) and `bootstrap.servers` / `metadata.broker.list` (the brokers are
+/// BulkProduceConfig::brokers, segctl produce's --brokers). Errors: `kafka.bad_config`,
+/// "NAME: cannot be overridden: WHY". Pure.
+[[nodiscard]] core::Result<void> check_overrides(const Properties& overrides);
+
 /// Produces every non-blank line of `lines` as one message to `config.topic` (the line itself,
 /// or what `encode` makes of it when given), keyed by the line's top-level `config.key_field`
 /// string (null key when absent), with the murmur2_random
@@ -51,7 +58,8 @@ using LineEncoder = std::function<std::optional<std::string>(std::string_view li
 /// and batching tuned for throughput. Blocks until every delivery report arrived or
 /// `flush_timeout` passed. Per-message failures (rejected, undeliverable, timed out) are counted
 /// in the stats with the first reason, not returned as errors. A trailing '\r' is stripped.
-/// Errors: `kafka.bad_config`/`kafka.create_failed` (setup), `kafka.<NAME>` for a fatal
+/// Errors: `kafka.bad_config` (also from check_overrides())/`kafka.create_failed` (setup),
+/// `kafka.<NAME>` for a fatal
 /// (idempotence) producer error or an unknown topic. Not thread-safe with respect to `lines`.
 [[nodiscard]] core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
                                                        std::istream& lines,

@@ -107,5 +107,24 @@ TEST(UsageTest, TimeFlagsRefuseWhatTheEventValidatorRejects) {
   }
 }
 
+TEST(UsageTest, ProduceRefusesPropertiesThatUndoItsKeyingOrItsBrokers) {
+  // Each was applied over segctl's own setting: another partitioner put a customer's events
+  // where segd does not look for them, and other brokers made --brokers a dead letter.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"partitioner=random",
+       "partitioner: cannot be overridden: messages are placed by murmur2 of their "
+       "customer_id (murmur2_random, the Java client's default), where segd looks for a "
+       "customer's events"},
+      {"bootstrap.servers=127.0.0.1:2", "bootstrap.servers: cannot be overridden: use --brokers"},
+      {"metadata.broker.list=127.0.0.1:2",
+       "metadata.broker.list: cannot be overridden: use --brokers"}};
+  for (const auto& [property, message] : cases) {
+    const Ran ran = run("segctl", {"produce", "--brokers", "127.0.0.1:1", "--topic", "t",
+                                   "--property", "linger.ms=1", "--property", property});
+    EXPECT_EQ(ran.code, 2) << property;
+    EXPECT_EQ(ran.err, "segctl: bad_flag: --property " + message + "\n");
+  }
+}
+
 }  // namespace
 }  // namespace segd::test
