@@ -112,6 +112,9 @@ int run_fit(io::RocksStore& store,
   }
   auto snapshot = io::refit_and_store(store, *as_of, options);
   if (!snapshot) {
+    if (snapshot.error().code == "too_few_customers") {
+      return report({snapshot.error().code, "--k: " + snapshot.error().message}, 1);
+    }
     return report(snapshot.error(), 1);
   }
   // The new version is stored whether or not it can be printed.

@@ -28,9 +28,17 @@ core::Result<gen::GenConfig> gen_config(const service::ParsedFlags& flags) {
       return std::unexpected(r->error());
     }
   }
-  auto bad_rate = service::parse_double_flag("bad-rate", flags.get("bad-rate").value_or("0"));
+  if (*events < 0) {
+    return core::fail(
+        "bad_flag", "--events: must be a non-negative integer, got '" + *flags.get("events") + "'");
+  }
+  const std::string bad_rate_text = flags.get("bad-rate").value_or("0");
+  auto bad_rate = service::parse_double_flag("bad-rate", bad_rate_text);
   if (!bad_rate) {
     return std::unexpected(bad_rate.error());
+  }
+  if (!(*bad_rate >= 0.0 && *bad_rate <= 1.0)) {  // NaN too
+    return core::fail("bad_flag", "--bad-rate: must be in [0, 1], got '" + bad_rate_text + "'");
   }
   auto start = parse_event_time_flag("start", flags.get("start").value_or("2026-01-01T00:00:00Z"));
   if (!start) {
@@ -75,6 +83,14 @@ int write_files(const gen::GenConfig& config, const service::ParsedFlags& flags)
     return report(closed.error(), 1);
   }
   if (!summary) {
+    // gen_config() passed validate_config(), so the config generate() refuses is the one whose
+    // busiest customer cannot get a millisecond per event.
+    if (summary.error().code == "invalid_config") {
+      return report({"bad_flag",
+                     "--events: too many events per customer for the period (each needs its own "
+                     "millisecond); give more --customers or --days"},
+                    2);
+    }
     return report(summary.error(), 1);
   }
   if (truth) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <utility>
 
 #include "core/features/feature_values.h"
@@ -193,7 +194,9 @@ Result<models::ModelSnapshot> train(const TrainingSet& set,
     return std::unexpected(ok.error());
   }
   if (set.cluster_vectors.size() < options.k) {
-    return fail("too_few_customers", "need at least k customers");
+    return fail("too_few_customers", "need at least " + std::to_string(options.k) +
+                                         " customers, one per cluster, have " +
+                                         std::to_string(set.cluster_vectors.size()));
   }
   auto bgnbd = models::fit_bgnbd(set.bgnbd, options.fit);
   if (!bgnbd) {

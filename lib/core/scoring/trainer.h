@@ -73,9 +73,10 @@ void add_to_training_set(TrainingSet& set,
 /// active_from_ms = as_of. Deterministic: same input, same snapshot bits.
 /// A `previous` of another k or dimension is ignored (a fresh fit).
 /// Errors: `bad_option` (k == 0, decay not in (0, 1], no passes or inits); `too_few_customers`
-/// (fewer than k customers); those of fit_bgnbd / fit_gamma_gamma (`empty_input` when nobody bought
-/// or nobody bought twice, `fit_failed`) and of the k-means code. CPU-bound, single-threaded; about
-/// a few seconds per million customers.
+/// (fewer than k customers: "need at least K customers, one per cluster, have N"); those of
+/// fit_bgnbd / fit_gamma_gamma (`empty_input` when nobody bought or nobody bought twice,
+/// `fit_failed`) and of the k-means code. CPU-bound, single-threaded; about a few seconds per
+/// million customers.
 [[nodiscard]] Result<models::ModelSnapshot> train(std::span<const CustomerState> customers,
                                                   TimestampMs as_of,
                                                   const TrainOptions& options,

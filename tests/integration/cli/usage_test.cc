@@ -126,5 +126,35 @@ TEST(UsageTest, ProduceRefusesPropertiesThatUndoItsKeyingOrItsBrokers) {
   }
 }
 
+TEST(UsageTest, RangeErrorsNameTheFlagNotTheField) {
+  // These named gen's config fields (bad_rate, events) or the trainer's (k), not the flags.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> gen_cases = {
+      {{"--customers", "5", "--events", "10", "--bad-rate", "2"},
+       "--bad-rate: must be in [0, 1], got '2'"},
+      {{"--customers", "5", "--events", "10", "--bad-rate", "nan"},
+       "--bad-rate: must be in [0, 1], got 'nan'"},
+      {{"--customers", "5", "--events", "-1"},
+       "--events: must be a non-negative integer, got '-1'"},
+      {{"--customers", "1", "--days", "1", "--events", "50000000"},
+       "--events: too many events per customer for the period (each needs its own millisecond); "
+       "give more --customers or --days"}};
+  for (const auto& [flags, message] : gen_cases) {
+    std::vector<std::string> args = {"gen", "--seed", "1"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 2) << message;
+    EXPECT_EQ(ran.err, "segctl: bad_flag: " + message + "\n");
+    EXPECT_EQ(ran.out, "");
+  }
+  const TempDir dir("cli-usage");
+  const std::string state = dir.file("state");
+  const std::string event = R"({"event_id":"e1","type":"page_view","customer_id":"c1","ts":1})";
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, event + "\n").code, 0);
+  const Ran fit = run("segctl", {"fit", "--state-dir", state, "--k", "2"});
+  EXPECT_EQ(fit.code, 1);
+  EXPECT_EQ(fit.err,
+            "segctl: too_few_customers: --k: need at least 2 customers, one per cluster, have 1\n");
+}
+
 }  // namespace
 }  // namespace segd::test
