@@ -5,12 +5,13 @@
 namespace segd::devbroker {
 namespace {
 
-core::Result<int32_t> parse_positive(std::string_view text, std::string_view flag) {
+// A count from 1 to `max`; `what` names it in the error.
+core::Result<int32_t> parse_count(std::string_view text, std::string_view what, int32_t max) {
   int32_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || value <= 0) {
-    return core::fail("bad_flag", std::string(flag) + ": expected a positive integer, got '" +
-                                      std::string(text) + "'");
+  if (ec != std::errc{} || ptr != text.data() + text.size() || value < 1 || value > max) {
+    return core::fail("bad_flag", std::string(what) + ": expected an integer from 1 to " +
+                                      std::to_string(max) + ", got '" + std::string(text) + "'");
   }
   return value;
 }
@@ -21,7 +22,7 @@ core::Result<TopicSpec> parse_topic(std::string_view text) {
     return core::fail("bad_flag",
                       "--topic: expected NAME:PARTITIONS, got '" + std::string(text) + "'");
   }
-  auto partitions = parse_positive(text.substr(colon + 1), "--topic");
+  auto partitions = parse_count(text.substr(colon + 1), "--topic: PARTITIONS", kMaxPartitions);
   if (!partitions) {
     return std::unexpected(partitions.error());
   }
@@ -34,6 +35,9 @@ std::string usage() {
   return "usage: segd-devbroker [--brokers N] [--topic NAME:PARTITIONS]... [--bootstrap-file "
          "FILE]\n"
          "                      [--control FIFO] [--exit-on-eof] [--help]\n"
+         "N is 1 to " +
+         std::to_string(kMaxBrokers) + ", PARTITIONS 1 to " + std::to_string(kMaxPartitions) +
+         ".\n"
          "Runs librdkafka's mock Kafka cluster until SIGTERM/SIGINT or a `quit` command\n"
          "(or EOF on stdin, if stdin is a pipe and --exit-on-eof is given).\n"
          "Commands (one per line on stdin or the FIFO, answered `ok` or `error: ...` on stdout):\n"
@@ -59,7 +63,7 @@ core::Result<Options> parse_options(const std::vector<std::string_view>& args) {
     }
     const std::string_view value = args[++i];
     if (flag == "--brokers") {
-      auto n = parse_positive(value, flag);
+      auto n = parse_count(value, flag, kMaxBrokers);
       if (!n) {
         return std::unexpected(n.error());
       }

@@ -9,10 +9,16 @@
 
 namespace segd::devbroker {
 
+/// Most partitions of one `--topic`: the mock cluster allocates them all at startup (2147483647
+/// aborted it, 100000000 took 23 GB).
+inline constexpr int32_t kMaxPartitions = 10'000;
+/// Most `--brokers`: each is a listening socket and its connections.
+inline constexpr int32_t kMaxBrokers = 100;
+
 /// A topic to create at startup: `--topic NAME:PARTITIONS`.
 struct TopicSpec {
   std::string name;
-  int32_t partitions = 1;
+  int32_t partitions = 1;  // 1..kMaxPartitions
 
   bool operator==(const TopicSpec&) const = default;
 };
@@ -23,7 +29,7 @@ enum class EofPolicy { kIgnore, kExit };
 
 /// Parsed command line of segd-devbroker.
 struct Options {
-  int32_t brokers = 1;  // Default: 1
+  int32_t brokers = 1;  // 1..kMaxBrokers. Default: 1
   std::vector<TopicSpec> topics;
   std::string bootstrap_file;  // Default: none (address is only logged)
   std::string control_fifo;    // Default: none (commands come from stdin)
