@@ -248,10 +248,12 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
                                                               : io::Pipeline::StopAt::kSignal);
   done.store(true);
   reloader.join();
-  auto admin_stopped = admin.stop();
   io::log(io::LogLevel::kInfo, "segd", "stopping: leaving the group, draining the outbox");
   auto closed = (*pipeline)->close();
   auto drained = (*drainer)->stop(config.outbox.shutdown_drain_timeout);
+  // The probes are answered until here (/healthz 200, /readyz 503 once the partitions are gone),
+  // and the outbox gauges can be scraped during the drain. The store outlives the admin API.
+  auto admin_stopped = admin.stop();
   auto store_closed = (*store)->close();
   std::fprintf(stderr, "segd: summary %s\n", summary_json(stats.snapshot()).c_str());
   for (const auto* r : {&ran, &admin_stopped, &closed, &drained, &store_closed}) {

@@ -300,11 +300,13 @@ void Pipeline::update_gauges() {
   for (const auto& [partition, processor] : processors_) {
     stream_times[partition] = processor->stream_time_ms();
   }
-  const bool caught_up = at_end_of_input();
+  // Caught up once every assigned partition was read to its end since the assignment; it stays
+  // so while live input keeps arriving (lag is watched through the lag metrics and alerts).
+  caught_up_ = caught_up_ || at_end_of_input();
   stats_.update([&](PipelineSnapshot& s) {
     s.partition_lag = std::move(lag);
     s.stream_time_ms = std::move(stream_times);
-    s.caught_up = caught_up;
+    s.caught_up = caught_up_;
   });
 }
 

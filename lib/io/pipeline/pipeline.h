@@ -229,6 +229,7 @@ class Pipeline {
     std::optional<int64_t> expected;
   };
   std::map<TopicPartition, Reading> reading_;  ///< Assigned partitions.
+  bool caught_up_ = false;  ///< Every assigned partition was read to its end since assignment.
   std::vector<std::pair<int64_t, std::shared_ptr<const core::Scorer>>> models_;  ///< Stored.
   int64_t global_stream_ms_ = 0;        ///< Largest event time over the assigned partitions.
   int64_t latest_model_as_of_ms_ = -1;  ///< trained_as_of of the newest model (or refit).

@@ -91,6 +91,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     // A fresh state dir starts at the beginning, whatever the group committed.
     tp.offset = stored->value_or(RD_KAFKA_OFFSET_BEGINNING);
     reading_[{topic_index(tp.topic), tp.partition}] = Reading{.at_end = false, .expected = *stored};
+    caught_up_ = false;  // Until this partition too is read to its end.
     if (processors_.contains(tp.partition)) {
       continue;
     }
@@ -132,6 +133,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
 core::Result<void> Pipeline::revoke() {
   auto committed = commit_and_wait();
   processors_.clear();
+  caught_up_ = false;
   mergers_.clear();  // Buffered events were never committed as consumed: they are read again.
   holding_.clear();
   reading_.clear();
