@@ -106,18 +106,10 @@ TEST(SegdDaemonTest, MoreDeadLettersInABatchThanTheProducerQueuesAreAllConfirmed
 // committed, so the next run reads all of it again: nothing is lost.
 TEST(SegdDaemonTest, ASigtermEndsAWaitForDeadLettersWhoseBrokerIsDown) {
   const TempDir dir("dead-letter-down");
-  auto broker = start_broker(2, {"events:1", "segment-changes:1", "segd-dead-letters:1"});
+  auto broker = start_broker_with_topic_down("segd-dead-letters");
   ASSERT_TRUE(broker.has_value());
-  for (const char* command : {"leader events 0 1", "leader segment-changes 0 1",
-                              "leader segd-dead-letters 0 2", "coordinator group segd-it 1"}) {
-    auto reply = broker->command(command);
-    ASSERT_TRUE(reply.has_value()) << command << ": " << reply.error().message;
-    ASSERT_EQ(*reply, "ok") << command;
-  }
   ASSERT_TRUE(
       produce_messages(broker->bootstrap(), "events", {{0, "c0", "not json"}, {0, "c1", kGood}}));
-  auto down = broker->command("broker-down 2");
-  ASSERT_TRUE(down.has_value() && *down == "ok");
   auto config = write_segd_config(
       {.brokers = broker->bootstrap(), .state_dir = dir.file("state"), .input_topics = {"events"}},
       dir);
@@ -137,8 +129,7 @@ TEST(SegdDaemonTest, ASigtermEndsAWaitForDeadLettersWhoseBrokerIsDown) {
   EXPECT_NE(*code, 0) << segd->log();
   EXPECT_NE(segd->log().find("dead_letters_unconfirmed"), std::string::npos) << segd->log();
 
-  auto up = broker->command("broker-up 2");
-  ASSERT_TRUE(up.has_value() && *up == "ok");
+  ASSERT_NO_FATAL_FAILURE(control(*broker, "broker-up 2"));
   auto summary = run_segd_to_end(*config, dir, "segd-again.log", seconds(60));
   ASSERT_TRUE(summary.has_value()) << summary.error().message;
   const TopicSummary& events = summary->topics["events"];

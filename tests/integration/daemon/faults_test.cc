@@ -32,13 +32,6 @@ std::string produce_chunks(const std::string& bootstrap, const std::vector<std::
   return {};
 }
 
-// Sends a control command and expects `ok`.
-void control(DevBroker& broker, const std::string& command) {
-  auto reply = broker.command(command);
-  ASSERT_TRUE(reply.has_value()) << command << ": " << reply.error().message;
-  ASSERT_EQ(*reply, "ok") << command;
-}
-
 TEST(SegdDaemonTest, BrokerFaults) {
   const TempDir dir("faults");
   const std::string input = dir.file("events.jsonl");

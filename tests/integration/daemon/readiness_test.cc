@@ -57,15 +57,8 @@ TEST(SegdDaemonTest, StaysReadyWhileItKeepsUpWithLiveInput) {
 // Meanwhile the process is alive and must say so (/healthz 200), and not ready (/readyz 503).
 TEST(SegdDaemonTest, ProbesAreAnsweredUntilTheShutdownDrainEnds) {
   const TempDir dir("ready-drain");
-  auto broker = start_broker(2, {"events:1", "segment-changes:1", "segd-dead-letters:1"});
+  auto broker = start_broker_with_topic_down("segment-changes");
   ASSERT_TRUE(broker.has_value());
-  for (const char* command : {"leader events 0 1", "leader segd-dead-letters 0 1",
-                              "leader segment-changes 0 2", "coordinator group segd-it 1"}) {
-    auto reply = broker->command(command);
-    ASSERT_TRUE(reply.has_value() && *reply == "ok") << command;
-  }
-  auto down = broker->command("broker-down 2");
-  ASSERT_TRUE(down.has_value() && *down == "ok");
   const std::string purchase =
       R"({"event_id":"p-1","type":"purchase","customer_id":"c1","ts":"2026-01-05T00:00:00Z",)"
       R"("order_id":"o1","amount":25.0})";

@@ -30,6 +30,32 @@ std::optional<DevBroker> start_broker(int32_t brokers, const std::vector<std::st
   return std::optional<DevBroker>(std::move(*broker));
 }
 
+void control(DevBroker& broker, const std::string& command) {
+  auto reply = broker.command(command);
+  ASSERT_TRUE(reply.has_value()) << command << ": " << reply.error().message;
+  ASSERT_EQ(*reply, "ok") << command;
+}
+
+std::optional<DevBroker> start_broker_with_topic_down(const std::string& down_topic) {
+  const std::vector<std::string> topics = {"events", "segment-changes", "segd-dead-letters"};
+  auto broker = start_broker(2, {"events:1", "segment-changes:1", "segd-dead-letters:1"});
+  if (!broker) {
+    return std::nullopt;
+  }
+  std::vector<std::string> commands = {"coordinator group segd-it 1"};
+  for (const std::string& topic : topics) {
+    commands.push_back("leader " + topic + " 0 " + (topic == down_topic ? "2" : "1"));
+  }
+  commands.push_back("broker-down 2");
+  for (const std::string& command : commands) {
+    control(*broker, command);
+    if (::testing::Test::HasFatalFailure()) {
+      return std::nullopt;
+    }
+  }
+  return broker;
+}
+
 std::vector<std::string> topics_with(int32_t partitions) {
   const std::string p = ":" + std::to_string(partitions);
   return {"events" + p, "segment-changes" + p, "segd-dead-letters" + p};

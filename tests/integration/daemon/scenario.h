@@ -20,6 +20,14 @@ namespace segd::test {
 [[nodiscard]] std::optional<DevBroker> start_broker(int32_t brokers,
                                                     const std::vector<std::string>& topics);
 
+/// Sends a dev broker control command (README "Dev broker") and expects `ok`.
+void control(DevBroker& broker, const std::string& command);
+
+/// Two brokers with one-partition `events`, `segment-changes` and `segd-dead-letters`, each led
+/// by broker 1 except `down_topic`, led by broker 2, which is down (`broker-up 2` brings it
+/// back); segd's group (`segd-it`) is coordinated by broker 1. Nullopt after a gtest failure.
+[[nodiscard]] std::optional<DevBroker> start_broker_with_topic_down(const std::string& down_topic);
+
 /// The topics of a one-input scenario, NAME:PARTITIONS each: `events`, `segment-changes` and
 /// `segd-dead-letters`, with `partitions` partitions.
 [[nodiscard]] std::vector<std::string> topics_with(int32_t partitions);
