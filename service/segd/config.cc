@@ -293,6 +293,9 @@ constexpr FixedProperty kFixedProperties[] = {
      "segd follows each partition's end for readiness and --exit-at-end"},
     {"enable.idempotence", "true",
      "the outbox and dead-letter producers must not duplicate or reorder records on retries"},
+    {"partitioner", "murmur2_random",
+     "erasure events go to the input topic's partition of their customer_id, where segd looks for "
+     "them, and each customer's segment changes to one partition, in order"},
 };
 
 void validate_kafka(const KafkaSettings& k, Problems& problems) {

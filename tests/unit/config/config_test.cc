@@ -233,6 +233,10 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"kafka.rdkafka.enable.idempotence", "false"}},
        "kafka.rdkafka.enable.idempotence: must be true (the outbox and dead-letter producers must "
        "not duplicate or reorder records on retries), got 'false'"},
+      {{{"kafka.rdkafka.partitioner", "random"}},
+       "kafka.rdkafka.partitioner: must be murmur2_random (erasure events go to the input topic's "
+       "partition of their customer_id, where segd looks for them, and each customer's segment "
+       "changes to one partition, in order), got 'random'"},
   };
   for (const auto& [overrides, expected] : cases) {
     const std::string flag = "--" + overrides.front().first;
