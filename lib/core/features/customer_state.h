@@ -89,7 +89,7 @@ struct CustomerState {
   std::vector<CategoryScore> categories;
 
   // Cart.
-  int64_t last_cart_add_ms = 0;  ///< 0 when the customer never added to a cart.
+  int64_t last_cart_add_ms = 0;  ///< Meaningful once counts[kCartAdd] > 0 (0 is a valid time).
   std::vector<CartLine> cart;    ///< Lines added after last_purchase_ms.
 
   // Deduplication memory: FNV-1a 64 hashes, oldest first.

@@ -63,14 +63,19 @@ struct Linear {
   int64_t unit;
 };
 
+// last_cart_add_ms holds a time only once the customer added to a cart (0 is a valid time).
+bool ever_added_to_cart(const CustomerState& s) {
+  return s.counts[static_cast<int>(Activity::kCartAdd)] > 0;
+}
+
 std::optional<Linear> linear_of(const CustomerState& s, FeatureId id) {
   switch (id) {
     case FeatureId::kDaysSinceLastPurchase:
       return s.orders_total > 0 ? std::optional<Linear>({s.last_purchase_ms, kMsPerDay})
                                 : std::nullopt;
     case FeatureId::kMinutesSinceLastCart:
-      return s.last_cart_add_ms > 0 ? std::optional<Linear>({s.last_cart_add_ms, kMsPerMinute})
-                                    : std::nullopt;
+      return ever_added_to_cart(s) ? std::optional<Linear>({s.last_cart_add_ms, kMsPerMinute})
+                                   : std::nullopt;
     case FeatureId::kDaysSinceFirstSeen:
       return std::optional<Linear>({s.first_event_ms, kMsPerDay});
     default:
@@ -184,7 +189,7 @@ FeatureVector compute_features(const CustomerState& s,
   set(FeatureId::kCartOpen, open);
   set(FeatureId::kCartValue, value);
   set(FeatureId::kMinutesSinceLastCart,
-      s.last_cart_add_ms > 0 ? since(at, s.last_cart_add_ms, kMsPerMinute) : kNaN);
+      ever_added_to_cart(s) ? since(at, s.last_cart_add_ms, kMsPerMinute) : kNaN);
   set(FeatureId::kDaysSinceFirstSeen, since(at, s.first_event_ms, kMsPerDay));
   return f;
 }

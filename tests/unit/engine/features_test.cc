@@ -213,6 +213,21 @@ TEST(FeaturesTest, CartOpenCountsItemsAddedSinceLastPurchase) {
   EXPECT_EQ(value(s, FeatureId::kCartOpen, at_day(2)), 0);
 }
 
+// ts 0 (1970-01-01T00:00:00Z) is a valid event time: a cart add then is a cart add, not "never".
+TEST(FeaturesTest, ACartAddAtTimeZeroCounts) {
+  CustomerState s = fresh();
+  Event add = make_event(EventType::kAddToCart, TimestampMs{0});
+  add.product_id = "p1";
+  add.price = 10;
+  add.quantity = 1;
+  apply_event_features(s, add);
+  EXPECT_EQ(value(s, FeatureId::kCartOpen, TimestampMs{kMsPerMinute}), 1);
+  EXPECT_DOUBLE_EQ(value(s, FeatureId::kMinutesSinceLastCart, TimestampMs{90 * kMsPerMinute}),
+                   90.0);
+  EXPECT_TRUE(std::isnan(value(fresh(), FeatureId::kMinutesSinceLastCart, TimestampMs{0})))
+      << "never added to a cart";
+}
+
 TEST(FeaturesTest, AffinityIsABoundedShare) {
   CustomerState s = fresh();
   for (int i = 0; i < 20; ++i) {
