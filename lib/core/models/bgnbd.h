@@ -49,9 +49,23 @@ struct BgNbdFit {
 [[nodiscard]] double p_alive(const BgNbdParams& params, double x, double t_x, double T);
 
 /// E[Y(t) | x, t_x, T]: expected purchases in the next `t` time units (FHL 2005 eq. 10), using
-/// the Gauss hypergeometric function (see hypergeometric.h). Finite for all valid inputs; for
-/// a <= 1 it grows without bound as t -> infinity, as the model implies. Returns 0 for t <= 0.
+/// the Gauss hypergeometric function (see hypergeometric.h; MODELS.md for the forms used). For
+/// a <= 1 it grows without bound as t -> infinity, as the model implies. Returns 0 for t <= 0 and
+/// when p_alive is 0. Ordinary parameters take tens of series terms; degenerate fits with huge
+/// a and b (a, b up to 1e6) stay finite with at most a few 10,000 terms. NaN, never a wrong
+/// number, where no series form converges within its term cap or every result falls outside
+/// the model's bounds (corners such as r >= ~1e3, or b >> a with alpha + T << t).
 [[nodiscard]] double expected_purchases(
+    const BgNbdParams& params, double t, double x, double t_x, double T);
+
+/// expected_purchases and what it cost.
+struct ExpectedPurchases {
+  double value = 0.0;    ///< As expected_purchases returns it (NaN where it fails).
+  int series_terms = 0;  ///< 2F1 series terms summed; bounded, so it measures the run time.
+};
+
+/// expected_purchases with the number of series terms it took (tests, diagnostics).
+[[nodiscard]] ExpectedPurchases expected_purchases_counted(
     const BgNbdParams& params, double t, double x, double t_x, double T);
 
 /// E[X(t)]: expected repeat purchases of a new customer in (0, t] (FHL 2005 eq. 9).

@@ -56,5 +56,29 @@ TEST(Hyp2f1Test, TerminatesForNonPositiveIntegerA) {
   EXPECT_LT(relative_error(hyp2f1(-2.0, b, c, z), want), 1e-13);
 }
 
+TEST(Hyp2f1Test, ReportsNaNWhenTheSeriesHasNotConvergedWithinItsTerms) {
+  // Before, the partial sum after the last term allowed came back as the value.
+  const Hyp2f1Sum f = hyp2f1_sum(0.5, 0.5, 1.5, 0.5, 0.5, 3);
+  EXPECT_TRUE(std::isnan(f.value));
+  EXPECT_EQ(f.terms, 3);
+  EXPECT_LT(relative_error(hyp2f1_sum(0.5, 0.5, 1.5, 0.5, 0.5).value,
+                           std::asin(std::sqrt(0.5)) / std::sqrt(0.5)),
+            1e-12);
+}
+
+TEST(Hyp2f1Test, ReportsNaNRatherThanACancelledConnectionFormula) {
+  // The BG/NBD Euler series for r = 1, a = 0.001, b = 1000, x = 1, z = 0.97: the connection
+  // formula's terms cancel in 12 digits (it gave -4561.6 once multiplied out). mpmath: 0.0313051...
+  const double v = hyp2f1(998.001, -0.999, 1000.001, 0.9707446808510638, 0.02925531914893617);
+  EXPECT_TRUE(std::isnan(v) || relative_error(v, 0.031305137748462896326) < 1e-8) << v;
+}
+
+TEST(Hyp2f1Test, ScaledSeriesSumsPastTheDoubleRange) {
+  // 0.25^800 * 2F1(800, b; b; 0.75) = 0.25^800 * 0.25^-800 = 1, while the terms reach ~1e480.
+  const Hyp2f1Sum f = scaled_gauss_series(800.0, 1.3, 1.3, 0.75, 800.0 * std::log(0.25), 100'000);
+  EXPECT_LT(relative_error(f.value, 1.0), 1e-12);
+  EXPECT_LT(f.terms, 5'000);
+}
+
 }  // namespace
 }  // namespace segd::core::models
