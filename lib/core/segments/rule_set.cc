@@ -130,15 +130,28 @@ struct Threshold {
   double value;
 };
 
-// Earliest time after `now` at which a timed variable can change the rule: when `threshold` is
-// known, the first time the comparison with it flips; else the variable's next change.
+// Scores move with time through what they read: T (p_alive, expected_orders_90d, clv_365d), the
+// days since the last purchase (rfm_r) and the days since the last event (cluster and
+// cluster_distance, through log1p_overdue); they are re-checked at each day boundary. The
+// purchase scores are NaN for a customer who never bought, whatever the time; the cluster scores
+// are defined for everyone once a model is active.
+std::optional<int64_t> score_wakeup(const CustomerState& s,
+                                    ScoreId id,
+                                    const EvaluationContext& ctx) {
+  const bool clustering = id == ScoreId::kCluster || id == ScoreId::kClusterDistance;
+  const bool moves = s.orders_total > 0 || (clustering && ctx.model_version != 0);
+  return moves ? std::optional<int64_t>((day_of(ctx.at) + 1) * kMsPerDay) : std::nullopt;
+}
+
+// Earliest time after `ctx.at` at which a timed variable can change the rule: when `threshold`
+// is known, the first time the comparison with it flips; else the variable's next change.
 std::optional<int64_t> slot_wakeup(const CustomerState& s,
                                    int slot,
                                    std::optional<Threshold> threshold,
-                                   TimestampMs now) {
-  const int64_t next_day = (day_of(now) + 1) * kMsPerDay;
+                                   const EvaluationContext& ctx) {
+  const TimestampMs now = ctx.at;
   if (static_cast<size_t>(slot) >= kFeatureCount) {
-    return s.orders_total > 0 ? std::optional<int64_t>(next_day) : std::nullopt;
+    return score_wakeup(s, static_cast<ScoreId>(static_cast<size_t>(slot) - kFeatureCount), ctx);
   }
   const auto id = static_cast<FeatureId>(slot);
   if (threshold) {
@@ -178,8 +191,8 @@ class WakeupFinder {
   WakeupFinder(const CompiledExpr& ce,
                const CustomerState& s,
                const rules::Environment& env,
-               TimestampMs now)
-      : ce_(ce), s_(s), env_(env), now_(now) {}
+               const EvaluationContext& ctx)
+      : ce_(ce), s_(s), env_(env), ctx_(ctx) {}
 
   std::optional<int64_t> at(rules::NodeRef n) const {
     if (!ce_.timed[static_cast<size_t>(n.index)]) {
@@ -210,7 +223,7 @@ class WakeupFinder {
           // Normalised to `variable op value`.
           const rules::Op op = bare == node.lhs ? node.op : rules::mirrored(node.op);
           return slot_wakeup(s_, *slot, Threshold{op, rules::evaluate_node(ce_.expr, other, env_)},
-                             now_);
+                             ctx_);
         }
       }
     }
@@ -223,7 +236,7 @@ class WakeupFinder {
   std::optional<int64_t> fallback(rules::NodeRef n) const {
     std::optional<int64_t> best;
     for (const int slot : ce_.timed_slots[static_cast<size_t>(n.index)]) {
-      best = earliest(best, slot_wakeup(s_, slot, std::nullopt, now_));
+      best = earliest(best, slot_wakeup(s_, slot, std::nullopt, ctx_));
     }
     return best;
   }
@@ -231,7 +244,7 @@ class WakeupFinder {
   const CompiledExpr& ce_;
   const CustomerState& s_;
   const rules::Environment& env_;
-  TimestampMs now_;
+  const EvaluationContext& ctx_;
 };
 
 std::string slot_name(int slot) { return symbol_table().variables[static_cast<size_t>(slot)]; }
@@ -393,7 +406,7 @@ Evaluation RuleSet::evaluate(CustomerState& state,
     }
     // What can flip next: the exit rule for members (when there is one), else the enter rule.
     const CompiledExpr& next = now_member && c.exit ? *c.exit : c.enter;
-    consider(WakeupFinder(next, state, env, ctx.at).at(next.expr.expr().root));
+    consider(WakeupFinder(next, state, env, ctx).at(next.expr.expr().root));
   }
   return out;
 }

@@ -309,6 +309,42 @@ TEST(PartitionProcessorTest, TimerChangeAfterANewModelVersionKeepsCauseTimer) {
   EXPECT_EQ(changes[0].event_id, "c1/lapsed/2");
 }
 
+// Cluster 3 once a customer has been idle for 5 days, else 1: the cluster moves with the days
+// since the last event (log1p_overdue), for buyers and non-buyers alike.
+class IdleClusterScorer final : public Scorer {
+ public:
+  int64_t version() const override { return 1; }
+  using Scorer::score;
+  ScoreVector score(const CustomerState& state,
+                    const FeatureVector&,
+                    TimestampMs at,
+                    ScoreMask) const override {
+    ScoreVector v = no_scores();
+    const int64_t idle = at.value() - state.last_event_ms;
+    v[static_cast<size_t>(ScoreId::kCluster)] = idle >= 5 * kMsPerDay ? 3 : 1;
+    v[static_cast<size_t>(ScoreId::kClusterDistance)] = static_cast<double>(idle) / kMsPerDay;
+    return v;
+  }
+};
+
+TEST(PartitionProcessorTest, ACustomerWhoNeverBoughtEntersAClusterByTimer) {
+  Harness h({{"dormant", "cluster == 3", ""}});
+  h.processor.add_model(std::make_shared<IdleClusterScorer>(), at_day(0).value());
+  EXPECT_TRUE(h.run({make_event(EventType::kPageView, at_day(0.5), "n1"),
+                     make_purchase(at_day(0.5), 10, "o1", "b1")})
+                  .empty());
+  auto changes = h.run({make_event(EventType::kPageView, at_day(10), "other")});
+  // Idle 5 days at day 5.5; re-checked at each day boundary, so both enter at day 6.
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].customer_id, "b1");
+  EXPECT_EQ(changes[1].customer_id, "n1");
+  for (const SegmentChange& c : changes) {
+    EXPECT_EQ(c.change, ChangeKind::kEnter);
+    EXPECT_EQ(c.cause, CauseKind::kTimer);
+    EXPECT_EQ(c.at, at_day(6));
+  }
+}
+
 TEST(PartitionProcessorTest, NewModelVersionWithoutScoreRulesIsTakenWithoutReevaluating) {
   Harness h({{"buyer", "orders_total >= 1 && cart_open == 0", ""}});
   h.processor.add_model(std::make_shared<FixedScorer>(1, 0.2), at_day(10).value());

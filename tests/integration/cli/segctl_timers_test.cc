@@ -1,0 +1,83 @@
+// Time-driven segment changes through segctl replay: what fires, when, and how often.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "integration/cli/cli_run.h"
+#include "support/temp_dir.h"
+
+namespace segd::test {
+namespace {
+
+class SegctlTimersTest : public ::testing::Test {
+ protected:
+  // segctl replay of `inputs` into the test's state dir with `rules` (YAML text).
+  Ran replay(const std::vector<std::string>& inputs, const std::string& rules) {
+    EXPECT_TRUE(write_text(rules_, rules).has_value());
+    std::vector<std::string> args = {"replay", "--state-dir", state_dir_, "--rules",
+                                     rules_,   "--output",    output_};
+    for (const std::string& input : inputs) {
+      args.insert(args.end(), {"--input", input});
+    }
+    return run("segctl", args);
+  }
+
+  // A file of JSONL `lines` in the test's dir.
+  std::string events(const std::string& name, const std::string& lines) {
+    const std::string path = dir_.file(name);
+    EXPECT_TRUE(write_text(path, lines).has_value());
+    return path;
+  }
+
+  const TempDir dir_{"cli-timers"};
+  const std::string state_dir_ = dir_.file("state");
+  const std::string rules_ = dir_.file("rules.yaml");
+  const std::string output_ = dir_.file("out.jsonl");
+};
+
+TEST_F(SegctlTimersTest, ACustomerWhoNeverBoughtEntersAClusterByTimer) {
+  // A fitted model, then two customers idle from 2026-04-03: n1 never bought, b1 did. Their
+  // cluster moves with the days since their last event (log1p_overdue).
+  const std::string history = dir_.file("history.jsonl");
+  const Ran gen = run("segctl", {"gen", "--customers", "2000", "--events", "40000", "--seed", "7",
+                                 "--output", history});
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  const std::string rules = "segments:\n  - name: dormant\n    enter: \"cluster == 3\"\n";
+  Ran ran = replay({history}, rules);
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  ran = run("segctl", {"fit", "--state-dir", state_dir_});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  const std::string idle = events(
+      "idle.jsonl",
+      R"({"event_id":"n1","type":"page_view","customer_id":"n1","ts":"2026-04-01T00:00:00Z"})"
+      "\n"
+      R"({"event_id":"n2","type":"product_view","customer_id":"n1","ts":"2026-04-01T00:05:00Z","product_id":"p1","category":"shoes"})"
+      "\n"
+      R"({"event_id":"n3","type":"page_view","customer_id":"n1","ts":"2026-04-03T00:00:00Z"})"
+      "\n"
+      R"({"event_id":"b1","type":"page_view","customer_id":"b1","ts":"2026-04-01T00:00:00Z"})"
+      "\n"
+      R"({"event_id":"b2","type":"purchase","customer_id":"b1","ts":"2026-04-01T00:05:00Z","order_id":"o1","amount":20})"
+      "\n"
+      R"({"event_id":"b3","type":"page_view","customer_id":"b1","ts":"2026-04-03T00:00:00Z"})"
+      "\n"
+      R"({"event_id":"z1","type":"page_view","customer_id":"zz","ts":"2026-10-01T00:00:00Z"})"
+      "\n");
+  ran = replay({history, idle}, rules);
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  const std::string out = read_text(output_);
+  EXPECT_NE(out.find(R"("customer_id":"b1","segment":"dormant","change":"enter")"),
+            std::string::npos)
+      << out;
+  // Before: n1 was in cluster 3 by October (segctl inspect) but never entered.
+  const std::string n1_enters = R"("customer_id":"n1","segment":"dormant","change":"enter")";
+  const size_t at = out.find(n1_enters);
+  ASSERT_NE(at, std::string::npos) << out;
+  EXPECT_NE(out.find(R"("cause":{"kind":"timer"})", at), std::string::npos) << out;
+  ran = run("segctl", {"inspect", "--state-dir", state_dir_, "--rules", rules_, "n1"});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  EXPECT_NE(ran.out.find(R"("segments":["dormant"])"), std::string::npos) << ran.out;
+}
+
+}  // namespace
+}  // namespace segd::test
