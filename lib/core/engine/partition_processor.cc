@@ -1,6 +1,8 @@
 #include "core/engine/partition_processor.h"
 
 #include <algorithm>
+#include <iterator>
+#include <tuple>
 
 #include "core/common/check.h"
 #include "core/features/feature_update.h"
@@ -17,6 +19,7 @@ PartitionProcessor::PartitionProcessor(PartitionId partition,
     : partition_(partition),
       rules_(std::move(rules)),
       scorer_(std::move(scorer)),
+      first_model_ms_(restore.stream_time_ms),  // Used only if `scorer` is a model already.
       reader_(reader),
       options_(options),
       stream_time_ms_(restore.stream_time_ms),
@@ -96,19 +99,37 @@ void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t>
 
 void PartitionProcessor::add_model(std::shared_ptr<const Scorer> scorer, int64_t active_from_ms) {
   CHECK(scorer != nullptr);
-  auto pos = std::upper_bound(pending_models_.begin(), pending_models_.end(), active_from_ms,
+  // A version whose time has passed takes over now (every timer due by now has fired): customers
+  // waiting for a model see it from now on, never before what they were last evaluated at.
+  const int64_t from = std::max(active_from_ms, stream_time_ms_);
+  auto pos = std::upper_bound(pending_models_.begin(), pending_models_.end(), from,
                               [](int64_t t, const auto& m) { return t < m.first; });
-  pending_models_.insert(pos, {active_from_ms, std::move(scorer)});
+  pending_models_.insert(pos, {from, std::move(scorer)});
   activate_models(stream_time_ms_);
 }
 
 void PartitionProcessor::activate_models(int64_t up_to_ms) {
   while (!pending_models_.empty() && pending_models_.front().first <= up_to_ms) {
     if (pending_models_.front().second->version() > scorer_->version()) {
+      if (scorer_->version() == 0) {
+        first_model_ms_ = pending_models_.front().first;
+      }
       scorer_ = std::move(pending_models_.front().second);
     }
     pending_models_.erase(pending_models_.begin());
   }
+}
+
+std::optional<int64_t> PartitionProcessor::first_model_ms() const {
+  if (scorer_->version() != 0) {
+    return first_model_ms_;
+  }
+  for (const auto& [from, scorer] : pending_models_) {
+    if (scorer->version() != 0) {
+      return from;
+    }
+  }
+  return std::nullopt;
 }
 
 void PartitionProcessor::catch_up_model(CacheEntry& entry, TimestampMs at) {
@@ -144,22 +165,42 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
   mark_dirty(entry);
 }
 
+std::optional<PartitionProcessor::DueTimer> PartitionProcessor::next_due_timer(
+    int64_t up_to_ms) const {
+  std::optional<DueTimer> next;
+  if (!timers_.empty() && timers_.begin()->due_ms <= up_to_ms &&
+      timers_.begin()->due_ms != kWhenAModelIsActive) {
+    next = DueTimer{*timers_.begin(), timers_.begin()->due_ms};
+  }
+  // Customers waiting for a model sort last; they are all due when the first version is active.
+  const std::optional<int64_t> model_at = first_model_ms();
+  if (!model_at || *model_at > up_to_ms || timers_.empty() ||
+      std::prev(timers_.end())->due_ms != kWhenAModelIsActive) {
+    return next;
+  }
+  const auto waiting = timers_.lower_bound(TimerKey{kWhenAModelIsActive, {}});
+  if (!next ||
+      std::tie(*model_at, waiting->customer_id) < std::tie(next->at_ms, next->key.customer_id)) {
+    next = DueTimer{*waiting, *model_at};
+  }
+  return next;
+}
+
 Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
-  while (!timers_.empty() && timers_.begin()->due_ms <= up_to_ms) {
-    const TimerKey key = *timers_.begin();
-    activate_models(key.due_ms);
-    auto state = load(key.customer_id);
+  while (const std::optional<DueTimer> next = next_due_timer(up_to_ms)) {
+    activate_models(next->at_ms);
+    auto state = load(next->key.customer_id);
     if (!state) {
       return std::unexpected(state.error());
     }
     CustomerState& s = *(*state)->state;
     // The state owns its one pending timer; clear_timer() removes this key.
-    CHECK(s.timer_due_ms == key.due_ms);
+    CHECK(s.timer_due_ms == next->key.due_ms);
     s.version += 1;
     stats_.timers_fired += 1;
     clear_timer(s);
-    catch_up_model(**state, TimestampMs{key.due_ms});
-    evaluate(**state, TimestampMs{key.due_ms}, CauseKind::kTimer, {});
+    catch_up_model(**state, TimestampMs{next->at_ms});
+    evaluate(**state, TimestampMs{next->at_ms}, CauseKind::kTimer, {});
   }
   activate_models(up_to_ms);
   return {};

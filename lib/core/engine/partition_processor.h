@@ -84,7 +84,9 @@ class PartitionProcessor {
   /// Schedules a model version: it scores every evaluation at stream time >= `active_from_ms`
   /// (timers due earlier still use the model before it). A customer evaluated under an older
   /// version is first re-evaluated under the new one at its next event or timer; changes that
-  /// causes carry cause kModel.
+  /// causes carry cause kModel. Customers waiting for a model (kWhenAModelIsActive) are due when
+  /// the first version becomes active: at `active_from_ms`, or at the current stream time when
+  /// that has passed it already.
   void add_model(std::shared_ptr<const Scorer> scorer, int64_t active_from_ms);
   [[nodiscard]] int64_t model_version() const { return scorer_->version(); }
 
@@ -99,9 +101,21 @@ class PartitionProcessor {
     int64_t stored_timer_due_ms = 0;  ///< The timer the store holds for the customer; 0: none.
   };
 
+  /// A timer to fire, and the time it fires at: its due time, or for a customer waiting for a
+  /// model the time the first version became active.
+  struct DueTimer {
+    TimerKey key;
+    int64_t at_ms = 0;
+  };
+
   [[nodiscard]] Result<CacheEntry*> load(const std::string& id);
   void mark_dirty(CacheEntry& entry);
   [[nodiscard]] Result<void> fire_timers(int64_t up_to_ms);
+  /// The first timer due by `up_to_ms` in (time, customer) order; nullopt when none is.
+  [[nodiscard]] std::optional<DueTimer> next_due_timer(int64_t up_to_ms) const;
+  /// When the first model version became (or, pending, will become) active; nullopt while none
+  /// is known.
+  [[nodiscard]] std::optional<int64_t> first_model_ms() const;
   void evaluate(CacheEntry& entry, TimestampMs at, CauseKind cause, std::string_view event_id);
   void reschedule(CustomerState& state, std::optional<int64_t> due_ms);
   void clear_timer(CustomerState& state);
@@ -115,6 +129,9 @@ class PartitionProcessor {
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Scorer> scorer_;
   std::vector<std::pair<int64_t, std::shared_ptr<const Scorer>>> pending_models_;  ///< By time.
+  /// When scorer_ stopped being NoModel (once it has; a model given at construction: the
+  /// restored stream time).
+  int64_t first_model_ms_ = 0;
   StateReader& reader_;
   Options options_;
   int64_t stream_time_ms_ = 0;

@@ -264,6 +264,20 @@ double timed_value(const CustomerState& s, FeatureId id, TimestampMs at) {
   return compute_features(s, at, just_this)[static_cast<size_t>(id)];
 }
 
+bool moves_with_time(const CustomerState& s, FeatureId id, TimestampMs now) {
+  switch (feature_info(id).behaviour) {
+    case TimeBehaviour::kConstant:
+      return false;
+    case TimeBehaviour::kStep:
+      return next_step_ms(s, id, now).has_value();
+    case TimeBehaviour::kIncreasing:
+      return linear_of(s, id).has_value();
+    case TimeBehaviour::kDecaying:
+      return timed_value(s, id, now) != 0;  // Decays toward 0, and once there stays.
+  }
+  return false;
+}
+
 namespace {
 
 // For a monotone feature (linear clocks rise, decayed counts fall), the first millisecond after

@@ -31,6 +31,12 @@ namespace segd::core {
                                                   FeatureId id,
                                                   TimestampMs now);
 
+/// Whether stream time alone can still change feature `id` of `state` after `now`: not for
+/// kConstant features, undefined clocks (days_since_last_purchase of a customer who never bought,
+/// minutes_since_last_cart of one who never added to a cart: NaN for good), decayed counts at 0,
+/// or windows with nothing left to expire.
+[[nodiscard]] bool moves_with_time(const CustomerState& state, FeatureId id, TimestampMs now);
+
 /// The value of one feature at `at`, bit for bit what compute_features() gives, computed on its
 /// own for the time-varying ones (linear clocks, decayed counts, the order and money windows).
 [[nodiscard]] double timed_value(const CustomerState& state, FeatureId id, TimestampMs at);

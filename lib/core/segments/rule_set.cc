@@ -130,25 +130,44 @@ struct Threshold {
   double value;
 };
 
+// When stream time alone may next change a rule.
+struct Wakeup {
+  std::optional<int64_t> due_ms;  // The earliest time it can.
+  bool awaits_model = false;      // It reads scores that are NaN only for want of a model.
+};
+
+Wakeup earliest(const Wakeup& a, const Wakeup& b) {
+  Wakeup w{a.due_ms, a.awaits_model || b.awaits_model};
+  if (b.due_ms && (!w.due_ms || *b.due_ms < *w.due_ms)) {
+    w.due_ms = b.due_ms;
+  }
+  return w;
+}
+
+int64_t next_day_ms(TimestampMs at) { return (day_of(at) + 1) * kMsPerDay; }
+
 // Scores move with time through what they read: T (p_alive, expected_orders_90d, clv_365d), the
 // days since the last purchase (rfm_r) and the days since the last event (cluster and
 // cluster_distance, through log1p_overdue); they are re-checked at each day boundary. The
-// purchase scores are NaN for a customer who never bought, whatever the time; the cluster scores
-// are defined for everyone once a model is active.
-std::optional<int64_t> score_wakeup(const CustomerState& s,
-                                    ScoreId id,
-                                    const EvaluationContext& ctx) {
+// purchase scores are NaN for a customer who never bought, whatever the time. Without an active
+// model every score is NaN, which only a model version can change: the rule waits for one.
+Wakeup score_wakeup(const CustomerState& s, ScoreId id, const EvaluationContext& ctx) {
   const bool clustering = id == ScoreId::kCluster || id == ScoreId::kClusterDistance;
-  const bool moves = s.orders_total > 0 || (clustering && ctx.model_version != 0);
-  return moves ? std::optional<int64_t>((day_of(ctx.at) + 1) * kMsPerDay) : std::nullopt;
+  if (!clustering && s.orders_total == 0) {
+    return {};
+  }
+  if (ctx.model_version == 0) {
+    return {.awaits_model = true};
+  }
+  return {.due_ms = next_day_ms(ctx.at)};
 }
 
 // Earliest time after `ctx.at` at which a timed variable can change the rule: when `threshold`
 // is known, the first time the comparison with it flips; else the variable's next change.
-std::optional<int64_t> slot_wakeup(const CustomerState& s,
-                                   int slot,
-                                   std::optional<Threshold> threshold,
-                                   const EvaluationContext& ctx) {
+Wakeup slot_wakeup(const CustomerState& s,
+                   int slot,
+                   std::optional<Threshold> threshold,
+                   const EvaluationContext& ctx) {
   const TimestampMs now = ctx.at;
   if (static_cast<size_t>(slot) >= kFeatureCount) {
     return score_wakeup(s, static_cast<ScoreId>(static_cast<size_t>(slot) - kFeatureCount), ctx);
@@ -156,30 +175,41 @@ std::optional<int64_t> slot_wakeup(const CustomerState& s,
   const auto id = static_cast<FeatureId>(slot);
   if (threshold) {
     if (std::isnan(threshold->value)) {
-      return std::nullopt;  // A comparison with NaN is false forever.
+      return {};  // A comparison with NaN is false forever.
     }
     const auto holds = [t = *threshold](double v) {
       return rules::truthy(rules::compare(t.op, v, t.value));
     };
-    return comparison_change_ms(s, id, holds, threshold->value, now);
+    return {comparison_change_ms(s, id, holds, threshold->value, now)};
   }
   switch (feature_info(id).behaviour) {
     case TimeBehaviour::kConstant:
-      return std::nullopt;
+      return {};
     case TimeBehaviour::kStep:
-      return next_step_ms(s, id, now);
+      return {next_step_ms(s, id, now)};
     case TimeBehaviour::kIncreasing:
     case TimeBehaviour::kDecaying:
-      return now.value() + kMsPerDay;  // Not a plain threshold: re-check daily.
+      // Not a plain threshold: re-check daily while the value can move (an undefined clock, NaN,
+      // or a decayed count at 0 stays what it is).
+      if (!moves_with_time(s, id, now)) {
+        return {};
+      }
+      return {now.value() + kMsPerDay};
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<int64_t> earliest(std::optional<int64_t> a, std::optional<int64_t> b) {
-  if (!a) {
-    return b;
+// The customer's timer. Scores that wait for a model cannot change before one is active: with
+// nothing else that time can change, the customer waits for that (kWhenAModelIsActive); else it
+// is re-checked at each day boundary until then, as it would be under a model.
+std::optional<int64_t> timer_due(const Wakeup& w, TimestampMs at) {
+  if (!w.awaits_model) {
+    return w.due_ms;
   }
-  return b && *b < *a ? b : a;
+  if (!w.due_ms) {
+    return kWhenAModelIsActive;
+  }
+  return std::min(*w.due_ms, next_day_ms(at));
 }
 
 // Walks a rule to find when stream time alone could change its value: comparisons of a bare
@@ -194,9 +224,9 @@ class WakeupFinder {
                const EvaluationContext& ctx)
       : ce_(ce), s_(s), env_(env), ctx_(ctx) {}
 
-  std::optional<int64_t> at(rules::NodeRef n) const {
+  Wakeup at(rules::NodeRef n) const {
     if (!ce_.timed[static_cast<size_t>(n.index)]) {
-      return std::nullopt;
+      return {};
     }
     const rules::Node& node = ce_.expr.expr().node(n);
     if (node.kind == rules::NodeKind::kUnary && node.op == rules::Op::kNot) {
@@ -210,7 +240,7 @@ class WakeupFinder {
       for (const rules::NodeRef side : {node.lhs, node.rhs}) {
         if (!timed(side) &&
             rules::truthy(rules::evaluate_node(ce_.expr, side, env_)) == settled_by) {
-          return std::nullopt;
+          return {};
         }
       }
       return earliest(at(node.lhs), at(node.rhs));
@@ -233,8 +263,8 @@ class WakeupFinder {
  private:
   bool timed(rules::NodeRef n) const { return ce_.timed[static_cast<size_t>(n.index)] != 0; }
 
-  std::optional<int64_t> fallback(rules::NodeRef n) const {
-    std::optional<int64_t> best;
+  Wakeup fallback(rules::NodeRef n) const {
+    Wakeup best;
     for (const int slot : ce_.timed_slots[static_cast<size_t>(n.index)]) {
       best = earliest(best, slot_wakeup(s_, slot, std::nullopt, ctx_));
     }
@@ -360,11 +390,7 @@ Evaluation RuleSet::evaluate(CustomerState& state,
   const Slots slots = make_slots(features, scores);
   const CustomerEnvironment env(state, slots);
   Evaluation out;
-  auto consider = [&out](std::optional<int64_t> t) {
-    if (t && (!out.next_due_ms || *t < *out.next_due_ms)) {
-      out.next_due_ms = t;
-    }
-  };
+  Wakeup next;
   exit_removed_segments(state, ctx, out);
   for (size_t i = 0; i < compiled_.size(); ++i) {
     const SegmentDefinition& def = definitions_[i];
@@ -405,9 +431,10 @@ Evaluation RuleSet::evaluate(CustomerState& state,
       }
     }
     // What can flip next: the exit rule for members (when there is one), else the enter rule.
-    const CompiledExpr& next = now_member && c.exit ? *c.exit : c.enter;
-    consider(WakeupFinder(next, state, env, ctx).at(next.expr.expr().root));
+    const CompiledExpr& can_flip = now_member && c.exit ? *c.exit : c.enter;
+    next = earliest(next, WakeupFinder(can_flip, state, env, ctx).at(can_flip.expr.expr().root));
   }
+  out.next_due_ms = timer_due(next, ctx.at);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,10 +34,17 @@ struct EvaluationContext {
   std::string_view cause_event_id;
 };
 
+/// Evaluation::next_due_ms of a customer whom only a model can change: a rule reads scores that
+/// are NaN for want of an active model version and would move with time under one, and nothing
+/// else can change by time alone. The engine keeps it as the customer's timer and re-evaluates
+/// the customer when the first version becomes active.
+inline constexpr int64_t kWhenAModelIsActive = std::numeric_limits<int64_t>::max();
+
 /// The outcome of evaluating every segment for one customer.
 struct Evaluation {
   std::vector<SegmentChange> changes;  ///< In rules-file order.
-  std::optional<int64_t> next_due_ms;  ///< When time alone may flip a rule next.
+  /// When time alone may flip a rule next (or kWhenAModelIsActive); nullopt: it cannot.
+  std::optional<int64_t> next_due_ms;
 };
 
 /// Compiled segment rules: immutable once built, safe to share between partitions (threads).

@@ -1,7 +1,9 @@
 // Time-driven segment changes through segctl replay: what fires, when, and how often.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
+#include <utility>
 
 #include "integration/cli/cli_run.h"
 #include "support/temp_dir.h"
@@ -77,6 +79,33 @@ TEST_F(SegctlTimersTest, ACustomerWhoNeverBoughtEntersAClusterByTimer) {
   ran = run("segctl", {"inspect", "--state-dir", state_dir_, "--rules", rules_, "n1"});
   ASSERT_EQ(ran.code, 0) << ran.err;
   EXPECT_NE(ran.out.find(R"("segments":["dormant"])"), std::string::npos) << ran.out;
+}
+
+TEST_F(SegctlTimersTest, NothingThatTimeAloneCannotChangeFiresTimers) {
+  // c1 then nobody for a year. Before, each of these woke c1 every day: 365 timers, each a new
+  // state version written to the store, and never a change.
+  for (
+      const auto& [first, rule] : {
+          std::pair{
+              R"({"event_id":"e1","type":"page_view","customer_id":"c1","ts":"2026-01-01T00:00:00Z"})",
+              "days_since_last_purchase + 0 > 30"},
+          std::pair{
+              R"({"event_id":"e1","type":"purchase","customer_id":"c1","ts":"2026-01-01T00:00:00Z","order_id":"o1","amount":5})",
+              "p_alive < 0.3"},  // No model.
+      }) {
+    std::filesystem::remove_all(state_dir_);
+    const std::string input = events(
+        "year.jsonl",
+        std::string(first) +
+            "\n"
+            R"({"event_id":"e2","type":"page_view","customer_id":"c2","ts":"2027-01-01T00:00:00Z"})"
+            "\n");
+    const Ran ran =
+        replay({input}, std::string("segments:\n  - name: s\n    enter: \"") + rule + "\"\n");
+    ASSERT_EQ(ran.code, 0) << ran.err;
+    EXPECT_NE(ran.err.find(R"("changes":0,"timers_fired":0,)"), std::string::npos)
+        << rule << ": " << ran.err;
+  }
 }
 
 }  // namespace

@@ -279,8 +279,8 @@ TEST(PartitionProcessorTest, NewModelVersionChangesSegmentsWithCauseModel) {
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].cause, CauseKind::kModel);
   EXPECT_EQ(changes[0].model_version, 1);
-  // p_alive reads T, which steps daily, so the buyer had a daily wake-up: the one at day 10, when
-  // the model became active, re-evaluates under it.
+  // Without a model p_alive is NaN, so the buyer waited for one: re-evaluated under it at day 10,
+  // when it became active.
   EXPECT_EQ(changes[0].at, at_day(10));
   EXPECT_EQ(h.processor.model_version(), 1);
   // A later version that scores higher: the member leaves at its next event, again by model.
@@ -343,6 +343,58 @@ TEST(PartitionProcessorTest, ACustomerWhoNeverBoughtEntersAClusterByTimer) {
     EXPECT_EQ(c.cause, CauseKind::kTimer);
     EXPECT_EQ(c.at, at_day(6));
   }
+}
+
+TEST(PartitionProcessorTest, UndefinedClocksAndCountsThatAreZeroFireNoTimers) {
+  Harness h({{"lapsed", "days_since_last_purchase + 0 > 30", ""},
+             {"carted", "minutes_since_last_cart / 60 > 1", ""},
+             {"searcher", "searches_decayed_7d * 2 > 1", ""}});
+  EXPECT_TRUE(h.run({make_event(EventType::kPageView, at_day(0), "n1")}).empty());
+  EXPECT_TRUE(h.run({make_event(EventType::kPageView, at_day(365), "other")}).empty());
+  EXPECT_EQ(h.processor.stats().timers_fired, 0);  // Before: 365, one a day, each a state write.
+}
+
+TEST(PartitionProcessorTest, ScoresWithoutAModelWaitForTheFirstModelInsteadOfWakingDaily) {
+  Harness h({{"at_risk", "p_alive < 0.3", ""}});
+  EXPECT_TRUE(h.run({make_purchase(at_day(0), 10, "o1")}).empty());
+  EXPECT_TRUE(h.run({make_event(EventType::kPageView, at_day(365), "other")}).empty());
+  EXPECT_EQ(h.processor.stats().timers_fired, 0);  // Before: 365.
+  // A refit's version, added after c1 was last evaluated: c1 is scored when it becomes active.
+  h.processor.add_model(std::make_shared<FixedScorer>(1, 0.2), at_day(400).value());
+  auto changes = h.run({make_event(EventType::kPageView, at_day(401.5), "other")});
+  ASSERT_EQ(changes.size(), 2u);  // FixedScorer scores "other" too, at its event.
+  EXPECT_EQ(changes[1].customer_id, "other");
+  EXPECT_EQ(changes[0].customer_id, "c1");
+  EXPECT_EQ(changes[0].change, ChangeKind::kEnter);
+  EXPECT_EQ(changes[0].cause, CauseKind::kModel);
+  EXPECT_EQ(changes[0].at, at_day(400));
+  // Then, under the model, p_alive moves with T: re-checked at the next day boundary.
+  EXPECT_EQ(h.processor.stats().timers_fired, 2);
+}
+
+TEST(PartitionProcessorTest, ACustomerWaitingForAModelStillWaitsAfterARestart) {
+  Harness h({{"at_risk", "p_alive < 0.3", ""}});
+  h.processor.process(make_purchase(at_day(0), 10, "o1")).value();
+  const BatchDelta d = h.processor.take_batch();
+  ASSERT_EQ(d.timers_put.size(), 1u);
+  EXPECT_EQ(d.timers_put[0].second, (TimerKey{kWhenAModelIsActive, "c1"}));
+  h.store.apply(d);
+  // Restarted from the store, with a model fitted since (active from before the stream time, as
+  // `segctl fit` stores one): c1 is scored from the restored stream time on.
+  PartitionRestore restore;
+  restore.stream_time_ms = at_day(3).value();
+  restore.timers = {d.timers_put[0].second};
+  PartitionProcessor p(PartitionId{0}, rules({{"at_risk", "p_alive < 0.3", ""}}),
+                       std::make_shared<NoModel>(), h.store, restore, {});
+  p.add_model(std::make_shared<FixedScorer>(1, 0.2), at_day(1).value());
+  ASSERT_TRUE(p.advance_stream_time(at_day(3).value()).has_value());
+  const BatchDelta after = p.take_batch();
+  ASSERT_EQ(after.outbox.size(), 1u);
+  EXPECT_EQ(after.outbox[0].customer_id, "c1");
+  EXPECT_EQ(after.outbox[0].cause, CauseKind::kModel);
+  EXPECT_EQ(after.outbox[0].at, at_day(3));
+  EXPECT_EQ(after.timers_put, (std::vector<std::pair<PartitionId, TimerKey>>{
+                                  {PartitionId{0}, TimerKey{at_day(4).value(), "c1"}}}));
 }
 
 TEST(PartitionProcessorTest, NewModelVersionWithoutScoreRulesIsTakenWithoutReevaluating) {

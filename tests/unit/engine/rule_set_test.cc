@@ -69,5 +69,44 @@ TEST(RuleSetTest, PurchaseScoresOfACustomerWhoNeverBoughtNeverWake) {
   }
 }
 
+TEST(RuleSetTest, UndefinedClocksAndCountsThatAreZeroNeverWake) {
+  // Inside arithmetic these fell back to a daily re-check, forever: NaN (never bought, never
+  // added to a cart) and 0 (never searched) stay what they are while only time passes.
+  const CustomerState s = customer({make_event(EventType::kPageView, at_day(0.5))});
+  for (const char* rule : {"days_since_last_purchase + 0 > 30", "minutes_since_last_cart / 60 > 1",
+                           "searches_decayed_7d * 2 > 1"}) {
+    EXPECT_EQ(next_due(rule, s, at_day(0.5), no_scores(), 0), std::nullopt) << rule;
+  }
+  // Defined ones still do.
+  EXPECT_EQ(next_due("days_since_first_seen + 0 > 30", s, at_day(0.5), no_scores(), 0),
+            at_day(1.5).value());
+  EXPECT_EQ(next_due("page_views_decayed_7d * 2 > 1", s, at_day(0.5), no_scores(), 0),
+            at_day(1.5).value());
+}
+
+TEST(RuleSetTest, ScoresWithoutAModelWaitForOne) {
+  // Every score is NaN until a model is active, and only a model version changes that.
+  const CustomerState bought = customer({make_purchase(at_day(0.5), 10, "o1")});
+  const CustomerState never_bought = customer({make_event(EventType::kPageView, at_day(0.5))});
+  EXPECT_EQ(next_due("p_alive < 0.3", bought, at_day(0.5), no_scores(), 0), kWhenAModelIsActive);
+  EXPECT_EQ(next_due("cluster == 3", never_bought, at_day(0.5), no_scores(), 0),
+            kWhenAModelIsActive);
+  EXPECT_EQ(next_due("p_alive < 0.3", never_bought, at_day(0.5), no_scores(), 0), std::nullopt);
+  // Under one, the buyer's p_alive moves with T.
+  ScoreVector scored = no_scores();
+  scored[static_cast<size_t>(ScoreId::kPAlive)] = 0.5;
+  EXPECT_EQ(next_due("p_alive < 0.3", bought, at_day(0.5), scored, 1), next_midnight(at_day(0.5)));
+  // When time can change something else too, the customer is re-checked daily until then, as
+  // under a model (a model may come in between): never later than either.
+  EXPECT_EQ(next_due("p_alive < 0.3 || days_since_last_purchase > 30", bought, at_day(0.5),
+                     no_scores(), 0),
+            next_midnight(at_day(0.5)));
+  EXPECT_EQ(next_due("p_alive < 0.3 || minutes_since_last_cart > 60",
+                     customer({make_purchase(at_day(0.5), 10, "o1"),
+                               make_event(EventType::kAddToCart, at_day(0.5))}),
+                     at_day(0.5), no_scores(), 0),
+            at_day(0.5).value() + 60 * kMsPerMinute + 1);
+}
+
 }  // namespace
 }  // namespace segd::core
