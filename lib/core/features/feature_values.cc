@@ -280,6 +280,82 @@ bool moves_with_time(const CustomerState& s, FeatureId id, TimestampMs now) {
 
 namespace {
 
+// Past any stream time: a crossing later than this is never.
+constexpr int64_t kBeyondAnyStreamMs = 4'000'000'000'000'000;
+
+// A decayed count of half-life index `h` is exactly 0 from this time on: exp2() of anything below
+// -1075 underflows to 0 (2^-1075 is half the least subnormal double, and rounds to even).
+int64_t decayed_to_zero_ms(const CustomerState& s, int h) {
+  return s.activity_ref_ms + 1076 * static_cast<int64_t>(kHalfLifeDays[h]) * kMsPerDay;
+}
+
+// Where a monotone feature crosses `threshold`, solved in doubles, and the time by which it has
+// if it ever does; nullopt for an undefined clock.
+struct CrossingEstimate {
+  double at_ms = 0;
+  int64_t last_ms = kBeyondAnyStreamMs;
+};
+
+std::optional<CrossingEstimate> estimate_crossing(const CustomerState& s,
+                                                  FeatureId id,
+                                                  double threshold) {
+  if (feature_info(id).behaviour == TimeBehaviour::kDecaying) {
+    const DecayedSlot d = decayed_slot(id);
+    const int64_t zero_ms = decayed_to_zero_ms(s, d.h);
+    const double at = static_cast<double>(s.activity_ref_ms) +
+                      static_cast<double>(kHalfLifeDays[d.h]) * static_cast<double>(kMsPerDay) *
+                          std::log2(s.decayed[d.kind][d.h] / threshold);
+    // log2(x / 0) is infinite, yet the count reaches 0 where exp2() underflows; and below the
+    // least normal double the values are too coarse for `at` to be close.
+    return CrossingEstimate{at < static_cast<double>(zero_ms) ? at : static_cast<double>(zero_ms),
+                            zero_ms};
+  }
+  if (const std::optional<Linear> lin = linear_of(s, id)) {
+    return CrossingEstimate{static_cast<double>(lin->anchor) +
+                            threshold * static_cast<double>(lin->unit)};
+  }
+  return std::nullopt;
+}
+
+// The first millisecond after `now` at which `done` (false at `now`, monotone in time) holds:
+// bracketed from `estimate.at_ms` in doubling steps (one each way when the estimate is right),
+// then bisected. nullopt when it does not hold by `estimate.last_ms`.
+template <typename Done>
+std::optional<int64_t> first_done_ms(const Done& done, int64_t now, CrossingEstimate estimate) {
+  if (!(estimate.at_ms <= static_cast<double>(kBeyondAnyStreamMs))) {
+    return std::nullopt;  // Beyond any stream, or a NaN threshold.
+  }
+  int64_t lo = now;
+  int64_t hi =
+      static_cast<int64_t>(std::ceil(std::max(estimate.at_ms, static_cast<double>(now + 1))));
+  if (done(hi)) {
+    for (int64_t step = 1; hi - step > lo; step *= 2) {
+      if (!done(hi - step)) {
+        lo = hi - step;
+        break;
+      }
+      hi -= step;
+    }
+  } else {
+    for (int64_t step = 1; !done(hi); step *= 2) {
+      if (hi >= estimate.last_ms) {
+        return std::nullopt;  // A decayed count at 0, or past any stream: never.
+      }
+      lo = hi;
+      hi = std::min(hi + step, estimate.last_ms);
+    }
+  }
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (done(mid)) {
+      hi = mid;
+    } else {
+      lo = mid;
+    }
+  }
+  return hi;
+}
+
 // For a monotone feature (linear clocks rise, decayed counts fall), the first millisecond after
 // `now` at which it reaches `threshold` (`pass` false) or is strictly beyond it (`pass` true);
 // nullopt when it already is, or never will be.
@@ -295,29 +371,8 @@ std::optional<int64_t> monotone_crossing_ms(
   if (done(now)) {
     return std::nullopt;
   }
-  double t_star = 0;
-  if (decaying) {
-    const DecayedSlot d = decayed_slot(id);
-    t_star = static_cast<double>(s.activity_ref_ms) +
-             static_cast<double>(kHalfLifeDays[d.h]) * static_cast<double>(kMsPerDay) *
-                 std::log2(s.decayed[d.kind][d.h] / threshold);
-  } else if (const std::optional<Linear> lin = linear_of(s, id)) {
-    t_star = static_cast<double>(lin->anchor) + threshold * static_cast<double>(lin->unit);
-  } else {
-    return std::nullopt;
-  }
-  if (!std::isfinite(t_star) || t_star > 4.0e15) {
-    return std::nullopt;  // Never (decay to a threshold <= 0, a NaN value) or beyond any stream.
-  }
-  // t* is within rounding of the answer; settle it on the millisecond grid.
-  int64_t t = std::max(static_cast<int64_t>(std::ceil(t_star)), now + 1);
-  for (int i = 0; i < 4 && !done(t); ++i) {
-    ++t;
-  }
-  for (int i = 0; i < 4 && t - 1 > now && done(t - 1); ++i) {
-    --t;
-  }
-  return t;
+  const std::optional<CrossingEstimate> estimate = estimate_crossing(s, id, threshold);
+  return estimate ? first_done_ms(done, now, *estimate) : std::nullopt;
 }
 
 constexpr int kMaxSteps = 32;

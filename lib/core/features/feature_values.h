@@ -44,8 +44,9 @@ namespace segd::core {
 /// When stream time alone next changes a comparison of feature `id` with a constant: the first
 /// millisecond after `now` at which `holds(value)` differs from `holds(value at now)`, where
 /// `holds` compares the value with `threshold`. Exact for the monotone (kIncreasing, kDecaying)
-/// features; for kStep ones, the first step that changes it, or the 32nd step when none of the
-/// next 32 does (an early wake-up, which only re-evaluates). nullopt when it never changes.
+/// features, found on the values themselves (a decayed count reaches 0 where it underflows); for
+/// kStep ones, the first step that changes it, or the 32nd step when none of the next 32 does (an
+/// early wake-up, which only re-evaluates). nullopt when it never changes.
 [[nodiscard]] std::optional<int64_t> comparison_change_ms(const CustomerState& state,
                                                           FeatureId id,
                                                           const std::function<bool(double)>& holds,

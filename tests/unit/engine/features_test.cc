@@ -95,6 +95,46 @@ TEST(FeaturesTest, DecayedCrossingIsSolvedExactly) {
             std::nullopt);
 }
 
+TEST(FeaturesTest, ADecayedCountReachesZeroWhereItUnderflows) {
+  CustomerState s = fresh();
+  apply_event_features(s, make_event(EventType::kPageView, at_day(0)));
+  const auto positive = [](double v) { return v > 0; };
+  const std::optional<int64_t> t =
+      comparison_change_ms(s, FeatureId::kPageViews1d, positive, 0, at_day(0));
+  // log2(x / 0) is infinite, but exp2() underflows to exactly 0 after about 1075 half-lives.
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(timed_value(s, FeatureId::kPageViews1d, TimestampMs{*t}), 0.0);
+  EXPECT_GT(timed_value(s, FeatureId::kPageViews1d, TimestampMs{*t - 1}), 0.0);
+  EXPECT_NEAR(static_cast<double>(*t - at_day(0).value()) / kMsPerDay, 1075, 1);
+  const auto zero = [](double v) { return v == 0; };
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kPageViews1d, zero, 0, at_day(0)), t);
+  // From there on it stays 0: nothing more to wake for, nor for `>= 0` or `< 0` ever.
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kPageViews1d, positive, 0, TimestampMs{*t}),
+            std::nullopt);
+  const auto not_negative = [](double v) { return v >= 0; };
+  EXPECT_EQ(comparison_change_ms(s, FeatureId::kPageViews1d, not_negative, 0, at_day(0)),
+            std::nullopt);
+}
+
+TEST(FeaturesTest, SubnormalThresholdsAreCrossedAtTheFirstMillisecondBeyondThem) {
+  CustomerState s = fresh();
+  for (int i = 0; i < 3; ++i) {
+    apply_event_features(s, make_event(EventType::kPageView, at_day(0)));
+  }
+  for (const FeatureId id : {FeatureId::kPageViews1d, FeatureId::kPageViews7d}) {
+    for (const double threshold : {2.2e-308, 1e-310, 1e-320, 1e-323, 4.9e-324}) {
+      const auto above = [threshold](double v) { return v > threshold; };
+      const std::optional<int64_t> t = comparison_change_ms(s, id, above, threshold, at_day(0));
+      if (!t) {
+        ADD_FAILURE() << "no crossing of " << threshold;
+        continue;
+      }
+      EXPECT_FALSE(above(timed_value(s, id, TimestampMs{*t}))) << threshold;
+      EXPECT_TRUE(above(timed_value(s, id, TimestampMs{*t - 1}))) << threshold;
+    }
+  }
+}
+
 TEST(FeaturesTest, LinearClockChangesAComparisonOnceAndNeverAgain) {
   CustomerState s = fresh();
   apply_event_features(s, make_purchase(at_day(1), 10.0, "o1"));

@@ -74,6 +74,22 @@ TEST(PartitionProcessorTest, TimerFiresWhenDaysSinceLastPurchaseCrossesThreshold
   EXPECT_EQ(changes[0].reason, "!(days_since_last_purchase > 30)");
 }
 
+TEST(PartitionProcessorTest, ADecayedCountAboveZeroExitsByTimerWhenItUnderflows) {
+  Harness h({{"active", "page_views_decayed_1d > 0", ""}});
+  ASSERT_EQ(h.run({make_event(EventType::kPageView, at_day(0))}).size(), 1u);
+  // Four years on: c1's count reached exactly 0 about 1075 days after its view (2028-12-11).
+  auto changes = h.run({make_event(EventType::kPageView, at_day(1461), "c2")});
+  ASSERT_EQ(changes.size(), 2u);  // Before: only c2 entering; c1 stayed in.
+  EXPECT_EQ(changes[0].customer_id, "c1");
+  EXPECT_EQ(changes[0].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[0].cause, CauseKind::kTimer);
+  EXPECT_NEAR(static_cast<double>(changes[0].at.value() - at_day(0).value()) / kMsPerDay, 1075, 1);
+  ASSERT_EQ(changes[0].values.size(), 1u);
+  EXPECT_EQ(changes[0].values[0].value, 0.0);
+  EXPECT_EQ(changes[1].customer_id, "c2");
+  EXPECT_EQ(h.processor.stats().timers_fired, 1);
+}
+
 TEST(PartitionProcessorTest, DuplicatesAreCountedNotApplied) {
   Harness h({{"buyer", "orders_total >= 1", ""}});
   auto changes = h.run({make_purchase(at_day(0), 10, "o1"), make_purchase(at_day(0.1), 10, "o1")});
