@@ -1,6 +1,7 @@
-// Dead letters that strain the dead-letter producer: a payload too large to be sent whole, more
-// dead letters in one batch than the producer queues at once (each is dead-lettered, and the
-// partition goes on), and a dead-letter topic whose broker is down at shutdown.
+// Dead letters that strain the dead-letter producer: a payload too large to be sent whole, an
+// error text too long for a small message.max.bytes, more dead letters in one batch than the
+// producer queues at once (each is dead-lettered, and the partition goes on), and a dead-letter
+// topic whose broker is down at shutdown.
 #include <gtest/gtest.h>
 #include <signal.h>
 
