@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/events/text.h"
 #include "io/codec/json_writer.h"
 
 namespace segd::io {
@@ -174,6 +175,9 @@ core::Result<std::string> decode_customer_id(std::string_view raw) {
     if (u < 0x20 || u == 0x7f) {
       return core::fail("bad_customer_id", "customer id contains a control character");
     }
+  }
+  if (!core::is_valid_utf8(*id)) {  // As event validation requires of customer_id.
+    return core::fail("bad_customer_id", "customer id is not valid UTF-8");
   }
   return id;
 }

@@ -63,7 +63,8 @@ inline constexpr size_t kMaxCustomerIdBytes = 128;
 /// on a truncated or non-hex escape.
 [[nodiscard]] core::Result<std::string> percent_decode(std::string_view text);
 /// Decodes and validates the id segment of /v1/customers/{id}: non-empty, at most
-/// kMaxCustomerIdBytes, no control characters. Errors `bad_percent_encoding`, `bad_customer_id`.
+/// kMaxCustomerIdBytes, no control characters, valid UTF-8. Errors `bad_percent_encoding`,
+/// `bad_customer_id`.
 [[nodiscard]] core::Result<std::string> decode_customer_id(std::string_view raw);
 
 /// Whether a mutating request may proceed.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/events/text.h"
 #include "support/mutator.h"
 
 namespace segd::test {
@@ -32,6 +33,18 @@ TEST(AdminRoutesTest, PercentDecoding) {
   EXPECT_EQ(io::decode_customer_id("%00").error().code, "bad_customer_id");
   EXPECT_EQ(io::decode_customer_id(std::string(128, 'x')), std::string(128, 'x'));
   EXPECT_EQ(io::decode_customer_id(std::string(129, 'x')).error().code, "bad_customer_id");
+}
+
+// Ids are UTF-8, as event validation requires: no customer has another, and an erasure event
+// written for one (kafka.erasure_topic) would be answered 202 and then dead-lettered.
+TEST(AdminRoutesTest, ACustomerIdThatIsNotUtf8IsRefused) {
+  EXPECT_EQ(io::decode_customer_id("caf%C3%A9"), "caf\xC3\xA9");
+  for (const char* raw : {"%C3%28", "%FF", "a%E2%82", "%ED%A0%80", "%C0%AF"}) {
+    const auto id = io::decode_customer_id(raw);
+    ASSERT_FALSE(id.has_value()) << raw;
+    EXPECT_EQ(id.error(), (core::Error{"bad_customer_id", "customer id is not valid UTF-8"}))
+        << raw;
+  }
 }
 
 TEST(AdminRoutesTest, BearerTokenCheck) {
@@ -88,6 +101,7 @@ TEST(AdminRoutesTest, MangledTargetsRouteOrAreRejected) {
     for (const char c : *id) {
       EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << testing::hex(*id);
     }
+    EXPECT_TRUE(core::is_valid_utf8(*id)) << testing::hex(*id);
     // Escaping every byte and decoding again gives the same id.
     std::string escaped;
     for (const char c : *id) {
