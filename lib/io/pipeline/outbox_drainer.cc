@@ -50,7 +50,6 @@ void OutboxDrainer::start() {
 void OutboxDrainer::notify() {
   {
     std::lock_guard lock(mutex_);
-    notified_ = true;
     ++notifications_;
     idle_.store(false);
   }
@@ -161,8 +160,7 @@ void OutboxDrainer::run() {
       std::unique_lock lock(mutex_);
       const auto pause = sent ? std::chrono::milliseconds(200) : std::chrono::milliseconds(1000);
       wake_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + pause),
-                       [this] { return notified_; });
-      notified_ = false;
+                       [&] { return notifications_ != looking_after; });
     }
   }
 }

@@ -58,7 +58,6 @@ class OutboxDrainer {
   uint64_t deleted_below_ = 0;  ///< Records below this are deleted from the store.
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool notified_ = false;
   uint64_t notifications_ = 0;  ///< notify() calls so far; guarded by mutex_ (as is idle_'s store).
   std::chrono::milliseconds drain_timeout_{0};  // Set by stop() before stopping_.
   std::atomic<bool> stopping_{false};
