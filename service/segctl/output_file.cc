@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
+
+#include "io/replay/append_file.h"
 
 namespace segd::segctl {
 
@@ -27,17 +30,10 @@ bool OutputFile::Buffer::drain() {
   if (error_ != 0) {
     return false;
   }
-  const char* next = pbase();
-  while (next < pptr()) {
-    const ssize_t n = ::write(fd_, next, static_cast<size_t>(pptr() - next));
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      error_ = errno;
-      return false;
-    }
-    next += n;
+  const std::string_view pending(pbase(), static_cast<size_t>(pptr() - pbase()));
+  if (io::write_all(fd_, pending) < pending.size()) {
+    error_ = errno;
+    return false;
   }
   setp(data_.data(), data_.data() + data_.size());
   return true;

@@ -66,20 +66,29 @@ void AppendFile::append_line(std::string_view line) {
 }
 
 core::Result<void> AppendFile::flush() {
+  const size_t done = write_all(fd_, buffer_);
+  if (done < buffer_.size()) {
+    auto failed = io_error(path_, "write failed");  // Reads errno first.
+    buffer_.erase(0, done);
+    return failed;
+  }
+  buffer_.clear();
+  return {};
+}
+
+size_t write_all(int fd, std::string_view bytes) {
   size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
       }
-      buffer_.erase(0, done);
-      return io_error(path_, "write failed");
+      break;
     }
     done += static_cast<size_t>(n);
   }
-  buffer_.clear();
-  return {};
+  return done;
 }
 
 }  // namespace segd::io

@@ -9,6 +9,11 @@
 
 namespace segd::io {
 
+/// Writes all of `bytes` to `fd`, writing again after a short or interrupted (EINTR) write.
+/// Returns how many bytes were written: fewer than bytes.size() after a failed write, with errno
+/// as that write left it.
+[[nodiscard]] size_t write_all(int fd, std::string_view bytes);
+
 /// A buffered, append-only output file whose committed length can be restored after a crash:
 /// segctl writes output first, then commits the new length with the state, and on restart
 /// truncates back to the committed length. "-" means standard output (never truncated).
