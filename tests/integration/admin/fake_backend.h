@@ -53,6 +53,8 @@ class FakeBackend final : public io::AdminBackend {
     std::lock_guard lock(gate_mutex_);
     held_ = true;
   }
+  /// Erasures and reloads that have reached the gate (held or passed).
+  [[nodiscard]] int commands_at_gate() const { return at_gate_.load(); }
   void release_commands() {
     {
       std::lock_guard lock(gate_mutex_);
@@ -146,6 +148,7 @@ class FakeBackend final : public io::AdminBackend {
 
  private:
   void pass_gate() {
+    at_gate_.fetch_add(1);
     std::unique_lock lock(gate_mutex_);
     gate_.wait(lock, [this] { return !held_; });
   }
@@ -153,6 +156,7 @@ class FakeBackend final : public io::AdminBackend {
   std::mutex gate_mutex_;
   std::condition_variable gate_;
   bool held_ = false;  ///< Guarded by gate_mutex_.
+  std::atomic<int> at_gate_{0};
   mutable std::mutex mutex_;
   std::map<std::string, std::set<std::string>> customers_;
   std::vector<io::SegmentSummary> rules_;
