@@ -66,12 +66,21 @@ enum class TimeBehaviour : uint8_t {
   kDecaying,    ///< Decays exponentially toward zero.
 };
 
+/// Which way a value can move while only stream time passes (no event arrives).
+enum class Trend : uint8_t {
+  kFlat,  ///< It does not move.
+  kUp,    ///< It never decreases: the clocks (days_since_*, minutes_since_*), T.
+  kDown,  ///< It never increases: decayed counts, order and session counts in trailing windows.
+  kAny,   ///< Either way: money in trailing windows (a refund's day leaving the window raises it).
+};
+
 struct FeatureInfo {
   std::string_view name;
   TimeBehaviour behaviour;
+  Trend trend;
 };
 
-/// Name and time behaviour of a feature.
+/// Name, time behaviour and trend of a feature.
 [[nodiscard]] const FeatureInfo& feature_info(FeatureId id);
 /// The feature with that name, nullopt when there is none.
 [[nodiscard]] std::optional<FeatureId> feature_by_name(std::string_view name);

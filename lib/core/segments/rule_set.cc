@@ -7,33 +7,14 @@
 
 #include "core/features/feature_values.h"
 #include "core/rules/rules.h"
+#include "core/segments/rule_expr.h"
+#include "core/segments/wakeup.h"
 
 namespace segd::core {
 namespace {
 
 constexpr size_t kSlotCount = kFeatureCount + kScoreCount;
 using Slots = std::array<double, kSlotCount>;
-
-enum FunctionId : int { kAffinity = 0, kMin = 1, kMax = 2, kAbs = 3 };
-
-const rules::SymbolTable& symbol_table() {
-  static const rules::SymbolTable table = [] {
-    rules::SymbolTable t;
-    for (size_t i = 0; i < kFeatureCount; ++i) {
-      t.variables.emplace_back(feature_info(static_cast<FeatureId>(i)).name);
-    }
-    for (size_t i = 0; i < kScoreCount; ++i) {
-      t.variables.emplace_back(score_name(static_cast<ScoreId>(i)));
-    }
-    using rules::ArgKind;
-    t.functions = {{"affinity", {ArgKind::kString}},
-                   {"min", {ArgKind::kNumber, ArgKind::kNumber}},
-                   {"max", {ArgKind::kNumber, ArgKind::kNumber}},
-                   {"abs", {ArgKind::kNumber}}};
-    return t;
-  }();
-  return table;
-}
 
 class CustomerEnvironment final : public rules::Environment {
  public:
@@ -62,224 +43,18 @@ class CustomerEnvironment final : public rules::Environment {
   const Slots& slots_;
 };
 
-bool slot_is_timed(int slot) {
-  if (static_cast<size_t>(slot) >= kFeatureCount) {
-    return true;  // Scores read T, which steps every day.
-  }
-  return feature_info(static_cast<FeatureId>(slot)).behaviour != TimeBehaviour::kConstant;
-}
-
-struct CompiledExpr {
-  std::string source;
-  rules::CompiledExpr expr;
-  std::vector<int> variables;
-  std::vector<uint8_t> timed;  // Per node: can its value change while only time passes?
-  std::vector<std::vector<int>> timed_slots;  // Per node: its time-varying variables.
-  std::vector<std::optional<int>> bare_slot;  // Per node: the slot when it is a bare variable.
-};
-
 }  // namespace
 
 struct RuleSet::Compiled {
-  CompiledExpr enter;
-  std::optional<CompiledExpr> exit;
+  RuleExpr enter;
+  std::optional<RuleExpr> exit;
 };
 
 namespace {
 
-// Per-node facts the wake-up analysis reads on every evaluation, computed once.
-void analyse_nodes(CompiledExpr& ce) {
-  const size_t n = ce.expr.expr().nodes.size();
-  ce.timed.assign(n, 0);
-  ce.timed_slots.assign(n, {});
-  ce.bare_slot.assign(n, std::nullopt);
-  for (size_t i = 0; i < n; ++i) {
-    const rules::NodeRef ref{static_cast<int>(i)};
-    for (const int slot : rules::variables_used(ce.expr, ref)) {
-      if (slot_is_timed(slot)) {
-        ce.timed_slots[i].push_back(slot);
-      }
-    }
-    ce.timed[i] = ce.timed_slots[i].empty() ? 0 : 1;
-    ce.bare_slot[i] = rules::is_bare_variable(ce.expr, ref);
-  }
-}
+std::string slot_name(int slot) { return rule_symbols().variables[static_cast<size_t>(slot)]; }
 
-Result<CompiledExpr> compile_one(const std::string& segment,
-                                 const char* which,
-                                 const std::string& source) {
-  auto parsed = rules::parse(source);
-  if (!parsed) {
-    return fail(parsed.error().code,
-                "segment '" + segment + "' " + which + ": " + parsed.error().message);
-  }
-  auto compiled = rules::compile(*parsed, symbol_table());
-  if (!compiled) {
-    return fail(compiled.error().code,
-                "segment '" + segment + "' " + which + ": " + compiled.error().message);
-  }
-  CompiledExpr out{source, std::move(*compiled), {}, {}, {}, {}};
-  out.variables = rules::variables_used(out.expr);
-  analyse_nodes(out);
-  return out;
-}
-
-// A comparison `variable op value` with a time-free right-hand side.
-struct Threshold {
-  rules::Op op;
-  double value;
-};
-
-// When stream time alone may next change a rule.
-struct Wakeup {
-  std::optional<int64_t> due_ms;  // The earliest time it can.
-  bool awaits_model = false;      // It reads scores that are NaN only for want of a model.
-};
-
-Wakeup earliest(const Wakeup& a, const Wakeup& b) {
-  Wakeup w{a.due_ms, a.awaits_model || b.awaits_model};
-  if (b.due_ms && (!w.due_ms || *b.due_ms < *w.due_ms)) {
-    w.due_ms = b.due_ms;
-  }
-  return w;
-}
-
-int64_t next_day_ms(TimestampMs at) { return (day_of(at) + 1) * kMsPerDay; }
-
-// Scores move with time through what they read: T (p_alive, expected_orders_90d, clv_365d), the
-// days since the last purchase (rfm_r) and the days since the last event (cluster and
-// cluster_distance, through log1p_overdue); they are re-checked at each day boundary. The
-// purchase scores are NaN for a customer who never bought, whatever the time. Without an active
-// model every score is NaN, which only a model version can change: the rule waits for one.
-Wakeup score_wakeup(const CustomerState& s, ScoreId id, const EvaluationContext& ctx) {
-  const bool clustering = id == ScoreId::kCluster || id == ScoreId::kClusterDistance;
-  if (!clustering && s.orders_total == 0) {
-    return {};
-  }
-  if (ctx.model_version == 0) {
-    return {.awaits_model = true};
-  }
-  return {.due_ms = next_day_ms(ctx.at)};
-}
-
-// Earliest time after `ctx.at` at which a timed variable can change the rule: when `threshold`
-// is known, the first time the comparison with it flips; else the variable's next change.
-Wakeup slot_wakeup(const CustomerState& s,
-                   int slot,
-                   std::optional<Threshold> threshold,
-                   const EvaluationContext& ctx) {
-  const TimestampMs now = ctx.at;
-  if (static_cast<size_t>(slot) >= kFeatureCount) {
-    return score_wakeup(s, static_cast<ScoreId>(static_cast<size_t>(slot) - kFeatureCount), ctx);
-  }
-  const auto id = static_cast<FeatureId>(slot);
-  if (threshold) {
-    if (std::isnan(threshold->value)) {
-      return {};  // A comparison with NaN is false forever.
-    }
-    const auto holds = [t = *threshold](double v) {
-      return rules::truthy(rules::compare(t.op, v, t.value));
-    };
-    return {comparison_change_ms(s, id, holds, threshold->value, now)};
-  }
-  switch (feature_info(id).behaviour) {
-    case TimeBehaviour::kConstant:
-      return {};
-    case TimeBehaviour::kStep:
-      return {next_step_ms(s, id, now)};
-    case TimeBehaviour::kIncreasing:
-    case TimeBehaviour::kDecaying:
-      // Not a plain threshold: re-check daily while the value can move (an undefined clock, NaN,
-      // or a decayed count at 0 stays what it is).
-      if (!moves_with_time(s, id, now)) {
-        return {};
-      }
-      return {now.value() + kMsPerDay};
-  }
-  return {};
-}
-
-// The customer's timer. Scores that wait for a model cannot change before one is active: with
-// nothing else that time can change, the customer waits for that (kWhenAModelIsActive); else it
-// is re-checked at each day boundary until then, as it would be under a model.
-std::optional<int64_t> timer_due(const Wakeup& w, TimestampMs at) {
-  if (!w.awaits_model) {
-    return w.due_ms;
-  }
-  if (!w.due_ms) {
-    return kWhenAModelIsActive;
-  }
-  return std::min(*w.due_ms, next_day_ms(at));
-}
-
-// Walks a rule to find when stream time alone could change its value: comparisons of a bare
-// time-varying feature with a time-free threshold are solved exactly; an `&&` whose time-free
-// side is false (or an `||` whose time-free side is true) cannot change at all; anything else
-// falls back to each time-varying feature's next step.
-class WakeupFinder {
- public:
-  WakeupFinder(const CompiledExpr& ce,
-               const CustomerState& s,
-               const rules::Environment& env,
-               const EvaluationContext& ctx)
-      : ce_(ce), s_(s), env_(env), ctx_(ctx) {}
-
-  Wakeup at(rules::NodeRef n) const {
-    if (!ce_.timed[static_cast<size_t>(n.index)]) {
-      return {};
-    }
-    const rules::Node& node = ce_.expr.expr().node(n);
-    if (node.kind == rules::NodeKind::kUnary && node.op == rules::Op::kNot) {
-      return at(node.lhs);
-    }
-    if (node.kind != rules::NodeKind::kBinary) {
-      return fallback(n);
-    }
-    if (node.op == rules::Op::kAnd || node.op == rules::Op::kOr) {
-      const bool settled_by = node.op == rules::Op::kOr;  // The value that decides alone.
-      for (const rules::NodeRef side : {node.lhs, node.rhs}) {
-        if (!timed(side) &&
-            rules::truthy(rules::evaluate_node(ce_.expr, side, env_)) == settled_by) {
-          return {};
-        }
-      }
-      return earliest(at(node.lhs), at(node.rhs));
-    }
-    if (rules::is_comparison(node.op)) {
-      for (const auto& [bare, other] :
-           {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
-        const auto& slot = ce_.bare_slot[static_cast<size_t>(bare.index)];
-        if (slot && !timed(other)) {
-          // Normalised to `variable op value`.
-          const rules::Op op = bare == node.lhs ? node.op : rules::mirrored(node.op);
-          return slot_wakeup(s_, *slot, Threshold{op, rules::evaluate_node(ce_.expr, other, env_)},
-                             ctx_);
-        }
-      }
-    }
-    return fallback(n);
-  }
-
- private:
-  bool timed(rules::NodeRef n) const { return ce_.timed[static_cast<size_t>(n.index)] != 0; }
-
-  Wakeup fallback(rules::NodeRef n) const {
-    Wakeup best;
-    for (const int slot : ce_.timed_slots[static_cast<size_t>(n.index)]) {
-      best = earliest(best, slot_wakeup(s_, slot, std::nullopt, ctx_));
-    }
-    return best;
-  }
-
-  const CompiledExpr& ce_;
-  const CustomerState& s_;
-  const rules::Environment& env_;
-  const EvaluationContext& ctx_;
-};
-
-std::string slot_name(int slot) { return symbol_table().variables[static_cast<size_t>(slot)]; }
-
-std::vector<DecidingValue> deciding_values(const CompiledExpr& ce, const Slots& slots) {
+std::vector<DecidingValue> deciding_values(const RuleExpr& ce, const Slots& slots) {
   std::vector<DecidingValue> values;
   values.reserve(ce.variables.size());
   for (const int slot : ce.variables) {
@@ -302,7 +77,7 @@ Slots make_slots(const FeatureVector& features, const ScoreVector& scores) {
 RuleSet::RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compiled> compiled)
     : definitions_(std::move(definitions)), compiled_(std::move(compiled)) {
   for (const Compiled& c : compiled_) {
-    for (const CompiledExpr* e : {&c.enter, c.exit ? &*c.exit : nullptr}) {
+    for (const RuleExpr* e : {&c.enter, c.exit ? &*c.exit : nullptr}) {
       for (const int slot : e ? e->variables : std::vector<int>{}) {
         if (static_cast<size_t>(slot) >= kFeatureCount) {
           scores_used_ |= ScoreMask{1} << (static_cast<size_t>(slot) - kFeatureCount);
@@ -341,13 +116,13 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<SegmentDefin
       return fail("rule_duplicate_segment", "segment '" + d.name + "' is defined twice");
     }
     names.push_back(d.name);
-    auto enter = compile_one(d.name, "enter", d.enter);
+    auto enter = compile_rule_expr(d.name, "enter", d.enter);
     if (!enter) {
       return std::unexpected(enter.error());
     }
     Compiled c{std::move(*enter), std::nullopt};
     if (!d.exit.empty()) {
-      auto exit = compile_one(d.name, "exit", d.exit);
+      auto exit = compile_rule_expr(d.name, "exit", d.exit);
       if (!exit) {
         return std::unexpected(exit.error());
       }
@@ -399,7 +174,7 @@ Evaluation RuleSet::evaluate(CustomerState& state,
     const bool member = pos != state.segments.end() && *pos == def.name;
     const bool enter_true = rules::truthy(rules::evaluate(c.enter.expr, env));
     bool now_member = member;
-    const CompiledExpr* decided_by = &c.enter;
+    const RuleExpr* decided_by = &c.enter;
     if (!member && enter_true) {
       now_member = true;
     } else if (member) {
@@ -431,8 +206,8 @@ Evaluation RuleSet::evaluate(CustomerState& state,
       }
     }
     // What can flip next: the exit rule for members (when there is one), else the enter rule.
-    const CompiledExpr& can_flip = now_member && c.exit ? *c.exit : c.enter;
-    next = earliest(next, WakeupFinder(can_flip, state, env, ctx).at(can_flip.expr.expr().root));
+    const RuleExpr& can_flip = now_member && c.exit ? *c.exit : c.enter;
+    next = earliest(next, find_wakeup(can_flip, state, env, ctx));
   }
   out.next_due_ms = timer_due(next, ctx.at);
   return out;

@@ -74,6 +74,17 @@ TEST(PartitionProcessorTest, TimerFiresWhenDaysSinceLastPurchaseCrossesThreshold
   EXPECT_EQ(changes[0].reason, "!(days_since_last_purchase > 30)");
 }
 
+TEST(PartitionProcessorTest, AnArithmeticRuleOnAClockChangesAtItsMillisecond) {
+  // Before, such a rule was re-checked a day after the cart: no change at half a day.
+  Harness h({{"cart_2h", "minutes_since_last_cart / 60 > 2", ""}});
+  EXPECT_TRUE(h.run({make_event(EventType::kAddToCart, at_day(0))}).empty());
+  auto changes = h.run({make_event(EventType::kPageView, at_day(0.5), "other")});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kEnter);
+  EXPECT_EQ(changes[0].cause, CauseKind::kTimer);
+  EXPECT_EQ(changes[0].at.value(), at_day(0).value() + 2 * 60 * kMsPerMinute + 1);
+}
+
 TEST(PartitionProcessorTest, ADecayedCountAboveZeroExitsByTimerWhenItUnderflows) {
   Harness h({{"active", "page_views_decayed_1d > 0", ""}});
   ASSERT_EQ(h.run({make_event(EventType::kPageView, at_day(0))}).size(), 1u);

@@ -79,9 +79,92 @@ TEST(RuleSetTest, UndefinedClocksAndCountsThatAreZeroNeverWake) {
   }
   // Defined ones still do.
   EXPECT_EQ(next_due("days_since_first_seen + 0 > 30", s, at_day(0.5), no_scores(), 0),
-            at_day(1.5).value());
+            at_day(30.5).value() + 1);
   EXPECT_EQ(next_due("page_views_decayed_7d * 2 > 1", s, at_day(0.5), no_scores(), 0),
-            at_day(1.5).value());
+            at_day(7.5).value());
+}
+
+// Whether `rule` holds for `s` at `t` (it makes a non-member enter).
+bool holds(const std::string& rule, CustomerState s, TimestampMs t) {
+  auto rules = RuleSet::compile({{"seg", rule, ""}});
+  EXPECT_TRUE(rules.has_value()) << rules.error().message;
+  s.segments.clear();
+  const FeatureVector features = compute_features(s, t);
+  return !(*rules)
+              ->evaluate(s, features, no_scores(), {t, 0, CauseKind::kEvent, {}})
+              .changes.empty();
+}
+
+// Checks that the customer's timer is the first millisecond after `at` at which `rule` changes:
+// the value it has at `at` at the millisecond before and at 100 points spread before that, the
+// other one at the timer. Without a timer, the value stays for years.
+void expect_timer_at_first_change(const std::string& rule, const CustomerState& s, TimestampMs at) {
+  const std::optional<int64_t> due = next_due(rule, s, at, no_scores(), 0);
+  const bool before = holds(rule, s, at);
+  if (!due) {
+    for (const double days : {0.01, 1.0, 30.0, 365.0, 3000.0}) {
+      const TimestampMs t{at.value() + static_cast<int64_t>(days * kMsPerDay)};
+      EXPECT_EQ(holds(rule, s, t), before) << rule << ": changed at " << t.value() << ", no timer";
+    }
+    return;
+  }
+  ASSERT_GT(*due, at.value()) << rule;
+  EXPECT_NE(holds(rule, s, TimestampMs{*due}), before) << rule << ": no change at " << *due;
+  EXPECT_EQ(holds(rule, s, TimestampMs{*due - 1}), before) << rule << ": changed before " << *due;
+  for (int64_t i = 1; i < 100; ++i) {
+    const TimestampMs t{at.value() + (*due - at.value()) * i / 100};
+    EXPECT_EQ(holds(rule, s, t), before)
+        << rule << ": changed before " << *due << " at " << t.value();
+  }
+}
+
+TEST(RuleSetTest, ArithmeticOnValuesThatMoveOneWayIsSolvedToTheMillisecond) {
+  // Before, a continuous value inside arithmetic was re-checked daily: up to a day late.
+  const CustomerState carted = customer({make_event(EventType::kAddToCart, at_day(0.5))});
+  EXPECT_EQ(next_due("minutes_since_last_cart / 60 > 2", carted, at_day(0.5), no_scores(), 0),
+            at_day(0.5).value() + 2 * 60 * kMsPerMinute + 1);
+  EXPECT_EQ(next_due("-minutes_since_last_cart <= -90", carted, at_day(0.55), no_scores(), 0),
+            at_day(0.5).value() + 90 * kMsPerMinute);
+  const CustomerState buyer =
+      customer({make_purchase(at_day(0.25), 10, "o1"), make_purchase(at_day(3.5), 20, "o2"),
+                make_event(EventType::kProductView, at_day(3.6)),
+                make_event(EventType::kProductView, at_day(3.7)),
+                make_event(EventType::kPageView, at_day(3.7)),
+                make_event(EventType::kAddToCart, at_day(3.8))});
+  for (const char* rule : {
+           // Decayed counts only fall, clocks only rise, window counts only fall.
+           "product_views_decayed_7d + page_views_decayed_1d >= 1.5",
+           "product_views_decayed_7d + page_views_decayed_1d < 2",
+           "days_since_last_purchase * 24 >= 36",
+           "days_since_last_purchase - 2 * cart_adds_decayed_7d > 5",
+           "10 - page_views_decayed_30d / 2 > 9.75",
+           "min(orders_30d, orders_7d + 1) + orders_7d < 2",
+           "max(days_since_first_seen, 3) / 2 == 5",
+           "orders_90d * 100 != 200",
+           "T + minutes_since_last_cart / 1440 > 9",
+           "sessions_30d + product_views_decayed_1d <= 1",
+       }) {
+    for (const double day : {3.9, 4.5, 9.0, 20.0, 80.0, 400.0}) {
+      expect_timer_at_first_change(rule, buyer, at_day(day));
+    }
+  }
+  // Inside && and ||, the earliest of the sides that can still matter.
+  expect_timer_at_first_change(
+      "orders_total >= 2 && (days_since_last_purchase / 7 > 2 || cart_adds_decayed_1d * 4 < 1)",
+      buyer, at_day(3.9));
+}
+
+TEST(RuleSetTest, ArithmeticThatCanMoveBothWaysIsRecheckedDaily) {
+  const CustomerState s = customer(
+      {make_purchase(at_day(0.25), 10, "o1"), make_event(EventType::kAddToCart, at_day(0.5))});
+  for (const char* rule : {"abs(minutes_since_last_cart - 600) < 5",
+                           "days_since_first_seen > days_since_last_purchase",
+                           "minutes_since_last_cart * days_since_last_purchase > 100"}) {
+    EXPECT_EQ(next_due(rule, s, at_day(0.5), no_scores(), 0), at_day(1.5).value()) << rule;
+  }
+  // A value that already went where it can only stay sets no timer.
+  EXPECT_EQ(next_due("days_since_last_purchase * 2 > 0.1", s, at_day(0.5), no_scores(), 0),
+            std::nullopt);
 }
 
 TEST(RuleSetTest, ScoresWithoutAModelWaitForOne) {

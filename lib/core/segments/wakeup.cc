@@ -1,0 +1,261 @@
+#include "core/segments/wakeup.h"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include "core/features/feature_values.h"
+#include "core/segments/time_trend.h"
+
+namespace segd::core {
+namespace {
+
+using rules::NodeRef;
+using rules::Op;
+
+// A comparison `variable op value` with a time-free right-hand side.
+struct Threshold {
+  Op op;
+  double value;
+};
+
+// A monotone comparison that has not flipped this long after the evaluation is re-checked then
+// (2^40 ms, about 35 years): an ever-growing clock may still cross a far threshold.
+constexpr int64_t kSearchHorizonMs = int64_t{1} << 40;
+
+int64_t next_day_ms(TimestampMs at) { return (day_of(at) + 1) * kMsPerDay; }
+
+std::optional<int64_t> earlier(std::optional<int64_t> a, std::optional<int64_t> b) {
+  if (!a) {
+    return b;
+  }
+  return b && *b < *a ? b : a;
+}
+
+// Scores move with time through what they read: T (p_alive, expected_orders_90d, clv_365d), the
+// days since the last purchase (rfm_r) and the days since the last event (cluster and
+// cluster_distance, through log1p_overdue); they are re-checked at each day boundary. The
+// purchase scores are NaN for a customer who never bought, whatever the time. Without an active
+// model every score is NaN, which only a model version can change: the rule waits for one.
+Wakeup score_wakeup(const CustomerState& s, ScoreId id, const EvaluationContext& ctx) {
+  const bool clustering = id == ScoreId::kCluster || id == ScoreId::kClusterDistance;
+  if (!clustering && s.orders_total == 0) {
+    return {};
+  }
+  if (ctx.model_version == 0) {
+    return {.awaits_model = true};
+  }
+  return {.due_ms = next_day_ms(ctx.at)};
+}
+
+// Earliest time after `ctx.at` at which a timed variable can change the rule: when `threshold`
+// is known, the first time the comparison with it flips; else the variable's next change.
+Wakeup slot_wakeup(const CustomerState& s,
+                   int slot,
+                   std::optional<Threshold> threshold,
+                   const EvaluationContext& ctx) {
+  const TimestampMs now = ctx.at;
+  if (static_cast<size_t>(slot) >= kFeatureCount) {
+    return score_wakeup(s, static_cast<ScoreId>(static_cast<size_t>(slot) - kFeatureCount), ctx);
+  }
+  const auto id = static_cast<FeatureId>(slot);
+  if (threshold) {
+    if (std::isnan(threshold->value)) {
+      return {};  // A comparison with NaN is false forever.
+    }
+    const auto holds = [t = *threshold](double v) {
+      return rules::truthy(rules::compare(t.op, v, t.value));
+    };
+    return {comparison_change_ms(s, id, holds, threshold->value, now)};
+  }
+  switch (feature_info(id).behaviour) {
+    case TimeBehaviour::kConstant:
+      return {};
+    case TimeBehaviour::kStep:
+      return {next_step_ms(s, id, now)};
+    case TimeBehaviour::kIncreasing:
+    case TimeBehaviour::kDecaying:
+      // Not in a comparison that can be solved: re-check daily while the value can move (an
+      // undefined clock, NaN, or a decayed count at 0 stays what it is).
+      if (!moves_with_time(s, id, now)) {
+        return {};
+      }
+      return {now.value() + kMsPerDay};
+  }
+  return {};
+}
+
+// The customer's variables at a later stream time `at`: the time-varying features as they will
+// be then (timed_value(), bit for bit what an evaluation at `at` reads), the others as now.
+class EnvironmentAt final : public rules::Environment {
+ public:
+  EnvironmentAt(const rules::Environment& now, const CustomerState& s, TimestampMs at)
+      : now_(now), s_(s), at_(at) {}
+
+  double variable(int slot) const override {
+    if (static_cast<size_t>(slot) < kFeatureCount && slot_is_timed(slot)) {
+      return timed_value(s_, static_cast<FeatureId>(slot), at_);
+    }
+    return now_.variable(slot);
+  }
+
+  double call(int function, std::span<const rules::Value> args) const override {
+    return now_.call(function, args);  // affinity() does not change with time.
+  }
+
+ private:
+  const rules::Environment& now_;
+  const CustomerState& s_;
+  TimestampMs at_;
+};
+
+// The first millisecond in (from, from + kSearchHorizonMs] at which `holds` is no longer
+// `before`, for a `holds` that changes at most once; from + kSearchHorizonMs (a re-check) when it
+// has not changed by then.
+template <typename Holds>
+int64_t first_change_ms(const Holds& holds, int64_t from, bool before) {
+  int64_t unchanged = from;
+  int64_t changed = from + kSearchHorizonMs;
+  if (holds(changed) == before) {
+    return changed;
+  }
+  while (changed - unchanged > 1) {
+    const int64_t mid = unchanged + (changed - unchanged) / 2;
+    (holds(mid) == before ? unchanged : changed) = mid;
+  }
+  return changed;
+}
+
+// Walks a rule to find when stream time alone could change its value (see find_wakeup()).
+class WakeupFinder {
+ public:
+  WakeupFinder(const RuleExpr& e,
+               const CustomerState& s,
+               const rules::Environment& env,
+               const EvaluationContext& ctx)
+      : e_(e), s_(s), env_(env), ctx_(ctx) {}
+
+  Wakeup at(NodeRef n) const {
+    if (!timed(n)) {
+      return {};
+    }
+    const rules::Node& node = e_.expr.expr().node(n);
+    if (node.kind == rules::NodeKind::kUnary && node.op == Op::kNot) {
+      return at(node.lhs);
+    }
+    if (node.kind != rules::NodeKind::kBinary) {
+      return fallback(n);
+    }
+    if (node.op == Op::kAnd || node.op == Op::kOr) {
+      const bool settled_by = node.op == Op::kOr;  // The value that decides alone.
+      for (const NodeRef side : {node.lhs, node.rhs}) {
+        if (!timed(side) &&
+            rules::truthy(rules::evaluate_node(e_.expr, side, env_)) == settled_by) {
+          return {};
+        }
+      }
+      return earliest(at(node.lhs), at(node.rhs));
+    }
+    if (rules::is_comparison(node.op)) {
+      for (const auto& [bare, other] :
+           {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
+        const auto& slot = e_.bare_slot[static_cast<size_t>(bare.index)];
+        if (slot && !timed(other)) {
+          // Normalised to `variable op value`.
+          const Op op = bare == node.lhs ? node.op : rules::mirrored(node.op);
+          return slot_wakeup(s_, *slot, Threshold{op, rules::evaluate_node(e_.expr, other, env_)},
+                             ctx_);
+        }
+      }
+      if (const std::optional<Wakeup> w = monotone_comparison(n, node)) {
+        return *w;
+      }
+    }
+    return fallback(n);
+  }
+
+ private:
+  bool timed(NodeRef n) const { return e_.timed[static_cast<size_t>(n.index)] != 0; }
+
+  Wakeup fallback(NodeRef n) const {
+    Wakeup best;
+    for (const int slot : e_.timed_slots[static_cast<size_t>(n.index)]) {
+      best = earliest(best, slot_wakeup(s_, slot, std::nullopt, ctx_));
+    }
+    return best;
+  }
+
+  // A comparison whose sides move apart or together in one direction only (lhs - rhs has a
+  // trend) flips at most once: `>` and `>=` can only turn true while lhs - rhs rises, and turn
+  // false while it falls, `<` and `<=` the other way round; `==` and `!=` change only where `>=`
+  // or `>` does. Found by bisection on the evaluated values; nullopt when the sides have no
+  // common trend.
+  std::optional<Wakeup> monotone_comparison(NodeRef n, const rules::Node& node) const {
+    const Trend gap =
+        combined(node_trend(e_, node.lhs, env_), reversed(node_trend(e_, node.rhs, env_)));
+    if (gap == Trend::kAny) {
+      return std::nullopt;
+    }
+    const std::vector<int>& slots = e_.timed_slots[static_cast<size_t>(n.index)];
+    if (gap == Trend::kFlat || std::none_of(slots.begin(), slots.end(), [this](int slot) {
+          return static_cast<size_t>(slot) >= kFeatureCount ||
+                 moves_with_time(s_, static_cast<FeatureId>(slot), ctx_.at);
+        })) {
+      return Wakeup{};
+    }
+    if (node.op == Op::kEqual || node.op == Op::kNotEqual) {
+      return Wakeup{
+          earlier(first_flip(Op::kGreaterEqual, node, gap), first_flip(Op::kGreater, node, gap))};
+    }
+    return Wakeup{first_flip(node.op, node, gap)};
+  }
+
+  // When `lhs op rhs` (op one of < <= > >=) of `node` next flips, for sides whose difference has
+  // trend `gap` (kUp or kDown); nullopt when it already holds the value it moves towards.
+  std::optional<int64_t> first_flip(Op op, const rules::Node& node, Trend gap) const {
+    const auto holds_with = [&](const rules::Environment& env) {
+      return rules::truthy(rules::compare(op, rules::evaluate_node(e_.expr, node.lhs, env),
+                                          rules::evaluate_node(e_.expr, node.rhs, env)));
+    };
+    const bool greater = op == Op::kGreater || op == Op::kGreaterEqual;
+    const bool can_only_turn_true = (gap == Trend::kUp) == greater;
+    const bool now = holds_with(env_);
+    if (now == can_only_turn_true) {
+      return std::nullopt;
+    }
+    const auto holds = [&](int64_t t) {
+      return holds_with(EnvironmentAt(env_, s_, TimestampMs{t}));
+    };
+    return first_change_ms(holds, ctx_.at.value(), now);
+  }
+
+  const RuleExpr& e_;
+  const CustomerState& s_;
+  const rules::Environment& env_;
+  const EvaluationContext& ctx_;
+};
+
+}  // namespace
+
+Wakeup earliest(const Wakeup& a, const Wakeup& b) {
+  return {earlier(a.due_ms, b.due_ms), a.awaits_model || b.awaits_model};
+}
+
+Wakeup find_wakeup(const RuleExpr& e,
+                   const CustomerState& s,
+                   const rules::Environment& env,
+                   const EvaluationContext& ctx) {
+  return WakeupFinder(e, s, env, ctx).at(e.expr.root());
+}
+
+std::optional<int64_t> timer_due(const Wakeup& w, TimestampMs at) {
+  if (!w.awaits_model) {
+    return w.due_ms;
+  }
+  if (!w.due_ms) {
+    return kWhenAModelIsActive;
+  }
+  return std::min(*w.due_ms, next_day_ms(at));
+}
+
+}  // namespace segd::core
