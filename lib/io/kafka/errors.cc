@@ -51,6 +51,9 @@ ErrorClass classify(rd_kafka_resp_err_t err) {
     case RD_KAFKA_RESP_ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE:
     case RD_KAFKA_RESP_ERR_UNSTABLE_OFFSET_COMMIT:
     case RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED:
+    // The consumer went longer than max.poll.interval.ms without a poll (a long wait for dead
+    // letters) and left its group; it rejoins at the next poll.
+    case RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED:
       return ErrorClass::kRetriable;
     case RD_KAFKA_RESP_ERR__BEGIN:
     case RD_KAFKA_RESP_ERR__BAD_MSG:
@@ -90,7 +93,6 @@ ErrorClass classify(rd_kafka_resp_err_t err) {
     case RD_KAFKA_RESP_ERR__FATAL:
     case RD_KAFKA_RESP_ERR__INCONSISTENT:
     case RD_KAFKA_RESP_ERR__GAPLESS_GUARANTEE:
-    case RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED:
     case RD_KAFKA_RESP_ERR__UNKNOWN_BROKER:
     case RD_KAFKA_RESP_ERR__NOT_CONFIGURED:
     case RD_KAFKA_RESP_ERR__FENCED:

@@ -1,7 +1,8 @@
 // Dead letters that strain the dead-letter producer: a payload too large to be sent whole, an
 // error text too long for a small message.max.bytes, more dead letters in one batch than the
 // producer queues at once (each is dead-lettered, and the partition goes on), and a dead-letter
-// topic whose broker is down at shutdown.
+// topic whose broker is down at shutdown, or down for longer than the consumer may go without a
+// poll.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -140,6 +141,47 @@ TEST(SegdDaemonTest, ASigtermEndsAWaitForDeadLettersWhoseBrokerIsDown) {
   auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", 1);
   ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
   EXPECT_GE(dlq->size(), 1u);
+}
+
+// The batch waits for its dead letter longer than max.poll.interval.ms, so librdkafka leaves the
+// group and hands the pipeline a MAX_POLL_EXCEEDED error. segd stopped on it (exit 1); it is a
+// transient condition: the consumer rejoins at its next poll, gets its partition back, and the
+// run goes on once the dead letter is confirmed.
+TEST(SegdDaemonTest, AWaitLongerThanTheMaxPollIntervalRejoinsTheGroupInsteadOfStopping) {
+  const TempDir dir("dead-letter-max-poll");
+  auto broker = start_broker_with_topic_down("segd-dead-letters");
+  ASSERT_TRUE(broker.has_value());
+  ASSERT_TRUE(
+      produce_messages(broker->bootstrap(), "events", {{0, "c0", "not json"}, {0, "c1", kGood}}));
+  auto config = write_segd_config(
+      {.brokers = broker->bootstrap(),
+       .state_dir = dir.file("state"),
+       .input_topics = {"events"},
+       .rdkafka = {{"reconnect.backoff.max.ms", "1000"}, {"max.poll.interval.ms", "3000"}}},
+      dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto segd = start_segd(*config, ExitMode::kAtEnd, dir.file("segd.log"),
+                         {"--kafka.session_timeout_ms=3000"});
+  ASSERT_TRUE(segd.has_value()) << segd.error().message;
+  ASSERT_TRUE(wait_for_log(*segd, "maximum poll interval", milliseconds(30000)).has_value())
+      << segd->log();
+  ASSERT_NO_FATAL_FAILURE(control(*broker, "broker-up 2"));
+  auto code = segd->wait(milliseconds(60000));
+  if (!code) {
+    segd->process.kill(SIGKILL);
+  }
+  ASSERT_TRUE(code.has_value()) << "segd still running 60 s after the broker came back:\n"
+                                << segd->log();
+  EXPECT_EQ(*code, 0) << segd->log();
+  auto summary = parse_summary(segd->log());
+  ASSERT_TRUE(summary.has_value()) << summary.error().message << "\n" << segd->log();
+  const TopicSummary& events = summary->topics["events"];
+  EXPECT_EQ(events.consumed, 2) << segd->log();
+  EXPECT_EQ(events.processed, 1);
+  EXPECT_EQ(events.dead_lettered, (std::map<std::string, int64_t>{{"bad_json", 1}}));
+  auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", 1);
+  ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
+  EXPECT_EQ(dlq->size(), 1u);
 }
 
 }  // namespace
