@@ -31,6 +31,17 @@ TEST(ConsumerPropertiesTest, PrefetchIsBoundByBytesNotByTheWholeQueuesMessageCou
   EXPECT_EQ(conf_value(*conf, "fetch.wait.max.ms"), "50");
 }
 
+TEST(ConsumerPropertiesTest, HeartbeatsComeAtLeastThreeTimesPerSessionTimeout) {
+  // librdkafka's 3 s heartbeat let a session shorter than that expire between two heartbeats.
+  PipelineConfig config;
+  config.session_timeout = std::chrono::milliseconds(2000);
+  EXPECT_EQ(consumer_properties(config).at("heartbeat.interval.ms"), "666");
+  config.session_timeout = std::chrono::milliseconds(10000);
+  EXPECT_EQ(consumer_properties(config).at("heartbeat.interval.ms"), "3000");
+  config.rdkafka_overrides = {{"heartbeat.interval.ms", "500"}};
+  EXPECT_EQ(consumer_properties(config).at("heartbeat.interval.ms"), "500");
+}
+
 TEST(ConsumerPropertiesTest, RdkafkaOverridesWin) {
   PipelineConfig config;
   config.rdkafka_overrides = {{"queued.min.messages", "5000"}, {"client.id", "segd-x"}};
