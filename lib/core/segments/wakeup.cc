@@ -160,7 +160,7 @@ class WakeupFinder {
       for (const auto& [bare, other] :
            {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
         const auto& slot = e_.bare_slot[static_cast<size_t>(bare.index)];
-        if (slot && !timed(other)) {
+        if (slot && !timed(other) && !steps_one_way(*slot)) {
           // Normalised to `variable op value`.
           const Op op = bare == node.lhs ? node.op : rules::mirrored(node.op);
           return slot_wakeup(s_, *slot, Threshold{op, rules::evaluate_node(e_.expr, other, env_)},
@@ -176,6 +176,16 @@ class WakeupFinder {
 
  private:
   bool timed(NodeRef n) const { return e_.timed[static_cast<size_t>(n.index)] != 0; }
+
+  // A window count or T: solved as a monotone comparison, which knows that `orders_30d >= 3`,
+  // false now, stays false, where the step-by-step search would wake at the 32nd step.
+  static bool steps_one_way(int slot) {
+    if (static_cast<size_t>(slot) >= kFeatureCount) {
+      return false;
+    }
+    const FeatureInfo& info = feature_info(static_cast<FeatureId>(slot));
+    return info.behaviour == TimeBehaviour::kStep && info.trend != Trend::kAny;
+  }
 
   Wakeup fallback(NodeRef n) const {
     Wakeup best;
