@@ -49,10 +49,8 @@ TEST(SegdRefitTest, TrainsBesideProcessingAndActivatesAfterWhatItProcessed) {
   const std::string input = dir.file("events.jsonl");
   // segctl gen spreads events over 90 days: about 12 weekly boundaries.
   ASSERT_TRUE(gen_events({.customers = 3000, .events = kEvents, .seed = 5}, input).has_value());
-  auto broker = start_broker(1, topics_with(kPartitions));
+  auto broker = start_broker_with_events(input, kPartitions);
   ASSERT_TRUE(broker.has_value());
-  auto produced = produce_file(broker->bootstrap(), "events", input);
-  ASSERT_TRUE(produced.has_value()) << produced.error().message;
   const std::string state = dir.file("segd-state");
   auto config = write_segd_config({.brokers = broker->bootstrap(),
                                    .state_dir = state,

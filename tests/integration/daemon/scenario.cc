@@ -30,6 +30,18 @@ std::optional<DevBroker> start_broker(int32_t brokers, const std::vector<std::st
   return std::optional<DevBroker>(std::move(*broker));
 }
 
+std::optional<DevBroker> start_broker_with_events(const std::string& input, int32_t partitions) {
+  auto broker = start_broker(1, topics_with(partitions));
+  if (!broker) {
+    return std::nullopt;
+  }
+  if (auto produced = produce_file(broker->bootstrap(), "events", input); !produced) {
+    ADD_FAILURE() << "produce " << input << ": " << produced.error().message;
+    return std::nullopt;
+  }
+  return broker;
+}
+
 void control(DevBroker& broker, const std::string& command) {
   auto reply = broker.command(command);
   ASSERT_TRUE(reply.has_value()) << command << ": " << reply.error().message;

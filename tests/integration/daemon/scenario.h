@@ -20,6 +20,11 @@ namespace segd::test {
 [[nodiscard]] std::optional<DevBroker> start_broker(int32_t brokers,
                                                     const std::vector<std::string>& topics);
 
+/// A one-broker dev broker with topics_with(partitions), every line of `input` produced to
+/// `events` (segctl produce). Reports a gtest failure and returns nullopt when either fails.
+[[nodiscard]] std::optional<DevBroker> start_broker_with_events(const std::string& input,
+                                                                int32_t partitions);
+
 /// Sends a dev broker control command (README "Dev broker") and expects `ok`.
 void control(DevBroker& broker, const std::string& command);
 
