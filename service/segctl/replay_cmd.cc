@@ -23,7 +23,8 @@ int replay_main(int argc, char** argv) {
        {"rules", "segment rules YAML (default: no segments)"},
        {"output", "segment changes JSONL (default: '-' = stdout)"},
        {"dead-letter", "rejected lines with their reason, JSONL (default: not written)"},
-       {"batch-size", "input lines per committed batch (default: 1000)"},
+       {"batch-size",
+        "input lines per committed batch, and timer firings per batch in a burst (default: 1000)"},
        {"partitions", "engine partitions, murmur2(customer_id) as Kafka (default: 1)"},
        {"refit-every",
         "refit the models every DURATION of stream time (e.g. 7d, 12h) and at the end "

@@ -186,8 +186,15 @@ std::optional<PartitionProcessor::DueTimer> PartitionProcessor::next_due_timer(
   return next;
 }
 
-Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
-  while (const std::optional<DueTimer> next = next_due_timer(up_to_ms)) {
+Result<bool> PartitionProcessor::fire_timers(int64_t up_to_ms, size_t max_timers) {
+  for (size_t fired = 0;; ++fired) {
+    const std::optional<DueTimer> next = next_due_timer(up_to_ms);
+    if (!next) {
+      break;
+    }
+    if (fired == max_timers) {
+      return false;
+    }
     activate_models(next->at_ms);
     auto state = load(next->key.customer_id);
     if (!state) {
@@ -203,15 +210,15 @@ Result<void> PartitionProcessor::fire_timers(int64_t up_to_ms) {
     evaluate(**state, TimestampMs{next->at_ms}, CauseKind::kTimer, {});
   }
   activate_models(up_to_ms);
-  return {};
+  return true;
 }
 
-Result<void> PartitionProcessor::advance_stream_time(int64_t stream_time_ms) {
+Result<bool> PartitionProcessor::advance_stream_time(int64_t stream_time_ms, size_t max_timers) {
   if (stream_time_ms > stream_time_ms_) {
     stream_time_ms_ = stream_time_ms;
     stream_time_dirty_ = true;
   }
-  return fire_timers(stream_time_ms_);
+  return fire_timers(stream_time_ms_, max_timers);
 }
 
 Result<Outcome> PartitionProcessor::process(const Event& event) {

@@ -3,6 +3,7 @@
 #include <absl/container/btree_set.h>
 #include <absl/container/node_hash_map.h>
 
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -58,8 +59,14 @@ class PartitionProcessor {
   [[nodiscard]] Result<std::optional<std::vector<std::string>>> erase(
       const std::string& id, std::string_view cause_event_id = {});
 
-  /// Fires the timers due by `stream_time_ms` (used when input is idle or at end of replay).
-  [[nodiscard]] Result<void> advance_stream_time(int64_t stream_time_ms);
+  /// Moves stream time to `stream_time_ms` (when later) and fires the timers due by then, at
+  /// most `max_timers` of them, in order. Returns whether none is left due. A caller about to
+  /// process an event calls it first with a bound and commits a batch between the calls, so a
+  /// burst of timers (every buyer re-checked at a day boundary, every customer waiting for the
+  /// first model version) is written in bounded batches; process() fires whatever is left.
+  /// Results do not depend on the bound.
+  [[nodiscard]] Result<bool> advance_stream_time(
+      int64_t stream_time_ms, size_t max_timers = std::numeric_limits<size_t>::max());
 
   /// The SegmentChanges emitted since the last call, in emission order; take_batch() returns
   /// only those not taken here. Lets a caller keep one global output order across partitions.
@@ -110,7 +117,7 @@ class PartitionProcessor {
 
   [[nodiscard]] Result<CacheEntry*> load(const std::string& id);
   void mark_dirty(CacheEntry& entry);
-  [[nodiscard]] Result<void> fire_timers(int64_t up_to_ms);
+  [[nodiscard]] Result<bool> fire_timers(int64_t up_to_ms, size_t max_timers);
   /// The first timer due by `up_to_ms` in (time, customer) order; nullopt when none is.
   [[nodiscard]] std::optional<DueTimer> next_due_timer(int64_t up_to_ms) const;
   /// When the first model version became (or, pending, will become) active; nullopt while none

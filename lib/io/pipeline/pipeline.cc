@@ -256,6 +256,20 @@ core::Result<void> Pipeline::process_one(int32_t partition,
   if (auto r = maybe_refit(event.ts.value()); !r) {
     return r;
   }
+  // A burst of timers due before the event (every buyer re-checked at a day boundary) is
+  // written in batches of at most batch_max_events firings, not all in this one.
+  while (true) {
+    auto fired = it->second->advance_stream_time(event.ts.value(), config_.batch_max_events);
+    if (!fired) {
+      return std::unexpected(fired.error());
+    }
+    if (*fired) {
+      break;
+    }
+    if (auto r = commit_batch(); !r) {
+      return r;
+    }
+  }
   auto outcome = it->second->process(event);
   if (!outcome) {
     return std::unexpected(outcome.error());

@@ -242,6 +242,21 @@ class Replay {
     }
     const core::PartitionId p = core::partition_for_key(event->customer_id, options_.partitions);
     core::PartitionProcessor& processor = *processors_[static_cast<size_t>(p.value())];
+    // A burst of timers due before the event (every buyer re-checked at a day boundary) is
+    // written in batches of at most --batch-size firings, as segd does.
+    while (true) {
+      auto fired = processor.advance_stream_time(event->ts.value(), options_.batch_size);
+      if (!fired) {
+        return std::unexpected(fired.error());
+      }
+      if (*fired) {
+        break;
+      }
+      write_changes(processor);
+      if (auto r = commit(line.number); !r) {
+        return r;
+      }
+    }
     auto outcome = processor.process(*event);
     if (!outcome) {
       return std::unexpected(outcome.error());
@@ -251,11 +266,15 @@ class Replay {
     } else {
       summary_.processed += 1;
     }
+    write_changes(processor);
+    return {};
+  }
+
+  void write_changes(core::PartitionProcessor& processor) {
     for (const core::SegmentChange& change : processor.take_changes()) {
       summary_.changes += 1;
       output_->append_line(encode_segment_change_json(change));
     }
-    return {};
   }
 
   // Starts writing the batch (after the previous write is done) and returns without waiting for

@@ -108,5 +108,36 @@ TEST_F(SegctlTimersTest, NothingThatTimeAloneCannotChangeFiresTimers) {
   }
 }
 
+TEST_F(SegctlTimersTest, ABurstOfTimersGivesTheSameResultWhateverTheBatchSize) {
+  // 300 customers buy on 2026-01-01 and leave `orders_30d >= 1` together at 2026-01-31's
+  // boundary, before c-late's event: a burst of 300 timers, written in batches of at most
+  // --batch-size firings.
+  std::string lines;
+  for (int i = 0; i < 300; ++i) {
+    const std::string n = std::to_string(i);
+    lines += R"({"event_id":"e)" + n + R"(","type":"purchase","customer_id":"c)" + n +
+             R"(","ts":"2026-01-01T10:00:00Z","order_id":"o)" + n + R"(","amount":5})" + "\n";
+  }
+  lines +=
+      R"({"event_id":"late","type":"page_view","customer_id":"c-late","ts":"2026-02-15T00:00:00Z"})"
+      "\n";
+  const std::string input = events("burst.jsonl", lines);
+  ASSERT_TRUE(write_text(rules_, "segments:\n  - name: recent\n    enter: \"orders_30d >= 1\"\n")
+                  .has_value());
+  std::vector<std::string> outputs;
+  for (const char* batch : {"1000", "7"}) {
+    const std::string state = dir_.file(std::string("state-") + batch);
+    const std::string out = dir_.file(std::string("out-") + batch + ".jsonl");
+    const Ran ran = run("segctl", {"replay", "--input", input, "--state-dir", state, "--rules",
+                                   rules_, "--output", out, "--batch-size", batch});
+    ASSERT_EQ(ran.code, 0) << ran.err;
+    EXPECT_NE(ran.err.find(R"("changes":600,"timers_fired":300,)"), std::string::npos) << ran.err;
+    const Ran exported = run("segctl", {"export", "--state-dir", state});
+    ASSERT_EQ(exported.code, 0) << exported.err;
+    outputs.push_back(read_text(out) + exported.out);
+  }
+  EXPECT_EQ(outputs[0], outputs[1]);
+}
+
 }  // namespace
 }  // namespace segd::test

@@ -26,10 +26,8 @@ TEST(SegdDaemonTest, LiveEqualsReplay) {
   ASSERT_TRUE(reference.has_value()) << reference.error().message;
   ASSERT_GT(reference->changes.size(), 1000u) << "the rules should fire on this input";
 
-  auto broker = start_broker(1, topics_with(kPartitions));
+  auto broker = start_broker_with_events(input, kPartitions);
   ASSERT_TRUE(broker.has_value());
-  auto produced = produce_file(broker->bootstrap(), "events", input);
-  ASSERT_TRUE(produced.has_value()) << produced.error().message;
   const std::string state = dir.file("segd-state");
   auto config = write_segd_config(
       {.brokers = broker->bootstrap(), .state_dir = state, .input_topics = {"events"}}, dir);
@@ -45,6 +43,45 @@ TEST(SegdDaemonTest, LiveEqualsReplay) {
 
   const std::string diff =
       compare_with_reference(*reference, broker->bootstrap(), kPartitions, state, dir);
+  EXPECT_TRUE(diff.empty()) << diff;
+}
+
+// 400 customers buy at the same moment: config/segments.yaml's new_buyer lets them all go at
+// the same millisecond 7 days on and lapsed takes them all 30 days on, each a burst of 400
+// timers before the next event. segd commits such a burst in batches of engine.batch_max_events
+// firings (here 7); the reference replay fires each in one batch.
+TEST(SegdDaemonTest, BurstsOfTimersLargerThanABatchEqualReplay) {
+  const TempDir dir("live-burst");
+  const std::string input = dir.file("events.jsonl");
+  std::string lines;
+  for (int i = 0; i < 400; ++i) {
+    const std::string id = "b" + std::to_string(i);
+    lines += R"({"event_id":")" + id + R"(","type":"purchase","customer_id":")" + id +
+             R"(","ts":"2026-03-02T08:00:00Z","order_id":")" + id + R"(-o","amount":12})" + "\n";
+  }
+  for (const char* day : {"2026-03-12", "2026-04-20"}) {
+    lines += std::string(R"({"event_id":")") + day +
+             R"(","type":"page_view","customer_id":"late","ts":")" + day + R"(T00:00:00Z"})" + "\n";
+  }
+  ASSERT_TRUE(write_text(input, lines).has_value());
+  auto reference = make_reference(input, 1, dir);
+  ASSERT_TRUE(reference.has_value()) << reference.error().message;
+  ASSERT_EQ(reference->changes.size(), 1200u) << "400 new_buyer enters and exits, 400 lapsed";
+
+  auto broker = start_broker_with_events(input, 1);
+  ASSERT_TRUE(broker.has_value());
+  const std::string state = dir.file("segd-state");
+  auto config = write_segd_config({.brokers = broker->bootstrap(),
+                                   .state_dir = state,
+                                   .input_topics = {"events"},
+                                   .batch_max_events = 7},
+                                  dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(120));
+  ASSERT_TRUE(summary.has_value()) << summary.error().code << ": " << summary.error().message;
+  EXPECT_EQ(summary->topics["events"].processed, 402);
+  EXPECT_EQ(summary->changes, 1200);
+  const std::string diff = compare_with_reference(*reference, broker->bootstrap(), 1, state, dir);
   EXPECT_TRUE(diff.empty()) << diff;
 }
 
@@ -72,10 +109,8 @@ TEST(SegdDaemonTest, CrashSafety) {
   auto reference = make_reference(input, kPartitions, dir);
   ASSERT_TRUE(reference.has_value()) << reference.error().message;
 
-  auto broker = start_broker(1, topics_with(kPartitions));
+  auto broker = start_broker_with_events(input, kPartitions);
   ASSERT_TRUE(broker.has_value());
-  auto produced = produce_file(broker->bootstrap(), "events", input);
-  ASSERT_TRUE(produced.has_value()) << produced.error().message;
   const std::string state = dir.file("segd-state");
   // Small batches: more commits, so the kills land between, during and after them.
   auto config = write_segd_config({.brokers = broker->bootstrap(),

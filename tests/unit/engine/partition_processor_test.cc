@@ -101,6 +101,78 @@ TEST(PartitionProcessorTest, ADecayedCountAboveZeroExitsByTimerWhenItUnderflows)
   EXPECT_EQ(h.processor.stats().timers_fired, 1);
 }
 
+// 50 customers who bought on day 0, and an event on day 31: `orders_30d >= 1` lets all of them go
+// at day 30's boundary, a burst of timers before that event.
+const std::vector<SegmentDefinition> kRecentBuyers = {{"recent", "orders_30d >= 1", ""}};
+
+std::vector<Event> fifty_purchases() {
+  std::vector<Event> events;
+  for (int i = 0; i < 50; ++i) {
+    events.push_back(make_purchase(at_day(0.1 + i * 0.001), 10, "o" + std::to_string(i),
+                                   "c" + std::to_string(i)));
+  }
+  return events;
+}
+
+TEST(PartitionProcessorTest, ABurstOfTimersFiresInBoundedStepsWithTheSameResult) {
+  const Event later = make_event(EventType::kPageView, at_day(31), "other");
+  Harness whole(kRecentBuyers);
+  ASSERT_EQ(whole.run(fifty_purchases()).size(), 50u);
+  const std::vector<SegmentChange> expected = whole.run({later});
+  ASSERT_EQ(expected.size(), 50u);
+
+  Harness bounded(kRecentBuyers);
+  ASSERT_EQ(bounded.run(fifty_purchases()).size(), 50u);
+  std::vector<SegmentChange> changes;
+  std::vector<size_t> written;  // Customer states per batch.
+  for (bool done = false; !done;) {
+    auto fired = bounded.processor.advance_stream_time(later.ts.value(), 20);
+    ASSERT_TRUE(fired.has_value());
+    done = *fired;
+    BatchDelta d = bounded.processor.take_batch();
+    bounded.store.apply(d);
+    written.push_back(d.customers_put.size());
+    changes.insert(changes.end(), d.outbox.begin(), d.outbox.end());
+  }
+  EXPECT_EQ(written, (std::vector<size_t>{20, 20, 10}));
+  EXPECT_TRUE(bounded.run({later}).empty());
+  EXPECT_EQ(changes, expected);
+  EXPECT_EQ(bounded.store.customers(), whole.store.customers());
+}
+
+TEST(PartitionProcessorTest, ARestartInTheMiddleOfABurstOfTimersGivesTheSameResult) {
+  const Event later = make_event(EventType::kPageView, at_day(31), "other");
+  Harness whole(kRecentBuyers);
+  ASSERT_EQ(whole.run(fifty_purchases()).size(), 50u);
+  const std::vector<SegmentChange> expected = whole.run({later});
+
+  // Commit after 20 of the 50 timers, then start again from the store (the event is read again).
+  Harness first(kRecentBuyers);
+  ASSERT_EQ(first.run(fifty_purchases()).size(), 50u);
+  auto fired = first.processor.advance_stream_time(later.ts.value(), 20);
+  ASSERT_TRUE(fired.has_value());
+  EXPECT_FALSE(*fired);
+  BatchDelta d = first.processor.take_batch();
+  first.store.apply(d);
+  std::vector<SegmentChange> changes = d.outbox;
+  ASSERT_EQ(d.stream_times.size(), 1u);
+  PartitionRestore restore{.stream_time_ms = d.stream_times[0].second, .erasures = 0, .timers = {}};
+  for (const auto& [id, state] : first.store.customers()) {
+    if (state.timer_due_ms != 0) {
+      restore.timers.push_back({state.timer_due_ms, id});
+    }
+  }
+  EXPECT_EQ(restore.timers.size(), 30u);
+  PartitionProcessor again(PartitionId{0}, rules(kRecentBuyers), std::make_shared<NoModel>(),
+                           first.store, restore, {});
+  ASSERT_TRUE(again.process(later).has_value());
+  BatchDelta rest = again.take_batch();
+  first.store.apply(rest);
+  changes.insert(changes.end(), rest.outbox.begin(), rest.outbox.end());
+  EXPECT_EQ(changes, expected);
+  EXPECT_EQ(first.store.customers(), whole.store.customers());
+}
+
 TEST(PartitionProcessorTest, DuplicatesAreCountedNotApplied) {
   Harness h({{"buyer", "orders_total >= 1", ""}});
   auto changes = h.run({make_purchase(at_day(0), 10, "o1"), make_purchase(at_day(0.1), 10, "o1")});
