@@ -195,6 +195,11 @@ Result<bool> PartitionProcessor::fire_timers(int64_t up_to_ms, size_t max_timers
     if (fired == max_timers) {
       return false;
     }
+    // Stream time moves with the timers: a batch committed in the middle of a burst stores the
+    // time of the last one fired, and every timer due by a stored stream time has fired. (Stored
+    // ahead of them, a restart would activate a model version, and fire the rest, at that later
+    // time instead.)
+    move_stream_time(next->at_ms);
     activate_models(next->at_ms);
     auto state = load(next->key.customer_id);
     if (!state) {
@@ -209,16 +214,20 @@ Result<bool> PartitionProcessor::fire_timers(int64_t up_to_ms, size_t max_timers
     catch_up_model(**state, TimestampMs{next->at_ms});
     evaluate(**state, TimestampMs{next->at_ms}, CauseKind::kTimer, {});
   }
+  move_stream_time(up_to_ms);
   activate_models(up_to_ms);
   return true;
 }
 
-Result<bool> PartitionProcessor::advance_stream_time(int64_t stream_time_ms, size_t max_timers) {
-  if (stream_time_ms > stream_time_ms_) {
-    stream_time_ms_ = stream_time_ms;
+void PartitionProcessor::move_stream_time(int64_t to_ms) {
+  if (to_ms > stream_time_ms_) {
+    stream_time_ms_ = to_ms;
     stream_time_dirty_ = true;
   }
-  return fire_timers(stream_time_ms_, max_timers);
+}
+
+Result<bool> PartitionProcessor::advance_stream_time(int64_t stream_time_ms, size_t max_timers) {
+  return fire_timers(std::max(stream_time_ms, stream_time_ms_), max_timers);
 }
 
 Result<Outcome> PartitionProcessor::process(const Event& event) {

@@ -59,8 +59,9 @@ class PartitionProcessor {
   [[nodiscard]] Result<std::optional<std::vector<std::string>>> erase(
       const std::string& id, std::string_view cause_event_id = {});
 
-  /// Moves stream time to `stream_time_ms` (when later) and fires the timers due by then, at
-  /// most `max_timers` of them, in order. Returns whether none is left due. A caller about to
+  /// Fires the timers due by `stream_time_ms`, at most `max_timers` of them, in order, and then
+  /// moves stream time there (when later); while timers are left, stream time is the time of the
+  /// last one fired. Returns whether none is left due. A caller about to
   /// process an event calls it first with a bound and commits a batch between the calls, so a
   /// burst of timers (every buyer re-checked at a day boundary, every customer waiting for the
   /// first model version) is written in bounded batches; process() fires whatever is left.
@@ -118,6 +119,8 @@ class PartitionProcessor {
   [[nodiscard]] Result<CacheEntry*> load(const std::string& id);
   void mark_dirty(CacheEntry& entry);
   [[nodiscard]] Result<bool> fire_timers(int64_t up_to_ms, size_t max_timers);
+  /// Stream time only moves forward.
+  void move_stream_time(int64_t to_ms);
   /// The first timer due by `up_to_ms` in (time, customer) order; nullopt when none is.
   [[nodiscard]] std::optional<DueTimer> next_due_timer(int64_t up_to_ms) const;
   /// When the first model version became (or, pending, will become) active; nullopt while none

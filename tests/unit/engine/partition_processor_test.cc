@@ -114,6 +114,24 @@ std::vector<Event> fifty_purchases() {
   return events;
 }
 
+// A restart as segd and segctl do it: a new processor from the store (stream time, timers,
+// states), given the stored model versions again with add_model().
+PartitionProcessor restarted(testing::MemoryStore& store,
+                             const BatchDelta& last,
+                             const std::vector<SegmentDefinition>& defs) {
+  PartitionRestore restore;
+  if (!last.stream_times.empty()) {
+    restore.stream_time_ms = last.stream_times.back().second;
+  }
+  for (const auto& [id, state] : store.customers()) {
+    if (state.timer_due_ms != 0) {
+      restore.timers.push_back({state.timer_due_ms, id});
+    }
+  }
+  return PartitionProcessor(PartitionId{0}, rules(defs), std::make_shared<NoModel>(), store,
+                            restore, {});
+}
+
 TEST(PartitionProcessorTest, ABurstOfTimersFiresInBoundedStepsWithTheSameResult) {
   const Event later = make_event(EventType::kPageView, at_day(31), "other");
   Harness whole(kRecentBuyers);
@@ -156,15 +174,7 @@ TEST(PartitionProcessorTest, ARestartInTheMiddleOfABurstOfTimersGivesTheSameResu
   first.store.apply(d);
   std::vector<SegmentChange> changes = d.outbox;
   ASSERT_EQ(d.stream_times.size(), 1u);
-  PartitionRestore restore{.stream_time_ms = d.stream_times[0].second, .erasures = 0, .timers = {}};
-  for (const auto& [id, state] : first.store.customers()) {
-    if (state.timer_due_ms != 0) {
-      restore.timers.push_back({state.timer_due_ms, id});
-    }
-  }
-  EXPECT_EQ(restore.timers.size(), 30u);
-  PartitionProcessor again(PartitionId{0}, rules(kRecentBuyers), std::make_shared<NoModel>(),
-                           first.store, restore, {});
+  PartitionProcessor again = restarted(first.store, d, kRecentBuyers);
   ASSERT_TRUE(again.process(later).has_value());
   BatchDelta rest = again.take_batch();
   first.store.apply(rest);
@@ -469,6 +479,36 @@ TEST(PartitionProcessorTest, ScoresWithoutAModelWaitForTheFirstModelInsteadOfWak
   EXPECT_EQ(changes[0].at, at_day(400));
   // Then, under the model, p_alive moves with T: re-checked at the next day boundary.
   EXPECT_EQ(h.processor.stats().timers_fired, 2);
+}
+
+TEST(PartitionProcessorTest, ARestartInABurstOfTimersActivatesTheModelAtItsOwnTime) {
+  // 50 buyers wait for the first model (p_alive < 0.3), active from day 10; the event at day 11.5
+  // fires them as a burst. Committed after 20 of them, the batch stored day 11.5 as stream time,
+  // and a restart activated the model there: the other 30 entered at day 11.5, not day 10.
+  const std::vector<SegmentDefinition> at_risk = {{"at_risk", "p_alive < 0.3", ""}};
+  const auto model = std::make_shared<FixedScorer>(1, 0.2);
+  const Event later = make_event(EventType::kPageView, at_day(11.5), "other");
+  Harness whole(at_risk);
+  ASSERT_TRUE(whole.run(fifty_purchases()).empty());
+  whole.processor.add_model(model, at_day(10).value());
+  const std::vector<SegmentChange> expected = whole.run({later});
+  ASSERT_EQ(expected.size(), 51u);  // The 50 at day 10, "other" at its event.
+
+  Harness first(at_risk);
+  ASSERT_TRUE(first.run(fifty_purchases()).empty());
+  first.processor.add_model(model, at_day(10).value());
+  auto fired = first.processor.advance_stream_time(later.ts.value(), 20);
+  ASSERT_TRUE(fired.has_value());
+  EXPECT_FALSE(*fired);
+  const BatchDelta d = first.processor.take_batch();
+  first.store.apply(d);
+  std::vector<SegmentChange> changes = d.outbox;
+  PartitionProcessor again = restarted(first.store, d, at_risk);
+  again.add_model(model, at_day(10).value());
+  ASSERT_TRUE(again.process(later).has_value());
+  const BatchDelta rest = again.take_batch();
+  changes.insert(changes.end(), rest.outbox.begin(), rest.outbox.end());
+  EXPECT_EQ(changes, expected);
 }
 
 TEST(PartitionProcessorTest, ACustomerWaitingForAModelStillWaitsAfterARestart) {
