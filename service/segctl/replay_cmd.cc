@@ -12,8 +12,8 @@ int replay_main(int argc, char** argv) {
   using service::FlagSpec;
   const CommandSpec spec{
       "segctl replay --input FILE [--input FILE ...] --state-dir DIR [--rules FILE] "
-      "[--output FILE] [--dead-letter FILE] [--batch-size N] [--partitions N]\n"
-      "                     [--refit-every DURATION]",
+      "[--output FILE] [--dead-letter FILE] [--batch-size N] [--batch-timers N]\n"
+      "                     [--partitions N] [--refit-every DURATION]",
       "Replays JSONL events through the engine into the RocksDB state in DIR and writes the\n"
       "segment changes as JSONL. A summary goes to stderr. Running again on the same state dir\n"
       "continues after the last committed line; output files are cut back to what was committed,\n"
@@ -23,8 +23,9 @@ int replay_main(int argc, char** argv) {
        {"rules", "segment rules YAML (default: no segments)"},
        {"output", "segment changes JSONL (default: '-' = stdout)"},
        {"dead-letter", "rejected lines with their reason, JSONL (default: not written)"},
-       {"batch-size",
-        "input lines per committed batch, and timer firings per batch in a burst (default: 1000)"},
+       {"batch-size", "input lines per committed batch (default: 1000)"},
+       {"batch-timers",
+        "timer firings per committed batch when many are due before one line (default: 5000)"},
        {"partitions", "engine partitions, murmur2(customer_id) as Kafka (default: 1)"},
        {"refit-every",
         "refit the models every DURATION of stream time (e.g. 7d, 12h) and at the end "
@@ -49,6 +50,13 @@ int replay_main(int argc, char** argv) {
       return report({"bad_flag", "--batch-size: must be a positive integer"}, 2);
     }
     options.batch_size = static_cast<size_t>(*n);
+  }
+  if (auto v = flags.get("batch-timers")) {
+    auto n = service::parse_int_flag("batch-timers", *v);
+    if (!n || *n < 1) {
+      return report({"bad_flag", "--batch-timers: must be a positive integer"}, 2);
+    }
+    options.batch_timers = static_cast<size_t>(*n);
   }
   if (auto v = flags.get("partitions")) {
     auto n = service::parse_int_flag("partitions", *v);

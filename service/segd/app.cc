@@ -63,6 +63,7 @@ io::PipelineConfig pipeline_config(const SegdConfig& c) {
   p.rdkafka_overrides = c.kafka.rdkafka;
   p.session_timeout = c.kafka.session_timeout;
   p.batch_max_events = c.engine.batch_max_events;
+  p.batch_max_timers = c.engine.batch_max_timers;
   p.batch_max_wait = c.engine.batch_max_wait;
   p.cache_customers = c.engine.cache_customers;
   p.max_event_time_ahead_ms = parse_duration_or_off(c.engine.max_event_time_ahead)->count();
@@ -109,6 +110,10 @@ std::string summary_json(const io::PipelineSnapshot& s) {
   w.number(changes);
   w.key("outbox_published");
   w.number(s.outbox_published);
+  w.key("timers_fired");
+  w.number(s.timers_fired);
+  w.key("batches");
+  w.number(s.batches);
   w.end_object();
   return w.take();
 }

@@ -63,6 +63,7 @@ struct RulesSettings {
 /// Batching and caching of the engine (YAML section `engine`).
 struct EngineSettings {
   size_t batch_max_events = 5000;                 // Default: 5000
+  size_t batch_max_timers = 5000;                 // Default: 5000
   std::chrono::milliseconds batch_max_wait{100};  // Default: 100ms
   size_t cache_customers = 200000;                // Default: 200000
   /// Events further ahead of their Kafka record's timestamp are dead-lettered (`future_timestamp`).

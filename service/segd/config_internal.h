@@ -49,6 +49,7 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("state.durability", c.state.durability);
   v.field("rules.file", c.rules.file);
   v.field("engine.batch_max_events", c.engine.batch_max_events, Bounds{1, 1000000});
+  v.field("engine.batch_max_timers", c.engine.batch_max_timers, Bounds{1, 1000000});
   v.field("engine.batch_max_wait_ms", c.engine.batch_max_wait, Bounds{1, 60000});
   v.field("engine.cache_customers", c.engine.cache_customers, Bounds{1, 100000000});
   v.field("engine.max_event_time_ahead", c.engine.max_event_time_ahead);

@@ -257,15 +257,16 @@ core::Result<void> Pipeline::process_one(int32_t partition,
     return r;
   }
   // A burst of timers due before the event (every buyer re-checked at a day boundary) is
-  // written in batches of at most batch_max_events firings, not all in this one.
+  // written in batches of at most batch_max_timers firings, not all in this one.
   while (true) {
-    auto fired = it->second->advance_stream_time(event.ts.value(), config_.batch_max_events);
+    auto fired = it->second->advance_stream_time(event.ts.value(), config_.batch_max_timers);
     if (!fired) {
       return std::unexpected(fired.error());
     }
     if (*fired) {
       break;
     }
+    uncounted_changes_ = true;
     if (auto r = commit_batch(); !r) {
       return r;
     }

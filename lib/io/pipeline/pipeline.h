@@ -245,6 +245,9 @@ class Pipeline {
   std::vector<TopicCounts> batch_counts_;  ///< Per input topic; added to stats_ at each commit.
   BackgroundCommit commit_;                ///< The batch being written beside the next one.
   size_t batch_events_ = 0;
+  /// The processors hold changes that no consumed event accounts for (a burst of timers fired in
+  /// steps, an erasure by the admin API): the next commit_batch() writes them.
+  bool uncounted_changes_ = false;
   std::chrono::steady_clock::time_point loop_now_ = std::chrono::steady_clock::now();
   int64_t loop_wall_ms_ = 0;        ///< Wall clock, for the event-lag metric only.
   std::vector<double> event_lags_;  ///< Not yet observed (see observe_event_lags).

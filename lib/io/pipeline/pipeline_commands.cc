@@ -69,7 +69,7 @@ core::Result<std::optional<std::vector<std::string>>> Pipeline::erase(const std:
   if (!erased) {
     return erased;
   }
-  ++batch_events_;  // Make the commit happen even without input.
+  uncounted_changes_ = true;
   if (auto committed = commit_and_wait(); !committed) {
     return std::unexpected(committed.error());
   }

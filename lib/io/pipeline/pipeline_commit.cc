@@ -220,7 +220,7 @@ core::Result<void> Pipeline::flush_dead_letters() {
 }
 
 core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
-  if (batch_events_ == 0 && next_offsets_.empty()) {
+  if (batch_events_ == 0 && next_offsets_.empty() && !uncounted_changes_) {
     if (once_stored) {
       if (auto r = wait_for_commit(); !r) {
         return r;
@@ -319,6 +319,7 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
       });
   next_offsets_.clear();
   batch_events_ = 0;
+  uncounted_changes_ = false;
   return {};
 }
 

@@ -27,8 +27,10 @@ struct PipelineConfig {
   std::map<std::string, std::string> rdkafka_overrides;  // Passed to every client.
   std::chrono::milliseconds session_timeout{10000};      // Default: 10s
   size_t batch_max_events = 5000;                        // Default: 5000
-  std::chrono::milliseconds batch_max_wait{100};         // Default: 100ms
-  size_t cache_customers = 200000;                       // Default: 200k
+  /// Timer firings per batch in a burst of timers due before one event.
+  size_t batch_max_timers = 5000;                 // Default: 5000
+  std::chrono::milliseconds batch_max_wait{100};  // Default: 100ms
+  size_t cache_customers = 200000;                // Default: 200k
   /// Events whose ts is further ahead of their record's timestamp are dead-lettered
   /// (check_event_time); 0 = no limit. Default: 1 hour
   int64_t max_event_time_ahead_ms = 3'600'000;

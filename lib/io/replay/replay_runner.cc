@@ -243,9 +243,9 @@ class Replay {
     const core::PartitionId p = core::partition_for_key(event->customer_id, options_.partitions);
     core::PartitionProcessor& processor = *processors_[static_cast<size_t>(p.value())];
     // A burst of timers due before the event (every buyer re-checked at a day boundary) is
-    // written in batches of at most --batch-size firings, as segd does.
+    // written in batches of at most --batch-timers firings, as segd does.
     while (true) {
-      auto fired = processor.advance_stream_time(event->ts.value(), options_.batch_size);
+      auto fired = processor.advance_stream_time(event->ts.value(), options_.batch_timers);
       if (!fired) {
         return std::unexpected(fired.error());
       }
@@ -337,6 +337,9 @@ core::Result<ReplaySummary> run_replay(const ReplayOptions& options, std::istrea
   }
   if (options.batch_size < 1) {
     return core::fail("bad_option", "--batch-size: must be at least 1");
+  }
+  if (options.batch_timers < 1) {
+    return core::fail("bad_option", "--batch-timers: must be at least 1");
   }
   if (options.inputs.empty()) {
     return core::fail("bad_option", "--input: at least one is required");

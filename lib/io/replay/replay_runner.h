@@ -18,7 +18,9 @@ struct ReplayOptions {
   std::string output = "-";  ///< SegmentChange JSONL; "-" is standard output.
   std::string dead_letter;   ///< Rejected lines as JSONL; empty: not written.
   size_t batch_size = 1000;  ///< Input lines per committed batch. Default: 1000.
-  int32_t partitions = 1;    ///< Engine partitions (murmur2 of customer_id). Default: 1.
+  /// Timer firings per committed batch in a burst of timers due before one line. Default: 5000.
+  size_t batch_timers = 5000;
+  int32_t partitions = 1;  ///< Engine partitions (murmur2 of customer_id). Default: 1.
   /// Model refits on this stream-time cadence (and once at the end); 0 = none. Default: none.
   int64_t refit_every_ms = 0;
 };

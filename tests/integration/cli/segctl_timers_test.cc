@@ -111,7 +111,7 @@ TEST_F(SegctlTimersTest, NothingThatTimeAloneCannotChangeFiresTimers) {
 TEST_F(SegctlTimersTest, ABurstOfTimersGivesTheSameResultWhateverTheBatchSize) {
   // 300 customers buy on 2026-01-01 and leave `orders_30d >= 1` together at 2026-01-31's
   // boundary, before c-late's event: a burst of 300 timers, written in batches of at most
-  // --batch-size firings.
+  // --batch-timers firings.
   std::string lines;
   for (int i = 0; i < 300; ++i) {
     const std::string n = std::to_string(i);
@@ -125,11 +125,11 @@ TEST_F(SegctlTimersTest, ABurstOfTimersGivesTheSameResultWhateverTheBatchSize) {
   ASSERT_TRUE(write_text(rules_, "segments:\n  - name: recent\n    enter: \"orders_30d >= 1\"\n")
                   .has_value());
   std::vector<std::string> outputs;
-  for (const char* batch : {"1000", "7"}) {
+  for (const char* batch : {"5000", "7"}) {
     const std::string state = dir_.file(std::string("state-") + batch);
     const std::string out = dir_.file(std::string("out-") + batch + ".jsonl");
     const Ran ran = run("segctl", {"replay", "--input", input, "--state-dir", state, "--rules",
-                                   rules_, "--output", out, "--batch-size", batch});
+                                   rules_, "--output", out, "--batch-timers", batch});
     ASSERT_EQ(ran.code, 0) << ran.err;
     EXPECT_NE(ran.err.find(R"("changes":600,"timers_fired":300,)"), std::string::npos) << ran.err;
     const Ran exported = run("segctl", {"export", "--state-dir", state});

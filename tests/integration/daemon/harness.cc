@@ -108,6 +108,12 @@ class SummaryReader {
       if (key == "changes") {
         return integer(s.changes);
       }
+      if (key == "timers_fired") {
+        return integer(s.timers_fired);
+      }
+      if (key == "batches") {
+        return integer(s.batches);
+      }
       return key == "outbox_published" && integer(s.outbox_published);
     });
     skip_space();
@@ -235,8 +241,14 @@ core::Result<std::string> write_segd_config(const SegdOptions& o, const TempDir&
           (o.rules_file.empty() ? source_path("config/segments.yaml") : o.rules_file) +
           "\nadmin:\n  listen: 127.0.0.1:0\n";
   yaml += "models:\n  refit_every: \"" + o.refit_every + "\"\n";
+  if (o.batch_max_events || o.batch_max_timers) {
+    yaml += "engine:\n";
+  }
   if (o.batch_max_events) {
-    yaml += "engine:\n  batch_max_events: " + std::to_string(*o.batch_max_events) + "\n";
+    yaml += "  batch_max_events: " + std::to_string(*o.batch_max_events) + "\n";
+  }
+  if (o.batch_max_timers) {
+    yaml += "  batch_max_timers: " + std::to_string(*o.batch_max_timers) + "\n";
   }
   const std::string path = dir.file("segd.yaml");
   if (auto w = write_text(path, yaml); !w) {

@@ -53,6 +53,8 @@ struct Summary {
   std::map<std::string, TopicSummary> topics;
   int64_t changes = 0;
   int64_t outbox_published = 0;
+  int64_t timers_fired = 0;
+  int64_t batches = 0;  ///< Batches committed.
   bool operator==(const Summary&) const = default;
 };
 
@@ -72,6 +74,7 @@ struct SegdOptions {
   /// Extra librdkafka properties. Default: reconnect.backoff.max.ms=1000
   std::map<std::string, std::string> rdkafka = {{"reconnect.backoff.max.ms", "1000"}};
   std::optional<int64_t> batch_max_events;  ///< engine.batch_max_events; segd's default if unset
+  std::optional<int64_t> batch_max_timers;  ///< engine.batch_max_timers; segd's default if unset
   /// models.refit_every. Live refits train on whatever the instance has consumed when a boundary
   /// passes, which a replay does not reproduce; tests that compare with replay keep them off.
   std::string refit_every = "off";  // Default: off

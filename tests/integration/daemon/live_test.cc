@@ -48,7 +48,7 @@ TEST(SegdDaemonTest, LiveEqualsReplay) {
 
 // 400 customers buy at the same moment: config/segments.yaml's new_buyer lets them all go at
 // the same millisecond 7 days on and lapsed takes them all 30 days on, each a burst of 400
-// timers before the next event. segd commits such a burst in batches of engine.batch_max_events
+// timers before the next event. segd commits such a burst in batches of engine.batch_max_timers
 // firings (here 7); the reference replay fires each in one batch.
 TEST(SegdDaemonTest, BurstsOfTimersLargerThanABatchEqualReplay) {
   const TempDir dir("live-burst");
@@ -74,13 +74,18 @@ TEST(SegdDaemonTest, BurstsOfTimersLargerThanABatchEqualReplay) {
   auto config = write_segd_config({.brokers = broker->bootstrap(),
                                    .state_dir = state,
                                    .input_topics = {"events"},
-                                   .batch_max_events = 7},
+                                   .batch_max_timers = 7},
                                   dir);
   ASSERT_TRUE(config.has_value()) << config.error().message;
   auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(120));
   ASSERT_TRUE(summary.has_value()) << summary.error().code << ": " << summary.error().message;
   EXPECT_EQ(summary->topics["events"].processed, 402);
   EXPECT_EQ(summary->changes, 1200);
+  EXPECT_EQ(summary->timers_fired, 800);
+  // Each burst of 400 in batches of at most 7 firings: 58 batches or more. (A commit in the middle
+  // of a burst once found no consumed event to write and wrote nothing, so the rest of the burst
+  // went into one batch.)
+  EXPECT_GE(summary->batches, 2 * 58);
   const std::string diff = compare_with_reference(*reference, broker->bootstrap(), 1, state, dir);
   EXPECT_TRUE(diff.empty()) << diff;
 }
