@@ -213,11 +213,29 @@ class WakeupFinder {
         })) {
       return Wakeup{};
     }
+    if (overflows(node)) {
+      return std::nullopt;
+    }
     if (node.op == Op::kEqual || node.op == Op::kNotEqual) {
       return Wakeup{
           earlier(first_flip(Op::kGreaterEqual, node, gap), first_flip(Op::kGreater, node, gap))};
     }
     return Wakeup{first_flip(node.op, node, gap)};
+  }
+
+  // Whether a side of the comparison is infinite now or at the end of the search: a value
+  // scaled past the largest double (`days_since_first_seen * 1e308 * 10`) can make the sides'
+  // difference inf - inf = NaN on the way, and the comparison flip more than once.
+  bool overflows(const rules::Node& node) const {
+    for (const int64_t t : {ctx_.at.value(), ctx_.at.value() + kSearchHorizonMs}) {
+      const EnvironmentAt env(env_, s_, TimestampMs{t});
+      for (const NodeRef side : {node.lhs, node.rhs}) {
+        if (std::isinf(rules::evaluate_node(e_.expr, side, env))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   // When `lhs op rhs` (op one of < <= > >=) of `node` next flips, for sides whose difference has

@@ -181,6 +181,16 @@ TEST(RuleSetTest, ArithmeticThatCanMoveBothWaysIsRecheckedDaily) {
                            "minutes_since_last_cart * days_since_last_purchase > 100"}) {
     EXPECT_EQ(next_due(rule, s, at_day(0.5), no_scores(), 0), at_day(1.5).value()) << rule;
   }
+  // Scaled past the largest double, the sides' difference went -inf, NaN (inf - inf), +inf: it
+  // flipped twice, and the timer at the second flip (3.48 days on) was late for the first (0.18).
+  CustomerState viewer;
+  viewer.customer_id = "v";
+  for (int i = 0; i < 20; ++i) {
+    apply_event_features(viewer, make_event(EventType::kPageView, at_day(0)));
+  }
+  EXPECT_EQ(next_due("days_since_first_seen * 1e308 * 10 - page_views_decayed_1d * 1e308 != 0",
+                     viewer, at_day(0), no_scores(), 0),
+            at_day(1).value());
   // A value that already went where it can only stay sets no timer.
   EXPECT_EQ(next_due("days_since_last_purchase * 2 > 0.1", s, at_day(0.5), no_scores(), 0),
             std::nullopt);
