@@ -1,6 +1,7 @@
 #include "core/segments/wakeup.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <span>
 
@@ -213,7 +214,7 @@ class WakeupFinder {
         })) {
       return Wakeup{};
     }
-    if (overflows(node)) {
+    if (infinities_may_meet(node)) {
       return std::nullopt;
     }
     if (node.op == Op::kEqual || node.op == Op::kNotEqual) {
@@ -223,19 +224,60 @@ class WakeupFinder {
     return Wakeup{first_flip(node.op, node, gap)};
   }
 
-  // Whether a side of the comparison is infinite now or at the end of the search: a value
-  // scaled past the largest double (`days_since_first_seen * 1e308 * 10`) can make the sides'
-  // difference inf - inf = NaN on the way, and the comparison flip more than once.
-  bool overflows(const rules::Node& node) const {
-    for (const int64_t t : {ctx_.at.value(), ctx_.at.value() + kSearchHorizonMs}) {
-      const EnvironmentAt env(env_, s_, TimestampMs{t});
-      for (const NodeRef side : {node.lhs, node.rhs}) {
-        if (std::isinf(rules::evaluate_node(e_.expr, side, env))) {
+  // Whether infinities can meet on the way and make NaN (inf - inf, inf * 0), which would let a
+  // comparison of one-way sides flip more than once: values scaled past the largest double
+  // (`days_since_first_seen * 1e308 * 10`). A one-way sub-expression that is infinite at some
+  // moment is infinite at one end of the search, so its values at the two ends tell. (A side
+  // that is just infinite is harmless: comparisons order infinities.)
+  bool infinities_may_meet(const rules::Node& node) const {
+    const std::array<EnvironmentAt, 2> ends = {
+        EnvironmentAt(env_, s_, ctx_.at),
+        EnvironmentAt(env_, s_, TimestampMs{ctx_.at.value() + kSearchHorizonMs})};
+    return infinities_meet_in(node.lhs, ends) || infinities_meet_in(node.rhs, ends);
+  }
+
+  bool infinite_at_an_end(NodeRef n, const std::array<EnvironmentAt, 2>& ends) const {
+    return std::ranges::any_of(ends, [&](const EnvironmentAt& env) {
+      return std::isinf(rules::evaluate_node(e_.expr, n, env));
+    });
+  }
+
+  bool infinities_meet_in(NodeRef n, const std::array<EnvironmentAt, 2>& ends) const {
+    if (!timed(n)) {
+      return false;
+    }
+    const rules::Instr& code = e_.expr.code()[static_cast<size_t>(n.index)];
+    const NodeRef a{code.a};
+    const NodeRef b{code.b};
+    switch (code.code) {
+      case rules::OpCode::kAdd:
+      case rules::OpCode::kSub:
+        if (timed(a) && timed(b) && infinite_at_an_end(a, ends) && infinite_at_an_end(b, ends)) {
           return true;
         }
-      }
+        return infinities_meet_in(a, ends) || infinities_meet_in(b, ends);
+      case rules::OpCode::kMul:
+        for (const auto& [value, factor] : {std::pair{a, b}, std::pair{b, a}}) {
+          if (!timed(factor) && rules::evaluate_node(e_.expr, factor, env_) == 0 &&
+              infinite_at_an_end(value, ends)) {
+            return true;
+          }
+        }
+        return infinities_meet_in(a, ends) || infinities_meet_in(b, ends);
+      case rules::OpCode::kDiv:
+        return infinities_meet_in(a, ends) || infinities_meet_in(b, ends);
+      case rules::OpCode::kNegate:
+        return infinities_meet_in(a, ends);
+      case rules::OpCode::kCall:
+        for (int i = 0; i < code.c; ++i) {
+          if (infinities_meet_in(e_.expr.expr().args[static_cast<size_t>(code.b + i)], ends)) {
+            return true;
+          }
+        }
+        return false;
+      default:
+        return false;
     }
-    return false;
   }
 
   // When `lhs op rhs` (op one of < <= > >=) of `node` next flips, for sides whose difference has

@@ -191,6 +191,13 @@ TEST(RuleSetTest, ArithmeticThatCanMoveBothWaysIsRecheckedDaily) {
   EXPECT_EQ(next_due("days_since_first_seen * 1e308 * 10 - page_views_decayed_1d * 1e308 != 0",
                      viewer, at_day(0), no_scores(), 0),
             at_day(1).value());
+  // Infinity times 0 is NaN: false until the 1-day count is small enough, then true (day 6.8).
+  EXPECT_EQ(next_due("page_views_decayed_1d * 1e308 * 10 * 0 + page_views_decayed_7d > 5", viewer,
+                     at_day(0), no_scores(), 0),
+            at_day(1).value());
+  // Only infinite, without NaN on the way, it is still solved: true for good, no timer.
+  EXPECT_EQ(next_due("days_since_first_seen * 1e305 > 1", viewer, at_day(0.5), no_scores(), 0),
+            std::nullopt);
   // A value that already went where it can only stay sets no timer.
   EXPECT_EQ(next_due("days_since_last_purchase * 2 > 0.1", s, at_day(0.5), no_scores(), 0),
             std::nullopt);
