@@ -270,6 +270,7 @@ core::Result<void> Pipeline::process_one(int32_t partition,
     if (auto r = commit_batch(); !r) {
       return r;
     }
+    batch_started_ = std::chrono::steady_clock::now();
   }
   auto outcome = it->second->process(event);
   if (!outcome) {

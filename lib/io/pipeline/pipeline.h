@@ -248,6 +248,8 @@ class Pipeline {
   /// The processors hold changes that no consumed event accounts for (a burst of timers fired in
   /// steps, an erasure by the admin API): the next commit_batch() writes them.
   bool uncounted_changes_ = false;
+  /// Per partition: the processor's timers_fired already added to stats_.
+  std::map<int32_t, int64_t> timers_reported_;
   std::chrono::steady_clock::time_point loop_now_ = std::chrono::steady_clock::now();
   int64_t loop_wall_ms_ = 0;        ///< Wall clock, for the event-lag metric only.
   std::vector<double> event_lags_;  ///< Not yet observed (see observe_event_lags).

@@ -109,6 +109,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
       processor->add_model(scorer, active_from);
     }
     processors_[tp.partition] = std::move(processor);
+    timers_reported_[tp.partition] = 0;
     if (auto loaded = members_.load(tp.partition, segments); !loaded) {
       return loaded;
     }
@@ -133,6 +134,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
 core::Result<void> Pipeline::revoke() {
   auto committed = commit_and_wait();
   processors_.clear();
+  timers_reported_.clear();
   caught_up_ = false;
   mergers_.clear();  // Buffered events were never committed as consumed: they are read again.
   holding_.clear();

@@ -247,7 +247,10 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
     if (auto counted = members_.apply(partition, parts.back().outbox, meta); !counted) {
       return counted;
     }
-    timers_fired += processor->stats().timers_fired;
+    // Counted since the last commit: a processor's count starts again at a new assignment.
+    int64_t& reported = timers_reported_[partition];
+    timers_fired += processor->stats().timers_fired - reported;
+    reported = processor->stats().timers_fired;
   }
   // Input positions travel in one more part, written after the partitions' own.
   core::BatchDelta& positions = parts.emplace_back();
@@ -310,7 +313,7 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
           }
           s.batches += 1;
           s.segment_members = members;
-          s.timers_fired = timers_fired;
+          s.timers_fired += timers_fired;
           for (const auto& [key, n] : changes) {
             s.changes[key] += n;
           }
