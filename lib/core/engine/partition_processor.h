@@ -61,11 +61,11 @@ class PartitionProcessor {
 
   /// Fires the timers due by `stream_time_ms`, at most `max_timers` of them, in order, and then
   /// moves stream time there (when later); while timers are left, stream time is the time of the
-  /// last one fired. Returns whether none is left due. A caller about to
-  /// process an event calls it first with a bound and commits a batch between the calls, so a
-  /// burst of timers (every buyer re-checked at a day boundary, every customer waiting for the
-  /// first model version) is written in bounded batches; process() fires whatever is left.
-  /// Results do not depend on the bound.
+  /// last one fired. Returns whether none is left due. A caller about to process an event calls
+  /// it first with a bound and commits a batch between the calls, so a burst of timers (every
+  /// buyer re-checked at a day boundary, every customer waiting for the first model version) is
+  /// written in bounded batches; process() fires whatever is left. Results do not depend on the
+  /// bound.
   [[nodiscard]] Result<bool> advance_stream_time(
       int64_t stream_time_ms, size_t max_timers = std::numeric_limits<size_t>::max());
 
