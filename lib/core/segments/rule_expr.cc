@@ -9,7 +9,6 @@ namespace {
 // Per-node facts, computed once per rule.
 void analyse_nodes(RuleExpr& e) {
   const size_t n = e.expr.expr().nodes.size();
-  e.timed.assign(n, 0);
   e.timed_slots.assign(n, {});
   e.bare_slot.assign(n, std::nullopt);
   for (size_t i = 0; i < n; ++i) {
@@ -19,7 +18,6 @@ void analyse_nodes(RuleExpr& e) {
         e.timed_slots[i].push_back(slot);
       }
     }
-    e.timed[i] = e.timed_slots[i].empty() ? 0 : 1;
     e.bare_slot[i] = rules::is_bare_variable(e.expr, ref);
   }
 }
@@ -65,7 +63,7 @@ Result<RuleExpr> compile_rule_expr(const std::string& segment,
     return fail(compiled.error().code,
                 "segment '" + segment + "' " + which + ": " + compiled.error().message);
   }
-  RuleExpr out{source, std::move(*compiled), {}, {}, {}, {}};
+  RuleExpr out{source, std::move(*compiled), {}, {}, {}};
   out.variables = rules::variables_used(out.expr);
   analyse_nodes(out);
   return out;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,9 +25,13 @@ struct RuleExpr {
   std::string source;
   rules::CompiledExpr expr;
   std::vector<int> variables;                 ///< The slots it reads, sorted.
-  std::vector<uint8_t> timed;                 ///< Per node: can time alone change its value?
   std::vector<std::vector<int>> timed_slots;  ///< Per node: its time-varying variables.
   std::vector<std::optional<int>> bare_slot;  ///< Per node: the slot when it is a bare variable.
+
+  /// Whether time alone can change the value of node `n`: it reads a time-varying variable.
+  [[nodiscard]] bool timed(rules::NodeRef n) const {
+    return !timed_slots[static_cast<size_t>(n.index)].empty();
+  }
 };
 
 /// Parses and compiles one rule; errors (those of rules::parse and rules::compile) name the

@@ -18,8 +18,6 @@ Trend scaled(Trend t, double factor, bool divided) {
   return factor > 0 ? t : reversed(t);
 }
 
-bool timed(const RuleExpr& e, NodeRef n) { return e.timed[static_cast<size_t>(n.index)] != 0; }
-
 }  // namespace
 
 Trend combined(Trend a, Trend b) {
@@ -46,7 +44,7 @@ Trend reversed(Trend a) {
 }
 
 Trend node_trend(const RuleExpr& e, NodeRef n, const rules::Environment& env) {
-  if (!timed(e, n)) {
+  if (!e.timed(n)) {
     return Trend::kFlat;
   }
   const rules::Instr& code = e.expr.code()[static_cast<size_t>(n.index)];
@@ -65,15 +63,15 @@ Trend node_trend(const RuleExpr& e, NodeRef n, const rules::Environment& env) {
     case rules::OpCode::kSub:
       return combined(sub(code.a), reversed(sub(code.b)));
     case rules::OpCode::kMul:
-      if (!timed(e, NodeRef{code.b})) {
+      if (!e.timed(NodeRef{code.b})) {
         return scaled(sub(code.a), value(code.b), false);
       }
-      if (!timed(e, NodeRef{code.a})) {
+      if (!e.timed(NodeRef{code.a})) {
         return scaled(sub(code.b), value(code.a), false);
       }
       return Trend::kAny;
     case rules::OpCode::kDiv:
-      if (!timed(e, NodeRef{code.b})) {
+      if (!e.timed(NodeRef{code.b})) {
         return scaled(sub(code.a), value(code.b), true);
       }
       return Trend::kAny;

@@ -137,7 +137,7 @@ class WakeupFinder {
       : e_(e), s_(s), env_(env), ctx_(ctx) {}
 
   Wakeup at(NodeRef n) const {
-    if (!timed(n)) {
+    if (!e_.timed(n)) {
       return {};
     }
     const rules::Node& node = e_.expr.expr().node(n);
@@ -150,7 +150,7 @@ class WakeupFinder {
     if (node.op == Op::kAnd || node.op == Op::kOr) {
       const bool settled_by = node.op == Op::kOr;  // The value that decides alone.
       for (const NodeRef side : {node.lhs, node.rhs}) {
-        if (!timed(side) &&
+        if (!e_.timed(side) &&
             rules::truthy(rules::evaluate_node(e_.expr, side, env_)) == settled_by) {
           return {};
         }
@@ -161,7 +161,7 @@ class WakeupFinder {
       for (const auto& [bare, other] :
            {std::pair{node.lhs, node.rhs}, std::pair{node.rhs, node.lhs}}) {
         const auto& slot = e_.bare_slot[static_cast<size_t>(bare.index)];
-        if (slot && !timed(other) && !steps_one_way(*slot)) {
+        if (slot && !e_.timed(other) && !steps_one_way(*slot)) {
           // Normalised to `variable op value`.
           const Op op = bare == node.lhs ? node.op : rules::mirrored(node.op);
           return slot_wakeup(s_, *slot, Threshold{op, rules::evaluate_node(e_.expr, other, env_)},
@@ -176,8 +176,6 @@ class WakeupFinder {
   }
 
  private:
-  bool timed(NodeRef n) const { return e_.timed[static_cast<size_t>(n.index)] != 0; }
-
   // A window count or T: solved as a monotone comparison, which knows that `orders_30d >= 3`,
   // false now, stays false, where the step-by-step search would wake at the 32nd step.
   static bool steps_one_way(int slot) {
@@ -243,7 +241,7 @@ class WakeupFinder {
   }
 
   bool infinities_meet_in(NodeRef n, const std::array<EnvironmentAt, 2>& ends) const {
-    if (!timed(n)) {
+    if (!e_.timed(n)) {
       return false;
     }
     const rules::Instr& code = e_.expr.code()[static_cast<size_t>(n.index)];
@@ -252,13 +250,14 @@ class WakeupFinder {
     switch (code.code) {
       case rules::OpCode::kAdd:
       case rules::OpCode::kSub:
-        if (timed(a) && timed(b) && infinite_at_an_end(a, ends) && infinite_at_an_end(b, ends)) {
+        if (e_.timed(a) && e_.timed(b) && infinite_at_an_end(a, ends) &&
+            infinite_at_an_end(b, ends)) {
           return true;
         }
         return infinities_meet_in(a, ends) || infinities_meet_in(b, ends);
       case rules::OpCode::kMul:
         for (const auto& [value, factor] : {std::pair{a, b}, std::pair{b, a}}) {
-          if (!timed(factor) && rules::evaluate_node(e_.expr, factor, env_) == 0 &&
+          if (!e_.timed(factor) && rules::evaluate_node(e_.expr, factor, env_) == 0 &&
               infinite_at_an_end(value, ends)) {
             return true;
           }
