@@ -69,6 +69,27 @@ class PartitionProcessor {
   [[nodiscard]] Result<bool> advance_stream_time(
       int64_t stream_time_ms, size_t max_timers = std::numeric_limits<size_t>::max());
 
+  /// advance_stream_time() in steps of at most `max_timers` until no timer due by
+  /// `stream_time_ms` is left, calling `between()` (which commits a batch) after each step that
+  /// leaves some. Errors: those of the steps and of `between()`.
+  template <typename Between>
+  [[nodiscard]] Result<void> fire_due_timers_in_batches(int64_t stream_time_ms,
+                                                        size_t max_timers,
+                                                        Between&& between) {
+    while (true) {
+      auto done = advance_stream_time(stream_time_ms, max_timers);
+      if (!done) {
+        return std::unexpected(done.error());
+      }
+      if (*done) {
+        return {};
+      }
+      if (auto r = between(); !r) {
+        return r;
+      }
+    }
+  }
+
   /// The SegmentChanges emitted since the last call, in emission order; take_batch() returns
   /// only those not taken here. Lets a caller keep one global output order across partitions.
   [[nodiscard]] std::vector<SegmentChange> take_changes() { return std::exchange(outbox_, {}); }

@@ -258,19 +258,18 @@ core::Result<void> Pipeline::process_one(int32_t partition,
   }
   // A burst of timers due before the event (every buyer re-checked at a day boundary) is
   // written in batches of at most batch_max_timers firings, not all in this one.
-  while (true) {
-    auto fired = it->second->advance_stream_time(event.ts.value(), config_.batch_max_timers);
-    if (!fired) {
-      return std::unexpected(fired.error());
-    }
-    if (*fired) {
-      break;
-    }
-    uncounted_changes_ = true;
-    if (auto r = commit_batch(); !r) {
-      return r;
-    }
-    batch_started_ = std::chrono::steady_clock::now();
+  if (auto r = it->second->fire_due_timers_in_batches(
+          event.ts.value(), config_.batch_max_timers,
+          [this]() -> core::Result<void> {
+            uncounted_changes_ = true;
+            if (auto committed = commit_batch(); !committed) {
+              return committed;
+            }
+            batch_started_ = std::chrono::steady_clock::now();
+            return {};
+          });
+      !r) {
+    return r;
   }
   auto outcome = it->second->process(event);
   if (!outcome) {

@@ -244,18 +244,13 @@ class Replay {
     core::PartitionProcessor& processor = *processors_[static_cast<size_t>(p.value())];
     // A burst of timers due before the event (every buyer re-checked at a day boundary) is
     // written in batches of at most --batch-timers firings, as segd does.
-    while (true) {
-      auto fired = processor.advance_stream_time(event->ts.value(), options_.batch_timers);
-      if (!fired) {
-        return std::unexpected(fired.error());
-      }
-      if (*fired) {
-        break;
-      }
-      write_changes(processor);
-      if (auto r = commit(line.number); !r) {
-        return r;
-      }
+    if (auto r = processor.fire_due_timers_in_batches(event->ts.value(), options_.batch_timers,
+                                                      [&]() {
+                                                        write_changes(processor);
+                                                        return commit(line.number);
+                                                      });
+        !r) {
+      return r;
     }
     auto outcome = processor.process(*event);
     if (!outcome) {
