@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/common/time.h"
+
 namespace segd::core {
 
 /// Purchases and refunds of one UTC day, for the exact trailing windows.
@@ -48,9 +50,16 @@ inline constexpr int kActivityCount = 4;
 inline constexpr int kHalfLifeDays[] = {1, 7, 30};
 inline constexpr int kHalfLifeCount = 3;
 
+/// A session ends after this long without an event.
+inline constexpr int64_t kSessionGapMs = 30 * kMsPerMinute;
+/// Sessions are kept while they ended at most this long before the customer's latest event.
+inline constexpr int64_t kSessionRetentionMs = 31 * kMsPerDay;
+
 /// Bounds that make a customer's state size bounded (see README "State size").
 inline constexpr size_t kMaxDayBuckets = 366;
-inline constexpr size_t kMaxSessions = 64;
+/// The most sessions the retention can hold (their ends more than kSessionGapMs apart): all of
+/// them are kept, so the 30-day count is exact.
+inline constexpr size_t kMaxSessions = kSessionRetentionMs / (kSessionGapMs + 1) + 1;
 inline constexpr size_t kMaxCartLines = 32;
 inline constexpr size_t kMaxCategories = 8;
 inline constexpr size_t kMaxRecentEventIds = 64;

@@ -4,12 +4,11 @@
 #include <cmath>
 
 #include "core/common/check.h"
+#include "core/features/money.h"
 
 namespace segd::core {
 namespace {
 
-constexpr int64_t kSessionGapMs = 30 * kMsPerMinute;
-constexpr int64_t kSessionRetentionMs = 31 * kMsPerDay;
 constexpr int64_t kAffinityHalfLifeMs = 30 * kMsPerDay;
 constexpr double kAffinityViewWeight = 1.0;
 constexpr double kAffinityCartWeight = 3.0;
@@ -52,10 +51,27 @@ void prune_days(CustomerState& s) {
   }
 }
 
+// Whether a purchase on `day` makes a new purchase day. Days older than the kept buckets are
+// checked against the first and the last purchase's days, the only old ones known.
+bool new_purchase_day(const CustomerState& s, int64_t day, const DayBucket* bucket) {
+  if (s.orders_total == 0) {
+    return true;
+  }
+  if (bucket != nullptr) {
+    return bucket->orders == 0;
+  }
+  return day != day_of(TimestampMs{s.first_purchase_ms}) &&
+         day != day_of(TimestampMs{s.last_purchase_ms});
+}
+
 void add_purchase(CustomerState& s, const Event& e) {
   const int64_t ts = e.ts.value();
   const int64_t day = day_of(e.ts);
   const bool in_range = day > day_of(TimestampMs{s.last_event_ms}) - 365;
+  DayBucket* b = in_range ? bucket_for(s, day) : nullptr;
+  if (new_purchase_day(s, day, b)) {
+    s.purchase_days += 1;
+  }
   if (s.orders_total == 0) {
     s.first_purchase_ms = ts;
     s.last_purchase_ms = ts;
@@ -63,17 +79,10 @@ void add_purchase(CustomerState& s, const Event& e) {
   s.first_purchase_ms = std::min(s.first_purchase_ms, ts);
   s.last_purchase_ms = std::max(s.last_purchase_ms, ts);
   s.orders_total += 1;
-  s.monetary_total += e.amount;
-  if (in_range) {
-    DayBucket* b = bucket_for(s, day);
-    if (b->orders == 0) {
-      s.purchase_days += 1;
-    }
+  s.monetary_total = on_money_grid(s.monetary_total + e.amount);
+  if (b != nullptr) {
     b->orders += 1;
-    b->monetary += e.amount;
-  } else {
-    // Older than every window: counted in the totals; assumed to be a new purchase day.
-    s.purchase_days += 1;
+    b->monetary = on_money_grid(b->monetary + e.amount);
   }
   // A purchase empties the cart lines added before it.
   std::erase_if(s.cart, [ts](const CartLine& l) { return l.ts_ms <= ts; });
@@ -81,11 +90,12 @@ void add_purchase(CustomerState& s, const Event& e) {
 
 void add_refund(CustomerState& s, const Event& e) {
   s.refunds_total += 1;
-  s.refund_amount_total += e.amount;
-  s.monetary_total -= e.amount;
+  s.refund_amount_total = on_money_grid(s.refund_amount_total + e.amount);
+  s.monetary_total = on_money_grid(s.monetary_total - e.amount);
   const int64_t day = day_of(e.ts);
   if (day > day_of(TimestampMs{s.last_event_ms}) - 365) {
-    bucket_for(s, day)->monetary -= e.amount;
+    DayBucket* b = bucket_for(s, day);
+    b->monetary = on_money_grid(b->monetary - e.amount);
   }
 }
 
@@ -111,8 +121,10 @@ void add_activity(CustomerState& s, Activity kind, int64_t ts) {
 }
 
 void add_session_event(CustomerState& s, int64_t ts) {
-  auto it = std::find_if(s.sessions.begin(), s.sessions.end(),
-                         [ts](const Session& x) { return x.end_ms + kSessionGapMs >= ts; });
+  // Sessions are disjoint and sorted by start, so by end too: the first one that ends late
+  // enough to take `ts` is the only candidate.
+  auto it = std::partition_point(s.sessions.begin(), s.sessions.end(),
+                                 [ts](const Session& x) { return x.end_ms + kSessionGapMs < ts; });
   if (it == s.sessions.end() || it->start_ms - kSessionGapMs > ts) {
     s.sessions.insert(it, Session{ts, ts});
     s.sessions_total += 1;
@@ -132,8 +144,11 @@ void add_session_event(CustomerState& s, int64_t ts) {
     }
   }
   const int64_t horizon = s.last_event_ms - kSessionRetentionMs;
-  std::erase_if(s.sessions, [horizon](const Session& x) { return x.end_ms < horizon; });
-  if (s.sessions.size() > kMaxSessions) {
+  s.sessions.erase(s.sessions.begin(), std::partition_point(s.sessions.begin(), s.sessions.end(),
+                                                            [horizon](const Session& x) {
+                                                              return x.end_ms < horizon;
+                                                            }));
+  if (s.sessions.size() > kMaxSessions) {  // Only a state stored by another program can.
     s.sessions.erase(s.sessions.begin(), s.sessions.end() - static_cast<ptrdiff_t>(kMaxSessions));
   }
 }

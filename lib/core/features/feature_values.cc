@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/common/check.h"
+#include "core/features/money.h"
 
 namespace segd::core {
 namespace {
@@ -20,6 +21,12 @@ struct Windowed {
   double monetary[4] = {};
 };
 
+// The first of the customer's sessions (sorted by end) that ends after `t`.
+std::vector<Session>::const_iterator sessions_ending_after(const CustomerState& s, int64_t t) {
+  return std::partition_point(s.sessions.begin(), s.sessions.end(),
+                              [t](const Session& x) { return x.end_ms <= t; });
+}
+
 // Day d counts in the N-day window ending at `today` when today - N < d <= today.
 bool in_window(int64_t day, int64_t today, int days) { return day <= today && day > today - days; }
 
@@ -32,6 +39,9 @@ Windowed windows(const CustomerState& s, int64_t today) {
         w.monetary[i] += b.monetary;
       }
     }
+  }
+  for (double& m : w.monetary) {
+    m = on_money_grid(m);
   }
   return w;
 }
@@ -165,10 +175,8 @@ FeatureVector compute_features(const CustomerState& s,
   set(FeatureId::kSessionsTotal, static_cast<double>(s.sessions_total));
   double recent = kNaN;
   if (needed[static_cast<size_t>(FeatureId::kSessions30d)]) {
-    recent = 0;
-    for (const Session& x : s.sessions) {
-      recent += x.end_ms > at - kSessionWindowMs ? 1 : 0;
-    }
+    recent =
+        static_cast<double>(s.sessions.end() - sessions_ending_after(s, at - kSessionWindowMs));
   }
   set(FeatureId::kSessions30d, recent);
   set(FeatureId::kAvgSessionMinutes, s.sessions_total > 0
@@ -185,6 +193,7 @@ FeatureVector compute_features(const CustomerState& s,
       open += static_cast<double>(l.quantity);
       value += static_cast<double>(l.quantity) * l.price;
     }
+    value = on_money_grid(value);
   }
   set(FeatureId::kCartOpen, open);
   set(FeatureId::kCartValue, value);
@@ -221,8 +230,10 @@ std::optional<int64_t> next_step_ms(const CustomerState& s, FeatureId id, Timest
       consider((b.day + days) * kMsPerDay);
     }
   } else if (id == FeatureId::kSessions30d) {
-    for (const Session& x : s.sessions) {
-      consider(x.end_ms + kSessionWindowMs);
+    // The first session to leave the window after `now` (ends are sorted).
+    if (const auto first = sessions_ending_after(s, now - kSessionWindowMs);
+        first != s.sessions.end()) {
+      consider(first->end_ms + kSessionWindowMs);
     }
   } else if (id == FeatureId::kT && s.orders_total > 0) {
     consider((day_of(now_ts) + 1) * kMsPerDay);
@@ -253,7 +264,7 @@ double timed_value(const CustomerState& s, FeatureId id, TimestampMs at) {
             sum += orders ? b.orders : b.monetary;
           }
         }
-        return sum;
+        return orders ? sum : on_money_grid(sum);
       }
       break;
     case TimeBehaviour::kConstant:

@@ -321,5 +321,99 @@ TEST(FeaturesTest, BgNbdSummaryUsesPurchaseDays) {
       fresh(), at_day(1))[static_cast<size_t>(FeatureId::kDaysSinceLastPurchase)]));
 }
 
+// A purchase dated before the 366 kept day buckets cannot be checked against them: on the day of
+// the first or the last purchase it is not a new purchase day (it was counted twice, x > t_x).
+TEST(FeaturesTest, ALatePurchaseOnAnOldKnownPurchaseDayIsNotANewRepeatDay) {
+  for (const bool first_arrives_late : {false, true}) {
+    CustomerState s = fresh();
+    if (!first_arrives_late) {
+      apply_event_features(s, make_purchase(at_day(0.4), 10, "o1"));
+    }
+    apply_event_features(s, make_event(EventType::kPageView, at_day(424.4)));
+    if (first_arrives_late) {
+      apply_event_features(s, make_purchase(at_day(0.4), 10, "o1"));
+    }
+    apply_event_features(s, make_purchase(at_day(0.5), 20, "o2"));  // Same day, late.
+    const auto f = compute_features(s, at_day(424.5));
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kX)], 0) << first_arrives_late;
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kTx)], 0) << first_arrives_late;
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kOrdersTotal)], 2);
+  }
+  CustomerState s = fresh();
+  apply_event_features(s, make_purchase(at_day(0.4), 10, "o1"));
+  apply_event_features(s, make_purchase(at_day(5.4), 10, "o2"));
+  apply_event_features(s, make_event(EventType::kPageView, at_day(424.4)));
+  apply_event_features(s, make_purchase(at_day(5.5), 10, "o3"));  // The last purchase's day.
+  apply_event_features(s, make_purchase(at_day(3.5), 10, "o4"));  // A new day between them.
+  EXPECT_EQ(compute_features(s, at_day(424.5))[static_cast<size_t>(FeatureId::kX)], 2);
+}
+
+// Sessions of the last 31 days are all kept, however many: `sessions_30d` was capped at 64.
+TEST(FeaturesTest, EverySessionOfTheLastThirtyDaysCounts) {
+  CustomerState in_order = fresh();
+  CustomerState late = fresh();
+  const int64_t t0 = at_day(0).value();
+  constexpr int kSessions = 70;
+  for (int i = 0; i < kSessions; ++i) {  // One view an hour: 70 sessions of one event.
+    apply_event_features(in_order,
+                         make_event(EventType::kPageView, TimestampMs{t0 + i * kMsPerHour}));
+    apply_event_features(late, make_event(EventType::kPageView, TimestampMs{t0 + i * kMsPerHour}));
+  }
+  const auto now = TimestampMs{t0 + kSessions * kMsPerHour};
+  EXPECT_EQ(value(in_order, FeatureId::kSessions30d, now), kSessions);
+  EXPECT_EQ(value(in_order, FeatureId::kSessionsTotal, now), kSessions);
+  // A late view a minute after the first joins the first session in either order.
+  apply_event_features(late, make_event(EventType::kPageView, TimestampMs{t0 + kMsPerMinute}));
+  EXPECT_EQ(value(late, FeatureId::kSessions30d, now), kSessions);
+  EXPECT_EQ(value(late, FeatureId::kSessionsTotal, now), kSessions);
+  EXPECT_DOUBLE_EQ(value(late, FeatureId::kAvgSessionMinutes, now), 1.0 / kSessions);
+  // The most sessions 31 days can hold (gaps just over 30 minutes) are all kept.
+  CustomerState busy = fresh();
+  const int64_t step = 30 * kMsPerMinute + 1;
+  const int64_t count = 31 * kMsPerDay / step + 1;
+  for (int64_t i = 0; i < count; ++i) {
+    apply_event_features(busy, make_event(EventType::kPageView, TimestampMs{t0 + i * step}));
+  }
+  const auto end = TimestampMs{t0 + (count - 1) * step};
+  EXPECT_EQ(busy.sessions.size(), static_cast<size_t>(count));
+  EXPECT_LE(busy.sessions.size(), kMaxSessions);
+  EXPECT_EQ(value(busy, FeatureId::kSessions30d, end),
+            static_cast<double>(30 * kMsPerDay / step + 1));
+}
+
+// Money adds up as decimals: purchases of 0.1 and 0.2 refunded by 0.3 leave exactly 0, in either
+// order (binary doubles left 5.55e-17 or 2.78e-17, and `monetary_30d > 0` held).
+TEST(FeaturesTest, MoneyIsExactToTheMicroUnitInAnyOrder) {
+  Event refund = make_event(EventType::kRefund, at_day(1.3));
+  refund.order_id = "o1";
+  refund.amount = 0.3;
+  const std::vector<Event> events = {make_purchase(at_day(1.1), 0.1, "o1"),
+                                     make_purchase(at_day(1.2), 0.2, "o2"), refund};
+  for (const std::vector<int>& order : {std::vector{0, 1, 2}, std::vector{2, 1, 0}}) {
+    CustomerState s = fresh();
+    for (const int i : order) {
+      apply_event_features(s, events[static_cast<size_t>(i)]);
+    }
+    const auto f = compute_features(s, at_day(1.5));
+    for (const FeatureId id :
+         {FeatureId::kMonetaryTotal, FeatureId::kMonetary7d, FeatureId::kMonetary30d,
+          FeatureId::kMonetary365d, FeatureId::kAvgOrderValue}) {
+      EXPECT_EQ(f[static_cast<size_t>(id)], 0.0) << feature_info(id).name << " " << order[0];
+    }
+  }
+  CustomerState s = fresh();
+  apply_event_features(s, make_purchase(at_day(1.1), 59.9, "o1"));
+  apply_event_features(s, make_purchase(at_day(2.1), 119.8, "o2"));
+  const auto f = compute_features(s, at_day(2.5));
+  EXPECT_EQ(f[static_cast<size_t>(FeatureId::kMonetaryTotal)], 179.7);  // Not 179.70000000000002.
+  EXPECT_EQ(f[static_cast<size_t>(FeatureId::kMonetary7d)], 179.7);
+  Event add = make_event(EventType::kAddToCart, at_day(3));
+  add.product_id = "p";
+  add.price = 0.1;
+  add.quantity = 3;
+  apply_event_features(s, add);
+  EXPECT_EQ(value(s, FeatureId::kCartValue, at_day(3)), 0.3);
+}
+
 }  // namespace
 }  // namespace segd::core
