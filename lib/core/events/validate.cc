@@ -78,9 +78,12 @@ Check check_identity(const Event& event, const ValidationLimits& limits) {
   return {};
 }
 
+Check check_event_id(const Event& event, const ValidationLimits& limits) {
+  return check_text(event.event_id, "event_id", limits.max_id_bytes, Controls::kReject);
+}
+
 Check check_strings(const Event& event, const ValidationLimits& limits) {
   const std::pair<std::string_view, const std::string*> ids[] = {
-      {"event_id", &event.event_id},
       {"session_id", &event.session_id},
       {"product_id", &event.product_id},
       {"order_id", &event.order_id},
@@ -188,6 +191,17 @@ Check check_type(Event& event, AmountField amount) {
   return fail("unknown_type", "event type out of range");
 }
 
+// An erasure keeps only what every event has: a stray field, malformed or not, must never stop
+// a customer's erasure, and it has no use once the customer is gone.
+Event erasure_only(Event event) {
+  Event erasure;
+  erasure.type = EventType::kErasure;
+  erasure.customer_id = std::move(event.customer_id);
+  erasure.ts = event.ts;
+  erasure.event_id = std::move(event.event_id);
+  return erasure;
+}
+
 }  // namespace
 
 double derived_amount(const std::vector<LineItem>& items) {
@@ -210,6 +224,12 @@ std::string accepted_event_times(const ValidationLimits& limits) {
 Result<Event> validate_event(Event event, AmountField amount, const ValidationLimits& limits) {
   if (auto ok = check_identity(event, limits); !ok) {
     return std::unexpected(std::move(ok.error()));
+  }
+  if (auto ok = check_event_id(event, limits); !ok) {
+    return std::unexpected(std::move(ok.error()));
+  }
+  if (event.type == EventType::kErasure) {
+    return erasure_only(std::move(event));
   }
   if (auto ok = check_strings(event, limits); !ok) {
     return std::unexpected(std::move(ok.error()));

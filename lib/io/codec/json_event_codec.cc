@@ -62,6 +62,24 @@ enum class ItemField : uint8_t { kProductId, kCategory, kQuantity, kPrice };
 constexpr std::array<std::string_view, 4> kItemFieldNames = {"items.product_id", "items.category",
                                                              "items.quantity", "items.price"};
 
+// Which events a field's problems count for. An erasure checks only the fields every event has
+// and ignores the others (FORMATS.md).
+enum class Checked : uint8_t { kForAllTypes, kUnlessErasure };
+
+constexpr Checked checked(Field field) {
+  switch (field) {
+    case Field::kEventId:
+    case Field::kType:
+    case Field::kCustomerId:
+    case Field::kTs:
+      return Checked::kForAllTypes;
+    default:
+      return Checked::kUnlessErasure;
+  }
+}
+
+constexpr Checked checked(ItemField) { return Checked::kUnlessErasure; }
+
 template <typename Enum, size_t N>
 std::optional<Enum> find_field(const std::array<std::string_view, N>& names,
                                std::string_view key,
@@ -155,10 +173,11 @@ struct Decoded {
 };
 
 // Decodes the event straight from the parser's callbacks (no DOM). Each value is checked as it
-// arrives, in document order, and the first problem is kept; the parse still runs to the end,
-// so a syntax error anywhere is reported as `bad_json` first. Values of unknown fields, and of
-// fields already found wrong, are skipped whole. Stops the parse only when the nesting gets
-// deeper than kMaxDepth.
+// arrives, in document order, and the first problem is kept, and apart from it the first problem
+// of the fields every event has: an erasure reports only that one, and its `type` may come last.
+// The parse still runs to the end, so a syntax error anywhere is reported as `bad_json` first.
+// Values of unknown fields, and of fields already found wrong, are skipped whole. Stops the
+// parse only when the nesting gets deeper than kMaxDepth.
 class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
  public:
   explicit EventReader(const DecodeLimits& limits) : limits_(limits) {}
@@ -189,10 +208,12 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 
   [[nodiscard]] bool too_deep() const { return too_deep_; }
   [[nodiscard]] bool root_is_object() const { return root_is_object_; }
-  /// The first problem found, or the decoded fields.
+  /// The first problem found that counts for the event's type, or the decoded fields.
   [[nodiscard]] Result<Decoded> take() && {
-    if (error_) {
-      return std::unexpected(std::move(*error_));
+    const bool erasure = decoded_.type == core::event_type_name(core::EventType::kErasure);
+    std::optional<core::Error>& error = erasure ? error_for_all_types_ : error_;
+    if (error) {
+      return std::unexpected(std::move(*error));
     }
     return std::move(decoded_);
   }
@@ -247,7 +268,10 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
     return true;
   }
 
-  void fail(core::Error error) {
+  void fail(core::Error error, Checked checked) {
+    if (checked == Checked::kForAllTypes && !error_for_all_types_) {
+      error_for_all_types_ = error;
+    }
     if (!error_) {
       error_ = std::move(error);
     }
@@ -255,11 +279,11 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 
   // Moves a decoded value into its field, or keeps the error.
   template <typename T>
-  void put(Result<T> value, T& target) {
+  void put(Result<T> value, T& target, Checked checked) {
     if (value) {
       target = std::move(*value);
     } else {
-      fail(std::move(value.error()));
+      fail(std::move(value.error()), checked);
     }
   }
 
@@ -276,7 +300,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
     }
     const uint32_t bit = 1U << static_cast<unsigned>(*field);
     if ((seen & bit) != 0) {
-      fail(bad_field(names[static_cast<size_t>(*field)], "appears twice").error());
+      fail(bad_field(names[static_cast<size_t>(*field)], "appears twice").error(), checked(*field));
       return std::nullopt;
     }
     seen |= bit;
@@ -289,15 +313,16 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
       return Scope::kSkipped;
     }
     const std::string_view name = kFieldNames[static_cast<size_t>(*field)];
+    const Checked for_types = checked(*field);
     core::Event& event = decoded_.event;
     if (std::string* target = string_member(event, *field)) {
-      put(read_string(v, name), *target);
+      put(read_string(v, name), *target, for_types);
       return Scope::kSkipped;
     }
     switch (*field) {
       case Field::kType:
         if (v.kind != Scalar::Kind::kString) {
-          fail(bad_field(name, "must be a string").error());
+          fail(bad_field(name, "must be a string").error(), for_types);
         } else {
           decoded_.type = v.text;
         }
@@ -306,18 +331,18 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
         decoded_.ts = v;
         break;
       case Field::kPrice:
-        put(read_double(v, name), event.price);
+        put(read_double(v, name), event.price, for_types);
         break;
       case Field::kAmount:
         decoded_.amount = core::AmountField::kPresent;
-        put(read_double(v, name), event.amount);
+        put(read_double(v, name), event.amount, for_types);
         break;
       case Field::kQuantity:
-        put(read_int(v, name), event.quantity);
+        put(read_int(v, name), event.quantity, for_types);
         break;
       case Field::kItems:
         if (v.kind != Scalar::Kind::kArray) {
-          fail(bad_field(name, "must be an array").error());
+          fail(bad_field(name, "must be an array").error(), for_types);
           break;
         }
         error_before_items_ = error_.has_value();
@@ -334,7 +359,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
       return Scope::kSkipped;  // Reported as too_large when the list ends.
     }
     if (v.kind != Scalar::Kind::kObject) {
-      fail(bad_field("items", "must hold objects").error());
+      fail(bad_field("items", "must hold objects").error(), Checked::kUnlessErasure);
       return Scope::kSkipped;
     }
     if (decoded_.event.items.empty()) {
@@ -351,18 +376,19 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
       return;
     }
     const std::string_view name = kItemFieldNames[static_cast<size_t>(*field)];
+    const Checked for_types = checked(*field);
     switch (*field) {
       case ItemField::kProductId:
-        put(read_string(v, name), item_.product_id);
+        put(read_string(v, name), item_.product_id, for_types);
         break;
       case ItemField::kCategory:
-        put(read_string(v, name), item_.category);
+        put(read_string(v, name), item_.category, for_types);
         break;
       case ItemField::kQuantity:
-        put(read_int(v, name), item_.quantity);
+        put(read_int(v, name), item_.quantity, for_types);
         break;
       case ItemField::kPrice:
-        put(read_double(v, name), item_.price);
+        put(read_double(v, name), item_.price, for_types);
         break;
     }
   }
@@ -380,6 +406,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   core::LineItem item_;
   Decoded decoded_;
   std::optional<core::Error> error_;
+  std::optional<core::Error> error_for_all_types_;
 };
 
 // Parses the NUL-terminated, writable `text` in place (decoded strings point into `text`, which

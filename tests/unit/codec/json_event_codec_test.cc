@@ -289,5 +289,44 @@ TEST(JsonEventCodecTest, EncodesInFixedOrderAndRoundTripsAwkwardValues) {
   EXPECT_EQ(*back, e);
 }
 
+TEST(JsonEventCodecTest, ErasureIgnoresEveryOtherFieldWhereverTypeIs) {
+  std::string many_items = R"("items":[)";
+  for (int i = 0; i < 101; ++i) {
+    many_items += std::string(i == 0 ? "" : ",") + R"({"price":1})";
+  }
+  many_items += "]";
+  const std::string head = R"({"type":"erasure","customer_id":"c42","ts":"2026-03-01T11:00:00Z",)"
+                           R"("event_id":"er1",)";
+  const std::string tail = R"(,"customer_id":"c42","ts":"2026-03-01T11:00:00Z","event_id":"er1",)"
+                           R"("type":"erasure"})";
+  core::Event expected;
+  expected.type = core::EventType::kErasure;
+  expected.customer_id = "c42";
+  expected.ts = core::TimestampMs{1'772'362'800'000};
+  expected.event_id = "er1";
+  for (const std::string& other :
+       {std::string(R"("price":-1)"), std::string(R"("currency":"eur")"),
+        std::string(R"("session_id":"s\n")"), std::string(R"("amount":"x")"),
+        std::string(R"("order_id":5)"), std::string(R"("items":[{"price":1}])"), many_items,
+        std::string(R"("price":1,"price":2)"), std::string(R"("items":{})"),
+        std::string("\"category\":\"\xFF\"")}) {
+    for (const std::string& payload : {head + other + "}", "{" + other + tail}) {
+      const auto r = decode_json_event(payload);
+      ASSERT_TRUE(r.has_value()) << payload << ": " << r.error().message;
+      EXPECT_EQ(*r, expected) << payload;
+    }
+  }
+  // The fields every event has are still checked, before or after the others.
+  EXPECT_EQ(code_of("{\"price\":-1,\"customer_id\":7" + tail), "bad_field:customer_id");
+  EXPECT_EQ(code_of(R"({"price":"x","event_id":5,"type":"erasure","customer_id":"c","ts":1})"),
+            "bad_field:event_id");
+  EXPECT_EQ(code_of(head + R"("event_id":"er2"})"), "bad_field:event_id");
+  EXPECT_EQ(code_of(head + R"("price":"x","type":"erasure"})"), "bad_field:type");
+  EXPECT_EQ(code_of(R"({"type":"erasure","event_id":"e\n","customer_id":"c","ts":1})"),
+            "bad_field:event_id");
+  EXPECT_EQ(code_of(R"({"type":"erasure","customer_id":"c","price":-1})"), "missing_field:ts");
+  EXPECT_EQ(code_of(head + R"("price":-1,)"), "bad_json");
+}
+
 }  // namespace
 }  // namespace segd::io
