@@ -1,10 +1,12 @@
 #include "core/events/validate.h"
 
+#include <charconv>
 #include <cmath>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "core/common/check.h"
 #include "core/events/text.h"
 
 namespace segd::core {
@@ -34,18 +36,26 @@ Check check_text(std::string_view value,
   return {};
 }
 
+// The shortest text that reads back to the same double, as JsonWriter writes numbers, so a
+// message shows the value that was given (not six fixed decimals, nor 309 digits for 1e308).
+std::string number_text(double value) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  CHECK(ec == std::errc());
+  return std::string(buf, end);
+}
+
 // Prices and amounts: finite, not negative, bounded.
 Check check_money(double value, std::string_view name, const ValidationLimits& limits) {
   if (!std::isfinite(value)) {
     return fail("bad_field:" + std::string(name), std::string(name) + " is not a finite number");
   }
   if (value < 0.0) {
-    return fail("negative_amount",
-                std::string(name) + " is negative (" + std::to_string(value) + ")");
+    return fail("negative_amount", std::string(name) + " is negative (" + number_text(value) + ")");
   }
   if (value > limits.max_amount) {
-    return fail("too_large", std::string(name) + " " + std::to_string(value) +
-                                 " is above the limit " + std::to_string(limits.max_amount));
+    return fail("too_large", std::string(name) + " " + number_text(value) + " is above the limit " +
+                                 number_text(limits.max_amount));
   }
   return {};
 }

@@ -263,5 +263,18 @@ TEST(ValidateEventTest, ErasureChecksOnlyCustomerTimeAndEventIdAndKeepsNothingEl
   EXPECT_EQ(code_of(validate_event(e)), "bad_field:customer_id");
 }
 
+TEST(ValidateEventTest, MoneyMessagesShowTheShortestRoundTripValue) {
+  Event e = make_event(EventType::kPageView);
+  e.price = 1000000000.0000001;
+  EXPECT_EQ(validate_event(e).error().message, "price 1000000000.0000001 is above the limit 1e+09");
+  e.price = 1e308;
+  EXPECT_EQ(validate_event(e).error().message, "price 1e+308 is above the limit 1e+09");
+  e = make_event(EventType::kRefund);
+  e.amount = -1e-9;
+  EXPECT_EQ(validate_event(e).error().message, "amount is negative (-1e-09)");
+  e.amount = -0.1;
+  EXPECT_EQ(validate_event(e).error().message, "amount is negative (-0.1)");
+}
+
 }  // namespace
 }  // namespace segd::core
