@@ -288,14 +288,15 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   }
 
   // The field `key_` names among `names` (compared without `prefix`) when it is known and its
-  // value is not null (null counts as absent). A second one in the same object is reported.
+  // value is not null (null counts as absent). A second one in the same object is reported,
+  // whether or not either copy is null.
   template <typename Enum, size_t N>
   std::optional<Enum> first_sighting(const std::array<std::string_view, N>& names,
                                      std::string_view prefix,
                                      const Scalar& v,
                                      uint32_t& seen) {
     const auto field = find_field<Enum>(names, key_, prefix);
-    if (!field || v.kind == Scalar::Kind::kNull) {
+    if (!field) {
       return std::nullopt;
     }
     const uint32_t bit = 1U << static_cast<unsigned>(*field);
@@ -304,6 +305,9 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
       return std::nullopt;
     }
     seen |= bit;
+    if (v.kind == Scalar::Kind::kNull) {
+      return std::nullopt;
+    }
     return field;
   }
 

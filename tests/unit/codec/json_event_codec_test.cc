@@ -144,6 +144,17 @@ TEST(JsonEventCodecTest, RejectsDuplicateKnownKeys) {
   EXPECT_EQ(code_of(page_view_with(R"("extra":1,"extra":2)")), "ok");
 }
 
+TEST(JsonEventCodecTest, DuplicateKnownKeyIsRejectedEvenWhenACopyIsNull) {
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"d","customer_id":null,"ts":1})"),
+            "bad_field:customer_id");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":null,"customer_id":"d","ts":1})"),
+            "bad_field:customer_id");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"d","ts":1,"ts":null})"), "bad_field:ts");
+  EXPECT_EQ(code_of(page_view_with(R"("price":null,"price":null)")), "bad_field:price");
+  EXPECT_EQ(code_of(page_view_with(R"("items":[{"product_id":"p","price":null,"price":1}])")),
+            "bad_field:items.price");
+}
+
 TEST(JsonEventCodecTest, RejectsHugeIntegers) {
   EXPECT_EQ(code_of(page_view_with(R"("quantity":9223372036854775808)")), "bad_field:quantity");
   EXPECT_EQ(code_of(page_view_with(R"("quantity":123456789012345678901234567890)")),
