@@ -332,7 +332,13 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
         }
         break;
       case Field::kTs:
-        decoded_.ts = v;
+        // Read as a time only after the type (FORMATS.md); the JSON type is checked here, in
+        // document order, as for every field.
+        if (v.kind == Scalar::Kind::kString || v.is_number()) {
+          decoded_.ts = v;
+        } else {
+          fail(bad_field(name, "must be an RFC 3339 string or an integer").error(), for_types);
+        }
         break;
       case Field::kPrice:
         put(read_double(v, name), event.price, for_types);
@@ -437,6 +443,7 @@ Result<Decoded> parse(char* text, const DecodeLimits& limits, Allocator& parse_a
   return std::move(events).take();
 }
 
+// `value` is a string or a number: other JSON types were reported where they stood.
 Result<core::TimestampMs> read_ts(const Scalar& value) {
   if (value.kind == Scalar::Kind::kString) {
     auto ts = core::parse_rfc3339(value.text);
@@ -448,10 +455,7 @@ Result<core::TimestampMs> read_ts(const Scalar& value) {
   if (value.kind == Scalar::Kind::kInt64) {
     return core::TimestampMs{value.i};
   }
-  if (value.is_number()) {
-    return core::fail("bad_timestamp", "ts must be integer epoch milliseconds or RFC 3339");
-  }
-  return bad_field("ts", "must be an RFC 3339 string or an integer");
+  return core::fail("bad_timestamp", "ts must be integer epoch milliseconds or RFC 3339");
 }
 
 // The cross-field checks of the JSON form, then the semantic ones shared with protobuf.

@@ -136,6 +136,18 @@ TEST(JsonEventCodecTest, RejectsWrongJsonTypes) {
   EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c42","ts":true})"), "bad_field:ts");
 }
 
+TEST(JsonEventCodecTest, TsOfTheWrongJsonTypeIsReportedWhereItStands) {
+  EXPECT_EQ(code_of(R"({"type":"page_view","ts":true})"), "bad_field:ts");
+  EXPECT_EQ(code_of(R"({"type":"nope","customer_id":"c","ts":[1]})"), "bad_field:ts");
+  EXPECT_EQ(code_of(R"({"ts":{},"type":"page_view","customer_id":"c","price":"x"})"),
+            "bad_field:ts");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c","price":"x","ts":false})"),
+            "bad_field:price");
+  // A string or number is checked as a time later, after the type, as before.
+  EXPECT_EQ(code_of(R"({"type":"nope","customer_id":"c","ts":"x"})"), "unknown_type");
+  EXPECT_EQ(code_of(R"({"type":"nope","customer_id":"c","ts":1.5})"), "unknown_type");
+}
+
 TEST(JsonEventCodecTest, RejectsDuplicateKnownKeys) {
   EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c1","customer_id":"c2","ts":1})"),
             "bad_field:customer_id");
