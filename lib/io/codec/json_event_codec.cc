@@ -256,11 +256,12 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 
   bool end() {
     const Scope closed = scopes_[--depth_];
-    if (closed == Scope::kItems && items_seen_ > limits_.validation.max_items &&
-        !error_before_items_) {
-      // Reported instead of whatever was wrong inside the (too long) list.
-      error_ = core::Error{"too_large", std::to_string(items_seen_) + " line items, the limit is " +
-                                            std::to_string(limits_.validation.max_items)};
+    if (closed == Scope::kItems && items_seen_ > limits_.validation.max_items) {
+      // The problem stands at the first entry too many; the entries after it are skipped, so
+      // nothing was found between there and here, and fail() keeps document order.
+      fail(core::Error{"too_large", std::to_string(items_seen_) + " line items, the limit is " +
+                                        std::to_string(limits_.validation.max_items)},
+           Checked::kUnlessErasure);
     }
     if (closed == Scope::kItem && !error_) {
       decoded_.event.items.push_back(std::move(item_));
@@ -355,7 +356,6 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
           fail(bad_field(name, "must be an array").error(), for_types);
           break;
         }
-        error_before_items_ = error_.has_value();
         items_seen_ = 0;
         return Scope::kItems;
       default:
@@ -366,7 +366,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 
   Scope items_element(const Scalar& v) {
     if (++items_seen_ > limits_.validation.max_items) {
-      return Scope::kSkipped;  // Reported as too_large when the list ends.
+      return Scope::kSkipped;  // Reported as too_large when the list ends (and its size is known).
     }
     if (v.kind != Scalar::Kind::kObject) {
       fail(bad_field("items", "must hold objects").error(), Checked::kUnlessErasure);
@@ -412,7 +412,6 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   uint32_t seen_ = 0;
   uint32_t item_seen_ = 0;
   size_t items_seen_ = 0;
-  bool error_before_items_ = false;
   core::LineItem item_;
   Decoded decoded_;
   std::optional<core::Error> error_;

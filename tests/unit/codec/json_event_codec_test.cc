@@ -248,21 +248,38 @@ TEST(JsonEventCodecTest, TooManyItemsIsRejectedEarly) {
 }
 
 TEST(JsonEventCodecTest, FirstProblemInDocumentOrderWinsAndSyntaxErrorsWinOverAll) {
-  std::string too_many = R"("items":[)";
-  for (int i = 0; i < 101; ++i) {
-    too_many += std::string(i == 0 ? "" : ",") + (i == 5 ? "1" : R"({"product_id":"p"})");
-  }
-  too_many += "]";
+  // 101 items, all valid but the one at `bad` (none when it is out of range).
+  const auto too_many = [](int bad) {
+    std::string items = R"("items":[)";
+    for (int i = 0; i < 101; ++i) {
+      items += std::string(i == 0 ? "" : ",") + (i == bad ? "1" : R"({"product_id":"p"})");
+    }
+    return items + "]";
+  };
   const std::string purchase = R"({"type":"purchase","customer_id":"c","ts":1,"order_id":"o",)";
-  // A too-long list is too_large whatever is wrong inside it...
-  EXPECT_EQ(code_of(purchase + too_many + "}"), "too_large");
-  // ...but a field before it was wrong first; a field after it comes too late.
-  EXPECT_EQ(code_of(purchase + R"("price":"x",)" + too_many + "}"), "bad_field:price");
-  EXPECT_EQ(code_of(purchase + too_many + R"(,"price":"x"})"), "too_large");
+  // A too-long list is too_large where its 101st entry stands...
+  EXPECT_EQ(code_of(purchase + too_many(-1) + "}"), "too_large");
+  EXPECT_EQ(code_of(purchase + too_many(100) + "}"), "too_large");
+  // ...so a problem in an earlier entry, or in a field before the list, was first; a field
+  // after it comes too late.
+  EXPECT_EQ(code_of(purchase + too_many(5) + "}"), "bad_field:items");
+  EXPECT_EQ(code_of(purchase + R"("price":"x",)" + too_many(-1) + "}"), "bad_field:price");
+  EXPECT_EQ(code_of(purchase + too_many(-1) + R"(,"price":"x"})"), "too_large");
   EXPECT_EQ(code_of(page_view_with(R"("price":"x","quantity":1.5)")), "bad_field:price");
   // A syntax error anywhere, even after a wrong field, is bad_json.
   EXPECT_EQ(code_of(R"({"type":7,"customer_id":"c42","ts":1,)"), "bad_json");
   EXPECT_EQ(code_of(R"({"type":7,"customer_id":"c42","ts":1,"x":[1,2})"), "bad_json");
+}
+
+TEST(JsonEventCodecTest, AnItemProblemBeforeThe101stItemWinsOverTooLarge) {
+  std::string items = R"("items":[{"price":"x"})";
+  for (int i = 0; i < 100; ++i) {
+    items += R"(,{"product_id":"p"})";
+  }
+  const auto r = decode_json_event(
+      R"({"type":"purchase","customer_id":"c","ts":1,"order_id":"o",)" + items + "]}");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, "bad_field:items.price");
 }
 
 TEST(JsonEventCodecTest, PurchaseWithoutAmountSumsItems) {
