@@ -270,12 +270,22 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   }
 
   void fail(core::Error error, Checked checked) {
+    if (in_items()) {
+      // As validate_event() does, a problem in the list names its entry (FORMATS.md).
+      error.message += " (item " + std::to_string(items_seen_ - 1) + ")";
+    }
     if (checked == Checked::kForAllTypes && !error_for_all_types_) {
       error_for_all_types_ = error;
     }
     if (!error_) {
       error_ = std::move(error);
     }
+  }
+
+  // Whether the value at hand is an entry of the items list or inside one.
+  [[nodiscard]] bool in_items() const {
+    return depth_ > 0 &&
+           (scopes_[depth_ - 1] == Scope::kItems || scopes_[depth_ - 1] == Scope::kItem);
   }
 
   // Moves a decoded value into its field, or keeps the error.

@@ -148,6 +148,22 @@ TEST(JsonEventCodecTest, TsOfTheWrongJsonTypeIsReportedWhereItStands) {
   EXPECT_EQ(code_of(R"({"type":"nope","customer_id":"c","ts":1.5})"), "unknown_type");
 }
 
+TEST(JsonEventCodecTest, ItemProblemsNameTheItem) {
+  const auto message_of = [](std::string_view items) {
+    const auto r = decode_json_event(page_view_with(R"("items":)" + std::string(items)));
+    return r ? std::string("ok") : r.error().code + ": " + r.error().message;
+  };
+  EXPECT_EQ(message_of(R"([{"product_id":"p"},{"product_id":"p","quantity":"x"}])"),
+            "bad_field:items.quantity: items.quantity must be an integer within the int64 range "
+            "(item 1)");
+  EXPECT_EQ(message_of(R"([{"product_id":"p"},1])"),
+            "bad_field:items: items must hold objects (item 1)");
+  EXPECT_EQ(message_of(R"([{"product_id":"a","product_id":"b"}])"),
+            "bad_field:items.product_id: items.product_id appears twice (item 0)");
+  EXPECT_EQ(message_of(R"([{"product_id":"p"},{"product_id":"p","price":-1}])"),
+            "negative_amount: items.price is negative (-1) (item 1)");
+}
+
 TEST(JsonEventCodecTest, RejectsDuplicateKnownKeys) {
   EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c1","customer_id":"c2","ts":1})"),
             "bad_field:customer_id");
