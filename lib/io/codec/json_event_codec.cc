@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -428,6 +429,19 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   std::optional<core::Error> error_for_all_types_;
 };
 
+// rapidjson calls a raw control character in a string an "invalid escape character"; the byte
+// at the offset tells the two apart (in-situ parsing has not written there yet).
+std::string syntax_error_message(const char* text, rj::ParseErrorCode code, size_t offset) {
+  const auto byte = static_cast<unsigned char>(text[offset]);
+  if (code == rj::kParseErrorStringEscapeInvalid && byte < 0x20) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "U+%04X", byte);
+    return "raw control character " + std::string(hex) + " in a string at offset " +
+           std::to_string(offset) + ": U+0000..U+001F must be escaped";
+  }
+  return std::string(rj::GetParseError_En(code)) + " at offset " + std::to_string(offset);
+}
+
 // Parses the NUL-terminated, writable `text` in place (decoded strings point into `text`, which
 // must outlive the result); syntax problems are `bad_json`.
 Result<Decoded> parse(char* text, const DecodeLimits& limits, Allocator& parse_allocator) {
@@ -443,8 +457,8 @@ Result<Decoded> parse(char* text, const DecodeLimits& limits, Allocator& parse_a
     return core::fail("bad_json", "nesting deeper than " + std::to_string(kMaxDepth));
   }
   if (reader.HasParseError()) {
-    return core::fail("bad_json", std::string(rj::GetParseError_En(reader.GetParseErrorCode())) +
-                                      " at offset " + std::to_string(reader.GetErrorOffset()));
+    return core::fail("bad_json", syntax_error_message(text, reader.GetParseErrorCode(),
+                                                       reader.GetErrorOffset()));
   }
   if (!events.root_is_object()) {
     return core::fail("bad_json", "the top level is not an object");

@@ -74,6 +74,22 @@ TEST(JsonEventCodecTest, RejectsSyntaxErrorsAsBadJson) {
   }
 }
 
+TEST(JsonEventCodecTest, RawControlCharacterInAStringIsNamedAsSuch) {
+  const auto r = decode_json_event("{\"type\":\"page_view\",\"customer_id\":\"c\t42\",\"ts\":1}");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, "bad_json");
+  EXPECT_EQ(r.error().message,
+            "raw control character U+0009 in a string at offset 36: U+0000..U+001F must be "
+            "escaped");
+  const auto bom = decode_json_event("\xEF\xBB\xBF{\"x\":\"\x1F\"}");
+  ASSERT_FALSE(bom.has_value());
+  EXPECT_EQ(bom.error().message,
+            "raw control character U+001F in a string at offset 6: U+0000..U+001F must be escaped");
+  // An invalid escape is still called one.
+  EXPECT_EQ(decode_json_event(R"({"x":"\q"})").error().message,
+            "Invalid escape character in string. at offset 6");
+}
+
 TEST(JsonEventCodecTest, RejectsRawNulByteAnywhere) {
   EXPECT_EQ(code_of(page_view_with("") + std::string(1, '\0')), "bad_json");
   EXPECT_EQ(code_of(page_view_with("") + std::string(1, '\0') + "garbage"), "bad_json");
