@@ -112,6 +112,27 @@ TEST(JsonEventCodecTest, RejectsNanAndInfinityLiterals) {
   EXPECT_EQ(code_of(page_view_with(R"("price":"NaN")")), "bad_field:price");
 }
 
+TEST(JsonEventCodecTest, ParserQuirksAreAsFormatsMdSays) {
+  // rapidjson 1.1.0's behaviour, documented in FORMATS.md rather than worked around. When this
+  // test fails (another rapidjson), FORMATS.md needs the new behaviour.
+  EXPECT_EQ(code_of(page_view_with(R"("x":0e400)")), "bad_json");
+  EXPECT_EQ(code_of(page_view_with(R"("x":1)" + std::string(400, '0') + "e-400")), "bad_json");
+  EXPECT_EQ(code_of(page_view_with(R"("x":"a\ud800")")), "bad_json");
+  EXPECT_EQ(code_of(page_view_with(R"("x":"a\udc00")")), "ok");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c\udc00","ts":1})"),
+            "bad_field:customer_id");
+  const auto inf = decode_json_event(page_view_with(R"("price":1.7976931348623159e308)"));
+  ASSERT_FALSE(inf.has_value());
+  EXPECT_EQ(inf.error().code + ": " + inf.error().message,
+            "bad_field:price: price is not a finite number");
+  EXPECT_EQ(code_of(page_view_with(R"("amount":2e308)")), "bad_field:amount");
+  EXPECT_EQ(code_of(page_view_with(R"("quantity":1.7976931348623159e308)")), "bad_field:quantity");
+  EXPECT_EQ(code_of(R"({"type":"page_view","customer_id":"c","ts":1.7976931348623159e308})"),
+            "bad_timestamp");
+  EXPECT_EQ(code_of(page_view_with(R"("x":1.7976931348623159e308)")), "ok");
+  EXPECT_EQ(code_of(page_view_with(R"("price":100e307)")), "negative_amount");
+}
+
 TEST(JsonEventCodecTest, RejectsTopLevelThatIsNotAnObject) {
   for (const std::string_view payload : {"[]", "42", "\"event\"", "null", "true"}) {
     EXPECT_EQ(code_of(payload), "bad_json") << payload;
