@@ -7,13 +7,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/events/validate.h"
+#include "io/codec/json_number.h"
 #include "io/codec/json_writer.h"
 
 namespace segd::io {
@@ -29,9 +29,10 @@ constexpr size_t kParseArenaBytes = 2 * 1024;
 constexpr size_t kTextArenaBytes = 2 * 1024;
 // Chunk size once the arena is full (large events only).
 constexpr size_t kHeapChunkBytes = 64 * 1024;
-// Full precision so that the shortest round-trip text written by JsonWriter reads back to the
-// same bits.
-constexpr unsigned kParseFlags = rj::kParseFullPrecisionFlag | rj::kParseInsituFlag;
+// Numbers are passed on as their text and read with std::from_chars (json_number.h): rapidjson
+// 1.1.0's own conversion reads some (`0e40`) with undefined behaviour and others (`100e307`)
+// wrongly. The grammar is still the parser's to check.
+constexpr unsigned kParseFlags = rj::kParseNumbersAsStringsFlag | rj::kParseInsituFlag;
 // Deepest accepted nesting of objects and arrays. An event needs 3 (event, items, item); the
 // bound keeps the recursive parser's stack small and stops "[[[[..." payloads early.
 constexpr int kMaxDepth = 64;
@@ -99,26 +100,9 @@ std::unexpected<core::Error> bad_field(std::string_view name, std::string_view w
 
 // One JSON value as the parser reports it: a scalar, or the start of an object or array.
 struct Scalar {
-  enum class Kind : uint8_t { kNull, kBool, kInt64, kUint64, kDouble, kString, kObject, kArray };
+  enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
   Kind kind = Kind::kNull;
-  int64_t i = 0;          // kInt64
-  uint64_t u = 0;         // kUint64 (above the int64 range)
-  double d = 0;           // kDouble
-  std::string_view text;  // kString
-
-  [[nodiscard]] bool is_number() const {
-    return kind == Kind::kInt64 || kind == Kind::kUint64 || kind == Kind::kDouble;
-  }
-  [[nodiscard]] double number() const {
-    switch (kind) {
-      case Kind::kInt64:
-        return static_cast<double>(i);
-      case Kind::kUint64:
-        return static_cast<double>(u);
-      default:
-        return d;
-    }
-  }
+  std::string_view text;  // kString: the decoded string; kNumber: the number as written
 };
 
 Result<std::string> read_string(const Scalar& v, std::string_view name) {
@@ -129,18 +113,38 @@ Result<std::string> read_string(const Scalar& v, std::string_view name) {
 }
 
 Result<double> read_double(const Scalar& v, std::string_view name) {
-  if (!v.is_number()) {
+  if (v.kind != Scalar::Kind::kNumber) {
     return bad_field(name, "must be a number");
   }
-  return v.number();
+  const auto number = json_number_to_double(v.text);
+  if (!number) {
+    return bad_field(name, std::string(v.text) + " is out of the range of a double");
+  }
+  return *number;
 }
 
 Result<int64_t> read_int(const Scalar& v, std::string_view name) {
-  if (v.kind != Scalar::Kind::kInt64) {
+  const auto number = v.kind == Scalar::Kind::kNumber ? json_number_to_int64(v.text) : std::nullopt;
+  if (!number) {
     return bad_field(name, "must be an integer within the int64 range");
   }
-  return v.i;
+  return *number;
 }
+
+// Where the parser's numbers are read from: its own view of them, or, when it was shown a copy
+// with the numbers masked (mask_json_numbers), the payload at the same offset.
+struct NumberTexts {
+  const char* masked = nullptr;  // the start of the masked copy the parser reads
+  std::string_view payload;      // what was masked
+
+  [[nodiscard]] std::string_view text(const char* s, size_t n) const {
+    if (masked == nullptr) {
+      return {s, n};
+    }
+    const std::string_view rest = payload.substr(static_cast<size_t>(s - masked));
+    return rest.substr(0, json_number_length(rest));
+  }
+};
 
 std::string* string_member(core::Event& event, Field field) {
   switch (field) {
@@ -181,20 +185,14 @@ struct Decoded {
 // parse only when the nesting gets deeper than kMaxDepth.
 class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
  public:
-  explicit EventReader(const DecodeLimits& limits) : limits_(limits) {}
+  EventReader(const DecodeLimits& limits, NumberTexts numbers)
+      : limits_(limits), numbers_(numbers) {}
 
   bool Null() { return value(Scalar{}); }
   bool Bool(bool) { return value(Scalar{.kind = Scalar::Kind::kBool}); }
-  bool Int(int i) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = i}); }
-  bool Uint(unsigned u) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = u}); }
-  bool Int64(int64_t i) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = i}); }
-  bool Uint64(uint64_t u) {
-    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return value(Scalar{.kind = Scalar::Kind::kInt64, .i = static_cast<int64_t>(u)});
-    }
-    return value(Scalar{.kind = Scalar::Kind::kUint64, .u = u});
+  bool RawNumber(const char* s, rj::SizeType n, bool) {
+    return value(Scalar{.kind = Scalar::Kind::kNumber, .text = numbers_.text(s, n)});
   }
-  bool Double(double d) { return value(Scalar{.kind = Scalar::Kind::kDouble, .d = d}); }
   bool String(const char* s, rj::SizeType n, bool) {
     return value(Scalar{.kind = Scalar::Kind::kString, .text = std::string_view(s, n)});
   }
@@ -346,7 +344,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
       case Field::kTs:
         // Read as a time only after the type (FORMATS.md); the JSON type is checked here, in
         // document order, as for every field.
-        if (v.kind == Scalar::Kind::kString || v.is_number()) {
+        if (v.kind == Scalar::Kind::kString || v.kind == Scalar::Kind::kNumber) {
           decoded_.ts = v;
         } else {
           fail(bad_field(name, "must be an RFC 3339 string or an integer").error(), for_types);
@@ -415,6 +413,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   }
 
   const DecodeLimits& limits_;
+  NumberTexts numbers_;
   std::array<Scope, kMaxDepth> scopes_{};
   int depth_ = 0;
   bool too_deep_ = false;
@@ -442,28 +441,57 @@ std::string syntax_error_message(const char* text, rj::ParseErrorCode code, size
   return std::string(rj::GetParseError_En(code)) + " at offset " + std::to_string(offset);
 }
 
-// Parses the NUL-terminated, writable `text` in place (decoded strings point into `text`, which
-// must outlive the result); syntax problems are `bad_json`.
-Result<Decoded> parse(char* text, const DecodeLimits& limits, Allocator& parse_allocator) {
-  // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
-  if (std::string_view(text).starts_with("\xEF\xBB\xBF")) {
-    text += 3;
-  }
+// One pass of the parser over the NUL-terminated `text`, in place, into `events`.
+rj::ParseResult run_parser(char* text, EventReader& events, Allocator& parse_allocator) {
   rj::InsituStringStream stream(text);
   rj::GenericReader<rj::UTF8<>, rj::UTF8<>, Allocator> reader(&parse_allocator);
-  EventReader events(limits);
-  reader.Parse<kParseFlags>(stream, events);
+  return reader.Parse<kParseFlags>(stream, events);
+}
+
+// What a pass found: syntax problems (`bad_json`) first, then the event or its first problem.
+Result<Decoded> outcome(const char* text, rj::ParseResult syntax, EventReader& events) {
   if (events.too_deep()) {
     return core::fail("bad_json", "nesting deeper than " + std::to_string(kMaxDepth));
   }
-  if (reader.HasParseError()) {
-    return core::fail("bad_json", syntax_error_message(text, reader.GetParseErrorCode(),
-                                                       reader.GetErrorOffset()));
+  if (syntax.IsError()) {
+    return core::fail("bad_json", syntax_error_message(text, syntax.Code(), syntax.Offset()));
   }
   if (!events.root_is_object()) {
     return core::fail("bad_json", "the top level is not an object");
   }
   return std::move(events).take();
+}
+
+// Copies `payload` into `text` (payload.size() + 1 bytes) and ends it with a NUL.
+void copy_terminated(std::string_view payload, char* text) {
+  std::memcpy(text, payload.data(), payload.size());
+  text[payload.size()] = '\0';
+}
+
+// Parses a copy of `payload` in `text` (payload.size() + 1 writable bytes), in place: decoded
+// strings point into `text` or `payload`, which must outlive the result.
+Result<Decoded> parse(std::string_view payload,
+                      char* text,
+                      const DecodeLimits& limits,
+                      Allocator& parse_allocator) {
+  // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
+  if (payload.starts_with("\xEF\xBB\xBF")) {
+    payload.remove_prefix(3);
+  }
+  copy_terminated(payload, text);
+  EventReader events(limits, NumberTexts{});
+  const rj::ParseResult syntax = run_parser(text, events, parse_allocator);
+  if (syntax.Code() == rj::kParseErrorNumberTooBig) {
+    // rapidjson 1.1.0 refuses some valid numbers even when asked only for their text (`0e400`,
+    // an exponent above 308 plus the digits after the point; an integer part over 309 digits).
+    // Read a copy with every number masked as `0` once more, and take the numbers from the
+    // payload. Rare, so the common path stays a single pass.
+    copy_terminated(payload, text);
+    mask_json_numbers({text, payload.size()});
+    EventReader masked(limits, NumberTexts{.masked = text, .payload = payload});
+    return outcome(text, run_parser(text, masked, parse_allocator), masked);
+  }
+  return outcome(text, syntax, events);
 }
 
 // `value` is a string or a number: other JSON types were reported where they stood.
@@ -475,8 +503,8 @@ Result<core::TimestampMs> read_ts(const Scalar& value) {
     }
     return *ts;
   }
-  if (value.kind == Scalar::Kind::kInt64) {
-    return core::TimestampMs{value.i};
+  if (const auto ms = json_number_to_int64(value.text)) {
+    return core::TimestampMs{*ms};
   }
   return core::fail("bad_timestamp", "ts must be integer epoch milliseconds or RFC 3339");
 }
@@ -541,17 +569,14 @@ Result<core::Event> decode_json_event(std::string_view payload, const DecodeLimi
   alignas(16) char text_arena[kTextArenaBytes];
   std::string large_text;
   char* text = text_arena;
-  if (payload.size() < sizeof text_arena) {
-    std::memcpy(text_arena, payload.data(), payload.size());
-    text_arena[payload.size()] = '\0';
-  } else {
-    large_text.assign(payload);
+  if (payload.size() >= sizeof text_arena) {
+    large_text.resize(payload.size());
     text = large_text.data();
   }
   alignas(16) char parse_arena[kParseArenaBytes];
   rj::CrtAllocator heap;
   Allocator parse_allocator(parse_arena, sizeof parse_arena, kHeapChunkBytes, &heap);
-  auto decoded = parse(text, limits, parse_allocator);
+  auto decoded = parse(payload, text, limits, parse_allocator);
   if (!decoded) {
     return std::unexpected(std::move(decoded.error()));
   }
