@@ -59,6 +59,14 @@ int64_t digits(std::string_view s, size_t pos, size_t width) {
 
 bool expect(std::string_view s, size_t pos, char c) { return pos < s.size() && s[pos] == c; }
 
+// Whether local time hh:mm at `offset_minutes` east of UTC is 23:59 UTC, the only minute a
+// leap second (second 60) can end.
+bool is_last_utc_minute(int64_t hour, int64_t minute, int64_t offset_minutes) {
+  constexpr int64_t kMinutesPerDay = kMsPerDay / kMsPerMinute;
+  const int64_t utc = (hour * 60 + minute - offset_minutes) % kMinutesPerDay;
+  return (utc + kMinutesPerDay) % kMinutesPerDay == kMinutesPerDay - 1;
+}
+
 }  // namespace
 
 Result<TimestampMs> parse_rfc3339(std::string_view s) {
@@ -110,6 +118,10 @@ Result<TimestampMs> parse_rfc3339(std::string_view s) {
     return bad();
   }
   if (pos != s.size()) {
+    return bad();
+  }
+  // Unix time has no leap seconds: 23:59:60Z is read as the next day's 00:00:00Z.
+  if (second == 60 && !is_last_utc_minute(hour, minute, offset_minutes)) {
     return bad();
   }
   const int64_t days =

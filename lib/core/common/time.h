@@ -18,8 +18,9 @@ inline constexpr int64_t kMsPerMinute = 60 * kMsPerSecond;
 inline constexpr int64_t kMsPerHour = 60 * kMsPerMinute;
 inline constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 
-/// Parses RFC 3339 (`2026-03-01T10:00:00Z`, `2026-03-01T10:00:00.250+01:00`).
-/// Errors: code `bad_timestamp`.
+/// Parses RFC 3339 (`2026-03-01T10:00:00Z`, `2026-03-01T10:00:00.250+01:00`). Second 60 (a leap
+/// second) is accepted only at 23:59:60 UTC once the offset is applied, and read as the next
+/// day's 00:00:00 UTC (Unix time has no leap seconds). Errors: code `bad_timestamp`.
 [[nodiscard]] Result<TimestampMs> parse_rfc3339(std::string_view text);
 
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm` only when the milliseconds are not zero.

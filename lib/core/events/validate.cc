@@ -1,10 +1,12 @@
 #include "core/events/validate.h"
 
+#include <charconv>
 #include <cmath>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "core/common/check.h"
 #include "core/events/text.h"
 
 namespace segd::core {
@@ -34,18 +36,26 @@ Check check_text(std::string_view value,
   return {};
 }
 
+// The shortest text that reads back to the same double, as JsonWriter writes numbers, so a
+// message shows the value that was given (not six fixed decimals, nor 309 digits for 1e308).
+std::string number_text(double value) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  CHECK(ec == std::errc());
+  return std::string(buf, end);
+}
+
 // Prices and amounts: finite, not negative, bounded.
 Check check_money(double value, std::string_view name, const ValidationLimits& limits) {
   if (!std::isfinite(value)) {
     return fail("bad_field:" + std::string(name), std::string(name) + " is not a finite number");
   }
   if (value < 0.0) {
-    return fail("negative_amount",
-                std::string(name) + " is negative (" + std::to_string(value) + ")");
+    return fail("negative_amount", std::string(name) + " is negative (" + number_text(value) + ")");
   }
   if (value > limits.max_amount) {
-    return fail("too_large", std::string(name) + " " + std::to_string(value) +
-                                 " is above the limit " + std::to_string(limits.max_amount));
+    return fail("too_large", std::string(name) + " " + number_text(value) + " is above the limit " +
+                                 number_text(limits.max_amount));
   }
   return {};
 }
@@ -78,9 +88,12 @@ Check check_identity(const Event& event, const ValidationLimits& limits) {
   return {};
 }
 
+Check check_event_id(const Event& event, const ValidationLimits& limits) {
+  return check_text(event.event_id, "event_id", limits.max_id_bytes, Controls::kReject);
+}
+
 Check check_strings(const Event& event, const ValidationLimits& limits) {
   const std::pair<std::string_view, const std::string*> ids[] = {
-      {"event_id", &event.event_id},
       {"session_id", &event.session_id},
       {"product_id", &event.product_id},
       {"order_id", &event.order_id},
@@ -188,6 +201,17 @@ Check check_type(Event& event, AmountField amount) {
   return fail("unknown_type", "event type out of range");
 }
 
+// An erasure keeps only what every event has: a stray field, malformed or not, must never stop
+// a customer's erasure, and it has no use once the customer is gone.
+Event erasure_only(Event event) {
+  Event erasure;
+  erasure.type = EventType::kErasure;
+  erasure.customer_id = std::move(event.customer_id);
+  erasure.ts = event.ts;
+  erasure.event_id = std::move(event.event_id);
+  return erasure;
+}
+
 }  // namespace
 
 double derived_amount(const std::vector<LineItem>& items) {
@@ -210,6 +234,12 @@ std::string accepted_event_times(const ValidationLimits& limits) {
 Result<Event> validate_event(Event event, AmountField amount, const ValidationLimits& limits) {
   if (auto ok = check_identity(event, limits); !ok) {
     return std::unexpected(std::move(ok.error()));
+  }
+  if (auto ok = check_event_id(event, limits); !ok) {
+    return std::unexpected(std::move(ok.error()));
+  }
+  if (event.type == EventType::kErasure) {
+    return erasure_only(std::move(event));
   }
   if (auto ok = check_strings(event, limits); !ok) {
     return std::unexpected(std::move(ok.error()));

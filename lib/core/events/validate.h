@@ -43,6 +43,8 @@ struct ValidationLimits {
 enum class AmountField : uint8_t { kPresent, kAbsent };
 
 /// Semantic checks on a decoded event, with the purchase amount derived when it is absent.
+/// An erasure is checked for customer_id, ts and event_id only, and comes back with only those
+/// (and its type): its other fields are neither checked nor kept.
 /// Returns the (possibly completed) event, or the first failing check as an Error whose `code`
 /// is one of: `missing_field:<name>`, `bad_field:<name>`, `negative_amount`, `too_large`,
 /// `bad_timestamp` (names of line item fields are `items.<name>`). The set of codes is bounded

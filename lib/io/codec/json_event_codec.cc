@@ -5,14 +5,15 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
-#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/events/validate.h"
+#include "io/codec/json_number.h"
 #include "io/codec/json_writer.h"
 
 namespace segd::io {
@@ -28,9 +29,10 @@ constexpr size_t kParseArenaBytes = 2 * 1024;
 constexpr size_t kTextArenaBytes = 2 * 1024;
 // Chunk size once the arena is full (large events only).
 constexpr size_t kHeapChunkBytes = 64 * 1024;
-// Full precision so that the shortest round-trip text written by JsonWriter reads back to the
-// same bits.
-constexpr unsigned kParseFlags = rj::kParseFullPrecisionFlag | rj::kParseInsituFlag;
+// Numbers are passed on as their text and read with std::from_chars (json_number.h): rapidjson
+// 1.1.0's own conversion reads some (`0e40`) with undefined behaviour and others (`100e307`)
+// wrongly. The grammar is still the parser's to check.
+constexpr unsigned kParseFlags = rj::kParseNumbersAsStringsFlag | rj::kParseInsituFlag;
 // Deepest accepted nesting of objects and arrays. An event needs 3 (event, items, item); the
 // bound keeps the recursive parser's stack small and stops "[[[[..." payloads early.
 constexpr int kMaxDepth = 64;
@@ -62,6 +64,24 @@ enum class ItemField : uint8_t { kProductId, kCategory, kQuantity, kPrice };
 constexpr std::array<std::string_view, 4> kItemFieldNames = {"items.product_id", "items.category",
                                                              "items.quantity", "items.price"};
 
+// Which events a field's problems count for. An erasure checks only the fields every event has
+// and ignores the others (FORMATS.md).
+enum class Checked : uint8_t { kForAllTypes, kUnlessErasure };
+
+constexpr Checked checked(Field field) {
+  switch (field) {
+    case Field::kEventId:
+    case Field::kType:
+    case Field::kCustomerId:
+    case Field::kTs:
+      return Checked::kForAllTypes;
+    default:
+      return Checked::kUnlessErasure;
+  }
+}
+
+constexpr Checked checked(ItemField) { return Checked::kUnlessErasure; }
+
 template <typename Enum, size_t N>
 std::optional<Enum> find_field(const std::array<std::string_view, N>& names,
                                std::string_view key,
@@ -80,26 +100,9 @@ std::unexpected<core::Error> bad_field(std::string_view name, std::string_view w
 
 // One JSON value as the parser reports it: a scalar, or the start of an object or array.
 struct Scalar {
-  enum class Kind : uint8_t { kNull, kBool, kInt64, kUint64, kDouble, kString, kObject, kArray };
+  enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
   Kind kind = Kind::kNull;
-  int64_t i = 0;          // kInt64
-  uint64_t u = 0;         // kUint64 (above the int64 range)
-  double d = 0;           // kDouble
-  std::string_view text;  // kString
-
-  [[nodiscard]] bool is_number() const {
-    return kind == Kind::kInt64 || kind == Kind::kUint64 || kind == Kind::kDouble;
-  }
-  [[nodiscard]] double number() const {
-    switch (kind) {
-      case Kind::kInt64:
-        return static_cast<double>(i);
-      case Kind::kUint64:
-        return static_cast<double>(u);
-      default:
-        return d;
-    }
-  }
+  std::string_view text;  // kString: the decoded string; kNumber: the number as written
 };
 
 Result<std::string> read_string(const Scalar& v, std::string_view name) {
@@ -110,18 +113,38 @@ Result<std::string> read_string(const Scalar& v, std::string_view name) {
 }
 
 Result<double> read_double(const Scalar& v, std::string_view name) {
-  if (!v.is_number()) {
+  if (v.kind != Scalar::Kind::kNumber) {
     return bad_field(name, "must be a number");
   }
-  return v.number();
+  const auto number = json_number_to_double(v.text);
+  if (!number) {
+    return bad_field(name, std::string(v.text) + " is out of the range of a double");
+  }
+  return *number;
 }
 
 Result<int64_t> read_int(const Scalar& v, std::string_view name) {
-  if (v.kind != Scalar::Kind::kInt64) {
+  const auto number = v.kind == Scalar::Kind::kNumber ? json_number_to_int64(v.text) : std::nullopt;
+  if (!number) {
     return bad_field(name, "must be an integer within the int64 range");
   }
-  return v.i;
+  return *number;
 }
+
+// Where the parser's numbers are read from: its own view of them, or, when it was shown a copy
+// with the numbers masked (mask_json_numbers), the payload at the same offset.
+struct NumberTexts {
+  const char* masked = nullptr;  // the start of the masked copy the parser reads
+  std::string_view payload;      // what was masked
+
+  [[nodiscard]] std::string_view text(const char* s, size_t n) const {
+    if (masked == nullptr) {
+      return {s, n};
+    }
+    const std::string_view rest = payload.substr(static_cast<size_t>(s - masked));
+    return rest.substr(0, json_number_length(rest));
+  }
+};
 
 std::string* string_member(core::Event& event, Field field) {
   switch (field) {
@@ -155,26 +178,21 @@ struct Decoded {
 };
 
 // Decodes the event straight from the parser's callbacks (no DOM). Each value is checked as it
-// arrives, in document order, and the first problem is kept; the parse still runs to the end,
-// so a syntax error anywhere is reported as `bad_json` first. Values of unknown fields, and of
-// fields already found wrong, are skipped whole. Stops the parse only when the nesting gets
-// deeper than kMaxDepth.
+// arrives, in document order, and the first problem is kept, and apart from it the first problem
+// of the fields every event has: an erasure reports only that one, and its `type` may come last.
+// The parse still runs to the end, so a syntax error anywhere is reported as `bad_json` first.
+// Values of unknown fields, and of fields already found wrong, are skipped whole. Stops the
+// parse only when the nesting gets deeper than kMaxDepth.
 class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
  public:
-  explicit EventReader(const DecodeLimits& limits) : limits_(limits) {}
+  EventReader(const DecodeLimits& limits, NumberTexts numbers)
+      : limits_(limits), numbers_(numbers) {}
 
   bool Null() { return value(Scalar{}); }
   bool Bool(bool) { return value(Scalar{.kind = Scalar::Kind::kBool}); }
-  bool Int(int i) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = i}); }
-  bool Uint(unsigned u) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = u}); }
-  bool Int64(int64_t i) { return value(Scalar{.kind = Scalar::Kind::kInt64, .i = i}); }
-  bool Uint64(uint64_t u) {
-    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return value(Scalar{.kind = Scalar::Kind::kInt64, .i = static_cast<int64_t>(u)});
-    }
-    return value(Scalar{.kind = Scalar::Kind::kUint64, .u = u});
+  bool RawNumber(const char* s, rj::SizeType n, bool) {
+    return value(Scalar{.kind = Scalar::Kind::kNumber, .text = numbers_.text(s, n)});
   }
-  bool Double(double d) { return value(Scalar{.kind = Scalar::Kind::kDouble, .d = d}); }
   bool String(const char* s, rj::SizeType n, bool) {
     return value(Scalar{.kind = Scalar::Kind::kString, .text = std::string_view(s, n)});
   }
@@ -189,10 +207,12 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 
   [[nodiscard]] bool too_deep() const { return too_deep_; }
   [[nodiscard]] bool root_is_object() const { return root_is_object_; }
-  /// The first problem found, or the decoded fields.
+  /// The first problem found that counts for the event's type, or the decoded fields.
   [[nodiscard]] Result<Decoded> take() && {
-    if (error_) {
-      return std::unexpected(std::move(*error_));
+    const bool erasure = decoded_.type == core::event_type_name(core::EventType::kErasure);
+    std::optional<core::Error>& error = erasure ? error_for_all_types_ : error_;
+    if (error) {
+      return std::unexpected(std::move(*error));
     }
     return std::move(decoded_);
   }
@@ -235,11 +255,12 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 
   bool end() {
     const Scope closed = scopes_[--depth_];
-    if (closed == Scope::kItems && items_seen_ > limits_.validation.max_items &&
-        !error_before_items_) {
-      // Reported instead of whatever was wrong inside the (too long) list.
-      error_ = core::Error{"too_large", std::to_string(items_seen_) + " line items, the limit is " +
-                                            std::to_string(limits_.validation.max_items)};
+    if (closed == Scope::kItems && items_seen_ > limits_.validation.max_items) {
+      // The problem stands at the first entry too many; the entries after it are skipped, so
+      // nothing was found between there and here, and fail() keeps document order.
+      fail(core::Error{"too_large", std::to_string(items_seen_) + " line items, the limit is " +
+                                        std::to_string(limits_.validation.max_items)},
+           Checked::kUnlessErasure);
     }
     if (closed == Scope::kItem && !error_) {
       decoded_.event.items.push_back(std::move(item_));
@@ -247,39 +268,56 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
     return true;
   }
 
-  void fail(core::Error error) {
+  void fail(core::Error error, Checked checked) {
+    if (in_items()) {
+      // As validate_event() does, a problem in the list names its entry (FORMATS.md).
+      error.message += " (item " + std::to_string(items_seen_ - 1) + ")";
+    }
+    if (checked == Checked::kForAllTypes && !error_for_all_types_) {
+      error_for_all_types_ = error;
+    }
     if (!error_) {
       error_ = std::move(error);
     }
   }
 
+  // Whether the value at hand is an entry of the items list or inside one.
+  [[nodiscard]] bool in_items() const {
+    return depth_ > 0 &&
+           (scopes_[depth_ - 1] == Scope::kItems || scopes_[depth_ - 1] == Scope::kItem);
+  }
+
   // Moves a decoded value into its field, or keeps the error.
   template <typename T>
-  void put(Result<T> value, T& target) {
+  void put(Result<T> value, T& target, Checked checked) {
     if (value) {
       target = std::move(*value);
     } else {
-      fail(std::move(value.error()));
+      fail(std::move(value.error()), checked);
     }
   }
 
   // The field `key_` names among `names` (compared without `prefix`) when it is known and its
-  // value is not null (null counts as absent). A second one in the same object is reported.
+  // value is not null (null counts as absent). A second one in the same object is reported,
+  // whether or not either copy is null.
   template <typename Enum, size_t N>
   std::optional<Enum> first_sighting(const std::array<std::string_view, N>& names,
                                      std::string_view prefix,
                                      const Scalar& v,
                                      uint32_t& seen) {
     const auto field = find_field<Enum>(names, key_, prefix);
-    if (!field || v.kind == Scalar::Kind::kNull) {
+    if (!field) {
       return std::nullopt;
     }
     const uint32_t bit = 1U << static_cast<unsigned>(*field);
     if ((seen & bit) != 0) {
-      fail(bad_field(names[static_cast<size_t>(*field)], "appears twice").error());
+      fail(bad_field(names[static_cast<size_t>(*field)], "appears twice").error(), checked(*field));
       return std::nullopt;
     }
     seen |= bit;
+    if (v.kind == Scalar::Kind::kNull) {
+      return std::nullopt;
+    }
     return field;
   }
 
@@ -289,38 +327,44 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
       return Scope::kSkipped;
     }
     const std::string_view name = kFieldNames[static_cast<size_t>(*field)];
+    const Checked for_types = checked(*field);
     core::Event& event = decoded_.event;
     if (std::string* target = string_member(event, *field)) {
-      put(read_string(v, name), *target);
+      put(read_string(v, name), *target, for_types);
       return Scope::kSkipped;
     }
     switch (*field) {
       case Field::kType:
         if (v.kind != Scalar::Kind::kString) {
-          fail(bad_field(name, "must be a string").error());
+          fail(bad_field(name, "must be a string").error(), for_types);
         } else {
           decoded_.type = v.text;
         }
         break;
       case Field::kTs:
-        decoded_.ts = v;
+        // Read as a time only after the type (FORMATS.md); the JSON type is checked here, in
+        // document order, as for every field.
+        if (v.kind == Scalar::Kind::kString || v.kind == Scalar::Kind::kNumber) {
+          decoded_.ts = v;
+        } else {
+          fail(bad_field(name, "must be an RFC 3339 string or an integer").error(), for_types);
+        }
         break;
       case Field::kPrice:
-        put(read_double(v, name), event.price);
+        put(read_double(v, name), event.price, for_types);
         break;
       case Field::kAmount:
         decoded_.amount = core::AmountField::kPresent;
-        put(read_double(v, name), event.amount);
+        put(read_double(v, name), event.amount, for_types);
         break;
       case Field::kQuantity:
-        put(read_int(v, name), event.quantity);
+        put(read_int(v, name), event.quantity, for_types);
         break;
       case Field::kItems:
         if (v.kind != Scalar::Kind::kArray) {
-          fail(bad_field(name, "must be an array").error());
+          fail(bad_field(name, "must be an array").error(), for_types);
           break;
         }
-        error_before_items_ = error_.has_value();
         items_seen_ = 0;
         return Scope::kItems;
       default:
@@ -331,10 +375,10 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 
   Scope items_element(const Scalar& v) {
     if (++items_seen_ > limits_.validation.max_items) {
-      return Scope::kSkipped;  // Reported as too_large when the list ends.
+      return Scope::kSkipped;  // Reported as too_large when the list ends (and its size is known).
     }
     if (v.kind != Scalar::Kind::kObject) {
-      fail(bad_field("items", "must hold objects").error());
+      fail(bad_field("items", "must hold objects").error(), Checked::kUnlessErasure);
       return Scope::kSkipped;
     }
     if (decoded_.event.items.empty()) {
@@ -351,23 +395,25 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
       return;
     }
     const std::string_view name = kItemFieldNames[static_cast<size_t>(*field)];
+    const Checked for_types = checked(*field);
     switch (*field) {
       case ItemField::kProductId:
-        put(read_string(v, name), item_.product_id);
+        put(read_string(v, name), item_.product_id, for_types);
         break;
       case ItemField::kCategory:
-        put(read_string(v, name), item_.category);
+        put(read_string(v, name), item_.category, for_types);
         break;
       case ItemField::kQuantity:
-        put(read_int(v, name), item_.quantity);
+        put(read_int(v, name), item_.quantity, for_types);
         break;
       case ItemField::kPrice:
-        put(read_double(v, name), item_.price);
+        put(read_double(v, name), item_.price, for_types);
         break;
     }
   }
 
   const DecodeLimits& limits_;
+  NumberTexts numbers_;
   std::array<Scope, kMaxDepth> scopes_{};
   int depth_ = 0;
   bool too_deep_ = false;
@@ -376,29 +422,39 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   uint32_t seen_ = 0;
   uint32_t item_seen_ = 0;
   size_t items_seen_ = 0;
-  bool error_before_items_ = false;
   core::LineItem item_;
   Decoded decoded_;
   std::optional<core::Error> error_;
+  std::optional<core::Error> error_for_all_types_;
 };
 
-// Parses the NUL-terminated, writable `text` in place (decoded strings point into `text`, which
-// must outlive the result); syntax problems are `bad_json`.
-Result<Decoded> parse(char* text, const DecodeLimits& limits, Allocator& parse_allocator) {
-  // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
-  if (std::string_view(text).starts_with("\xEF\xBB\xBF")) {
-    text += 3;
+// rapidjson calls a raw control character in a string an "invalid escape character"; the byte
+// at the offset tells the two apart (in-situ parsing has not written there yet).
+std::string syntax_error_message(const char* text, rj::ParseErrorCode code, size_t offset) {
+  const auto byte = static_cast<unsigned char>(text[offset]);
+  if (code == rj::kParseErrorStringEscapeInvalid && byte < 0x20) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "U+%04X", byte);
+    return "raw control character " + std::string(hex) + " in a string at offset " +
+           std::to_string(offset) + ": U+0000..U+001F must be escaped";
   }
+  return std::string(rj::GetParseError_En(code)) + " at offset " + std::to_string(offset);
+}
+
+// One pass of the parser over the NUL-terminated `text`, in place, into `events`.
+rj::ParseResult run_parser(char* text, EventReader& events, Allocator& parse_allocator) {
   rj::InsituStringStream stream(text);
   rj::GenericReader<rj::UTF8<>, rj::UTF8<>, Allocator> reader(&parse_allocator);
-  EventReader events(limits);
-  reader.Parse<kParseFlags>(stream, events);
+  return reader.Parse<kParseFlags>(stream, events);
+}
+
+// What a pass found: syntax problems (`bad_json`) first, then the event or its first problem.
+Result<Decoded> outcome(const char* text, rj::ParseResult syntax, EventReader& events) {
   if (events.too_deep()) {
     return core::fail("bad_json", "nesting deeper than " + std::to_string(kMaxDepth));
   }
-  if (reader.HasParseError()) {
-    return core::fail("bad_json", std::string(rj::GetParseError_En(reader.GetParseErrorCode())) +
-                                      " at offset " + std::to_string(reader.GetErrorOffset()));
+  if (syntax.IsError()) {
+    return core::fail("bad_json", syntax_error_message(text, syntax.Code(), syntax.Offset()));
   }
   if (!events.root_is_object()) {
     return core::fail("bad_json", "the top level is not an object");
@@ -406,6 +462,39 @@ Result<Decoded> parse(char* text, const DecodeLimits& limits, Allocator& parse_a
   return std::move(events).take();
 }
 
+// Copies `payload` into `text` (payload.size() + 1 bytes) and ends it with a NUL.
+void copy_terminated(std::string_view payload, char* text) {
+  std::memcpy(text, payload.data(), payload.size());
+  text[payload.size()] = '\0';
+}
+
+// Parses a copy of `payload` in `text` (payload.size() + 1 writable bytes), in place: decoded
+// strings point into `text` or `payload`, which must outlive the result.
+Result<Decoded> parse(std::string_view payload,
+                      char* text,
+                      const DecodeLimits& limits,
+                      Allocator& parse_allocator) {
+  // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
+  if (payload.starts_with("\xEF\xBB\xBF")) {
+    payload.remove_prefix(3);
+  }
+  copy_terminated(payload, text);
+  EventReader events(limits, NumberTexts{});
+  const rj::ParseResult syntax = run_parser(text, events, parse_allocator);
+  if (syntax.Code() == rj::kParseErrorNumberTooBig) {
+    // rapidjson 1.1.0 refuses some valid numbers even when asked only for their text (`0e400`,
+    // an exponent above 308 plus the digits after the point; an integer part over 309 digits).
+    // Read a copy with every number masked as `0` once more, and take the numbers from the
+    // payload. Rare, so the common path stays a single pass.
+    copy_terminated(payload, text);
+    mask_json_numbers({text, payload.size()});
+    EventReader masked(limits, NumberTexts{.masked = text, .payload = payload});
+    return outcome(text, run_parser(text, masked, parse_allocator), masked);
+  }
+  return outcome(text, syntax, events);
+}
+
+// `value` is a string or a number: other JSON types were reported where they stood.
 Result<core::TimestampMs> read_ts(const Scalar& value) {
   if (value.kind == Scalar::Kind::kString) {
     auto ts = core::parse_rfc3339(value.text);
@@ -414,13 +503,10 @@ Result<core::TimestampMs> read_ts(const Scalar& value) {
     }
     return *ts;
   }
-  if (value.kind == Scalar::Kind::kInt64) {
-    return core::TimestampMs{value.i};
+  if (const auto ms = json_number_to_int64(value.text)) {
+    return core::TimestampMs{*ms};
   }
-  if (value.is_number()) {
-    return core::fail("bad_timestamp", "ts must be integer epoch milliseconds or RFC 3339");
-  }
-  return bad_field("ts", "must be an RFC 3339 string or an integer");
+  return core::fail("bad_timestamp", "ts must be integer epoch milliseconds or RFC 3339");
 }
 
 // The cross-field checks of the JSON form, then the semantic ones shared with protobuf.
@@ -483,17 +569,14 @@ Result<core::Event> decode_json_event(std::string_view payload, const DecodeLimi
   alignas(16) char text_arena[kTextArenaBytes];
   std::string large_text;
   char* text = text_arena;
-  if (payload.size() < sizeof text_arena) {
-    std::memcpy(text_arena, payload.data(), payload.size());
-    text_arena[payload.size()] = '\0';
-  } else {
-    large_text.assign(payload);
+  if (payload.size() >= sizeof text_arena) {
+    large_text.resize(payload.size());
     text = large_text.data();
   }
   alignas(16) char parse_arena[kParseArenaBytes];
   rj::CrtAllocator heap;
   Allocator parse_allocator(parse_arena, sizeof parse_arena, kHeapChunkBytes, &heap);
-  auto decoded = parse(text, limits, parse_allocator);
+  auto decoded = parse(payload, text, limits, parse_allocator);
   if (!decoded) {
     return std::unexpected(std::move(decoded.error()));
   }

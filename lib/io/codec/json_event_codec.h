@@ -12,9 +12,12 @@ namespace segd::io {
 /// Decodes and validates one JSON event (the format in lib/io/codec/FORMATS.md).
 /// Returns a fully validated core::Event or one machine-readable reason in Error::code:
 /// `too_large` (payload above limits.max_payload_bytes, checked before parsing), `bad_json`
-/// (syntax error, top level not an object), `bad_field:<name>` (wrong JSON type, duplicate key),
-/// `missing_field:<name>`, `unknown_type`, `bad_timestamp`, then every reason of
-/// core::validate_event(). Unknown fields are ignored; `null` counts as absent.
+/// (syntax error, top level not an object), `bad_field:<name>` (wrong JSON type, duplicate key,
+/// a number beyond the range of a double), `missing_field:<name>`, `unknown_type`,
+/// `bad_timestamp`, then every reason of core::validate_event(). Numbers are read from their
+/// text with std::from_chars, correctly rounded. Unknown fields are ignored; `null` counts as
+/// absent. An erasure's
+/// fields other than type, customer_id, ts and event_id are ignored wherever `type` stands.
 /// Never throws; thread-safe (no shared state); allocates nothing on the heap for small events
 /// beyond the Event's own strings.
 [[nodiscard]] core::Result<core::Event> decode_json_event(std::string_view payload,

@@ -5,7 +5,9 @@
 
 #include "core/common/partitioner.h"
 #include "core/engine/partition_processor.h"
+#include "core/events/text.h"
 #include "core/scoring/model_scorer.h"
+#include "io/codec/base64.h"
 #include "io/codec/json_writer.h"
 #include "io/codec/segment_change_json.h"
 #include "io/config/rules_loader.h"
@@ -36,6 +38,11 @@ std::string dead_letter_json(const core::Error& error, int64_t line, std::string
   w.number(line);
   w.key("payload");
   w.string(payload);
+  if (!core::is_valid_utf8(payload)) {
+    // JSON text is UTF-8, so `payload` has U+FFFD for the bad bytes; these are the exact ones.
+    w.key("payload_base64");
+    w.string(base64(payload));
+  }
   w.end_object();
   return w.take();
 }

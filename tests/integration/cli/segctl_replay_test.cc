@@ -109,5 +109,33 @@ TEST_F(SegctlReplayFilesTest, StandardInputAndOutputStillWork) {
   EXPECT_FALSE(ran.out.empty());
 }
 
+TEST(SegctlReplayDeadLetterTest, PayloadThatIsNotUtf8IsAlsoKeptAsBase64) {
+  // The payload's bad bytes were replaced by U+FFFD, and the original was lost.
+  const TempDir dir("cli-replay-dlq");
+  const std::string events = dir.file("ev.jsonl");
+  const std::string dead = dir.file("dead.jsonl");
+  ASSERT_TRUE(write_text(events,
+                         "{\"type\":\"page_view\",\"customer_id\":\"c\xFF\",\"ts\":1}\n"
+                         "{\"type\":\"page_view\",\"ts\":1}\n")
+                  .has_value());
+  const Ran ran = run("segctl", {"replay", "--input", events, "--state-dir", dir.file("state"),
+                                 "--output", "/dev/null", "--dead-letter", dead});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  const std::string lines = read_text(dead);
+  const size_t newline = lines.find('\n');
+  ASSERT_NE(newline, std::string::npos) << lines;
+  const std::string first = lines.substr(0, newline);
+  const std::string second = lines.substr(newline + 1);
+  EXPECT_NE(first.find("\"payload\":\"{\\\"type\\\":\\\"page_view\\\",\\\"customer_id\\\":\\\"c"
+                       "\xEF\xBF\xBD\\\",\\\"ts\\\":1}\""),
+            std::string::npos)
+      << first;
+  EXPECT_TRUE(first.ends_with(
+      ",\"payload_base64\":\"eyJ0eXBlIjoicGFnZV92aWV3IiwiY3VzdG9tZXJfaWQiOiJj/yIsInRzIjoxfQ==\"}"))
+      << first;
+  EXPECT_NE(second.find("\"reason\":\"missing_field:customer_id\""), std::string::npos) << second;
+  EXPECT_EQ(second.find("payload_base64"), std::string::npos) << second;
+}
+
 }  // namespace
 }  // namespace segd::test

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 
 #include "io/codec/json_event_codec.h"
@@ -99,6 +100,29 @@ TEST(ProtoEventCodecTest, PurchaseAmountPresence) {
   segd::v1::Event refund = make_message("refund");
   refund.set_order_id("o");
   EXPECT_EQ(code_of(refund), "missing_field:amount");
+}
+
+TEST(ProtoEventCodecTest, ErasureIgnoresEveryOtherField) {
+  segd::v1::Event m = make_message("erasure");
+  m.set_event_id("er1");
+  m.set_price(-1);
+  m.set_amount(std::numeric_limits<double>::quiet_NaN());
+  m.set_quantity(0);
+  m.set_currency("eur");
+  m.set_session_id("s\n");
+  for (int i = 0; i < 101; ++i) {
+    m.add_items()->set_price(-1);
+  }
+  const auto r = decode_proto_event(m.SerializeAsString());
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  core::Event expected;
+  expected.type = core::EventType::kErasure;
+  expected.customer_id = "c42";
+  expected.ts = core::TimestampMs{1'772'359'200'000};
+  expected.event_id = "er1";
+  EXPECT_EQ(*r, expected);
+  m.set_event_id("er\n1");
+  EXPECT_EQ(code_of(m), "bad_field:event_id");
 }
 
 }  // namespace

@@ -22,6 +22,22 @@ TEST(TimeTest, RejectsMalformedTimes) {
   }
 }
 
+TEST(TimeTest, AcceptsSecond60OnlyAt235960Utc) {
+  constexpr TimestampMs kNewYear2017{1'483'228'800'000};  // 2017-01-01T00:00:00Z
+  EXPECT_EQ(parse_rfc3339("2016-12-31T23:59:60Z").value(), kNewYear2017);
+  EXPECT_EQ(parse_rfc3339("2016-12-31T23:59:60.500Z").value(), TimestampMs{1'483'228'800'500});
+  EXPECT_EQ(parse_rfc3339("2017-01-01T00:59:60+01:00").value(), kNewYear2017);
+  EXPECT_EQ(parse_rfc3339("2016-12-31T18:59:60-05:00").value(), kNewYear2017);
+  EXPECT_EQ(parse_rfc3339("2026-03-31T23:59:60Z").value(), parse_rfc3339("2026-04-01T00:00:00Z"));
+  for (const char* bad :
+       {"2026-03-01T10:00:60Z", "2016-12-31T23:58:60Z", "2016-12-31T23:59:60+01:00",
+        "2017-01-01T00:00:60Z", "2016-12-31T23:59:61Z"}) {
+    const auto r = parse_rfc3339(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, "bad_timestamp");
+  }
+}
+
 TEST(TimeTest, FormatsRoundTrip) {
   EXPECT_EQ(format_rfc3339(TimestampMs{1772359200000}), "2026-03-01T10:00:00Z");
   EXPECT_EQ(format_rfc3339(TimestampMs{1772359200250}), "2026-03-01T10:00:00.250Z");

@@ -233,5 +233,48 @@ TEST(ValidateEventTest, EventIdIsOptionalForEveryType) {
   }
 }
 
+TEST(ValidateEventTest, ErasureChecksOnlyCustomerTimeAndEventIdAndKeepsNothingElse) {
+  Event e = make_event(EventType::kErasure);
+  e.event_id = "er1";
+  e.session_id = "s\n";
+  e.product_id = std::string(200, 'p');
+  e.category = "c\x01";
+  e.query = "q\xC3";
+  e.price = -1.0;
+  e.quantity = 0;
+  e.order_id = "o\t";
+  e.amount = std::nan("");
+  e.currency = "eur";
+  e.items = std::vector<LineItem>(101, make_item(0, -1.0));
+  e.items[0].product_id.clear();
+  const auto r = validate_event(e, AmountField::kAbsent);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  Event expected = make_event(EventType::kErasure);
+  expected.event_id = "er1";
+  EXPECT_EQ(*r, expected);
+
+  e.event_id = "er\n1";
+  EXPECT_EQ(code_of(validate_event(e)), "bad_field:event_id");
+  e.event_id = "er1";
+  e.ts = TimestampMs{-1};
+  EXPECT_EQ(code_of(validate_event(e)), "bad_timestamp");
+  e.ts = TimestampMs{kTs};
+  e.customer_id = "c\t42";
+  EXPECT_EQ(code_of(validate_event(e)), "bad_field:customer_id");
+}
+
+TEST(ValidateEventTest, MoneyMessagesShowTheShortestRoundTripValue) {
+  Event e = make_event(EventType::kPageView);
+  e.price = 1000000000.0000001;
+  EXPECT_EQ(validate_event(e).error().message, "price 1000000000.0000001 is above the limit 1e+09");
+  e.price = 1e308;
+  EXPECT_EQ(validate_event(e).error().message, "price 1e+308 is above the limit 1e+09");
+  e = make_event(EventType::kRefund);
+  e.amount = -1e-9;
+  EXPECT_EQ(validate_event(e).error().message, "amount is negative (-1e-09)");
+  e.amount = -0.1;
+  EXPECT_EQ(validate_event(e).error().message, "amount is negative (-0.1)");
+}
+
 }  // namespace
 }  // namespace segd::core
