@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <optional>
 #include <utility>
@@ -12,6 +13,14 @@
 
 namespace segd::io {
 namespace {
+
+// `path` absolute, without "." and "..", with the symlinks of its existing part resolved.
+// (weakly_canonical alone leaves a relative path whose first part does not exist relative.)
+std::string normalised(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return std::filesystem::weakly_canonical(absolute, ec).string();
+}
 
 // What makes two paths one file. A path that does not exist yet is its canonical spelling.
 struct FileId {
@@ -33,8 +42,15 @@ std::optional<FileId> file_id(const std::string& path) {
   if (path == "-") {
     return std::nullopt;
   }
-  std::error_code ec;
-  return FileId{0, 0, std::filesystem::weakly_canonical(path, ec).string()};
+  return FileId{0, 0, normalised(path)};
+}
+
+// A recorded output path in a message.
+std::string shown(const std::string& recorded) {
+  if (recorded == "-") {
+    return "standard output";
+  }
+  return recorded.empty() ? "none" : "'" + recorded + "'";
 }
 
 // A path given with a flag, and its file.
@@ -72,6 +88,42 @@ core::Result<void> check_replay_files(const ReplayOptions& options) {
       }
     }
     seen.push_back({flag, path, *id});
+  }
+  return {};
+}
+
+std::string recorded_output_path(const std::string& path) {
+  return path.empty() || path == "-" ? path : normalised(path);
+}
+
+core::Result<void> check_committed_output(std::string_view flag,
+                                          const std::string& path,
+                                          const CommittedOutput& committed) {
+  const std::string given = recorded_output_path(path);
+  if (committed.path && *committed.path != given) {
+    return core::fail("bad_option", std::string(flag) + ": the state dir's replay wrote " +
+                                        shown(*committed.path) + ", not " + shown(given) +
+                                        "; a replay goes on with the files it started (give " +
+                                        "that one, or use a fresh --state-dir)");
+  }
+  const int64_t bytes = committed.bytes.value_or(0);
+  if (bytes <= 0 || given.empty() || given == "-") {
+    return {};
+  }
+  struct stat st {};
+  const std::string committed_to = std::to_string(bytes) + " the state dir committed to it";
+  if (::stat(path.c_str(), &st) != 0) {
+    // Any other reason to fail shows when the file is opened.
+    return errno == ENOENT
+               ? core::fail("output_changed", std::string(flag) + ": " + shown(given) +
+                                                  " is gone, and held the " + committed_to)
+               : core::Result<void>{};
+  }
+  if (S_ISREG(st.st_mode) && st.st_size < bytes) {
+    return core::fail("output_changed", std::string(flag) + ": " + shown(given) + " has " +
+                                            std::to_string(st.st_size) + " bytes, fewer than the " +
+                                            committed_to +
+                                            ": it was changed since (use a fresh --state-dir)");
   }
   return {};
 }

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "core/common/result.h"
 #include "io/replay/replay_runner.h"
 
@@ -13,5 +18,27 @@ namespace segd::io {
 /// `io_error` for an input (exit 1), `bad_option` for a clash (exit 2); both name the flags and the
 /// paths.
 [[nodiscard]] core::Result<void> check_replay_files(const ReplayOptions& options);
+
+/// How a state dir records the file an output length belongs to: "-" (standard output) and ""
+/// (none) as they are, any other path absolute and normalised ("." and ".." gone, symlinks of
+/// the directories that exist resolved), so another spelling of the same path records the same.
+[[nodiscard]] std::string recorded_output_path(const std::string& path);
+
+/// What a state dir committed about one of replay's output files. Both are nullopt in a state dir
+/// no replay committed to; `path` alone is in one written before paths were recorded.
+struct CommittedOutput {
+  std::optional<std::string> path;  ///< recorded_output_path() of the file.
+  std::optional<int64_t> bytes;     ///< Its committed length.
+};
+
+/// Checks, before a resumed replay cuts `path` (given with `flag`, "--output" or
+/// "--dead-letter") back to its committed length, that it is the file that length belongs to: its
+/// recorded_output_path() is the recorded one, and a regular file there holds at least the
+/// committed bytes. Errors: `bad_option` for another path ("--output: the state dir's replay
+/// wrote 'RECORDED', not 'GIVEN'"), `output_changed` for a shorter or missing file; both name the
+/// flag and the paths.
+[[nodiscard]] core::Result<void> check_committed_output(std::string_view flag,
+                                                        const std::string& path,
+                                                        const CommittedOutput& committed);
 
 }  // namespace segd::io

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <tuple>
 
 #include "core/common/partitioner.h"
 #include "core/engine/partition_processor.h"
@@ -22,6 +23,9 @@ namespace {
 constexpr std::string_view kSource = "replay";
 constexpr std::string_view kMetaOutputBytes = "replay.output_bytes";
 constexpr std::string_view kMetaDeadLetterBytes = "replay.dead_letter_bytes";
+// recorded_output_path() of the files those lengths belong to.
+constexpr std::string_view kMetaOutputPath = "replay.output_path";
+constexpr std::string_view kMetaDeadLetterPath = "replay.dead_letter_path";
 
 std::string dead_letter_json(const core::Error& error, int64_t line, std::string_view payload) {
   JsonWriter w;
@@ -44,7 +48,10 @@ std::string dead_letter_json(const core::Error& error, int64_t line, std::string
 class Replay {
  public:
   Replay(const ReplayOptions& options, std::unique_ptr<RocksStore> store)
-      : options_(options), store_(std::move(store)) {}
+      : options_(options),
+        store_(std::move(store)),
+        output_path_(recorded_output_path(options.output)),
+        dead_letter_path_(recorded_output_path(options.dead_letter)) {}
 
   core::Result<void> open() {
     if (auto r = check_partitions(); !r) {
@@ -86,6 +93,14 @@ class Replay {
       return std::unexpected(position.error());
     }
     committed_lines_ = position->value_or(0);
+    for (const auto& [flag, path, path_key, bytes_key] :
+         {std::tuple{"--output", options_.output, kMetaOutputPath, kMetaOutputBytes},
+          std::tuple{"--dead-letter", options_.dead_letter, kMetaDeadLetterPath,
+                     kMetaDeadLetterBytes}}) {
+      if (auto r = check_output(flag, path, path_key, bytes_key); !r) {
+        return r;
+      }
+    }
     return open_outputs();
   }
 
@@ -193,6 +208,22 @@ class Replay {
     return {};
   }
 
+  // Before the file is opened, so that another file than the committed one is left alone.
+  core::Result<void> check_output(std::string_view flag,
+                                  const std::string& path,
+                                  std::string_view path_key,
+                                  std::string_view bytes_key) {
+    auto recorded = store_->get_meta(path_key);
+    if (!recorded) {
+      return std::unexpected(recorded.error());
+    }
+    auto bytes = store_->get_meta_int(bytes_key);
+    if (!bytes) {
+      return std::unexpected(bytes.error());
+    }
+    return check_committed_output(flag, path, CommittedOutput{*recorded, *bytes});
+  }
+
   // Output written after the last commit is cut off: the lines behind it are replayed again.
   core::Result<void> open_outputs() {
     auto out = AppendFile::open(options_.output);
@@ -291,7 +322,9 @@ class Replay {
     }
     BackgroundCommit::Meta meta = {
         {std::string(kPartitionsMeta), std::to_string(options_.partitions)},
-        {std::string(kMetaOutputBytes), std::to_string(output_->size())}};
+        {std::string(kMetaOutputPath), output_path_},
+        {std::string(kMetaOutputBytes), std::to_string(output_->size())},
+        {std::string(kMetaDeadLetterPath), dead_letter_path_}};
     if (dead_letter_) {
       if (auto r = dead_letter_->flush(); !r) {
         return r;
@@ -313,6 +346,8 @@ class Replay {
 
   const ReplayOptions& options_;
   std::unique_ptr<RocksStore> store_;
+  const std::string output_path_;       ///< recorded_output_path() of --output.
+  const std::string dead_letter_path_;  ///< The same of --dead-letter ("" for none).
   std::vector<std::unique_ptr<core::PartitionProcessor>> processors_;
   std::unique_ptr<AppendFile> output_;
   std::unique_ptr<AppendFile> dead_letter_;
