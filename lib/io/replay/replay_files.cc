@@ -53,6 +53,12 @@ std::string shown(const std::string& recorded) {
   return recorded.empty() ? "none" : "'" + recorded + "'";
 }
 
+// Whether normalised `path` is `dir` or a path under it.
+bool is_within(const std::filesystem::path& path, const std::filesystem::path& dir) {
+  const std::filesystem::path relative = path.lexically_relative(dir);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
 // A path given with a flag, and its file.
 struct Named {
   std::string flag;
@@ -74,9 +80,22 @@ core::Result<void> check_replay_files(const ReplayOptions& options) {
       seen.push_back({"--input", input, *id});
     }
   }
+  // Read at the start, but a replay that wrote over it would leave segment changes as rules.
+  if (auto id = options.rules_file.empty() ? std::nullopt : file_id(options.rules_file)) {
+    seen.push_back({"--rules", options.rules_file, *id});
+  }
+  const std::string state_dir = normalised(options.state_dir);
   for (const auto& [flag, path] :
        {std::pair{"--output", options.output}, std::pair{"--dead-letter", options.dead_letter}}) {
-    const auto id = path.empty() || path == "-" ? std::nullopt : file_id(path);
+    if (path.empty() || path == "-") {
+      continue;
+    }
+    if (is_within(normalised(path), state_dir)) {
+      return core::fail("bad_option", std::string(flag) + ": '" + path +
+                                          "' is inside --state-dir '" + options.state_dir +
+                                          "', which RocksDB owns");
+    }
+    const auto id = file_id(path);
     if (!id) {
       continue;
     }

@@ -73,6 +73,50 @@ TEST_F(SegctlReplayFilesTest, RefusesOneFileForOutputAndDeadLetter) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// `--output myrules.yaml` with the same --rules replaced the rules with segment changes.
+TEST_F(SegctlReplayFilesTest, RefusesOutputThatIsTheRulesFile) {
+  const std::string rules = dir_.file("myrules.yaml");
+  const std::string text = read_text(rules_);
+  ASSERT_TRUE(write_text(rules, text).has_value());
+  for (const std::string flag : {"--output", "--dead-letter"}) {
+    const Ran ran = replay({"--input", events_, "--rules", rules, flag, rules});
+    EXPECT_EQ(ran.code, 2) << flag;
+    EXPECT_NE(ran.err.find(flag + ": '" + rules + "' is the same file as --rules '" + rules + "'"),
+              std::string::npos)
+        << ran.err;
+  }
+  EXPECT_EQ(read_text(rules), text);
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+}
+
+// `--output STATE/CURRENT` emptied RocksDB's CURRENT (on a fresh state dir: the replay created
+// the database, then opened its output).
+TEST_F(SegctlReplayFilesTest, RefusesOutputInsideTheStateDir) {
+  const std::string current = state_dir_ + "/CURRENT";
+  const Ran fresh = replay({"--input", events_, "--output", current});
+  EXPECT_EQ(fresh.code, 2);
+  EXPECT_NE(fresh.err.find("--output: '" + current + "' is inside --state-dir '" + state_dir_ +
+                           "', which RocksDB owns"),
+            std::string::npos)
+      << fresh.err;
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+
+  ASSERT_EQ(replay({"--input", events_, "--output", dir_.file("out.jsonl")}).code, 0);
+  const std::string before = read_text(current);
+  const std::string link = dir_.file("link");
+  std::filesystem::create_symlink(current, link);
+  for (const std::string& path : {current, state_dir_ + "/sub/../LOG", link}) {
+    const Ran ran =
+        replay({"--input", events_, "--output", dir_.file("out.jsonl"), "--dead-letter", path});
+    EXPECT_EQ(ran.code, 2) << path;
+    EXPECT_NE(ran.err.find("--dead-letter: '" + path + "' is inside --state-dir"),
+              std::string::npos)
+        << ran.err;
+  }
+  EXPECT_EQ(read_text(current), before);
+  EXPECT_EQ(run("segctl", {"export", "--state-dir", state_dir_}).code, 0);
+}
+
 TEST_F(SegctlReplayFilesTest, DevNullForBothOutputsIsFine) {
   const Ran ran =
       replay({"--input", events_, "--output", "/dev/null", "--dead-letter", "/dev/null"});
