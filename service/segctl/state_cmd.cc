@@ -10,8 +10,8 @@
 namespace segd::segctl {
 namespace {
 
-// Opens the state dir read-only-in-spirit (no writes), builds the view and runs `body` on it,
-// which writes to standard output.
+// Opens the state dir read-only, builds the view and runs `body` on it, which writes to standard
+// output.
 int with_view(const service::ParsedFlags& flags,
               const std::function<int(io::CustomerView&, std::ostream&)>& body) {
   const auto dir = flags.get("state-dir");
@@ -26,7 +26,7 @@ int with_view(const service::ParsedFlags& flags,
     }
     rules = *loaded;
   }
-  auto store = open_state_dir(*dir);
+  auto store = open_state_dir(*dir, io::OpenMode::kReadOnly);
   if (!store) {
     return report(store.error(), 1);
   }

@@ -1,7 +1,12 @@
-// segctl inspect, export and fit read an existing state dir and never create one.
+// segctl inspect, export and fit read an existing state dir and never create one; no command
+// (nor segd) adopts a directory that is not a segd state dir.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <tuple>
 
 #include "integration/cli/cli_run.h"
 #include "support/temp_dir.h"
@@ -9,14 +14,58 @@
 namespace segd::test {
 namespace {
 
+// A RocksDB database of another program: the default column family only, holding k=v.
+void make_foreign_db(const std::string& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, path, &raw).ok());
+  const std::unique_ptr<rocksdb::DB> db(raw);
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "k", "v").ok());
+  ASSERT_TRUE(db->Close().ok());
+}
+
+std::vector<std::string> families(const std::string& path) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  return names;
+}
+
+// Whether the program still opens its database as it did (no other family) and finds k=v.
+bool opens_as_before(const std::string& path) {
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(rocksdb::Options(), path, &raw).ok()) {
+    return false;
+  }
+  const std::unique_ptr<rocksdb::DB> db(raw);
+  std::string value;
+  return db->Get(rocksdb::ReadOptions(), "k", &value).ok() && value == "v";
+}
+
+// Every file under `dir` with its size and modification time.
+std::map<std::string, std::tuple<uintmax_t, std::filesystem::file_time_type>> listing(
+    const std::string& dir) {
+  std::map<std::string, std::tuple<uintmax_t, std::filesystem::file_time_type>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    files[entry.path().filename().string()] = {entry.file_size(), entry.last_write_time()};
+  }
+  return files;
+}
+
+// inspect, export and fit on `state_dir`.
+std::vector<std::vector<std::string>> read_commands(const std::string& state_dir) {
+  return {{"inspect", "--state-dir", state_dir, "c1"},
+          {"export", "--state-dir", state_dir},
+          {"fit", "--state-dir", state_dir, "--as-of", "2026-01-01T00:00:00Z"}};
+}
+
+const std::string kEvent = R"({"event_id":"e1","type":"page_view","customer_id":"c1","ts":1})";
+const std::string kNotSegd = "segctl: not_a_state_dir: not a segd state dir: ";
+
 TEST(SegctlStateDirTest, MissingStateDirFailsWithoutCreatingIt) {
   const TempDir dir("cli-state");
   const std::string missing = dir.file("nope");
-  const std::vector<std::vector<std::string>> commands = {
-      {"inspect", "--state-dir", missing, "c1"},
-      {"export", "--state-dir", missing},
-      {"fit", "--state-dir", missing, "--as-of", "2026-01-01T00:00:00Z"}};
-  for (const auto& args : commands) {
+  for (const auto& args : read_commands(missing)) {
     const Ran ran = run("segctl", args);
     EXPECT_EQ(ran.code, 1) << args[0];
     EXPECT_NE(ran.err.find("segctl: not_found: state dir not found: " + missing), std::string::npos)
@@ -35,6 +84,110 @@ TEST(SegctlStateDirTest, DirectoryWithoutAStoreIsNotOpened) {
       std::string::npos)
       << ran.err;
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// inspect and export added segd's five column families to the database, after which the program's
+// own DB::Open (of the default family) failed.
+TEST(SegctlStateDirTest, ReadCommandsLeaveAnotherProgramsRocksDBAlone) {
+  const TempDir dir("cli-state");
+  const std::string foreign = dir.file("foreign");
+  make_foreign_db(foreign);
+  for (const auto& args : read_commands(foreign)) {
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 1) << args[0];
+    EXPECT_NE(ran.err.find(kNotSegd + foreign +
+                           " (a RocksDB database without segd's column families customers, "
+                           "timers, offsets, outbox, models)"),
+              std::string::npos)
+        << ran.err;
+  }
+  EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
+  EXPECT_TRUE(opens_as_before(foreign));
+}
+
+// segctl replay adopted any directory: it added its column families to another program's
+// database, and its files to a directory of other files.
+TEST(SegctlStateDirTest, ReplayRefusesADirectoryThatIsNotAStateDir) {
+  const TempDir dir("cli-state");
+  const std::string foreign = dir.file("foreign");
+  make_foreign_db(foreign);
+  const Ran into_db = run("segctl", {"replay", "--input", "-", "--state-dir", foreign}, kEvent);
+  EXPECT_EQ(into_db.code, 1);
+  EXPECT_NE(into_db.err.find(kNotSegd + foreign + " (a RocksDB database without segd's"),
+            std::string::npos)
+      << into_db.err;
+  EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
+  EXPECT_TRUE(opens_as_before(foreign));
+
+  const std::string other = dir.file("other");
+  std::filesystem::create_directory(other);
+  ASSERT_TRUE(write_text(other + "/notes.txt", "mine\n").has_value());
+  const Ran into_dir = run("segctl", {"replay", "--input", "-", "--state-dir", other}, kEvent);
+  EXPECT_EQ(into_dir.code, 1);
+  EXPECT_NE(into_dir.err.find(kNotSegd + other + " (not empty, and no RocksDB database in it)"),
+            std::string::npos)
+      << into_dir.err;
+  EXPECT_EQ(listing(other).size(), 1U);
+}
+
+TEST(SegctlStateDirTest, SegdRefusesADirectoryThatIsNotAStateDir) {
+  const TempDir dir("cli-state");
+  const std::string foreign = dir.file("foreign");
+  make_foreign_db(foreign);
+  const Ran ran = run("segd", {"--config", source_file("config/segd.yaml"),
+                               "--state.dir=" + foreign, "--admin.listen=127.0.0.1:0",
+                               "--rules.file=" + source_file("config/segments.yaml")});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find("not a segd state dir: " + foreign), std::string::npos) << ran.err;
+  EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
+}
+
+// An empty directory (a fresh volume's lost+found counts as empty) becomes a state dir.
+TEST(SegctlStateDirTest, ReplayCreatesAStateDirInAnEmptyDirectory) {
+  const TempDir empty("cli-state");
+  const TempDir dir("cli-state");
+  const std::string volume = dir.file("volume");
+  std::filesystem::create_directories(volume + "/lost+found");
+  for (const std::string& state : {empty.path().string(), volume}) {
+    const Ran ran = run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent);
+    EXPECT_EQ(ran.code, 0) << ran.err;
+    EXPECT_EQ(run("segctl", {"export", "--state-dir", state}).code, 0) << state;
+  }
+}
+
+// Read-only: no new MANIFEST, WAL, OPTIONS or info log, no flush on close.
+TEST(SegctlStateDirTest, InspectAndExportChangeNothingInTheStateDir) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent).code, 0);
+  const auto before = listing(state);
+  EXPECT_EQ(run("segctl", {"inspect", "--state-dir", state, "c1"}).code, 0);
+  EXPECT_EQ(run("segctl", {"export", "--state-dir", state}).code, 0);
+  EXPECT_EQ(listing(state), before);
+}
+
+// The read-only open must not read a database a writer has open (RocksDB leaves that undefined).
+TEST(SegctlStateDirTest, InspectWhileAWriterHasTheStateDirOpenFails) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent).code, 0);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : families(state)) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), state, descriptors, &handles, &raw).ok());
+  const std::unique_ptr<rocksdb::DB> writer(raw);
+  const Ran ran = run("segctl", {"inspect", "--state-dir", state, "c1"});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find("segctl: state_dir_busy: " + state +
+                         ": open in another process (segd or segctl replay)"),
+            std::string::npos)
+      << ran.err;
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    EXPECT_TRUE(writer->DestroyColumnFamilyHandle(handle).ok());
+  }
 }
 
 TEST(SegctlStateDirTest, ExportReadsAReplayedStateDir) {
