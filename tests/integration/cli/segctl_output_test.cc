@@ -28,6 +28,30 @@ TEST(SegctlOutputTest, GenFailsNamingAFileItCannotWrite) {
   EXPECT_EQ(output.err, "segctl: io_error: --output: /dev/full: write failed: " + kFull + "\n");
 }
 
+// Both files were opened (and truncated) before generate() refused the config: exit 2 with
+// keep.jsonl emptied.
+TEST(SegctlOutputTest, GenLeavesItsFilesAloneWhenItCannotRun) {
+  const TempDir dir("cli-output");
+  const std::string keep = dir.file("keep.jsonl");
+  const std::string truth = dir.file("truth.csv");
+  for (const std::string& path : {keep, truth}) {
+    ASSERT_TRUE(write_text(path, "precious\n").has_value());
+  }
+  const Ran dense = run("segctl", {"gen", "--customers", "1", "--events", "100000000", "--seed",
+                                   "1", "--days", "1", "--output", keep, "--truth", truth});
+  EXPECT_EQ(dense.code, 2);
+  EXPECT_NE(dense.err.find("--events: too many events per customer"), std::string::npos)
+      << dense.err;
+  // A --truth that cannot be opened, after --output was.
+  const std::string nowhere = dir.file("no/such/dir/truth.csv");
+  const Ran unopenable = run("segctl", gen_with({"--output", keep, "--truth", nowhere}));
+  EXPECT_EQ(unopenable.code, 1);
+  EXPECT_NE(unopenable.err.find("--truth: " + nowhere + ": cannot open"), std::string::npos)
+      << unopenable.err;
+  EXPECT_EQ(read_text(keep), "precious\n");
+  EXPECT_EQ(read_text(truth), "precious\n");
+}
+
 TEST(SegctlOutputTest, CommandsFailWhenStandardOutputCannotBeWritten) {
   // export, inspect and fit exited 0 with their output lost; gen and replay failed with a
   // message that did not say where ("-: write failed").
