@@ -3,6 +3,7 @@
 
 #include "core/events/validate.h"
 #include "gen/generator.h"
+#include "io/config/same_file.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
 #include "service/segctl/output_file.h"
@@ -83,10 +84,13 @@ core::Result<gen::GenPlan> gen_plan(const service::ParsedFlags& flags) {
 // Generates into --output and writes --truth. A file's own error names it, so it is reported
 // before the writer's.
 int write_files(const gen::GenPlan& plan, const service::ParsedFlags& flags) {
-  std::vector<OutputFile::Destination> destinations = {
-      {"output", flags.get("output").value_or("-")}};
+  std::vector<io::FlagPath> destinations = {{"--output", flags.get("output").value_or("-")}};
   if (auto path = flags.get("truth")) {
-    destinations.push_back({"truth", *path});
+    destinations.push_back({"--truth", *path});
+  }
+  // Both into one file would be a mix of events and CSV.
+  if (auto distinct = io::check_distinct_files({}, destinations); !distinct) {
+    return report(distinct.error(), 2);
   }
   auto files = OutputFile::open_all(destinations);
   if (!files) {

@@ -48,7 +48,7 @@ OutputFile::~OutputFile() {
 }
 
 core::Result<std::vector<std::unique_ptr<OutputFile>>> OutputFile::open_all(
-    std::span<const Destination> destinations) {
+    std::span<const io::FlagPath> destinations) {
   std::vector<std::unique_ptr<OutputFile>> files;
   for (const auto& [flag, path] : destinations) {
     if (path == "-") {
@@ -58,11 +58,9 @@ core::Result<std::vector<std::unique_ptr<OutputFile>>> OutputFile::open_all(
     // No O_TRUNC: a destination after this one may not open.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-      return core::fail("io_error",
-                        "--" + flag + ": " + path + ": cannot open: " + std::strerror(errno));
+      return core::fail("io_error", flag + ": " + path + ": cannot open: " + std::strerror(errno));
     }
-    files.push_back(
-        std::unique_ptr<OutputFile>(new OutputFile(fd, true, "--" + flag + ": " + path)));
+    files.push_back(std::unique_ptr<OutputFile>(new OutputFile(fd, true, flag + ": " + path)));
   }
   for (const auto& file : files) {
     if (auto emptied = file->truncate(); !emptied) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "io/config/same_file.h"
 
 namespace segd::segctl {
 
@@ -17,19 +18,13 @@ namespace segd::segctl {
 /// command ends with close() and fails on its error. Non-copyable; not thread-safe.
 class OutputFile {
  public:
-  /// Where to write: a path ("-" is standard output) and the flag it came from ("output" for
-  /// --output), for messages.
-  struct Destination {
-    std::string flag;
-    std::string path;
-  };
-
-  /// Opens every destination for writing, creating the files that do not exist, and empties them
-  /// only once all are open: one that cannot be opened leaves the others' contents as they were
-  /// (a file it had to create stays, empty). Errors: `io_error`, "--FLAG: PATH: cannot open: WHY"
-  /// or "--FLAG: PATH: cannot truncate: WHY".
+  /// Opens every path for writing ("-" is standard output; the flag it came from, "--output",
+  /// names it in messages), creating the files that do not exist, and empties them only once all
+  /// are open: one that cannot be opened leaves the others' contents as they were (a file it had
+  /// to create stays, empty). Errors: `io_error`, "--FLAG: PATH: cannot open: WHY" or "--FLAG:
+  /// PATH: cannot truncate: WHY".
   [[nodiscard]] static core::Result<std::vector<std::unique_ptr<OutputFile>>> open_all(
-      std::span<const Destination> destinations);
+      std::span<const io::FlagPath> destinations);
   /// Standard output.
   [[nodiscard]] static std::unique_ptr<OutputFile> standard_output();
 

@@ -1,49 +1,16 @@
 #include "io/replay/replay_files.h"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
-#include <optional>
-#include <utility>
 #include <vector>
 
 #include "io/config/input_file.h"
+#include "io/config/same_file.h"
 
 namespace segd::io {
 namespace {
-
-// `path` absolute, without "." and "..", with the symlinks of its existing part resolved.
-// (weakly_canonical alone leaves a relative path whose first part does not exist relative.)
-std::string normalised(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
-  return std::filesystem::weakly_canonical(absolute, ec).string();
-}
-
-// What makes two paths one file. A path that does not exist yet is its canonical spelling.
-struct FileId {
-  dev_t device = 0;
-  ino_t inode = 0;
-  std::string missing;  ///< weakly_canonical(path) when there is no file (yet).
-  bool operator==(const FileId&) const = default;
-};
-
-// The file a path names, when replay could truncate or interleave it: a regular file, or a path
-// with nothing there yet (then compared by its canonical spelling). "-" is standard input (an
-// output "-" is not looked at). A device or a pipe (/dev/null as both outputs) is left alone.
-std::optional<FileId> file_id(const std::string& path) {
-  struct stat st {};
-  const int result = path == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st);
-  if (result == 0) {
-    return S_ISREG(st.st_mode) ? std::optional(FileId{st.st_dev, st.st_ino, {}}) : std::nullopt;
-  }
-  if (path == "-") {
-    return std::nullopt;
-  }
-  return FileId{0, 0, normalised(path)};
-}
 
 // A recorded output path in a message.
 std::string shown(const std::string& recorded) {
@@ -59,60 +26,34 @@ bool is_within(const std::filesystem::path& path, const std::filesystem::path& d
   return !relative.empty() && *relative.begin() != "..";
 }
 
-// A path given with a flag, and its file.
-struct Named {
-  std::string flag;
-  std::string path;
-  FileId id;
-};
-
 }  // namespace
 
 core::Result<void> check_replay_files(const ReplayOptions& options) {
-  std::vector<Named> seen;
+  std::vector<FlagPath> reads;
   for (const std::string& input : options.inputs) {
     if (input != "-") {
       if (auto r = check_input_file(input); !r) {
         return core::fail(r.error().code, "--input: " + r.error().message);
       }
     }
-    if (auto id = file_id(input)) {
-      seen.push_back({"--input", input, *id});
-    }
+    reads.push_back({"--input", input});
   }
   // Read at the start, but a replay that wrote over it would leave segment changes as rules.
-  if (auto id = options.rules_file.empty() ? std::nullopt : file_id(options.rules_file)) {
-    seen.push_back({"--rules", options.rules_file, *id});
+  reads.push_back({"--rules", options.rules_file});
+  const std::vector<FlagPath> writes = {{"--output", options.output},
+                                        {"--dead-letter", options.dead_letter}};
+  const std::string state_dir = normalised_path(options.state_dir);
+  for (const auto& [flag, path] : writes) {
+    if (!path.empty() && path != "-" && is_within(normalised_path(path), state_dir)) {
+      return core::fail("bad_option", flag + ": '" + path + "' is inside --state-dir '" +
+                                          options.state_dir + "', which RocksDB owns");
+    }
   }
-  const std::string state_dir = normalised(options.state_dir);
-  for (const auto& [flag, path] :
-       {std::pair{"--output", options.output}, std::pair{"--dead-letter", options.dead_letter}}) {
-    if (path.empty() || path == "-") {
-      continue;
-    }
-    if (is_within(normalised(path), state_dir)) {
-      return core::fail("bad_option", std::string(flag) + ": '" + path +
-                                          "' is inside --state-dir '" + options.state_dir +
-                                          "', which RocksDB owns");
-    }
-    const auto id = file_id(path);
-    if (!id) {
-      continue;
-    }
-    for (const Named& other : seen) {
-      if (other.id == *id) {
-        return core::fail("bad_option", std::string(flag) + ": '" + path +
-                                            "' is the same file as " + other.flag + " '" +
-                                            other.path + "'");
-      }
-    }
-    seen.push_back({flag, path, *id});
-  }
-  return {};
+  return check_distinct_files(reads, writes);
 }
 
 std::string recorded_output_path(const std::string& path) {
-  return path.empty() || path == "-" ? path : normalised(path);
+  return path.empty() || path == "-" ? path : normalised_path(path);
 }
 
 core::Result<void> check_committed_output(std::string_view flag,

@@ -11,14 +11,13 @@
 namespace segd::io {
 
 /// Checks a replay's files before anything is written: every --input opens (see
-/// check_input_file(); "-" is standard input), and neither --output nor --dead-letter is the
-/// same file as an input, the --rules file (by device and inode, so a symlink or another spelling
-/// counts) or each other, which replay would truncate or interleave, nor a path inside the
-/// --state-dir (RocksDB's files; after resolving symlinks). An input inside the state dir is only
-/// read, and allowed. Only regular files (and paths with
-/// nothing there yet) are compared: "-" for an output, or /dev/null for both, is fine. Errors:
-/// `io_error` for an input (exit 1), `bad_option` for a clash (exit 2); both name the flags and the
-/// paths.
+/// check_input_file(); "-" is standard input), and neither --output nor --dead-letter is a path
+/// inside the --state-dir (RocksDB's files; after resolving symlinks), nor the same file as an
+/// input, the --rules file or each other (see check_distinct_files()), which replay would
+/// truncate or interleave. An input inside the state dir is only read, and allowed. Only regular
+/// files (and paths with nothing there yet) are compared: "-" for an output, or /dev/null for both,
+/// is fine. Errors: `io_error` for an input (exit 1), `bad_option` for a clash (exit 2); both name
+/// the flags and the paths.
 [[nodiscard]] core::Result<void> check_replay_files(const ReplayOptions& options);
 
 /// How a state dir records the file an output length belongs to: "-" (standard output) and ""

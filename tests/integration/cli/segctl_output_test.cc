@@ -2,6 +2,8 @@
 // shows only when the last buffered bytes are flushed or the file is closed.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "integration/cli/cli_run.h"
 #include "support/temp_dir.h"
 
@@ -50,6 +52,26 @@ TEST(SegctlOutputTest, GenLeavesItsFilesAloneWhenItCannotRun) {
       << unopenable.err;
   EXPECT_EQ(read_text(keep), "precious\n");
   EXPECT_EQ(read_text(truth), "precious\n");
+}
+
+// One file for both was written by both: events, then the truth CSV over their start, exit 0.
+TEST(SegctlOutputTest, GenRefusesOneFileForOutputAndTruth) {
+  const TempDir dir("cli-output");
+  const std::string file = dir.file("both.jsonl");
+  const std::string link = dir.file("link.csv");
+  ASSERT_TRUE(write_text(file, "precious\n").has_value());
+  std::filesystem::create_symlink(file, link);
+  for (const std::string& truth : {file, link}) {
+    const Ran ran = run("segctl", gen_with({"--output", file, "--truth", truth}));
+    EXPECT_EQ(ran.code, 2) << truth;
+    EXPECT_EQ(ran.err, "segctl: bad_option: --truth: '" + truth +
+                           "' is the same file as --output '" + file + "'\n");
+  }
+  EXPECT_EQ(read_text(file), "precious\n");
+  const std::string fresh = dir.file("fresh.jsonl");
+  const Ran missing = run("segctl", gen_with({"--output", fresh, "--truth", fresh}));
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(fresh));
 }
 
 TEST(SegctlOutputTest, CommandsFailWhenStandardOutputCannotBeWritten) {
