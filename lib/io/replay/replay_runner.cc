@@ -47,8 +47,11 @@ std::string dead_letter_json(const core::Error& error, int64_t line, std::string
 // One replay run: the store, a processor per partition, and the two output files.
 class Replay {
  public:
-  Replay(const ReplayOptions& options, std::unique_ptr<RocksStore> store)
+  Replay(const ReplayOptions& options,
+         std::shared_ptr<const core::RuleSet> rules,
+         std::unique_ptr<RocksStore> store)
       : options_(options),
+        rules_(std::move(rules)),
         store_(std::move(store)),
         output_path_(recorded_output_path(options.output)),
         dead_letter_path_(recorded_output_path(options.dead_letter)) {}
@@ -56,16 +59,6 @@ class Replay {
   core::Result<void> open() {
     if (auto r = check_partitions(); !r) {
       return r;
-    }
-    std::shared_ptr<const core::RuleSet> rules;
-    if (options_.rules_file.empty()) {
-      rules = *core::RuleSet::compile({});
-    } else {
-      auto loaded = load_rule_set(options_.rules_file);
-      if (!loaded) {
-        return std::unexpected(loaded.error());
-      }
-      rules = *loaded;
     }
     auto scorer = std::make_shared<core::NoModel>();
     auto models = load_models(*store_);
@@ -79,7 +72,7 @@ class Replay {
       }
       global_stream_ms_ = std::max(global_stream_ms_, restore->stream_time_ms);
       processors_.push_back(std::make_unique<core::PartitionProcessor>(
-          core::PartitionId{p}, rules, scorer, *store_, std::move(*restore),
+          core::PartitionId{p}, rules_, scorer, *store_, std::move(*restore),
           core::PartitionProcessor::Options{}));
       for (const ActiveModel& m : *models) {
         processors_.back()->add_model(m.scorer, m.active_from_ms);
@@ -345,6 +338,7 @@ class Replay {
   }
 
   const ReplayOptions& options_;
+  const std::shared_ptr<const core::RuleSet> rules_;
   std::unique_ptr<RocksStore> store_;
   const std::string output_path_;       ///< recorded_output_path() of --output.
   const std::string dead_letter_path_;  ///< The same of --dead-letter ("" for none).
@@ -358,6 +352,14 @@ class Replay {
   size_t in_batch_ = 0;
   ReplaySummary summary_;
 };
+
+// The --rules file's rules; none without one.
+core::Result<std::shared_ptr<const core::RuleSet>> load_rules(const ReplayOptions& options) {
+  if (options.rules_file.empty()) {
+    return *core::RuleSet::compile({});
+  }
+  return load_rule_set(options.rules_file);
+}
 
 }  // namespace
 
@@ -374,15 +376,19 @@ core::Result<ReplaySummary> run_replay(const ReplayOptions& options, std::istrea
   if (options.inputs.empty()) {
     return core::fail("bad_option", "--input: at least one is required");
   }
-  // Before the store and the outputs exist: a bad input must leave both untouched.
+  // Before the store and the outputs exist: a bad input or rules file must leave both untouched.
   if (auto r = check_replay_files(options); !r) {
     return std::unexpected(r.error());
+  }
+  auto rules = load_rules(options);
+  if (!rules) {
+    return std::unexpected(rules.error());
   }
   auto store = RocksStore::open(StoreConfig{.path = options.state_dir});
   if (!store) {
     return std::unexpected(store.error());
   }
-  Replay replay(options, std::move(*store));
+  Replay replay(options, std::move(*rules), std::move(*store));
   if (auto r = replay.open(); !r) {
     return std::unexpected(r.error());
   }

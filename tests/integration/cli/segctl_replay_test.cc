@@ -136,6 +136,18 @@ TEST_F(SegctlReplayFilesTest, MissingInputLeavesTheOutputAlone) {
   EXPECT_FALSE(std::filesystem::exists(state_dir_));
 }
 
+// The state dir was created, and the outputs opened, before the rules were read.
+TEST_F(SegctlReplayFilesTest, MissingRulesFileLeavesTheStateDirAlone) {
+  const std::string precious = dir_.file("precious.txt");
+  ASSERT_TRUE(write_text(precious, "keep me\n").has_value());
+  const std::string rules = dir_.file("nope.yaml");
+  const Ran ran = replay({"--input", events_, "--rules", rules, "--output", precious});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find(rules), std::string::npos) << ran.err;
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+  EXPECT_EQ(read_text(precious), "keep me\n");
+}
+
 TEST_F(SegctlReplayFilesTest, DirectoryAsInputFails) {
   const Ran ran = replay({"--input", dir_.path().string(), "--output", dir_.file("out.jsonl")});
   EXPECT_EQ(ran.code, 1);

@@ -142,6 +142,18 @@ TEST(SegctlStateDirTest, SegdRefusesADirectoryThatIsNotAStateDir) {
   EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
 }
 
+// segd opened (so created) its state dir before it loaded the rules.
+TEST(SegctlStateDirTest, SegdWithAMissingRulesFileCreatesNoStateDir) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  const std::string rules = dir.file("nope.yaml");
+  const Ran ran = run("segd", {"--config", source_file("config/segd.yaml"), "--state.dir=" + state,
+                               "--admin.listen=127.0.0.1:0", "--rules.file=" + rules});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find(rules), std::string::npos) << ran.err;
+  EXPECT_FALSE(std::filesystem::exists(state));
+}
+
 // An empty directory (a fresh volume's lost+found counts as empty) becomes a state dir.
 TEST(SegctlStateDirTest, ReplayCreatesAStateDirInAnEmptyDirectory) {
   const TempDir empty("cli-state");
