@@ -52,6 +52,15 @@ core::Result<core::TimestampMs> parse_event_time_flag(const std::string& flag,
   return ts;
 }
 
+core::Result<std::optional<std::string>> path_flag(const service::ParsedFlags& flags,
+                                                   const std::string& name) {
+  auto value = flags.get(name);
+  if (value && value->empty()) {
+    return core::fail("bad_flag", "--" + name + ": must not be empty");
+  }
+  return value;
+}
+
 core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir,
                                                              io::OpenMode mode) {
   return io::RocksStore::open(io::StoreConfig{.path = dir, .mode = mode});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -31,6 +32,12 @@ struct CommandSpec {
 /// times segd accepts, got 'TEXT'".
 [[nodiscard]] core::Result<core::TimestampMs> parse_event_time_flag(const std::string& flag,
                                                                     const std::string& text);
+
+/// The value of a flag that names a file, nullopt when the flag is not given. Errors (code
+/// `bad_flag`): "--NAME: must not be empty", since an empty path would read as leaving the flag
+/// out (replay's `--rules ""` as no segments).
+[[nodiscard]] core::Result<std::optional<std::string>> path_flag(const service::ParsedFlags& flags,
+                                                                 const std::string& name);
 
 /// Opens an existing segd state dir for inspect, export (io::OpenMode::kReadOnly) and fit
 /// (kExisting), which must not create one where there was none, nor add anything to another

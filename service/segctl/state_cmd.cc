@@ -18,9 +18,13 @@ int with_view(const service::ParsedFlags& flags,
   if (!dir) {
     return report({"bad_flag", "--state-dir: required"}, 2);
   }
+  auto path = path_flag(flags, "rules");
+  if (!path) {
+    return report(path.error(), 2);
+  }
   std::shared_ptr<const core::RuleSet> rules;
-  if (auto path = flags.get("rules")) {
-    auto loaded = io::load_rule_set(*path);
+  if (*path) {
+    auto loaded = io::load_rule_set(**path);
     if (!loaded) {
       return report(loaded.error(), 2);
     }
