@@ -42,7 +42,8 @@ struct CommandSpec {
 /// Opens an existing segd state dir for inspect, export (io::OpenMode::kReadOnly) and fit
 /// (kExisting), which must not create one where there was none, nor add anything to another
 /// program's database. Errors: those of RocksStore::open(): `not_found` ("state dir not found:
-/// DIR", or no database in it), `not_a_state_dir`, `state_dir_busy`, `storage_error`.
+/// DIR", or no database in it), `state_dir_incomplete` (its creation was cut short),
+/// `not_a_state_dir`, `state_dir_busy`, `storage_error`.
 [[nodiscard]] core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir,
                                                                            io::OpenMode mode);
 

@@ -107,8 +107,8 @@ std::span<const char* const> family_names() { return kFamilyNames; }
 rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statistics,
                               OpenMode mode) {
   rocksdb::DBOptions o;
-  // check_state_dir() has made sure that creating means a fresh database, never new families in
-  // another program's.
+  // check_state_dir() has made sure that creating means a fresh database or the rest of one whose
+  // creation was cut short (a marked directory), never new families in another program's.
   o.create_if_missing = mode == OpenMode::kCreate;
   o.create_missing_column_families = mode == OpenMode::kCreate;
   if (mode == OpenMode::kReadOnly) {

@@ -56,6 +56,13 @@ core::Result<std::unique_ptr<RocksStore>> RocksStore::open(const StoreConfig& co
   if (auto checked = check_state_dir(config.path, config.mode); !checked) {
     return std::unexpected(checked.error());
   }
+  // Marked before RocksDB writes anything there: a writer killed during the creation leaves a
+  // directory the next one recognises as segd's and finishes.
+  if (config.mode == OpenMode::kCreate) {
+    if (auto marked = mark_state_dir(config.path); !marked) {
+      return std::unexpected(marked.error());
+    }
+  }
   // A read-only open does not lock the database itself, and reading one a writer has open is
   // undefined.
   SharedDbLock lock;

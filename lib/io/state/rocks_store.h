@@ -108,10 +108,11 @@ class CustomerScan {
 class RocksStore final : public core::StateReader {
  public:
   /// Opens the state dir at `config.path` as `config.mode` says (see OpenMode): a fresh one is
-  /// created with all column families; a directory that is not a segd state dir is refused before
-  /// anything is opened (see check_state_dir()). A read-only store's writes fail with
-  /// `storage_error`. Errors: those of check_state_dir() and SharedDbLock::acquire() (kReadOnly),
-  /// `storage_error` from RocksDB.
+  /// marked (mark_state_dir()), then created with all column families, and a marked one whose
+  /// creation was cut short is finished; a directory that is not a segd state dir is refused
+  /// before anything is opened (see check_state_dir()). A read-only store's writes fail with
+  /// `storage_error`. Errors: those of check_state_dir(), mark_state_dir() (kCreate) and
+  /// SharedDbLock::acquire() (kReadOnly), `storage_error` from RocksDB.
   [[nodiscard]] static core::Result<std::unique_ptr<RocksStore>> open(const StoreConfig& config);
 
   RocksStore(const RocksStore&) = delete;

@@ -1,5 +1,6 @@
 // segctl inspect, export and fit read an existing state dir and never create one; no command
-// (nor segd) adopts a directory that is not a segd state dir.
+// (nor segd) adopts a directory that is not a segd state dir, and a replay finishes the creation
+// of one that a killed writer left incomplete.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
@@ -61,6 +62,24 @@ std::vector<std::vector<std::string>> read_commands(const std::string& state_dir
 
 const std::string kEvent = R"({"event_id":"e1","type":"page_view","customer_id":"c1","ts":1})";
 const std::string kNotSegd = "segctl: not_a_state_dir: not a segd state dir: ";
+const std::string kMarker = "/SEGD_STATE_DIR";
+
+// What segd or a replay killed during its first start leaves in `dir`: the marker it writes first,
+// with RocksDB's LOCK and LOG (killed before CURRENT was written), and with a database of the
+// default column family only (killed before creating segd's families).
+std::vector<std::string> cut_short_state_dirs(const TempDir& dir) {
+  const std::string early = dir.file("early");
+  std::filesystem::create_directory(early);
+  for (const char* name : {"LOCK", "LOG"}) {
+    EXPECT_TRUE(write_text(early + "/" + name, "").has_value());
+  }
+  const std::string later = dir.file("later");
+  make_foreign_db(later);
+  for (const std::string& state : {early, later}) {
+    EXPECT_TRUE(write_text(state + kMarker, "segd state dir\n").has_value());
+  }
+  return {early, later};
+}
 
 TEST(SegctlStateDirTest, MissingStateDirFailsWithoutCreatingIt) {
   const TempDir dir("cli-state");
@@ -118,6 +137,7 @@ TEST(SegctlStateDirTest, ReplayRefusesADirectoryThatIsNotAStateDir) {
       << into_db.err;
   EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
   EXPECT_TRUE(opens_as_before(foreign));
+  EXPECT_FALSE(std::filesystem::exists(foreign + kMarker));
 
   const std::string other = dir.file("other");
   std::filesystem::create_directory(other);
@@ -140,6 +160,7 @@ TEST(SegctlStateDirTest, SegdRefusesADirectoryThatIsNotAStateDir) {
   EXPECT_EQ(ran.code, 1);
   EXPECT_NE(ran.err.find("not a segd state dir: " + foreign), std::string::npos) << ran.err;
   EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
+  EXPECT_FALSE(std::filesystem::exists(foreign + kMarker));
 }
 
 // segd opened (so created) its state dir before it loaded the rules.
@@ -165,6 +186,54 @@ TEST(SegctlStateDirTest, ReplayCreatesAStateDirInAnEmptyDirectory) {
     EXPECT_EQ(ran.code, 0) << ran.err;
     EXPECT_EQ(run("segctl", {"export", "--state-dir", state}).code, 0) << state;
   }
+}
+
+// A replay killed during its first start left a directory the next one refused as "not a segd
+// state dir", so that (as segd under a restarting pod) it could never start again.
+TEST(SegctlStateDirTest, ReplayFinishesAStateDirWhoseCreationWasCutShort) {
+  const TempDir dir("cli-state");
+  for (const std::string& state : cut_short_state_dirs(dir)) {
+    const Ran ran = run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent);
+    EXPECT_EQ(ran.code, 0) << state << ": " << ran.err;
+    EXPECT_EQ(families(state).size(), 6U) << state;
+    const Ran exported = run("segctl", {"export", "--state-dir", state});
+    EXPECT_EQ(exported.code, 0) << exported.err;
+    EXPECT_NE(exported.out.find("\"customer_id\":\"c1\""), std::string::npos) << exported.out;
+  }
+}
+
+// inspect, export and fit create nothing, and tell how to finish the creation.
+TEST(SegctlStateDirTest, ReadCommandsReportAStateDirWhoseCreationWasCutShort) {
+  const TempDir dir("cli-state");
+  for (const std::string& state : cut_short_state_dirs(dir)) {
+    const auto before = listing(state);
+    for (const auto& args : read_commands(state)) {
+      const Ran ran = run("segctl", args);
+      EXPECT_EQ(ran.code, 1) << args[0];
+      EXPECT_EQ(ran.err, "segctl: state_dir_incomplete: state dir " + state +
+                             " was not completely created; start segd or segctl replay on it to "
+                             "finish\n");
+    }
+    EXPECT_EQ(listing(state), before) << state;
+  }
+}
+
+// A state dir created before the marker holds all of segd's families and no marker: it is still
+// read and resumed, and the replay marks it.
+TEST(SegctlStateDirTest, AStateDirWithoutTheMarkerIsResumedAndMarked) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent).code, 0);
+  std::filesystem::remove(state + kMarker);
+  EXPECT_EQ(run("segctl", {"inspect", "--state-dir", state, "c1"}).code, 0);
+  EXPECT_FALSE(std::filesystem::exists(state + kMarker));
+  // The same input with one more line: the resume starts after the committed first one.
+  const std::string more = R"({"event_id":"e2","type":"page_view","customer_id":"c2","ts":2})";
+  const Ran ran =
+      run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent + "\n" + more);
+  EXPECT_EQ(ran.code, 0) << ran.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(state + kMarker));
+  EXPECT_EQ(run("segctl", {"inspect", "--state-dir", state, "c2"}).code, 0);
 }
 
 // Read-only: no new MANIFEST, WAL, OPTIONS or info log, no flush on close.
