@@ -221,17 +221,32 @@ core::Result<void> validate_config(const GenConfig& config) {
   return {};
 }
 
-core::Result<GenSummary> generate(const GenConfig& config, std::ostream& out) {
+core::Result<GenPlan> plan(const GenConfig& config) {
   if (auto valid = validate_config(config); !valid) {
     return std::unexpected(valid.error());
   }
   Rng plan_rng(mix64(config.seed ^ kPlanSalt));
-  const std::vector<Group> groups = assign_groups(config.customers, plan_rng);
-  const std::vector<int64_t> budgets = assign_budgets(groups, config.events, plan_rng);
+  GenPlan planned{.config = config, .groups = assign_groups(config.customers, plan_rng)};
+  planned.budgets = assign_budgets(planned.groups, config.events, plan_rng);
   // A churner's window can be as short as one day; each event needs its own millisecond.
-  if (*std::max_element(budgets.begin(), budgets.end()) > core::kMsPerDay / 2) {
+  if (std::ranges::max(planned.budgets) > core::kMsPerDay / 2) {
     return core::fail("invalid_config", "events: too many events per customer for the period");
   }
+  return planned;
+}
+
+core::Result<GenSummary> generate(const GenConfig& config, std::ostream& out) {
+  auto planned = plan(config);
+  if (!planned) {
+    return std::unexpected(planned.error());
+  }
+  return generate(*planned, out);
+}
+
+core::Result<GenSummary> generate(const GenPlan& plan, std::ostream& out) {
+  const GenConfig& config = plan.config;
+  const std::vector<Group>& groups = plan.groups;
+  const std::vector<int64_t>& budgets = plan.budgets;
   const int id_width = digits_of(config.customers);
   const int64_t begin = config.start.value();
   const int64_t end = begin + config.days * core::kMsPerDay;

@@ -53,11 +53,27 @@ struct GenSummary {
 /// (`customers`, `events`, `days`, `bad_rate`).
 [[nodiscard]] core::Result<void> validate_config(const GenConfig& config);
 
-/// Writes exactly `config.events` JSONL lines to `out`, in non-decreasing time order except the
-/// documented late and duplicate lines, and returns the summary. Deterministic: the same config
-/// gives the same bytes on every platform. Memory is O(customers), not O(events).
-/// Errors: `invalid_config` (see validate_config; also when events per customer are too dense
-/// to give each a distinct millisecond), `io_error` when the stream fails. Blocks on `out`.
+/// A checked config with each customer's planted group and event budget: what generate()
+/// writes. Made by plan(); O(customers) memory.
+struct GenPlan {
+  GenConfig config;
+  std::vector<Group> groups;     ///< Customer i + 1's group.
+  std::vector<int64_t> budgets;  ///< Customer i + 1's lines.
+};
+
+/// Checks `config` and plans it, writing nothing, so that a caller can refuse a config before it
+/// opens any file. Errors: code `invalid_config`: those of validate_config(), and "events: too
+/// many events per customer for the period" when a customer's events are too dense to give each
+/// a distinct millisecond.
+[[nodiscard]] core::Result<GenPlan> plan(const GenConfig& config);
+
+/// Writes exactly `plan.config.events` JSONL lines to `out`, in non-decreasing time order except
+/// the documented late and duplicate lines, and returns the summary. Deterministic: the same
+/// config gives the same bytes on every platform. Memory is O(customers), not O(events).
+/// Errors: `io_error` when the stream fails. Blocks on `out`.
+[[nodiscard]] core::Result<GenSummary> generate(const GenPlan& plan, std::ostream& out);
+
+/// plan() and generate(). Errors: those of both.
 [[nodiscard]] core::Result<GenSummary> generate(const GenConfig& config, std::ostream& out);
 
 /// Writes `customer_id,group` with a header line, one row per customer of summary.truth.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
 #include "core/events/validate.h"
 
@@ -53,16 +52,18 @@ core::Result<core::TimestampMs> parse_event_time_flag(const std::string& flag,
   return ts;
 }
 
-core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return core::fail("not_found", "state dir not found: " + dir);
+core::Result<std::optional<std::string>> path_flag(const service::ParsedFlags& flags,
+                                                   const std::string& name) {
+  auto value = flags.get(name);
+  if (value && value->empty()) {
+    return core::fail("bad_flag", "--" + name + ": must not be empty");
   }
-  // Every RocksDB database has a CURRENT file; RocksStore::open would create one.
-  if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
-    return core::fail("not_found", "state dir not found: " + dir + " (no RocksDB database in it)");
-  }
-  return io::RocksStore::open(io::StoreConfig{.path = dir});
+  return value;
+}
+
+core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir,
+                                                             io::OpenMode mode) {
+  return io::RocksStore::open(io::StoreConfig{.path = dir, .mode = mode});
 }
 
 int report(const core::Error& error, int code) {

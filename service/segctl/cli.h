@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -32,10 +33,19 @@ struct CommandSpec {
 [[nodiscard]] core::Result<core::TimestampMs> parse_event_time_flag(const std::string& flag,
                                                                     const std::string& text);
 
-/// Opens an existing state dir (one with a RocksDB database in it) for inspect, export and fit,
-/// which must not create one where there was none. Errors: `not_found` ("state dir not found:
-/// DIR", or no database in it), and those of RocksStore::open().
-[[nodiscard]] core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir);
+/// The value of a flag that names a file, nullopt when the flag is not given. Errors (code
+/// `bad_flag`): "--NAME: must not be empty", since an empty path would read as leaving the flag
+/// out (replay's `--rules ""` as no segments).
+[[nodiscard]] core::Result<std::optional<std::string>> path_flag(const service::ParsedFlags& flags,
+                                                                 const std::string& name);
+
+/// Opens an existing segd state dir for inspect, export (io::OpenMode::kReadOnly) and fit
+/// (kExisting), which must not create one where there was none, nor add anything to another
+/// program's database. Errors: those of RocksStore::open(): `not_found` ("state dir not found:
+/// DIR", or no database in it), `state_dir_incomplete` (its creation was cut short),
+/// `not_a_state_dir`, `state_dir_busy`, `storage_error`.
+[[nodiscard]] core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir,
+                                                                           io::OpenMode mode);
 
 /// Prints `segctl: <message>` to stderr and returns `code`.
 int report(const core::Error& error, int code);

@@ -161,7 +161,7 @@ int fit_main(int argc, char** argv) {
     }
     as_of = *parsed;
   }
-  auto store = open_state_dir(*dir);
+  auto store = open_state_dir(*dir, io::OpenMode::kExisting);
   if (!store) {
     return report(store.error(), 1);
   }

@@ -3,6 +3,7 @@
 
 #include "core/events/validate.h"
 #include "gen/generator.h"
+#include "io/config/same_file.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
 #include "service/segctl/output_file.h"
@@ -63,34 +64,45 @@ core::Result<gen::GenConfig> gen_config(const service::ParsedFlags& flags) {
   return config;
 }
 
+// The plan of the flags' config, made before any file is opened.
+core::Result<gen::GenPlan> gen_plan(const service::ParsedFlags& flags) {
+  auto config = gen_config(flags);
+  if (!config) {
+    return std::unexpected(config.error());
+  }
+  auto planned = gen::plan(*config);
+  if (!planned) {
+    // gen_config() passed validate_config(), so the config plan() refuses is the one whose
+    // busiest customer cannot get a millisecond per event.
+    return core::fail("bad_flag",
+                      "--events: too many events per customer for the period (each needs its own "
+                      "millisecond); give more --customers or --days");
+  }
+  return planned;
+}
+
 // Generates into --output and writes --truth. A file's own error names it, so it is reported
 // before the writer's.
-int write_files(const gen::GenConfig& config, const service::ParsedFlags& flags) {
-  auto events = OutputFile::open("output", flags.get("output").value_or("-"));
-  if (!events) {
-    return report(events.error(), 1);
-  }
-  std::unique_ptr<OutputFile> truth;
+int write_files(const gen::GenPlan& plan, const service::ParsedFlags& flags) {
+  std::vector<io::FlagPath> destinations = {{"--output", flags.get("output").value_or("-")}};
   if (auto path = flags.get("truth")) {
-    auto opened = OutputFile::open("truth", *path);
-    if (!opened) {
-      return report(opened.error(), 1);
-    }
-    truth = std::move(*opened);
+    destinations.push_back({"--truth", *path});
   }
-  auto summary = gen::generate(config, (*events)->stream());
-  if (auto closed = (*events)->close(); !closed) {
+  // Both into one file would be a mix of events and CSV.
+  if (auto distinct = io::check_distinct_files({}, destinations); !distinct) {
+    return report(distinct.error(), 2);
+  }
+  auto files = OutputFile::open_all(destinations);
+  if (!files) {
+    return report(files.error(), 1);
+  }
+  OutputFile& events = *files->front();
+  OutputFile* truth = files->size() > 1 ? files->back().get() : nullptr;
+  auto summary = gen::generate(plan, events.stream());
+  if (auto closed = events.close(); !closed) {
     return report(closed.error(), 1);
   }
   if (!summary) {
-    // gen_config() passed validate_config(), so the config generate() refuses is the one whose
-    // busiest customer cannot get a millisecond per event.
-    if (summary.error().code == "invalid_config") {
-      return report({"bad_flag",
-                     "--events: too many events per customer for the period (each needs its own "
-                     "millisecond); give more --customers or --days"},
-                    2);
-    }
     return report(summary.error(), 1);
   }
   if (truth) {
@@ -133,11 +145,11 @@ int gen_main(int argc, char** argv) {
     return *code;
   }
   const auto& flags = std::get<service::ParsedFlags>(parsed);
-  auto config = gen_config(flags);
-  if (!config) {
-    return report(config.error(), 2);
+  auto planned = gen_plan(flags);
+  if (!planned) {
+    return report(planned.error(), 2);
   }
-  return write_files(*config, flags);
+  return write_files(*planned, flags);
 }
 
 }  // namespace segd::segctl

@@ -1,6 +1,7 @@
 #include "service/segctl/output_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,17 +47,38 @@ OutputFile::~OutputFile() {
   core::ignore_error(close(), "fallback: every command calls close() and reports its error");
 }
 
-core::Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& flag,
-                                                           const std::string& path) {
-  if (path == "-") {
-    return standard_output();
+core::Result<std::vector<std::unique_ptr<OutputFile>>> OutputFile::open_all(
+    std::span<const io::FlagPath> destinations) {
+  std::vector<std::unique_ptr<OutputFile>> files;
+  for (const auto& [flag, path] : destinations) {
+    if (path == "-") {
+      files.push_back(standard_output());
+      continue;
+    }
+    // No O_TRUNC: a destination after this one may not open.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return core::fail("io_error", flag + ": " + path + ": cannot open: " + std::strerror(errno));
+    }
+    files.push_back(std::unique_ptr<OutputFile>(new OutputFile(fd, true, flag + ": " + path)));
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return core::fail("io_error",
-                      "--" + flag + ": " + path + ": cannot open: " + std::strerror(errno));
+  for (const auto& file : files) {
+    if (auto emptied = file->truncate(); !emptied) {
+      return std::unexpected(emptied.error());
+    }
   }
-  return std::unique_ptr<OutputFile>(new OutputFile(fd, true, "--" + flag + ": " + path));
+  return files;
+}
+
+core::Result<void> OutputFile::truncate() {
+  struct stat st {};
+  if (!owned_ || ::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return {};
+  }
+  if (::ftruncate(fd_, 0) != 0) {
+    return core::fail("io_error", name_ + ": cannot truncate: " + std::strerror(errno));
+  }
+  return {};
 }
 
 std::unique_ptr<OutputFile> OutputFile::standard_output() {

@@ -3,10 +3,13 @@
 #include <array>
 #include <memory>
 #include <ostream>
+#include <span>
 #include <streambuf>
 #include <string>
+#include <vector>
 
 #include "core/common/result.h"
+#include "io/config/same_file.h"
 
 namespace segd::segctl {
 
@@ -15,10 +18,13 @@ namespace segd::segctl {
 /// command ends with close() and fails on its error. Non-copyable; not thread-safe.
 class OutputFile {
  public:
-  /// Opens `path` for writing; "-" is standard output. `flag` names where the path came from
-  /// ("output" for --output), for messages. Errors: `io_error`, "--FLAG: PATH: cannot open: WHY".
-  [[nodiscard]] static core::Result<std::unique_ptr<OutputFile>> open(const std::string& flag,
-                                                                      const std::string& path);
+  /// Opens every path for writing ("-" is standard output; the flag it came from, "--output",
+  /// names it in messages), creating the files that do not exist, and empties them only once all
+  /// are open: one that cannot be opened leaves the others' contents as they were (a file it had
+  /// to create stays, empty). Errors: `io_error`, "--FLAG: PATH: cannot open: WHY" or "--FLAG:
+  /// PATH: cannot truncate: WHY".
+  [[nodiscard]] static core::Result<std::vector<std::unique_ptr<OutputFile>>> open_all(
+      std::span<const io::FlagPath> destinations);
   /// Standard output.
   [[nodiscard]] static std::unique_ptr<OutputFile> standard_output();
 
@@ -55,6 +61,8 @@ class OutputFile {
   };
 
   OutputFile(int fd, bool owned, std::string name);
+  // Empties a regular file; a pipe or a device (/dev/null) has nothing to cut.
+  [[nodiscard]] core::Result<void> truncate();
 
   int fd_;
   bool owned_;

@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <iostream>
+#include <tuple>
 
 #include "core/common/time.h"
 #include "io/replay/replay_runner.h"
@@ -38,9 +39,15 @@ int replay_main(int argc, char** argv) {
   io::ReplayOptions options;
   options.inputs = flags.all("input");
   options.state_dir = flags.get("state-dir").value_or("");
-  options.rules_file = flags.get("rules").value_or("");
-  options.output = flags.get("output").value_or("-");
-  options.dead_letter = flags.get("dead-letter").value_or("");
+  for (auto [name, field, absent] :
+       {std::tuple{"rules", &options.rules_file, ""}, std::tuple{"output", &options.output, "-"},
+        std::tuple{"dead-letter", &options.dead_letter, ""}}) {
+    auto path = path_flag(flags, name);
+    if (!path) {
+      return report(path.error(), 2);
+    }
+    *field = path->value_or(absent);
+  }
   if (options.state_dir.empty()) {
     return report({"bad_flag", "--state-dir: required"}, 2);
   }

@@ -10,23 +10,27 @@
 namespace segd::segctl {
 namespace {
 
-// Opens the state dir read-only-in-spirit (no writes), builds the view and runs `body` on it,
-// which writes to standard output.
+// Opens the state dir read-only, builds the view and runs `body` on it, which writes to standard
+// output.
 int with_view(const service::ParsedFlags& flags,
               const std::function<int(io::CustomerView&, std::ostream&)>& body) {
   const auto dir = flags.get("state-dir");
   if (!dir) {
     return report({"bad_flag", "--state-dir: required"}, 2);
   }
+  auto path = path_flag(flags, "rules");
+  if (!path) {
+    return report(path.error(), 2);
+  }
   std::shared_ptr<const core::RuleSet> rules;
-  if (auto path = flags.get("rules")) {
-    auto loaded = io::load_rule_set(*path);
+  if (*path) {
+    auto loaded = io::load_rule_set(**path);
     if (!loaded) {
       return report(loaded.error(), 2);
     }
     rules = *loaded;
   }
-  auto store = open_state_dir(*dir);
+  auto store = open_state_dir(*dir, io::OpenMode::kReadOnly);
   if (!store) {
     return report(store.error(), 1);
   }

@@ -191,16 +191,17 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
   if (fsync) {
     io::log(io::LogLevel::kInfo, "segd", "state: the WAL is fsynced on every commit");
   }
+  // The rules first: a bad rules file must not leave a fresh state dir behind.
+  auto rules = io::load_rule_set(config.rules.file);
+  if (!rules) {
+    return fail(rules.error());
+  }
   auto store = io::RocksStore::open(
       io::StoreConfig{.path = config.state.dir,
                       .block_cache_bytes = config.state.block_cache_mb << 20,
                       .durability = fsync ? io::Durability::kWalSync : io::Durability::kWalNoSync});
   if (!store) {
     return fail(store.error());
-  }
-  auto rules = io::load_rule_set(config.rules.file);
-  if (!rules) {
-    return fail(rules.error());
   }
   const io::PipelineConfig pc = pipeline_config(config);
   io::PipelineStats stats;

@@ -9,25 +9,14 @@
 #include <cstring>
 #include <memory>
 
+#include "io/config/fd.h"
+
 namespace segd::io {
 namespace {
 
 core::Error io_error(const std::string& path, const char* what) {
   return {"io_error", path + ": " + what + ": " + std::strerror(errno)};
 }
-
-// Closes the descriptor on every path out.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { ::close(fd_); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Opens `path` for reading and checks what it is (see check_input_file()).
 core::Result<std::unique_ptr<Fd>> open_input(const std::string& path) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <tuple>
 
 #include "core/common/partitioner.h"
 #include "core/engine/partition_processor.h"
@@ -24,6 +25,9 @@ namespace {
 constexpr std::string_view kSource = "replay";
 constexpr std::string_view kMetaOutputBytes = "replay.output_bytes";
 constexpr std::string_view kMetaDeadLetterBytes = "replay.dead_letter_bytes";
+// recorded_output_path() of the files those lengths belong to.
+constexpr std::string_view kMetaOutputPath = "replay.output_path";
+constexpr std::string_view kMetaDeadLetterPath = "replay.dead_letter_path";
 
 std::string dead_letter_json(const core::Error& error, int64_t line, std::string_view payload) {
   JsonWriter w;
@@ -50,22 +54,18 @@ std::string dead_letter_json(const core::Error& error, int64_t line, std::string
 // One replay run: the store, a processor per partition, and the two output files.
 class Replay {
  public:
-  Replay(const ReplayOptions& options, std::unique_ptr<RocksStore> store)
-      : options_(options), store_(std::move(store)) {}
+  Replay(const ReplayOptions& options,
+         std::shared_ptr<const core::RuleSet> rules,
+         std::unique_ptr<RocksStore> store)
+      : options_(options),
+        rules_(std::move(rules)),
+        store_(std::move(store)),
+        output_path_(recorded_output_path(options.output)),
+        dead_letter_path_(recorded_output_path(options.dead_letter)) {}
 
   core::Result<void> open() {
     if (auto r = check_partitions(); !r) {
       return r;
-    }
-    std::shared_ptr<const core::RuleSet> rules;
-    if (options_.rules_file.empty()) {
-      rules = *core::RuleSet::compile({});
-    } else {
-      auto loaded = load_rule_set(options_.rules_file);
-      if (!loaded) {
-        return std::unexpected(loaded.error());
-      }
-      rules = *loaded;
     }
     auto scorer = std::make_shared<core::NoModel>();
     auto models = load_models(*store_);
@@ -79,7 +79,7 @@ class Replay {
       }
       global_stream_ms_ = std::max(global_stream_ms_, restore->stream_time_ms);
       processors_.push_back(std::make_unique<core::PartitionProcessor>(
-          core::PartitionId{p}, rules, scorer, *store_, std::move(*restore),
+          core::PartitionId{p}, rules_, scorer, *store_, std::move(*restore),
           core::PartitionProcessor::Options{}));
       for (const ActiveModel& m : *models) {
         processors_.back()->add_model(m.scorer, m.active_from_ms);
@@ -93,6 +93,14 @@ class Replay {
       return std::unexpected(position.error());
     }
     committed_lines_ = position->value_or(0);
+    for (const auto& [flag, path, path_key, bytes_key] :
+         {std::tuple{"--output", options_.output, kMetaOutputPath, kMetaOutputBytes},
+          std::tuple{"--dead-letter", options_.dead_letter, kMetaDeadLetterPath,
+                     kMetaDeadLetterBytes}}) {
+      if (auto r = check_output(flag, path, path_key, bytes_key); !r) {
+        return r;
+      }
+    }
     return open_outputs();
   }
 
@@ -200,6 +208,22 @@ class Replay {
     return {};
   }
 
+  // Before the file is opened, so that another file than the committed one is left alone.
+  core::Result<void> check_output(std::string_view flag,
+                                  const std::string& path,
+                                  std::string_view path_key,
+                                  std::string_view bytes_key) {
+    auto recorded = store_->get_meta(path_key);
+    if (!recorded) {
+      return std::unexpected(recorded.error());
+    }
+    auto bytes = store_->get_meta_int(bytes_key);
+    if (!bytes) {
+      return std::unexpected(bytes.error());
+    }
+    return check_committed_output(flag, path, CommittedOutput{*recorded, *bytes});
+  }
+
   // Output written after the last commit is cut off: the lines behind it are replayed again.
   core::Result<void> open_outputs() {
     auto out = AppendFile::open(options_.output);
@@ -298,7 +322,9 @@ class Replay {
     }
     BackgroundCommit::Meta meta = {
         {std::string(kPartitionsMeta), std::to_string(options_.partitions)},
-        {std::string(kMetaOutputBytes), std::to_string(output_->size())}};
+        {std::string(kMetaOutputPath), output_path_},
+        {std::string(kMetaOutputBytes), std::to_string(output_->size())},
+        {std::string(kMetaDeadLetterPath), dead_letter_path_}};
     if (dead_letter_) {
       if (auto r = dead_letter_->flush(); !r) {
         return r;
@@ -319,7 +345,10 @@ class Replay {
   }
 
   const ReplayOptions& options_;
+  const std::shared_ptr<const core::RuleSet> rules_;
   std::unique_ptr<RocksStore> store_;
+  const std::string output_path_;       ///< recorded_output_path() of --output.
+  const std::string dead_letter_path_;  ///< The same of --dead-letter ("" for none).
   std::vector<std::unique_ptr<core::PartitionProcessor>> processors_;
   std::unique_ptr<AppendFile> output_;
   std::unique_ptr<AppendFile> dead_letter_;
@@ -330,6 +359,14 @@ class Replay {
   size_t in_batch_ = 0;
   ReplaySummary summary_;
 };
+
+// The --rules file's rules; none without one.
+core::Result<std::shared_ptr<const core::RuleSet>> load_rules(const ReplayOptions& options) {
+  if (options.rules_file.empty()) {
+    return *core::RuleSet::compile({});
+  }
+  return load_rule_set(options.rules_file);
+}
 
 }  // namespace
 
@@ -346,15 +383,19 @@ core::Result<ReplaySummary> run_replay(const ReplayOptions& options, std::istrea
   if (options.inputs.empty()) {
     return core::fail("bad_option", "--input: at least one is required");
   }
-  // Before the store and the outputs exist: a bad input must leave both untouched.
+  // Before the store and the outputs exist: a bad input or rules file must leave both untouched.
   if (auto r = check_replay_files(options); !r) {
     return std::unexpected(r.error());
+  }
+  auto rules = load_rules(options);
+  if (!rules) {
+    return std::unexpected(rules.error());
   }
   auto store = RocksStore::open(StoreConfig{.path = options.state_dir});
   if (!store) {
     return std::unexpected(store.error());
   }
-  Replay replay(options, std::move(*store));
+  Replay replay(options, std::move(*rules), std::move(*store));
   if (auto r = replay.open(); !r) {
     return std::unexpected(r.error());
   }

@@ -42,7 +42,9 @@ struct ReplaySummary {
 /// `batch_size` lines (state, timers, stream times, input position and output lengths in one
 /// WriteBatch). A second run on the same state dir continues after the last committed line and
 /// first truncates the output files to their committed length, so a run killed at any point and
-/// started again gives byte-identical output. Inputs and outputs are checked first (see
+/// started again gives byte-identical output. The paths of the files those lengths belong to are
+/// committed with them, and a later run given other files fails before opening any (see
+/// check_committed_output()). Inputs and outputs are checked first (see
 /// check_replay_files()): an input that does not open, or an output that is an input or the
 /// other output, fails before any file or the state dir is touched. Errors: storage, I/O,
 /// rules, option problems.

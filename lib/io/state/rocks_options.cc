@@ -16,6 +16,14 @@ namespace {
 constexpr const char* kFamilyNames[] = {"default", "customers", "timers",
                                         "offsets", "outbox",    "models"};
 
+// Drops RocksDB's info log: a read-only open would otherwise start a new LOG file in the state
+// dir, renaming the old one.
+class SilentLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
 rocksdb::CompressionType pick_compression() {
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
   const bool has_lz4 =
@@ -94,10 +102,18 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfi
           {kFamilyNames[3], offsets}, {kFamilyNames[4], scanned},   {kFamilyNames[5], scanned}};
 }
 
-rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statistics) {
+std::span<const char* const> family_names() { return kFamilyNames; }
+
+rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statistics,
+                              OpenMode mode) {
   rocksdb::DBOptions o;
-  o.create_if_missing = true;
-  o.create_missing_column_families = true;
+  // check_state_dir() has made sure that creating means a fresh database or the rest of one whose
+  // creation was cut short (a marked directory), never new families in another program's.
+  o.create_if_missing = mode == OpenMode::kCreate;
+  o.create_missing_column_families = mode == OpenMode::kCreate;
+  if (mode == OpenMode::kReadOnly) {
+    o.info_log = std::make_shared<SilentLogger>();
+  }
   o.IncreaseParallelism(2);  // Flush + compaction threads for the 2-core target.
   // The few writers (commits, outbox deletes) are serialized by RocksDB's write queue anyway;
   // the timers family's vector memtable does not support parallel memtable inserts.

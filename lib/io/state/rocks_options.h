@@ -6,6 +6,7 @@
 #include <rocksdb/options.h>
 
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "io/state/rocks_store.h"
@@ -21,8 +22,12 @@ namespace segd::io {
 [[nodiscard]] std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(
     const StoreConfig& config);
 
-/// DB-wide options: creation, background jobs, writeback and WAL size; `statistics` collects
-/// the tickers StoreStats reads.
-[[nodiscard]] rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statistics);
+/// The names of those column families, in that order.
+[[nodiscard]] std::span<const char* const> family_names();
+
+/// DB-wide options: creation (for OpenMode::kCreate only), background jobs, writeback and WAL
+/// size, no info log file for kReadOnly; `statistics` collects the tickers StoreStats reads.
+[[nodiscard]] rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statistics,
+                                            OpenMode mode);
 
 }  // namespace segd::io

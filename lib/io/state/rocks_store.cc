@@ -53,17 +53,43 @@ RocksStore::RocksStore(std::unique_ptr<rocksdb::DB> db,
 }
 
 core::Result<std::unique_ptr<RocksStore>> RocksStore::open(const StoreConfig& config) {
+  if (auto checked = check_state_dir(config.path, config.mode); !checked) {
+    return std::unexpected(checked.error());
+  }
+  // Marked before RocksDB writes anything there: a writer killed during the creation leaves a
+  // directory the next one recognises as segd's and finishes.
+  if (config.mode == OpenMode::kCreate) {
+    if (auto marked = mark_state_dir(config.path); !marked) {
+      return std::unexpected(marked.error());
+    }
+  }
+  // A read-only open does not lock the database itself, and reading one a writer has open is
+  // undefined.
+  SharedDbLock lock;
+  if (config.mode == OpenMode::kReadOnly) {
+    auto taken = SharedDbLock::acquire(config.path);
+    if (!taken) {
+      return std::unexpected(taken.error());
+    }
+    lock = std::move(*taken);
+  }
   std::shared_ptr<rocksdb::Statistics> statistics = rocksdb::CreateDBStatistics();
+  const rocksdb::DBOptions options = db_options(statistics, config.mode);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  const rocksdb::Status status = rocksdb::DB::Open(db_options(statistics), config.path,
-                                                   family_descriptors(config), &handles, &raw);
+  const rocksdb::Status status =
+      config.mode == OpenMode::kReadOnly
+          ? rocksdb::DB::OpenForReadOnly(options, config.path, family_descriptors(config), &handles,
+                                         &raw)
+          : rocksdb::DB::Open(options, config.path, family_descriptors(config), &handles, &raw);
   if (!status.ok()) {
     return std::unexpected(storage_error("open " + config.path, status));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
   std::unique_ptr<RocksStore> store(
       new RocksStore(std::move(db), std::move(handles), std::move(statistics), config.durability));
+  store->mode_ = config.mode;
+  store->read_lock_ = std::move(lock);
   core::Result<uint64_t> next = store->load_next_seq();
   if (!next) {
     return std::unexpected(next.error());
@@ -87,14 +113,19 @@ core::Result<void> RocksStore::close() {
   for (const HandlePtr& h : handles_) {
     raw.push_back(h.get());
   }
-  // Flushing the memtables makes the next open skip WAL replay.
-  rocksdb::Status status = db_->Flush(rocksdb::FlushOptions(), raw);
-  if (status.ok()) {
-    status = db_->FlushWAL(/*sync=*/true);
+  // Flushing the memtables makes the next open skip WAL replay. A read-only store has nothing of
+  // its own to flush, and may not write.
+  rocksdb::Status status;
+  if (mode_ != OpenMode::kReadOnly) {
+    status = db_->Flush(rocksdb::FlushOptions(), raw);
+    if (status.ok()) {
+      status = db_->FlushWAL(/*sync=*/true);
+    }
   }
   handles_.clear();
   const rocksdb::Status closed = db_->Close();
   db_.reset();
+  read_lock_ = SharedDbLock();
   if (!status.ok()) {
     return std::unexpected(storage_error("flush on close", status));
   }

@@ -15,6 +15,7 @@
 #include "core/common/result.h"
 #include "core/common/strong_int.h"
 #include "core/engine/state_store.h"
+#include "io/state/state_dir.h"
 
 namespace rocksdb {
 class DB;
@@ -41,6 +42,7 @@ struct StoreConfig {
   size_t block_cache_bytes = size_t{64} << 20;     ///< Default: 64 MiB, shared by all families.
   size_t write_buffer_bytes = size_t{16} << 20;    ///< Default: 16 MiB memtable for `customers`.
   Durability durability = Durability::kWalNoSync;  ///< Default: WAL on, no fsync per commit.
+  OpenMode mode = OpenMode::kCreate;               ///< Default: open or create a state dir.
 };
 
 /// One pending outgoing SegmentChange.
@@ -105,7 +107,12 @@ class CustomerScan {
 /// status) or `corrupt_state` (a stored value does not decode).
 class RocksStore final : public core::StateReader {
  public:
-  /// Opens or creates the database at `config.path`, creating missing column families.
+  /// Opens the state dir at `config.path` as `config.mode` says (see OpenMode): a fresh one is
+  /// marked (mark_state_dir()), then created with all column families, and a marked one whose
+  /// creation was cut short is finished; a directory that is not a segd state dir is refused
+  /// before anything is opened (see check_state_dir()). A read-only store's writes fail with
+  /// `storage_error`. Errors: those of check_state_dir(), mark_state_dir() (kCreate) and
+  /// SharedDbLock::acquire() (kReadOnly), `storage_error` from RocksDB.
   [[nodiscard]] static core::Result<std::unique_ptr<RocksStore>> open(const StoreConfig& config);
 
   RocksStore(const RocksStore&) = delete;
@@ -173,8 +180,8 @@ class RocksStore final : public core::StateReader {
   /// Current RocksDB figures (cheap property reads; a figure RocksDB cannot give stays 0).
   [[nodiscard]] StoreStats stats() const;
 
-  /// Flushes memtables and the WAL, releases column families and closes the database. Later
-  /// calls return Ok; no other method may be called afterwards.
+  /// Flushes memtables and the WAL (unless read-only), releases column families and closes the
+  /// database. Later calls return Ok; no other method may be called afterwards.
   [[nodiscard]] core::Result<void> close();
 
  private:
@@ -201,6 +208,8 @@ class RocksStore final : public core::StateReader {
   using HandlePtr = std::unique_ptr<rocksdb::ColumnFamilyHandle, HandleCloser>;
 
   std::shared_ptr<rocksdb::Statistics> statistics_;
+  OpenMode mode_ = OpenMode::kCreate;
+  SharedDbLock read_lock_;  // kReadOnly: held until the database is closed.
   // The DB is declared before the handles, so the handles are destroyed first.
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<HandlePtr> handles_;

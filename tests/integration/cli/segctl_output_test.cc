@@ -2,6 +2,8 @@
 // shows only when the last buffered bytes are flushed or the file is closed.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "integration/cli/cli_run.h"
 #include "support/temp_dir.h"
 
@@ -26,6 +28,50 @@ TEST(SegctlOutputTest, GenFailsNamingAFileItCannotWrite) {
   const Ran output = run("segctl", gen_with({"--output", "/dev/full"}));
   EXPECT_EQ(output.code, 1);
   EXPECT_EQ(output.err, "segctl: io_error: --output: /dev/full: write failed: " + kFull + "\n");
+}
+
+// Both files were opened (and truncated) before generate() refused the config: exit 2 with
+// keep.jsonl emptied.
+TEST(SegctlOutputTest, GenLeavesItsFilesAloneWhenItCannotRun) {
+  const TempDir dir("cli-output");
+  const std::string keep = dir.file("keep.jsonl");
+  const std::string truth = dir.file("truth.csv");
+  for (const std::string& path : {keep, truth}) {
+    ASSERT_TRUE(write_text(path, "precious\n").has_value());
+  }
+  const Ran dense = run("segctl", {"gen", "--customers", "1", "--events", "100000000", "--seed",
+                                   "1", "--days", "1", "--output", keep, "--truth", truth});
+  EXPECT_EQ(dense.code, 2);
+  EXPECT_NE(dense.err.find("--events: too many events per customer"), std::string::npos)
+      << dense.err;
+  // A --truth that cannot be opened, after --output was.
+  const std::string nowhere = dir.file("no/such/dir/truth.csv");
+  const Ran unopenable = run("segctl", gen_with({"--output", keep, "--truth", nowhere}));
+  EXPECT_EQ(unopenable.code, 1);
+  EXPECT_NE(unopenable.err.find("--truth: " + nowhere + ": cannot open"), std::string::npos)
+      << unopenable.err;
+  EXPECT_EQ(read_text(keep), "precious\n");
+  EXPECT_EQ(read_text(truth), "precious\n");
+}
+
+// One file for both was written by both: events, then the truth CSV over their start, exit 0.
+TEST(SegctlOutputTest, GenRefusesOneFileForOutputAndTruth) {
+  const TempDir dir("cli-output");
+  const std::string file = dir.file("both.jsonl");
+  const std::string link = dir.file("link.csv");
+  ASSERT_TRUE(write_text(file, "precious\n").has_value());
+  std::filesystem::create_symlink(file, link);
+  for (const std::string& truth : {file, link}) {
+    const Ran ran = run("segctl", gen_with({"--output", file, "--truth", truth}));
+    EXPECT_EQ(ran.code, 2) << truth;
+    EXPECT_EQ(ran.err, "segctl: bad_option: --truth: '" + truth +
+                           "' is the same file as --output '" + file + "'\n");
+  }
+  EXPECT_EQ(read_text(file), "precious\n");
+  const std::string fresh = dir.file("fresh.jsonl");
+  const Ran missing = run("segctl", gen_with({"--output", fresh, "--truth", fresh}));
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(fresh));
 }
 
 TEST(SegctlOutputTest, CommandsFailWhenStandardOutputCannotBeWritten) {

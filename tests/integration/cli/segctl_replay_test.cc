@@ -29,6 +29,7 @@ class SegctlReplayFilesTest : public ::testing::Test {
   const TempDir dir_{"cli-replay"};
   const std::string events_ = dir_.file("ev.jsonl");
   const std::string state_dir_ = dir_.file("state");
+  const std::string rules_ = source_file("config/segments.yaml");
   std::string original_;
 };
 
@@ -72,6 +73,50 @@ TEST_F(SegctlReplayFilesTest, RefusesOneFileForOutputAndDeadLetter) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// `--output myrules.yaml` with the same --rules replaced the rules with segment changes.
+TEST_F(SegctlReplayFilesTest, RefusesOutputThatIsTheRulesFile) {
+  const std::string rules = dir_.file("myrules.yaml");
+  const std::string text = read_text(rules_);
+  ASSERT_TRUE(write_text(rules, text).has_value());
+  for (const std::string flag : {"--output", "--dead-letter"}) {
+    const Ran ran = replay({"--input", events_, "--rules", rules, flag, rules});
+    EXPECT_EQ(ran.code, 2) << flag;
+    EXPECT_NE(ran.err.find(flag + ": '" + rules + "' is the same file as --rules '" + rules + "'"),
+              std::string::npos)
+        << ran.err;
+  }
+  EXPECT_EQ(read_text(rules), text);
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+}
+
+// `--output STATE/CURRENT` emptied RocksDB's CURRENT (on a fresh state dir: the replay created
+// the database, then opened its output).
+TEST_F(SegctlReplayFilesTest, RefusesOutputInsideTheStateDir) {
+  const std::string current = state_dir_ + "/CURRENT";
+  const Ran fresh = replay({"--input", events_, "--output", current});
+  EXPECT_EQ(fresh.code, 2);
+  EXPECT_NE(fresh.err.find("--output: '" + current + "' is inside --state-dir '" + state_dir_ +
+                           "', which RocksDB owns"),
+            std::string::npos)
+      << fresh.err;
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+
+  ASSERT_EQ(replay({"--input", events_, "--output", dir_.file("out.jsonl")}).code, 0);
+  const std::string before = read_text(current);
+  const std::string link = dir_.file("link");
+  std::filesystem::create_symlink(current, link);
+  for (const std::string& path : {current, state_dir_ + "/sub/../LOG", link}) {
+    const Ran ran =
+        replay({"--input", events_, "--output", dir_.file("out.jsonl"), "--dead-letter", path});
+    EXPECT_EQ(ran.code, 2) << path;
+    EXPECT_NE(ran.err.find("--dead-letter: '" + path + "' is inside --state-dir"),
+              std::string::npos)
+        << ran.err;
+  }
+  EXPECT_EQ(read_text(current), before);
+  EXPECT_EQ(run("segctl", {"export", "--state-dir", state_dir_}).code, 0);
+}
+
 TEST_F(SegctlReplayFilesTest, DevNullForBothOutputsIsFine) {
   const Ran ran =
       replay({"--input", events_, "--output", "/dev/null", "--dead-letter", "/dev/null"});
@@ -91,12 +136,106 @@ TEST_F(SegctlReplayFilesTest, MissingInputLeavesTheOutputAlone) {
   EXPECT_FALSE(std::filesystem::exists(state_dir_));
 }
 
+// The state dir was created, and the outputs opened, before the rules were read.
+TEST_F(SegctlReplayFilesTest, MissingRulesFileLeavesTheStateDirAlone) {
+  const std::string precious = dir_.file("precious.txt");
+  ASSERT_TRUE(write_text(precious, "keep me\n").has_value());
+  const std::string rules = dir_.file("nope.yaml");
+  const Ran ran = replay({"--input", events_, "--rules", rules, "--output", precious});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find(rules), std::string::npos) << ran.err;
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+  EXPECT_EQ(read_text(precious), "keep me\n");
+}
+
 TEST_F(SegctlReplayFilesTest, DirectoryAsInputFails) {
   const Ran ran = replay({"--input", dir_.path().string(), "--output", dir_.file("out.jsonl")});
   EXPECT_EQ(ran.code, 1);
   EXPECT_NE(ran.err.find("--input: " + dir_.path().string() + ": is a directory"),
             std::string::npos)
       << ran.err;
+}
+
+// The state dir committed a length of o1.jsonl; a resume with another file cut that one to it
+// (exit 0) and appended to what was left.
+TEST_F(SegctlReplayFilesTest, ResumeWithAnotherOutputIsRefused) {
+  const std::string first = dir_.file("o1.jsonl");
+  const Ran ran = replay({"--input", events_, "--output", first, "--rules", rules_});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  const std::string unrelated = dir_.file("unrelated.txt");
+  ASSERT_TRUE(write_text(unrelated, std::string(200000, 'x')).has_value());
+  const Ran resumed = replay({"--input", events_, "--output", unrelated, "--rules", rules_});
+  EXPECT_EQ(resumed.code, 2);
+  EXPECT_NE(resumed.err.find("--output: the state dir's replay wrote '" + first + "', not '" +
+                             unrelated + "'"),
+            std::string::npos)
+      << resumed.err;
+  EXPECT_EQ(read_text(unrelated), std::string(200000, 'x'));
+}
+
+TEST_F(SegctlReplayFilesTest, ResumeWithAnotherDeadLetterFileIsRefused) {
+  const std::string out = dir_.file("out.jsonl");
+  const std::string dead = dir_.file("dead.jsonl");
+  ASSERT_EQ(replay({"--input", events_, "--output", out, "--dead-letter", dead}).code, 0);
+  const std::string other = dir_.file("other.jsonl");
+  ASSERT_TRUE(write_text(other, "keep me\n").has_value());
+  for (const std::vector<std::string>& dead_letter :
+       {std::vector<std::string>{"--dead-letter", other}, std::vector<std::string>{}}) {
+    std::vector<std::string> args = {"--input", events_, "--output", out};
+    args.insert(args.end(), dead_letter.begin(), dead_letter.end());
+    const Ran resumed = replay(args);
+    EXPECT_EQ(resumed.code, 2);
+    EXPECT_NE(resumed.err.find("--dead-letter: the state dir's replay wrote '" + dead + "', not " +
+                               (dead_letter.empty() ? "none" : "'" + other + "'")),
+              std::string::npos)
+        << resumed.err;
+  }
+  EXPECT_EQ(read_text(other), "keep me\n");
+}
+
+// A file shorter than its committed length was changed since: continuing it would append to
+// what someone else left there.
+TEST_F(SegctlReplayFilesTest, ResumeWithAShortenedOutputIsRefused) {
+  const std::string out = dir_.file("out.jsonl");
+  ASSERT_EQ(replay({"--input", events_, "--output", out, "--rules", rules_}).code, 0);
+  const std::string written = read_text(out);
+  ASSERT_GT(written.size(), 10U);
+  ASSERT_TRUE(write_text(out, "short\n").has_value());
+  const Ran resumed = replay({"--input", events_, "--output", out, "--rules", rules_});
+  EXPECT_EQ(resumed.code, 1);
+  EXPECT_NE(resumed.err.find("--output: '" + out + "' has 6 bytes, fewer than the " +
+                             std::to_string(written.size()) + " the state dir committed"),
+            std::string::npos)
+      << resumed.err;
+  EXPECT_EQ(read_text(out), "short\n");
+}
+
+TEST_F(SegctlReplayFilesTest, ResumeWithTheSameOutputSpelledOtherwiseContinues) {
+  const std::string out = dir_.file("out.jsonl");
+  ASSERT_EQ(replay({"--input", events_, "--output", out, "--rules", rules_}).code, 0);
+  const std::string written = read_text(out);
+  const std::string respelled = (dir_.path() / "sub" / ".." / "out.jsonl").string();
+  std::filesystem::create_directory(dir_.path() / "sub");
+  const Ran resumed = replay({"--input", events_, "--output", respelled, "--rules", rules_});
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("\"skipped\":2000"), std::string::npos) << resumed.err;
+  EXPECT_EQ(read_text(out), written);
+}
+
+// Standard output cannot be cut back: a resume writing there again goes on as before, but it
+// does not switch to or from a file.
+TEST_F(SegctlReplayFilesTest, ResumeKeepsStandardOutputOrTheFile) {
+  ASSERT_EQ(replay({"--input", events_, "--rules", rules_}).code, 0);
+  const Ran again = replay({"--input", events_, "--rules", rules_});
+  EXPECT_EQ(again.code, 0) << again.err;
+  const std::string file = dir_.file("out.jsonl");
+  const Ran to_file = replay({"--input", events_, "--output", file});
+  EXPECT_EQ(to_file.code, 2);
+  EXPECT_NE(to_file.err.find("--output: the state dir's replay wrote standard output, not '" +
+                             file + "'"),
+            std::string::npos)
+      << to_file.err;
+  EXPECT_FALSE(std::filesystem::exists(file));
 }
 
 TEST_F(SegctlReplayFilesTest, StandardInputAndOutputStillWork) {

@@ -1,7 +1,13 @@
-// segctl inspect, export and fit read an existing state dir and never create one.
+// segctl inspect, export and fit read an existing state dir and never create one; no command
+// (nor segd) adopts a directory that is not a segd state dir, and a replay finishes the creation
+// of one that a killed writer left incomplete.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <tuple>
 
 #include "integration/cli/cli_run.h"
 #include "support/temp_dir.h"
@@ -9,14 +15,76 @@
 namespace segd::test {
 namespace {
 
+// A RocksDB database of another program: the default column family only, holding k=v.
+void make_foreign_db(const std::string& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, path, &raw).ok());
+  const std::unique_ptr<rocksdb::DB> db(raw);
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "k", "v").ok());
+  ASSERT_TRUE(db->Close().ok());
+}
+
+std::vector<std::string> families(const std::string& path) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  return names;
+}
+
+// Whether the program still opens its database as it did (no other family) and finds k=v.
+bool opens_as_before(const std::string& path) {
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(rocksdb::Options(), path, &raw).ok()) {
+    return false;
+  }
+  const std::unique_ptr<rocksdb::DB> db(raw);
+  std::string value;
+  return db->Get(rocksdb::ReadOptions(), "k", &value).ok() && value == "v";
+}
+
+// Every file under `dir` with its size and modification time.
+std::map<std::string, std::tuple<uintmax_t, std::filesystem::file_time_type>> listing(
+    const std::string& dir) {
+  std::map<std::string, std::tuple<uintmax_t, std::filesystem::file_time_type>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    files[entry.path().filename().string()] = {entry.file_size(), entry.last_write_time()};
+  }
+  return files;
+}
+
+// inspect, export and fit on `state_dir`.
+std::vector<std::vector<std::string>> read_commands(const std::string& state_dir) {
+  return {{"inspect", "--state-dir", state_dir, "c1"},
+          {"export", "--state-dir", state_dir},
+          {"fit", "--state-dir", state_dir, "--as-of", "2026-01-01T00:00:00Z"}};
+}
+
+const std::string kEvent = R"({"event_id":"e1","type":"page_view","customer_id":"c1","ts":1})";
+const std::string kNotSegd = "segctl: not_a_state_dir: not a segd state dir: ";
+const std::string kMarker = "/SEGD_STATE_DIR";
+
+// What segd or a replay killed during its first start leaves in `dir`: the marker it writes first,
+// with RocksDB's LOCK and LOG (killed before CURRENT was written), and with a database of the
+// default column family only (killed before creating segd's families).
+std::vector<std::string> cut_short_state_dirs(const TempDir& dir) {
+  const std::string early = dir.file("early");
+  std::filesystem::create_directory(early);
+  for (const char* name : {"LOCK", "LOG"}) {
+    EXPECT_TRUE(write_text(early + "/" + name, "").has_value());
+  }
+  const std::string later = dir.file("later");
+  make_foreign_db(later);
+  for (const std::string& state : {early, later}) {
+    EXPECT_TRUE(write_text(state + kMarker, "segd state dir\n").has_value());
+  }
+  return {early, later};
+}
+
 TEST(SegctlStateDirTest, MissingStateDirFailsWithoutCreatingIt) {
   const TempDir dir("cli-state");
   const std::string missing = dir.file("nope");
-  const std::vector<std::vector<std::string>> commands = {
-      {"inspect", "--state-dir", missing, "c1"},
-      {"export", "--state-dir", missing},
-      {"fit", "--state-dir", missing, "--as-of", "2026-01-01T00:00:00Z"}};
-  for (const auto& args : commands) {
+  for (const auto& args : read_commands(missing)) {
     const Ran ran = run("segctl", args);
     EXPECT_EQ(ran.code, 1) << args[0];
     EXPECT_NE(ran.err.find("segctl: not_found: state dir not found: " + missing), std::string::npos)
@@ -35,6 +103,172 @@ TEST(SegctlStateDirTest, DirectoryWithoutAStoreIsNotOpened) {
       std::string::npos)
       << ran.err;
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// inspect and export added segd's five column families to the database, after which the program's
+// own DB::Open (of the default family) failed.
+TEST(SegctlStateDirTest, ReadCommandsLeaveAnotherProgramsRocksDBAlone) {
+  const TempDir dir("cli-state");
+  const std::string foreign = dir.file("foreign");
+  make_foreign_db(foreign);
+  for (const auto& args : read_commands(foreign)) {
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 1) << args[0];
+    EXPECT_NE(ran.err.find(kNotSegd + foreign +
+                           " (a RocksDB database without segd's column families customers, "
+                           "timers, offsets, outbox, models)"),
+              std::string::npos)
+        << ran.err;
+  }
+  EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
+  EXPECT_TRUE(opens_as_before(foreign));
+}
+
+// segctl replay adopted any directory: it added its column families to another program's
+// database, and its files to a directory of other files.
+TEST(SegctlStateDirTest, ReplayRefusesADirectoryThatIsNotAStateDir) {
+  const TempDir dir("cli-state");
+  const std::string foreign = dir.file("foreign");
+  make_foreign_db(foreign);
+  const Ran into_db = run("segctl", {"replay", "--input", "-", "--state-dir", foreign}, kEvent);
+  EXPECT_EQ(into_db.code, 1);
+  EXPECT_NE(into_db.err.find(kNotSegd + foreign + " (a RocksDB database without segd's"),
+            std::string::npos)
+      << into_db.err;
+  EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
+  EXPECT_TRUE(opens_as_before(foreign));
+  EXPECT_FALSE(std::filesystem::exists(foreign + kMarker));
+
+  const std::string other = dir.file("other");
+  std::filesystem::create_directory(other);
+  ASSERT_TRUE(write_text(other + "/notes.txt", "mine\n").has_value());
+  const Ran into_dir = run("segctl", {"replay", "--input", "-", "--state-dir", other}, kEvent);
+  EXPECT_EQ(into_dir.code, 1);
+  EXPECT_NE(into_dir.err.find(kNotSegd + other + " (not empty, and no RocksDB database in it)"),
+            std::string::npos)
+      << into_dir.err;
+  EXPECT_EQ(listing(other).size(), 1U);
+}
+
+TEST(SegctlStateDirTest, SegdRefusesADirectoryThatIsNotAStateDir) {
+  const TempDir dir("cli-state");
+  const std::string foreign = dir.file("foreign");
+  make_foreign_db(foreign);
+  const Ran ran = run("segd", {"--config", source_file("config/segd.yaml"),
+                               "--state.dir=" + foreign, "--admin.listen=127.0.0.1:0",
+                               "--rules.file=" + source_file("config/segments.yaml")});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find("not a segd state dir: " + foreign), std::string::npos) << ran.err;
+  EXPECT_EQ(families(foreign), std::vector<std::string>{"default"});
+  EXPECT_FALSE(std::filesystem::exists(foreign + kMarker));
+}
+
+// segd opened (so created) its state dir before it loaded the rules.
+TEST(SegctlStateDirTest, SegdWithAMissingRulesFileCreatesNoStateDir) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  const std::string rules = dir.file("nope.yaml");
+  const Ran ran = run("segd", {"--config", source_file("config/segd.yaml"), "--state.dir=" + state,
+                               "--admin.listen=127.0.0.1:0", "--rules.file=" + rules});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find(rules), std::string::npos) << ran.err;
+  EXPECT_FALSE(std::filesystem::exists(state));
+}
+
+// An empty directory (a fresh volume's lost+found counts as empty) becomes a state dir.
+TEST(SegctlStateDirTest, ReplayCreatesAStateDirInAnEmptyDirectory) {
+  const TempDir empty("cli-state");
+  const TempDir dir("cli-state");
+  const std::string volume = dir.file("volume");
+  std::filesystem::create_directories(volume + "/lost+found");
+  for (const std::string& state : {empty.path().string(), volume}) {
+    const Ran ran = run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent);
+    EXPECT_EQ(ran.code, 0) << ran.err;
+    EXPECT_EQ(run("segctl", {"export", "--state-dir", state}).code, 0) << state;
+  }
+}
+
+// A replay killed during its first start left a directory the next one refused as "not a segd
+// state dir", so that (as segd under a restarting pod) it could never start again.
+TEST(SegctlStateDirTest, ReplayFinishesAStateDirWhoseCreationWasCutShort) {
+  const TempDir dir("cli-state");
+  for (const std::string& state : cut_short_state_dirs(dir)) {
+    const Ran ran = run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent);
+    EXPECT_EQ(ran.code, 0) << state << ": " << ran.err;
+    EXPECT_EQ(families(state).size(), 6U) << state;
+    const Ran exported = run("segctl", {"export", "--state-dir", state});
+    EXPECT_EQ(exported.code, 0) << exported.err;
+    EXPECT_NE(exported.out.find("\"customer_id\":\"c1\""), std::string::npos) << exported.out;
+  }
+}
+
+// inspect, export and fit create nothing, and tell how to finish the creation.
+TEST(SegctlStateDirTest, ReadCommandsReportAStateDirWhoseCreationWasCutShort) {
+  const TempDir dir("cli-state");
+  for (const std::string& state : cut_short_state_dirs(dir)) {
+    const auto before = listing(state);
+    for (const auto& args : read_commands(state)) {
+      const Ran ran = run("segctl", args);
+      EXPECT_EQ(ran.code, 1) << args[0];
+      EXPECT_EQ(ran.err, "segctl: state_dir_incomplete: state dir " + state +
+                             " was not completely created; start segd or segctl replay on it to "
+                             "finish\n");
+    }
+    EXPECT_EQ(listing(state), before) << state;
+  }
+}
+
+// A state dir created before the marker holds all of segd's families and no marker: it is still
+// read and resumed, and the replay marks it.
+TEST(SegctlStateDirTest, AStateDirWithoutTheMarkerIsResumedAndMarked) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent).code, 0);
+  std::filesystem::remove(state + kMarker);
+  EXPECT_EQ(run("segctl", {"inspect", "--state-dir", state, "c1"}).code, 0);
+  EXPECT_FALSE(std::filesystem::exists(state + kMarker));
+  // The same input with one more line: the resume starts after the committed first one.
+  const std::string more = R"({"event_id":"e2","type":"page_view","customer_id":"c2","ts":2})";
+  const Ran ran =
+      run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent + "\n" + more);
+  EXPECT_EQ(ran.code, 0) << ran.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(state + kMarker));
+  EXPECT_EQ(run("segctl", {"inspect", "--state-dir", state, "c2"}).code, 0);
+}
+
+// Read-only: no new MANIFEST, WAL, OPTIONS or info log, no flush on close.
+TEST(SegctlStateDirTest, InspectAndExportChangeNothingInTheStateDir) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent).code, 0);
+  const auto before = listing(state);
+  EXPECT_EQ(run("segctl", {"inspect", "--state-dir", state, "c1"}).code, 0);
+  EXPECT_EQ(run("segctl", {"export", "--state-dir", state}).code, 0);
+  EXPECT_EQ(listing(state), before);
+}
+
+// The read-only open must not read a database a writer has open (RocksDB leaves that undefined).
+TEST(SegctlStateDirTest, InspectWhileAWriterHasTheStateDirOpenFails) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent).code, 0);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : families(state)) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), state, descriptors, &handles, &raw).ok());
+  const std::unique_ptr<rocksdb::DB> writer(raw);
+  const Ran ran = run("segctl", {"inspect", "--state-dir", state, "c1"});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find("segctl: state_dir_busy: " + state +
+                         ": open in another process (segd or segctl replay)"),
+            std::string::npos)
+      << ran.err;
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    EXPECT_TRUE(writer->DestroyColumnFamilyHandle(handle).ok());
+  }
 }
 
 TEST(SegctlStateDirTest, ExportReadsAReplayedStateDir) {

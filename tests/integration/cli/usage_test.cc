@@ -55,6 +55,27 @@ TEST(UsageTest, StrayArgumentsAreUsageErrors) {
   EXPECT_FALSE(std::filesystem::exists(state));
 }
 
+// replay --rules "" ran with no segments, --dead-letter "" wrote none, and inspect's error named
+// a config field ("rules_file: : cannot open").
+TEST(UsageTest, EmptyPathFlagsAreUsageErrors) {
+  const TempDir dir("cli-usage");
+  const std::string state = dir.file("state");
+  for (const std::string flag : {"--rules", "--output", "--dead-letter"}) {
+    const Ran ran = run("segctl", {"replay", "--input", "-", "--state-dir", state, flag, ""});
+    EXPECT_EQ(ran.code, 2) << flag;
+    EXPECT_EQ(ran.err, "segctl: bad_flag: " + flag + ": must not be empty\n");
+  }
+  EXPECT_FALSE(std::filesystem::exists(state));
+  const std::vector<std::vector<std::string>> commands = {
+      {"inspect", "--state-dir", state, "--rules", "", "c1"},
+      {"export", "--state-dir", state, "--rules", ""}};
+  for (const auto& args : commands) {
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 2) << args[0];
+    EXPECT_EQ(ran.err, "segctl: bad_flag: --rules: must not be empty\n");
+  }
+}
+
 TEST(UsageTest, GenBoundsNameTheFlag) {
   // The first ended in std::bad_alloc; the second was cast to an int of 1 day.
   const Ran customers =

@@ -1,0 +1,74 @@
+#include "io/config/same_file.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace segd::io {
+namespace {
+
+// What makes two paths one file. A path that does not exist yet is its normalised spelling.
+struct FileId {
+  dev_t device = 0;
+  ino_t inode = 0;
+  std::string missing;  ///< normalised_path(path) when there is no file (yet).
+  bool operator==(const FileId&) const = default;
+};
+
+// The file a path names when a command could truncate or interleave it: a regular file, or a path
+// with nothing there yet. "-" is standard input. A device or a pipe is left alone.
+std::optional<FileId> file_id(const std::string& path) {
+  struct stat st {};
+  const int result = path == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st);
+  if (result == 0) {
+    return S_ISREG(st.st_mode) ? std::optional(FileId{st.st_dev, st.st_ino, {}}) : std::nullopt;
+  }
+  if (path == "-") {
+    return std::nullopt;
+  }
+  return FileId{0, 0, normalised_path(path)};
+}
+
+// A path given with a flag, and its file.
+struct Named {
+  const FlagPath* given;
+  FileId id;
+};
+
+}  // namespace
+
+std::string normalised_path(const std::string& path) {
+  // weakly_canonical alone leaves a relative path whose first part does not exist relative.
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return std::filesystem::weakly_canonical(absolute, ec).string();
+}
+
+core::Result<void> check_distinct_files(std::span<const FlagPath> reads,
+                                        std::span<const FlagPath> writes) {
+  std::vector<Named> seen;
+  for (const FlagPath& read : reads) {
+    if (auto id = read.path.empty() ? std::nullopt : file_id(read.path)) {
+      seen.push_back({&read, *id});
+    }
+  }
+  for (const FlagPath& write : writes) {
+    const auto id = write.path.empty() || write.path == "-" ? std::nullopt : file_id(write.path);
+    if (!id) {
+      continue;
+    }
+    for (const Named& other : seen) {
+      if (other.id == *id) {
+        return core::fail("bad_option", write.flag + ": '" + write.path + "' is the same file as " +
+                                            other.given->flag + " '" + other.given->path + "'");
+      }
+    }
+    seen.push_back({&write, *id});
+  }
+  return {};
+}
+
+}  // namespace segd::io

@@ -1,0 +1,32 @@
+#pragma once
+// Whether paths given on a command line name one file: a command must not write over what it
+// reads, or write two outputs into one file.
+
+#include <span>
+#include <string>
+
+#include "core/common/result.h"
+
+namespace segd::io {
+
+/// A path given with a flag: {"--output", "out.jsonl"}.
+struct FlagPath {
+  std::string flag;
+  std::string path;
+};
+
+/// `path` made absolute, without "." and "..", with the symlinks of the part that exists
+/// resolved; a path that does not exist yet keeps its missing tail.
+[[nodiscard]] std::string normalised_path(const std::string& path);
+
+/// Checks that no path of `writes` names the same file as one of `reads` or as an earlier one of
+/// `writes`, which the command would truncate or interleave: files compare by device and inode
+/// (so a symlink or another spelling counts), paths with nothing there yet by normalised_path().
+/// Only regular files and missing paths are compared: a device or a pipe (/dev/null for two
+/// outputs) is left alone, and so are empty paths and "-" (standard input among `reads`, looked
+/// at through its descriptor; not looked at among `writes`). Errors: `bad_option`, "FLAG: 'PATH'
+/// is the same file as OTHER_FLAG 'OTHER_PATH'".
+[[nodiscard]] core::Result<void> check_distinct_files(std::span<const FlagPath> reads,
+                                                      std::span<const FlagPath> writes);
+
+}  // namespace segd::io

@@ -1,0 +1,237 @@
+#include "io/state/state_dir.h"
+
+#include <fcntl.h>
+#include <rocksdb/db.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "io/config/fd.h"
+#include "io/state/rocks_options.h"
+
+namespace segd::io {
+namespace {
+
+// What a writer killed while writing the marker leaves: not yet a sign that the directory is
+// segd's, and no reason to refuse it either.
+std::string marker_temp(const std::string& dir) { return dir + "/" + kStateDirMarker + ".tmp"; }
+
+bool has_marker(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(std::filesystem::path(dir) / kStateDirMarker, ec);
+}
+
+// Every RocksDB database has a CURRENT file, written once the database exists.
+bool has_database(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec);
+}
+
+// A fresh file system's root holds lost+found: a volume mounted as the state dir is still empty,
+// as is a directory where a writer was killed while writing the marker.
+bool empty_but_for_lost_found(const std::string& dir) {
+  const std::filesystem::path temp = std::filesystem::path(marker_temp(dir)).filename();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != "lost+found" && entry.path().filename() != temp) {
+      return false;
+    }
+  }
+  return !ec;
+}
+
+// segd's column families the database at `dir` lacks, comma-separated; empty when it has all.
+core::Result<std::string> missing_families(const std::string& dir) {
+  std::vector<std::string> names;
+  const rocksdb::Status status = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
+  if (!status.ok()) {
+    return core::fail("storage_error", "list column families of " + dir + ": " + status.ToString());
+  }
+  std::string missing;
+  for (const char* family : family_names()) {
+    if (std::ranges::find(names, family) == names.end()) {
+      missing += (missing.empty() ? "" : ", ") + std::string(family);
+    }
+  }
+  return missing;
+}
+
+// A marked directory is segd's: a writer finishes its creation wherever it stopped (RocksDB's
+// create_if_missing and create_missing_column_families do), a reader may only say so.
+core::Result<void> check_marked(const std::string& path, OpenMode mode) {
+  if (mode == OpenMode::kCreate) {
+    return {};
+  }
+  const auto incomplete = [&path] {
+    return core::fail("state_dir_incomplete",
+                      "state dir " + path +
+                          " was not completely created; start segd or segctl replay on it to "
+                          "finish");
+  };
+  if (!has_database(path)) {
+    return incomplete();
+  }
+  auto missing = missing_families(path);
+  if (!missing) {
+    return std::unexpected(missing.error());
+  }
+  return missing->empty() ? core::Result<void>{} : incomplete();
+}
+
+// Without the marker (a state dir from before it, or none): only a complete database is segd's.
+core::Result<void> check_unmarked(const std::string& path, OpenMode mode) {
+  if (!has_database(path)) {
+    if (mode != OpenMode::kCreate) {
+      return core::fail("not_found",
+                        "state dir not found: " + path + " (no RocksDB database in it)");
+    }
+    return empty_but_for_lost_found(path)
+               ? core::Result<void>{}
+               : core::fail("not_a_state_dir", "not a segd state dir: " + path +
+                                                   " (not empty, and no RocksDB database in it)");
+  }
+  auto missing = missing_families(path);
+  if (!missing) {
+    return std::unexpected(missing.error());
+  }
+  if (!missing->empty()) {
+    return core::fail("not_a_state_dir",
+                      "not a segd state dir: " + path +
+                          " (a RocksDB database without segd's column families " + *missing + ")");
+  }
+  return {};
+}
+
+core::Error io_error(const std::string& path, const std::string& what, int error) {
+  return {"io_error", path + ": " + what + ": " + std::strerror(error)};
+}
+
+// As RocksDB created it before: the directory itself, not its parents.
+core::Result<void> make_directory(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) == 0) {
+    return {};
+  }
+  const int error = errno;
+  if (error != EEXIST) {
+    return std::unexpected(io_error("state dir " + path, "cannot create", error));
+  }
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec)
+             ? core::Result<void>{}
+             : core::fail("io_error", "state dir " + path + ": a file, not a directory");
+}
+
+// `text` in `path`, on disk once this returns.
+core::Result<void> write_synced(const std::string& path, std::string_view text) {
+  const int raw = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (raw < 0) {
+    return std::unexpected(io_error(path, "cannot create", errno));
+  }
+  const Fd fd(raw);
+  const ssize_t written = ::write(fd.get(), text.data(), text.size());
+  if (written != static_cast<ssize_t>(text.size())) {
+    // A short write of a few bytes on a regular file: the disk is full.
+    return std::unexpected(io_error(path, "write failed", written < 0 ? errno : ENOSPC));
+  }
+  if (::fsync(fd.get()) != 0) {
+    return std::unexpected(io_error(path, "fsync failed", errno));
+  }
+  return {};
+}
+
+// Makes the directory's entries (a renamed file) survive an OS crash.
+core::Result<void> sync_directory(const std::string& dir) {
+  const int raw = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (raw < 0) {
+    return std::unexpected(io_error(dir, "cannot open", errno));
+  }
+  const Fd fd(raw);
+  if (::fsync(fd.get()) != 0) {
+    return std::unexpected(io_error(dir, "fsync failed", errno));
+  }
+  return {};
+}
+
+constexpr std::string_view kMarkerText =
+    "segd state dir: segd and segctl replay write this file before they create the RocksDB "
+    "database here, and finish a creation cut short in a directory holding it "
+    "(lib/io/state/STORAGE.md, \"State dirs\").\n";
+
+}  // namespace
+
+core::Result<void> check_state_dir(const std::string& path, OpenMode mode) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    // Where a file is in the way, mark_state_dir() fails naming it.
+    return mode == OpenMode::kCreate ? core::Result<void>{}
+                                     : core::fail("not_found", "state dir not found: " + path);
+  }
+  return has_marker(path) ? check_marked(path, mode) : check_unmarked(path, mode);
+}
+
+core::Result<void> mark_state_dir(const std::string& path) {
+  if (auto made = make_directory(path); !made) {
+    return made;
+  }
+  if (has_marker(path)) {
+    return {};
+  }
+  const std::string temp = marker_temp(path);
+  if (auto written = write_synced(temp, kMarkerText); !written) {
+    return written;
+  }
+  const std::string marker = path + "/" + kStateDirMarker;
+  if (::rename(temp.c_str(), marker.c_str()) != 0) {
+    return std::unexpected(io_error(marker, "cannot rename " + temp + " to it", errno));
+  }
+  return sync_directory(path);
+}
+
+core::Result<SharedDbLock> SharedDbLock::acquire(const std::string& dir) {
+  const std::string file = dir + "/LOCK";
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return errno == ENOENT
+               ? core::Result<SharedDbLock>(SharedDbLock())
+               : core::fail("io_error", file + ": cannot open: " + std::strerror(errno));
+  }
+  SharedDbLock lock(fd);
+  struct flock shared {};
+  shared.l_type = F_RDLCK;
+  shared.l_whence = SEEK_SET;
+  if (::fcntl(fd, F_SETLK, &shared) != 0) {
+    if (errno == EACCES || errno == EAGAIN) {
+      return core::fail("state_dir_busy",
+                        dir + ": open in another process (segd or segctl replay)");
+    }
+    return core::fail("io_error", file + ": cannot lock: " + std::strerror(errno));
+  }
+  return lock;
+}
+
+SharedDbLock::SharedDbLock(SharedDbLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+SharedDbLock& SharedDbLock::operator=(SharedDbLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) {
+      ::close(fd_);  // Releases the lock.
+    }
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+SharedDbLock::~SharedDbLock() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+}  // namespace segd::io
