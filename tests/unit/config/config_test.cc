@@ -284,6 +284,32 @@ TEST(ConfigTest, ATokenNoDocumentStartsWithIsASyntaxError) {
             "segd.yaml:1:1: unexpected character");
 }
 
+TEST(ConfigTest, AnUnterminatedQuoteIsASyntaxError) {
+  // yaml-cpp ends an unclosed quoted scalar at the end of the input: state.dir took the rest of
+  // the file, and rules.file and log.level kept their defaults without a word.
+  EXPECT_EQ(error_of(load(std::string("state:\n  dir: \"/tmp/segd-state\nrules:\n  file: "
+                                      "/etc/other.yaml\nlog:\n  level: debug\n"))),
+            "segd.yaml:7:1: unterminated quoted string starting at line 2, column 8");
+  EXPECT_EQ(error_of(load(std::string("log: {level: info}\nstate:\n  dir: '/tmp/it''s\n"))),
+            "segd.yaml:4:1: unterminated quoted string starting at line 3, column 8");
+  // A key, and a value behind a tag and an anchor.
+  EXPECT_EQ(error_of(load(std::string("log: {level: info}\n\"state: {}\n"))),
+            "segd.yaml:3:1: unterminated quoted string starting at line 2, column 1");
+  EXPECT_EQ(error_of(load(std::string("state:\n  dir: !!str &d \"/tmp\\\" x\n"))),
+            "segd.yaml:3:1: unterminated quoted string starting at line 2, column 17");
+  // Without a newline after it, yaml-cpp reports it itself.
+  EXPECT_EQ(error_of(load(std::string("log: {level: 'info"))),
+            "segd.yaml:1:19: illegal EOF in scalar");
+  // Closed ones, escapes included, still load.
+  auto closed =
+      load(std::string("state:\n  dir: \"/tmp/a \\\"b\\\\\"\nrules: {file: 'it''s'}\nlog:\n  "
+                       "level: !!str \"debug\""));
+  ASSERT_TRUE(closed.has_value()) << closed.error().message;
+  EXPECT_EQ(closed->state.dir, "/tmp/a \"b\\");
+  EXPECT_EQ(closed->rules.file, "it's");
+  EXPECT_EQ(closed->log.level, "debug");
+}
+
 TEST(ConfigTest, RejectsDuplicateKeysInRdkafkaAndInputTopicEntries) {
   // Both were last-wins: the first acks and the first topic name were dropped without a word.
   EXPECT_EQ(error_of(load(std::string("kafka:\n  rdkafka: {acks: all, linger.ms: 5, acks: 1}\n"))),
