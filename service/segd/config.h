@@ -152,10 +152,21 @@ struct HostPort {
 
 /// Merges defaults < YAML < environment (SEGD_*) < overrides, then validates the result.
 /// Errors have code `config`; the message holds one line per problem, each naming the key
-/// (`engine.batch_max_events: must be between 1 and 1000000, got 0 (from SEGD_...)`).
-/// Unknown YAML keys, unknown SEGD_* variables and unknown override keys are errors.
-/// Pure: no I/O, no globals. Thread-safe.
+/// (`engine.batch_max_events: must be between 1 and 1000000, got 0 (from SEGD_...)`; a problem
+/// between keys names the sources of the others too: `(from S; kafka.input_topics from S2)`).
+/// Unknown YAML keys, unknown SEGD_* variables and unknown override keys are errors. The
+/// kafka.rdkafka properties, when there are any, are given to librdkafka as segd's consumer
+/// and producers would be (io::kafka::refusals: a trial client of each, no brokers, a few
+/// milliseconds); what it refuses is an error of the property's key. No I/O, no globals.
+/// Thread-safe.
 [[nodiscard]] core::Result<SegdConfig> load_config(const ConfigSources& sources);
+
+/// A problem with `key` found after load_config(), such as a rules.file that does not open, in
+/// its words: `rules.file: PROBLEM (from SOURCE)`, SOURCE being what set the key in `sources`
+/// (none for a default). Pure.
+[[nodiscard]] std::string key_problem(const ConfigSources& sources,
+                                      std::string_view key,
+                                      std::string_view problem);
 
 /// Parses `segd` arguments (argv[0] is skipped): `--config FILE`, `--print-config`, `--help`,
 /// and `--<dotted.key>=VALUE` or `--<dotted.key> VALUE`. Keys are not checked here

@@ -55,5 +55,11 @@ int main(int argc, char** argv) {
     std::fputs(render_config(*config).c_str(), stdout);
     return 0;
   }
+  // Checked here to name the key and its source; the daemon reads the file when it starts.
+  if (auto rules = segd::io::check_input_file(config->rules.file); !rules) {
+    std::fprintf(stderr, "segd: invalid configuration:\n%s\n",
+                 key_problem(sources, "rules.file", rules.error().message).c_str());
+    return 2;
+  }
   return run_daemon(*config, until);
 }
