@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/scoring/clusters.h"
 
 namespace segd::service {
 
@@ -95,7 +96,7 @@ struct AdminSettings {
 struct ModelSettings {
   std::string refit_every = "7d";  // Default: 7d (stream time; "off" disables; see parse_duration)
   std::string time_unit = "day";   // Default: day (hour|day|week)
-  int kmeans_k = 6;                // Default: 6
+  int kmeans_k = static_cast<int>(core::scoring::kDefaultClusters);  // Default: 6
 
   bool operator==(const ModelSettings&) const = default;
 };

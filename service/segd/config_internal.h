@@ -63,7 +63,8 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("admin.request_timeout_ms", c.admin.request_timeout, Bounds{1, 600000});
   v.field("models.refit_every", c.models.refit_every);
   v.field("models.time_unit", c.models.time_unit);
-  v.field("models.kmeans_k", c.models.kmeans_k, Bounds{2, 100});
+  v.field("models.kmeans_k", c.models.kmeans_k,
+          Bounds{core::scoring::kMinClusters, core::scoring::kMaxClusters});
   v.field("log.level", c.log.level);
 }
 

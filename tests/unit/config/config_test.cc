@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/scoring/trainer.h"
 #include "embedded_docs.h"
 
 namespace segd::service {
@@ -387,6 +388,11 @@ TEST(ConfigTest, ConflictsNameTheSourcesOfBothKeys) {
             "kafka.erasure_topic: must be one of kafka.input_topics (segd applies the erasures it "
             "reads there), got 'clicks' (from segd.yaml; kafka.input_topics from "
             "SEGD_KAFKA_INPUT_TOPICS)");
+}
+
+TEST(ConfigTest, KmeansKDefaultIsTheTrainers) {
+  // segctl replay refitted with TrainOptions{}, 5 clusters, where segd's default is 6.
+  EXPECT_EQ(static_cast<size_t>(SegdConfig{}.models.kmeans_k), core::scoring::TrainOptions{}.k);
 }
 
 TEST(ConfigTest, RejectsUnknownSegdEnvironmentVariables) {
