@@ -422,7 +422,11 @@ core::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
 }
 
 core::Result<std::chrono::milliseconds> parse_duration_or_off(std::string_view text) {
-  return text == "off" ? std::chrono::milliseconds{0} : parse_duration(text);
+  auto ms = core::parse_duration_or_off_ms(text);
+  if (!ms) {
+    return core::fail("config", ms.error().message);
+  }
+  return std::chrono::milliseconds{*ms};
 }
 
 namespace {

@@ -199,8 +199,8 @@ struct HostPort {
 
 /// Parses a positive duration `<n><unit>`, unit s, m, h, d or w (`12h`, `7d`); error `config`.
 [[nodiscard]] core::Result<std::chrono::milliseconds> parse_duration(std::string_view text);
-/// parse_duration(), or zero for `off` (the keys that can be switched off:
-/// `models.refit_every`, `engine.max_event_time_ahead`).
+/// core::parse_duration_or_off_ms() as milliseconds, zero for `off` (the keys that can be switched
+/// off: `models.refit_every`, `engine.max_event_time_ahead`); error `config`.
 [[nodiscard]] core::Result<std::chrono::milliseconds> parse_duration_or_off(std::string_view text);
 
 /// Parses `IP:PORT` (`[v6addr]:PORT` for IPv6; port 0..65535). The host must be an IP address

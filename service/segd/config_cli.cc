@@ -151,7 +151,7 @@ std::string render_config(const SegdConfig& config) {
 }
 
 std::string usage_text() {
-  return R"(usage: segd [--config FILE] [--print-config] [--<section.key> VALUE ...]
+  return R"(usage: segd [--config FILE] [--print-config] [--exit-at-end] [--<section.key> VALUE ...]
 
 Runs the segd customer segmentation daemon.
 

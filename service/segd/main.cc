@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
   }
   auto cl = parse_command_line(static_cast<int>(args.size()), args.data());
   if (!cl || cl->help) {
-    std::fprintf(cl ? stdout : stderr, "%s%s\n", cl ? "" : (cl.error().message + "\n\n").c_str(),
-                 usage_text().c_str());
+    std::fprintf(cl ? stdout : stderr, "%s%s\n",
+                 cl ? "" : ("segd: " + cl.error().message + "\n\n").c_str(), usage_text().c_str());
     return cl ? 0 : 2;
   }
   std::vector<std::pair<std::string, std::string>> env;

@@ -1,5 +1,5 @@
 // segctl replay's refits and segctl fit train as segd does: the same number of clusters by
-// default (segd's models.kmeans_k), and the same range.
+// default (segd's models.kmeans_k), the same range, and the same `off` for the refit cadence.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -65,6 +65,18 @@ TEST_F(ModelDefaultsTest, FitDefaultsToSegdsNumberOfClustersAndRange) {
     EXPECT_EQ(ran.code, 2) << k;
     EXPECT_EQ(ran.err, "segctl: bad_flag: --k: must be in 2..100\n") << k;
   }
+}
+
+TEST_F(ModelDefaultsTest, ReplayRefitsCanBeSwitchedOffAsInSegd) {
+  // segd takes `off` for models.refit_every; replay refused it as a bad duration.
+  const Ran ran = replay({"--refit-every", "off"});
+  EXPECT_EQ(ran.code, 0) << ran.err;
+  EXPECT_NE(ran.err.find("\"model_version\":0"), std::string::npos) << ran.err;
+  const Ran bad = replay({"--refit-every", "never"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err,
+            "segctl: bad_flag: --refit-every: expected off or a duration like 12h or 7d, got "
+            "'never'\n");
 }
 
 }  // namespace

@@ -9,6 +9,21 @@
 namespace segd::test {
 namespace {
 
+TEST(SegdConfigTest, UsageErrorsSayWhichProgram) {
+  const Ran ran = run("segd", {"extra"});
+  EXPECT_EQ(ran.code, 2);
+  EXPECT_TRUE(ran.err.starts_with("segd: unexpected argument 'extra' (see --help)\n\nusage: segd"))
+      << ran.err;
+}
+
+TEST(SegdConfigTest, UsageLineShowsExitAtEnd) {
+  const Ran ran = run("segd", {"--help"});
+  EXPECT_EQ(ran.code, 0);
+  EXPECT_TRUE(ran.out.starts_with(
+      "usage: segd [--config FILE] [--print-config] [--exit-at-end] [--<section.key> VALUE ...]\n"))
+      << ran.out;
+}
+
 TEST(SegdConfigTest, PrintConfigRefusesPropertiesLibrdkafkaRefuses) {
   // --print-config printed them; the daemon then failed with `kafka.bad_config: foo=bar: No such
   // configuration property`, naming neither the key nor where it came from.

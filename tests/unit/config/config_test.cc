@@ -514,6 +514,16 @@ TEST(CommandLineTest, ConfigFlagWinsOverEnvironment) {
   EXPECT_EQ(config_path(CommandLine{}, {}), std::nullopt);
 }
 
+TEST(CommandLineTest, SynopsesShowExitAtEnd) {
+  // CONFIG.md's synopsis and the usage line left it out.
+  EXPECT_NE(std::string(testing::kConfigDoc)
+                .find("segd [--config FILE] [--print-config] [--exit-at-end] [--help]"),
+            std::string::npos);
+  EXPECT_TRUE(usage_text().starts_with(
+      "usage: segd [--config FILE] [--print-config] [--exit-at-end] [--<section.key> VALUE ...]"))
+      << usage_text();
+}
+
 TEST(CommandLineTest, UsageMentionsFlagsEnvAndDocs) {
   const std::string text = usage_text();
   for (const char* needle : {"--config FILE", "--print-config", "--help", "SEGD_KAFKA_BROKERS",
