@@ -174,6 +174,11 @@ struct HostPort {
 /// (load_config does). Errors have code `usage`: missing value, positional argument.
 [[nodiscard]] core::Result<CommandLine> parse_command_line(int argc, char** argv);
 
+/// The SEGD_* variables of a `NAME=VALUE` environment block such as `environ`, for
+/// ConfigSources::env and config_path(). Pure.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> segd_environment(
+    const char* const* envp);
+
 /// The config file to read: `--config` wins over SEGD_CONFIG; nullopt means defaults only.
 [[nodiscard]] std::optional<std::string> config_path(
     const CommandLine& command_line, const std::vector<std::pair<std::string, std::string>>& env);

@@ -507,6 +507,11 @@ TEST(CommandLineTest, RejectsMissingValuesAndStrayArguments) {
   }
 }
 
+TEST(CommandLineTest, ReadsTheSegdVariablesOfTheEnvironment) {
+  const char* const envp[] = {"PATH=/bin", "SEGD_LOG_LEVEL=debug", "SEGD_X=a=b", "SEGD_Y", nullptr};
+  EXPECT_EQ(segd_environment(envp), (Pairs{{"SEGD_LOG_LEVEL", "debug"}, {"SEGD_X", "a=b"}}));
+}
+
 TEST(CommandLineTest, ConfigFlagWinsOverEnvironment) {
   const Pairs env = {{"SEGD_CONFIG", "/env.yaml"}};
   EXPECT_EQ(config_path(CommandLine{}, env), "/env.yaml");
