@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by the config translation units (config.cc, config_yaml.cc, config_cli.cc);
-// not part of the segd::service interface.
+// Helpers shared by the config translation units (config.cc, config_yaml.cc, config_cli.cc,
+// config_kafka.cc); not part of the segd::service interface.
 
 #include <algorithm>
 #include <chrono>
