@@ -78,6 +78,12 @@ std::string fit_json(const core::models::ModelSnapshot& s) {
   return w.take();
 }
 
+// segd's models.kmeans_k range: `2..100`.
+std::string k_range() {
+  return std::to_string(core::scoring::kMinClusters) + ".." +
+         std::to_string(core::scoring::kMaxClusters);
+}
+
 core::Result<core::scoring::TrainOptions> train_options(const service::ParsedFlags& flags) {
   core::scoring::TrainOptions options;
   const std::string unit = flags.get("time-unit").value_or("day");
@@ -91,8 +97,9 @@ core::Result<core::scoring::TrainOptions> train_options(const service::ParsedFla
     if (!parsed) {
       return std::unexpected(parsed.error());
     }
-    if (*parsed < 1 || *parsed > 1000) {
-      return core::fail("bad_flag", "--k: must be in 1..1000");
+    if (*parsed < static_cast<int64_t>(core::scoring::kMinClusters) ||
+        *parsed > static_cast<int64_t>(core::scoring::kMaxClusters)) {
+      return core::fail("bad_flag", "--k: must be in " + k_range());
     }
     options.k = static_cast<size_t>(*parsed);
   }
@@ -139,7 +146,9 @@ int fit_main(int argc, char** argv) {
         "stream time to fit at, in [1970-01-01, 2200-01-01) (default: the largest stored "
         "stream time)"},
        {"time-unit", "BG/NBD time unit, day or week (default: day)"},
-       {"k", "number of clusters (default: 5)"}}};
+       {"k", "number of clusters, " + k_range() +
+                 " (default: " + std::to_string(core::scoring::kDefaultClusters) +
+                 ", as segd's models.kmeans_k)"}}};
   auto parsed = parse_command(spec, argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) {
     return *code;

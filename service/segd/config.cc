@@ -28,7 +28,9 @@ using detail::Pairs;
 using detail::Problems;
 using detail::quoted;
 using detail::report_unknown;
+using detail::set_property;
 using detail::suggestion;
+using detail::validate_rdkafka;
 using detail::visit_fields;
 
 namespace {
@@ -155,7 +157,7 @@ class Applier {
       set(parse_topic_list(text_), f);
     }
   }
-  void field(std::string_view name, std::map<std::string, std::string>& f) {
+  void field(std::string_view name, std::map<std::string, std::string>& /*f*/) {
     if (take(name)) {
       auto props = parse_property_list(text_);
       if (!props) {
@@ -164,9 +166,8 @@ class Applier {
       }
       // Merged per property: the env/flag form adds to the YAML map rather than replacing it.
       for (auto& [prop, value] : *props) {
-        f[prop] = value;
+        set_property(merge_, prop, value, source_);
       }
-      record();
     }
   }
   template <typename Int>
@@ -258,46 +259,6 @@ void check_topic(Problems& problems, std::string_view key, std::string_view name
   }
 }
 
-/// librdkafka properties that have their own segd key; setting both would be ambiguous.
-std::optional<std::string_view> dedicated_key(std::string_view prop) {
-  if (prop == "bootstrap.servers" || prop == "metadata.broker.list") {
-    return "kafka.brokers";
-  }
-  if (prop == "group.id") {
-    return "kafka.group_id";
-  }
-  if (prop == "session.timeout.ms") {
-    return "kafka.session_timeout_ms";
-  }
-  return std::nullopt;
-}
-
-/// A librdkafka property whose value segd's guarantees rest on.
-struct FixedProperty {
-  std::string_view name;
-  std::string_view value;
-  std::string_view why;
-};
-
-constexpr FixedProperty kFixedProperties[] = {
-    {"partition.assignment.strategy", "range",
-     "one instance must own the same partition number of every input topic"},
-    {"enable.auto.commit", "false",
-     "input positions live in the state dir; segd commits to the group itself, for lag monitoring"},
-    {"enable.auto.offset.store", "false",
-     "input positions live in the state dir; segd commits to the group itself, for lag monitoring"},
-    {"auto.offset.reset", "earliest",
-     "a partition whose position the broker no longer holds goes on at its beginning, and segd "
-     "counts what the broker removed unread"},
-    {"enable.partition.eof", "true",
-     "segd follows each partition's end for readiness and --exit-at-end"},
-    {"enable.idempotence", "true",
-     "the outbox and dead-letter producers must not duplicate or reorder records on retries"},
-    {"partitioner", "murmur2_random",
-     "erasure events go to the input topic's partition of their customer_id, where segd looks for "
-     "them, and each customer's segment changes to one partition, in order"},
-};
-
 void validate_kafka(const KafkaSettings& k, Problems& problems) {
   const auto entries = split(k.brokers, ',');
   if (trim(k.brokers).empty()) {
@@ -321,34 +282,26 @@ void validate_kafka(const KafkaSettings& k, Problems& problems) {
   }
   check_topic(problems, "kafka.output_topic", k.output_topic);
   check_topic(problems, "kafka.dead_letter_topic", k.dead_letter_topic);
+  // Named with the keys they conflict with: the user may have set either.
   if (inputs.contains(k.output_topic)) {
-    problems.add("kafka.output_topic",
-                 "must differ from the input topics, got " + quoted(k.output_topic));
+    problems.add_related("kafka.output_topic",
+                         "must differ from the input topics, got " + quoted(k.output_topic),
+                         {std::string(kTopicsKey)});
   }
   if (inputs.contains(k.dead_letter_topic) || k.dead_letter_topic == k.output_topic) {
-    problems.add("kafka.dead_letter_topic", "must differ from the input and output topics, got " +
-                                                quoted(k.dead_letter_topic));
+    problems.add_related(
+        "kafka.dead_letter_topic",
+        "must differ from the input and output topics, got " + quoted(k.dead_letter_topic),
+        {std::string(kTopicsKey), "kafka.output_topic"});
   }
   if (!k.erasure_topic.empty() && !inputs.contains(k.erasure_topic)) {
-    problems.add("kafka.erasure_topic",
-                 "must be one of kafka.input_topics (segd applies the erasures it reads there), "
-                 "got " +
-                     quoted(k.erasure_topic));
+    problems.add_related("kafka.erasure_topic",
+                         "must be one of kafka.input_topics (segd applies the erasures it reads "
+                         "there), got " +
+                             quoted(k.erasure_topic),
+                         {std::string(kTopicsKey)});
   }
-  for (const auto& [prop, value] : k.rdkafka) {
-    if (auto owner = dedicated_key(prop)) {
-      problems.add(std::string(kRdkafkaKey) + "." + prop, "set " + std::string(*owner) + " instead",
-                   problems.source_of(kRdkafkaKey));
-    }
-    for (const FixedProperty& fixed : kFixedProperties) {
-      if (prop == fixed.name && value != fixed.value) {
-        problems.add(std::string(kRdkafkaKey) + "." + prop,
-                     "must be " + std::string(fixed.value) + " (" + std::string(fixed.why) +
-                         "), got " + quoted(value),
-                     problems.source_of(kRdkafkaKey));
-      }
-    }
-  }
+  validate_rdkafka(k, problems);
 }
 
 void validate_rest(const SegdConfig& c, Problems& problems) {
@@ -400,8 +353,7 @@ void apply_text(Merge& merge,
                 std::string_view text,
                 std::string_view source) {
   if (key.starts_with(std::string(kRdkafkaKey) + ".") && key.size() > kRdkafkaKey.size() + 1) {
-    merge.config.kafka.rdkafka[std::string(key.substr(kRdkafkaKey.size() + 1))] = text;
-    merge.sources[std::string(kRdkafkaKey)] = std::string(source);
+    set_property(merge, key.substr(kRdkafkaKey.size() + 1), text, source);
     return;
   }
   Applier applier(key, text, source, merge);
@@ -413,8 +365,10 @@ void apply_text(Merge& merge,
 
 }  // namespace detail
 
-core::Result<SegdConfig> load_config(const ConfigSources& sources) {
-  Merge merge;
+namespace {
+
+/// Merges every source in precedence order, recording who set each key.
+void merge_sources(Merge& merge, const ConfigSources& sources) {
   if (sources.yaml_text) {
     apply_yaml(merge, *sources.yaml_text, sources.origin.empty() ? "config file" : sources.origin);
   }
@@ -422,6 +376,13 @@ core::Result<SegdConfig> load_config(const ConfigSources& sources) {
   for (const auto& [key, value] : sources.overrides) {
     apply_text(merge, key, value, "--" + key);
   }
+}
+
+}  // namespace
+
+core::Result<SegdConfig> load_config(const ConfigSources& sources) {
+  Merge merge;
+  merge_sources(merge, sources);
   BoundsChecker checker(merge.problems);
   visit_fields(std::as_const(merge.config), checker);
   validate_kafka(merge.config.kafka, merge.problems);
@@ -430,6 +391,16 @@ core::Result<SegdConfig> load_config(const ConfigSources& sources) {
     return core::fail("config", merge.problems.joined());
   }
   return merge.config;
+}
+
+std::string key_problem(const ConfigSources& sources,
+                        std::string_view key,
+                        std::string_view problem) {
+  Merge merge;
+  merge_sources(merge, sources);
+  Problems problems(merge.sources);
+  problems.add(key, problem);
+  return problems.joined();
 }
 
 core::Result<PayloadFormat> parse_payload_format(std::string_view text) {
@@ -451,7 +422,11 @@ core::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
 }
 
 core::Result<std::chrono::milliseconds> parse_duration_or_off(std::string_view text) {
-  return text == "off" ? std::chrono::milliseconds{0} : parse_duration(text);
+  auto ms = core::parse_duration_or_off_ms(text);
+  if (!ms) {
+    return core::fail("config", ms.error().message);
+  }
+  return std::chrono::milliseconds{*ms};
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/scoring/clusters.h"
 
 namespace segd::service {
 
@@ -95,7 +96,7 @@ struct AdminSettings {
 struct ModelSettings {
   std::string refit_every = "7d";  // Default: 7d (stream time; "off" disables; see parse_duration)
   std::string time_unit = "day";   // Default: day (hour|day|week)
-  int kmeans_k = 6;                // Default: 6
+  int kmeans_k = static_cast<int>(core::scoring::kDefaultClusters);  // Default: 6
 
   bool operator==(const ModelSettings&) const = default;
 };
@@ -152,15 +153,31 @@ struct HostPort {
 
 /// Merges defaults < YAML < environment (SEGD_*) < overrides, then validates the result.
 /// Errors have code `config`; the message holds one line per problem, each naming the key
-/// (`engine.batch_max_events: must be between 1 and 1000000, got 0 (from SEGD_...)`).
-/// Unknown YAML keys, unknown SEGD_* variables and unknown override keys are errors.
-/// Pure: no I/O, no globals. Thread-safe.
+/// (`engine.batch_max_events: must be between 1 and 1000000, got 0 (from SEGD_...)`; a problem
+/// between keys names the sources of the others too: `(from S; kafka.input_topics from S2)`).
+/// Unknown YAML keys, unknown SEGD_* variables and unknown override keys are errors. The
+/// kafka.rdkafka properties, when there are any, are given to librdkafka as segd's consumer
+/// and producers would be (io::kafka::refusals: a trial client of each, no brokers, a few
+/// milliseconds); what it refuses is an error of the property's key. No I/O, no globals.
+/// Thread-safe.
 [[nodiscard]] core::Result<SegdConfig> load_config(const ConfigSources& sources);
+
+/// A problem with `key` found after load_config(), such as a rules.file that does not open, in
+/// its words: `rules.file: PROBLEM (from SOURCE)`, SOURCE being what set the key in `sources`
+/// (none for a default). Pure.
+[[nodiscard]] std::string key_problem(const ConfigSources& sources,
+                                      std::string_view key,
+                                      std::string_view problem);
 
 /// Parses `segd` arguments (argv[0] is skipped): `--config FILE`, `--print-config`, `--help`,
 /// and `--<dotted.key>=VALUE` or `--<dotted.key> VALUE`. Keys are not checked here
 /// (load_config does). Errors have code `usage`: missing value, positional argument.
 [[nodiscard]] core::Result<CommandLine> parse_command_line(int argc, char** argv);
+
+/// The SEGD_* variables of a `NAME=VALUE` environment block such as `environ`, for
+/// ConfigSources::env and config_path(). Pure.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> segd_environment(
+    const char* const* envp);
 
 /// The config file to read: `--config` wins over SEGD_CONFIG; nullopt means defaults only.
 [[nodiscard]] std::optional<std::string> config_path(
@@ -187,8 +204,8 @@ struct HostPort {
 
 /// Parses a positive duration `<n><unit>`, unit s, m, h, d or w (`12h`, `7d`); error `config`.
 [[nodiscard]] core::Result<std::chrono::milliseconds> parse_duration(std::string_view text);
-/// parse_duration(), or zero for `off` (the keys that can be switched off:
-/// `models.refit_every`, `engine.max_event_time_ahead`).
+/// core::parse_duration_or_off_ms() as milliseconds, zero for `off` (the keys that can be switched
+/// off: `models.refit_every`, `engine.max_event_time_ahead`); error `config`.
 [[nodiscard]] core::Result<std::chrono::milliseconds> parse_duration_or_off(std::string_view text);
 
 /// Parses `IP:PORT` (`[v6addr]:PORT` for IPv6; port 0..65535). The host must be an IP address

@@ -123,6 +123,18 @@ core::Result<CommandLine> parse_command_line(int argc, char** argv) {
   return result;
 }
 
+Pairs segd_environment(const char* const* envp) {
+  Pairs env;
+  for (const char* const* e = envp; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const size_t eq = entry.find('=');
+    if (eq != std::string_view::npos && entry.starts_with(kEnvPrefix)) {
+      env.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+  }
+  return env;
+}
+
 std::optional<std::string> config_path(const CommandLine& command_line, const Pairs& env) {
   if (command_line.config_path) {
     return command_line.config_path;
@@ -151,7 +163,7 @@ std::string render_config(const SegdConfig& config) {
 }
 
 std::string usage_text() {
-  return R"(usage: segd [--config FILE] [--print-config] [--<section.key> VALUE ...]
+  return R"(usage: segd [--config FILE] [--print-config] [--exit-at-end] [--<section.key> VALUE ...]
 
 Runs the segd customer segmentation daemon.
 

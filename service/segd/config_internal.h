@@ -1,7 +1,8 @@
 #pragma once
-// Helpers shared by the config translation units (config.cc, config_yaml.cc, config_cli.cc);
-// not part of the segd::service interface.
+// Helpers shared by the config translation units (config.cc, config_yaml.cc, config_cli.cc,
+// config_kafka.cc); not part of the segd::service interface.
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,7 +63,8 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("admin.request_timeout_ms", c.admin.request_timeout, Bounds{1, 600000});
   v.field("models.refit_every", c.models.refit_every);
   v.field("models.time_unit", c.models.time_unit);
-  v.field("models.kmeans_k", c.models.kmeans_k, Bounds{2, 100});
+  v.field("models.kmeans_k", c.models.kmeans_k,
+          Bounds{core::scoring::kMinClusters, core::scoring::kMaxClusters});
   v.field("log.level", c.log.level);
 }
 
@@ -79,10 +81,27 @@ class Problems {
 
   /// `key: problem (from source)`; the source defaults to whoever last set the key.
   void add(std::string_view key, std::string_view problem, std::string_view source = {}) {
+    add_related(key, problem, {}, source);
+  }
+  /// add() for a problem between `key` and the `related` keys, naming the source of each of
+  /// those the user set: `key: problem (from S; other.key from S2)`.
+  void add_related(std::string_view key,
+                   std::string_view problem,
+                   const std::vector<std::string>& related,
+                   std::string_view source = {}) {
     std::string line = std::string(key) + ": " + std::string(problem);
+    std::string sources;
     const std::string from = source.empty() ? source_of(key) : std::string(source);
     if (!from.empty()) {
-      line += " (from " + from + ")";
+      sources = "from " + from;
+    }
+    for (const auto& other : related) {
+      if (const std::string other_from = source_of(other); !other_from.empty()) {
+        sources += (sources.empty() ? "" : "; ") + other + " from " + other_from;
+      }
+    }
+    if (!sources.empty()) {
+      line += " (" + sources + ")";
     }
     lines_.push_back(std::move(line));
   }
@@ -92,6 +111,13 @@ class Problems {
     return it == sources_.end() ? std::string{} : it->second;
   }
   [[nodiscard]] bool empty() const { return lines_.empty(); }
+  /// Whether a problem of `key` or of a key below it (`key.x`) was found.
+  [[nodiscard]] bool has_problem_with(std::string_view key) const {
+    return std::any_of(lines_.begin(), lines_.end(), [key](const std::string& line) {
+      return line.starts_with(key) &&
+             (line.size() == key.size() || line[key.size()] == ':' || line[key.size()] == '.');
+    });
+  }
   [[nodiscard]] std::string joined() const {
     std::string out;
     for (const auto& line : lines_) {
@@ -146,5 +172,23 @@ void apply_text(Merge& merge, std::string_view key, std::string_view text, std::
 
 /// Merges a YAML config document into `merge`; `source` names it in problems (config_yaml.cc).
 void apply_yaml(Merge& merge, const std::string& text, const std::string& source);
+
+/// `kafka.rdkafka.<prop>`: the key of one librdkafka property, for problems and sources.
+inline std::string property_key(std::string_view prop) {
+  return std::string(kRdkafkaKey) + "." + std::string(prop);
+}
+
+/// Sets one librdkafka property of `kafka.rdkafka`, recording its own source.
+inline void set_property(Merge& merge,
+                         std::string_view prop,
+                         std::string_view value,
+                         std::string_view source) {
+  merge.config.kafka.rdkafka[std::string(prop)] = value;
+  merge.sources[property_key(prop)] = source;
+}
+
+/// Checks `kafka.rdkafka`: no property with a key of its own, the values segd relies on, and
+/// what librdkafka refuses for the consumer and the producers segd builds (config_kafka.cc).
+void validate_rdkafka(const KafkaSettings& kafka, Problems& problems);
 
 }  // namespace segd::service::detail

@@ -13,8 +13,10 @@ using detail::key_table;
 using detail::kRdkafkaKey;
 using detail::kTopicsKey;
 using detail::Merge;
+using detail::property_key;
 using detail::quoted;
 using detail::report_unknown;
+using detail::set_property;
 using detail::suggestion;
 
 namespace {
@@ -105,12 +107,11 @@ void apply_yaml_properties(Merge& merge, const YAML::Node& node, std::string_vie
   for (const auto& kv : node) {
     const std::string prop = kv.first.Scalar();
     if (!kv.second.IsScalar()) {
-      merge.problems.add(std::string(kRdkafkaKey) + "." + prop, "expected a single value", source);
+      merge.problems.add(property_key(prop), "expected a single value", source);
       continue;
     }
-    merge.config.kafka.rdkafka[prop] = kv.second.Scalar();
+    set_property(merge, prop, kv.second.Scalar(), source);
   }
-  merge.sources[std::string(kRdkafkaKey)] = std::string(source);
 }
 
 void apply_yaml_section(Merge& merge,

@@ -24,17 +24,11 @@ int main(int argc, char** argv) {
   }
   auto cl = parse_command_line(static_cast<int>(args.size()), args.data());
   if (!cl || cl->help) {
-    std::fprintf(cl ? stdout : stderr, "%s%s\n", cl ? "" : (cl.error().message + "\n\n").c_str(),
-                 usage_text().c_str());
+    std::fprintf(cl ? stdout : stderr, "%s%s\n",
+                 cl ? "" : ("segd: " + cl.error().message + "\n\n").c_str(), usage_text().c_str());
     return cl ? 0 : 2;
   }
-  std::vector<std::pair<std::string, std::string>> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const char* eq = std::strchr(*e, '=');
-    if (eq != nullptr && std::strncmp(*e, "SEGD_", 5) == 0) {
-      env.emplace_back(std::string(*e, static_cast<size_t>(eq - *e)), std::string(eq + 1));
-    }
-  }
+  const auto env = segd_environment(environ);
   ConfigSources sources{std::nullopt, "defaults", env, cl->overrides};
   if (auto path = config_path(*cl, env)) {
     auto text = segd::io::read_input_file(*path);
@@ -46,14 +40,21 @@ int main(int argc, char** argv) {
     sources.yaml_text = std::move(*text);
     sources.origin = *path;
   }
+  const auto invalid = [](const std::string& problems) {
+    std::fprintf(stderr, "segd: invalid configuration:\n%s\n", problems.c_str());
+    return 2;
+  };
   auto config = load_config(sources);
   if (!config) {
-    std::fprintf(stderr, "segd: invalid configuration:\n%s\n", config.error().message.c_str());
-    return 2;
+    return invalid(config.error().message);
   }
   if (cl->print_config) {
     std::fputs(render_config(*config).c_str(), stdout);
     return 0;
+  }
+  // Checked here to name the key and its source; the daemon reads the file when it starts.
+  if (auto rules = segd::io::check_input_file(config->rules.file); !rules) {
+    return invalid(key_problem(sources, "rules.file", rules.error().message));
   }
   return run_daemon(*config, until);
 }

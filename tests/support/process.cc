@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -81,6 +82,25 @@ core::Result<void> plan_redirects(const ProcessOptions& options, Redirects& r) {
   return {};
 }
 
+/// `NAME=VALUE` strings for the child (see ProcessOptions::env).
+std::vector<std::string> child_environment(
+    const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('='));
+    const bool given = std::any_of(extra.begin(), extra.end(),
+                                   [name](const auto& variable) { return variable.first == name; });
+    if (!name.starts_with("SEGD_") && !given) {
+      env.emplace_back(entry);
+    }
+  }
+  for (const auto& [name, value] : extra) {
+    env.push_back(name + "=" + value);
+  }
+  return env;
+}
+
 }  // namespace
 
 core::Result<Process> Process::spawn(const ProcessOptions& options) {
@@ -94,8 +114,14 @@ core::Result<Process> Process::spawn(const ProcessOptions& options) {
     argv.push_back(const_cast<char*>(arg.c_str()));
   }
   argv.push_back(nullptr);
+  std::vector<std::string> env = child_environment(options.env);
+  std::vector<char*> envp;
+  for (auto& variable : env) {
+    envp.push_back(variable.data());
+  }
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  int rc = planned ? posix_spawnp(&pid, argv[0], &r.actions, nullptr, argv.data(), environ) : 0;
+  int rc = planned ? posix_spawnp(&pid, argv[0], &r.actions, nullptr, argv.data(), envp.data()) : 0;
   posix_spawn_file_actions_destroy(&r.actions);
   close_fd(r.in.read_end);
   close_fd(r.out.write_end);

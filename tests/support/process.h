@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/common/result.h"
@@ -24,6 +25,10 @@ struct ProcessOptions {
   StdoutMode stdout_mode = StdoutMode::kPipe;
   std::string stdout_path;  // used with StdoutMode::kFile
   std::string stderr_path;  // Default: empty, the child inherits our stderr
+  /// Variables set for the child. It gets our environment without the SEGD_* variables, then
+  /// these: segd refuses SEGD_* variables it does not know, and a test must not depend on those
+  /// of the shell that runs the suite (`SEGD_TEST_SANITIZE=0 scripts/test.sh`). Default: none
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 /// A child process started with posix_spawn. Move-only. The destructor sends SIGTERM, waits up

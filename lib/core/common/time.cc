@@ -148,6 +148,18 @@ Result<int64_t> parse_duration_ms(std::string_view text) {
   return count * kUnitMs[unit];
 }
 
+Result<int64_t> parse_duration_or_off_ms(std::string_view text) {
+  if (text == "off") {
+    return 0;
+  }
+  auto ms = parse_duration_ms(text);
+  if (!ms) {
+    return fail("bad_duration",
+                "expected off or a duration like 12h or 7d, got '" + std::string(text) + "'");
+  }
+  return ms;
+}
+
 std::string format_rfc3339(TimestampMs ts) {
   const int64_t ms = ts.value();
   const int64_t days = day_of(ts);

@@ -30,6 +30,11 @@ inline constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 /// Errors: code `bad_duration`.
 [[nodiscard]] Result<int64_t> parse_duration_ms(std::string_view text);
 
+/// parse_duration_ms(), or 0 for `off`: a cadence or limit that can be switched off (segd's
+/// models.refit_every and engine.max_event_time_ahead, segctl replay --refit-every).
+/// Errors: code `bad_duration`.
+[[nodiscard]] Result<int64_t> parse_duration_or_off_ms(std::string_view text);
+
 /// Whole UTC days since the epoch (floor division, correct for negative times).
 [[nodiscard]] constexpr int64_t day_of(TimestampMs ts) {
   const int64_t v = ts.value();

@@ -55,8 +55,9 @@ const FeatureMask& training_features() {
 }
 
 Result<void> check_options(const TrainOptions& o) {
-  if (o.k == 0) {
-    return fail("bad_option", "k must be >= 1");
+  if (o.k < kMinClusters || o.k > kMaxClusters) {
+    return fail("bad_option", "k must be in " + std::to_string(kMinClusters) + ".." +
+                                  std::to_string(kMaxClusters) + ", got " + std::to_string(o.k));
   }
   if (!(o.decay_factor > 0.0 && o.decay_factor <= 1.0)) {
     return fail("bad_option", "decay_factor must be in (0, 1]");

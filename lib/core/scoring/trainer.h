@@ -11,6 +11,7 @@
 #include "core/models/fit_options.h"
 #include "core/models/kmeans_pp.h"
 #include "core/models/model_snapshot.h"
+#include "core/scoring/clusters.h"
 
 namespace segd::core::scoring {
 
@@ -18,8 +19,8 @@ namespace segd::core::scoring {
 struct TrainOptions {
   /// Model time unit of the BG/NBD fit. Default: TimeUnit::kDay
   models::TimeUnit time_unit = models::TimeUnit::kDay;
-  /// Number of clusters. Default: 5 (the planted groups of `segctl gen`).
-  size_t k = 5;
+  /// Number of clusters, kMinClusters..kMaxClusters. Default: kDefaultClusters (6)
+  size_t k = kDefaultClusters;
   /// Streaming k-means forgetfulness per refit (Spark decay per batch, one batch = one refit):
   /// the previous version's centroid weights are multiplied by this before the new population is
   /// folded in. Default: 0.5
@@ -72,7 +73,8 @@ void add_to_training_set(TrainingSet& set,
 /// part of the result). The result has version previous->version + 1 (or 1) and
 /// active_from_ms = as_of. Deterministic: same input, same snapshot bits.
 /// A `previous` of another k or dimension is ignored (a fresh fit).
-/// Errors: `bad_option` (k == 0, decay not in (0, 1], no passes or inits); `too_few_customers`
+/// Errors: `bad_option` (k not in kMinClusters..kMaxClusters, decay not in (0, 1], no passes or
+/// inits); `too_few_customers`
 /// (fewer than k customers: "need at least K customers, one per cluster, have N"); those of
 /// fit_bgnbd / fit_gamma_gamma (`empty_input` when nobody bought or nobody bought twice,
 /// `fit_failed`) and of the k-means code. CPU-bound, single-threaded; about a few seconds per

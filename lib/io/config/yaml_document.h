@@ -14,8 +14,10 @@ namespace segd::io {
 /// YAML::Load() reads the first document and drops the rest without a word, so a second one
 /// (after `---`) is an error, code `yaml_documents`: "<what> has N YAML documents (separated by
 /// ---); segd reads one". Throws YAML::Exception on a syntax error, as YAML::Load() does (the
-/// callers catch it to report its line), including a token yaml-cpp cannot start a document
-/// with, which YAML::Load() took for an empty document. Pure.
+/// callers catch it to report its line), including two that YAML::Load() accepts: a token
+/// yaml-cpp cannot start a document with, which it took for an empty document, and a quoted
+/// scalar without its closing quote, which it ended at the end of the input ("unterminated
+/// quoted string starting at line L, column C", marked at the end of the input). Pure.
 [[nodiscard]] core::Result<YAML::Node> load_one_document(const std::string& text,
                                                          std::string_view what);
 

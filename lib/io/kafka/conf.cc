@@ -1,19 +1,70 @@
 #include "io/kafka/conf.h"
 
 #include <array>
+#include <optional>
 
 namespace segd::io::kafka {
+namespace {
+
+using ErrorText = std::array<char, 512>;
+
+bool set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value, ErrorText& err) {
+  return rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err.data(), err.size()) ==
+         RD_KAFKA_CONF_OK;
+}
+
+void log_nothing(const rd_kafka_t* /*rk*/,
+                 int /*level*/,
+                 const char* /*fac*/,
+                 const char* /*buf*/) {}
+
+// Whether librdkafka creates a client of `type` from `conf` (taken), and why not.
+std::optional<std::string> refused_client(rd_kafka_type_t type, ConfPtr conf) {
+  ErrorText err{};
+  // Nowhere to connect to, nothing to log in to: the checks of rd_kafka_new() are all wanted.
+  if (!set(conf.get(), "bootstrap.servers", "", err) ||
+      !set(conf.get(), "security.protocol", "plaintext", err)) {
+    return std::string(err.data());
+  }
+  rd_kafka_conf_set_log_cb(conf.get(), &log_nothing);
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), err.data(), err.size());
+  if (rk == nullptr) {
+    return std::string(err.data());
+  }
+  static_cast<void>(conf.release());  // rd_kafka_new owns it now.
+  // It never joined a group: nothing to leave.
+  rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  return std::nullopt;
+}
+
+}  // namespace
 
 core::Result<ConfPtr> make_conf(const Properties& properties) {
   ConfPtr conf(rd_kafka_conf_new());
-  std::array<char, 512> errstr{};
+  ErrorText errstr{};
   for (const auto& [name, value] : properties) {
-    if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), errstr.data(), errstr.size()) !=
-        RD_KAFKA_CONF_OK) {
+    if (!set(conf.get(), name, value, errstr)) {
       return core::fail("kafka.bad_config", name + "=" + value + ": " + errstr.data());
     }
   }
   return conf;
+}
+
+std::vector<Refusal> refusals(rd_kafka_type_t type, const Properties& properties) {
+  ConfPtr conf(rd_kafka_conf_new());
+  std::vector<Refusal> refused;
+  ErrorText err{};
+  for (const auto& [name, value] : properties) {
+    if (!set(conf.get(), name, value, err)) {
+      refused.push_back({name, err.data()});
+    }
+  }
+  if (refused.empty()) {
+    if (auto reason = refused_client(type, std::move(conf))) {
+      refused.push_back({"", std::move(*reason)});
+    }
+  }
+  return refused;
 }
 
 core::Result<KafkaPtr> make_client(rd_kafka_type_t type, ConfPtr conf) {

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/common/result.h"
 #include "io/kafka/handles.h"
@@ -17,5 +18,22 @@ using Properties = std::map<std::string, std::string>;
 
 /// Creates a client of `type` from `conf`, taking ownership of it. Errors: `kafka.create_failed`.
 [[nodiscard]] core::Result<KafkaPtr> make_client(rd_kafka_type_t type, ConfPtr conf);
+
+/// What librdkafka refuses of a configuration.
+struct Refusal {
+  std::string property;  ///< The property it does not set; empty when it refuses the client.
+  std::string reason;    ///< librdkafka's words.
+
+  bool operator==(const Refusal&) const = default;
+};
+
+/// What librdkafka refuses in `properties` for a client of `type`, as make_conf() and
+/// make_client() would: every property it does not set (unknown, a bad value), else why it does
+/// not create the client, the checks across properties it makes only then
+/// (`max.poll.interval.ms` must be >= `session.timeout.ms`, ...). Empty: it takes them. The
+/// trial client has no brokers and the plaintext protocol, so it connects nowhere and runs no
+/// login (SASL, OIDC), logs nothing, and is destroyed at once: a few milliseconds of
+/// librdkafka's threads, no I/O. Thread-safe.
+[[nodiscard]] std::vector<Refusal> refusals(rd_kafka_type_t type, const Properties& properties);
 
 }  // namespace segd::io::kafka

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/scoring/clusters.h"
+
 namespace segd::io {
 
 enum class WireFormat : uint8_t { kJson, kProtobuf };
@@ -45,7 +47,7 @@ struct PipelineConfig {
   /// this; 0 = off. Default: 7 days
   int64_t refit_every_ms = 7 * 86'400'000LL;
   bool refit_weekly_unit = false;  ///< BG/NBD time unit week instead of day. Default: day
-  size_t kmeans_k = 6;             ///< Default: 6
+  size_t kmeans_k = core::scoring::kDefaultClusters;  ///< Default: 6
 };
 
 }  // namespace segd::io

@@ -21,8 +21,8 @@ size_t configured_max_message_bytes(rd_kafka_t* rk) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brokers,
-                                                         const kafka::Properties& overrides) {
+kafka::Properties producer_properties(const std::string& brokers,
+                                      const kafka::Properties& overrides) {
   kafka::Properties props = {{"bootstrap.servers", brokers},
                              {"enable.idempotence", "true"},
                              {"acks", "all"},
@@ -33,7 +33,12 @@ core::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brok
   for (const auto& [k, v] : overrides) {
     props[k] = v;
   }
-  auto conf = kafka::make_conf(props);
+  return props;
+}
+
+core::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brokers,
+                                                         const kafka::Properties& overrides) {
+  auto conf = kafka::make_conf(producer_properties(brokers, overrides));
   if (!conf) {
     return std::unexpected(conf.error());
   }

@@ -13,6 +13,12 @@
 
 namespace segd::io {
 
+/// The librdkafka properties of segd's producers (outbox, dead letters, erasures): segd's
+/// settings (idempotence, acks=all, infinite message timeout, linger.ms=5, lz4, murmur2_random),
+/// then `overrides` (they win). Pure.
+[[nodiscard]] kafka::Properties producer_properties(const std::string& brokers,
+                                                    const kafka::Properties& overrides);
+
 /// Outcome of one produced message, reported from poll() on the caller's thread.
 struct Delivery {
   uint64_t tag = 0;  ///< What the caller passed to produce().

@@ -12,7 +12,8 @@ namespace segd::test {
 Ran run(std::string_view program,
         const std::vector<std::string>& args,
         std::string_view stdin_text,
-        const std::string& stdout_path) {
+        const std::string& stdout_path,
+        const std::vector<std::pair<std::string, std::string>>& env) {
   const TempDir scratch("cli");
   std::vector<std::string> argv = {std::string(SEGD_BIN_DIR "/") += program};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -21,7 +22,8 @@ Ran run(std::string_view program,
                       .stdin_mode = stdin_text.empty() ? StdinMode::kNull : StdinMode::kPipe,
                       .stdout_mode = StdoutMode::kFile,
                       .stdout_path = stdout_path.empty() ? scratch.file("stdout") : stdout_path,
-                      .stderr_path = scratch.file("stderr")});
+                      .stderr_path = scratch.file("stderr"),
+                      .env = env});
   if (!process) {
     return {.err = process.error().message};
   }

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace segd::test {
@@ -16,11 +17,13 @@ struct Ran {
 
 /// Runs `SEGD_BIN_DIR/<program> args...` to completion, with `stdin_text` on its standard input.
 /// Its standard output goes to `stdout_path` when one is given (such as /dev/full; `out` is then
-/// empty), else it is kept in `out`.
+/// empty), else it is kept in `out`. The program gets `env` and none of our SEGD_* variables
+/// (see ProcessOptions::env).
 [[nodiscard]] Ran run(std::string_view program,
                       const std::vector<std::string>& args,
                       std::string_view stdin_text = {},
-                      const std::string& stdout_path = {});
+                      const std::string& stdout_path = {},
+                      const std::vector<std::pair<std::string, std::string>>& env = {});
 
 /// `SEGD_SOURCE_DIR/<relative>`.
 [[nodiscard]] std::string source_file(std::string_view relative);

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 
 namespace segd::test {
 namespace {
@@ -32,6 +33,23 @@ TEST(ProcessTest, ReadLineTimesOutAndKillReportsSignal) {
   EXPECT_EQ(p->wait(milliseconds(50)).error().code, "timeout");
   p->kill(SIGKILL);
   EXPECT_EQ(p->wait(milliseconds(5000)).value_or(-1), 128 + SIGKILL);
+}
+
+TEST(ProcessTest, ChildGetsOnlyTheSegdVariablesGivenToIt) {
+  // `SEGD_TEST_SANITIZE=0 scripts/test.sh` failed every daemon test: segd refuses unknown SEGD_*
+  // variables, and it got the test runner's.
+  ::setenv("SEGD_TEST_SANITIZE", "0", 1);
+  ::setenv("SEGD_LOG_LEVEL", "error", 1);
+  auto p = Process::spawn(
+      {.argv = {"/bin/sh", "-c",
+                "echo \"${SEGD_TEST_SANITIZE-unset} ${SEGD_LOG_LEVEL-unset} ${PATH:+path}\""},
+       .env = {{"SEGD_LOG_LEVEL", "debug"}}});
+  ::unsetenv("SEGD_TEST_SANITIZE");
+  ::unsetenv("SEGD_LOG_LEVEL");
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  // Only what the test sets itself.
+  EXPECT_EQ(p->read_line(milliseconds(5000)).value_or("timeout"), "unset debug path");
+  EXPECT_EQ(p->wait(milliseconds(5000)).value_or(-1), 0);
 }
 
 TEST(ProcessTest, MissingBinaryFailsToSpawn) {

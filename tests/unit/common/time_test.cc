@@ -46,5 +46,19 @@ TEST(TimeTest, FormatsRoundTrip) {
   EXPECT_EQ(day_of(TimestampMs{kMsPerDay}), 1);
 }
 
+TEST(TimeTest, OffIsAZeroDurationWhereOneCanBeSwitchedOff) {
+  // segd took `off` for models.refit_every, segctl replay --refit-every did not.
+  EXPECT_EQ(parse_duration_or_off_ms("off").value(), 0);
+  EXPECT_EQ(parse_duration_or_off_ms("7d").value(), 7 * kMsPerDay);
+  for (const char* bad : {"", "OFF", "0d", "7"}) {
+    auto r = parse_duration_or_off_ms(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, "bad_duration");
+    EXPECT_EQ(r.error().message,
+              "expected off or a duration like 12h or 7d, got '" + std::string(bad) + "'");
+  }
+  EXPECT_FALSE(parse_duration_ms("off").has_value());
+}
+
 }  // namespace
 }  // namespace segd::core

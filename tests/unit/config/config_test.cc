@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/scoring/trainer.h"
 #include "embedded_docs.h"
 
 namespace segd::service {
@@ -99,7 +100,7 @@ TEST(ConfigTest, EnvironmentOverridesYaml) {
   auto config = load(std::string("state: {dir: /from/yaml}\nengine: {batch_max_events: 10}\n"),
                      {{"SEGD_STATE_DIR", "/from/env"},
                       {"SEGD_ADMIN_TOKEN", "t0k"},
-                      {"SEGD_KAFKA_RDKAFKA", "a.b=1;c.d=x,y;"},
+                      {"SEGD_KAFKA_RDKAFKA", "linger.ms=1;client.id=x,y;"},
                       {"PATH", "/usr/bin"},
                       {"SEGD_CONFIG", "/etc/segd/segd.yaml"}});
   ASSERT_TRUE(config.has_value()) << config.error().message;
@@ -107,7 +108,7 @@ TEST(ConfigTest, EnvironmentOverridesYaml) {
   EXPECT_EQ(config->engine.batch_max_events, 10U);
   EXPECT_EQ(config->admin.token, "t0k");
   EXPECT_EQ(config->kafka.rdkafka,
-            (std::map<std::string, std::string>{{"a.b", "1"}, {"c.d", "x,y"}}));
+            (std::map<std::string, std::string>{{"linger.ms", "1"}, {"client.id", "x,y"}}));
 }
 
 TEST(ConfigTest, FlagsOverrideEnvironment) {
@@ -124,10 +125,11 @@ TEST(ConfigTest, FlagsOverrideEnvironment) {
 }
 
 TEST(ConfigTest, RdkafkaEnvMergesOverYamlMap) {
-  auto config =
-      load(std::string("kafka: {rdkafka: {a: '1', b: '2'}}\n"), {{"SEGD_KAFKA_RDKAFKA", "b=3"}});
+  auto config = load(std::string("kafka: {rdkafka: {linger.ms: '1', client.id: '2'}}\n"),
+                     {{"SEGD_KAFKA_RDKAFKA", "client.id=3"}});
   ASSERT_TRUE(config.has_value()) << config.error().message;
-  EXPECT_EQ(config->kafka.rdkafka, (std::map<std::string, std::string>{{"a", "1"}, {"b", "3"}}));
+  EXPECT_EQ(config->kafka.rdkafka,
+            (std::map<std::string, std::string>{{"linger.ms", "1"}, {"client.id", "3"}}));
 }
 
 TEST(ConfigTest, ParsesInputTopicLists) {
@@ -284,6 +286,32 @@ TEST(ConfigTest, ATokenNoDocumentStartsWithIsASyntaxError) {
             "segd.yaml:1:1: unexpected character");
 }
 
+TEST(ConfigTest, AnUnterminatedQuoteIsASyntaxError) {
+  // yaml-cpp ends an unclosed quoted scalar at the end of the input: state.dir took the rest of
+  // the file, and rules.file and log.level kept their defaults without a word.
+  EXPECT_EQ(error_of(load(std::string("state:\n  dir: \"/tmp/segd-state\nrules:\n  file: "
+                                      "/etc/other.yaml\nlog:\n  level: debug\n"))),
+            "segd.yaml:7:1: unterminated quoted string starting at line 2, column 8");
+  EXPECT_EQ(error_of(load(std::string("log: {level: info}\nstate:\n  dir: '/tmp/it''s\n"))),
+            "segd.yaml:4:1: unterminated quoted string starting at line 3, column 8");
+  // A key, and a value behind a tag and an anchor.
+  EXPECT_EQ(error_of(load(std::string("log: {level: info}\n\"state: {}\n"))),
+            "segd.yaml:3:1: unterminated quoted string starting at line 2, column 1");
+  EXPECT_EQ(error_of(load(std::string("state:\n  dir: !!str &d \"/tmp\\\" x\n"))),
+            "segd.yaml:3:1: unterminated quoted string starting at line 2, column 17");
+  // Without a newline after it, yaml-cpp reports it itself.
+  EXPECT_EQ(error_of(load(std::string("log: {level: 'info"))),
+            "segd.yaml:1:19: illegal EOF in scalar");
+  // Closed ones, escapes included, still load.
+  auto closed =
+      load(std::string("state:\n  dir: \"/tmp/a \\\"b\\\\\"\nrules: {file: 'it''s'}\nlog:\n  "
+                       "level: !!str \"debug\""));
+  ASSERT_TRUE(closed.has_value()) << closed.error().message;
+  EXPECT_EQ(closed->state.dir, "/tmp/a \"b\\");
+  EXPECT_EQ(closed->rules.file, "it's");
+  EXPECT_EQ(closed->log.level, "debug");
+}
+
 TEST(ConfigTest, RejectsDuplicateKeysInRdkafkaAndInputTopicEntries) {
   // Both were last-wins: the first acks and the first topic name were dropped without a word.
   EXPECT_EQ(error_of(load(std::string("kafka:\n  rdkafka: {acks: all, linger.ms: 5, acks: 1}\n"))),
@@ -302,6 +330,69 @@ TEST(ConfigTest, RejectsSeveralYamlDocuments) {
   auto marked = load(std::string("---\nlog: {level: debug}\n"));
   ASSERT_TRUE(marked.has_value()) << marked.error().message;
   EXPECT_EQ(marked->log.level, "debug");
+}
+
+TEST(ConfigTest, LibrdkafkaChecksTheRdkafkaProperties) {
+  // --print-config accepted these; segd then failed at startup with `kafka.bad_config: foo=bar:
+  // No such configuration property` or `kafka.create_failed: ...`, naming no key and no source.
+  EXPECT_EQ(
+      error_of(load(std::nullopt, {}, {{"kafka.rdkafka.foo", "bar"}})),
+      "kafka.rdkafka.foo: No such configuration property: \"foo\" (from --kafka.rdkafka.foo)");
+  EXPECT_EQ(error_of(load(std::string("kafka:\n  rdkafka: {linger.ms: soon, fetch.wait.max.ms: "
+                                      "5}\n"))),
+            "kafka.rdkafka.linger.ms: Invalid value for configuration property "
+            "\"queue.buffering.max.ms\" (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::nullopt, {},
+                          {{"kafka.rdkafka.max.poll.interval.ms", "10000"},
+                           {"kafka.session_timeout_ms", "30000"}})),
+            "kafka.rdkafka.max.poll.interval.ms: librdkafka refuses the consumer configuration: "
+            "`max.poll.interval.ms`must be >= `session.timeout.ms`; session.timeout.ms is "
+            "kafka.session_timeout_ms (from --kafka.rdkafka.max.poll.interval.ms; "
+            "kafka.session_timeout_ms from --kafka.session_timeout_ms)");
+  EXPECT_EQ(error_of(load(std::nullopt, {{"SEGD_KAFKA_RDKAFKA", "acks=1"}})),
+            "kafka.rdkafka.acks: librdkafka refuses the producer configuration: `acks` must be set "
+            "to `all` when `enable.idempotence` is true (from SEGD_KAFKA_RDKAFKA)");
+  // Not again as the heartbeat segd derives from it, which librdkafka refuses too.
+  EXPECT_EQ(error_of(load(std::nullopt, {},
+                          {{"kafka.rdkafka.linger.ms", "5"}, {"kafka.session_timeout_ms", "0"}})),
+            "kafka.session_timeout_ms: must be between 1000 and 300000, got 0 (from "
+            "--kafka.session_timeout_ms)");
+  auto accepted = load(
+      std::nullopt, {{"SEGD_KAFKA_RDKAFKA", "acks=all;linger.ms=20"}},
+      {{"kafka.rdkafka.max.poll.interval.ms", "30000"}, {"kafka.session_timeout_ms", "30000"}});
+  EXPECT_TRUE(accepted.has_value()) << accepted.error().message;
+}
+
+TEST(ConfigTest, RdkafkaProblemsNameTheSourceOfTheirProperty) {
+  // One source was kept for the whole map, the last to add a property to it: the variable that
+  // set linger.ms was blamed for the file's enable.idempotence.
+  EXPECT_EQ(error_of(load(std::string("kafka: {rdkafka: {enable.idempotence: \"false\"}}\n"),
+                          {{"SEGD_KAFKA_RDKAFKA", "linger.ms=5"}})),
+            "kafka.rdkafka.enable.idempotence: must be true (the outbox and dead-letter producers "
+            "must not duplicate or reorder records on retries), got 'false' (from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::nullopt, {{"SEGD_KAFKA_RDKAFKA", "group.id=x"}},
+                          {{"kafka.rdkafka.linger.ms", "5"}})),
+            "kafka.rdkafka.group.id: set kafka.group_id instead (from SEGD_KAFKA_RDKAFKA)");
+}
+
+TEST(ConfigTest, ConflictsNameTheSourcesOfBothKeys) {
+  // The key left at its default was named, without a source, and the one the user set was not.
+  EXPECT_EQ(error_of(load(std::nullopt, {{"SEGD_KAFKA_INPUT_TOPICS", "segment-changes"}})),
+            "kafka.output_topic: must differ from the input topics, got 'segment-changes' "
+            "(kafka.input_topics from SEGD_KAFKA_INPUT_TOPICS)");
+  EXPECT_EQ(error_of(load(std::string("kafka: {output_topic: segd-dead-letters}\n"))),
+            "kafka.dead_letter_topic: must differ from the input and output topics, got "
+            "'segd-dead-letters' (kafka.output_topic from segd.yaml)");
+  EXPECT_EQ(error_of(load(std::string("kafka: {erasure_topic: clicks}\n"),
+                          {{"SEGD_KAFKA_INPUT_TOPICS", "web,app"}})),
+            "kafka.erasure_topic: must be one of kafka.input_topics (segd applies the erasures it "
+            "reads there), got 'clicks' (from segd.yaml; kafka.input_topics from "
+            "SEGD_KAFKA_INPUT_TOPICS)");
+}
+
+TEST(ConfigTest, KmeansKDefaultIsTheTrainers) {
+  // segctl replay refitted with TrainOptions{}, 5 clusters, where segd's default is 6.
+  EXPECT_EQ(static_cast<size_t>(SegdConfig{}.models.kmeans_k), core::scoring::TrainOptions{}.k);
 }
 
 TEST(ConfigTest, RejectsUnknownSegdEnvironmentVariables) {
@@ -416,11 +507,26 @@ TEST(CommandLineTest, RejectsMissingValuesAndStrayArguments) {
   }
 }
 
+TEST(CommandLineTest, ReadsTheSegdVariablesOfTheEnvironment) {
+  const char* const envp[] = {"PATH=/bin", "SEGD_LOG_LEVEL=debug", "SEGD_X=a=b", "SEGD_Y", nullptr};
+  EXPECT_EQ(segd_environment(envp), (Pairs{{"SEGD_LOG_LEVEL", "debug"}, {"SEGD_X", "a=b"}}));
+}
+
 TEST(CommandLineTest, ConfigFlagWinsOverEnvironment) {
   const Pairs env = {{"SEGD_CONFIG", "/env.yaml"}};
   EXPECT_EQ(config_path(CommandLine{}, env), "/env.yaml");
   EXPECT_EQ(config_path(CommandLine{.config_path = "/flag.yaml"}, env), "/flag.yaml");
   EXPECT_EQ(config_path(CommandLine{}, {}), std::nullopt);
+}
+
+TEST(CommandLineTest, SynopsesShowExitAtEnd) {
+  // CONFIG.md's synopsis and the usage line left it out.
+  EXPECT_NE(std::string(testing::kConfigDoc)
+                .find("segd [--config FILE] [--print-config] [--exit-at-end] [--help]"),
+            std::string::npos);
+  EXPECT_TRUE(usage_text().starts_with(
+      "usage: segd [--config FILE] [--print-config] [--exit-at-end] [--<section.key> VALUE ...]"))
+      << usage_text();
 }
 
 TEST(CommandLineTest, UsageMentionsFlagsEnvAndDocs) {

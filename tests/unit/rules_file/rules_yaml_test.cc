@@ -79,6 +79,17 @@ TEST(RulesYamlTest, SeveralDocumentsAreAnError) {
   EXPECT_EQ(error_of("---\nsegments:\n  - {name: a, enter: x > 1}\n"), "accepted");
 }
 
+TEST(RulesYamlTest, AnUnterminatedQuoteIsAnError) {
+  // yaml-cpp ended the quoted scalar at the end of the file: the second segment became part of
+  // the first one's enter rule.
+  EXPECT_EQ(error_of("segments:\n  - name: a\n    enter: \"x > 1\n  - name: b\n    enter: x > 2\n"),
+            "rules.yaml: invalid YAML: yaml-cpp: error at line 6, column 1: unterminated quoted "
+            "string starting at line 3, column 12");
+  EXPECT_EQ(error_of("segments:\n  - {name: a, enter: 'x > 1'}\n  - name: b\n    enter: 'x''\n"),
+            "rules.yaml: invalid YAML: yaml-cpp: error at line 5, column 1: unterminated quoted "
+            "string starting at line 4, column 12");
+}
+
 TEST(RulesYamlTest, TopLevelThatIsNotAMappingIsAnError) {
   // A scalar document made yaml-cpp throw on the lookup of 'segments' (segctl aborted; segd
   // would have aborted on a SIGHUP reload of such a file).

@@ -24,7 +24,7 @@ TEST(TrainerTest, SameInputGivesIdenticalBytes) {
   EXPECT_EQ(io::encode_model_snapshot(*a), io::encode_model_snapshot(*b));
   EXPECT_EQ(a->version, 1);
   EXPECT_EQ(a->active_from_ms, kAsOf.value());
-  EXPECT_EQ(a->centroids.size(), 5u);
+  EXPECT_EQ(a->centroids.size(), kDefaultClusters);
   EXPECT_EQ(a->standardizer.mean.size(), kClusterDim);
   EXPECT_TRUE(models::validate_snapshot(*a).has_value());
   EXPECT_GT(a->diagnostics.bgnbd_n, 700);
@@ -101,14 +101,16 @@ TEST(TrainerTest, PreviousWithAnotherKIsIgnored) {
   auto v2 = train(customers, kAsOf, TrainOptions{}, &*v1);
   ASSERT_TRUE(v2.has_value());
   EXPECT_EQ(v2->version, 2);
-  EXPECT_EQ(v2->centroids.size(), 5u);
+  EXPECT_EQ(v2->centroids.size(), kDefaultClusters);
 }
 
 TEST(TrainerTest, Errors) {
   const auto customers = synthetic_customers(50, 5, kAsOf);
   TrainOptions bad;
-  bad.k = 0;
-  EXPECT_EQ(train(customers, kAsOf, bad, nullptr).error().code, "bad_option");
+  for (const size_t k : {kMinClusters - 1, kMaxClusters + 1}) {
+    bad.k = k;
+    EXPECT_EQ(train(customers, kAsOf, bad, nullptr).error().code, "bad_option") << k;
+  }
   bad = {};
   bad.decay_factor = 0.0;
   EXPECT_EQ(train(customers, kAsOf, bad, nullptr).error().code, "bad_option");

@@ -1,0 +1,156 @@
+// kafka.rdkafka: the librdkafka properties segd passes to its consumer and producers, checked as
+// far as can be before any broker is reached.
+#include <librdkafka/rdkafka.h>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "io/kafka/conf.h"
+#include "io/pipeline/consumer_properties.h"
+#include "io/pipeline/producer.h"
+#include "service/segd/config_internal.h"
+
+namespace segd::service::detail {
+namespace {
+
+/// librdkafka properties that have their own segd key; setting both would be ambiguous.
+std::optional<std::string_view> dedicated_key(std::string_view prop) {
+  if (prop == "bootstrap.servers" || prop == "metadata.broker.list") {
+    return "kafka.brokers";
+  }
+  if (prop == "group.id") {
+    return "kafka.group_id";
+  }
+  if (prop == "session.timeout.ms") {
+    return "kafka.session_timeout_ms";
+  }
+  return std::nullopt;
+}
+
+/// A librdkafka property whose value segd's guarantees rest on.
+struct FixedProperty {
+  std::string_view name;
+  std::string_view value;
+  std::string_view why;
+};
+
+constexpr FixedProperty kFixedProperties[] = {
+    {"partition.assignment.strategy", "range",
+     "one instance must own the same partition number of every input topic"},
+    {"enable.auto.commit", "false",
+     "input positions live in the state dir; segd commits to the group itself, for lag monitoring"},
+    {"enable.auto.offset.store", "false",
+     "input positions live in the state dir; segd commits to the group itself, for lag monitoring"},
+    {"auto.offset.reset", "earliest",
+     "a partition whose position the broker no longer holds goes on at its beginning, and segd "
+     "counts what the broker removed unread"},
+    {"enable.partition.eof", "true",
+     "segd follows each partition's end for readiness and --exit-at-end"},
+    {"enable.idempotence", "true",
+     "the outbox and dead-letter producers must not duplicate or reorder records on retries"},
+    {"partitioner", "murmur2_random",
+     "erasure events go to the input topic's partition of their customer_id, where segd looks for "
+     "them, and each customer's segment changes to one partition, in order"},
+};
+
+void check_fixed(const KafkaSettings& k, Problems& problems) {
+  for (const auto& [prop, value] : k.rdkafka) {
+    if (auto owner = dedicated_key(prop)) {
+      problems.add(property_key(prop), "set " + std::string(*owner) + " instead");
+    }
+    for (const FixedProperty& fixed : kFixedProperties) {
+      if (prop == fixed.name && value != fixed.value) {
+        problems.add(property_key(prop), "must be " + std::string(fixed.value) + " (" +
+                                             std::string(fixed.why) + "), got " + quoted(value));
+      }
+    }
+  }
+}
+
+/// The names librdkafka quotes in `reason`: `max.poll.interval.ms`must be >= `session.timeout.ms`.
+std::vector<std::string> quoted_properties(std::string_view reason) {
+  std::vector<std::string> names;
+  for (size_t open = reason.find('`'); open != std::string_view::npos;) {
+    const size_t close = reason.find('`', open + 1);
+    if (close == std::string_view::npos) {
+      break;
+    }
+    names.emplace_back(reason.substr(open + 1, close - open - 1));
+    open = reason.find('`', close + 1);
+  }
+  return names;
+}
+
+/// A client librdkafka refuses, named by the keys of the properties its reason names: the user's
+/// kafka.rdkafka properties first, then segd's own keys (`session.timeout.ms` is
+/// kafka.session_timeout_ms); segd's fixed settings are not keys. Without any, every property
+/// of kafka.rdkafka is named.
+void report_refused_client(std::string_view client,
+                           const std::string& reason,
+                           const KafkaSettings& k,
+                           Problems& problems) {
+  std::vector<std::string> keys;
+  std::vector<std::string> owned;
+  std::string where;
+  for (const std::string& name : quoted_properties(reason)) {
+    if (k.rdkafka.contains(name)) {
+      keys.push_back(property_key(name));
+    } else if (auto owner = dedicated_key(name)) {
+      owned.emplace_back(*owner);
+      where += "; " + name + " is " + std::string(*owner);
+    }
+  }
+  keys.insert(keys.end(), owned.begin(), owned.end());
+  if (keys.empty()) {
+    keys.emplace_back(kRdkafkaKey);
+    for (const auto& [prop, value] : k.rdkafka) {
+      keys.push_back(property_key(prop));
+    }
+  }
+  problems.add_related(
+      keys.front(),
+      "librdkafka refuses the " + std::string(client) + " configuration: " + reason + where,
+      {keys.begin() + 1, keys.end()});
+}
+
+/// What librdkafka refuses of the consumer and the producers as segd builds them.
+void check_with_librdkafka(const KafkaSettings& k, Problems& problems) {
+  io::PipelineConfig consumer;
+  consumer.brokers = k.brokers;
+  consumer.group_id = k.group_id;
+  consumer.rdkafka_overrides = k.rdkafka;
+  consumer.session_timeout = k.session_timeout;
+  const std::tuple<rd_kafka_type_t, std::string_view, io::kafka::Properties> clients[] = {
+      {RD_KAFKA_CONSUMER, "consumer", io::consumer_properties(consumer)},
+      {RD_KAFKA_PRODUCER, "producer", io::producer_properties(k.brokers, k.rdkafka)}};
+  std::set<std::string> reported;  // A property both refuse, once.
+  for (const auto& [type, client, properties] : clients) {
+    for (const io::kafka::Refusal& refusal : io::kafka::refusals(type, properties)) {
+      if (refusal.property.empty()) {
+        report_refused_client(client, refusal.reason, k, problems);
+      } else if (reported.insert(refusal.property).second) {
+        // segd's own settings are taken once its keys are valid: a refused property is the
+        // user's.
+        problems.add(property_key(refusal.property), refusal.reason);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void validate_rdkafka(const KafkaSettings& kafka, Problems& problems) {
+  check_fixed(kafka, problems);
+  // Without properties of the user's, the clients are segd's own, which librdkafka takes. After
+  // another problem with a kafka key (a duplicate property, a fixed value, a session timeout out
+  // of range), librdkafka would repeat it, or refuse a setting segd derives from it.
+  if (!kafka.rdkafka.empty() && !problems.has_problem_with("kafka")) {
+    check_with_librdkafka(kafka, problems);
+  }
+}
+
+}  // namespace segd::service::detail

@@ -1,0 +1,74 @@
+// segd's command line and configuration errors as a user sees them (no broker needed).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "integration/cli/cli_run.h"
+#include "support/temp_dir.h"
+
+namespace segd::test {
+namespace {
+
+TEST(SegdConfigTest, UsageErrorsSayWhichProgram) {
+  const Ran ran = run("segd", {"extra"});
+  EXPECT_EQ(ran.code, 2);
+  EXPECT_TRUE(ran.err.starts_with("segd: unexpected argument 'extra' (see --help)\n\nusage: segd"))
+      << ran.err;
+}
+
+TEST(SegdConfigTest, UsageLineShowsExitAtEnd) {
+  const Ran ran = run("segd", {"--help"});
+  EXPECT_EQ(ran.code, 0);
+  EXPECT_TRUE(ran.out.starts_with(
+      "usage: segd [--config FILE] [--print-config] [--exit-at-end] [--<section.key> VALUE ...]\n"))
+      << ran.out;
+}
+
+TEST(SegdConfigTest, PrintConfigRefusesPropertiesLibrdkafkaRefuses) {
+  // --print-config printed them; the daemon then failed with `kafka.bad_config: foo=bar: No such
+  // configuration property`, naming neither the key nor where it came from.
+  const Ran unknown = run("segd", {"--kafka.rdkafka.foo=bar", "--print-config"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_EQ(unknown.err,
+            "segd: invalid configuration:\nkafka.rdkafka.foo: No such configuration property: "
+            "\"foo\" (from --kafka.rdkafka.foo)\n");
+  EXPECT_EQ(unknown.out, "");
+  const Ran poll = run("segd", {"--kafka.rdkafka.max.poll.interval.ms=10000",
+                                "--kafka.session_timeout_ms", "30000", "--print-config"});
+  EXPECT_EQ(poll.code, 2);
+  EXPECT_NE(poll.err.find("kafka.rdkafka.max.poll.interval.ms: "), std::string::npos) << poll.err;
+  EXPECT_NE(poll.err.find("kafka.session_timeout_ms from --kafka.session_timeout_ms"),
+            std::string::npos)
+      << poll.err;
+}
+
+TEST(SegdConfigTest, MissingRulesFileNamesTheKeyAndItsSource) {
+  // It was `rules_file: /nonexistent.yaml: cannot open: ...`, after creating the state dir.
+  const TempDir dir("cli-segd-rules");
+  const std::string rules = dir.file("nonexistent.yaml");
+  const Ran ran = run("segd", {"--rules.file", rules, "--state.dir", dir.file("state"),
+                               "--kafka.brokers", "127.0.0.1:1", "--admin.listen", "127.0.0.1:0"});
+  EXPECT_EQ(ran.code, 2);
+  EXPECT_EQ(ran.err, "segd: invalid configuration:\nrules.file: " + rules +
+                         ": cannot open: No such file or directory (from --rules.file)\n");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("state")));
+  const Ran from_env = run("segd", {"--state.dir", dir.file("state")}, {}, {},
+                           {{"SEGD_RULES_FILE", dir.path().string()}});
+  EXPECT_EQ(from_env.code, 2);
+  EXPECT_EQ(from_env.err, "segd: invalid configuration:\nrules.file: " + dir.path().string() +
+                              ": is a directory (from SEGD_RULES_FILE)\n");
+}
+
+TEST(SegdConfigTest, AConflictNamesTheSourceOfTheKeyTheUserSet) {
+  // `kafka.output_topic: must differ from the input topics, got 'segment-changes'`, without a
+  // source: the output topic was the default, the input topics came from the environment.
+  const Ran ran =
+      run("segd", {"--print-config"}, {}, {}, {{"SEGD_KAFKA_INPUT_TOPICS", "segment-changes"}});
+  EXPECT_EQ(ran.code, 2);
+  EXPECT_EQ(ran.err,
+            "segd: invalid configuration:\nkafka.output_topic: must differ from the input topics, "
+            "got 'segment-changes' (kafka.input_topics from SEGD_KAFKA_INPUT_TOPICS)\n");
+}
+
+}  // namespace
+}  // namespace segd::test
