@@ -415,5 +415,35 @@ TEST(FeaturesTest, MoneyIsExactToTheMicroUnitInAnyOrder) {
   EXPECT_EQ(value(s, FeatureId::kCartValue, at_day(3)), 0.3);
 }
 
+// Sums of money are exact to the micro-unit up to 2e9, also a window's sum over many days: 300
+// purchases of up to 12 million with cents, one a day, give the decimal total in any order.
+TEST(FeaturesTest, LargeSumsOfMoneyOverManyDaysAreExact) {
+  std::vector<Event> events;
+  int64_t cents = 0;
+  uint64_t rng = 12345;
+  for (int day = 0; day < 300; ++day) {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto amount_cents = static_cast<int64_t>((rng >> 20) % 1'200'000'000);
+    cents += amount_cents;
+    events.push_back(make_purchase(at_day(day + 0.5), static_cast<double>(amount_cents) / 100,
+                                   "o" + std::to_string(day)));
+  }
+  ASSERT_LT(cents, int64_t{200'000'000'000});
+  const double exact = static_cast<double>(cents) / 100;
+  for (const bool reversed : {false, true}) {
+    CustomerState s = fresh();
+    if (reversed) {
+      apply_event_features(s, make_event(EventType::kPageView, at_day(300)));
+    }
+    for (size_t i = 0; i < events.size(); ++i) {
+      apply_event_features(s, events[reversed ? events.size() - 1 - i : i]);
+    }
+    const auto now = at_day(300);
+    EXPECT_EQ(value(s, FeatureId::kMonetaryTotal, now), exact) << reversed;
+    EXPECT_EQ(value(s, FeatureId::kMonetary365d, now), exact) << reversed;
+    EXPECT_EQ(timed_value(s, FeatureId::kMonetary365d, now), exact) << reversed;
+  }
+}
+
 }  // namespace
 }  // namespace segd::core
