@@ -50,15 +50,25 @@ OutputFile::~OutputFile() {
 core::Result<std::vector<std::unique_ptr<OutputFile>>> OutputFile::open_all(
     std::span<const io::FlagPath> destinations) {
   std::vector<std::unique_ptr<OutputFile>> files;
+  std::vector<std::string> created;  // Removed again when a later destination does not open.
   for (const auto& [flag, path] : destinations) {
     if (path == "-") {
       files.push_back(standard_output());
       continue;
     }
     // No O_TRUNC: a destination after this one may not open.
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      created.push_back(path);
+    } else if (errno == EEXIST) {
+      fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    }
     if (fd < 0) {
-      return core::fail("io_error", flag + ": " + path + ": cannot open: " + std::strerror(errno));
+      const int error = errno;
+      for (const std::string& made : created) {
+        ::unlink(made.c_str());
+      }
+      return core::fail("io_error", flag + ": " + path + ": cannot open: " + std::strerror(error));
     }
     files.push_back(std::unique_ptr<OutputFile>(new OutputFile(fd, true, flag + ": " + path)));
   }

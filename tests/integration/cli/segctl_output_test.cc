@@ -52,6 +52,10 @@ TEST(SegctlOutputTest, GenLeavesItsFilesAloneWhenItCannotRun) {
       << unopenable.err;
   EXPECT_EQ(read_text(keep), "precious\n");
   EXPECT_EQ(read_text(truth), "precious\n");
+  // An --output that did not exist is not left behind as an empty file.
+  const std::string fresh = dir.file("fresh.jsonl");
+  EXPECT_EQ(run("segctl", gen_with({"--output", fresh, "--truth", nowhere})).code, 1);
+  EXPECT_FALSE(std::filesystem::exists(fresh));
 }
 
 // One file for both was written by both: events, then the truth CSV over their start, exit 0.
