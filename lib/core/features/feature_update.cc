@@ -39,12 +39,21 @@ DayBucket* bucket_for(CustomerState& s, int64_t day) {
   return &*it;
 }
 
-// Windows are evaluated at or after last_event_ms, so days that fell out of the longest
-// (365-day) window relative to it can never count again.
+// Windows are evaluated at or after last_event_ms, so a day up to this one, out of the longest
+// (365-day) window relative to it, can never count again: no bucket is kept for it.
+int64_t last_dropped_day(const CustomerState& s) {
+  return day_of(TimestampMs{s.last_event_ms}) - 365;
+}
+
+// The bucket of `day`, made when missing; nullptr for a day no longer kept.
+DayBucket* kept_bucket(CustomerState& s, int64_t day) {
+  return day > last_dropped_day(s) ? bucket_for(s, day) : nullptr;
+}
+
 void prune_days(CustomerState& s) {
-  const int64_t oldest = day_of(TimestampMs{s.last_event_ms}) - 365;
+  const int64_t dropped = last_dropped_day(s);
   auto keep = std::find_if(s.days.begin(), s.days.end(),
-                           [oldest](const DayBucket& b) { return b.day > oldest; });
+                           [dropped](const DayBucket& b) { return b.day > dropped; });
   s.days.erase(s.days.begin(), keep);
   if (s.days.size() > kMaxDayBuckets) {
     s.days.erase(s.days.begin(), s.days.end() - static_cast<ptrdiff_t>(kMaxDayBuckets));
@@ -67,8 +76,7 @@ bool new_purchase_day(const CustomerState& s, int64_t day, const DayBucket* buck
 void add_purchase(CustomerState& s, const Event& e) {
   const int64_t ts = e.ts.value();
   const int64_t day = day_of(e.ts);
-  const bool in_range = day > day_of(TimestampMs{s.last_event_ms}) - 365;
-  DayBucket* b = in_range ? bucket_for(s, day) : nullptr;
+  DayBucket* b = kept_bucket(s, day);
   if (new_purchase_day(s, day, b)) {
     s.purchase_days += 1;
   }
@@ -92,9 +100,7 @@ void add_refund(CustomerState& s, const Event& e) {
   s.refunds_total += 1;
   s.refund_amount_total = on_money_grid(s.refund_amount_total + e.amount);
   s.monetary_total = on_money_grid(s.monetary_total - e.amount);
-  const int64_t day = day_of(e.ts);
-  if (day > day_of(TimestampMs{s.last_event_ms}) - 365) {
-    DayBucket* b = bucket_for(s, day);
+  if (DayBucket* b = kept_bucket(s, day_of(e.ts))) {
     b->monetary = on_money_grid(b->monetary - e.amount);
   }
 }
