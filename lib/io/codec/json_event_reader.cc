@@ -1,0 +1,480 @@
+#include "io/codec/json_event_reader.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "io/codec/json_number.h"
+
+namespace segd::io {
+namespace {
+
+namespace rj = rapidjson;
+using Allocator = rj::MemoryPoolAllocator<rj::CrtAllocator>;
+using core::Result;
+
+// The parser's own stack lives on the decoder's stack for typical events (< 1 KiB).
+constexpr size_t kParseArenaBytes = 2 * 1024;
+// Chunk size once the arena is full (large events only).
+constexpr size_t kHeapChunkBytes = 64 * 1024;
+// Numbers are passed on as their text and read with std::from_chars (json_number.h): rapidjson
+// 1.1.0's own conversion reads some (`0e40`) with undefined behaviour and others (`100e307`)
+// wrongly. The grammar is still the parser's to check.
+constexpr unsigned kParseFlags = rj::kParseNumbersAsStringsFlag | rj::kParseInsituFlag;
+// Deepest accepted nesting of objects and arrays. An event needs 3 (event, items, item); the
+// bound keeps the recursive parser's stack small and stops "[[[[..." payloads early.
+constexpr int kMaxDepth = 64;
+
+enum class Field : uint8_t {
+  kEventId,
+  kType,
+  kCustomerId,
+  kTs,
+  kSessionId,
+  kProductId,
+  kCategory,
+  kQuery,
+  kPrice,
+  kQuantity,
+  kOrderId,
+  kAmount,
+  kCurrency,
+  kItems,
+};
+
+constexpr std::array<std::string_view, 14> kFieldNames = {
+    "event_id", "type",  "customer_id", "ts",       "session_id", "product_id", "category",
+    "query",    "price", "quantity",    "order_id", "amount",     "currency",   "items",
+};
+
+enum class ItemField : uint8_t { kProductId, kCategory, kQuantity, kPrice };
+
+constexpr std::array<std::string_view, 4> kItemFieldNames = {"items.product_id", "items.category",
+                                                             "items.quantity", "items.price"};
+
+// Which events a field's problems count for. An erasure checks only the fields every event has
+// and ignores the others (FORMATS.md).
+enum class Checked : uint8_t { kForAllTypes, kUnlessErasure };
+
+constexpr Checked checked(Field field) {
+  switch (field) {
+    case Field::kEventId:
+    case Field::kType:
+    case Field::kCustomerId:
+    case Field::kTs:
+      return Checked::kForAllTypes;
+    default:
+      return Checked::kUnlessErasure;
+  }
+}
+
+constexpr Checked checked(ItemField) { return Checked::kUnlessErasure; }
+
+template <typename Enum, size_t N>
+std::optional<Enum> find_field(const std::array<std::string_view, N>& names,
+                               std::string_view key,
+                               std::string_view prefix = {}) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i].substr(prefix.size()) == key) {
+      return static_cast<Enum>(i);
+    }
+  }
+  return std::nullopt;
+}
+
+std::unexpected<core::Error> bad_field(std::string_view name, std::string_view why) {
+  return core::fail("bad_field:" + std::string(name), std::string(name) + " " + std::string(why));
+}
+
+Result<std::string> read_string(const JsonScalar& v, std::string_view name) {
+  if (v.kind != JsonScalar::Kind::kString) {
+    return bad_field(name, "must be a string");
+  }
+  return std::string(v.text);
+}
+
+Result<double> read_double(const JsonScalar& v, std::string_view name) {
+  if (v.kind != JsonScalar::Kind::kNumber) {
+    return bad_field(name, "must be a number");
+  }
+  const auto number = json_number_to_double(v.text);
+  if (!number) {
+    return bad_field(name, std::string(v.text) + " is out of the range of a double");
+  }
+  return *number;
+}
+
+Result<int64_t> read_int(const JsonScalar& v, std::string_view name) {
+  const auto number =
+      v.kind == JsonScalar::Kind::kNumber ? json_number_to_int64(v.text) : std::nullopt;
+  if (!number) {
+    return bad_field(name, "must be an integer within the int64 range");
+  }
+  return *number;
+}
+
+// Where the parser's numbers are read from: its own view of them, or, when it was shown a copy
+// with the numbers masked (mask_json_numbers), the payload at the same offset.
+struct NumberTexts {
+  const char* masked = nullptr;  // the start of the masked copy the parser reads
+  std::string_view payload;      // what was masked
+
+  [[nodiscard]] std::string_view text(const char* s, size_t n) const {
+    if (masked == nullptr) {
+      return {s, n};
+    }
+    const std::string_view rest = payload.substr(static_cast<size_t>(s - masked));
+    return rest.substr(0, json_number_length(rest));
+  }
+};
+
+std::string* string_member(core::Event& event, Field field) {
+  switch (field) {
+    case Field::kEventId:
+      return &event.event_id;
+    case Field::kCustomerId:
+      return &event.customer_id;
+    case Field::kSessionId:
+      return &event.session_id;
+    case Field::kProductId:
+      return &event.product_id;
+    case Field::kCategory:
+      return &event.category;
+    case Field::kQuery:
+      return &event.query;
+    case Field::kOrderId:
+      return &event.order_id;
+    case Field::kCurrency:
+      return &event.currency;
+    default:
+      return nullptr;
+  }
+}
+
+// Decodes the event straight from the parser's callbacks (no DOM). Each value is checked as it
+// arrives, in document order, and the first problem is kept, and apart from it the first problem
+// of the fields every event has: an erasure reports only that one, and its `type` may come last.
+// The parse still runs to the end, so a syntax error anywhere is reported as `bad_json` first.
+// Values of unknown fields, and of fields already found wrong, are skipped whole. Stops the
+// parse only when the nesting gets deeper than kMaxDepth.
+class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
+ public:
+  EventReader(const DecodeLimits& limits, NumberTexts numbers)
+      : limits_(limits), numbers_(numbers) {}
+
+  bool Null() { return value(JsonScalar{}); }
+  bool Bool(bool) { return value(JsonScalar{.kind = JsonScalar::Kind::kBool}); }
+  bool RawNumber(const char* s, rj::SizeType n, bool) {
+    return value(JsonScalar{.kind = JsonScalar::Kind::kNumber, .text = numbers_.text(s, n)});
+  }
+  bool String(const char* s, rj::SizeType n, bool) {
+    return value(JsonScalar{.kind = JsonScalar::Kind::kString, .text = std::string_view(s, n)});
+  }
+  bool Key(const char* s, rj::SizeType n, bool) {
+    key_ = std::string_view(s, n);
+    return true;
+  }
+  bool StartObject() { return value(JsonScalar{.kind = JsonScalar::Kind::kObject}); }
+  bool StartArray() { return value(JsonScalar{.kind = JsonScalar::Kind::kArray}); }
+  bool EndObject(rj::SizeType) { return end(); }
+  bool EndArray(rj::SizeType) { return end(); }
+
+  [[nodiscard]] bool too_deep() const { return too_deep_; }
+  [[nodiscard]] bool root_is_object() const { return root_is_object_; }
+  /// The first problem found that counts for the event's type, or the decoded fields.
+  [[nodiscard]] Result<JsonEventFields> take() && {
+    const bool erasure = decoded_.type == core::event_type_name(core::EventType::kErasure);
+    std::optional<core::Error>& error = erasure ? error_for_all_types_ : error_;
+    if (error) {
+      return std::unexpected(std::move(*error));
+    }
+    return std::move(decoded_);
+  }
+
+ private:
+  // What the innermost open object or array is.
+  enum class Scope : uint8_t { kEvent, kItems, kItem, kSkipped };
+
+  bool value(const JsonScalar& v) {
+    const bool opens = v.kind == JsonScalar::Kind::kObject || v.kind == JsonScalar::Kind::kArray;
+    Scope opened = Scope::kSkipped;
+    if (depth_ == 0) {
+      root_is_object_ = v.kind == JsonScalar::Kind::kObject;
+      opened = root_is_object_ ? Scope::kEvent : Scope::kSkipped;
+    } else {
+      switch (scopes_[depth_ - 1]) {
+        case Scope::kEvent:
+          opened = event_member(v);
+          break;
+        case Scope::kItems:
+          opened = items_element(v);
+          break;
+        case Scope::kItem:
+          item_member(v);
+          break;
+        case Scope::kSkipped:
+          break;
+      }
+    }
+    if (!opens) {
+      return true;
+    }
+    if (depth_ >= kMaxDepth) {
+      too_deep_ = true;
+      return false;
+    }
+    scopes_[depth_++] = opened;
+    return true;
+  }
+
+  bool end() {
+    const Scope closed = scopes_[--depth_];
+    if (closed == Scope::kItems && items_seen_ > limits_.validation.max_items) {
+      // The problem stands at the first entry too many; the entries after it are skipped, so
+      // nothing was found between there and here, and fail() keeps document order.
+      fail(core::Error{"too_large", std::to_string(items_seen_) + " line items, the limit is " +
+                                        std::to_string(limits_.validation.max_items)},
+           Checked::kUnlessErasure);
+    }
+    if (closed == Scope::kItem && !error_) {
+      decoded_.event.items.push_back(std::move(item_));
+    }
+    return true;
+  }
+
+  void fail(core::Error error, Checked checked) {
+    if (in_items()) {
+      // As validate_event() does, a problem in the list names its entry (FORMATS.md).
+      error.message += " (item " + std::to_string(items_seen_ - 1) + ")";
+    }
+    if (checked == Checked::kForAllTypes && !error_for_all_types_) {
+      error_for_all_types_ = error;
+    }
+    if (!error_) {
+      error_ = std::move(error);
+    }
+  }
+
+  // Whether the value at hand is an entry of the items list or inside one.
+  [[nodiscard]] bool in_items() const {
+    return depth_ > 0 &&
+           (scopes_[depth_ - 1] == Scope::kItems || scopes_[depth_ - 1] == Scope::kItem);
+  }
+
+  // Moves a decoded value into its field, or keeps the error.
+  template <typename T>
+  void put(Result<T> value, T& target, Checked checked) {
+    if (value) {
+      target = std::move(*value);
+    } else {
+      fail(std::move(value.error()), checked);
+    }
+  }
+
+  // The field `key_` names among `names` (compared without `prefix`) when it is known and its
+  // value is not null (null counts as absent). A second one in the same object is reported,
+  // whether or not either copy is null.
+  template <typename Enum, size_t N>
+  std::optional<Enum> first_sighting(const std::array<std::string_view, N>& names,
+                                     std::string_view prefix,
+                                     const JsonScalar& v,
+                                     uint32_t& seen) {
+    const auto field = find_field<Enum>(names, key_, prefix);
+    if (!field) {
+      return std::nullopt;
+    }
+    const uint32_t bit = 1U << static_cast<unsigned>(*field);
+    if ((seen & bit) != 0) {
+      fail(bad_field(names[static_cast<size_t>(*field)], "appears twice").error(), checked(*field));
+      return std::nullopt;
+    }
+    seen |= bit;
+    if (v.kind == JsonScalar::Kind::kNull) {
+      return std::nullopt;
+    }
+    return field;
+  }
+
+  Scope event_member(const JsonScalar& v) {
+    const auto field = first_sighting<Field>(kFieldNames, {}, v, seen_);
+    if (!field) {
+      return Scope::kSkipped;
+    }
+    const std::string_view name = kFieldNames[static_cast<size_t>(*field)];
+    const Checked for_types = checked(*field);
+    core::Event& event = decoded_.event;
+    if (std::string* target = string_member(event, *field)) {
+      put(read_string(v, name), *target, for_types);
+      return Scope::kSkipped;
+    }
+    switch (*field) {
+      case Field::kType:
+        if (v.kind != JsonScalar::Kind::kString) {
+          fail(bad_field(name, "must be a string").error(), for_types);
+        } else {
+          decoded_.type = v.text;
+        }
+        break;
+      case Field::kTs:
+        // Read as a time only after the type (FORMATS.md); the JSON type is checked here, in
+        // document order, as for every field.
+        if (v.kind == JsonScalar::Kind::kString || v.kind == JsonScalar::Kind::kNumber) {
+          decoded_.ts = v;
+        } else {
+          fail(bad_field(name, "must be an RFC 3339 string or an integer").error(), for_types);
+        }
+        break;
+      case Field::kPrice:
+        put(read_double(v, name), event.price, for_types);
+        break;
+      case Field::kAmount:
+        decoded_.amount = core::AmountField::kPresent;
+        put(read_double(v, name), event.amount, for_types);
+        break;
+      case Field::kQuantity:
+        put(read_int(v, name), event.quantity, for_types);
+        break;
+      case Field::kItems:
+        if (v.kind != JsonScalar::Kind::kArray) {
+          fail(bad_field(name, "must be an array").error(), for_types);
+          break;
+        }
+        items_seen_ = 0;
+        return Scope::kItems;
+      default:
+        break;
+    }
+    return Scope::kSkipped;
+  }
+
+  Scope items_element(const JsonScalar& v) {
+    if (++items_seen_ > limits_.validation.max_items) {
+      return Scope::kSkipped;  // Reported as too_large when the list ends (and its size is known).
+    }
+    if (v.kind != JsonScalar::Kind::kObject) {
+      fail(bad_field("items", "must hold objects").error(), Checked::kUnlessErasure);
+      return Scope::kSkipped;
+    }
+    if (decoded_.event.items.empty()) {
+      decoded_.event.items.reserve(4);
+    }
+    item_ = core::LineItem{};
+    item_seen_ = 0;
+    return Scope::kItem;
+  }
+
+  void item_member(const JsonScalar& v) {
+    const auto field = first_sighting<ItemField>(kItemFieldNames, "items.", v, item_seen_);
+    if (!field) {
+      return;
+    }
+    const std::string_view name = kItemFieldNames[static_cast<size_t>(*field)];
+    const Checked for_types = checked(*field);
+    switch (*field) {
+      case ItemField::kProductId:
+        put(read_string(v, name), item_.product_id, for_types);
+        break;
+      case ItemField::kCategory:
+        put(read_string(v, name), item_.category, for_types);
+        break;
+      case ItemField::kQuantity:
+        put(read_int(v, name), item_.quantity, for_types);
+        break;
+      case ItemField::kPrice:
+        put(read_double(v, name), item_.price, for_types);
+        break;
+    }
+  }
+
+  const DecodeLimits& limits_;
+  NumberTexts numbers_;
+  std::array<Scope, kMaxDepth> scopes_{};
+  int depth_ = 0;
+  bool too_deep_ = false;
+  bool root_is_object_ = false;
+  std::string_view key_;
+  uint32_t seen_ = 0;
+  uint32_t item_seen_ = 0;
+  size_t items_seen_ = 0;
+  core::LineItem item_;
+  JsonEventFields decoded_;
+  std::optional<core::Error> error_;
+  std::optional<core::Error> error_for_all_types_;
+};
+
+// rapidjson calls a raw control character in a string an "invalid escape character"; the byte
+// at the offset tells the two apart (in-situ parsing has not written there yet).
+std::string syntax_error_message(const char* text, rj::ParseErrorCode code, size_t offset) {
+  const auto byte = static_cast<unsigned char>(text[offset]);
+  if (code == rj::kParseErrorStringEscapeInvalid && byte < 0x20) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "U+%04X", byte);
+    return "raw control character " + std::string(hex) + " in a string at offset " +
+           std::to_string(offset) + ": U+0000..U+001F must be escaped";
+  }
+  return std::string(rj::GetParseError_En(code)) + " at offset " + std::to_string(offset);
+}
+
+// One pass of the parser over the NUL-terminated `text`, in place, into `events`.
+rj::ParseResult run_parser(char* text, EventReader& events, Allocator& parse_allocator) {
+  rj::InsituStringStream stream(text);
+  rj::GenericReader<rj::UTF8<>, rj::UTF8<>, Allocator> reader(&parse_allocator);
+  return reader.Parse<kParseFlags>(stream, events);
+}
+
+// What a pass found: syntax problems (`bad_json`) first, then the event or its first problem.
+Result<JsonEventFields> outcome(const char* text, rj::ParseResult syntax, EventReader& events) {
+  if (events.too_deep()) {
+    return core::fail("bad_json", "nesting deeper than " + std::to_string(kMaxDepth));
+  }
+  if (syntax.IsError()) {
+    return core::fail("bad_json", syntax_error_message(text, syntax.Code(), syntax.Offset()));
+  }
+  if (!events.root_is_object()) {
+    return core::fail("bad_json", "the top level is not an object");
+  }
+  return std::move(events).take();
+}
+
+// Copies `payload` into `text` (payload.size() + 1 bytes) and ends it with a NUL.
+void copy_terminated(std::string_view payload, char* text) {
+  std::memcpy(text, payload.data(), payload.size());
+  text[payload.size()] = '\0';
+}
+
+}  // namespace
+
+Result<JsonEventFields> read_json_event_fields(std::string_view payload,
+                                               char* text,
+                                               const DecodeLimits& limits) {
+  alignas(16) char parse_arena[kParseArenaBytes];
+  rj::CrtAllocator heap;
+  Allocator parse_allocator(parse_arena, sizeof parse_arena, kHeapChunkBytes, &heap);
+  // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
+  if (payload.starts_with("\xEF\xBB\xBF")) {
+    payload.remove_prefix(3);
+  }
+  copy_terminated(payload, text);
+  EventReader events(limits, NumberTexts{});
+  const rj::ParseResult syntax = run_parser(text, events, parse_allocator);
+  if (syntax.Code() == rj::kParseErrorNumberTooBig) {
+    // rapidjson 1.1.0 refuses some valid numbers even when asked only for their text (`0e400`,
+    // an exponent above 308 plus the digits after the point; an integer part over 309 digits).
+    // Read a copy with every number masked as `0` once more, and take the numbers from the
+    // payload. Rare, so the common path stays a single pass.
+    copy_terminated(payload, text);
+    mask_json_numbers({text, payload.size()});
+    EventReader masked(limits, NumberTexts{.masked = text, .payload = payload});
+    return outcome(text, run_parser(text, masked, parse_allocator), masked);
+  }
+  return outcome(text, syntax, events);
+}
+
+}  // namespace segd::io

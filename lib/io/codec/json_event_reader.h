@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/common/result.h"
+#include "core/events/event.h"
+#include "core/events/validate.h"
+#include "io/codec/decode_limits.h"
+
+namespace segd::io {
+
+/// One JSON value as the parser reports it: a scalar, or the start of an object or array.
+struct JsonScalar {
+  enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
+  Kind kind = Kind::kNull;
+  std::string_view text;  ///< kString: the decoded string; kNumber: the number as written
+};
+
+/// What the parse pass read from an event's top-level object, before the cross-field checks
+/// (required fields, the type's name, the time): `event` holds every other field, checked for
+/// its JSON type and range as it arrived.
+struct JsonEventFields {
+  core::Event event;
+  std::optional<std::string_view> type;
+  std::optional<JsonScalar> ts;  ///< a string or a number
+  core::AmountField amount = core::AmountField::kAbsent;
+};
+
+/// The parse pass of decode_json_event(): parses `payload` in place in `text` (payload.size() + 1
+/// writable bytes) straight from the parser's callbacks (no DOM). Errors: `bad_json` (syntax,
+/// nesting deeper than 64, top level not an object) before anything else, then the first problem
+/// of a field in document order (`bad_field:<name>`, `too_large` for too many items); for an
+/// erasure only the first problem of the fields every event has. The views in the result point
+/// into `text` or `payload`, which must outlive it. A leading UTF-8 byte order mark is skipped.
+[[nodiscard]] core::Result<JsonEventFields> read_json_event_fields(std::string_view payload,
+                                                                   char* text,
+                                                                   const DecodeLimits& limits);
+
+}  // namespace segd::io
