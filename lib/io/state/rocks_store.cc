@@ -6,8 +6,10 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "core/common/check.h"
 #include "io/state/rocks_options.h"
@@ -31,6 +33,14 @@ std::optional<int64_t> decode_decimal(std::string_view text) {
     return std::nullopt;
   }
   return value;
+}
+
+// Whether a writer's open failed because another process holds the database's LOCK (RocksDB's
+// PosixFileSystem: "While lock file: DIR/LOCK: " and the fcntl error, EAGAIN on Linux).
+bool held_by_a_writer(const rocksdb::Status& status) {
+  const std::string text = status.ToString();
+  return status.IsIOError() && text.find("While lock file: ") != std::string::npos &&
+         text.find(std::strerror(EAGAIN)) != std::string::npos;
 }
 
 }  // namespace
@@ -83,7 +93,8 @@ core::Result<std::unique_ptr<RocksStore>> RocksStore::open(const StoreConfig& co
                                          &raw)
           : rocksdb::DB::Open(options, config.path, family_descriptors(config), &handles, &raw);
   if (!status.ok()) {
-    return std::unexpected(storage_error("open " + config.path, status));
+    return std::unexpected(held_by_a_writer(status) ? state_dir_busy(config.path)
+                                                    : storage_error("open " + config.path, status));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
   std::unique_ptr<RocksStore> store(

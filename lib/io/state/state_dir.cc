@@ -194,6 +194,10 @@ core::Result<void> mark_state_dir(const std::string& path) {
   return sync_directory(path);
 }
 
+core::Error state_dir_busy(const std::string& dir) {
+  return core::Error{"state_dir_busy", dir + ": open in another process (segd or segctl)"};
+}
+
 core::Result<SharedDbLock> SharedDbLock::acquire(const std::string& dir) {
   const std::string file = dir + "/LOCK";
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
@@ -208,8 +212,7 @@ core::Result<SharedDbLock> SharedDbLock::acquire(const std::string& dir) {
   shared.l_whence = SEEK_SET;
   if (::fcntl(fd, F_SETLK, &shared) != 0) {
     if (errno == EACCES || errno == EAGAIN) {
-      return core::fail("state_dir_busy",
-                        dir + ": open in another process (segd or segctl replay)");
+      return std::unexpected(state_dir_busy(dir));
     }
     return core::fail("io_error", file + ": cannot lock: " + std::strerror(errno));
   }

@@ -48,6 +48,10 @@ enum class OpenMode : uint8_t {
 /// directory or file and the reason.
 [[nodiscard]] core::Result<void> mark_state_dir(const std::string& path);
 
+/// `state_dir_busy`: "DIR: open in another process (segd or segctl)", what a read-only open
+/// and a second writer are refused with while a writer has the database in `dir` open.
+[[nodiscard]] core::Error state_dir_busy(const std::string& dir);
+
 /// A shared lock (fcntl) on the LOCK file of the RocksDB database in a directory, which RocksDB's
 /// writers lock exclusively: while it is held no writer opens the database, and it cannot be
 /// taken while a writer has it open. fcntl locks belong to the process, so a process must not
@@ -57,8 +61,7 @@ class SharedDbLock {
   /// Holds nothing.
   SharedDbLock() = default;
   /// Locks `dir`/LOCK. A database without a LOCK file (copied without it) has no writer: the lock
-  /// then holds nothing. Errors: `state_dir_busy` ("DIR: open in another process (segd or segctl
-  /// replay)"), `io_error` naming the file.
+  /// then holds nothing. Errors: state_dir_busy(), `io_error` naming the file.
   [[nodiscard]] static core::Result<SharedDbLock> acquire(const std::string& dir);
 
   SharedDbLock(SharedDbLock&& other) noexcept;
