@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/models/beta_expectation.h"
 #include "core/models/hypergeometric.h"
 #include "core/models/log_math.h"
 
@@ -147,7 +148,13 @@ Hyp2f1Sum bracket_away_from_unit_a(const BracketArgs& g) {
     terms = euler.terms;
   }
   const Hyp2f1Sum series = bracket_by_series(g);
-  return {series.value, terms + series.terms};
+  terms += series.terms;
+  if (!std::isnan(series.value)) {
+    return {series.value, terms};
+  }
+  // Every series cancelled or ran too long (large r + x with a < 1.5, say): integrate instead.
+  const double integral = beta_bracket_by_quadrature(g.p.a, g.p.b + g.x, g.p.r + g.x, g.u);
+  return {within_bounds(g, integral) ? integral : kNaN, terms};
 }
 
 // a = 1 is a removable singularity (0/0); interpolate across it linearly (error O(guard^2)).

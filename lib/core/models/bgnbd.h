@@ -52,9 +52,10 @@ struct BgNbdFit {
 /// the Gauss hypergeometric function (see hypergeometric.h; MODELS.md for the forms used). For
 /// a <= 1 it grows without bound as t -> infinity, as the model implies. Returns 0 for t <= 0 and
 /// when p_alive is 0. Ordinary parameters take tens of series terms; degenerate fits with huge
-/// a and b (a, b up to 1e6) stay finite with at most a few 10,000 terms. NaN, never a wrong
-/// number, where no series form converges within its term cap or every result falls outside
-/// the model's bounds (corners such as r >= ~1e3, or b >> a with alpha + T << t).
+/// a and b (a, b up to 1e6) stay finite with at most a few 10,000 terms. Where no series form
+/// converges within its term cap or every result falls outside the model's bounds (large r with
+/// a < 1.5, r >= ~1e3, b >> a with alpha + T << t), the bracket is integrated numerically
+/// (beta_bracket_by_quadrature); NaN, never a wrong number, only if that fails too.
 [[nodiscard]] double expected_purchases(
     const BgNbdParams& params, double t, double x, double t_x, double T);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/models/beta_expectation.h"
 #include "core/models/bgnbd.h"
 #include "core/models/clv.h"
 #include "core/models/gamma_gamma.h"
@@ -104,9 +105,39 @@ TEST(BgNbdExpectationTest, ACancelledConnectionFormulaIsNotReturned) {
   EXPECT_NEAR(expected_purchases(p, 365.0, 1.0, 1.0, 1.0) / 66.360405233226346339, 1.0, 1e-10);
 }
 
+TEST(BgNbdExpectationTest, LargeRWithSmallAIsIntegratedWhereEverySeriesCancels) {
+  // The fit of a review's two-week segctl gen sample: every series form's terms cancelled (A of
+  // the Euler series about -79, the Pfaff form off below a = 1.5) and half the buyers' clv_365d
+  // was null. Reference: mpmath at 50 digits, FHL eq. 10 as printed (and its integral form).
+  const BgNbdParams p{84.19, 140.81, 0.3063, 5.566};
+  EXPECT_NEAR(expected_purchases(p, 182.5, 1.0, 2.0, 13.0) / 1.76698165193532, 1.0, 1e-9);
+  EXPECT_NEAR(expected_purchases(p, 365.0, 1.0, 2.0, 13.0) / 2.96314328478154, 1.0, 1e-9);
+}
+
+TEST(BgNbdExpectationTest, TheQuadratureAgreesWithTheSeriesOnOrdinaryParameters) {
+  // The bracket E_p[(1 - (1 + p u)^-(r+x)) / p], p ~ Beta(a, b+x), is what expected_purchases
+  // multiplies by P(alive); CDNOW's published fit and a few others, across a = 1.
+  for (const BgNbdParams& p : {BgNbdParams{0.243, 4.414, 0.793, 2.426},
+                               BgNbdParams{2.0, 30.0, 3.5, 8.0}, BgNbdParams{0.5, 2.0, 1.2, 0.7}}) {
+    for (const double x : {0.0, 2.0, 15.0}) {
+      const double T = 40.0;
+      const double t = 39.0;
+      const double alive = p_alive(p, x, 0.75 * T, T);
+      const double integral = beta_bracket_by_quadrature(p.a, p.b + x, p.r + x, t / (p.alpha + T));
+      EXPECT_NEAR(integral * alive / expected_purchases(p, t, x, 0.75 * T, T), 1.0, 1e-9)
+          << "a=" << p.a << " x=" << x;
+    }
+  }
+  // CDNOW's worked example: 1.226 purchases in the next 39 weeks.
+  EXPECT_NEAR(beta_bracket_by_quadrature(0.793, 2.426 + 2.0, 0.243 + 2.0, 39.0 / (4.414 + 38.86)) *
+                  p_alive(BgNbdParams{0.243, 4.414, 0.793, 2.426}, 2.0, 30.43, 38.86),
+              1.22602817476714, 1e-9);
+}
+
 TEST(BgNbdExpectationTest, EveryResultAcrossTheOptimizerBoundsIsWithinTheModelBoundsOrNaN) {
   // Where no series form converges within its cap (e.g. r = 1e6, or b = 1e6 with a tiny alpha
-  // against t) the result is NaN, never a wrong number; before, some were negative.
+  // against t) the quadrature takes over, and where that fails too the result is NaN, never a
+  // wrong number; before, some were negative.
   int finite = 0;
   for (double r : {1e-6, 1.0, 1e6}) {
     for (double alpha : {1e-6, 1.0, 1e6}) {
