@@ -243,7 +243,8 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
     io::name_this_thread("segd-reloader");
     while (!done.load()) {
       if (g_reload.exchange(false)) {
-        core::ignore_error(backend.reload_rules(), "logged by the backend");
+        core::ignore_error(backend.reload_rules(std::chrono::steady_clock::now()),
+                           "logged by the backend");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

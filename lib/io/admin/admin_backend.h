@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,11 @@ struct ErasureResult {
   std::optional<ErasureReceipt> queued;
 };
 
+/// When the request a mutating call serves arrived. The call's time limits count from it: commands
+/// run one at a time, and one queued behind others has that much less left (it fails with
+/// `admin_busy`, having done nothing, once its limit has passed before it could start).
+using RequestTime = std::chrono::steady_clock::time_point;
+
 /// Model information for metrics.
 struct ModelInfo {
   int64_t version = 0;
@@ -62,10 +68,12 @@ class AdminBackend {
       const std::string& id) = 0;
   [[nodiscard]] virtual core::Result<std::vector<SegmentSummary>> segments() = 0;
   /// GDPR erasure: removes state, timers and dedup memory, emits exits with cause `erasure`.
-  [[nodiscard]] virtual core::Result<ErasureResult> erase_customer(const std::string& id) = 0;
+  [[nodiscard]] virtual core::Result<ErasureResult> erase_customer(const std::string& id,
+                                                                   RequestTime arrived) = 0;
   /// Re-reads and validates the rules file; on error the old rules stay (code `rules_file`,
   /// `rule_syntax`, ...).
-  [[nodiscard]] virtual core::Result<std::vector<SegmentSummary>> reload_rules() = 0;
+  [[nodiscard]] virtual core::Result<std::vector<SegmentSummary>> reload_rules(
+      RequestTime arrived) = 0;
 };
 
 }  // namespace segd::io

@@ -49,7 +49,7 @@ AdminReply json_error(int status, std::string_view code, std::string_view messag
 AdminReply backend_error(const core::Error& e) {
   const bool retry = e.code == "not_ready" || e.code == "erasure_unconfirmed" ||
                      e.code == "shutting_down" || e.code == "pipeline_busy" ||
-                     e.code.starts_with("kafka.");
+                     e.code == "admin_busy" || e.code.starts_with("kafka.");
   const int status = e.code == "not_assigned" ? 409 : retry ? 503 : 500;
   return json_error(status, e.code, e.message);
 }
@@ -97,7 +97,17 @@ std::optional<AdminReply> auth_reply(AuthOutcome outcome) {
 }  // namespace
 
 RouteMatch match_route(std::string_view target) {
-  const std::string_view path = target.substr(0, target.find('?'));
+  std::string_view path = target.substr(0, target.find('?'));
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (path.size() >= scheme.size() &&
+        std::equal(scheme.begin(), scheme.end(), path.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      const size_t slash = path.find('/', scheme.size());
+      path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+      break;
+    }
+  }
   if (path == "/metrics") {
     return {AdminRoute::kMetrics, {}};
   }
@@ -115,7 +125,7 @@ RouteMatch match_route(std::string_view target) {
   }
   if (path.starts_with(kCustomersPrefix)) {
     const std::string_view id = path.substr(kCustomersPrefix.size());
-    if (!id.empty() && id.find('/') == std::string_view::npos) {
+    if (id.find('/') == std::string_view::npos) {
       return {AdminRoute::kCustomer, std::string(id)};
     }
   }
@@ -125,14 +135,14 @@ RouteMatch match_route(std::string_view target) {
 std::string_view allowed_methods(AdminRoute route) {
   switch (route) {
     case AdminRoute::kCustomer:
-      return "GET, DELETE";
+      return "GET, HEAD, DELETE";
     case AdminRoute::kRulesReload:
       return "POST";
     case AdminRoute::kMetrics:
     case AdminRoute::kHealthz:
     case AdminRoute::kReadyz:
     case AdminRoute::kSegments:
-      return "GET";
+      return "GET, HEAD";
     case AdminRoute::kNotFound:
       return "";
   }
@@ -318,11 +328,10 @@ AdminReply AdminRouter::call(const AdminRequest& request) const {
     }
     case AdminRoute::kCustomer: {
       auto id = decode_customer_id(match.raw_id);
-      return id ? customer(request.method, *id)
-                : json_error(400, id.error().code, id.error().message);
+      return id ? customer(request, *id) : json_error(400, id.error().code, id.error().message);
     }
     case AdminRoute::kRulesReload:
-      return reload();
+      return reload(request);
     case AdminRoute::kHealthz:
     case AdminRoute::kNotFound:
       break;
@@ -331,9 +340,9 @@ AdminReply AdminRouter::call(const AdminRequest& request) const {
   return precheck(request).value_or(json_error(500, "internal", "unrouted request"));
 }
 
-AdminReply AdminRouter::customer(HttpMethod method, const std::string& id) const {
-  if (method == HttpMethod::kDelete) {
-    auto erased = backend_.erase_customer(id);
+AdminReply AdminRouter::customer(const AdminRequest& request, const std::string& id) const {
+  if (request.method == HttpMethod::kDelete) {
+    auto erased = backend_.erase_customer(id, request.arrived);
     if (!erased) {
       return backend_error(erased.error());
     }
@@ -349,8 +358,8 @@ AdminReply AdminRouter::customer(HttpMethod method, const std::string& id) const
   return json(200, std::move(**found));
 }
 
-AdminReply AdminRouter::reload() const {
-  auto segments = backend_.reload_rules();
+AdminReply AdminRouter::reload(const AdminRequest& request) const {
+  auto segments = backend_.reload_rules(request.arrived);
   if (!segments) {
     // The file's own problems (rules_file, rule_syntax, ...) are the caller's to fix; anything
     // else (the commit before the switch, Kafka, a shutdown) is a backend failure.

@@ -40,6 +40,7 @@ struct AdminRequest {
   HttpMethod method = HttpMethod::kGet;
   std::string target;         ///< Origin-form request target, query string included.
   std::string authorization;  ///< The Authorization header, empty when absent.
+  RequestTime arrived = std::chrono::steady_clock::now();  ///< When it was read.
 };
 
 /// A response to write: status, content type, body and extra headers.
@@ -55,7 +56,10 @@ struct AdminReply {
 /// Longest customer id accepted in a path, bytes after decoding (matches event validation).
 inline constexpr size_t kMaxCustomerIdBytes = 128;
 
-/// Maps a request target to a route; the query string is ignored. Pure.
+/// Maps a request target to a route: origin-form (`/metrics`) or absolute-form
+/// (`http://host:port/metrics`, which RFC 9112 3.2.2 has servers accept); the query string is
+/// ignored. `/v1/customers/` with an empty id is the customer route (its id is then refused as
+/// `bad_customer_id`). Pure.
 [[nodiscard]] RouteMatch match_route(std::string_view target);
 /// The methods a route accepts, as for an `Allow` header ("GET", "GET, DELETE", "POST").
 [[nodiscard]] std::string_view allowed_methods(AdminRoute route);
@@ -97,8 +101,8 @@ class AdminRouter {
   [[nodiscard]] static bool mutating(const AdminRequest& request);
 
  private:
-  [[nodiscard]] AdminReply customer(HttpMethod method, const std::string& id) const;
-  [[nodiscard]] AdminReply reload() const;
+  [[nodiscard]] AdminReply customer(const AdminRequest& request, const std::string& id) const;
+  [[nodiscard]] AdminReply reload(const AdminRequest& request) const;
 
   std::string token_;
   AdminBackend& backend_;

@@ -178,7 +178,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // A command waiting for a busy pipeline must not hold up the reads (/metrics, /readyz).
     auto& pool = AdminRouter::mutating(admin) ? state_->commands : state_->workers;
     asio::post(pool, [self = shared_from_this(), admin = std::move(admin)]() mutable {
-      AdminReply reply = self->state_->router.call(admin);
+      // A call still queued when the server closes is not made (its client is being
+      // disconnected, and a queued erasure or reload would only delay the exit).
+      AdminReply reply = self->state_->closed.load()
+                             ? error_reply(503, "shutting_down", "the server is shutting down")
+                             : self->state_->router.call(admin);
       // Hand the session back to the io_context: the worker must not hold the last reference.
       asio::io_context& io = self->state_->io;
       asio::post(io, [self = std::move(self), reply = std::move(reply)]() mutable {

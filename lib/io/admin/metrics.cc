@@ -92,7 +92,7 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
       wal_syncs_(counter(registry_,
                          "segd_rocksdb_wal_syncs_total",
                          "fsyncs of RocksDB's write-ahead log (one per commit with "
-                         "state.durability power_loss).")),
+                         "state.durability power_loss, one per stored model version).")),
       batch_duration_(histogram(registry_,
                                 "segd_batch_duration_seconds",
                                 "Wall time to process and commit one batch.",
@@ -101,7 +101,8 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
           registry_, "segd_batch_events", "Events per processed batch.", batch_events_buckets())),
       event_lag_(histogram(registry_,
                            "segd_event_time_lag_seconds",
-                           "Wall time minus event time when an event is processed.",
+                           "Wall time minus event time when an event is processed or "
+                           "deduplicated.",
                            lag_seconds_buckets())),
       event_lag_bounds_(lag_seconds_buckets()),
       consumer_lag_(gauge_family(registry_,

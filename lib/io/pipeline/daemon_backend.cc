@@ -9,12 +9,27 @@
 namespace segd::io {
 namespace {
 
-// How long DELETE waits for Kafka to confirm an erasure event: inside the admin server's
-// default 5 s request timeout.
-constexpr std::chrono::milliseconds kErasureConfirmTimeout{4000};
+using std::chrono::milliseconds;
+
+// How long DELETE waits for Kafka to confirm an erasure event, from the request's arrival.
+constexpr milliseconds kErasureConfirmTimeout{4000};
 // How long an erasure or rule reload waits for the pipeline to take it (it runs commands between
-// batches); then it fails with pipeline_busy and nothing is done.
-constexpr std::chrono::milliseconds kCommandWait{10000};
+// batches), from the request's arrival; then it fails with pipeline_busy and nothing is done.
+constexpr milliseconds kCommandWait{10000};
+
+// What is left of `limit` for a request that arrived at `arrived`, or admin_busy when nothing is:
+// the request waited that long behind other commands, and nothing was done for it.
+core::Result<milliseconds> time_left(milliseconds limit, RequestTime arrived) {
+  const auto waited =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - arrived);
+  if (waited >= limit) {
+    return core::fail("admin_busy", "the request waited " + std::to_string(waited.count()) +
+                                        " ms behind other erasures or reloads (limit " +
+                                        std::to_string(limit.count()) +
+                                        " ms); nothing was done, try again");
+  }
+  return limit - waited;
+}
 
 }  // namespace
 
@@ -68,14 +83,22 @@ core::Result<std::vector<SegmentSummary>> DaemonBackend::segments() {
   return out;
 }
 
-core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id) {
+core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id,
+                                                          RequestTime arrived) {
+  const core::Result<milliseconds> left =
+      time_left(erasures_ != nullptr ? kErasureConfirmTimeout : kCommandWait, arrived);
+  if (!left) {
+    log(LogLevel::kWarn, "audit",
+        "erasure of customer '" + id + "' not started: " + left.error().message);
+    return std::unexpected(left.error());
+  }
   if (erasures_ != nullptr) {
     // The request's wall-clock time is the erasure's event time (an adapter may read the clock;
     // the engine only sees the event).
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
-    auto written = erasures_->write(id, now_ms, kErasureConfirmTimeout);
+    auto written = erasures_->write(id, now_ms, *left);
     if (!written) {
       log(LogLevel::kWarn, "audit",
           "erasure of customer '" + id + "' not confirmed: " + written.error().message);
@@ -89,8 +112,7 @@ core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id)
   }
   core::Result<std::optional<std::vector<std::string>>> erased =
       std::optional<std::vector<std::string>>{};
-  if (auto ran = pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); }, kCommandWait);
-      !ran) {
+  if (auto ran = pipeline_.execute([&](Pipeline& p) { erased = p.erase(id); }, *left); !ran) {
     return std::unexpected(ran.error());
   }
   if (!erased) {
@@ -107,7 +129,12 @@ core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id)
   return result;
 }
 
-core::Result<std::vector<SegmentSummary>> DaemonBackend::reload_rules() {
+core::Result<std::vector<SegmentSummary>> DaemonBackend::reload_rules(RequestTime arrived) {
+  const core::Result<milliseconds> left = time_left(kCommandWait, arrived);
+  if (!left) {
+    log(LogLevel::kWarn, "rules", "reload not started: " + left.error().message);
+    return std::unexpected(left.error());
+  }
   auto loaded = load_rule_set(rules_file_);
   if (!loaded) {
     log(LogLevel::kError, "rules",
@@ -124,7 +151,7 @@ core::Result<std::vector<SegmentSummary>> DaemonBackend::reload_rules() {
       rules_ = *loaded;
     }
   };
-  if (auto ran = pipeline_.execute(replace, kCommandWait); !ran) {
+  if (auto ran = pipeline_.execute(replace, *left); !ran) {
     replaced = std::unexpected(ran.error());
   }
   if (!replaced) {

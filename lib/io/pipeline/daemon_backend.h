@@ -30,8 +30,10 @@ class DaemonBackend final : public AdminBackend {
   [[nodiscard]] core::Result<std::optional<std::string>> customer_json(
       const std::string& id) override;
   [[nodiscard]] core::Result<std::vector<SegmentSummary>> segments() override;
-  [[nodiscard]] core::Result<ErasureResult> erase_customer(const std::string& id) override;
-  [[nodiscard]] core::Result<std::vector<SegmentSummary>> reload_rules() override;
+  [[nodiscard]] core::Result<ErasureResult> erase_customer(const std::string& id,
+                                                           RequestTime arrived) override;
+  [[nodiscard]] core::Result<std::vector<SegmentSummary>> reload_rules(
+      RequestTime arrived) override;
 
  private:
   [[nodiscard]] std::shared_ptr<const core::RuleSet> rules() const;

@@ -21,7 +21,13 @@ TEST(AdminRoutesTest, MatchesRoutesAndIgnoresTheQuery) {
   EXPECT_EQ(io::match_route("/v1/customers/a%2Fb?x=1"),
             (io::RouteMatch{AdminRoute::kCustomer, "a%2Fb"}));
   EXPECT_EQ(io::match_route("/v1/customers/a/b").route, AdminRoute::kNotFound);
-  EXPECT_EQ(io::match_route("http://host/metrics").route, AdminRoute::kNotFound);
+  // Absolute-form targets (RFC 9112 3.2.2: a server must accept them); an empty id is the
+  // customer route, whose id check answers 400 bad_customer_id.
+  EXPECT_EQ(io::match_route("http://host/metrics").route, AdminRoute::kMetrics);
+  EXPECT_EQ(io::match_route("HTTP://host:9464/v1/customers/c1?x=/"),
+            (io::RouteMatch{AdminRoute::kCustomer, "c1"}));
+  EXPECT_EQ(io::match_route("http://host").route, AdminRoute::kNotFound);
+  EXPECT_EQ(io::match_route("/v1/customers/"), (io::RouteMatch{AdminRoute::kCustomer, ""}));
 }
 
 TEST(AdminRoutesTest, PercentDecoding) {

@@ -1,6 +1,7 @@
 // Many clients erasing at once while the backend's state changes under them, reads answered while
 // erasures wait for a busy pipeline, and /metrics checked by promtool.
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -111,6 +112,70 @@ TEST_F(AdminServerTest, ReadsAreAnsweredWhileCommandsWaitForABusyPipeline) {
     t.join();
   }
   EXPECT_EQ(backend_.erase_calls(), 2);
+}
+
+// Commands run one at a time. Those still queued when the server closes are not run: their
+// clients are being disconnected, and each erasure could wait seconds for Kafka (a review saw
+// segd exit 32 s after SIGTERM, running 8 queued erasures nobody would hear about).
+TEST_F(AdminServerTest, CommandsStillQueuedWhenTheServerClosesAreNotRun) {
+  io::AdminConfig config;
+  config.token = "t";
+  start(config);
+  backend_.hold_commands();
+  constexpr int kQueued = 4;
+  std::vector<std::thread> clients;
+  for (int i = 0; i <= kQueued; ++i) {
+    clients.emplace_back([this, i] {
+      // Disconnected or answered 503: either way nothing was done for the queued ones.
+      auto r = fetch("DELETE", "/v1/customers/c" + std::to_string(i), {"Authorization: Bearer t"});
+      EXPECT_TRUE(!r || r->status == 200 || r->status == 503) << r->status;
+    });
+  }
+  while (backend_.commands_at_gate() == 0) {
+    std::this_thread::yield();
+  }
+  // Let the other requests reach the command queue.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread closer([this] { ASSERT_TRUE(server_->close().has_value()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  backend_.release_commands();
+  closer.join();
+  for (std::thread& c : clients) {
+    c.join();
+  }
+  EXPECT_EQ(backend_.erase_calls(), 1) << "only the erasure running at the close was made";
+}
+
+// The backend's time limits count from a request's arrival, not from when the command worker got
+// to it.
+TEST_F(AdminServerTest, CommandsCarryTheTimeTheirRequestArrived) {
+  io::AdminConfig config;
+  config.token = "t";
+  start(config);
+  backend_.hold_commands();
+  const auto before = std::chrono::steady_clock::now();
+  std::vector<std::thread> clients;
+  for (const char* id : {"c1", "c2"}) {
+    clients.emplace_back([this, id] {
+      auto r = fetch("DELETE", std::string("/v1/customers/") + id, {"Authorization: Bearer t"});
+      EXPECT_TRUE(r && r->status == 200);
+    });
+  }
+  while (backend_.commands_at_gate() == 0) {
+    std::this_thread::yield();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto held_until = std::chrono::steady_clock::now();
+  backend_.release_commands();
+  for (std::thread& c : clients) {
+    c.join();
+  }
+  const std::vector<io::RequestTime> arrivals = backend_.arrivals();
+  ASSERT_EQ(arrivals.size(), 2u);
+  for (const io::RequestTime& arrived : arrivals) {
+    EXPECT_GE(arrived, before);
+    EXPECT_LT(arrived, held_until) << "the second erasure's arrival is before the release";
+  }
 }
 
 TEST_F(AdminServerTest, MetricsPagePassesPromtool) {

@@ -47,6 +47,11 @@ class FakeBackend final : public io::AdminBackend {
     customer_error_ = std::move(error);
   }
   [[nodiscard]] int erase_calls() const { return erase_calls_.load(); }
+  /// The arrival times the erasures were called with, in call order.
+  [[nodiscard]] std::vector<io::RequestTime> arrivals() const {
+    std::lock_guard lock(mutex_);
+    return arrivals_;
+  }
   /// Makes erasures and reloads wait until release_commands(), as the real ones wait for a
   /// pipeline busy with a batch.
   void hold_commands() {
@@ -116,8 +121,13 @@ class FakeBackend final : public io::AdminBackend {
     return out;
   }
 
-  [[nodiscard]] core::Result<io::ErasureResult> erase_customer(const std::string& id) override {
+  [[nodiscard]] core::Result<io::ErasureResult> erase_customer(const std::string& id,
+                                                               io::RequestTime arrived) override {
     erase_calls_.fetch_add(1);
+    {
+      std::lock_guard lock(mutex_);
+      arrivals_.push_back(arrived);
+    }
     pass_gate();
     std::lock_guard lock(mutex_);
     if (customer_error_) {
@@ -136,7 +146,8 @@ class FakeBackend final : public io::AdminBackend {
     return result;
   }
 
-  [[nodiscard]] core::Result<std::vector<io::SegmentSummary>> reload_rules() override {
+  [[nodiscard]] core::Result<std::vector<io::SegmentSummary>> reload_rules(
+      io::RequestTime) override {
     pass_gate();
     std::lock_guard lock(mutex_);
     if (!reload_) {
@@ -163,6 +174,7 @@ class FakeBackend final : public io::AdminBackend {
   io::PipelineSnapshot snapshot_;
   std::optional<core::Error> customer_error_;
   std::string erasure_topic_;
+  std::vector<io::RequestTime> arrivals_;
   core::Result<std::vector<io::SegmentSummary>> reload_ = std::vector<io::SegmentSummary>{};
   std::atomic<bool> ready_{false};
   std::atomic<int> erase_calls_{0};
