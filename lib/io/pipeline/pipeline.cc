@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include "core/common/partitioner.h"
 #include "io/codec/json_event_codec.h"
@@ -13,6 +14,7 @@
 #include "io/pipeline/event_time_guard.h"
 #include "io/pipeline/kafka_log.h"
 #include "io/pipeline/message_kind.h"
+#include "io/pipeline/partition_lag.h"
 #include "io/pipeline/pipeline_internal.h"
 #include "io/replay/model_store.h"
 
@@ -294,22 +296,31 @@ core::Result<void> Pipeline::process_one(int32_t partition,
 
 void Pipeline::update_gauges() {
   std::map<int32_t, int64_t> lag;
+  std::set<int32_t> unknown;  // A topic's watermark not known yet: the partition has no lag value.
   for (const auto& [tp, reading] : reading_) {
     const char* topic = config_.inputs[tp.first].name.c_str();
-    int64_t low = 0;
-    int64_t high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_.get(), topic, tp.second, &low, &high) ==
+    int64_t low = -1;
+    int64_t high = -1;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), topic, tp.second, &low, &high) !=
         RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_topic_partition_list_t* pos = rd_kafka_topic_partition_list_new(1);
-      rd_kafka_topic_partition_list_add(pos, topic, tp.second);
-      kafka::PartitionListPtr owned(pos);
-      int64_t at = high;
-      if (rd_kafka_position(consumer_.get(), pos) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-          pos->elems[0].offset >= 0) {
-        at = pos->elems[0].offset;
-      }
-      lag[tp.second] += std::max<int64_t>(0, high - at);
+      unknown.insert(tp.second);
+      continue;
     }
+    rd_kafka_topic_partition_list_t* pos = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(pos, topic, tp.second);
+    kafka::PartitionListPtr owned(pos);
+    const int64_t position = rd_kafka_position(consumer_.get(), pos) == RD_KAFKA_RESP_ERR_NO_ERROR
+                                 ? pos->elems[0].offset
+                                 : -1;
+    const std::optional<int64_t> behind = partition_lag(low, high, position, reading.expected);
+    if (!behind) {
+      unknown.insert(tp.second);
+      continue;
+    }
+    lag[tp.second] += *behind;
+  }
+  for (const int32_t partition : unknown) {
+    lag.erase(partition);
   }
   std::map<int32_t, int64_t> stream_times;
   for (const auto& [partition, processor] : processors_) {
