@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "options.h"
+
 namespace segd::devbroker {
 namespace {
 
@@ -124,22 +126,38 @@ Reply run_broker_command(rd_kafka_mock_cluster_t* cluster,
   return error("usage: broker-down ID | broker-up ID | rtt BROKER_ID MS");
 }
 
-Reply run_leader(rd_kafka_mock_cluster_t* cluster, const std::vector<std::string_view>& words) {
+Reply run_leader(rd_kafka_mock_cluster_t* cluster,
+                 int32_t brokers,
+                 const std::vector<std::string_view>& words) {
   int32_t partition = 0;
   int32_t broker = 0;
   if (words.size() != 4 || !parse_int(words[2], partition) || !parse_int(words[3], broker)) {
     return error("usage: leader TOPIC PARTITION BROKER_ID");
+  }
+  // The mock creates a topic it does not know with PARTITION + 1 partitions: bound it as --topic.
+  if (partition < 0 || partition >= kMaxPartitions) {
+    return error("partition " + std::to_string(partition) + " is not in 0.." +
+                 std::to_string(kMaxPartitions - 1));
+  }
+  if (broker != -1 && (broker < 1 || broker > brokers)) {
+    return error("no broker " + std::to_string(broker) + " (ids are 1.." + std::to_string(brokers) +
+                 ", -1 for no leader)");
   }
   const std::string topic(words[1]);
   return from_err(rd_kafka_mock_partition_set_leader(cluster, topic.c_str(), partition, broker));
 }
 
 Reply run_coordinator(rd_kafka_mock_cluster_t* cluster,
+                      int32_t brokers,
                       const std::vector<std::string_view>& words) {
   int32_t broker = 0;
   if (words.size() != 4 || (words[1] != "group" && words[1] != "txn") ||
       !parse_int(words[3], broker)) {
     return error("usage: coordinator group|txn KEY BROKER_ID");
+  }
+  if (broker < 1 || broker > brokers) {
+    return error("no broker " + std::to_string(broker) + " (ids are 1.." + std::to_string(brokers) +
+                 ")");
   }
   // The mock names the transactional coordinator type "transaction".
   const char* key_type = words[1] == "group" ? "group" : "transaction";
@@ -182,7 +200,7 @@ core::Result<rd_kafka_resp_err_t> parse_error_code(std::string_view text) {
   return core::fail("bad_error_code", "unknown error code: " + std::string(text));
 }
 
-Reply run_command(rd_kafka_mock_cluster_t* cluster, std::string_view line) {
+Reply run_command(rd_kafka_mock_cluster_t* cluster, int32_t brokers, std::string_view line) {
   const auto words = split_words(line);
   if (words.empty() || words[0].starts_with('#')) {
     return ok();
@@ -198,10 +216,10 @@ Reply run_command(rd_kafka_mock_cluster_t* cluster, std::string_view line) {
     return run_request_errors(cluster, words);
   }
   if (verb == "leader") {
-    return run_leader(cluster, words);
+    return run_leader(cluster, brokers, words);
   }
   if (verb == "coordinator") {
-    return run_coordinator(cluster, words);
+    return run_coordinator(cluster, brokers, words);
   }
   return error("unknown command: " + std::string(verb));
 }

@@ -30,8 +30,13 @@ struct Reply {
 /// prefixed `RD_KAFKA_RESP_ERR_`) or a number. Errors: code `bad_error_code`.
 [[nodiscard]] core::Result<rd_kafka_resp_err_t> parse_error_code(std::string_view text);
 
-/// Runs one command line against the mock cluster and returns its reply. Blank lines and lines
-/// starting with `#` reply `ok`. Not thread-safe; the mock API itself is.
-[[nodiscard]] Reply run_command(rd_kafka_mock_cluster_t* cluster, std::string_view line);
+/// Runs one command line against the mock cluster of `brokers` brokers (ids 1..brokers) and
+/// returns its reply. Blank lines and lines starting with `#` reply `ok`. Broker ids and
+/// partitions are checked here where the mock would accept anything (a coordinator on a broker
+/// that does not exist aborted the whole cluster at the next FindCoordinator). Not thread-safe;
+/// the mock API itself is.
+[[nodiscard]] Reply run_command(rd_kafka_mock_cluster_t* cluster,
+                                int32_t brokers,
+                                std::string_view line);
 
 }  // namespace segd::devbroker

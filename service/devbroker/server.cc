@@ -72,7 +72,10 @@ core::Result<void> write_bootstrap_file(const std::string& path, const std::stri
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return core::fail("bootstrap_file", "cannot rename to " + path + ": " + std::strerror(errno));
+    const int rename_errno = errno;
+    std::remove(tmp.c_str());
+    return core::fail("bootstrap_file",
+                      "cannot rename to " + path + ": " + std::strerror(rename_errno));
   }
   return {};
 }
@@ -134,7 +137,7 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
     while ((newline = pending.find('\n')) != std::string::npos) {
       const std::string line = pending.substr(0, newline);
       pending.erase(0, newline + 1);
-      const Reply r = run_command(cluster, line);
+      const Reply r = run_command(cluster, options.brokers, line);
       reply(r, line);
       if (r.after == After::kQuit) {
         return;
@@ -168,18 +171,26 @@ core::Result<void> run_server(const Options& options) {
   const std::string bootstrap = rd_kafka_mock_cluster_bootstraps(cluster.get());
   std::fprintf(stderr, "segd-devbroker: %d broker(s) listening on %s\n", options.brokers,
                bootstrap.c_str());
-  if (!options.bootstrap_file.empty()) {
-    if (auto written = write_bootstrap_file(options.bootstrap_file, bootstrap); !written) {
-      return written;
-    }
-  }
   auto fd = open_control(options);
   if (!fd) {
     return std::unexpected(fd.error());
   }
+  // Written last, once everything serves, and removed on the way out: a script waiting for the
+  // file never reads the address of a broker that failed to start or has gone.
+  if (!options.bootstrap_file.empty()) {
+    if (auto written = write_bootstrap_file(options.bootstrap_file, bootstrap); !written) {
+      if (*fd != STDIN_FILENO) {
+        close(*fd);
+      }
+      return written;
+    }
+  }
   serve(cluster.get(), *fd, options);
   if (*fd != STDIN_FILENO) {
     close(*fd);
+  }
+  if (!options.bootstrap_file.empty()) {
+    std::remove(options.bootstrap_file.c_str());
   }
   return {};
 }

@@ -261,6 +261,18 @@ TEST(DevBrokerTest, AnswersControlCommands) {
       broker->command("request-errors Produce NO_SUCH_ERROR").value_or("").starts_with("error: "));
   EXPECT_TRUE(broker->command("frobnicate").value_or("").starts_with("error: "));
   EXPECT_TRUE(broker->command("broker-down 42").value_or("").starts_with("error: "));
+  // The mock takes any id here; a coordinator on broker 9 of 3 aborted the whole cluster at the
+  // next FindCoordinator (a review), and `leader` on an unknown topic created it with PARTITION + 1
+  // partitions.
+  EXPECT_EQ(broker->command("coordinator group g1 9").value_or(""),
+            "error: no broker 9 (ids are 1..3)");
+  EXPECT_EQ(broker->command("coordinator txn tx1 0").value_or(""),
+            "error: no broker 0 (ids are 1..3)");
+  EXPECT_EQ(broker->command("leader ctl 0 4").value_or(""),
+            "error: no broker 4 (ids are 1..3, -1 for no leader)");
+  EXPECT_EQ(broker->command("leader typo 20000 1").value_or(""),
+            "error: partition 20000 is not in 0..9999");
+  EXPECT_EQ(broker->command("leader ctl 1 -1").value_or(""), "ok");
   const auto stopped = broker->stop();
   EXPECT_TRUE(stopped.has_value()) << stopped.error().message;
 }
