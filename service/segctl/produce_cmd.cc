@@ -87,10 +87,19 @@ int produce_main(int argc, char** argv) {
   if (stats->sent_as_is > 0) {
     as_is = " (" + std::to_string(stats->sent_as_is) + " not valid events, sent as they are)";
   }
+  if (stats->null_keys > 0) {
+    as_is += " (" + std::to_string(stats->null_keys) + " without a string customer_id, null key)";
+  }
   std::fprintf(stderr, "segctl produce: %lld produced%s, %lld delivered, %lld failed%s%s\n",
                static_cast<long long>(stats->produced), as_is.c_str(),
                static_cast<long long>(stats->delivered), static_cast<long long>(stats->failed),
                stats->failed ? ": " : "", stats->first_error.c_str());
+  if (stats->stopped) {
+    std::fprintf(stderr,
+                 "segctl produce: stopped after line %lld of the input (blank lines not "
+                 "counted); the delivered lines are in the topic, produce only the rest again\n",
+                 static_cast<long long>(stats->produced));
+  }
   return stats->failed == 0 ? 0 : 1;
 }
 

@@ -174,10 +174,14 @@ core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
   ProduceStats stats = produce_lines(rk->get(), topic.get(), config, lines, encode, counters);
   // Flush even after a stop, so whatever was queued is delivered and accounted for.
   const auto flushed = rd_kafka_flush(rk->get(), static_cast<int>(config.flush_timeout.count()));
-  if (auto fatal = check_fatal(rk->get()); !fatal) {
-    return std::unexpected(fatal.error());
-  }
   stats.delivered = counters.delivered;
+  if (auto fatal = check_fatal(rk->get()); !fatal) {
+    // What was delivered before it stays counted: re-running the whole file would duplicate it.
+    stats.stopped = true;
+    stats.failed = stats.produced - stats.delivered;
+    stats.first_error = fatal.error().code + ": " + fatal.error().message;
+    return stats;
+  }
   stats.failed += counters.failed;
   if (stats.first_error.empty()) {
     stats.first_error = counters.first_error;

@@ -36,6 +36,10 @@ struct ProduceStats {
   int64_t blank_lines = 0;  ///< Empty or whitespace-only lines, skipped.
   int64_t sent_as_is = 0;   ///< Lines the LineEncoder could not convert, produced unchanged.
   std::string first_error;  ///< Description of the first failure, empty when failed == 0.
+  /// A fatal producer error (idempotence broken) stopped the run: the lines after the first
+  /// `produced` were not read, and every produced line not delivered counts as failed;
+  /// first_error is the fatal error.
+  bool stopped = false;
 
   bool operator==(const ProduceStats&) const = default;
 };
@@ -57,10 +61,11 @@ using LineEncoder = std::function<std::optional<std::string>(std::string_view li
 /// partitioner (Java-compatible placement; see core::partition_for_key), an idempotent producer,
 /// and batching tuned for throughput. Blocks until every delivery report arrived or
 /// `flush_timeout` passed. Per-message failures (rejected, undeliverable, timed out) are counted
-/// in the stats with the first reason, not returned as errors. A trailing '\r' is stripped.
-/// Errors: `kafka.bad_config` (also from check_overrides())/`kafka.create_failed` (setup),
-/// `kafka.<NAME>` for a fatal
-/// (idempotence) producer error or an unknown topic. Not thread-safe with respect to `lines`.
+/// in the stats with the first reason, not returned as errors, and so is a fatal (idempotence)
+/// producer error, which stops the run (ProduceStats::stopped) with what was delivered by then
+/// counted. A trailing '\r' is stripped. Errors: `kafka.bad_config` (also from
+/// check_overrides()), `kafka.create_failed` and `kafka.<NAME>` (setup). Not thread-safe with
+/// respect to `lines`.
 [[nodiscard]] core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
                                                        std::istream& lines,
                                                        const LineEncoder& encode = {});

@@ -236,6 +236,28 @@ TEST(BulkProduceTest, NoLossOrDuplicatesWhenProduceRequestsFail) {
   expect_all_lines_in_key_partitions(*records, lines, Duplicates::kForbidden);
 }
 
+// A fatal producer error used to return the error alone: nobody could tell that thousands of
+// lines were already in the topic, and producing the file again duplicated them.
+TEST(BulkProduceTest, AFatalProducerErrorStillReportsWhatWasDelivered) {
+  auto broker = start_broker(1, "fatal:6");
+  ASSERT_TRUE(broker);
+  const std::string lines = make_lines(20000, 999);
+  // A sequence gap on the fourth produce request breaks idempotence: fatal.
+  ASSERT_EQ(broker->command("request-errors Produce 0 0 0 OUT_OF_ORDER_SEQUENCE_NUMBER")
+                .value_or("no reply"),
+            "ok");
+  std::istringstream in(lines);
+  auto stats = produce_jsonl(config_for(*broker, "fatal"), in);
+  ASSERT_TRUE(stats.has_value()) << stats.error().message;
+  EXPECT_TRUE(stats->stopped);
+  EXPECT_NE(stats->first_error.find("fatal producer error"), std::string::npos)
+      << stats->first_error;
+  EXPECT_EQ(stats->delivered + stats->failed, stats->produced);
+  auto records = consume_all(broker->bootstrap(), "fatal", kPartitions);
+  ASSERT_TRUE(records.has_value()) << records.error().message;
+  EXPECT_EQ(static_cast<int64_t>(records->size()), stats->delivered);
+}
+
 TEST(BulkProduceTest, MatchesLibrdkafkaMurmur2ForManyKeys) {
   // The placement check above goes through the broker; this one asks librdkafka directly.
   for (int i = 0; i < 20000; ++i) {
