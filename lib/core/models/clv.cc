@@ -7,14 +7,14 @@ namespace segd::core::models {
 double clv(const BgNbdParams& bgnbd,
            const GammaGammaParams& spend,
            const RfmSummary& customer,
-           double mean_value,
+           const SpendSummary& values,
            double horizon,
            double discount_rate_per_unit,
            int steps) {
   if (horizon <= 0.0 || steps <= 0) {
     return 0.0;
   }
-  const double order_value = expected_order_value(spend, customer.x, mean_value);
+  const double order_value = expected_order_value(spend, values.x, values.mean_value);
   const double log_discount = std::log1p(discount_rate_per_unit);
   double previous = 0.0;
   double total = 0.0;

@@ -9,6 +9,7 @@
 #include "core/models/clv.h"
 #include "core/models/gamma_gamma.h"
 #include "core/models/rfm.h"
+#include "core/scoring/purchase_day_values.h"
 
 namespace segd::core::scoring {
 namespace {
@@ -89,7 +90,7 @@ void ModelScorer::score_purchases(const FeatureVector& f,
   }
   if (wants(needed, ScoreId::kClv365d)) {
     set(out, ScoreId::kClv365d,
-        models::clv(bg, snapshot_.gamma_gamma, rfm, feature(f, FeatureId::kAvgOrderValue),
+        models::clv(bg, snapshot_.gamma_gamma, rfm, purchase_day_values(f),
                     kClvHorizonDays / unit_days_, discount_per_unit_, kClvSteps));
   }
   const models::RfmCuts& cuts = snapshot_.rfm;

@@ -14,6 +14,7 @@
 #include "core/models/standardizer.h"
 #include "core/models/streaming_kmeans.h"
 #include "core/scoring/cluster_features.h"
+#include "core/scoring/purchase_day_values.h"
 
 namespace segd::core::scoring {
 namespace {
@@ -29,9 +30,10 @@ void add_purchase_inputs(const FeatureVector& f, double unit_days, TrainingSet& 
   if (big_t > 0.0 && t_x <= big_t) {
     set.bgnbd.push_back({x, x > 0.0 ? t_x : 0.0, big_t});
   }
-  const double mean_value = feature(f, FeatureId::kAvgOrderValue);
-  if (x >= 1.0 && mean_value > 0.0 && std::isfinite(mean_value)) {
-    set.spend.push_back({x, mean_value});
+  // Fitted on the repeat buyers (two purchase days or more), as usual for Gamma-Gamma.
+  const models::SpendSummary values = purchase_day_values(f);
+  if (x >= 1.0 && values.mean_value > 0.0 && std::isfinite(values.mean_value)) {
+    set.spend.push_back(values);
   }
   set.recency.push_back(feature(f, FeatureId::kDaysSinceLastPurchase));
   set.frequency.push_back(feature(f, FeatureId::kOrdersTotal));
@@ -43,10 +45,10 @@ const FeatureMask& training_features() {
   static const FeatureMask mask = [] {
     FeatureMask m;
     for (const FeatureId id :
-         {FeatureId::kX, FeatureId::kTx, FeatureId::kT, FeatureId::kAvgOrderValue,
-          FeatureId::kDaysSinceLastPurchase, FeatureId::kOrdersTotal, FeatureId::kMonetaryTotal,
-          FeatureId::kSessionsTotal, FeatureId::kPageViewsTotal, FeatureId::kProductViewsTotal,
-          FeatureId::kSearchesTotal, FeatureId::kCartAddsTotal}) {
+         {FeatureId::kX, FeatureId::kTx, FeatureId::kT, FeatureId::kDaysSinceLastPurchase,
+          FeatureId::kOrdersTotal, FeatureId::kMonetaryTotal, FeatureId::kSessionsTotal,
+          FeatureId::kPageViewsTotal, FeatureId::kProductViewsTotal, FeatureId::kSearchesTotal,
+          FeatureId::kCartAddsTotal}) {
       m.set(static_cast<size_t>(id));
     }
     return m;

@@ -44,8 +44,8 @@ TEST(BgNbdExpectationTest, DegenerateFitNeedsFewSeriesTerms) {
 TEST(BgNbdExpectationTest, ClvOfTheDegenerateFitIsFinite) {
   const double discount = std::expm1(std::log1p(0.10) / 365.0);
   for (double T : {0.0, 1.0, 10.0, 59.0, 89.0}) {
-    const double v = clv(kDegenerate, kDegenerateSpend, RfmSummary{3.0, std::min(44.0, T), T}, 50.0,
-                         365.0, discount, 12);
+    const double v = clv(kDegenerate, kDegenerateSpend, RfmSummary{3.0, std::min(44.0, T), T},
+                         SpendSummary{3.0, 50.0}, 365.0, discount, 12);
     EXPECT_TRUE(std::isfinite(v)) << T;
     EXPECT_GT(v, 0.0) << T;
   }

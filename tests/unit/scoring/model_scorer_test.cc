@@ -46,7 +46,8 @@ TEST(ModelScorerTest, PurchaseScoresMatchTheModelFunctionsInDays) {
   EXPECT_DOUBLE_EQ(at(v, ScoreId::kExpectedOrders90d),
                    models::expected_purchases(bg, 90, 2, 50, 80));
   const double daily = std::pow(1.1, 1.0 / 365.0) - 1.0;
-  const double clv = models::clv(bg, {6.25, 3.74, 15.44}, {2, 50, 80}, 45.0, 365, daily, 12);
+  // Gamma-Gamma sees what BG/NBD counts: 3 purchase days of 180 / 3 = 60 each (4 orders of 45).
+  const double clv = models::clv(bg, {6.25, 3.74, 15.44}, {2, 50, 80}, {3, 60.0}, 365, daily, 12);
   EXPECT_NEAR(at(v, ScoreId::kClv365d), clv, 1e-9 * clv);
   EXPECT_GT(clv, 0.0);
   // Recency 30 days: above cuts 5, 10, 20 -> 2. Frequency 4 > all cuts -> 5. Monetary 180 -> 4.
@@ -66,8 +67,8 @@ TEST(ModelScorerTest, WeekUnitConvertsTimesAndDiscount) {
   EXPECT_DOUBLE_EQ(at(v, ScoreId::kExpectedOrders90d),
                    models::expected_purchases(bg, 90.0 / 7, 2, 50.0 / 7, 80.0 / 7));
   const double weekly = std::pow(1.1, 7.0 / 365.0) - 1.0;
-  const double clv =
-      models::clv(bg, {6.25, 3.74, 15.44}, {2, 50.0 / 7, 80.0 / 7}, 45.0, 365.0 / 7, weekly, 12);
+  const double clv = models::clv(bg, {6.25, 3.74, 15.44}, {2, 50.0 / 7, 80.0 / 7}, {3, 60.0},
+                                 365.0 / 7, weekly, 12);
   EXPECT_NEAR(at(v, ScoreId::kClv365d), clv, 1e-9 * clv);
 }
 
