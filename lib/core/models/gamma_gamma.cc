@@ -114,6 +114,16 @@ Result<GammaGammaFit> fit_gamma_gamma(std::span<const SpendSummary> customers,
     return fail("empty_input", "fit_gamma_gamma needs a customer with x > 0");
   }
   const size_t n = used.size();
+  // Fitted in units of the sample's mean value: v scales with money (p and q do not), so the
+  // optimizer's bounds on v (FitOptions::max_param) hold for any currency. Amounts averaging
+  // ~4.5e6 pinned v at 1e6 and bent p and q instead.
+  double scale = 0.0;
+  for (const SpendSummary& c : used) {
+    scale += c.mean_value / static_cast<double>(n);
+  }
+  for (SpendSummary& c : used) {
+    c.mean_value /= scale;
+  }
   const SpendData data = prepare(std::move(used));
   const LogParamObjective objective = [&data](std::span<const double> v) {
     return data_log_likelihood(data, GammaGammaParams{v[0], v[1], v[2]});
@@ -124,7 +134,9 @@ Result<GammaGammaFit> fit_gamma_gamma(std::span<const SpendSummary> customers,
     return std::unexpected(best.error());
   }
   const std::vector<double>& v = best->params;
-  return GammaGammaFit{GammaGammaParams{v[0], v[1], v[2]}, best->value, n};
+  // Each customer's density of m picks up 1/scale in money units.
+  const double log_likelihood = best->value - static_cast<double>(n) * std::log(scale);
+  return GammaGammaFit{GammaGammaParams{v[0], v[1], v[2] * scale}, log_likelihood, n};
 }
 
 }  // namespace segd::core::models

@@ -51,8 +51,9 @@ struct GammaGammaFit {
                                           double mean_value);
 
 /// Maximum-likelihood fit with NLopt Nelder-Mead on log(p, q, v), using the customers with
-/// x > 0. lgamma terms are computed once per distinct x. Deterministic start: p = 1, q = 2,
-/// v = mean of the customers' mean values (population mean equal to the sample mean).
+/// x > 0, in units of their mean value (v is scaled back; p and q do not depend on the money
+/// unit, so options' bounds on v hold for any currency). lgamma terms are computed once per
+/// distinct x. Deterministic start: p = 1, q = 2, v = mean of the customers' mean values.
 /// Errors: `empty_input` (no customer with x > 0); `invalid_summary` (non-finite values,
 /// x > 0 with mean_value <= 0); `fit_failed` (no convergence or an NLopt failure).
 [[nodiscard]] Result<GammaGammaFit> fit_gamma_gamma(std::span<const SpendSummary> customers,

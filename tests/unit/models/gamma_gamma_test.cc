@@ -79,5 +79,33 @@ TEST(GammaGammaTest, RecoversSimulatedParameters) {
   EXPECT_NEAR(fit->log_likelihood, gamma_gamma_log_likelihood(fit->params, customers), 1e-6);
 }
 
+// v is in money units, p and q are not: scaling every amount scales v alone. A review found the
+// fit pinned at the optimizer's bound v = 1e6 once amounts averaged ~4.5e6 (minor units, VND),
+// where it bent p and q instead (s = 1e7: p 799 instead of 6.9).
+TEST(GammaGammaTest, FitIsTheSameInAnyCurrencyUnit) {
+  SimRng rng(11);
+  std::vector<SpendSummary> customers;
+  for (int i = 0; i < 5000; ++i) {
+    const double x = 1.0 + std::floor(rng.uniform() * 6.0);
+    customers.push_back(SpendSummary{x, simulate_mean_value(kCdnowSpend, x, rng)});
+  }
+  const auto base = fit_gamma_gamma(customers);
+  ASSERT_TRUE(base.has_value()) << base.error().message;
+  for (const double scale : {1e-6, 1e3, 1e5, 1e7}) {
+    std::vector<SpendSummary> scaled = customers;
+    for (SpendSummary& c : scaled) {
+      c.mean_value *= scale;
+    }
+    const auto fit = fit_gamma_gamma(scaled);
+    ASSERT_TRUE(fit.has_value()) << fit.error().message;
+    EXPECT_NEAR(fit->params.p / base->params.p, 1.0, 1e-6) << scale;
+    EXPECT_NEAR(fit->params.q / base->params.q, 1.0, 1e-6) << scale;
+    EXPECT_NEAR(fit->params.v / (base->params.v * scale), 1.0, 1e-6) << scale;
+    EXPECT_NEAR(fit->log_likelihood, gamma_gamma_log_likelihood(fit->params, scaled),
+                1e-6 * std::fabs(fit->log_likelihood))
+        << scale;
+  }
+}
+
 }  // namespace
 }  // namespace segd::core::models
