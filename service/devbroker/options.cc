@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace segd::devbroker {
@@ -16,11 +17,26 @@ core::Result<int32_t> parse_count(std::string_view text, std::string_view what, 
   return value;
 }
 
+// Kafka's rule for topic names: 1..249 of [a-zA-Z0-9._-], and not "." or "..".
+bool legal_topic_name(std::string_view name) {
+  return !name.empty() && name.size() <= 249 && name != "." && name != ".." &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+         });
+}
+
 core::Result<TopicSpec> parse_topic(std::string_view text) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
     return core::fail("bad_flag",
                       "--topic: expected NAME:PARTITIONS, got '" + std::string(text) + "'");
+  }
+  if (!legal_topic_name(text.substr(0, colon))) {
+    return core::fail("bad_flag",
+                      "--topic: NAME must be 1 to 249 of a-z A-Z 0-9 . _ - (not . "
+                      "or ..), got '" +
+                          std::string(text.substr(0, colon)) + "'");
   }
   auto partitions = parse_count(text.substr(colon + 1), "--topic: PARTITIONS", kMaxPartitions);
   if (!partitions) {
@@ -58,8 +74,16 @@ core::Result<Options> parse_options(const std::vector<std::string_view>& args) {
       options.stdin_eof = EofPolicy::kExit;
       continue;
     }
-    if (i + 1 >= args.size()) {
-      return core::fail("bad_flag", "unknown flag or missing value: " + std::string(flag));
+    if (flag != "--brokers" && flag != "--topic" && flag != "--bootstrap-file" &&
+        flag != "--control") {
+      return core::fail("bad_flag", "unknown flag: " + std::string(flag));
+    }
+    // A value that looks like a flag is a forgotten value (`--bootstrap-file --exit-on-eof`).
+    if (i + 1 >= args.size() || args[i + 1].starts_with("--") || args[i + 1].empty()) {
+      return core::fail("bad_flag", std::string(flag) + ": needs a value" +
+                                        (i + 1 < args.size() && !args[i + 1].empty()
+                                             ? ", got the flag '" + std::string(args[i + 1]) + "'"
+                                             : std::string()));
     }
     const std::string_view value = args[++i];
     if (flag == "--brokers") {
@@ -73,14 +97,20 @@ core::Result<Options> parse_options(const std::vector<std::string_view>& args) {
       if (!topic) {
         return std::unexpected(topic.error());
       }
+      if (std::any_of(options.topics.begin(), options.topics.end(),
+                      [&](const TopicSpec& t) { return t.name == topic->name; })) {
+        return core::fail("bad_flag", "--topic: " + topic->name + " is given twice");
+      }
       options.topics.push_back(std::move(*topic));
     } else if (flag == "--bootstrap-file") {
       options.bootstrap_file = std::string(value);
     } else if (flag == "--control") {
       options.control_fifo = std::string(value);
-    } else {
-      return core::fail("bad_flag", "unknown flag: " + std::string(flag));
     }
+  }
+  if (options.stdin_eof == EofPolicy::kExit && !options.control_fifo.empty()) {
+    // With --control, stdin is not read at all: its EOF could not be noticed.
+    return core::fail("bad_flag", "--exit-on-eof applies to commands on stdin, not with --control");
   }
   return options;
 }

@@ -18,6 +18,9 @@
 namespace segd::devbroker {
 namespace {
 
+// Longest control line kept while waiting for its newline.
+constexpr size_t kMaxLineBytes = 64 * 1024;
+
 volatile sig_atomic_t g_stop_signal = 0;
 
 void on_stop_signal(int signal_number) { g_stop_signal = signal_number; }
@@ -111,6 +114,7 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
       fd == STDIN_FILENO && options.stdin_eof == EofPolicy::kExit && stdin_is_pipe();
   bool watching = true;
   std::string pending;
+  bool discarding = false;  // Inside a line that was too long, up to its newline.
   while (g_stop_signal == 0) {
     pollfd pfd{watching ? fd : -1, POLLIN, 0};
     const int ready = poll(&pfd, 1, 500);
@@ -123,6 +127,15 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
       continue;
     }
     if (n <= 0) {
+      // A last command without its newline is still a command.
+      if (!pending.empty()) {
+        const Reply r = run_command(cluster, options.brokers, pending);
+        reply(r, pending);
+        pending.clear();
+        if (r.after == After::kQuit) {
+          return;
+        }
+      }
       if (exit_on_eof) {
         std::fprintf(stderr, "segd-devbroker: EOF on stdin, exiting\n");
         return;
@@ -132,7 +145,26 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
       watching = false;
       continue;
     }
-    pending.append(buf, static_cast<size_t>(n));
+    std::string_view chunk(buf, static_cast<size_t>(n));
+    if (discarding) {
+      // The rest of a line already answered as too long.
+      const size_t end = chunk.find('\n');
+      if (end == std::string_view::npos) {
+        continue;
+      }
+      chunk.remove_prefix(end + 1);
+      discarding = false;
+    }
+    const size_t scanned = pending.size();
+    pending.append(chunk);
+    if (pending.find('\n', scanned) == std::string::npos && pending.size() > kMaxLineBytes) {
+      // No command is this long: answer it and drop it rather than buffer without bound.
+      reply(Reply{"error: line longer than " + std::to_string(kMaxLineBytes) + " bytes"},
+            std::string_view(pending).substr(0, 40));
+      pending.clear();
+      discarding = true;
+      continue;
+    }
     size_t newline;
     while ((newline = pending.find('\n')) != std::string::npos) {
       const std::string line = pending.substr(0, newline);

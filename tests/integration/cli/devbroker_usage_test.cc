@@ -32,6 +32,44 @@ TEST(DevbrokerUsageTest, CountsOutOfRangeAreUsageErrors) {
   EXPECT_EQ(largest.code, 0) << largest.err;
 }
 
+// Flags a review found taken as they came: a forgotten value swallowed the next flag (and made a
+// file named "--exit-on-eof"), empty paths meant "not given", a topic given twice failed only at
+// startup (exit 1), names Kafka refuses were accepted, and --exit-on-eof did nothing with
+// --control.
+TEST(DevbrokerUsageTest, BadFlagValuesAreUsageErrors) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--bootstrap-file", "--exit-on-eof"},
+       "--bootstrap-file: needs a value, got the flag '--exit-on-eof'"},
+      {{"--control", ""}, "--control: needs a value"},
+      {{"--bootstrap-file"}, "--bootstrap-file: needs a value"},
+      {{"--topic", "x:3", "--topic", "x:5"}, "--topic: x is given twice"},
+      {{"--topic", "a:b:3"},
+       "--topic: NAME must be 1 to 249 of a-z A-Z 0-9 . _ - (not . or ..), got 'a:b'"},
+      {{"--topic", "foo bar:3"},
+       "--topic: NAME must be 1 to 249 of a-z A-Z 0-9 . _ - (not . or ..), got 'foo bar'"},
+      {{"--exit-on-eof", "--control", "/tmp/x"},
+       "--exit-on-eof applies to commands on stdin, not with --control"},
+      {{"--frob", "1"}, "unknown flag: --frob"}};
+  for (const auto& [args, message] : cases) {
+    const Ran ran = run("segd-devbroker", args, "quit\n");
+    EXPECT_EQ(ran.code, 2) << message;
+    EXPECT_TRUE(ran.err.starts_with("segd-devbroker: " + message + "\nusage: segd-devbroker"))
+        << ran.err;
+  }
+}
+
+// A last command without its newline was dropped unanswered, and a line without any newline was
+// buffered without bound.
+TEST(DevbrokerUsageTest, EveryControlLineIsAnswered) {
+  const Ran unterminated = run("segd-devbroker", {"--exit-on-eof"}, "# note\nfrobnicate");
+  EXPECT_EQ(unterminated.code, 0) << unterminated.err;
+  EXPECT_EQ(unterminated.out, "ok\nerror: unknown command: frobnicate\n");
+  const Ran long_line =
+      run("segd-devbroker", {"--exit-on-eof"}, std::string(100000, 'a') + "\nquit\n");
+  EXPECT_EQ(long_line.code, 0) << long_line.err;
+  EXPECT_EQ(long_line.out, "error: line longer than 65536 bytes\nok\n");
+}
+
 // The bootstrap file names a broker that serves: written once the control input is open too,
 // removed when the broker exits. A review found it written before a control FIFO that could not be
 // opened (exit 1, and the file named a broker already gone) and left behind after every exit.
