@@ -252,7 +252,15 @@ ExpectedPurchases expected_purchases_counted(
   const double horizon = params.alpha + T + t;
   const double z = t / horizon;
   const double w = (params.alpha + T) / horizon;
-  const Hyp2f1Sum b = bracket(BracketArgs{params, x, z, w, t / (params.alpha + T)});
+  const BracketArgs args{params, x, z, w, t / (params.alpha + T)};
+  if (!(z < 1.0)) {
+    // t beyond ~1e16 (alpha + T): z rounds to 1, where no series form applies (their
+    // preconditions aborted here); the integral needs only u.
+    const double integral =
+        beta_bracket_by_quadrature(params.a, params.b + x, params.r + x, args.u);
+    return {within_bounds(args, integral) ? integral * alive : kNaN, 0};
+  }
+  const Hyp2f1Sum b = bracket(args);
   return {b.value * alive, b.terms};
 }
 

@@ -114,6 +114,19 @@ TEST(BgNbdExpectationTest, LargeRWithSmallAIsIntegratedWhereEverySeriesCancels) 
   EXPECT_NEAR(expected_purchases(p, 365.0, 1.0, 2.0, 13.0) / 2.96314328478154, 1.0, 1e-9);
 }
 
+// t / (alpha + T) beyond ~1e16 rounds z = t / (alpha + T + t) to 1: the series' precondition
+// aborted the process (a review; segd's own scores never get there: t >= 30 days, alpha >= 1e-6).
+TEST(BgNbdExpectationTest, HorizonsFarBeyondAlphaPlusTDoNotAbort) {
+  for (const double t : {1e5, 1e20, 1e300}) {
+    const BgNbdParams p{0.5, 1e-12, 0.8, 2.0};
+    const double e = expected_purchases(p, t, 0.0, 0.0, 0.0);
+    EXPECT_TRUE(std::isnan(e) || within_model_bounds(p, t, 0.0, 0.0, 0.0, e)) << t << " " << e;
+  }
+  const BgNbdParams cdnow{0.243, 4.414, 0.793, 2.426};
+  const double e = expected_purchases(cdnow, 1e18, 2.0, 30.43, 38.86);
+  EXPECT_TRUE(std::isnan(e) || within_model_bounds(cdnow, 1e18, 2.0, 30.43, 38.86, e)) << e;
+}
+
 TEST(BgNbdExpectationTest, TheQuadratureAgreesWithTheSeriesOnOrdinaryParameters) {
   // The bracket E_p[(1 - (1 + p u)^-(r+x)) / p], p ~ Beta(a, b+x), is what expected_purchases
   // multiplies by P(alive); CDNOW's published fit and a few others, across a = 1.
