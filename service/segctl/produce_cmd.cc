@@ -6,6 +6,7 @@
 #include "io/codec/proto_event_codec.h"
 #include "io/config/input_file.h"
 #include "io/kafka/bulk_producer.h"
+#include "io/kafka/conf.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
 
@@ -60,6 +61,13 @@ int produce_main(int argc, char** argv) {
   }
   if (auto allowed = io::kafka::check_overrides(config.rdkafka_overrides); !allowed) {
     return report({"bad_flag", "--property " + allowed.error().message}, 2);
+  }
+  // What librdkafka itself refuses (an unknown name, a bad value) is a usage error too.
+  const auto refused = io::kafka::refusals(RD_KAFKA_PRODUCER, config.rdkafka_overrides);
+  if (!refused.empty()) {
+    const io::kafka::Refusal& r = refused.front();
+    const std::string which = r.property.empty() ? std::string() : r.property + ": ";
+    return report({"bad_flag", "--property " + which + r.reason}, 2);
   }
   const std::string format = flags.get("format").value_or("json");
   if (format != "json" && format != "protobuf") {

@@ -140,7 +140,11 @@ TEST(UsageTest, ProduceRefusesPropertiesThatUndoItsKeyingOrItsBrokers) {
        "customer's events"},
       {"bootstrap.servers=127.0.0.1:2", "bootstrap.servers: cannot be overridden: use --brokers"},
       {"metadata.broker.list=127.0.0.1:2",
-       "metadata.broker.list: cannot be overridden: use --brokers"}};
+       "metadata.broker.list: cannot be overridden: use --brokers"},
+      // What librdkafka refuses was exit 1, reported without naming --property.
+      {"no.such.prop=1", "no.such.prop: No such configuration property: \"no.such.prop\""},
+      {"linger.ms=abc",
+       "linger.ms: Invalid value for configuration property \"queue.buffering.max.ms\""}};
   for (const auto& [property, message] : cases) {
     const Ran ran = run("segctl", {"produce", "--brokers", "127.0.0.1:1", "--topic", "t",
                                    "--property", "linger.ms=1", "--property", property});
