@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "commands.h"
 
@@ -115,6 +116,12 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
   bool watching = true;
   std::string pending;
   bool discarding = false;  // Inside a line that was too long, up to its newline.
+  // Runs one command line and answers it; true when it asks the broker to quit.
+  const auto quits_after = [&](const std::string& line) {
+    const Reply r = run_command(cluster, options.brokers, line);
+    reply(r, line);
+    return r.after == After::kQuit;
+  };
   while (g_stop_signal == 0) {
     pollfd pfd{watching ? fd : -1, POLLIN, 0};
     const int ready = poll(&pfd, 1, 500);
@@ -129,10 +136,8 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
     if (n <= 0) {
       // A last command without its newline is still a command.
       if (!pending.empty()) {
-        const Reply r = run_command(cluster, options.brokers, pending);
-        reply(r, pending);
-        pending.clear();
-        if (r.after == After::kQuit) {
+        const std::string line = std::exchange(pending, {});
+        if (quits_after(line)) {
           return;
         }
       }
@@ -169,9 +174,7 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
     while ((newline = pending.find('\n')) != std::string::npos) {
       const std::string line = pending.substr(0, newline);
       pending.erase(0, newline + 1);
-      const Reply r = run_command(cluster, options.brokers, line);
-      reply(r, line);
-      if (r.after == After::kQuit) {
+      if (quits_after(line)) {
         return;
       }
     }

@@ -94,6 +94,12 @@ bool within_bounds(const BracketArgs& g, double value) {
   return value >= lower * (1.0 - kBoundSlack) && value <= k * g.u * (1.0 + kBoundSlack);
 }
 
+// The bracket by numerical integration (needs only u), NaN when that fails or leaves the bounds.
+double bracket_by_quadrature(const BracketArgs& g) {
+  const double integral = beta_bracket_by_quadrature(g.p.a, g.p.b + g.x, g.p.r + g.x, g.u);
+  return within_bounds(g, integral) ? integral : kNaN;
+}
+
 // Terms the Gauss series of 2F1(A, B; C; z) needs, roughly, when its terms follow a negative
 // binomial of this size and ratio (as (B)_n/(C)_n = E[q^n] for q ~ Beta(B, C-B) makes them): its
 // mean plus ~40/(1-ratio) to reach 1e-17; unless C - A - B is large the terms end up decaying
@@ -153,8 +159,7 @@ Hyp2f1Sum bracket_away_from_unit_a(const BracketArgs& g) {
     return {series.value, terms};
   }
   // Every series cancelled or ran too long (large r + x with a < 1.5, say): integrate instead.
-  const double integral = beta_bracket_by_quadrature(g.p.a, g.p.b + g.x, g.p.r + g.x, g.u);
-  return {within_bounds(g, integral) ? integral : kNaN, terms};
+  return {bracket_by_quadrature(g), terms};
 }
 
 // a = 1 is a removable singularity (0/0); interpolate across it linearly (error O(guard^2)).
@@ -256,9 +261,7 @@ ExpectedPurchases expected_purchases_counted(
   if (!(z < 1.0)) {
     // t beyond ~1e16 (alpha + T): z rounds to 1, where no series form applies (their
     // preconditions aborted here); the integral needs only u.
-    const double integral =
-        beta_bracket_by_quadrature(params.a, params.b + x, params.r + x, args.u);
-    return {within_bounds(args, integral) ? integral * alive : kNaN, 0};
+    return {bracket_by_quadrature(args) * alive, 0};
   }
   const Hyp2f1Sum b = bracket(args);
   return {b.value * alive, b.terms};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "core/models/sim_rng.h"
@@ -59,13 +60,19 @@ TEST(GammaGammaTest, FitRejectsEmptyAndInvalidInput) {
   EXPECT_EQ(fit_gamma_gamma(bad).error().code, "invalid_summary");
 }
 
-TEST(GammaGammaTest, RecoversSimulatedParameters) {
-  SimRng rng(7);
+// `count` customers from kCdnowSpend, each with x uniform on 1..max_x.
+std::vector<SpendSummary> simulated_customers(uint64_t seed, int count, int max_x) {
+  SimRng rng(seed);
   std::vector<SpendSummary> customers;
-  for (int i = 0; i < 20000; ++i) {
-    const double x = 1.0 + std::floor(rng.uniform() * 10.0);
+  for (int i = 0; i < count; ++i) {
+    const double x = 1.0 + std::floor(rng.uniform() * max_x);
     customers.push_back(SpendSummary{x, simulate_mean_value(kCdnowSpend, x, rng)});
   }
+  return customers;
+}
+
+TEST(GammaGammaTest, RecoversSimulatedParameters) {
+  std::vector<SpendSummary> customers = simulated_customers(7, 20000, 10);
   customers.push_back(SpendSummary{0.0, 0.0});
   const auto fit = fit_gamma_gamma(customers);
   ASSERT_TRUE(fit.has_value()) << fit.error().message;
@@ -83,12 +90,7 @@ TEST(GammaGammaTest, RecoversSimulatedParameters) {
 // fit pinned at the optimizer's bound v = 1e6 once amounts averaged ~4.5e6 (minor units, VND),
 // where it bent p and q instead (s = 1e7: p 799 instead of 6.9).
 TEST(GammaGammaTest, FitIsTheSameInAnyCurrencyUnit) {
-  SimRng rng(11);
-  std::vector<SpendSummary> customers;
-  for (int i = 0; i < 5000; ++i) {
-    const double x = 1.0 + std::floor(rng.uniform() * 6.0);
-    customers.push_back(SpendSummary{x, simulate_mean_value(kCdnowSpend, x, rng)});
-  }
+  const std::vector<SpendSummary> customers = simulated_customers(11, 5000, 6);
   const auto base = fit_gamma_gamma(customers);
   ASSERT_TRUE(base.has_value()) << base.error().message;
   for (const double scale : {1e-6, 1e3, 1e5, 1e7}) {
