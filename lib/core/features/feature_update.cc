@@ -75,6 +75,9 @@ bool new_purchase_day(const CustomerState& s, int64_t day, const DayBucket* buck
 
 void add_purchase(CustomerState& s, const Event& e) {
   const int64_t ts = e.ts.value();
+  // Amounts count rounded to the grid before they are added: a sum that rounded only itself
+  // would depend on the order of amounts with more than six decimals.
+  const double amount = on_money_grid(e.amount);
   const int64_t day = day_of(e.ts);
   DayBucket* b = kept_bucket(s, day);
   if (new_purchase_day(s, day, b)) {
@@ -87,21 +90,22 @@ void add_purchase(CustomerState& s, const Event& e) {
   s.first_purchase_ms = std::min(s.first_purchase_ms, ts);
   s.last_purchase_ms = std::max(s.last_purchase_ms, ts);
   s.orders_total += 1;
-  s.monetary_total = on_money_grid(s.monetary_total + e.amount);
+  s.monetary_total = on_money_grid(s.monetary_total + amount);
   if (b != nullptr) {
     b->orders += 1;
-    b->monetary = on_money_grid(b->monetary + e.amount);
+    b->monetary = on_money_grid(b->monetary + amount);
   }
   // A purchase empties the cart lines added before it.
   std::erase_if(s.cart, [ts](const CartLine& l) { return l.ts_ms <= ts; });
 }
 
 void add_refund(CustomerState& s, const Event& e) {
+  const double amount = on_money_grid(e.amount);  // As a purchase's.
   s.refunds_total += 1;
-  s.refund_amount_total = on_money_grid(s.refund_amount_total + e.amount);
-  s.monetary_total = on_money_grid(s.monetary_total - e.amount);
+  s.refund_amount_total = on_money_grid(s.refund_amount_total + amount);
+  s.monetary_total = on_money_grid(s.monetary_total - amount);
   if (DayBucket* b = kept_bucket(s, day_of(e.ts))) {
-    b->monetary = on_money_grid(b->monetary - e.amount);
+    b->monetary = on_money_grid(b->monetary - amount);
   }
 }
 
@@ -197,6 +201,25 @@ void add_affinity(CustomerState& s, std::string_view category, double weight, in
   s.categories.insert(it, CategoryScore{std::string(category), weight});
 }
 
+// Keeps the cart within kMaxCartLines without losing items: the two oldest lines become one
+// holding both quantities at their mean price (cart_open and cart_value stay what they were), at
+// the later line's time, under their product id if they share it and under none otherwise, so a
+// removal then finds those items only if they were of its product.
+void merge_oldest_cart_lines(std::vector<CartLine>& cart) {
+  CartLine& first = cart[0];
+  const CartLine& second = cart[1];
+  const int64_t quantity = first.quantity + second.quantity;
+  const double value = static_cast<double>(first.quantity) * first.price +
+                       static_cast<double>(second.quantity) * second.price;
+  first.price = value / static_cast<double>(quantity);
+  first.quantity = quantity;
+  first.ts_ms = second.ts_ms;
+  if (first.product_id != second.product_id) {
+    first.product_id.clear();
+  }
+  cart.erase(cart.begin() + 1);
+}
+
 void add_to_cart(CustomerState& s, const Event& e) {
   const int64_t ts = e.ts.value();
   s.last_cart_add_ms = std::max(s.last_cart_add_ms, ts);
@@ -207,7 +230,7 @@ void add_to_cart(CustomerState& s, const Event& e) {
                              [](int64_t t, const CartLine& l) { return t < l.ts_ms; });
   s.cart.insert(it, CartLine{ts, e.product_id, e.quantity, e.price});
   if (s.cart.size() > kMaxCartLines) {
-    s.cart.erase(s.cart.begin());
+    merge_oldest_cart_lines(s.cart);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "core/common/text_line.h"
 #include "io/kafka/errors.h"
 #include "io/kafka/handles.h"
 #include "io/kafka/json_key.h"
@@ -88,10 +89,7 @@ ProduceStats produce_lines(rd_kafka_t* rk,
   ProduceStats stats;
   std::string line;
   std::optional<std::string> encoded;
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();  // CRLF files
-    }
+  while (core::read_text_line(lines, line)) {
     if (is_blank(line)) {
       ++stats.blank_lines;
       continue;

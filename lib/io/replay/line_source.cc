@@ -6,6 +6,7 @@
 #include <mutex>
 #include <utility>
 
+#include "core/common/text_line.h"
 #include "io/codec/json_event_codec.h"
 #include "io/config/input_file.h"
 #include "io/log/log.h"
@@ -63,7 +64,7 @@ bool read_standard_input(Shared& s, std::string& line) {
     }
     s.reading_standard_input = true;
   }
-  const bool got = static_cast<bool>(std::getline(s.standard_input, line));
+  const bool got = core::read_text_line(s.standard_input, line);
   const std::lock_guard lock(s.mutex);
   s.reading_standard_input = false;
   return got && !s.stopping;
@@ -97,7 +98,7 @@ void read_all(const std::shared_ptr<Shared>& shared) {
         return;
       }
     }
-    while (standard ? read_standard_input(s, line) : static_cast<bool>(std::getline(file, line))) {
+    while (standard ? read_standard_input(s, line) : core::read_text_line(file, line)) {
       DecodedLine& out = chunk.emplace_back();
       out.number = number++;
       if (out.number < s.skip) {

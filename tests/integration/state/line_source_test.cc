@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "io/codec/decode_limits.h"
 #include "state_fixtures.h"
 
 namespace segd::io {
@@ -73,6 +74,26 @@ TEST(LineSourceTest, LinesOfAllInputsComeInOrderAcrossChunks) {
   auto again = source.next();
   ASSERT_TRUE(again.has_value());
   EXPECT_TRUE(again->empty());
+}
+
+// Windows line endings: the '\r' is not part of the event. It used to stay in the payload, so an
+// event of exactly the size limit was dead-lettered as too_large (and a bad line kept its '\r').
+TEST(LineSourceTest, ACarriageReturnBeforeTheNewlineIsNotPartOfTheLine) {
+  TempDir dir;
+  const size_t limit = DecodeLimits{}.max_payload_bytes;
+  const std::string head = R"({"type":"page_view","customer_id":"c1","ts":1001,"pad":")";
+  const std::string tail = R"("})";
+  const std::string largest = head + std::string(limit - head.size() - tail.size(), 'x') + tail;
+  const std::string path = dir.path() + "/crlf.jsonl";
+  std::ofstream(path) << largest << "\r\nnot json\r\n";
+  std::istringstream standard_input(page_view(2) + "\r\n");
+  LineSource source({path, "-"}, standard_input, /*skip=*/0);
+  const std::vector<DecodedLine> lines = drain(source);
+  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_TRUE(lines[0].event.has_value()) << lines[0].event.error().message;
+  EXPECT_EQ(lines[1].payload, "not json");
+  ASSERT_TRUE(lines[2].event.has_value()) << lines[2].event.error().message;
+  EXPECT_EQ(lines[2].event->customer_id, "c2");
 }
 
 TEST(LineSourceTest, SkippedLinesAreCountedNotDecoded) {

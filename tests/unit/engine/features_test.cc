@@ -253,6 +253,34 @@ TEST(FeaturesTest, CartOpenCountsItemsAddedSinceLastPurchase) {
   EXPECT_EQ(value(s, FeatureId::kCartOpen, at_day(2)), 0);
 }
 
+// More cart lines than a state keeps (kMaxCartLines): the oldest merge, no item is lost. The
+// 33rd line used to push the oldest one out: 40 adds counted 32 items.
+TEST(FeaturesTest, CartKeepsEveryItemBeyondItsLineLimit) {
+  CustomerState s = fresh();
+  for (int i = 0; i < 40; ++i) {
+    Event add = make_event(EventType::kAddToCart, at_day(1 + i * 0.001));
+    add.product_id = "p" + std::to_string(i);
+    add.price = 1.5;
+    add.quantity = 1 + i % 2;
+    apply_event_features(s, add);
+  }
+  const auto now = at_day(1.5);
+  EXPECT_LE(s.cart.size(), kMaxCartLines);
+  EXPECT_EQ(value(s, FeatureId::kCartOpen, now), 60);
+  EXPECT_EQ(value(s, FeatureId::kCartValue, now), 90);
+  Event remove = make_event(EventType::kRemoveFromCart, at_day(1.2));
+  remove.product_id = "p39";  // The newest line, kept as it was.
+  remove.quantity = 2;
+  apply_event_features(s, remove);
+  remove.product_id = "p0";  // Merged with others: no longer found.
+  apply_event_features(s, remove);
+  EXPECT_EQ(value(s, FeatureId::kCartOpen, now), 58);
+  EXPECT_EQ(value(s, FeatureId::kCartValue, now), 87);
+  apply_event_features(s, make_purchase(at_day(1.3), 87, "o1"));
+  EXPECT_EQ(value(s, FeatureId::kCartOpen, now), 0);
+  EXPECT_EQ(value(s, FeatureId::kCartValue, now), 0);
+}
+
 // ts 0 (1970-01-01T00:00:00Z) is a valid event time: a cart add then is a cart add, not "never".
 TEST(FeaturesTest, ACartAddAtTimeZeroCounts) {
   CustomerState s = fresh();
@@ -413,6 +441,26 @@ TEST(FeaturesTest, MoneyIsExactToTheMicroUnitInAnyOrder) {
   add.quantity = 3;
   apply_event_features(s, add);
   EXPECT_EQ(value(s, FeatureId::kCartValue, at_day(3)), 0.3);
+}
+
+// An amount with more than six decimals counts rounded to the micro-unit, so sums do not depend
+// on the order: 290.7042365 + 0.000753 gave 290.70499 one way and 290.704989 the other.
+TEST(FeaturesTest, AmountsWithMoreDecimalsCountRoundedInAnyOrder) {
+  Event refund = make_event(EventType::kRefund, at_day(1.3));
+  refund.order_id = "o1";
+  refund.amount = 0.0000004;
+  const std::vector<Event> events = {make_purchase(at_day(1.1), 290.7042365, "o1"),
+                                     make_purchase(at_day(1.2), 0.000753, "o2"), refund};
+  for (const std::vector<int>& order : {std::vector{0, 1, 2}, std::vector{2, 1, 0}}) {
+    CustomerState s = fresh();
+    for (const int i : order) {
+      apply_event_features(s, events[static_cast<size_t>(i)]);
+    }
+    const auto f = compute_features(s, at_day(1.5));
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kMonetaryTotal)], 290.70499) << order[0];
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kMonetary7d)], 290.70499) << order[0];
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kRefundAmountTotal)], 0.0) << order[0];
+  }
 }
 
 // Sums of money are exact to the micro-unit up to 2e9, also a window's sum over many days: 300
