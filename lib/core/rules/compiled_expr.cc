@@ -162,61 +162,78 @@ double binary(OpCode code, double lhs, double rhs) {
   return 0.0;
 }
 
+// The value of node `i` of `expr` at `env`, given `operand(j)`, the value of node j: evaluate()
+// computes operands again where they are read, NodeValues once. `&&` and `||` short-circuit.
+template <typename Operand>
+double apply(const CompiledExpr& expr, int i, const Environment& env, const Operand& operand);
+
+// Out of line so that the argument buffer lives only in frames that make a call.
+template <typename Operand>
+[[gnu::noinline]] double call(const CompiledExpr& expr,
+                              const Instr& in,
+                              const Environment& env,
+                              const Operand& operand) {
+  std::array<Value, kMaxCallArgs> args;
+  CHECK(in.c <= kMaxCallArgs);
+  for (int k = 0; k < in.c; ++k) {
+    const int node = expr.expr().args[static_cast<size_t>(in.b + k)].index;
+    if (expr.code()[static_cast<size_t>(node)].code == OpCode::kString) {
+      args[static_cast<size_t>(k)] =
+          Value::of_string(expr.expr().nodes[static_cast<size_t>(node)].text);
+    } else {
+      args[static_cast<size_t>(k)] = Value::of_number(operand(node));
+    }
+  }
+  return env.call(in.a, std::span<const Value>(args.data(), static_cast<size_t>(in.c)));
+}
+
+template <typename Operand>
+double apply(const CompiledExpr& expr, int i, const Environment& env, const Operand& operand) {
+  const Instr& in = expr.code()[static_cast<size_t>(i)];
+  switch (in.code) {
+    case OpCode::kConstant:
+      return in.value;
+    case OpCode::kVariable:
+      return env.variable(in.a);
+    case OpCode::kCall:
+      return call(expr, in, env, operand);
+    case OpCode::kNegate:
+      return -operand(in.a);
+    case OpCode::kNot:
+      return truthy(operand(in.a)) ? 0.0 : 1.0;
+    case OpCode::kAnd:
+      return truthy(operand(in.a)) && truthy(operand(in.b)) ? 1.0 : 0.0;
+    case OpCode::kOr:
+      return truthy(operand(in.a)) || truthy(operand(in.b)) ? 1.0 : 0.0;
+    case OpCode::kString:
+      break;
+    default: {
+      // Sequenced so that calls reach the Environment left to right.
+      const double lhs = operand(in.a);
+      return binary(in.code, lhs, operand(in.b));
+    }
+  }
+  CHECK(false);  // compile() admits string literals only as call arguments
+  return 0.0;
+}
+
 class Evaluator {
  public:
-  Evaluator(const CompiledExpr& expr, const Environment& env)
-      : code_(expr.code().data()), expr_(expr.expr()), env_(env) {}
+  Evaluator(const CompiledExpr& expr, const Environment& env) : expr_(expr), env_(env) {}
 
   double run(int i) const {
-    const Instr& in = code_[i];
-    switch (in.code) {
-      case OpCode::kConstant:
-        return in.value;
-      case OpCode::kVariable:
-        return env_.variable(in.a);
-      case OpCode::kCall:
-        return call(in);
-      case OpCode::kNegate:
-        return -run(in.a);
-      case OpCode::kNot:
-        return truthy(run(in.a)) ? 0.0 : 1.0;
-      case OpCode::kAnd:
-        return truthy(run(in.a)) && truthy(run(in.b)) ? 1.0 : 0.0;
-      case OpCode::kOr:
-        return truthy(run(in.a)) || truthy(run(in.b)) ? 1.0 : 0.0;
-      case OpCode::kString:
-        break;
-      default: {
-        // Sequenced so that calls reach the Environment left to right.
-        const double lhs = run(in.a);
-        return binary(in.code, lhs, run(in.b));
-      }
-    }
-    CHECK(false);  // compile() admits string literals only as call arguments
-    return 0.0;
+    return apply(expr_, i, env_, [this](int j) { return run(j); });
   }
 
  private:
-  // Out of line so that the argument buffer lives only in frames that make a call.
-  [[gnu::noinline]] double call(const Instr& in) const {
-    std::array<Value, kMaxCallArgs> args;
-    CHECK(in.c <= kMaxCallArgs);
-    for (int k = 0; k < in.c; ++k) {
-      const int node = expr_.args[static_cast<size_t>(in.b + k)].index;
-      if (code_[node].code == OpCode::kString) {
-        args[static_cast<size_t>(k)] =
-            Value::of_string(expr_.nodes[static_cast<size_t>(node)].text);
-      } else {
-        args[static_cast<size_t>(k)] = Value::of_number(run(node));
-      }
-    }
-    return env_.call(in.a, std::span<const Value>(args.data(), static_cast<size_t>(in.c)));
-  }
-
-  const Instr* code_;
-  const Expr& expr_;
+  const CompiledExpr& expr_;
   const Environment& env_;
 };
+
+void check_value_node(const CompiledExpr& expr, NodeRef node) {
+  CHECK(node.index >= 0 && static_cast<size_t>(node.index) < expr.code().size());
+  CHECK(expr.code()[static_cast<size_t>(node.index)].code != OpCode::kString);
+}
 
 }  // namespace
 
@@ -290,9 +307,25 @@ double evaluate(const CompiledExpr& expr, const Environment& env) {
 }
 
 double evaluate_node(const CompiledExpr& expr, NodeRef node, const Environment& env) {
-  CHECK(node.index >= 0 && static_cast<size_t>(node.index) < expr.code().size());
-  CHECK(expr.code()[static_cast<size_t>(node.index)].code != OpCode::kString);
+  check_value_node(expr, node);
   return Evaluator(expr, env).run(node.index);
+}
+
+NodeValues::NodeValues(const CompiledExpr& expr, const Environment& env)
+    : expr_(expr), env_(env), values_(expr.code().size()), known_(expr.code().size()) {}
+
+double NodeValues::at(NodeRef node) {
+  check_value_node(expr_, node);
+  return value(node.index);
+}
+
+double NodeValues::value(int i) {
+  const auto k = static_cast<size_t>(i);
+  if (!known_[k]) {
+    values_[k] = apply(expr_, i, env_, [this](int j) { return value(j); });
+    known_[k] = true;
+  }
+  return values_[k];
 }
 
 }  // namespace segd::core::rules

@@ -144,4 +144,26 @@ class CompiledExpr {
 /// `node` is out of range or a string literal.
 [[nodiscard]] double evaluate_node(const CompiledExpr& expr, NodeRef node, const Environment& env);
 
+/// The values of a rule's sub-expressions at one Environment, each node computed at most once and
+/// kept: for analyses that read many nested sub-expressions, where evaluate_node() on each would
+/// take time quadratic in a chain such as `a + a + … + a`. The values are evaluate_node()'s.
+class NodeValues {
+ public:
+  /// Both must outlive this object.
+  NodeValues(const CompiledExpr& expr, const Environment& env);
+  NodeValues(const NodeValues&) = delete;
+  NodeValues& operator=(const NodeValues&) = delete;
+
+  /// evaluate_node(expr, node, env), computed on first use. CHECK-fails as evaluate_node() does.
+  [[nodiscard]] double at(NodeRef node);
+
+ private:
+  double value(int index);
+
+  const CompiledExpr& expr_;
+  const Environment& env_;
+  std::vector<double> values_;
+  std::vector<bool> known_;
+};
+
 }  // namespace segd::core::rules

@@ -1,5 +1,7 @@
 #include "core/segments/rule_expr.h"
 
+#include <algorithm>
+
 #include "core/features/feature_catalog.h"
 #include "core/segments/scores.h"
 
@@ -20,6 +22,26 @@ void analyse_nodes(RuleExpr& e) {
     }
     e.bare_slot[i] = rules::is_bare_variable(e.expr, ref);
   }
+}
+
+// The rule's affinity("x") calls, sorted by their text, each once.
+std::vector<RuleExpr::Lookup> affinity_lookups(const rules::CompiledExpr& expr) {
+  std::vector<RuleExpr::Lookup> out;
+  for (size_t i = 0; i < expr.code().size(); ++i) {
+    const rules::NodeRef ref{static_cast<int>(i)};
+    const std::optional<rules::BareCall> call = rules::is_bare_call(expr, ref);
+    if (!call || call->function != kAffinity) {
+      continue;
+    }
+    std::string name = rules::to_string(expr.expr(), ref);
+    auto at = std::lower_bound(
+        out.begin(), out.end(), name,
+        [](const RuleExpr::Lookup& l, const std::string& n) { return l.name < n; });
+    if (at == out.end() || at->name != name) {
+      out.insert(at, RuleExpr::Lookup{std::move(name), ref});
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -63,8 +85,9 @@ Result<RuleExpr> compile_rule_expr(const std::string& segment,
     return fail(compiled.error().code,
                 "segment '" + segment + "' " + which + ": " + compiled.error().message);
   }
-  RuleExpr out{source, std::move(*compiled), {}, {}, {}};
+  RuleExpr out{source, std::move(*compiled), {}, {}, {}, {}};
   out.variables = rules::variables_used(out.expr);
+  out.lookups = affinity_lookups(out.expr);
   analyse_nodes(out);
   return out;
 }

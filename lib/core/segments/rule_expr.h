@@ -24,7 +24,14 @@ enum RuleFunction : int { kAffinity = 0, kMin = 1, kMax = 2, kAbs = 3 };
 struct RuleExpr {
   std::string source;
   rules::CompiledExpr expr;
+  /// A feature read through a call with constant arguments, such as `affinity("shoes")`.
+  struct Lookup {
+    std::string name;  ///< Its canonical text, the name it has among the deciding values.
+    rules::NodeRef node;
+  };
+
   std::vector<int> variables;                 ///< The slots it reads, sorted.
+  std::vector<Lookup> lookups;                ///< Its affinity() calls, by name, unique.
   std::vector<std::vector<int>> timed_slots;  ///< Per node: its time-varying variables.
   std::vector<std::optional<int>> bare_slot;  ///< Per node: the slot when it is a bare variable.
 

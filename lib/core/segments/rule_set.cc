@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <span>
 
 #include "core/features/feature_values.h"
@@ -28,9 +29,16 @@ class CustomerEnvironment final : public rules::Environment {
       case kAffinity:
         return affinity(state_, args[0].text);
       case kMin:
-        return std::min(args[0].number, args[1].number);
-      case kMax:
-        return std::max(args[0].number, args[1].number);
+      case kMax: {
+        // A missing argument makes a missing result, whichever side it is on (std::min and
+        // std::max return their first argument when either is NaN).
+        const double a = args[0].number;
+        const double b = args[1].number;
+        if (std::isnan(a) || std::isnan(b)) {
+          return std::numeric_limits<double>::quiet_NaN();
+        }
+        return function == kMin ? std::min(a, b) : std::max(a, b);
+      }
       case kAbs:
         return std::abs(args[0].number);
       default:
@@ -54,11 +62,17 @@ namespace {
 
 std::string slot_name(int slot) { return rule_symbols().variables[static_cast<size_t>(slot)]; }
 
-std::vector<DecidingValue> deciding_values(const RuleExpr& ce, const Slots& slots) {
+// The features and scores `ce` reads, by name: its variables and its lookups (`affinity("x")`).
+std::vector<DecidingValue> deciding_values(const RuleExpr& ce,
+                                           const Slots& slots,
+                                           const rules::Environment& env) {
   std::vector<DecidingValue> values;
-  values.reserve(ce.variables.size());
+  values.reserve(ce.variables.size() + ce.lookups.size());
   for (const int slot : ce.variables) {
     values.push_back({slot_name(slot), slots[static_cast<size_t>(slot)]});
+  }
+  for (const RuleExpr::Lookup& l : ce.lookups) {
+    values.push_back({l.name, rules::evaluate_node(ce.expr, l.node, env)});
   }
   std::sort(values.begin(), values.end(),
             [](const DecidingValue& a, const DecidingValue& b) { return a.name < b.name; });
@@ -197,7 +211,7 @@ Evaluation RuleSet::evaluate(CustomerState& state,
       change.cause = ctx.cause;
       change.cause_event_id = std::string(ctx.cause_event_id);
       change.reason = (now_member || c.exit) ? decided_by->source : "!(" + c.enter.source + ")";
-      change.values = deciding_values(*decided_by, slots);
+      change.values = deciding_values(*decided_by, slots, env);
       out.changes.push_back(std::move(change));
       if (now_member) {
         state.segments.insert(pos, def.name);
@@ -218,18 +232,22 @@ std::vector<SegmentChange> RuleSet::explain(const CustomerState& state,
                                             const ScoreVector& scores,
                                             TimestampMs at) const {
   const Slots slots = make_slots(features, scores);
+  const CustomerEnvironment env(state, slots);
   std::vector<SegmentChange> out;
   for (size_t i = 0; i < compiled_.size(); ++i) {
     const SegmentDefinition& def = definitions_[i];
     if (!std::binary_search(state.segments.begin(), state.segments.end(), def.name)) {
       continue;
     }
+    // A member stays while its exit rule is false, when it has one (hysteresis: the enter rule
+    // may be false by now).
+    const Compiled& c = compiled_[i];
     SegmentChange why;
     why.customer_id = state.customer_id;
     why.segment = def.name;
     why.at = at;
-    why.reason = compiled_[i].enter.source;
-    why.values = deciding_values(compiled_[i].enter, slots);
+    why.reason = c.exit ? "!(" + c.exit->source + ")" : c.enter.source;
+    why.values = deciding_values(c.exit ? *c.exit : c.enter, slots, env);
     out.push_back(std::move(why));
   }
   return out;

@@ -163,5 +163,28 @@ TEST(EvaluateTest, DeepChainsEvaluate) {
   EXPECT_EQ(eval(source, {1, 0, 0, 0, 0, 0, 0, 0, 0, 0}), terms);
 }
 
+// NodeValues gives evaluate_node()'s values, reading each node once: on the longest chain of `+`
+// every level's value costs one variable read in all, not one per term below it.
+TEST(EvaluateTest, NodeValuesComputeEachNodeOnce) {
+  const std::string tail = " > b * 2 && affinity(\"x\") < 1";
+  std::string source = "a";
+  while (source.size() + 4 + tail.size() <= kMaxSourceLength) {
+    source += " + a";
+  }
+  const CompiledExpr rule = must_compile(source + tail);
+  TestEnv env({1, 2, 0, 0, 0, 0, 0, 0, 0, 0});
+  TestEnv reference({1, 2, 0, 0, 0, 0, 0, 0, 0, 0});
+  NodeValues values(rule, env);
+  for (int i = static_cast<int>(rule.code().size()) - 1; i >= 0; --i) {
+    if (rule.code()[static_cast<size_t>(i)].code == OpCode::kString) {
+      continue;
+    }
+    EXPECT_EQ(values.at(NodeRef{i}), evaluate_node(rule, NodeRef{i}, reference)) << i;
+  }
+  const auto terms = static_cast<int>((source.size() - 1) / 4 + 1);
+  EXPECT_EQ(env.variable_reads(), terms + 1);  // Every `a`, and `b`.
+  EXPECT_EQ(env.calls().size(), 1u);
+}
+
 }  // namespace
 }  // namespace segd::core::rules
