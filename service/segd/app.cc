@@ -148,7 +148,9 @@ class AdminThread {
       io_.run();
     });
     io::log(io::LogLevel::kInfo, "admin",
-            "listening on http://" + ac.host + ":" + std::to_string(server_->port()));
+            "listening on http://" +
+                (ac.host.find(':') != std::string::npos ? "[" + ac.host + "]" : ac.host) + ":" +
+                std::to_string(server_->port()));
     return {};
   }
 

@@ -148,10 +148,26 @@ std::optional<std::string> config_path(const CommandLine& command_line, const Pa
   return path;
 }
 
+namespace {
+
+// librdkafka properties that hold secrets: passwords, client secrets, private keys inline.
+bool secret_property(std::string_view name) {
+  return name.find("password") != std::string_view::npos ||
+         name.find("secret") != std::string_view::npos || name == "ssl.key.pem" ||
+         name == "sasl.oauthbearer.config";
+}
+
+}  // namespace
+
 std::string render_config(const SegdConfig& config) {
   SegdConfig shown = config;
   if (!shown.admin.token.empty()) {
     shown.admin.token = "***";
+  }
+  for (auto& [name, value] : shown.kafka.rdkafka) {
+    if (secret_property(name)) {
+      value = "***";
+    }
   }
   YAML::Emitter out;
   out << YAML::BeginMap;
@@ -168,7 +184,7 @@ std::string usage_text() {
 Runs the segd customer segmentation daemon.
 
   --config FILE            YAML config file (default: none, or $SEGD_CONFIG)
-  --print-config           print the effective config as YAML (admin.token masked) and exit
+  --print-config           print the effective config as YAML (secrets masked) and exit
   --exit-at-end            stop once every assigned input partition is consumed to its end
                            and the outbox is drained (backfills, tests)
   --help, -h               print this text and exit

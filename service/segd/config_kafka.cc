@@ -31,6 +31,17 @@ std::optional<std::string_view> dedicated_key(std::string_view prop) {
   return std::nullopt;
 }
 
+/// Why segd cannot run with `prop` set at all; nullopt for the others.
+std::optional<std::string_view> unsupported(std::string_view prop) {
+  if (prop == "transactional.id") {
+    // With it, librdkafka refuses every produce outside a transaction: the first dead letter
+    // failed with "Local: Erroneous state".
+    return "segd's producers are idempotent, not transactional: exactly-once output comes from "
+           "the outbox in the state dir";
+  }
+  return std::nullopt;
+}
+
 /// A librdkafka property whose value segd's guarantees rest on.
 struct FixedProperty {
   std::string_view name;
@@ -61,6 +72,9 @@ void check_fixed(const KafkaSettings& k, Problems& problems) {
   for (const auto& [prop, value] : k.rdkafka) {
     if (auto owner = dedicated_key(prop)) {
       problems.add(property_key(prop), "set " + std::string(*owner) + " instead");
+    }
+    if (auto why = unsupported(prop)) {
+      problems.add(property_key(prop), "not supported (" + std::string(*why) + ")");
     }
     for (const FixedProperty& fixed : kFixedProperties) {
       if (prop == fixed.name && value != fixed.value) {

@@ -50,7 +50,7 @@ core::Result<void> check_input_file(const std::string& path) {
   return {};
 }
 
-core::Result<std::string> read_input_file(const std::string& path) {
+core::Result<std::string> read_input_file(const std::string& path, size_t max_bytes) {
   auto file = open_input(path);
   if (!file) {
     return std::unexpected(file.error());
@@ -69,6 +69,10 @@ core::Result<std::string> read_input_file(const std::string& path) {
       return std::unexpected(io_error(path, "cannot read"));
     }
     if (n > 0) {
+      if (static_cast<size_t>(n) > max_bytes - text.size()) {
+        return core::fail("io_error",
+                          path + ": larger than " + std::to_string(max_bytes) + " bytes");
+      }
       text.append(buffer.data(), static_cast<size_t>(n));
     }
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "core/common/result.h"
@@ -12,8 +13,14 @@ namespace segd::io {
 /// open: <reason>", "<path>: not a regular file or a pipe".
 [[nodiscard]] core::Result<void> check_input_file(const std::string& path);
 
+/// Most bytes read_input_file() reads by default: config and rules files are far smaller, and a
+/// device that never ends (/dev/zero) must not exhaust memory.
+inline constexpr size_t kMaxInputFileBytes = size_t{16} << 20;
+
 /// The whole of the file at `path`, after check_input_file(). Errors: those of
-/// check_input_file(), and "<path>: cannot read: <reason>" (code `io_error`).
-[[nodiscard]] core::Result<std::string> read_input_file(const std::string& path);
+/// check_input_file(), "<path>: cannot read: <reason>" and "<path>: larger than <max_bytes>
+/// bytes" (code `io_error`).
+[[nodiscard]] core::Result<std::string> read_input_file(const std::string& path,
+                                                        size_t max_bytes = kMaxInputFileBytes);
 
 }  // namespace segd::io

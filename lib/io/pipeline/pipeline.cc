@@ -358,11 +358,12 @@ void Pipeline::tick() {
                       .count();
 }
 
-void Pipeline::consume(std::vector<kafka::MessagePtr>& out) {
+void Pipeline::consume(std::vector<kafka::MessagePtr>& out, size_t max) {
   std::array<rd_kafka_message_t*, kConsumeChunk> raw{};
   // What is queued now, without waiting; only when nothing is, wait up to 50 ms for the first
   // message (waiting for a full chunk would hold back a slow stream).
-  ssize_t n = rd_kafka_consume_batch_queue(consumer_queue_.get(), 0, raw.data(), raw.size());
+  ssize_t n = rd_kafka_consume_batch_queue(consumer_queue_.get(), 0, raw.data(),
+                                           std::clamp<size_t>(max, 1, raw.size()));
   if (n == 0) {
     n = rd_kafka_consume_batch_queue(consumer_queue_.get(), 50, raw.data(), 1);
   }
@@ -457,7 +458,10 @@ core::Result<void> Pipeline::run_loop(const std::atomic<bool>& stop, StopAt stop
   messages.reserve(kConsumeChunk);
   while (!stop.load()) {
     messages.clear();
-    consume(messages);  // Serves rebalance callbacks too.
+    // No more than the batch has room for (each message counts as one of its events).
+    const size_t room =
+        config_.batch_max_events > batch_events_ ? config_.batch_max_events - batch_events_ : 1;
+    consume(messages, room);  // Serves rebalance callbacks too.
     tick();
     if (failed_) {
       return std::unexpected(fatal_);
@@ -483,6 +487,11 @@ core::Result<void> Pipeline::run_loop(const std::atomic<bool>& stop, StopAt stop
       batch_started_ = std::chrono::steady_clock::now();
     }
     if (auto r = finish_refit(/*wait=*/false); !r) {
+      return r;
+    }
+    // The dead-letter producer's reports and librdkafka's events (its logs among them) are served
+    // as they come, not only while dead letters wait: its errors were logged at exit.
+    if (auto r = serve_dead_letter_reports(0); !r) {
       return r;
     }
     run_commands();

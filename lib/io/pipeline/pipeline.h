@@ -114,9 +114,9 @@ class Pipeline {
   /// Sets partition_count_ from every existing input topic and checks it against the state dir
   /// (common_partition_count). `any_assigned`: no topic existing is then an error.
   [[nodiscard]] core::Result<void> refresh_partition_count(bool any_assigned);
-  /// Appends what the consumer has now (at most kConsumeChunk messages), or else waits up to
-  /// 50 ms for one; rebalance callbacks run inside.
-  void consume(std::vector<kafka::MessagePtr>& out);
+  /// Appends what the consumer has now (at most `max`, at most kConsumeChunk messages), or else
+  /// waits up to 50 ms for one; rebalance callbacks run inside.
+  void consume(std::vector<kafka::MessagePtr>& out, size_t max);
   /// One consumed message: partition end, consumer error or event (see handle). Messages of
   /// partitions no longer assigned are dropped.
   [[nodiscard]] core::Result<void> on_message(const rd_kafka_message_t& msg);
@@ -151,7 +151,12 @@ class Pipeline {
                                                int64_t offset,
                                                std::string_view payload,
                                                const core::Error& reason);
+  /// Waits until every dead letter of the batch is confirmed; an error at once if one was
+  /// refused by the producer (unsent_dead_letter).
   [[nodiscard]] core::Result<void> flush_dead_letters();
+  /// Records that the producer refused a dead letter outright (not for a full queue), so that
+  /// the batch holding it never commits, and returns `error`.
+  [[nodiscard]] core::Result<void> unsent_dead_letter(const core::Error& error);
   /// Serves the dead-letter producer's delivery reports for up to `timeout_ms`: counts the
   /// confirmed ones and produces the failed ones again. Errors: a produce that failed.
   [[nodiscard]] core::Result<void> serve_dead_letter_reports(int timeout_ms);
@@ -236,10 +241,11 @@ class Pipeline {
   /// The refit in progress (see start_refit), started at refit_started_.
   std::future<core::Result<core::models::ModelSnapshot>> refit_;
   std::chrono::steady_clock::time_point refit_started_;
-  SegmentMembers members_;                      ///< Of the owned partitions.
-  std::vector<DeadLetterRecord> dead_letters_;  ///< Sent in this batch, confirmed before commit.
-  size_t dead_letters_confirmed_ = 0;           ///< Of dead_letters_.
-  const std::atomic<bool>* stop_ = nullptr;     ///< run()'s stop flag; a set one after run().
+  SegmentMembers members_;                         ///< Of the owned partitions.
+  std::vector<DeadLetterRecord> dead_letters_;     ///< Sent in this batch, confirmed before commit.
+  size_t dead_letters_confirmed_ = 0;              ///< Of dead_letters_.
+  std::optional<core::Error> dead_letter_unsent_;  ///< A dead letter the producer refused.
+  const std::atomic<bool>* stop_ = nullptr;        ///< run()'s stop flag; a set one after run().
   /// When waits for dead-letter deliveries give up: set once a stop was asked for.
   std::optional<std::chrono::steady_clock::time_point> dead_letters_deadline_;
   std::vector<TopicCounts> batch_counts_;  ///< Per input topic; added to stats_ at each commit.

@@ -92,8 +92,11 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     tp.offset = stored->value_or(RD_KAFKA_OFFSET_BEGINNING);
     reading_[{topic_index(tp.topic), tp.partition}] = Reading{.at_end = false, .expected = *stored};
     caught_up_ = false;  // Until this partition too is read to its end.
+    log(LogLevel::kInfo, "pipeline",
+        "assigned " + source_name(tp.topic, tp.partition) + " from offset " +
+            (stored->has_value() ? std::to_string(**stored) : std::string("beginning")));
     if (processors_.contains(tp.partition)) {
-      continue;
+      continue;  // Another input topic's same partition: one processor for both.
     }
     const core::PartitionId p{tp.partition};
     auto restore = store_.partition_restore(p);
@@ -113,9 +116,6 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     if (auto loaded = members_.load(tp.partition, segments); !loaded) {
       return loaded;
     }
-    log(LogLevel::kInfo, "pipeline",
-        "assigned " + source_name(tp.topic, tp.partition) + " from offset " +
-            (stored->has_value() ? std::to_string(**stored) : std::string("beginning")));
   }
   if (const auto err = rd_kafka_assign(consumer_.get(), partitions); err) {
     return std::unexpected(kafka::to_error(err, "assign"));

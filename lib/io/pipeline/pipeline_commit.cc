@@ -46,7 +46,10 @@ core::Result<void> Pipeline::dead_letter(size_t index,
   for (;;) {
     const DeadLetterRecord& queued = dead_letters_[tag];
     auto sent = dlq_->produce(config_.dead_letter_topic, {}, queued.payload, queued.headers, tag);
-    if (sent || !kafka::is_error(sent.error(), RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
+    if (!sent && !kafka::is_error(sent.error(), RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
+      return unsent_dead_letter(sent.error());
+    }
+    if (sent) {
       return sent;
     }
     // Make room: serve delivery reports (counted, failures sent again), then try again.
@@ -66,7 +69,7 @@ core::Result<void> Pipeline::serve_dead_letter_reports(int timeout_ms) {
     const DeadLetterRecord& dl = dead_letters_[d.tag];
     if (auto again = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, d.tag);
         !again) {
-      return again;
+      return unsent_dead_letter(again.error());
     }
   }
   return {};
@@ -198,8 +201,17 @@ core::Result<void> Pipeline::finish_refit(bool wait) {
   return {};
 }
 
+core::Result<void> Pipeline::unsent_dead_letter(const core::Error& error) {
+  dead_letter_unsent_ = error;
+  return std::unexpected(error);
+}
+
 core::Result<void> Pipeline::flush_dead_letters() {
   // Dead letters are confirmed before the offsets that skip them are committed: nothing is lost.
+  // One the producer refused is not in flight: no report will come, and the batch cannot commit.
+  if (dead_letter_unsent_) {
+    return std::unexpected(*dead_letter_unsent_);
+  }
   auto next_note = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (dead_letters_confirmed_ < dead_letters_.size()) {
     if (auto served = await_dead_letter_reports(); !served) {

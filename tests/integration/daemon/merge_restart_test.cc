@@ -101,6 +101,16 @@ TEST(SegdDaemonTest, TwoTopicsStoppedAndRestartedEqualAnUninterruptedRun) {
   auto last_code = last->wait(milliseconds(60000));
   ASSERT_TRUE(last_code.has_value());
   ASSERT_EQ(*last_code, 0) << last->log();
+  // Where each input partition resumes is logged, for every topic (only the first topic's
+  // partitions were: the second's share its processor).
+  for (const char* topic : {"clicks", "purchases"}) {
+    for (int p = 0; p < 8; ++p) {
+      EXPECT_NE(last->log().find("assigned " + std::string(topic) + "/" + std::to_string(p) +
+                                 " from offset "),
+                std::string::npos)
+          << topic << "/" << p;
+    }
+  }
   auto rest = parse_summary(last->log());
   ASSERT_TRUE(rest.has_value()) << rest.error().message;
   EXPECT_LT(rest->topics["clicks"].consumed, split.clicks) << "the stopped runs made progress";

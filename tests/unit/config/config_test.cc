@@ -216,6 +216,10 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
        "'segment-changes'"},
       {{{"kafka.rdkafka", "noequals"}}, "kafka.rdkafka: expected PROP=VALUE;..., got 'noequals'"},
       {{{"kafka.rdkafka.group.id", "x"}}, "kafka.rdkafka.group.id: set kafka.group_id instead"},
+      // Accepted before: every produce then failed, the first dead letter stopped segd.
+      {{{"kafka.rdkafka.transactional.id", "x"}},
+       "kafka.rdkafka.transactional.id: not supported (segd's producers are idempotent, not "
+       "transactional: exactly-once output comes from the outbox in the state dir)"},
       {{{"kafka.rdkafka.partition.assignment.strategy", "cooperative-sticky"}},
        "kafka.rdkafka.partition.assignment.strategy: must be range (one instance must own the "
        "same partition number of every input topic), got 'cooperative-sticky'"},
@@ -426,6 +430,25 @@ TEST(ConfigTest, RenderedConfigLoadsBackUnchanged) {
   EXPECT_EQ(loaded->admin.token, "***");
   loaded->admin.token = original.admin.token;
   EXPECT_EQ(*loaded, original);
+}
+
+// Secrets in librdkafka properties are masked as the token is (they were printed in clear, also
+// when given by environment to keep them out of files).
+TEST(ConfigTest, RenderedConfigMasksSecretKafkaProperties) {
+  SegdConfig config;
+  config.kafka.rdkafka = {{"sasl.password", "hunter2"},
+                          {"ssl.key.password", "k3y"},
+                          {"ssl.keystore.password", "st0re"},
+                          {"ssl.key.pem", "-----BEGIN PRIVATE KEY-----"},
+                          {"sasl.username", "segd"}};
+  const std::string text = render_config(config);
+  for (const char* secret : {"hunter2", "k3y", "st0re", "PRIVATE KEY"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << "\n" << text;
+  }
+  auto loaded = load(text);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message << "\n" << text;
+  EXPECT_EQ(loaded->kafka.rdkafka.at("sasl.password"), "***");
+  EXPECT_EQ(loaded->kafka.rdkafka.at("sasl.username"), "segd");
 }
 
 TEST(ConfigTest, RenderedDefaultsLoadBackAndListEveryKey) {
