@@ -312,7 +312,7 @@ double evaluate_node(const CompiledExpr& expr, NodeRef node, const Environment& 
 }
 
 NodeValues::NodeValues(const CompiledExpr& expr, const Environment& env)
-    : expr_(expr), env_(env), values_(expr.code().size()), known_(expr.code().size()) {}
+    : expr_(expr), env_(env), values_(expr.code().size()) {}
 
 double NodeValues::at(NodeRef node) {
   check_value_node(expr_, node);
@@ -320,12 +320,11 @@ double NodeValues::at(NodeRef node) {
 }
 
 double NodeValues::value(int i) {
-  const auto k = static_cast<size_t>(i);
-  if (!known_[k]) {
-    values_[k] = apply(expr_, i, env_, [this](int j) { return value(j); });
-    known_[k] = true;
+  std::optional<double>& v = values_[static_cast<size_t>(i)];
+  if (!v) {
+    v = apply(expr_, i, env_, [this](int j) { return value(j); });
   }
-  return values_[k];
+  return *v;
 }
 
 }  // namespace segd::core::rules

@@ -162,8 +162,7 @@ class NodeValues {
 
   const CompiledExpr& expr_;
   const Environment& env_;
-  std::vector<double> values_;
-  std::vector<bool> known_;
+  std::vector<std::optional<double>> values_;  ///< Per node; empty until computed.
 };
 
 }  // namespace segd::core::rules

@@ -134,7 +134,12 @@ class WakeupFinder {
                const CustomerState& s,
                const rules::Environment& env,
                const EvaluationContext& ctx)
-      : e_(e), s_(s), env_(env), ctx_(ctx) {}
+      : e_(e),
+        s_(s),
+        env_(env),
+        ctx_(ctx),
+        start_(env, s, ctx.at),
+        end_(env, s, TimestampMs{ctx.at.value() + kSearchHorizonMs}) {}
 
   Wakeup at(NodeRef n) const {
     if (!e_.timed(n)) {
@@ -227,23 +232,26 @@ class WakeupFinder {
   // (`days_since_first_seen * 1e308 * 10`). A one-way sub-expression that is infinite at some
   // moment is infinite at one end of the search, so its values at the two ends tell. (A side
   // that is just infinite is harmless: comparisons order infinities.)
-  // The values at the two ends are kept per node: each level of a chain `T + T + … + T` reads the
-  // whole chain below it (evaluated again at each level, a 1000-term chain took 0.1 s).
-  using Ends = std::array<rules::NodeValues, 2>;
+  // The values at the two ends are kept per node for the whole walk: each level of a chain
+  // `T + T + … + T` reads the whole chain below it (evaluated again at each level, a 1000-term
+  // chain took 0.1 s), and every comparison of the rule has the same two ends.
+  using Ends = std::array<rules::NodeValues*, 2>;
 
   bool infinities_may_meet(const rules::Node& node) const {
-    const EnvironmentAt start(env_, s_, ctx_.at);
-    const EnvironmentAt end(env_, s_, TimestampMs{ctx_.at.value() + kSearchHorizonMs});
-    Ends ends{rules::NodeValues(e_.expr, start), rules::NodeValues(e_.expr, end)};
+    if (!start_values_) {
+      start_values_.emplace(e_.expr, start_);
+      end_values_.emplace(e_.expr, end_);
+    }
+    const Ends ends = {&*start_values_, &*end_values_};
     return infinities_meet_in(node.lhs, ends) || infinities_meet_in(node.rhs, ends);
   }
 
-  static bool infinite_at_an_end(NodeRef n, Ends& ends) {
-    return std::ranges::any_of(ends,
-                               [&](rules::NodeValues& values) { return std::isinf(values.at(n)); });
+  static bool infinite_at_an_end(NodeRef n, const Ends& ends) {
+    return std::ranges::any_of(
+        ends, [&](rules::NodeValues* values) { return std::isinf(values->at(n)); });
   }
 
-  bool infinities_meet_in(NodeRef n, Ends& ends) const {
+  bool infinities_meet_in(NodeRef n, const Ends& ends) const {
     if (!e_.timed(n)) {
       return false;
     }
@@ -305,6 +313,12 @@ class WakeupFinder {
   const CustomerState& s_;
   const rules::Environment& env_;
   const EvaluationContext& ctx_;
+  // The two ends of every bisection: now, and kSearchHorizonMs later.
+  const EnvironmentAt start_;
+  const EnvironmentAt end_;
+  // Their node values, made by the first infinities_may_meet().
+  mutable std::optional<rules::NodeValues> start_values_;
+  mutable std::optional<rules::NodeValues> end_values_;
 };
 
 }  // namespace

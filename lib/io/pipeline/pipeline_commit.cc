@@ -46,11 +46,11 @@ core::Result<void> Pipeline::dead_letter(size_t index,
   for (;;) {
     const DeadLetterRecord& queued = dead_letters_[tag];
     auto sent = dlq_->produce(config_.dead_letter_topic, {}, queued.payload, queued.headers, tag);
-    if (!sent && !kafka::is_error(sent.error(), RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
-      return unsent_dead_letter(sent.error());
-    }
     if (sent) {
       return sent;
+    }
+    if (!kafka::is_error(sent.error(), RD_KAFKA_RESP_ERR__QUEUE_FULL)) {
+      return unsent_dead_letter(sent.error());
     }
     // Make room: serve delivery reports (counted, failures sent again), then try again.
     if (auto served = await_dead_letter_reports(); !served) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/features/feature_update.h"
@@ -409,24 +410,36 @@ TEST(FeaturesTest, EverySessionOfTheLastThirtyDaysCounts) {
             static_cast<double>(30 * kMsPerDay / step + 1));
 }
 
+// The features at day 1.5 after a purchase `o1` of `first` (day 1.1), a purchase `o2` of `second`
+// (day 1.2) and a refund of `refunded` on o1 (day 1.3), applied in that order or `reversed`.
+FeatureVector after_two_purchases_and_a_refund(double first,
+                                               double second,
+                                               double refunded,
+                                               bool reversed) {
+  Event refund = make_event(EventType::kRefund, at_day(1.3));
+  refund.order_id = "o1";
+  refund.amount = refunded;
+  std::vector<Event> events = {make_purchase(at_day(1.1), first, "o1"),
+                               make_purchase(at_day(1.2), second, "o2"), refund};
+  if (reversed) {
+    std::reverse(events.begin(), events.end());
+  }
+  CustomerState s = fresh();
+  for (const Event& e : events) {
+    apply_event_features(s, e);
+  }
+  return compute_features(s, at_day(1.5));
+}
+
 // Money adds up as decimals: purchases of 0.1 and 0.2 refunded by 0.3 leave exactly 0, in either
 // order (binary doubles left 5.55e-17 or 2.78e-17, and `monetary_30d > 0` held).
 TEST(FeaturesTest, MoneyIsExactToTheMicroUnitInAnyOrder) {
-  Event refund = make_event(EventType::kRefund, at_day(1.3));
-  refund.order_id = "o1";
-  refund.amount = 0.3;
-  const std::vector<Event> events = {make_purchase(at_day(1.1), 0.1, "o1"),
-                                     make_purchase(at_day(1.2), 0.2, "o2"), refund};
-  for (const std::vector<int>& order : {std::vector{0, 1, 2}, std::vector{2, 1, 0}}) {
-    CustomerState s = fresh();
-    for (const int i : order) {
-      apply_event_features(s, events[static_cast<size_t>(i)]);
-    }
-    const auto f = compute_features(s, at_day(1.5));
+  for (const bool reversed : {false, true}) {
+    const FeatureVector f = after_two_purchases_and_a_refund(0.1, 0.2, 0.3, reversed);
     for (const FeatureId id :
          {FeatureId::kMonetaryTotal, FeatureId::kMonetary7d, FeatureId::kMonetary30d,
           FeatureId::kMonetary365d, FeatureId::kAvgOrderValue}) {
-      EXPECT_EQ(f[static_cast<size_t>(id)], 0.0) << feature_info(id).name << " " << order[0];
+      EXPECT_EQ(f[static_cast<size_t>(id)], 0.0) << feature_info(id).name << " " << reversed;
     }
   }
   CustomerState s = fresh();
@@ -446,20 +459,12 @@ TEST(FeaturesTest, MoneyIsExactToTheMicroUnitInAnyOrder) {
 // An amount with more than six decimals counts rounded to the micro-unit, so sums do not depend
 // on the order: 290.7042365 + 0.000753 gave 290.70499 one way and 290.704989 the other.
 TEST(FeaturesTest, AmountsWithMoreDecimalsCountRoundedInAnyOrder) {
-  Event refund = make_event(EventType::kRefund, at_day(1.3));
-  refund.order_id = "o1";
-  refund.amount = 0.0000004;
-  const std::vector<Event> events = {make_purchase(at_day(1.1), 290.7042365, "o1"),
-                                     make_purchase(at_day(1.2), 0.000753, "o2"), refund};
-  for (const std::vector<int>& order : {std::vector{0, 1, 2}, std::vector{2, 1, 0}}) {
-    CustomerState s = fresh();
-    for (const int i : order) {
-      apply_event_features(s, events[static_cast<size_t>(i)]);
-    }
-    const auto f = compute_features(s, at_day(1.5));
-    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kMonetaryTotal)], 290.70499) << order[0];
-    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kMonetary7d)], 290.70499) << order[0];
-    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kRefundAmountTotal)], 0.0) << order[0];
+  for (const bool reversed : {false, true}) {
+    const FeatureVector f =
+        after_two_purchases_and_a_refund(290.7042365, 0.000753, 0.0000004, reversed);
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kMonetaryTotal)], 290.70499) << reversed;
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kMonetary7d)], 290.70499) << reversed;
+    EXPECT_EQ(f[static_cast<size_t>(FeatureId::kRefundAmountTotal)], 0.0) << reversed;
   }
 }
 
