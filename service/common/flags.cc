@@ -22,9 +22,15 @@ core::Result<ParsedFlags> parse_flags(const std::vector<FlagSpec>& specs,
                                       char** argv,
                                       int first) {
   ParsedFlags out;
+  bool terminated = false;
   for (int i = first; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg.size() < 3 || arg.rfind("--", 0) != 0) {
+    if (arg == "--" && !terminated) {
+      terminated = true;
+      out.before_terminator = out.positional.size();
+      continue;
+    }
+    if (terminated || arg.size() < 3 || arg.rfind("--", 0) != 0) {
       out.positional.push_back(arg);
       continue;
     }
@@ -57,6 +63,9 @@ core::Result<ParsedFlags> parse_flags(const std::vector<FlagSpec>& specs,
       inline_value = argv[++i];
     }
     out.values[name].push_back(*inline_value);
+  }
+  if (!terminated) {
+    out.before_terminator = out.positional.size();
   }
   return out;
 }

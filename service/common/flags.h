@@ -22,13 +22,17 @@ struct FlagSpec {
 struct ParsedFlags {
   std::map<std::string, std::vector<std::string>> values;
   std::vector<std::string> positional;
+  /// How many of `positional` came before a `--`; the rest followed it and are never options
+  /// (`-h` among them is an argument). All of them when there was none.
+  size_t before_terminator = 0;
 
   [[nodiscard]] bool has(const std::string& name) const { return values.contains(name); }
   [[nodiscard]] std::optional<std::string> get(const std::string& name) const;
   [[nodiscard]] std::vector<std::string> all(const std::string& name) const;
 };
 
-/// Parses argv[first..]. Errors (code `bad_flag`) name the flag: unknown, missing value, repeated.
+/// Parses argv[first..]; every argument after a `--` is positional, as `--` itself is not.
+/// Errors (code `bad_flag`) name the flag: unknown, missing value, repeated.
 [[nodiscard]] core::Result<ParsedFlags> parse_flags(const std::vector<FlagSpec>& specs,
                                                     int argc,
                                                     char** argv,

@@ -26,7 +26,9 @@ std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
     return usage_error(spec, parsed.error().message);
   }
   const std::vector<std::string>& positional = parsed->positional;
-  if (parsed->has("help") || std::ranges::find(positional, "-h") != positional.end()) {
+  const auto options_end =
+      positional.begin() + static_cast<std::ptrdiff_t>(parsed->before_terminator);
+  if (parsed->has("help") || std::find(positional.begin(), options_end, "-h") != options_end) {
     std::printf("usage: %s\n\n%s\n\nflags:\n%s", spec.usage.c_str(), spec.description.c_str(),
                 service::flags_help(flags).c_str());
     return 0;

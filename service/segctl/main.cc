@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "service/common/allocator.h"
+#include "service/common/standard_fds.h"
 #include "service/segctl/commands.h"
 
 namespace {
@@ -38,6 +39,7 @@ void usage(std::FILE* to) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  segd::service::hold_closed_standard_fds();
   segd::service::tune_allocator_for_batches();
   // Unsynchronised iostreams buffer std::cin: synchronised, every character of a piped input
   // (`--input -`) is a separate stdio call, which made a replay from a pipe 4x slower than from

@@ -5,6 +5,7 @@
 
 #include "io/config/input_file.h"
 #include "service/common/allocator.h"
+#include "service/common/standard_fds.h"
 #include "service/segd/app.h"
 #include "service/segd/config.h"
 
@@ -12,6 +13,7 @@ extern char** environ;
 
 int main(int argc, char** argv) {
   using namespace segd::service;
+  hold_closed_standard_fds();
   tune_allocator_for_batches();
   std::vector<char*> args;
   RunUntil until = RunUntil::kSignal;

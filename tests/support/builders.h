@@ -57,14 +57,23 @@ class MemoryStore final : public core::StateReader {
     for (const auto& id : delta.customers_deleted) {
       customers_.erase(id);
     }
+    for (const auto& [partition, id] : delta.timers_deleted) {
+      timers_.erase(id);
+    }
+    for (const auto& [partition, timer] : delta.timers_put) {
+      timers_[timer.customer_id] = timer;
+    }
   }
 
   const std::map<std::string, core::CustomerState>& customers() const { return customers_; }
+  /// The stored timers (of every partition), by customer.
+  const std::map<std::string, core::Timer>& timers() const { return timers_; }
   /// get_customer() calls so far.
   int64_t reads() const { return reads_; }
 
  private:
   std::map<std::string, core::CustomerState> customers_;
+  std::map<std::string, core::Timer> timers_;
   int64_t reads_ = 0;
 };
 

@@ -19,14 +19,34 @@ PartitionProcessor::PartitionProcessor(PartitionId partition,
     : partition_(partition),
       rules_(std::move(rules)),
       scorer_(std::move(scorer)),
-      first_model_ms_(restore.stream_time_ms),  // Used only if `scorer` is a model already.
       reader_(reader),
       options_(options),
       stream_time_ms_(restore.stream_time_ms),
-      erasures_(restore.erasures),
-      timers_(restore.timers.begin(), restore.timers.end()) {
+      erasures_(restore.erasures) {
   CHECK(rules_ != nullptr);
   CHECK(scorer_ != nullptr);
+  if (scorer_->version() != 0) {
+    activations_.emplace_back(scorer_->version(), restore.stream_time_ms);
+  }
+  for (const Timer& timer : restore.timers) {
+    add_timer(timer);
+  }
+}
+
+void PartitionProcessor::add_timer(const Timer& timer) {
+  timers_.insert(timer.key());
+  if (timer.model_version) {
+    model_timers_.emplace(std::pair{*timer.model_version, timer.customer_id}, timer.due_ms);
+    timer_models_.emplace(timer.customer_id, *timer.model_version);
+  }
+}
+
+std::optional<int64_t> PartitionProcessor::timer_model(const std::string& id) const {
+  if (timer_models_.empty()) {
+    return std::nullopt;
+  }
+  const auto it = timer_models_.find(id);
+  return it == timer_models_.end() ? std::nullopt : std::optional<int64_t>(it->second);
 }
 
 Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::string& id) {
@@ -52,9 +72,16 @@ Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::stri
   }
   state.customer_id = id;
   const int64_t stored_due = state.timer_due_ms;
+  // A state and its timer record are written in one batch: a state whose timer the partition's
+  // index lacks was damaged (or written by something else), and would abort on its next timer.
+  if (stored_due != 0 && !timers_.contains(TimerKey{stored_due, id})) {
+    return fail("corrupt_state", "customer '" + id + "' has a timer due at " +
+                                     std::to_string(stored_due) +
+                                     " ms that the timers family does not hold");
+  }
   return &cache_
               .emplace(id, CacheEntry{std::make_shared<CustomerState>(std::move(state)), false,
-                                      stored_due})
+                                      stored_due, timer_model(id)})
               .first->second;
 }
 
@@ -80,19 +107,25 @@ void PartitionProcessor::clear_timer(CustomerState& state) {
     // The state owns its one pending timer: the index must hold it.
     CHECK(timers_.erase(TimerKey{state.timer_due_ms, state.customer_id}) == 1);
     state.timer_due_ms = 0;
+    if (const std::optional<int64_t> model = timer_model(state.customer_id)) {
+      model_timers_.erase(std::pair{*model, state.customer_id});
+      timer_models_.erase(state.customer_id);
+    }
   }
 }
 
-void PartitionProcessor::reschedule(CustomerState& state, std::optional<int64_t> due_ms) {
+void PartitionProcessor::reschedule(CustomerState& state,
+                                    std::optional<int64_t> due_ms,
+                                    std::optional<int64_t> model_version) {
   // The timer always sits at the earliest time a rule can flip: moving it costs two in-memory set
   // operations (the store sees the batch's final timer of each customer), while a stale early
   // wake-up would cost a whole evaluation.
-  if (state.timer_due_ms == due_ms.value_or(0)) {
+  if (state.timer_due_ms == due_ms.value_or(0) && timer_model(state.customer_id) == model_version) {
     return;
   }
   clear_timer(state);
   if (due_ms) {
-    timers_.insert(TimerKey{*due_ms, state.customer_id});
+    add_timer(Timer{*due_ms, state.customer_id, model_version});
     state.timer_due_ms = *due_ms;
   }
 }
@@ -111,21 +144,23 @@ void PartitionProcessor::add_model(std::shared_ptr<const Scorer> scorer, int64_t
 void PartitionProcessor::activate_models(int64_t up_to_ms) {
   while (!pending_models_.empty() && pending_models_.front().first <= up_to_ms) {
     if (pending_models_.front().second->version() > scorer_->version()) {
-      if (scorer_->version() == 0) {
-        first_model_ms_ = pending_models_.front().first;
-      }
       scorer_ = std::move(pending_models_.front().second);
+      activations_.emplace_back(scorer_->version(), pending_models_.front().first);
     }
     pending_models_.erase(pending_models_.begin());
   }
 }
 
-std::optional<int64_t> PartitionProcessor::first_model_ms() const {
-  if (scorer_->version() != 0) {
-    return first_model_ms_;
+std::optional<int64_t> PartitionProcessor::activation_after(int64_t version) const {
+  const auto active =
+      std::upper_bound(activations_.begin(), activations_.end(), version,
+                       [](int64_t v, const std::pair<int64_t, int64_t>& a) { return v < a.first; });
+  if (active != activations_.end()) {
+    return active->second;
   }
+  // Pending versions take over in time order, each if it is newer than the one active then.
   for (const auto& [from, scorer] : pending_models_) {
-    if (scorer->version() != 0) {
+    if (scorer->version() > std::max(version, scorer_->version())) {
       return from;
     }
   }
@@ -155,33 +190,36 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
   state.model_version = scorer_->version();
   const FeatureVector features = compute_features(state, at, rules_->features_needed());
   const ScoreVector scores = scorer_->score(state, features, at, rules_->scores_used());
-  const EvaluationContext ctx{at, scorer_->version(), cause, event_id};
+  const EvaluationContext ctx{at, scorer_->version(), cause, event_id, scorer_.get()};
   Evaluation result = rules_->evaluate(state, features, scores, ctx);
   stats_.changes += static_cast<int64_t>(result.changes.size());
   for (SegmentChange& c : result.changes) {
     outbox_.push_back(std::move(c));
   }
-  reschedule(state, result.next_due_ms);
+  reschedule(state, result.next_due_ms,
+             result.model_bound ? std::optional<int64_t>(scorer_->version()) : std::nullopt);
   mark_dirty(entry);
 }
 
 std::optional<PartitionProcessor::DueTimer> PartitionProcessor::next_due_timer(
     int64_t up_to_ms) const {
   std::optional<DueTimer> next;
-  if (!timers_.empty() && timers_.begin()->due_ms <= up_to_ms &&
-      timers_.begin()->due_ms != kWhenAModelIsActive) {
+  if (!timers_.empty() && timers_.begin()->due_ms <= up_to_ms) {
     next = DueTimer{*timers_.begin(), timers_.begin()->due_ms};
   }
-  // Customers waiting for a model sort last; they are all due when the first version is active.
-  const std::optional<int64_t> model_at = first_model_ms();
-  if (!model_at || *model_at > up_to_ms || timers_.empty() ||
-      std::prev(timers_.end())->due_ms != kWhenAModelIsActive) {
-    return next;
-  }
-  const auto waiting = timers_.lower_bound(TimerKey{kWhenAModelIsActive, {}});
-  if (!next ||
-      std::tie(*model_at, waiting->customer_id) < std::tie(next->at_ms, next->key.customer_id)) {
-    next = DueTimer{*waiting, *model_at};
+  // Model-bound timers of a version older than one active by `up_to_ms` are all due at that
+  // one's activation, in customer order, unless their own due time comes first (timers_ gives
+  // those first). Versions are few: one look per version.
+  for (auto it = model_timers_.begin(); it != model_timers_.end();
+       it = model_timers_.lower_bound(std::pair{it->first.first + 1, std::string()})) {
+    const auto& [model, id] = it->first;
+    const std::optional<int64_t> at = activation_after(model);
+    if (!at || *at > up_to_ms) {
+      continue;
+    }
+    if (!next || std::tie(*at, id) < std::tie(next->at_ms, next->key.customer_id)) {
+      next = DueTimer{TimerKey{it->second, id}, *at};
+    }
   }
   return next;
 }
@@ -207,7 +245,11 @@ Result<bool> PartitionProcessor::fire_timers(int64_t up_to_ms, size_t max_timers
     }
     CustomerState& s = *(*state)->state;
     // The state owns its one pending timer; clear_timer() removes this key.
-    CHECK(s.timer_due_ms == next->key.due_ms);
+    if (s.timer_due_ms != next->key.due_ms) {
+      return fail("corrupt_state", "the timers family holds a timer due at " +
+                                       std::to_string(next->key.due_ms) + " ms for customer '" +
+                                       next->key.customer_id + "', whose state has none there");
+    }
     s.version += 1;
     stats_.timers_fired += 1;
     clear_timer(s);
@@ -318,13 +360,15 @@ BatchDelta PartitionProcessor::take_batch() {
   for (CacheEntry* entry : dirty_) {
     const CustomerState& s = *entry->state;
     delta.customers_put.push_back(entry->state);
-    if (s.timer_due_ms != entry->stored_timer_due_ms) {
+    const std::optional<int64_t> model = timer_model(s.customer_id);
+    if (s.timer_due_ms != entry->stored_timer_due_ms || model != entry->stored_timer_model) {
       if (s.timer_due_ms != 0) {
-        delta.timers_put.emplace_back(partition_, TimerKey{s.timer_due_ms, s.customer_id});
+        delta.timers_put.emplace_back(partition_, Timer{s.timer_due_ms, s.customer_id, model});
       } else {
         delta.timers_deleted.emplace_back(partition_, s.customer_id);
       }
       entry->stored_timer_due_ms = s.timer_due_ms;
+      entry->stored_timer_model = model;
     }
     entry->dirty = false;
   }

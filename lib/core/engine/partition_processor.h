@@ -1,6 +1,8 @@
 #pragma once
 
+#include <absl/container/btree_map.h>
 #include <absl/container/btree_set.h>
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/node_hash_map.h>
 
 #include <limits>
@@ -113,9 +115,9 @@ class PartitionProcessor {
   /// Schedules a model version: it scores every evaluation at stream time >= `active_from_ms`
   /// (timers due earlier still use the model before it). A customer evaluated under an older
   /// version is first re-evaluated under the new one at its next event or timer; changes that
-  /// causes carry cause kModel. Customers waiting for a model (kWhenAModelIsActive) are due when
-  /// the first version becomes active: at `active_from_ms`, or at the current stream time when
-  /// that has passed it already.
+  /// causes carry cause kModel. Model-bound timers (Evaluation::model_bound: rules that read
+  /// scores) computed under an older version are due when the version becomes active, if not
+  /// before: at `active_from_ms`, or at the current stream time when that has passed it already.
   void add_model(std::shared_ptr<const Scorer> scorer, int64_t active_from_ms);
   [[nodiscard]] int64_t model_version() const { return scorer_->version(); }
 
@@ -128,10 +130,11 @@ class PartitionProcessor {
     std::shared_ptr<CustomerState> state;  ///< Shared with the last BatchDelta until it is gone.
     bool dirty = false;
     int64_t stored_timer_due_ms = 0;  ///< The timer the store holds for the customer; 0: none.
+    std::optional<int64_t> stored_timer_model;  ///< And the model version it is bound to.
   };
 
-  /// A timer to fire, and the time it fires at: its due time, or for a customer waiting for a
-  /// model the time the first version became active.
+  /// A timer to fire, and the time it fires at: its due time, or for a model-bound timer the
+  /// time a newer model version became active, when that is earlier.
   struct DueTimer {
     TimerKey key;
     int64_t at_ms = 0;
@@ -144,11 +147,16 @@ class PartitionProcessor {
   void move_stream_time(int64_t to_ms);
   /// The first timer due by `up_to_ms` in (time, customer) order; nullopt when none is.
   [[nodiscard]] std::optional<DueTimer> next_due_timer(int64_t up_to_ms) const;
-  /// When the first model version became (or, pending, will become) active; nullopt while none
-  /// is known.
-  [[nodiscard]] std::optional<int64_t> first_model_ms() const;
+  /// When the first model version newer than `version` became (or, pending, will become)
+  /// active; nullopt while none is known.
+  [[nodiscard]] std::optional<int64_t> activation_after(int64_t version) const;
+  /// The model version the customer's timer is bound to; nullopt when it is not model-bound.
+  [[nodiscard]] std::optional<int64_t> timer_model(const std::string& id) const;
   void evaluate(CacheEntry& entry, TimestampMs at, CauseKind cause, std::string_view event_id);
-  void reschedule(CustomerState& state, std::optional<int64_t> due_ms);
+  void reschedule(CustomerState& state,
+                  std::optional<int64_t> due_ms,
+                  std::optional<int64_t> model_version);
+  void add_timer(const Timer& timer);
   void clear_timer(CustomerState& state);
   void activate_models(int64_t up_to_ms);
   void catch_up_model(CacheEntry& entry, TimestampMs at);
@@ -160,9 +168,9 @@ class PartitionProcessor {
   std::shared_ptr<const RuleSet> rules_;
   std::shared_ptr<const Scorer> scorer_;
   std::vector<std::pair<int64_t, std::shared_ptr<const Scorer>>> pending_models_;  ///< By time.
-  /// When scorer_ stopped being NoModel (once it has; a model given at construction: the
-  /// restored stream time).
-  int64_t first_model_ms_ = 0;
+  /// (version, time it became active) of every version scorer_ has been, in order; a model given
+  /// at construction became active at the restored stream time.
+  std::vector<std::pair<int64_t, int64_t>> activations_;
   StateReader& reader_;
   Options options_;
   int64_t stream_time_ms_ = 0;
@@ -170,6 +178,10 @@ class PartitionProcessor {
   int64_t erasures_ = 0;  ///< Customers erased so far: the incarnation of a new state.
   bool erasures_dirty_ = false;
   absl::btree_set<TimerKey> timers_;  ///< A B-tree: a timer moves on most evaluations.
+  /// The model-bound ones among them: (model version, customer) -> due time, and the version
+  /// by customer.
+  absl::btree_map<std::pair<int64_t, std::string>, int64_t> model_timers_;
+  absl::flat_hash_map<std::string, int64_t> timer_models_;
   absl::node_hash_map<std::string, CacheEntry> cache_;  ///< Node-stable: dirty_ points into it.
   std::vector<CacheEntry*> dirty_;                      ///< In first-change order.
   std::set<std::string> erased_;                        ///< Erased in the batch in progress.

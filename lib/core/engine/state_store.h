@@ -24,6 +24,19 @@ struct TimerKey {
   bool operator==(const TimerKey&) const = default;
 };
 
+/// A customer's pending timer as committed. For a timer that rests on model scores,
+/// `model_version` is the version it was computed under: a newer version fires it when it
+/// becomes active, whatever its due time (PartitionProcessor::add_model()).
+struct Timer {
+  int64_t due_ms = 0;
+  std::string customer_id;
+  std::optional<int64_t> model_version;
+
+  [[nodiscard]] TimerKey key() const { return {due_ms, customer_id}; }
+  auto operator<=>(const Timer&) const = default;
+  bool operator==(const Timer&) const = default;
+};
+
 /// How far an input source has been consumed: `source` names it (`<topic>/<partition>` for
 /// Kafka, `replay` for segctl), `next_offset` is the first record not yet processed.
 struct SourcePosition {
@@ -37,7 +50,7 @@ struct SourcePosition {
 struct BatchDelta {
   std::vector<std::shared_ptr<const CustomerState>> customers_put;  ///< Each changed customer once.
   std::vector<std::string> customers_deleted;                       ///< Sorted.
-  std::vector<std::pair<PartitionId, TimerKey>> timers_put;         ///< The customer's new timer.
+  std::vector<std::pair<PartitionId, Timer>> timers_put;            ///< The customer's new timer.
   std::vector<std::pair<PartitionId, std::string>> timers_deleted;  ///< Customers left without one.
   std::vector<std::pair<PartitionId, int64_t>> stream_times;  ///< New stream time per partition.
   /// New count of erased customers per partition (PartitionRestore::erasures).
@@ -56,7 +69,7 @@ struct BatchDelta {
 struct PartitionRestore {
   int64_t stream_time_ms = 0;
   int64_t erasures = 0;  ///< Customers erased in the partition so far.
-  std::vector<TimerKey> timers;
+  std::vector<Timer> timers;
 };
 
 /// Read access to persisted state, implemented by io::RocksStore (and by an in-memory map in unit

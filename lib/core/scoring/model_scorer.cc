@@ -105,6 +105,33 @@ void ModelScorer::score_purchases(const FeatureVector& f,
                         models::RfmDirection::kHigherIsBetter));
 }
 
+std::optional<int64_t> ModelScorer::score_change_ms(const FeatureVector& f,
+                                                    ScoreId id,
+                                                    const std::function<bool(double)>& holds,
+                                                    TimestampMs at) const {
+  if (id != ScoreId::kPAlive || !(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
+    return std::nullopt;
+  }
+  // As score_purchases() computes it on the day `days` after `at`'s: T is a whole number of days.
+  const double x = feature(f, FeatureId::kX);
+  const double t_x = feature(f, FeatureId::kTx) / unit_days_;
+  const double T = feature(f, FeatureId::kT);
+  const auto holds_after = [&](int64_t days) {
+    return holds(
+        models::p_alive(snapshot_.bgnbd, x, t_x, (T + static_cast<double>(days)) / unit_days_));
+  };
+  const bool now = holds_after(0);
+  int64_t unchanged = 0;
+  int64_t changed = kScoreSearchDays;
+  if (holds_after(changed) != now) {
+    while (changed - unchanged > 1) {
+      const int64_t mid = unchanged + (changed - unchanged) / 2;
+      (holds_after(mid) == now ? unchanged : changed) = mid;
+    }
+  }
+  return (day_of(at) + changed) * kMsPerDay;
+}
+
 ScoreVector ModelScorer::score(const CustomerState& state,
                                const FeatureVector& features,
                                TimestampMs at,

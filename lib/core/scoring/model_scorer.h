@@ -18,6 +18,9 @@ inline constexpr double kAnnualDiscountRate = 0.10;
 inline constexpr int kClvSteps = 12;
 inline constexpr double kClvHorizonDays = 365.0;
 inline constexpr double kExpectedOrdersDays = 90.0;
+/// How far ahead score_change_ms() looks: 2^14 days (about 45 years); a score that has not
+/// crossed by then is re-checked then.
+inline constexpr int64_t kScoreSearchDays = int64_t{1} << 14;
 
 /// The engine's Scorer for one immutable ModelSnapshot. Scores (see MODELS.md "Scores and
 /// refits"):
@@ -45,6 +48,14 @@ class ModelScorer final : public Scorer {
 
   /// The snapshot this scorer reads.
   [[nodiscard]] const models::ModelSnapshot& snapshot() const { return snapshot_; }
+
+  /// Solves p_alive: with x, t_x fixed until the next purchase, it moves only with T, by whole
+  /// days, and never rises with T. Found by bisection over the days ahead on the very values an
+  /// evaluation on those days computes (kScoreSearchDays at most).
+  [[nodiscard]] std::optional<int64_t> score_change_ms(const FeatureVector& features,
+                                                       ScoreId id,
+                                                       const std::function<bool(double)>& holds,
+                                                       TimestampMs at) const override;
 
   /// Nearest centroid of a raw (unstandardized) cluster vector: {cluster id, distance}.
   [[nodiscard]] models::Assignment assign(const ClusterVector& raw) const;

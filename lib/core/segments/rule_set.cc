@@ -221,9 +221,10 @@ Evaluation RuleSet::evaluate(CustomerState& state,
     }
     // What can flip next: the exit rule for members (when there is one), else the enter rule.
     const RuleExpr& can_flip = now_member && c.exit ? *c.exit : c.enter;
-    next = earliest(next, find_wakeup(can_flip, state, env, ctx));
+    next = earliest(next, find_wakeup(can_flip, state, features, env, ctx));
   }
-  out.next_due_ms = timer_due(next, ctx.at);
+  out.next_due_ms = timer_due(next);
+  out.model_bound = next.model_bound;
   return out;
 }
 

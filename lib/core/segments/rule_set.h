@@ -26,18 +26,23 @@ struct SegmentDefinition {
   bool operator==(const SegmentDefinition&) const = default;
 };
 
+class Scorer;
+
 /// What the engine knows when it evaluates a customer.
 struct EvaluationContext {
   TimestampMs at;
   int64_t model_version = 0;
   CauseKind cause = CauseKind::kEvent;
   std::string_view cause_event_id;
+  /// The model that scored the evaluation, when there is one to ask when a score crosses a
+  /// threshold (Scorer::score_change_ms()); without it score rules are re-checked daily.
+  const Scorer* scorer = nullptr;
 };
 
-/// Evaluation::next_due_ms of a customer whom only a model can change: a rule reads scores that
-/// are NaN for want of an active model version and would move with time under one, and nothing
-/// else can change by time alone. The engine keeps it as the customer's timer and re-evaluates
-/// the customer when the first version becomes active.
+/// Evaluation::next_due_ms of a customer whom only a newer model version can change: a rule
+/// reads scores (NaN for want of an active model version, or solved to never cross under this
+/// one), and nothing else can change by time alone. The engine keeps it as the customer's timer
+/// and re-evaluates the customer when a newer version becomes active.
 inline constexpr int64_t kWhenAModelIsActive = std::numeric_limits<int64_t>::max();
 
 /// The outcome of evaluating every segment for one customer.
@@ -45,6 +50,9 @@ struct Evaluation {
   std::vector<SegmentChange> changes;  ///< In rules-file order.
   /// When time alone may flip a rule next (or kWhenAModelIsActive); nullopt: it cannot.
   std::optional<int64_t> next_due_ms;
+  /// The timer rests on model scores: the engine fires it early when a model version newer than
+  /// the evaluation's becomes active.
+  bool model_bound = false;
 };
 
 /// Compiled segment rules: immutable once built, safe to share between partitions (threads).

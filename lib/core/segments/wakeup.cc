@@ -5,6 +5,7 @@
 #include <cmath>
 #include <span>
 
+#include "core/engine/scorer.h"
 #include "core/features/feature_values.h"
 #include "core/segments/time_trend.h"
 
@@ -35,18 +36,34 @@ std::optional<int64_t> earlier(std::optional<int64_t> a, std::optional<int64_t> 
 
 // Scores move with time through what they read: T (p_alive, expected_orders_90d, clv_365d), the
 // days since the last purchase (rfm_r) and the days since the last event (cluster and
-// cluster_distance, through log1p_overdue); they are re-checked at each day boundary. The
-// purchase scores are NaN for a customer who never bought, whatever the time. Without an active
-// model every score is NaN, which only a model version can change: the rule waits for one.
-Wakeup score_wakeup(const CustomerState& s, ScoreId id, const EvaluationContext& ctx) {
+// cluster_distance, through log1p_overdue). A comparison with a threshold is solved when the model
+// can (p_alive); the others are re-checked at each day boundary. The purchase scores are NaN for
+// a customer who never bought, whatever the time or the model. Every other score wake-up is
+// model-bound: a newer model version re-checks the customer when it becomes active; without an
+// active model every score is NaN, which only that can change.
+Wakeup score_wakeup(const CustomerState& s,
+                    ScoreId id,
+                    std::optional<Threshold> threshold,
+                    const FeatureVector& features,
+                    const EvaluationContext& ctx) {
   const bool clustering = id == ScoreId::kCluster || id == ScoreId::kClusterDistance;
   if (!clustering && s.orders_total == 0) {
     return {};
   }
   if (ctx.model_version == 0) {
-    return {.awaits_model = true};
+    return {.model_bound = true};
   }
-  return {.due_ms = next_day_ms(ctx.at)};
+  if (threshold && ctx.scorer != nullptr && threshold->op != Op::kEqual &&
+      threshold->op != Op::kNotEqual) {
+    const auto holds = [t = *threshold](double v) {
+      return rules::truthy(rules::compare(t.op, v, t.value));
+    };
+    if (const std::optional<int64_t> due =
+            ctx.scorer->score_change_ms(features, id, holds, ctx.at)) {
+      return {.due_ms = due, .model_bound = true};
+    }
+  }
+  return {.due_ms = next_day_ms(ctx.at), .model_bound = true};
 }
 
 // Earliest time after `ctx.at` at which a timed variable can change the rule: when `threshold`
@@ -54,16 +71,18 @@ Wakeup score_wakeup(const CustomerState& s, ScoreId id, const EvaluationContext&
 Wakeup slot_wakeup(const CustomerState& s,
                    int slot,
                    std::optional<Threshold> threshold,
+                   const FeatureVector& features,
                    const EvaluationContext& ctx) {
   const TimestampMs now = ctx.at;
+  if (threshold && std::isnan(threshold->value)) {
+    return {};  // A comparison with NaN is false forever.
+  }
   if (static_cast<size_t>(slot) >= kFeatureCount) {
-    return score_wakeup(s, static_cast<ScoreId>(static_cast<size_t>(slot) - kFeatureCount), ctx);
+    return score_wakeup(s, static_cast<ScoreId>(static_cast<size_t>(slot) - kFeatureCount),
+                        threshold, features, ctx);
   }
   const auto id = static_cast<FeatureId>(slot);
   if (threshold) {
-    if (std::isnan(threshold->value)) {
-      return {};  // A comparison with NaN is false forever.
-    }
     const auto holds = [t = *threshold](double v) {
       return rules::truthy(rules::compare(t.op, v, t.value));
     };
@@ -132,10 +151,12 @@ class WakeupFinder {
  public:
   WakeupFinder(const RuleExpr& e,
                const CustomerState& s,
+               const FeatureVector& features,
                const rules::Environment& env,
                const EvaluationContext& ctx)
       : e_(e),
         s_(s),
+        features_(features),
         env_(env),
         ctx_(ctx),
         start_(env, s, ctx.at),
@@ -170,7 +191,7 @@ class WakeupFinder {
           // Normalised to `variable op value`.
           const Op op = bare == node.lhs ? node.op : rules::mirrored(node.op);
           return slot_wakeup(s_, *slot, Threshold{op, rules::evaluate_node(e_.expr, other, env_)},
-                             ctx_);
+                             features_, ctx_);
         }
       }
       if (const std::optional<Wakeup> w = monotone_comparison(n, node)) {
@@ -194,7 +215,7 @@ class WakeupFinder {
   Wakeup fallback(NodeRef n) const {
     Wakeup best;
     for (const int slot : e_.timed_slots[static_cast<size_t>(n.index)]) {
-      best = earliest(best, slot_wakeup(s_, slot, std::nullopt, ctx_));
+      best = earliest(best, slot_wakeup(s_, slot, std::nullopt, features_, ctx_));
     }
     return best;
   }
@@ -311,6 +332,7 @@ class WakeupFinder {
 
   const RuleExpr& e_;
   const CustomerState& s_;
+  const FeatureVector& features_;
   const rules::Environment& env_;
   const EvaluationContext& ctx_;
   // The two ends of every bisection: now, and kSearchHorizonMs later.
@@ -324,24 +346,22 @@ class WakeupFinder {
 }  // namespace
 
 Wakeup earliest(const Wakeup& a, const Wakeup& b) {
-  return {earlier(a.due_ms, b.due_ms), a.awaits_model || b.awaits_model};
+  return {earlier(a.due_ms, b.due_ms), a.model_bound || b.model_bound};
 }
 
 Wakeup find_wakeup(const RuleExpr& e,
                    const CustomerState& s,
+                   const FeatureVector& features,
                    const rules::Environment& env,
                    const EvaluationContext& ctx) {
-  return WakeupFinder(e, s, env, ctx).at(e.expr.root());
+  return WakeupFinder(e, s, features, env, ctx).at(e.expr.root());
 }
 
-std::optional<int64_t> timer_due(const Wakeup& w, TimestampMs at) {
-  if (!w.awaits_model) {
-    return w.due_ms;
-  }
-  if (!w.due_ms) {
+std::optional<int64_t> timer_due(const Wakeup& w) {
+  if (w.model_bound && !w.due_ms) {
     return kWhenAModelIsActive;
   }
-  return std::min(*w.due_ms, next_day_ms(at));
+  return w.due_ms;
 }
 
 }  // namespace segd::core

@@ -52,7 +52,7 @@ std::string encode_segment_change_json(const core::SegmentChange& c) {
 std::string encode_customer_json(const core::CustomerState& state,
                                  const core::FeatureVector& features,
                                  const core::ScoreVector& scores,
-                                 const std::vector<core::SegmentChange>& explain) {
+                                 const std::optional<std::vector<core::SegmentChange>>& explain) {
   JsonWriter w;
   w.begin_object();
   w.key("customer_id");
@@ -84,10 +84,10 @@ std::string encode_customer_json(const core::CustomerState& state,
     w.number(scores[i]);
   }
   w.end_object();
-  if (!explain.empty()) {
+  if (explain) {
     w.key("explain");
     w.begin_object();
-    for (const core::SegmentChange& why : explain) {
+    for (const core::SegmentChange& why : *explain) {
       w.key(why.segment);
       w.begin_object();
       w.key("rule");

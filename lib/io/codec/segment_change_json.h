@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/features/customer_state.h"
@@ -14,10 +15,11 @@ namespace segd::io {
 [[nodiscard]] std::string encode_segment_change_json(const core::SegmentChange& change);
 
 /// The `segctl inspect` / `export` object: customer_id, features, segments, scores, and
-/// `explain` (why the customer is in each segment) when given.
-[[nodiscard]] std::string encode_customer_json(const core::CustomerState& state,
-                                               const core::FeatureVector& features,
-                                               const core::ScoreVector& scores,
-                                               const std::vector<core::SegmentChange>& explain);
+/// `explain` (why the customer is in each segment of the rules, `{}` for none) when given.
+[[nodiscard]] std::string encode_customer_json(
+    const core::CustomerState& state,
+    const core::FeatureVector& features,
+    const core::ScoreVector& scores,
+    const std::optional<std::vector<core::SegmentChange>>& explain);
 
 }  // namespace segd::io

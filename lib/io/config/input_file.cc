@@ -43,6 +43,15 @@ core::Result<std::unique_ptr<Fd>> open_input(const std::string& path) {
 }  // namespace
 
 core::Result<void> check_input_file(const std::string& path) {
+  // A FIFO is not opened to check it: closing what may be its only reader would make its writer
+  // fail (SIGPIPE) or lose what it wrote, and the real open would then wait for a writer forever.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
+    if (::access(path.c_str(), R_OK) != 0) {
+      return std::unexpected(io_error(path, "cannot open"));
+    }
+    return {};
+  }
   auto file = open_input(path);
   if (!file) {
     return std::unexpected(file.error());

@@ -8,7 +8,8 @@
 namespace segd::io {
 
 /// Checks that `path` opens for reading and is something to read lines from: a regular file, a
-/// pipe or a character device (a terminal, /dev/null). Opening does not block on a FIFO.
+/// pipe or a character device (a terminal, /dev/null). A FIFO is checked without opening it
+/// (access(2)), so that its writer keeps its reader.
 /// Errors (code `io_error`) start with the path: "<path>: is a directory", "<path>: cannot
 /// open: <reason>", "<path>: not a regular file or a pipe".
 [[nodiscard]] core::Result<void> check_input_file(const std::string& path);

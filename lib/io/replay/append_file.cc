@@ -38,11 +38,17 @@ core::Result<std::unique_ptr<AppendFile>> AppendFile::open(const std::string& pa
     return core::fail("io_error", path + ": cannot open: " + std::strerror(errno));
   }
   const off_t end = ::lseek(fd, 0, SEEK_END);
+  if (end < 0) {
+    // A pipe, FIFO or terminal (ESPIPE): written like standard output, from its first byte here.
+    auto file = std::unique_ptr<AppendFile>(new AppendFile(fd, true, path, 0));
+    file->seekable_ = false;
+    return file;
+  }
   return std::unique_ptr<AppendFile>(new AppendFile(fd, true, path, static_cast<uint64_t>(end)));
 }
 
 core::Result<void> AppendFile::truncate_to(uint64_t length) {
-  if (!owned_ || length >= size_) {
+  if (!owned_ || !seekable_ || length >= size_) {
     return {};
   }
   if (auto r = flush(); !r) {

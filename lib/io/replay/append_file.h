@@ -16,7 +16,8 @@ namespace segd::io {
 
 /// A buffered, append-only output file whose committed length can be restored after a crash:
 /// segctl writes output first, then commits the new length with the state, and on restart
-/// truncates back to the committed length. "-" means standard output (never truncated).
+/// truncates back to the committed length. "-" means standard output; it, and a path that is a
+/// pipe, FIFO or terminal, is never truncated.
 class AppendFile {
  public:
   /// Opens (creating) `path` for appending. Errors: code `io_error` naming the path (standard
@@ -26,7 +27,8 @@ class AppendFile {
   AppendFile(const AppendFile&) = delete;
   AppendFile& operator=(const AppendFile&) = delete;
 
-  /// Drops everything after `length` bytes (no-op for standard output).
+  /// Drops everything after `length` bytes (no-op for standard output and other unseekable
+  /// files).
   [[nodiscard]] core::Result<void> truncate_to(uint64_t length);
   /// Buffers `line` plus a newline.
   void append_line(std::string_view line);
@@ -42,6 +44,7 @@ class AppendFile {
   bool owned_;
   std::string path_;
   uint64_t size_;
+  bool seekable_ = true;
   std::string buffer_;
 };
 

@@ -54,7 +54,7 @@ std::string CustomerView::render(const core::CustomerState& state) const {
       std::max(stream_times_[static_cast<size_t>(p.value())], state.last_event_ms)};
   const core::FeatureVector features = core::compute_features(state, at);
   const core::ScoreVector scores = scorer_->score(state, features, at);
-  std::vector<core::SegmentChange> why;
+  std::optional<std::vector<core::SegmentChange>> why;
   if (rules_) {
     why = rules_->explain(state, features, scores, at);
   }

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <vector>
@@ -26,10 +27,32 @@ bool is_within(const std::filesystem::path& path, const std::filesystem::path& d
   return !relative.empty() && *relative.begin() != "..";
 }
 
+// What can be told of an output path before anything is created or emptied: a directory is
+// not a file, and a file's directory must exist.
+core::Result<void> check_writable_path(const std::string& flag, const std::string& path) {
+  if (path.empty() || path == "-") {
+    return {};
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return core::fail("io_error", flag + ": " + path + ": is a directory");
+  }
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    return core::fail("io_error",
+                      flag + ": " + path + ": cannot open: no directory '" + parent.string() + "'");
+  }
+  return {};
+}
+
 }  // namespace
 
 core::Result<void> check_replay_files(const ReplayOptions& options) {
   std::vector<FlagPath> reads;
+  if (std::ranges::count(options.inputs, "-") > 1) {
+    // The second would read nothing: standard input has ended by then.
+    return core::fail("bad_option", "--input: '-' (standard input) given more than once");
+  }
   for (const std::string& input : options.inputs) {
     if (input != "-") {
       if (auto r = check_input_file(input); !r) {
@@ -47,6 +70,11 @@ core::Result<void> check_replay_files(const ReplayOptions& options) {
     if (!path.empty() && path != "-" && is_within(normalised_path(path), state_dir)) {
       return core::fail("bad_option", flag + ": '" + path + "' is inside --state-dir '" +
                                           options.state_dir + "', which RocksDB owns");
+    }
+  }
+  for (const auto& [flag, path] : writes) {
+    if (auto r = check_writable_path(flag, path); !r) {
+      return r;
     }
   }
   return check_distinct_files(reads, writes);
@@ -71,7 +99,7 @@ core::Result<void> check_committed_output(std::string_view flag,
     return {};
   }
   struct stat st {};
-  const std::string committed_to = std::to_string(bytes) + " the state dir committed to it";
+  const std::string committed_to = std::to_string(bytes) + " bytes the state dir committed to it";
   if (::stat(path.c_str(), &st) != 0) {
     // Any other reason to fail shows when the file is opened.
     return errno == ENOENT

@@ -16,8 +16,10 @@ namespace segd::io {
 /// input, the --rules file or each other (see check_distinct_files()), which replay would
 /// truncate or interleave. An input inside the state dir is only read, and allowed. Only regular
 /// files (and paths with nothing there yet) are compared: "-" for an output, or /dev/null for both,
-/// is fine. Errors: `io_error` for an input (exit 1), `bad_option` for a clash (exit 2); both name
-/// the flags and the paths.
+/// is fine. An output that is a directory, or whose directory does not exist, fails here too,
+/// before the state dir is created and before either output is emptied. Errors: `io_error` for
+/// an input or such an output (exit 1), `bad_option` for a clash (exit 2); all name the flags and
+/// the paths.
 [[nodiscard]] core::Result<void> check_replay_files(const ReplayOptions& options);
 
 /// How a state dir records the file an output length belongs to: "-" (standard output) and ""

@@ -225,24 +225,26 @@ class Replay {
   }
 
   // Output written after the last commit is cut off: the lines behind it are replayed again.
+  // Both files are opened before either is cut, so that a file that cannot be opened leaves the
+  // other as it was.
   core::Result<void> open_outputs() {
     auto out = AppendFile::open(options_.output);
     if (!out) {
-      return std::unexpected(out.error());
+      return core::fail(out.error().code, "--output: " + out.error().message);
     }
     output_ = std::move(*out);
-    if (auto r = restore_length(*output_, kMetaOutputBytes); !r) {
-      return r;
-    }
     if (!options_.dead_letter.empty()) {
       auto dlq = AppendFile::open(options_.dead_letter);
       if (!dlq) {
-        return std::unexpected(dlq.error());
+        return core::fail(dlq.error().code, "--dead-letter: " + dlq.error().message);
       }
       dead_letter_ = std::move(*dlq);
-      return restore_length(*dead_letter_, kMetaDeadLetterBytes);
     }
-    return {};
+    if (auto r = restore_length(*output_, kMetaOutputBytes); !r) {
+      return r;
+    }
+    return dead_letter_ ? restore_length(*dead_letter_, kMetaDeadLetterBytes)
+                        : core::Result<void>{};
   }
 
   core::Result<void> restore_length(AppendFile& file, std::string_view key) {

@@ -275,7 +275,7 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
        [&](const std::string& id) { batch.Delete(cf(kCustomers), id); });
   // Timer records in key order too; for one key, a delete (an erased customer) stays before the
   // put of its fresh timer.
-  std::vector<std::pair<std::string, std::optional<int64_t>>> timers;
+  std::vector<std::pair<std::string, std::optional<std::string>>> timers;
   timers.reserve(total(&core::BatchDelta::timers_deleted) + total(&core::BatchDelta::timers_put));
   each(&core::BatchDelta::timers_deleted, [&](const auto& deleted) {
     const auto& [partition, customer_id] = deleted;
@@ -283,13 +283,13 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
   });
   each(&core::BatchDelta::timers_put, [&](const auto& put) {
     const auto& [partition, timer] = put;
-    timers.emplace_back(timer_key(partition, timer.customer_id), timer.due_ms);
+    timers.emplace_back(timer_key(partition, timer.customer_id), timer_value(timer));
   });
   std::stable_sort(timers.begin(), timers.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [key, due] : timers) {
-    if (due) {
-      batch.Put(cf(kTimers), key, encode_i64(*due));
+  for (const auto& [key, value] : timers) {
+    if (value) {
+      batch.Put(cf(kTimers), key, *value);
     } else {
       batch.Delete(cf(kTimers), key);
     }
@@ -332,18 +332,19 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
   return first;
 }
 
-core::Result<std::vector<core::TimerKey>> RocksStore::load_timers(core::PartitionId partition) {
+core::Result<std::vector<core::Timer>> RocksStore::load_timers(core::PartitionId partition) {
   const std::string prefix = timer_prefix(partition);
-  std::vector<core::TimerKey> out;
+  std::vector<core::Timer> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kTimers)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::optional<std::pair<core::PartitionId, std::string>> parsed =
         parse_timer_key(it->key().ToStringView());
-    const std::optional<int64_t> due = decode_i64(it->value().ToStringView());
-    if (!parsed || !due) {
+    core::Timer timer;
+    if (!parsed || !parse_timer_value(it->value().ToStringView(), timer)) {
       return core::fail("corrupt_state", "bad timer record");
     }
-    out.push_back(core::TimerKey{*due, std::move(parsed->second)});
+    timer.customer_id = std::move(parsed->second);
+    out.push_back(std::move(timer));
   }
   if (!it->status().ok()) {
     return std::unexpected(storage_error("scan timers", it->status()));

@@ -140,7 +140,7 @@ class RocksStore final : public core::StateReader {
                                               MetaEntries meta = {});
 
   /// The timers of `partition`, sorted by (due_ms, customer_id).
-  [[nodiscard]] core::Result<std::vector<core::TimerKey>> load_timers(core::PartitionId partition);
+  [[nodiscard]] core::Result<std::vector<core::Timer>> load_timers(core::PartitionId partition);
   /// The stored stream time of `partition`, nullopt when none was committed.
   [[nodiscard]] core::Result<std::optional<int64_t>> stream_time(core::PartitionId partition);
   /// What a PartitionProcessor for `partition` starts from: the stored stream time, erasure

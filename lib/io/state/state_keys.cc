@@ -1,5 +1,7 @@
 #include "io/state/state_keys.h"
 
+#include "core/segments/rule_set.h"
+
 namespace segd::io {
 namespace {
 
@@ -101,6 +103,29 @@ std::string meta_key(std::string_view key) {
   std::string out = "meta/";
   out.append(key);
   return out;
+}
+
+std::string timer_value(const core::Timer& timer) {
+  std::string out = encode_i64(timer.due_ms);
+  if (timer.model_version) {
+    out += encode_i64(*timer.model_version);
+  }
+  return out;
+}
+
+bool parse_timer_value(std::string_view bytes, core::Timer& timer) {
+  const std::optional<int64_t> due = decode_i64(bytes.substr(0, 8));
+  if (!due || (bytes.size() != 8 && bytes.size() != 16)) {
+    return false;
+  }
+  timer.due_ms = *due;
+  timer.model_version.reset();
+  if (bytes.size() == 16) {
+    timer.model_version = decode_i64(bytes.substr(8));
+  } else if (*due == core::kWhenAModelIsActive) {
+    timer.model_version = 0;
+  }
+  return true;
 }
 
 std::string encode_i64(int64_t v) {

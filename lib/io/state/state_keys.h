@@ -13,7 +13,7 @@ namespace segd::io {
 /// Key layouts of the RocksDB column families (see STORAGE.md). Integers are big-endian, and
 /// signed ones have their sign bit flipped, so that bytewise key order equals numeric order.
 
-/// `timers` key: partition (int32) + customer_id; the value is the due time (encode_i64).
+/// `timers` key: partition (int32) + customer_id; the value is timer_value().
 [[nodiscard]] std::string timer_key(core::PartitionId partition, std::string_view customer_id);
 /// The 4-byte prefix shared by all timer keys of `partition`.
 [[nodiscard]] std::string timer_prefix(core::PartitionId partition);
@@ -38,6 +38,14 @@ namespace segd::io {
 [[nodiscard]] std::string erasures_key(core::PartitionId partition);
 [[nodiscard]] std::string meta_key(std::string_view key);
 inline constexpr std::string_view kNextOutboxSeqKey = "sys/next_outbox_seq";
+
+/// `timers` value: the due time (encode_i64), then for a model-bound timer its model version
+/// (encode_i64): 8 or 16 bytes.
+[[nodiscard]] std::string timer_value(const core::Timer& timer);
+/// Inverse of timer_value into `timer` (its customer_id untouched); false when the value is
+/// neither 8 nor 16 bytes. An 8-byte kWhenAModelIsActive, as written before model-bound timers
+/// had a version, reads as bound to version 0 (waiting for the first model).
+[[nodiscard]] bool parse_timer_value(std::string_view bytes, core::Timer& timer);
 
 /// 8-byte big-endian encodings of offsets-family integer values.
 [[nodiscard]] std::string encode_i64(int64_t v);

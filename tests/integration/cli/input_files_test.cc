@@ -1,5 +1,10 @@
 // A directory where segd or segctl expects a file is an error naming it, not an empty file.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
 
 #include "integration/cli/cli_run.h"
 #include "support/temp_dir.h"
@@ -34,6 +39,30 @@ TEST(InputFilesTest, RulesFileThatIsADirectoryFails) {
                                  "--rules", dir.path().string()});
   EXPECT_EQ(ran.code, 1);
   EXPECT_TRUE(mentions(ran, "rules_file: " + dir.path().string() + ": is a directory")) << ran.err;
+}
+
+TEST(InputFilesTest, ReplayReadsANamedPipeWhoseWriterIsWaiting) {
+  // The input checks opened and closed the FIFO twice before reading it: the writer lost its only
+  // reader (SIGPIPE, or its data gone), and the replay then waited for a writer forever.
+  const TempDir dir("cli-fifo");
+  const Ran events = run("segctl", {"gen", "--customers", "20", "--events", "200", "--seed", "1"});
+  ASSERT_EQ(events.code, 0) << events.err;
+  const std::string fifo = dir.file("events.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::signal(SIGPIPE, SIG_IGN);  // A lost reader fails the write instead of ending the test.
+  bool written = false;
+  std::thread writer([&] {
+    std::ofstream out(fifo);  // Waits for the replay to open it.
+    out << events.out;
+    out.flush();
+    written = static_cast<bool>(out);
+  });
+  const Ran ran = run("segctl", {"replay", "--input", fifo, "--state-dir", dir.file("state"),
+                                 "--output", dir.file("changes.jsonl")});
+  writer.join();
+  EXPECT_TRUE(written);
+  EXPECT_EQ(ran.code, 0) << ran.err;
+  EXPECT_TRUE(mentions(ran, "\"read\":200,")) << ran.err;
 }
 
 }  // namespace

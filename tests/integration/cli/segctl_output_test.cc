@@ -1,7 +1,9 @@
 // segctl's commands fail, naming the file, when what they write cannot be written: a full disk
 // shows only when the last buffered bytes are flushed or the file is closed.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "integration/cli/cli_run.h"
@@ -100,6 +102,24 @@ TEST(SegctlOutputTest, CommandsFailWhenStandardOutputCannotBeWritten) {
     EXPECT_EQ(ran.err, "segctl: io_error: standard output: write failed: " + kFull + "\n")
         << args[0];
   }
+}
+
+TEST(SegctlOutputTest, AClosedStandardOutputIsAWriteErrorNotAFile) {
+  // With fd 1 closed, RocksDB's info LOG took its number: the segment changes went into
+  // <state>/LOG and replay exited 0.
+  const TempDir dir("cli-closed-stdout");
+  const std::string events = dir.file("ev.jsonl");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl", gen_with({"--output", events})).code, 0);
+  const std::string command = std::string(SEGD_BIN_DIR) + "/segctl replay --input " + events +
+                              " --state-dir " + state + " --rules " +
+                              source_file("config/segments.yaml") + " >&- 2>" + dir.file("err.txt");
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(read_text(dir.file("err.txt")).find("standard output: write failed"), std::string::npos)
+      << read_text(dir.file("err.txt"));
+  EXPECT_EQ(read_text(state + "/LOG").find("\"change\""), std::string::npos);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // segctl replay's checks of its files: nothing is written over an input or truncated before
 // the inputs are known to open.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "integration/cli/cli_run.h"
@@ -136,6 +138,45 @@ TEST_F(SegctlReplayFilesTest, MissingInputLeavesTheOutputAlone) {
   EXPECT_FALSE(std::filesystem::exists(state_dir_));
 }
 
+// The output was emptied, and the state dir created, before the dead-letter file failed to open.
+TEST_F(SegctlReplayFilesTest, AnOutputThatCannotBeOpenedLeavesTheOtherAndTheStateDirAlone) {
+  const std::string precious = dir_.file("precious.txt");
+  ASSERT_TRUE(write_text(precious, "keep me\n").has_value());
+  const std::string nowhere = dir_.file("no-such-dir/dl.jsonl");
+  Ran ran = replay({"--input", events_, "--output", precious, "--dead-letter", nowhere});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find("--dead-letter: " + nowhere + ": cannot open"), std::string::npos)
+      << ran.err;
+  ran = replay({"--input", events_, "--output", dir_.path().string(), "--dead-letter", precious});
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find("--output: " + dir_.path().string() + ": is a directory"),
+            std::string::npos)
+      << ran.err;
+  EXPECT_EQ(read_text(precious), "keep me\n");
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+}
+
+TEST_F(SegctlReplayFilesTest, StandardInputIsOneInputOnly) {
+  const Ran ran = replay({"--input", "-", "--input", events_, "--input", "-"});
+  EXPECT_EQ(ran.code, 2);
+  EXPECT_NE(ran.err.find("--input: '-' (standard input) given more than once"), std::string::npos)
+      << ran.err;
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+}
+
+TEST_F(SegctlReplayFilesTest, OutputsMayBePipes) {
+  // `--output /dev/stdout` into a pipe failed: "cannot truncate: Invalid argument".
+  const std::string out = dir_.file("piped.jsonl");
+  const std::string command = "bash -c 'set -o pipefail; " + std::string(SEGD_BIN_DIR) +
+                              "/segctl replay --input " + events_ + " --state-dir " + state_dir_ +
+                              " --rules " + rules_ + " --output /dev/stdout 2>" +
+                              dir_.file("err.txt") + " | cat >" + out + "'";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(dir_.file("err.txt"));
+  EXPECT_NE(read_text(out).find("\"change\":\"enter\""), std::string::npos);
+}
+
 // The state dir was created, and the outputs opened, before the rules were read.
 TEST_F(SegctlReplayFilesTest, MissingRulesFileLeavesTheStateDirAlone) {
   const std::string precious = dir_.file("precious.txt");
@@ -204,7 +245,7 @@ TEST_F(SegctlReplayFilesTest, ResumeWithAShortenedOutputIsRefused) {
   const Ran resumed = replay({"--input", events_, "--output", out, "--rules", rules_});
   EXPECT_EQ(resumed.code, 1);
   EXPECT_NE(resumed.err.find("--output: '" + out + "' has 6 bytes, fewer than the " +
-                             std::to_string(written.size()) + " the state dir committed"),
+                             std::to_string(written.size()) + " bytes the state dir committed"),
             std::string::npos)
       << resumed.err;
   EXPECT_EQ(read_text(out), "short\n");

@@ -59,6 +59,43 @@ TEST(UsageTest, StrayArgumentsAreUsageErrors) {
 
 // replay --rules "" ran with no segments, --dead-letter "" wrote none, and inspect's error named
 // a config field ("rules_file: : cannot open").
+TEST(UsageTest, ArgumentsAfterADoubleDashAreNotFlags) {
+  // A customer id such as "-h" or "--help" printed the help: `--` was "unexpected argument".
+  const TempDir dir("cli-double-dash");
+  const std::string state = dir.file("state");
+  const std::string events =
+      R"({"event_id":"e1","type":"page_view","customer_id":"-h","ts":"2026-01-01T00:00:00Z"})"
+      "\n"
+      R"({"event_id":"e2","type":"page_view","customer_id":"--help","ts":"2026-01-01T00:00:01Z"})"
+      "\n";
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, events).code, 0);
+  for (const std::string id : {"-h", "--help"}) {
+    const Ran ran = run("segctl", {"inspect", "--state-dir", state, "--", id});
+    EXPECT_EQ(ran.code, 0) << ran.err;
+    EXPECT_EQ(ran.out.rfind("{\"customer_id\":\"" + id + "\"", 0), 0u) << ran.out;
+  }
+  EXPECT_EQ(run("segctl", {"inspect", "--state-dir", state, "-h"}).out.rfind("usage:", 0), 0u);
+}
+
+TEST(UsageTest, InspectWithRulesExplainsACustomerInNoSegment) {
+  // `explain` was left out when there was nothing to explain, where --rules promises the object.
+  const TempDir dir("cli-explain");
+  const std::string state = dir.file("state");
+  const std::string rules = source_file("config/segments.yaml");
+  const std::string event =
+      R"({"event_id":"e1","type":"page_view","customer_id":"c1","ts":"2026-01-01T00:00:00Z"})"
+      "\n";
+  ASSERT_EQ(
+      run("segctl", {"replay", "--input", "-", "--state-dir", state, "--rules", rules}, event).code,
+      0);
+  const Ran with_rules = run("segctl", {"inspect", "--state-dir", state, "--rules", rules, "c1"});
+  EXPECT_EQ(with_rules.code, 0) << with_rules.err;
+  EXPECT_NE(with_rules.out.find("\"segments\":[]"), std::string::npos) << with_rules.out;
+  EXPECT_NE(with_rules.out.find(",\"explain\":{}}"), std::string::npos) << with_rules.out;
+  const Ran without = run("segctl", {"inspect", "--state-dir", state, "c1"});
+  EXPECT_EQ(without.out.find("explain"), std::string::npos) << without.out;
+}
+
 TEST(UsageTest, EmptyPathFlagsAreUsageErrors) {
   const TempDir dir("cli-usage");
   const std::string state = dir.file("state");

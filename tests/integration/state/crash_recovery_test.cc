@@ -83,9 +83,9 @@ int64_t verify_whole(RocksStore& store) {
     }
   }
   EXPECT_EQ(*store.stream_time(PartitionId(0)), n);
-  std::vector<core::TimerKey> timers{{n, "c0"}};
+  std::vector<core::Timer> timers{{n, "c0"}};
   if (n % 2 == 1) {
-    timers.push_back(core::TimerKey{n, "c1"});  // Sorted by (due, id).
+    timers.push_back(core::Timer{n, "c1"});  // Sorted by (due, id).
   }
   EXPECT_EQ(*store.load_timers(PartitionId(0)), timers);
   const auto outbox = *store.pending_outbox(static_cast<size_t>(n) + 10);

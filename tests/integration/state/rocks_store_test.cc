@@ -51,7 +51,7 @@ TEST(RocksStoreTest, CommittedBatchIsWholeAfterReopen) {
   EXPECT_EQ(*store->get_customer("c2"), *d.customers_put[1]);
   EXPECT_EQ(*store->get_customer("c3"), std::nullopt);
   EXPECT_EQ(*store->load_timers(PartitionId(3)),
-            (std::vector<core::TimerKey>{{400, "c2"}, {500, "c1"}}));
+            (std::vector<core::Timer>{{400, "c2"}, {500, "c1"}}));
   EXPECT_EQ(*store->stream_time(PartitionId(3)), 12'345);
   EXPECT_EQ(*store->stream_time(PartitionId(4)), std::nullopt);
   const core::PartitionRestore restored = *store->partition_restore(PartitionId(3));
@@ -112,8 +112,8 @@ TEST(RocksStoreTest, PartsAreWrittenAsTheirConcatenation) {
     EXPECT_EQ(*split->get_customer(id), *one->get_customer(id)) << id;
   }
   EXPECT_EQ(*split->get_customer("c4"), std::nullopt);
-  EXPECT_EQ(*split->load_timers(PartitionId(0)), (std::vector<core::TimerKey>{{700, "c1"}}));
-  EXPECT_EQ(*split->load_timers(PartitionId(1)), (std::vector<core::TimerKey>{{300, "c3"}}));
+  EXPECT_EQ(*split->load_timers(PartitionId(0)), (std::vector<core::Timer>{{700, "c1"}}));
+  EXPECT_EQ(*split->load_timers(PartitionId(1)), (std::vector<core::Timer>{{300, "c3"}}));
   EXPECT_EQ(*split->stream_time(PartitionId(1)), 200);
   EXPECT_EQ(*split->position("clicks/1"), 22);
   const auto outbox = *split->pending_outbox(10);
@@ -135,28 +135,28 @@ TEST(RocksStoreTest, DeletesAndOverwritesApply) {
   ASSERT_TRUE(store->commit(d).has_value());
   EXPECT_EQ(*store->get_customer("c1"), std::nullopt);
   EXPECT_EQ((*store->get_customer("c2"))->version, 9);
-  EXPECT_EQ(*store->load_timers(PartitionId(3)), (std::vector<core::TimerKey>{{450, "c2"}}));
+  EXPECT_EQ(*store->load_timers(PartitionId(3)), (std::vector<core::Timer>{{450, "c2"}}));
   EXPECT_EQ(*store->position("clicks/3"), 150);
   // A put replaces the customer's previous timer.
   core::BatchDelta moved;
   moved.timers_put = {{PartitionId(3), {50, "c2"}}};
   ASSERT_TRUE(store->commit(moved).has_value());
-  EXPECT_EQ(*store->load_timers(PartitionId(3)), (std::vector<core::TimerKey>{{50, "c2"}}));
+  EXPECT_EQ(*store->load_timers(PartitionId(3)), (std::vector<core::Timer>{{50, "c2"}}));
 }
 
 TEST(RocksStoreTest, TimersSortByDueThenIdAndStayInTheirPartition) {
   TempDir dir;
   auto store = open_store(dir);
   core::BatchDelta d;
-  d.timers_put = {{PartitionId(0), {300, "b"}},  {PartitionId(0), {-20, "z"}},
-                  {PartitionId(0), {300, "a"}},  {PartitionId(1), {1, "x"}},
-                  {PartitionId(-1), {5, "neg"}}, {PartitionId(0), {1'000'000'000'000'000, "c"}}};
+  d.timers_put = {{PartitionId(0), {300, "b", 4}}, {PartitionId(0), {-20, "z"}},
+                  {PartitionId(0), {300, "a"}},    {PartitionId(1), {1, "x"}},
+                  {PartitionId(-1), {5, "neg"}},   {PartitionId(0), {1'000'000'000'000'000, "c"}}};
   ASSERT_TRUE(store->commit(d).has_value());
   EXPECT_EQ(*store->load_timers(PartitionId(0)),
-            (std::vector<core::TimerKey>{
-                {-20, "z"}, {300, "a"}, {300, "b"}, {1'000'000'000'000'000, "c"}}));
-  EXPECT_EQ(*store->load_timers(PartitionId(1)), (std::vector<core::TimerKey>{{1, "x"}}));
-  EXPECT_EQ(*store->load_timers(PartitionId(-1)), (std::vector<core::TimerKey>{{5, "neg"}}));
+            (std::vector<core::Timer>{
+                {-20, "z"}, {300, "a"}, {300, "b", 4}, {1'000'000'000'000'000, "c"}}));
+  EXPECT_EQ(*store->load_timers(PartitionId(1)), (std::vector<core::Timer>{{1, "x"}}));
+  EXPECT_EQ(*store->load_timers(PartitionId(-1)), (std::vector<core::Timer>{{5, "neg"}}));
   EXPECT_TRUE(store->load_timers(PartitionId(2))->empty());
 }
 

@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "core/segments/rule_set.h"
 #include "io/state/proto_bytes.h"
 #include "io/state/state_keys.h"
 #include "segd/v1/state.pb.h"
@@ -464,6 +465,26 @@ TEST(StateKeysTest, TimerKeysGroupByPartitionThenCustomer) {
   EXPECT_EQ(parsed->first, PartitionId(0));
   EXPECT_EQ(parsed->second, "b");
   EXPECT_EQ(parse_timer_key("abc"), std::nullopt);
+}
+
+TEST(StateKeysTest, TimerValuesKeepTheModelVersionOfAModelBoundTimer) {
+  const auto parsed = [](std::string_view bytes) {
+    core::Timer t;
+    return parse_timer_value(bytes, t) ? std::optional<core::Timer>(t) : std::nullopt;
+  };
+  for (const core::Timer& t :
+       {core::Timer{-5, "", std::nullopt}, core::Timer{1'767'312'000'000, "", 0},
+        core::Timer{1'767'312'000'000, "", 12}, core::Timer{core::kWhenAModelIsActive, "", 3}}) {
+    EXPECT_EQ(timer_value(t).size(), t.model_version ? 16u : 8u);
+    EXPECT_EQ(parsed(timer_value(t)), t);
+  }
+  // Before model-bound timers had a version, a customer waiting for the first model stored an
+  // 8-byte kWhenAModelIsActive: it waits for the first model still.
+  EXPECT_EQ(parsed(encode_i64(core::kWhenAModelIsActive)),
+            (core::Timer{core::kWhenAModelIsActive, "", 0}));
+  EXPECT_EQ(parsed("short"), std::nullopt);
+  EXPECT_EQ(parsed(encode_i64(1) + "1234"), std::nullopt);
+  EXPECT_EQ(parsed(encode_i64(1) + encode_i64(2) + "x"), std::nullopt);
 }
 
 TEST(StateKeysTest, IntegerEncodingsKeepNumericOrder) {

@@ -123,10 +123,9 @@ PartitionProcessor restarted(testing::MemoryStore& store,
   if (!last.stream_times.empty()) {
     restore.stream_time_ms = last.stream_times.back().second;
   }
-  for (const auto& [id, state] : store.customers()) {
-    if (state.timer_due_ms != 0) {
-      restore.timers.push_back({state.timer_due_ms, id});
-    }
+  for (const auto& [id, timer] : store.timers()) {
+    EXPECT_EQ(timer.due_ms, store.customers().at(id).timer_due_ms);
+    restore.timers.push_back(timer);
   }
   return PartitionProcessor(PartitionId{0}, rules(defs), std::make_shared<NoModel>(), store,
                             restore, {});
@@ -380,6 +379,76 @@ class FixedScorer final : public Scorer {
   double p_alive_;
 };
 
+// A FixedScorer that solves every score crossing: it says p_alive crosses at `crossing_ms`.
+class SolvingScorer final : public Scorer {
+ public:
+  SolvingScorer(int64_t version, double p_alive, int64_t crossing_ms)
+      : fixed_(version, p_alive), crossing_ms_(crossing_ms) {}
+  int64_t version() const override { return fixed_.version(); }
+  using Scorer::score;
+  ScoreVector score(const CustomerState& s,
+                    const FeatureVector& f,
+                    TimestampMs at,
+                    ScoreMask needed) const override {
+    return fixed_.score(s, f, at, needed);
+  }
+  std::optional<int64_t> score_change_ms(const FeatureVector&,
+                                         ScoreId,
+                                         const std::function<bool(double)>&,
+                                         TimestampMs) const override {
+    return crossing_ms_;
+  }
+
+ private:
+  FixedScorer fixed_;
+  int64_t crossing_ms_;
+};
+
+TEST(PartitionProcessorTest, AScoreTimerSolvedUnderOneModelFiresWhenANewerOneIsActive) {
+  // Under version 1, c1's p_alive is solved to cross in a year: its timer is there, not daily.
+  Harness h({{"at_risk", "p_alive < 0.3", ""}});
+  h.processor.add_model(std::make_shared<SolvingScorer>(1, 0.5, at_day(365).value()), 0);
+  EXPECT_TRUE(h.run({make_purchase(at_day(0), 10, "o1")}).empty());
+  EXPECT_TRUE(h.run({make_event(EventType::kPageView, at_day(19.5), "other")}).empty());
+  EXPECT_EQ(h.processor.stats().timers_fired, 0);
+  // Version 2, active from day 20, scores 0.2: c1 is re-checked when it becomes active.
+  h.processor.add_model(std::make_shared<SolvingScorer>(2, 0.2, at_day(365).value()),
+                        at_day(20).value());
+  auto changes = h.run({make_event(EventType::kPageView, at_day(21.5), "other")});
+  ASSERT_EQ(changes.size(), 2u);  // "other" enters at its event.
+  EXPECT_EQ(changes[0].customer_id, "c1");
+  EXPECT_EQ(changes[0].cause, CauseKind::kModel);
+  EXPECT_EQ(changes[0].at, at_day(20));
+  EXPECT_EQ(changes[0].model_version, 2);
+  EXPECT_EQ(h.processor.stats().timers_fired, 1);
+  // Its new timer is version 2's solution, bound to version 2.
+  EXPECT_EQ(h.store.timers().at("c1"), (Timer{at_day(365).value(), "c1", 2}));
+}
+
+TEST(PartitionProcessorTest, AStateAndATimerRecordThatDisagreeAreCorruptStateNotACrash) {
+  // Both aborted the process (a CHECK) on every restart.
+  MemoryStore store;
+  BatchDelta d;
+  auto orphan_due = std::make_shared<CustomerState>();
+  orphan_due->customer_id = "c1";
+  orphan_due->timer_due_ms = at_day(3).value();  // The timers family has no record of it.
+  d.customers_put = {orphan_due};
+  d.timers_put = {{PartitionId{0}, Timer{at_day(2).value(), "c2"}}};  // c2 has no state.
+  store.apply(d);
+  PartitionRestore restore;
+  restore.timers = {store.timers().at("c2")};
+  PartitionProcessor p(PartitionId{0}, rules(kRecentBuyers), std::make_shared<NoModel>(), store,
+                       restore, {});
+  auto loaded = p.process(make_event(EventType::kPageView, at_day(1), "c1"));
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().code, "corrupt_state");
+  EXPECT_NE(loaded.error().message.find("'c1'"), std::string::npos) << loaded.error().message;
+  auto fired = p.advance_stream_time(at_day(2).value());
+  ASSERT_FALSE(fired.has_value());
+  EXPECT_EQ(fired.error().code, "corrupt_state");
+  EXPECT_NE(fired.error().message.find("'c2'"), std::string::npos) << fired.error().message;
+}
+
 TEST(PartitionProcessorTest, NewModelVersionChangesSegmentsWithCauseModel) {
   Harness h({{"at_risk", "p_alive < 0.5", ""}});
   h.processor.add_model(std::make_shared<FixedScorer>(1, 0.2), at_day(10).value());
@@ -516,7 +585,7 @@ TEST(PartitionProcessorTest, ACustomerWaitingForAModelStillWaitsAfterARestart) {
   h.processor.process(make_purchase(at_day(0), 10, "o1")).value();
   const BatchDelta d = h.processor.take_batch();
   ASSERT_EQ(d.timers_put.size(), 1u);
-  EXPECT_EQ(d.timers_put[0].second, (TimerKey{kWhenAModelIsActive, "c1"}));
+  EXPECT_EQ(d.timers_put[0].second, (Timer{kWhenAModelIsActive, "c1", 0}));
   h.store.apply(d);
   // Restarted from the store, with a model fitted since (active from before the stream time, as
   // `segctl fit` stores one): c1 is scored from the restored stream time on.
@@ -532,8 +601,9 @@ TEST(PartitionProcessorTest, ACustomerWaitingForAModelStillWaitsAfterARestart) {
   EXPECT_EQ(after.outbox[0].customer_id, "c1");
   EXPECT_EQ(after.outbox[0].cause, CauseKind::kModel);
   EXPECT_EQ(after.outbox[0].at, at_day(3));
-  EXPECT_EQ(after.timers_put, (std::vector<std::pair<PartitionId, TimerKey>>{
-                                  {PartitionId{0}, TimerKey{at_day(4).value(), "c1"}}}));
+  // Re-checked daily (the test scorer solves nothing), bound to the version it was scored by.
+  EXPECT_EQ(after.timers_put, (std::vector<std::pair<PartitionId, Timer>>{
+                                  {PartitionId{0}, Timer{at_day(4).value(), "c1", 1}}}));
 }
 
 TEST(PartitionProcessorTest, NewModelVersionWithoutScoreRulesIsTakenWithoutReevaluating) {

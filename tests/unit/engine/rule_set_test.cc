@@ -34,18 +34,34 @@ ScoreVector cluster_three() {
   return v;
 }
 
+// evaluate()'s outcome for `rule` and `s` at `at`.
+Evaluation evaluation(const std::string& rule,
+                      CustomerState s,
+                      TimestampMs at,
+                      const ScoreVector& scores,
+                      int64_t model_version) {
+  auto rules = RuleSet::compile({{"seg", rule, ""}});
+  EXPECT_TRUE(rules.has_value()) << rules.error().message;
+  const FeatureVector features = compute_features(s, at);
+  return (*rules)->evaluate(s, features, scores, {at, model_version, CauseKind::kEvent, {}});
+}
+
 // When time alone may flip `rule` for `s` at `at`, as evaluate() reports it.
 std::optional<int64_t> next_due(const std::string& rule,
                                 CustomerState s,
                                 TimestampMs at,
                                 const ScoreVector& scores,
                                 int64_t model_version) {
-  auto rules = RuleSet::compile({{"seg", rule, ""}});
-  EXPECT_TRUE(rules.has_value()) << rules.error().message;
-  const FeatureVector features = compute_features(s, at);
-  return (*rules)
-      ->evaluate(s, features, scores, {at, model_version, CauseKind::kEvent, {}})
-      .next_due_ms;
+  return evaluation(rule, std::move(s), at, scores, model_version).next_due_ms;
+}
+
+// Whether that timer is bound to the model version.
+bool model_bound(const std::string& rule,
+                 CustomerState s,
+                 TimestampMs at,
+                 const ScoreVector& scores,
+                 int64_t model_version) {
+  return evaluation(rule, std::move(s), at, scores, model_version).model_bound;
 }
 
 int64_t next_midnight(TimestampMs at) { return (day_of(at) + 1) * kMsPerDay; }
@@ -215,11 +231,14 @@ TEST(RuleSetTest, ScoresWithoutAModelWaitForOne) {
   ScoreVector scored = no_scores();
   scored[static_cast<size_t>(ScoreId::kPAlive)] = 0.5;
   EXPECT_EQ(next_due("p_alive < 0.3", bought, at_day(0.5), scored, 1), next_midnight(at_day(0.5)));
-  // When time can change something else too, the customer is re-checked daily until then, as
-  // under a model (a model may come in between): never later than either.
+  // When time can change something else too, the timer is that one's, bound to the model: the
+  // engine fires it early when a model version becomes active.
   EXPECT_EQ(next_due("p_alive < 0.3 || days_since_last_purchase > 30", bought, at_day(0.5),
                      no_scores(), 0),
-            next_midnight(at_day(0.5)));
+            at_day(30.5).value() + 1);
+  EXPECT_TRUE(model_bound("p_alive < 0.3 || days_since_last_purchase > 30", bought, at_day(0.5),
+                          no_scores(), 0));
+  EXPECT_FALSE(model_bound("days_since_last_purchase > 30", bought, at_day(0.5), no_scores(), 0));
   EXPECT_EQ(next_due("p_alive < 0.3 || minutes_since_last_cart > 60",
                      customer({make_purchase(at_day(0.5), 10, "o1"),
                                make_event(EventType::kAddToCart, at_day(0.5))}),

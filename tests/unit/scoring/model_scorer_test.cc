@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 #include "core/features/feature_values.h"
 #include "core/models/bgnbd.h"
@@ -109,6 +110,59 @@ TEST(ModelScorerTest, ClusterUsesTheStandardizedVector) {
   const models::Assignment a = (*scorer)->assign(ClusterVector{});
   EXPECT_EQ(a.cluster, 1u);
   EXPECT_NEAR(a.distance, 0.0, 1e-12);
+}
+
+// The first day boundary after `now` at which `holds` of the customer's scored p_alive differs
+// from now, found day by day as evaluations on those days would see it; the search horizon when
+// none does.
+int64_t first_p_alive_change_by_day(const ModelScorer& scorer,
+                                    const CustomerState& c,
+                                    TimestampMs now,
+                                    const std::function<bool(double)>& holds) {
+  const auto p_alive = [&](TimestampMs t) {
+    return at(scorer.score(c, compute_features(c, t), t, ScoreMask{1}), ScoreId::kPAlive);
+  };
+  const bool before = holds(p_alive(now));
+  for (int64_t day = 1; day < kScoreSearchDays; ++day) {
+    const TimestampMs t{(day_of(now) + day) * kMsPerDay};
+    if (holds(p_alive(t)) != before) {
+      return t.value();
+    }
+  }
+  return (day_of(now) + kScoreSearchDays) * kMsPerDay;
+}
+
+TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) {
+  const CustomerState c = testing::three_day_buyer();
+  const TimestampMs now = testing::at_day(80.5);
+  const int64_t horizon = (day_of(now) + kScoreSearchDays) * kMsPerDay;
+  int crossings = 0;
+  for (const TimeUnit unit : {TimeUnit::kDay, TimeUnit::kWeek}) {
+    auto scorer = ModelScorer::create(snapshot(unit));
+    ASSERT_TRUE(scorer.has_value());
+    const FeatureVector f = compute_features(c, now);
+    for (const double threshold : {0.99, 0.6, 0.3, 0.05, 0.0}) {
+      const std::function<bool(double)> below = [threshold](double v) { return v < threshold; };
+      const std::function<bool(double)> at_least = [threshold](double v) { return v >= threshold; };
+      for (const auto* holds : {&below, &at_least}) {
+        const std::optional<int64_t> solved =
+            (*scorer)->score_change_ms(f, ScoreId::kPAlive, *holds, now);
+        ASSERT_TRUE(solved.has_value());
+        EXPECT_EQ(*solved, first_p_alive_change_by_day(**scorer, c, now, *holds))
+            << "threshold " << threshold << (holds == &below ? " <" : " >=");
+        crossings += *solved < horizon ? 1 : 0;
+      }
+    }
+    // Only p_alive is solved, and only for a buyer.
+    const std::function<bool(double)> any = [](double v) { return v > 0.5; };
+    EXPECT_FALSE((*scorer)->score_change_ms(f, ScoreId::kClv365d, any, now).has_value());
+    CustomerState browser;
+    browser.first_event_ms = now.value();
+    EXPECT_FALSE((*scorer)
+                     ->score_change_ms(compute_features(browser, now), ScoreId::kPAlive, any, now)
+                     .has_value());
+  }
+  EXPECT_GE(crossings, 8);  // 0.6, 0.3 and 0.05 are crossed within the horizon, either way.
 }
 
 TEST(ModelScorerTest, CreateRejectsInvalidSnapshots) {
