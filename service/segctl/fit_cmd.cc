@@ -110,12 +110,19 @@ core::Result<core::scoring::TrainOptions> train_options(const service::ParsedFla
 int run_fit(io::RocksStore& store,
             std::optional<core::TimestampMs> as_of,
             const core::scoring::TrainOptions& options) {
+  auto latest = latest_stream_time(store);
+  if (!latest && (!as_of || latest.error().code != "no_stream_time")) {
+    return report(latest.error(), 1);
+  }
   if (!as_of) {
-    auto latest = latest_stream_time(store);
-    if (!latest) {
-      return report(latest.error(), 1);
-    }
     as_of = core::TimestampMs{*latest};
+  } else if (latest && as_of->value() < *latest) {
+    // The stored customers are as of the stream time: a fit cannot see them earlier (each would
+    // be taken at its own last event, a mix of times that gave degenerate fits).
+    return report({"bad_flag", "--as-of: " + core::format_rfc3339(*as_of) +
+                                   " is before the state dir's stream time " +
+                                   core::format_rfc3339(core::TimestampMs{*latest})},
+                  2);
   }
   auto snapshot = io::refit_and_store(store, *as_of, options);
   if (!snapshot) {
@@ -143,8 +150,8 @@ int fit_main(int argc, char** argv) {
       "result as the next model version and prints it as JSON (centroids in raw feature units).",
       {{"state-dir", "RocksDB state directory (required)"},
        {"as-of",
-        "stream time to fit at, in [1970-01-01, 2200-01-01) (default: the largest stored "
-        "stream time)"},
+        "stream time to fit at, in [1970-01-01, 2200-01-01), not before the largest stored "
+        "stream time (the default)"},
        {"time-unit", "BG/NBD time unit, day or week (default: day)"},
        {"k", "number of clusters, " + k_range() +
                  " (default: " + std::to_string(core::scoring::kDefaultClusters) +

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/common/check.h"
+#include "core/features/feature_values.h"
 #include "core/models/bgnbd.h"
 #include "core/models/clv.h"
 #include "core/models/gamma_gamma.h"
@@ -19,6 +20,22 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 double feature(const FeatureVector& f, FeatureId id) { return f[static_cast<size_t>(id)]; }
 
 void set(ScoreVector& out, ScoreId id, double v) { out[static_cast<size_t>(id)] = v; }
+
+/// The first t in (from, from + span] at which `holds(t)` differs from `holds(from)`, for a
+/// `holds` that changes at most once; from + span when it has not changed by then.
+template <typename Holds>
+int64_t first_change(const Holds& holds, int64_t from, int64_t span) {
+  const bool before = holds(from);
+  int64_t unchanged = from;
+  int64_t changed = from + span;
+  if (holds(changed) != before) {
+    while (changed - unchanged > 1) {
+      const int64_t mid = unchanged + (changed - unchanged) / 2;
+      (holds(mid) == before ? unchanged : changed) = mid;
+    }
+  }
+  return changed;
+}
 
 }  // namespace
 
@@ -105,11 +122,24 @@ void ModelScorer::score_purchases(const FeatureVector& f,
                         models::RfmDirection::kHigherIsBetter));
 }
 
-std::optional<int64_t> ModelScorer::score_change_ms(const FeatureVector& f,
+std::optional<int64_t> ModelScorer::score_change_ms(const CustomerState& state,
+                                                    const FeatureVector& f,
                                                     ScoreId id,
                                                     const std::function<bool(double)>& holds,
                                                     TimestampMs at) const {
-  if (id != ScoreId::kPAlive || !(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
+  if (!(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
+    return std::nullopt;
+  }
+  if (id == ScoreId::kRfmR) {
+    const auto holds_at = [&](int64_t t) {
+      return holds(
+          models::rfm_score(snapshot_.rfm.recency,
+                            timed_value(state, FeatureId::kDaysSinceLastPurchase, TimestampMs{t}),
+                            models::RfmDirection::kLowerIsBetter));
+    };
+    return first_change(holds_at, at.value(), kScoreSearchMs);
+  }
+  if (id != ScoreId::kPAlive) {
     return std::nullopt;
   }
   // As score_purchases() computes it on the day `days` after `at`'s: T is a whole number of days.
@@ -120,16 +150,7 @@ std::optional<int64_t> ModelScorer::score_change_ms(const FeatureVector& f,
     return holds(
         models::p_alive(snapshot_.bgnbd, x, t_x, (T + static_cast<double>(days)) / unit_days_));
   };
-  const bool now = holds_after(0);
-  int64_t unchanged = 0;
-  int64_t changed = kScoreSearchDays;
-  if (holds_after(changed) != now) {
-    while (changed - unchanged > 1) {
-      const int64_t mid = unchanged + (changed - unchanged) / 2;
-      (holds_after(mid) == now ? unchanged : changed) = mid;
-    }
-  }
-  return (day_of(at) + changed) * kMsPerDay;
+  return (day_of(at) + first_change(holds_after, 0, kScoreSearchDays)) * kMsPerDay;
 }
 
 ScoreVector ModelScorer::score(const CustomerState& state,

@@ -21,6 +21,8 @@ inline constexpr double kExpectedOrdersDays = 90.0;
 /// How far ahead score_change_ms() looks: 2^14 days (about 45 years); a score that has not
 /// crossed by then is re-checked then.
 inline constexpr int64_t kScoreSearchDays = int64_t{1} << 14;
+/// The same for a score solved to the millisecond: 2^40 ms (about 35 years).
+inline constexpr int64_t kScoreSearchMs = int64_t{1} << 40;
 
 /// The engine's Scorer for one immutable ModelSnapshot. Scores (see MODELS.md "Scores and
 /// refits"):
@@ -49,10 +51,13 @@ class ModelScorer final : public Scorer {
   /// The snapshot this scorer reads.
   [[nodiscard]] const models::ModelSnapshot& snapshot() const { return snapshot_; }
 
-  /// Solves p_alive: with x, t_x fixed until the next purchase, it moves only with T, by whole
-  /// days, and never rises with T. Found by bisection over the days ahead on the very values an
-  /// evaluation on those days computes (kScoreSearchDays at most).
-  [[nodiscard]] std::optional<int64_t> score_change_ms(const FeatureVector& features,
+  /// Solves p_alive and rfm_r, by bisection on the very values evaluations would compute:
+  /// - p_alive: with x, t_x fixed until the next purchase, it moves only with T, by whole days,
+  ///   and never rises with T; over the next kScoreSearchDays days.
+  /// - rfm_r: a quintile of days_since_last_purchase against fixed cuts, which never rises as
+  ///   the days pass; to the millisecond, over the next 2^40 ms.
+  [[nodiscard]] std::optional<int64_t> score_change_ms(const CustomerState& state,
+                                                       const FeatureVector& features,
                                                        ScoreId id,
                                                        const std::function<bool(double)>& holds,
                                                        TimestampMs at) const override;

@@ -36,8 +36,9 @@ std::optional<int64_t> earlier(std::optional<int64_t> a, std::optional<int64_t> 
 
 // Scores move with time through what they read: T (p_alive, expected_orders_90d, clv_365d), the
 // days since the last purchase (rfm_r) and the days since the last event (cluster and
-// cluster_distance, through log1p_overdue). A comparison with a threshold is solved when the model
-// can (p_alive); the others are re-checked at each day boundary. The purchase scores are NaN for
+// cluster_distance, through log1p_overdue); rfm_f and rfm_m (orders and money) do not. A
+// comparison with a threshold is solved when the model can (p_alive, rfm_r); the others are
+// re-checked at each day boundary. The purchase scores are NaN for
 // a customer who never bought, whatever the time or the model. Every other score wake-up is
 // model-bound: a newer model version re-checks the customer when it becomes active; without an
 // active model every score is NaN, which only that can change.
@@ -50,8 +51,8 @@ Wakeup score_wakeup(const CustomerState& s,
   if (!clustering && s.orders_total == 0) {
     return {};
   }
-  if (ctx.model_version == 0) {
-    return {.model_bound = true};
+  if (ctx.model_version == 0 || id == ScoreId::kRfmF || id == ScoreId::kRfmM) {
+    return {.model_bound = true};  // rfm_f and rfm_m read no clock: only a model changes them.
   }
   if (threshold && ctx.scorer != nullptr && threshold->op != Op::kEqual &&
       threshold->op != Op::kNotEqual) {
@@ -59,7 +60,7 @@ Wakeup score_wakeup(const CustomerState& s,
       return rules::truthy(rules::compare(t.op, v, t.value));
     };
     if (const std::optional<int64_t> due =
-            ctx.scorer->score_change_ms(features, id, holds, ctx.at)) {
+            ctx.scorer->score_change_ms(s, features, id, holds, ctx.at)) {
       return {.due_ms = due, .model_bound = true};
     }
   }

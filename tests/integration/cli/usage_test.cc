@@ -167,6 +167,29 @@ TEST(UsageTest, TimeFlagsRefuseWhatTheEventValidatorRejects) {
   }
 }
 
+TEST(UsageTest, FitRefusesATimeBeforeTheStoredStreamTime) {
+  // --as-of 1970 on 2026 data took each customer at its own last event and stored a degenerate
+  // model version, active at once.
+  const TempDir dir("cli-fit-as-of");
+  const std::string events = dir.file("ev.jsonl");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl",
+                {"gen", "--customers", "50", "--events", "2000", "--seed", "1", "--output", events})
+                .code,
+            0);
+  ASSERT_EQ(run("segctl", {"replay", "--input", events, "--state-dir", state}).code, 0);
+  const Ran early = run("segctl", {"fit", "--state-dir", state, "--as-of", "1970-01-01T00:00:00Z"});
+  EXPECT_EQ(early.code, 2);
+  EXPECT_EQ(early.err.rfind("segctl: bad_flag: --as-of: 1970-01-01T00:00:00Z is before the state "
+                            "dir's stream time 2026-",
+                            0),
+            0u)
+      << early.err;
+  const Ran fitted = run("segctl", {"fit", "--state-dir", state});
+  EXPECT_EQ(fitted.code, 0) << fitted.err;
+  EXPECT_EQ(fitted.out.rfind("{\"version\":1,", 0), 0u) << fitted.out;  // None was stored before.
+}
+
 TEST(UsageTest, ProduceRefusesPropertiesThatUndoItsKeyingOrItsBrokers) {
   // Each was applied over segctl's own setting: another partitioner put a customer's events
   // where segd does not look for them, and other brokers made --brokers a dead letter.

@@ -392,7 +392,8 @@ class SolvingScorer final : public Scorer {
                     ScoreMask needed) const override {
     return fixed_.score(s, f, at, needed);
   }
-  std::optional<int64_t> score_change_ms(const FeatureVector&,
+  std::optional<int64_t> score_change_ms(const CustomerState&,
+                                         const FeatureVector&,
                                          ScoreId,
                                          const std::function<bool(double)>&,
                                          TimestampMs) const override {

@@ -239,6 +239,15 @@ TEST(RuleSetTest, ScoresWithoutAModelWaitForOne) {
   EXPECT_TRUE(model_bound("p_alive < 0.3 || days_since_last_purchase > 30", bought, at_day(0.5),
                           no_scores(), 0));
   EXPECT_FALSE(model_bound("days_since_last_purchase > 30", bought, at_day(0.5), no_scores(), 0));
+  // rfm_f and rfm_m read orders and money, no clock: under a model only a newer one changes them
+  // (they were re-checked daily).
+  ScoreVector rfm = no_scores();
+  rfm[static_cast<size_t>(ScoreId::kRfmF)] = 2;
+  rfm[static_cast<size_t>(ScoreId::kRfmM)] = 3;
+  for (const char* rule : {"rfm_f >= 3", "rfm_m >= 5 || rfm_f < 2"}) {
+    EXPECT_EQ(next_due(rule, bought, at_day(0.5), rfm, 1), kWhenAModelIsActive) << rule;
+    EXPECT_TRUE(model_bound(rule, bought, at_day(0.5), rfm, 1)) << rule;
+  }
   EXPECT_EQ(next_due("p_alive < 0.3 || minutes_since_last_cart > 60",
                      customer({make_purchase(at_day(0.5), 10, "o1"),
                                make_event(EventType::kAddToCart, at_day(0.5))}),

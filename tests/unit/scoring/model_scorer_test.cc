@@ -146,7 +146,7 @@ TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) 
       const std::function<bool(double)> at_least = [threshold](double v) { return v >= threshold; };
       for (const auto* holds : {&below, &at_least}) {
         const std::optional<int64_t> solved =
-            (*scorer)->score_change_ms(f, ScoreId::kPAlive, *holds, now);
+            (*scorer)->score_change_ms(c, f, ScoreId::kPAlive, *holds, now);
         ASSERT_TRUE(solved.has_value());
         EXPECT_EQ(*solved, first_p_alive_change_by_day(**scorer, c, now, *holds))
             << "threshold " << threshold << (holds == &below ? " <" : " >=");
@@ -155,14 +155,41 @@ TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) 
     }
     // Only p_alive is solved, and only for a buyer.
     const std::function<bool(double)> any = [](double v) { return v > 0.5; };
-    EXPECT_FALSE((*scorer)->score_change_ms(f, ScoreId::kClv365d, any, now).has_value());
+    EXPECT_FALSE((*scorer)->score_change_ms(c, f, ScoreId::kClv365d, any, now).has_value());
     CustomerState browser;
     browser.first_event_ms = now.value();
-    EXPECT_FALSE((*scorer)
-                     ->score_change_ms(compute_features(browser, now), ScoreId::kPAlive, any, now)
-                     .has_value());
+    EXPECT_FALSE(
+        (*scorer)
+            ->score_change_ms(browser, compute_features(browser, now), ScoreId::kPAlive, any, now)
+            .has_value());
   }
   EXPECT_GE(crossings, 8);  // 0.6, 0.3 and 0.05 are crossed within the horizon, either way.
+}
+
+TEST(ModelScorerTest, RfmRCrossingsAreSolvedToTheMillisecond) {
+  auto scorer = ModelScorer::create(snapshot(TimeUnit::kDay));
+  ASSERT_TRUE(scorer.has_value());
+  const CustomerState c = testing::three_day_buyer();
+  const TimestampMs now = testing::at_day(80.5);
+  const FeatureVector f = compute_features(c, now);
+  const auto rfm_r = [&](int64_t t) {
+    const TimestampMs when{t};
+    return at((*scorer)->score(c, compute_features(c, when), when), ScoreId::kRfmR);
+  };
+  // 30.5 days since the last purchase (day 50), past the cuts 5, 10, 20: 2 until past 40 days.
+  ASSERT_EQ(rfm_r(now.value()), 2);
+  const int64_t past_40_days = testing::at_day(90).value() + 1;
+  for (const std::function<bool(double)>& holds :
+       {std::function<bool(double)>([](double v) { return v >= 2; }),
+        std::function<bool(double)>([](double v) { return v < 2; })}) {
+    EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kRfmR, holds, now), past_40_days);
+  }
+  EXPECT_EQ(rfm_r(past_40_days - 1), 2);
+  EXPECT_EQ(rfm_r(past_40_days), 1);
+  // Recency only grows: 3 is never reached again; re-checked at the horizon.
+  const std::function<bool(double)> three = [](double v) { return v >= 3; };
+  EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kRfmR, three, now),
+            now.value() + kScoreSearchMs);
 }
 
 TEST(ModelScorerTest, CreateRejectsInvalidSnapshots) {
