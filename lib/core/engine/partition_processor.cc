@@ -37,16 +37,18 @@ void PartitionProcessor::add_timer(const Timer& timer) {
   timers_.insert(timer.key());
   if (timer.model_version) {
     model_timers_.emplace(std::pair{*timer.model_version, timer.customer_id}, timer.due_ms);
-    timer_models_.emplace(timer.customer_id, *timer.model_version);
   }
 }
 
-std::optional<int64_t> PartitionProcessor::timer_model(const std::string& id) const {
-  if (timer_models_.empty()) {
-    return std::nullopt;
+std::optional<int64_t> PartitionProcessor::stored_timer_model(const std::string& id) const {
+  // One look per version bound to: versions are few.
+  for (auto it = model_timers_.begin(); it != model_timers_.end();
+       it = model_timers_.lower_bound(std::pair{it->first.first + 1, std::string()})) {
+    if (model_timers_.contains(std::pair{it->first.first, id})) {
+      return it->first.first;
+    }
   }
-  const auto it = timer_models_.find(id);
-  return it == timer_models_.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  return std::nullopt;
 }
 
 Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::string& id) {
@@ -79,9 +81,11 @@ Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::stri
                                      std::to_string(stored_due) +
                                      " ms that the timers family does not hold");
   }
+  const std::optional<int64_t> model =
+      stored_due != 0 && !model_timers_.empty() ? stored_timer_model(id) : std::nullopt;
   return &cache_
               .emplace(id, CacheEntry{std::make_shared<CustomerState>(std::move(state)), false,
-                                      stored_due, timer_model(id)})
+                                      stored_due, model, model})
               .first->second;
 }
 
@@ -102,31 +106,34 @@ Result<std::optional<CustomerState>> PartitionProcessor::customer(const std::str
   return reader_.get_customer(id);
 }
 
-void PartitionProcessor::clear_timer(CustomerState& state) {
+void PartitionProcessor::clear_timer(CacheEntry& entry) {
+  CustomerState& state = *entry.state;
   if (state.timer_due_ms != 0) {
     // The state owns its one pending timer: the index must hold it.
     CHECK(timers_.erase(TimerKey{state.timer_due_ms, state.customer_id}) == 1);
     state.timer_due_ms = 0;
-    if (const std::optional<int64_t> model = timer_model(state.customer_id)) {
-      model_timers_.erase(std::pair{*model, state.customer_id});
-      timer_models_.erase(state.customer_id);
+    if (entry.timer_model) {
+      CHECK(model_timers_.erase(std::pair{*entry.timer_model, state.customer_id}) == 1);
+      entry.timer_model.reset();
     }
   }
 }
 
-void PartitionProcessor::reschedule(CustomerState& state,
+void PartitionProcessor::reschedule(CacheEntry& entry,
                                     std::optional<int64_t> due_ms,
                                     std::optional<int64_t> model_version) {
+  CustomerState& state = *entry.state;
   // The timer always sits at the earliest time a rule can flip: moving it costs two in-memory set
   // operations (the store sees the batch's final timer of each customer), while a stale early
   // wake-up would cost a whole evaluation.
-  if (state.timer_due_ms == due_ms.value_or(0) && timer_model(state.customer_id) == model_version) {
+  if (state.timer_due_ms == due_ms.value_or(0) && entry.timer_model == model_version) {
     return;
   }
-  clear_timer(state);
+  clear_timer(entry);
   if (due_ms) {
     add_timer(Timer{*due_ms, state.customer_id, model_version});
     state.timer_due_ms = *due_ms;
+    entry.timer_model = model_version;
   }
 }
 
@@ -196,7 +203,7 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
   for (SegmentChange& c : result.changes) {
     outbox_.push_back(std::move(c));
   }
-  reschedule(state, result.next_due_ms,
+  reschedule(entry, result.next_due_ms,
              result.model_bound ? std::optional<int64_t>(scorer_->version()) : std::nullopt);
   mark_dirty(entry);
 }
@@ -252,7 +259,7 @@ Result<bool> PartitionProcessor::fire_timers(int64_t up_to_ms, size_t max_timers
     }
     s.version += 1;
     stats_.timers_fired += 1;
-    clear_timer(s);
+    clear_timer(**state);
     catch_up_model(**state, TimestampMs{next->at_ms});
     evaluate(**state, TimestampMs{next->at_ms}, CauseKind::kTimer, {});
   }
@@ -332,7 +339,7 @@ Result<std::optional<std::vector<std::string>>> PartitionProcessor::erase(
     outbox_.push_back(std::move(change));
     stats_.changes += 1;
   }
-  clear_timer(s);
+  clear_timer(**state);
   erasures_ += 1;
   erasures_dirty_ = true;
   if ((*state)->dirty) {
@@ -360,7 +367,7 @@ BatchDelta PartitionProcessor::take_batch() {
   for (CacheEntry* entry : dirty_) {
     const CustomerState& s = *entry->state;
     delta.customers_put.push_back(entry->state);
-    const std::optional<int64_t> model = timer_model(s.customer_id);
+    const std::optional<int64_t> model = entry->timer_model;
     if (s.timer_due_ms != entry->stored_timer_due_ms || model != entry->stored_timer_model) {
       if (s.timer_due_ms != 0) {
         delta.timers_put.emplace_back(partition_, Timer{s.timer_due_ms, s.customer_id, model});

@@ -2,7 +2,6 @@
 
 #include <absl/container/btree_map.h>
 #include <absl/container/btree_set.h>
-#include <absl/container/flat_hash_map.h>
 #include <absl/container/node_hash_map.h>
 
 #include <limits>
@@ -131,6 +130,7 @@ class PartitionProcessor {
     bool dirty = false;
     int64_t stored_timer_due_ms = 0;  ///< The timer the store holds for the customer; 0: none.
     std::optional<int64_t> stored_timer_model;  ///< And the model version it is bound to.
+    std::optional<int64_t> timer_model;  ///< The model version the state's timer is bound to.
   };
 
   /// A timer to fire, and the time it fires at: its due time, or for a model-bound timer the
@@ -150,14 +150,15 @@ class PartitionProcessor {
   /// When the first model version newer than `version` became (or, pending, will become)
   /// active; nullopt while none is known.
   [[nodiscard]] std::optional<int64_t> activation_after(int64_t version) const;
-  /// The model version the customer's timer is bound to; nullopt when it is not model-bound.
-  [[nodiscard]] std::optional<int64_t> timer_model(const std::string& id) const;
+  /// The model version the stored timer of `id` is bound to (model_timers_); nullopt when it is
+  /// not model-bound.
+  [[nodiscard]] std::optional<int64_t> stored_timer_model(const std::string& id) const;
   void evaluate(CacheEntry& entry, TimestampMs at, CauseKind cause, std::string_view event_id);
-  void reschedule(CustomerState& state,
+  void reschedule(CacheEntry& entry,
                   std::optional<int64_t> due_ms,
                   std::optional<int64_t> model_version);
   void add_timer(const Timer& timer);
-  void clear_timer(CustomerState& state);
+  void clear_timer(CacheEntry& entry);
   void activate_models(int64_t up_to_ms);
   void catch_up_model(CacheEntry& entry, TimestampMs at);
   /// Whether `id` was erased after the store's last known state of it: its stored state (and
@@ -178,10 +179,9 @@ class PartitionProcessor {
   int64_t erasures_ = 0;  ///< Customers erased so far: the incarnation of a new state.
   bool erasures_dirty_ = false;
   absl::btree_set<TimerKey> timers_;  ///< A B-tree: a timer moves on most evaluations.
-  /// The model-bound ones among them: (model version, customer) -> due time, and the version
-  /// by customer.
+  /// The model-bound ones among them: (model version, customer) -> due time. A cached customer's
+  /// version is CacheEntry::timer_model.
   absl::btree_map<std::pair<int64_t, std::string>, int64_t> model_timers_;
-  absl::flat_hash_map<std::string, int64_t> timer_models_;
   absl::node_hash_map<std::string, CacheEntry> cache_;  ///< Node-stable: dirty_ points into it.
   std::vector<CacheEntry*> dirty_;                      ///< In first-change order.
   std::set<std::string> erased_;                        ///< Erased in the batch in progress.

@@ -25,14 +25,15 @@ class Scorer {
                                           ScoreMask needed) const = 0;
   /// For a customer `state` whose features at stream time `at` are `features`: the first time
   /// after `at` at which `holds` of score `id` differs from `holds` of its value at `at`, where
-  /// `holds` is a comparison with a fixed value (< <= > >=), when this model can solve that
-  /// exactly; else nullopt, and the caller re-checks daily. A time far ahead (the search horizon)
-  /// when it does not change before then. The default solves nothing.
+  /// `holds` is a comparison (< <= > >=) with the fixed value `threshold`, when this model can
+  /// solve that exactly; else nullopt, and the caller re-checks daily. A time far ahead (the
+  /// search horizon) when it does not change before then. The default solves nothing.
   [[nodiscard]] virtual std::optional<int64_t> score_change_ms(
       const CustomerState& /*state*/,
       const FeatureVector& /*features*/,
       ScoreId /*id*/,
       const std::function<bool(double)>& /*holds*/,
+      double /*threshold*/,
       TimestampMs /*at*/) const {
     return std::nullopt;
   }

@@ -126,6 +126,7 @@ std::optional<int64_t> ModelScorer::score_change_ms(const CustomerState& state,
                                                     const FeatureVector& f,
                                                     ScoreId id,
                                                     const std::function<bool(double)>& holds,
+                                                    double threshold,
                                                     TimestampMs at) const {
   if (!(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
     return std::nullopt;
@@ -146,10 +147,25 @@ std::optional<int64_t> ModelScorer::score_change_ms(const CustomerState& state,
   const double x = feature(f, FeatureId::kX);
   const double t_x = feature(f, FeatureId::kTx) / unit_days_;
   const double T = feature(f, FeatureId::kT);
+  const models::BgNbdParams& bg = snapshot_.bgnbd;
   const auto holds_after = [&](int64_t days) {
-    return holds(
-        models::p_alive(snapshot_.bgnbd, x, t_x, (T + static_cast<double>(days)) / unit_days_));
+    return holds(models::p_alive(bg, x, t_x, (T + static_cast<double>(days)) / unit_days_));
   };
+  // The odds of having dropped out, a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x), are
+  // (1 - threshold) / threshold at this T (in the model's unit): its day is a first guess, taken
+  // when the values themselves flip there. (Evaluations round; the bisection decides otherwise.)
+  const double crossing_T =
+      t_x + (bg.alpha + t_x) * std::expm1((std::log((1.0 - threshold) / threshold) -
+                                           std::log(bg.a) + std::log(bg.b + x - 1.0)) /
+                                          (bg.r + x));
+  const double guess = std::ceil(crossing_T * unit_days_ - T);
+  if (x > 0.0 && guess >= 1.0 && guess <= static_cast<double>(kScoreSearchDays)) {
+    const auto day = static_cast<int64_t>(guess);
+    const bool now = holds_after(0);
+    if (holds_after(day) != now && (day == 1 || holds_after(day - 1) == now)) {
+      return (day_of(at) + day) * kMsPerDay;
+    }
+  }
   return (day_of(at) + first_change(holds_after, 0, kScoreSearchDays)) * kMsPerDay;
 }
 

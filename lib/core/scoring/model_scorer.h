@@ -53,13 +53,16 @@ class ModelScorer final : public Scorer {
 
   /// Solves p_alive and rfm_r, by bisection on the very values evaluations would compute:
   /// - p_alive: with x, t_x fixed until the next purchase, it moves only with T, by whole days,
-  ///   and never rises with T; over the next kScoreSearchDays days.
+  ///   and never rises with T; over the next kScoreSearchDays days. The closed-form crossing of
+  ///   `threshold` is tried first, and taken when the values on its day and the day before
+  ///   show the flip.
   /// - rfm_r: a quintile of days_since_last_purchase against fixed cuts, which never rises as
   ///   the days pass; to the millisecond, over the next 2^40 ms.
   [[nodiscard]] std::optional<int64_t> score_change_ms(const CustomerState& state,
                                                        const FeatureVector& features,
                                                        ScoreId id,
                                                        const std::function<bool(double)>& holds,
+                                                       double threshold,
                                                        TimestampMs at) const override;
 
   /// Nearest centroid of a raw (unstandardized) cluster vector: {cluster id, distance}.

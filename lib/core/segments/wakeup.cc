@@ -60,7 +60,7 @@ Wakeup score_wakeup(const CustomerState& s,
       return rules::truthy(rules::compare(t.op, v, t.value));
     };
     if (const std::optional<int64_t> due =
-            ctx.scorer->score_change_ms(s, features, id, holds, ctx.at)) {
+            ctx.scorer->score_change_ms(s, features, id, holds, threshold->value, ctx.at)) {
       return {.due_ms = due, .model_bound = true};
     }
   }

@@ -396,6 +396,7 @@ class SolvingScorer final : public Scorer {
                                          const FeatureVector&,
                                          ScoreId,
                                          const std::function<bool(double)>&,
+                                         double,
                                          TimestampMs) const override {
     return crossing_ms_;
   }

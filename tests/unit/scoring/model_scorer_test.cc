@@ -146,22 +146,25 @@ TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) 
       const std::function<bool(double)> at_least = [threshold](double v) { return v >= threshold; };
       for (const auto* holds : {&below, &at_least}) {
         const std::optional<int64_t> solved =
-            (*scorer)->score_change_ms(c, f, ScoreId::kPAlive, *holds, now);
+            (*scorer)->score_change_ms(c, f, ScoreId::kPAlive, *holds, threshold, now);
         ASSERT_TRUE(solved.has_value());
         EXPECT_EQ(*solved, first_p_alive_change_by_day(**scorer, c, now, *holds))
             << "threshold " << threshold << (holds == &below ? " <" : " >=");
+        // The threshold is only a hint for a first guess: a wrong one changes nothing.
+        EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kPAlive, *holds, threshold / 3, now),
+                  solved);
         crossings += *solved < horizon ? 1 : 0;
       }
     }
     // Only p_alive is solved, and only for a buyer.
     const std::function<bool(double)> any = [](double v) { return v > 0.5; };
-    EXPECT_FALSE((*scorer)->score_change_ms(c, f, ScoreId::kClv365d, any, now).has_value());
+    EXPECT_FALSE((*scorer)->score_change_ms(c, f, ScoreId::kClv365d, any, 0.5, now).has_value());
     CustomerState browser;
     browser.first_event_ms = now.value();
-    EXPECT_FALSE(
-        (*scorer)
-            ->score_change_ms(browser, compute_features(browser, now), ScoreId::kPAlive, any, now)
-            .has_value());
+    EXPECT_FALSE((*scorer)
+                     ->score_change_ms(browser, compute_features(browser, now), ScoreId::kPAlive,
+                                       any, 0.5, now)
+                     .has_value());
   }
   EXPECT_GE(crossings, 8);  // 0.6, 0.3 and 0.05 are crossed within the horizon, either way.
 }
@@ -182,13 +185,13 @@ TEST(ModelScorerTest, RfmRCrossingsAreSolvedToTheMillisecond) {
   for (const std::function<bool(double)>& holds :
        {std::function<bool(double)>([](double v) { return v >= 2; }),
         std::function<bool(double)>([](double v) { return v < 2; })}) {
-    EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kRfmR, holds, now), past_40_days);
+    EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kRfmR, holds, 2, now), past_40_days);
   }
   EXPECT_EQ(rfm_r(past_40_days - 1), 2);
   EXPECT_EQ(rfm_r(past_40_days), 1);
   // Recency only grows: 3 is never reached again; re-checked at the horizon.
   const std::function<bool(double)> three = [](double v) { return v >= 3; };
-  EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kRfmR, three, now),
+  EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kRfmR, three, 3, now),
             now.value() + kScoreSearchMs);
 }
 
