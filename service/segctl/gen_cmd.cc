@@ -84,9 +84,23 @@ core::Result<gen::GenPlan> gen_plan(const service::ParsedFlags& flags) {
 // Generates into --output and writes --truth. A file's own error names it, so it is reported
 // before the writer's.
 int write_files(const gen::GenPlan& plan, const service::ParsedFlags& flags) {
-  std::vector<io::FlagPath> destinations = {{"--output", flags.get("output").value_or("-")}};
-  if (auto path = flags.get("truth")) {
-    destinations.push_back({"--truth", *path});
+  auto output = path_flag(flags, "output");
+  if (!output) {
+    return report(output.error(), 2);
+  }
+  auto truth_path = path_flag(flags, "truth");
+  if (!truth_path) {
+    return report(truth_path.error(), 2);
+  }
+  std::vector<io::FlagPath> destinations = {{"--output", output->value_or("-")}};
+  if (*truth_path) {
+    if (**truth_path == "-" && destinations.front().path == "-") {
+      return report({"bad_flag",
+                     "--truth: '-' is standard output, where the events go (give "
+                     "--output or another --truth)"},
+                    2);
+    }
+    destinations.push_back({"--truth", **truth_path});
   }
   // Both into one file would be a mix of events and CSV.
   if (auto distinct = io::check_distinct_files({}, destinations); !distinct) {

@@ -26,7 +26,7 @@ int with_view(const service::ParsedFlags& flags,
   if (*path) {
     auto loaded = io::load_rule_set(**path);
     if (!loaded) {
-      return report(loaded.error(), 2);
+      return report(loaded.error(), 1);  // As replay's: a file that cannot be used, not usage.
     }
     rules = *loaded;
   }

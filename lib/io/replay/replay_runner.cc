@@ -175,6 +175,14 @@ class Replay {
         }
       }
     }
+    if (summary_.skipped < committed_lines_) {
+      // Not an error (a replay of a prefix is a no-op), but most likely the wrong files.
+      std::fprintf(stderr,
+                   "segctl: warning: the inputs hold %lld lines, fewer than the %lld this state "
+                   "dir has replayed already: nothing new was read (were the inputs changed?)\n",
+                   static_cast<long long>(summary_.skipped),
+                   static_cast<long long>(committed_lines_));
+    }
     if (auto r = commit_and_wait(line_no); !r) {
       return r;
     }

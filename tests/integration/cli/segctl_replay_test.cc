@@ -156,6 +156,21 @@ TEST_F(SegctlReplayFilesTest, AnOutputThatCannotBeOpenedLeavesTheOtherAndTheStat
   EXPECT_FALSE(std::filesystem::exists(state_dir_));
 }
 
+TEST_F(SegctlReplayFilesTest, ResumingWithFewerLinesThanReplayedWarns) {
+  // It exited 0 with "read":0 and nothing else to say.
+  ASSERT_EQ(replay({"--input", events_, "--output", "/dev/null"}).code, 0);
+  const std::string head = dir_.file("head.jsonl");
+  ASSERT_TRUE(write_text(head, original_.substr(0, original_.find('\n') + 1)).has_value());
+  const Ran ran = replay({"--input", head, "--output", "/dev/null"});
+  EXPECT_EQ(ran.code, 0) << ran.err;
+  EXPECT_NE(ran.err.find("segctl: warning: the inputs hold 1 lines, fewer than the 2000 this "
+                         "state dir has replayed already"),
+            std::string::npos)
+      << ran.err;
+  const Ran again = replay({"--input", events_, "--output", "/dev/null"});
+  EXPECT_EQ(again.err.find("warning"), std::string::npos) << again.err;
+}
+
 TEST_F(SegctlReplayFilesTest, StandardInputIsOneInputOnly) {
   const Ran ran = replay({"--input", "-", "--input", events_, "--input", "-"});
   EXPECT_EQ(ran.code, 2);

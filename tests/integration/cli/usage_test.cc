@@ -57,8 +57,6 @@ TEST(UsageTest, StrayArgumentsAreUsageErrors) {
   EXPECT_FALSE(std::filesystem::exists(state));
 }
 
-// replay --rules "" ran with no segments, --dead-letter "" wrote none, and inspect's error named
-// a config field ("rules_file: : cannot open").
 TEST(UsageTest, ArgumentsAfterADoubleDashAreNotFlags) {
   // A customer id such as "-h" or "--help" printed the help: `--` was "unexpected argument".
   const TempDir dir("cli-double-dash");
@@ -75,6 +73,23 @@ TEST(UsageTest, ArgumentsAfterADoubleDashAreNotFlags) {
     EXPECT_EQ(ran.out.rfind("{\"customer_id\":\"" + id + "\"", 0), 0u) << ran.out;
   }
   EXPECT_EQ(run("segctl", {"inspect", "--state-dir", state, "-h"}).out.rfind("usage:", 0), 0u);
+}
+
+TEST(UsageTest, AMissingRulesFileIsExitOneForEveryCommand) {
+  // inspect and export said 2 (usage), replay 1.
+  const TempDir dir("cli-rules-missing");
+  const std::string state = dir.file("state");
+  const std::string missing = dir.file("nope.yaml");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}).code, 0);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"replay", "--input", "-", "--state-dir", state, "--rules",
+                                 missing},
+        std::vector<std::string>{"inspect", "--state-dir", state, "--rules", missing, "c1"},
+        std::vector<std::string>{"export", "--state-dir", state, "--rules", missing}}) {
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 1) << args[0];
+    EXPECT_NE(ran.err.find(missing + ": cannot open"), std::string::npos) << ran.err;
+  }
 }
 
 TEST(UsageTest, InspectWithRulesExplainsACustomerInNoSegment) {
@@ -96,6 +111,8 @@ TEST(UsageTest, InspectWithRulesExplainsACustomerInNoSegment) {
   EXPECT_EQ(without.out.find("explain"), std::string::npos) << without.out;
 }
 
+// replay --rules "" ran with no segments, --dead-letter "" wrote none, and inspect's error named
+// a config field ("rules_file: : cannot open").
 TEST(UsageTest, EmptyPathFlagsAreUsageErrors) {
   const TempDir dir("cli-usage");
   const std::string state = dir.file("state");
@@ -113,6 +130,19 @@ TEST(UsageTest, EmptyPathFlagsAreUsageErrors) {
     EXPECT_EQ(ran.code, 2) << args[0];
     EXPECT_EQ(ran.err, "segctl: bad_flag: --rules: must not be empty\n");
   }
+  // gen's were io_error, exit 1 ("--output: : cannot open").
+  for (const std::string flag : {"--output", "--truth"}) {
+    const Ran ran =
+        run("segctl", {"gen", "--customers", "2", "--events", "2", "--seed", "1", flag, ""});
+    EXPECT_EQ(ran.code, 2) << flag;
+    EXPECT_EQ(ran.err, "segctl: bad_flag: " + flag + ": must not be empty\n");
+  }
+  // Events and CSV mixed on standard output.
+  const Ran both =
+      run("segctl", {"gen", "--customers", "2", "--events", "2", "--seed", "1", "--truth", "-"});
+  EXPECT_EQ(both.code, 2);
+  EXPECT_EQ(both.err.rfind("segctl: bad_flag: --truth: '-' is standard output", 0), 0u) << both.err;
+  EXPECT_EQ(both.out, "");
 }
 
 TEST(UsageTest, GenBoundsNameTheFlag) {
