@@ -67,7 +67,7 @@ const rules::SymbolTable& rule_symbols() {
 
 bool slot_is_timed(int slot) {
   if (static_cast<size_t>(slot) >= kFeatureCount) {
-    return true;  // Scores read T, which steps every day.
+    return true;  // Scores move with time (most of them) and with the model version.
   }
   return feature_info(static_cast<FeatureId>(slot)).behaviour != TimeBehaviour::kConstant;
 }
