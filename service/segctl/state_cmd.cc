@@ -34,11 +34,11 @@ int with_view(const service::ParsedFlags& flags,
   if (!store) {
     return report(store.error(), 1);
   }
-  auto scorer = io::latest_scorer(**store);
-  if (!scorer) {
-    return report(scorer.error(), 1);
+  auto models = io::load_models(**store);
+  if (!models) {
+    return report(models.error(), 1);
   }
-  auto view = io::CustomerView::create(**store, rules, *scorer);
+  auto view = io::CustomerView::create(**store, rules, *models);
   if (!view) {
     return report(view.error(), 1);
   }

@@ -259,13 +259,44 @@ void check_topic(Problems& problems, std::string_view key, std::string_view name
   }
 }
 
+// The port of one bootstrap entry, `[PROTOCOL://]HOST[:PORT]` as librdkafka takes it (an IPv6
+// host in brackets); "" when it names none (librdkafka then uses 9092).
+std::string_view broker_port(std::string_view entry) {
+  if (const size_t scheme = entry.find("://"); scheme != std::string_view::npos) {
+    entry.remove_prefix(scheme + 3);
+  }
+  if (entry.starts_with('[')) {
+    const size_t close = entry.find(']');
+    entry.remove_prefix(close == std::string_view::npos ? entry.size() : close + 1);
+    return entry.starts_with(':') ? entry.substr(1) : std::string_view();
+  }
+  const size_t colon = entry.find(':');
+  // A bare IPv6 address has several colons and no port.
+  return colon == entry.rfind(':') && colon != std::string_view::npos ? entry.substr(colon + 1)
+                                                                      : std::string_view();
+}
+
+bool valid_broker(std::string_view entry) {
+  entry = trim(entry);
+  if (entry.empty()) {
+    return false;
+  }
+  const std::string_view port = broker_port(entry);
+  if (port.empty()) {
+    return !entry.ends_with(':');
+  }
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+  return error == std::errc() && end == port.data() + port.size() && value >= 1 && value <= 65535;
+}
+
 void validate_kafka(const KafkaSettings& k, Problems& problems) {
   const auto entries = split(k.brokers, ',');
   if (trim(k.brokers).empty()) {
     problems.add("kafka.brokers", "must not be empty");
-  } else if (std::any_of(entries.begin(), entries.end(),
-                         [](std::string_view b) { return trim(b).empty(); })) {
-    problems.add("kafka.brokers", "expected HOST:PORT[,HOST:PORT...], got " + quoted(k.brokers));
+  } else if (!std::all_of(entries.begin(), entries.end(), valid_broker)) {
+    problems.add("kafka.brokers",
+                 "expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got " + quoted(k.brokers));
   }
   if (k.group_id.empty()) {
     problems.add("kafka.group_id", "must not be empty");

@@ -139,6 +139,7 @@ struct CommandLine {
   std::optional<std::string> config_path;  ///< --config FILE
   bool print_config = false;               ///< --print-config
   bool help = false;                       ///< --help or -h
+  bool exit_at_end = false;                ///< --exit-at-end
   /// Every `--<dotted.key> VALUE`, in order.
   std::vector<std::pair<std::string, std::string>> overrides;
 };

@@ -95,12 +95,16 @@ core::Result<CommandLine> parse_command_line(int argc, char** argv) {
       result.print_config = true;
       continue;
     }
+    if (arg == "--exit-at-end") {
+      result.exit_at_end = true;
+      continue;
+    }
     if (!arg.starts_with("--") || arg.size() == 2 || arg[2] == '=') {
       return core::fail("usage", "unexpected argument " + quoted(arg) + " (see --help)");
     }
     const auto eq = arg.find('=');
     const std::string name(arg.substr(2, eq == std::string_view::npos ? arg.npos : eq - 2));
-    if (name == "help" || name == "print-config") {
+    if (name == "help" || name == "print-config" || name == "exit-at-end") {
       return core::fail("usage", "--" + name + " takes no value");
     }
     std::string value;

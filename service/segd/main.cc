@@ -1,7 +1,5 @@
 // segd: the real-time customer segmentation daemon. Wiring lives in app.cc.
 #include <cstdio>
-#include <cstring>
-#include <vector>
 
 #include "io/config/input_file.h"
 #include "service/common/allocator.h"
@@ -15,16 +13,7 @@ int main(int argc, char** argv) {
   using namespace segd::service;
   hold_closed_standard_fds();
   tune_allocator_for_batches();
-  std::vector<char*> args;
-  RunUntil until = RunUntil::kSignal;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--exit-at-end") == 0) {
-      until = RunUntil::kEndOfInput;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  auto cl = parse_command_line(static_cast<int>(args.size()), args.data());
+  auto cl = parse_command_line(argc, argv);
   if (!cl || cl->help) {
     std::fprintf(cl ? stdout : stderr, "%s%s\n",
                  cl ? "" : ("segd: " + cl.error().message + "\n\n").c_str(), usage_text().c_str());
@@ -58,5 +47,5 @@ int main(int argc, char** argv) {
   if (auto rules = segd::io::check_input_file(config->rules.file); !rules) {
     return invalid(key_problem(sources, "rules.file", rules.error().message));
   }
-  return run_daemon(*config, until);
+  return run_daemon(*config, cl->exit_at_end ? RunUntil::kEndOfInput : RunUntil::kSignal);
 }

@@ -35,13 +35,18 @@ core::Result<void> check_keys(const YAML::Node& map,
                               std::string_view where) {
   for (const auto& pair : map) {
     const std::string key = pair.first.Scalar();
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
+    if (!pair.first.IsScalar() || std::find(known.begin(), known.end(), key) == known.end()) {
       std::string expected;
       for (std::string_view k : known) {
         expected += (expected.empty() ? "" : ", ") + std::string(k);
       }
-      return core::fail("rules_file", std::string(where) + ": unknown key '" + key +
-                                          "' (expected " + expected + ")");
+      // A null or collection key has no text: Scalar() gives "" for it, as for the key "".
+      const std::string what = pair.first.IsScalar() ? "unknown key '" + key + "'"
+                               : pair.first.IsNull() ? "a null key"
+                               : pair.first.IsMap()  ? "a map as a key"
+                                                     : "a list as a key";
+      return core::fail("rules_file",
+                        std::string(where) + ": " + what + " (expected " + expected + ")");
     }
   }
   if (const auto repeated = repeated_keys(map); !repeated.empty()) {

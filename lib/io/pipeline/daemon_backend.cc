@@ -66,7 +66,7 @@ core::Result<std::optional<std::string>> DaemonBackend::customer_json(const std:
   if (auto owned = check_owned(stats_.snapshot(), id); !owned) {
     return std::unexpected(owned.error());
   }
-  auto view = CustomerView::create(store_, rules(), pipeline_.scorer());
+  auto view = CustomerView::create(store_, rules(), pipeline_.models());
   if (!view) {
     return std::unexpected(view.error());
   }

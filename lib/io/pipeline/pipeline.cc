@@ -32,7 +32,6 @@ Pipeline::Pipeline(const PipelineConfig& config,
     : config_(config),
       store_(store),
       rules_(std::move(rules)),
-      scorer_(std::make_shared<core::NoModel>()),
       stats_(stats),
       drainer_(drainer),
       observer_(std::move(observer)),
@@ -80,12 +79,13 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& c
   if (!models) {
     return std::unexpected(models.error());
   }
-  for (const ActiveModel& m : *models) {
-    p->models_.emplace_back(m.active_from_ms, m.scorer);
-    p->latest_model_as_of_ms_ = m.trained_as_of_ms;
-    p->scorer_ = m.scorer;
+  int64_t version = 0;
+  if (!models->empty()) {
+    p->latest_model_as_of_ms_ = models->back().trained_as_of_ms;
+    version = models->back().scorer->version();
   }
-  p->stats_.update([&](PipelineSnapshot& s) { s.model_version = p->scorer_->version(); });
+  p->models_ = std::move(*models);
+  p->stats_.update([&](PipelineSnapshot& s) { s.model_version = version; });
   rd_kafka_poll_set_consumer(p->consumer_.get());
   p->consumer_queue_.reset(rd_kafka_queue_get_consumer(p->consumer_.get()));
   kafka::PartitionListPtr topics(

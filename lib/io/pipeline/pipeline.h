@@ -23,6 +23,7 @@
 #include "io/pipeline/producer.h"
 #include "io/pipeline/segment_members.h"
 #include "io/pipeline/topic_merger.h"
+#include "io/replay/model_store.h"
 #include "io/state/background_commit.h"
 #include "io/state/rocks_store.h"
 
@@ -77,10 +78,10 @@ class Pipeline {
   /// Switches every partition to `rules` after committing the current batch.
   [[nodiscard]] core::Result<void> replace_rules(std::shared_ptr<const core::RuleSet> rules);
   [[nodiscard]] std::shared_ptr<const core::RuleSet> rules() const { return rules_; }
-  /// The model that scores customers for inspection (thread-safe).
-  [[nodiscard]] std::shared_ptr<const core::Scorer> scorer() const {
-    std::lock_guard lock(scorer_mutex_);
-    return scorer_;
+  /// Every stored model version, oldest first, for views of the state (thread-safe).
+  [[nodiscard]] std::vector<ActiveModel> models() const {
+    std::lock_guard lock(models_mutex_);
+    return models_;
   }
 
  private:
@@ -210,8 +211,6 @@ class Pipeline {
   const PipelineConfig& config_;
   RocksStore& store_;
   std::shared_ptr<const core::RuleSet> rules_;
-  mutable std::mutex scorer_mutex_;
-  std::shared_ptr<const core::Scorer> scorer_;  ///< The latest model; guarded by scorer_mutex_.
   PipelineStats& stats_;
   OutboxDrainer& drainer_;
   PipelineObserver observer_;
@@ -235,7 +234,9 @@ class Pipeline {
   };
   std::map<TopicPartition, Reading> reading_;  ///< Assigned partitions.
   bool caught_up_ = false;  ///< Every assigned partition was read to its end since assignment.
-  std::vector<std::pair<int64_t, std::shared_ptr<const core::Scorer>>> models_;  ///< Stored.
+  mutable std::mutex models_mutex_;
+  /// Stored, oldest first. Changed on the pipeline thread only, under models_mutex_.
+  std::vector<ActiveModel> models_;
   int64_t global_stream_ms_ = 0;        ///< Largest event time over the assigned partitions.
   int64_t latest_model_as_of_ms_ = -1;  ///< trained_as_of of the newest model (or refit).
   /// The refit in progress (see start_refit), started at refit_started_.

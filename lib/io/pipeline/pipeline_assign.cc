@@ -108,8 +108,8 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     auto processor = std::make_unique<core::PartitionProcessor>(
         p, rules_, std::make_shared<core::NoModel>(), store_, std::move(*restore),
         core::PartitionProcessor::Options{config_.cache_customers});
-    for (const auto& [active_from, scorer] : models_) {
-      processor->add_model(scorer, active_from);
+    for (const ActiveModel& m : models_) {
+      processor->add_model(m.scorer, m.active_from_ms);
     }
     processors_[tp.partition] = std::move(processor);
     timers_reported_[tp.partition] = 0;

@@ -180,13 +180,12 @@ core::Result<void> Pipeline::finish_refit(bool wait) {
   if (!scorer) {
     return std::unexpected(scorer.error());
   }
-  models_.emplace_back(active_from, *scorer);
   for (auto& [partition, processor] : processors_) {
     processor->add_model(*scorer, active_from);
   }
   {
-    std::lock_guard lock(scorer_mutex_);
-    scorer_ = *scorer;
+    std::lock_guard lock(models_mutex_);
+    models_.push_back(ActiveModel{active_from, as_of, *scorer});
   }
   const double seconds = seconds_since(refit_started_);
   stats_.update([&](PipelineSnapshot& s) {

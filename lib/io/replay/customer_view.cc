@@ -10,11 +10,11 @@ namespace segd::io {
 
 CustomerView::CustomerView(RocksStore& store,
                            std::shared_ptr<const core::RuleSet> rules,
-                           std::shared_ptr<const core::Scorer> scorer,
+                           std::vector<std::shared_ptr<const core::Scorer>> scorers,
                            std::vector<int64_t> stream_times)
     : store_(&store),
       rules_(std::move(rules)),
-      scorer_(std::move(scorer)),
+      scorers_(std::move(scorers)),
       stream_times_(std::move(stream_times)) {}
 
 core::Result<std::vector<int64_t>> partition_stream_times(RocksStore& store) {
@@ -39,21 +39,25 @@ core::Result<std::vector<int64_t>> partition_stream_times(RocksStore& store) {
 
 core::Result<CustomerView> CustomerView::create(RocksStore& store,
                                                 std::shared_ptr<const core::RuleSet> rules,
-                                                std::shared_ptr<const core::Scorer> scorer) {
+                                                const std::vector<ActiveModel>& models) {
   auto stream_times = partition_stream_times(store);
   if (!stream_times) {
     return std::unexpected(stream_times.error());
   }
-  return CustomerView(store, std::move(rules), std::move(scorer), std::move(*stream_times));
+  std::vector<std::shared_ptr<const core::Scorer>> scorers;
+  for (const int64_t t : *stream_times) {
+    scorers.push_back(scorer_at(models, t));
+  }
+  return CustomerView(store, std::move(rules), std::move(scorers), std::move(*stream_times));
 }
 
 std::string CustomerView::render(const core::CustomerState& state) const {
   const auto p =
       core::partition_for_key(state.customer_id, static_cast<int32_t>(stream_times_.size()));
-  const core::TimestampMs at{
-      std::max(stream_times_[static_cast<size_t>(p.value())], state.last_event_ms)};
+  const auto partition = static_cast<size_t>(p.value());
+  const core::TimestampMs at{std::max(stream_times_[partition], state.last_event_ms)};
   const core::FeatureVector features = core::compute_features(state, at);
-  const core::ScoreVector scores = scorer_->score(state, features, at);
+  const core::ScoreVector scores = scorers_[partition]->score(state, features, at);
   std::optional<std::vector<core::SegmentChange>> why;
   if (rules_) {
     why = rules_->explain(state, features, scores, at);

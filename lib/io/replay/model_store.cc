@@ -53,19 +53,15 @@ core::Result<std::vector<ActiveModel>> load_models(RocksStore& store) {
   return out;
 }
 
-core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& store) {
-  auto snapshot = latest_snapshot(store);
-  if (!snapshot) {
-    return std::unexpected(snapshot.error());
+std::shared_ptr<const core::Scorer> scorer_at(const std::vector<ActiveModel>& models,
+                                              int64_t stream_time_ms) {
+  // As PartitionProcessor::add_model(): the newest version whose activation time has passed.
+  for (auto it = models.rbegin(); it != models.rend(); ++it) {
+    if (it->active_from_ms <= stream_time_ms) {
+      return it->scorer;
+    }
   }
-  if (!snapshot->has_value()) {
-    return std::shared_ptr<const core::Scorer>(std::make_shared<core::NoModel>());
-  }
-  auto scorer = core::scoring::ModelScorer::create(std::move(**snapshot));
-  if (!scorer) {
-    return std::unexpected(scorer.error());
-  }
-  return std::shared_ptr<const core::Scorer>(*scorer);
+  return std::make_shared<core::NoModel>();
 }
 
 core::Result<core::models::ModelSnapshot> train_next(RocksStore& store,

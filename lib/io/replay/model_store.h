@@ -22,8 +22,10 @@ struct ActiveModel {
 /// Every model version in the store, oldest first. Errors: storage, corrupt snapshots.
 [[nodiscard]] core::Result<std::vector<ActiveModel>> load_models(RocksStore& store);
 
-/// The newest stored model's scorer, or NoModel (version 0) when none is stored.
-[[nodiscard]] core::Result<std::shared_ptr<const core::Scorer>> latest_scorer(RocksStore& store);
+/// The version that scores a partition at `stream_time_ms`: the newest of `models` (oldest first)
+/// active by then, as the engine activates them; NoModel (version 0) when none is.
+[[nodiscard]] std::shared_ptr<const core::Scorer> scorer_at(const std::vector<ActiveModel>& models,
+                                                            int64_t stream_time_ms);
 
 /// Which stored customers a refit trains on, by customer_id; empty: all of them.
 using TrainingFilter = std::function<bool(std::string_view customer_id)>;

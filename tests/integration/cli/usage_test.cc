@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
+#include <string>
 
 #include "integration/cli/cli_run.h"
 #include "support/temp_dir.h"
@@ -197,17 +199,21 @@ TEST(UsageTest, TimeFlagsRefuseWhatTheEventValidatorRejects) {
   }
 }
 
+// 2000 generated events of 50 customers (in 2026) replayed into `state`.
+bool replay_generated_events(const TempDir& dir, const std::string& state) {
+  const std::string events = dir.file("ev.jsonl");
+  return run("segctl",
+             {"gen", "--customers", "50", "--events", "2000", "--seed", "1", "--output", events})
+                 .code == 0 &&
+         run("segctl", {"replay", "--input", events, "--state-dir", state}).code == 0;
+}
+
 TEST(UsageTest, FitRefusesATimeBeforeTheStoredStreamTime) {
   // --as-of 1970 on 2026 data took each customer at its own last event and stored a degenerate
   // model version, active at once.
   const TempDir dir("cli-fit-as-of");
-  const std::string events = dir.file("ev.jsonl");
   const std::string state = dir.file("state");
-  ASSERT_EQ(run("segctl",
-                {"gen", "--customers", "50", "--events", "2000", "--seed", "1", "--output", events})
-                .code,
-            0);
-  ASSERT_EQ(run("segctl", {"replay", "--input", events, "--state-dir", state}).code, 0);
+  ASSERT_TRUE(replay_generated_events(dir, state));
   const Ran early = run("segctl", {"fit", "--state-dir", state, "--as-of", "1970-01-01T00:00:00Z"});
   EXPECT_EQ(early.code, 2);
   EXPECT_EQ(early.err.rfind("segctl: bad_flag: --as-of: 1970-01-01T00:00:00Z is before the state "
@@ -218,6 +224,34 @@ TEST(UsageTest, FitRefusesATimeBeforeTheStoredStreamTime) {
   const Ran fitted = run("segctl", {"fit", "--state-dir", state});
   EXPECT_EQ(fitted.code, 0) << fitted.err;
   EXPECT_EQ(fitted.out.rfind("{\"version\":1,", 0), 0u) << fitted.out;  // None was stored before.
+}
+
+TEST(UsageTest, InspectAndExportScoreWithTheVersionActiveAtTheStreamTime) {
+  // A version fitted for later (--as-of past the stream time) scored every customer at once in
+  // inspect and export, while replay's engine would not use it before its time.
+  const TempDir dir("cli-fit-later");
+  const std::string state = dir.file("state");
+  ASSERT_TRUE(replay_generated_events(dir, state));
+  const auto scored_customers = [&state] {
+    const Ran exported = run("segctl", {"export", "--state-dir", state});
+    EXPECT_EQ(exported.code, 0) << exported.err;
+    int scored = 0;
+    std::istringstream lines(exported.out);
+    for (std::string line; std::getline(lines, line);) {
+      scored += line.find("\"p_alive\":null") == std::string::npos ? 1 : 0;
+    }
+    return scored;
+  };
+  const Ran later = run("segctl", {"fit", "--state-dir", state, "--as-of", "2027-06-01T00:00:00Z"});
+  ASSERT_EQ(later.code, 0) << later.err;
+  EXPECT_EQ(scored_customers(), 0);
+  const Ran inspected = run("segctl", {"inspect", "--state-dir", state, "c01"});
+  ASSERT_EQ(inspected.code, 0) << inspected.err;
+  EXPECT_NE(inspected.out.find("\"scores\":{\"p_alive\":null,"), std::string::npos)
+      << inspected.out;
+  const Ran now = run("segctl", {"fit", "--state-dir", state});  // Active from the stream time.
+  ASSERT_EQ(now.code, 0) << now.err;
+  EXPECT_GT(scored_customers(), 0);
 }
 
 TEST(UsageTest, ProduceRefusesPropertiesThatUndoItsKeyingOrItsBrokers) {

@@ -206,6 +206,20 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"kafka.session_timeout_ms", "300001"}},
        "kafka.session_timeout_ms: must be between 1000 and 300000, got 300001"},
       {{{"kafka.brokers", ""}}, "kafka.brokers: must not be empty"},
+      // Ports out of range were accepted (99999 wrapped) and failed only at connect time.
+      {{{"kafka.brokers", "b1:99999"}},
+       "kafka.brokers: expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got 'b1:99999'"},
+      {{{"kafka.brokers", "b1:9092,b2:0"}},
+       "kafka.brokers: expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got 'b1:9092,b2:0'"},
+      {{{"kafka.brokers", "b1:x"}},
+       "kafka.brokers: expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got 'b1:x'"},
+      {{{"kafka.brokers", "b1:"}},
+       "kafka.brokers: expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got 'b1:'"},
+      {{{"kafka.brokers", "[::1]:65536"}},
+       "kafka.brokers: expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got '[::1]:65536'"},
+      {{{"kafka.brokers", "b1:9092,,b2:9092"}},
+       "kafka.brokers: expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got "
+       "'b1:9092,,b2:9092'"},
       {{{"kafka.group_id", ""}}, "kafka.group_id: must not be empty"},
       {{{"state.dir", ""}}, "state.dir: must not be empty"},
       {{{"admin.token", "a b"}}, "admin.token: must not contain whitespace or control characters"},
@@ -247,6 +261,15 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
   for (const auto& [overrides, expected] : cases) {
     const std::string flag = "--" + overrides.front().first;
     EXPECT_EQ(error_of(load(std::nullopt, {}, overrides)), expected + " (from " + flag + ")");
+  }
+}
+
+TEST(ConfigTest, AcceptsTheBootstrapFormsLibrdkafkaTakes) {
+  for (const std::string brokers :
+       {"b1", "b1:1", "b1:65535", " b1:9092 , b2:9093", "PLAINTEXT://b1:9092", "[::1]:9092",
+        "[::1]", "::1", "127.0.0.1:9092"}) {
+    auto config = load(std::nullopt, {}, {{"kafka.brokers", brokers}});
+    EXPECT_TRUE(config.has_value()) << brokers << ": " << config.error().message;
   }
 }
 
@@ -496,10 +519,11 @@ TEST(ConfigTest, OffIsADurationOfZeroWhereAKeyCanBeSwitchedOff) {
 
 TEST(CommandLineTest, ParsesBothValueFormsAndSwitches) {
   auto cl = parse({"--config", "/etc/segd.yaml", "--kafka.brokers=h:9092", "--state.dir", "/tmp/x",
-                   "--print-config", "--admin.token=", "--kafka.rdkafka=a=1;b=2"});
+                   "--print-config", "--admin.token=", "--exit-at-end", "--kafka.rdkafka=a=1;b=2"});
   ASSERT_TRUE(cl.has_value()) << cl.error().message;
   EXPECT_EQ(cl->config_path, "/etc/segd.yaml");
   EXPECT_TRUE(cl->print_config);
+  EXPECT_TRUE(cl->exit_at_end);
   EXPECT_FALSE(cl->help);
   EXPECT_EQ(cl->overrides, (Pairs{{"kafka.brokers", "h:9092"},
                                   {"state.dir", "/tmp/x"},
@@ -521,6 +545,8 @@ TEST(CommandLineTest, RejectsMissingValuesAndStrayArguments) {
       {{"--"}, "unexpected argument '--' (see --help)"},
       {{"--=x"}, "unexpected argument '--=x' (see --help)"},
       {{"--print-config=yes"}, "--print-config takes no value"},
+      // Was "unknown key 'exit-at-end'": main() took only the bare flag out of the arguments.
+      {{"--exit-at-end=1"}, "--exit-at-end takes no value"},
   };
   for (const auto& [args, expected] : cases) {
     auto cl = parse(args);

@@ -61,6 +61,14 @@ TEST(RulesYamlTest, UnknownKeysAreErrors) {
             "rules.yaml: unknown key 'segmentz' (expected segments)");
   EXPECT_EQ(error_of("segmentz:\n  - name: a\n    enter: x > 1"),
             "rules.yaml: unknown key 'segmentz' (expected segments)");
+  // These read "unknown key ''", as if the key were an empty string.
+  EXPECT_EQ(error_of("segments:\n  - name: a\n    enter: x > 1\n    ~: x < 1"),
+            "rules.yaml: segments[0] (a): a null key (expected name, enter, exit)");
+  EXPECT_EQ(error_of("segments: []\n? [a, b]\n: 1"),
+            "rules.yaml: a list as a key (expected segments)");
+  EXPECT_EQ(error_of("segments: []\n? {a: b}\n: 1"),
+            "rules.yaml: a map as a key (expected segments)");
+  EXPECT_EQ(error_of("segments: []\n'': 1"), "rules.yaml: unknown key '' (expected segments)");
 }
 
 TEST(RulesYamlTest, DuplicateKeysAreErrors) {
