@@ -102,6 +102,14 @@ int produce_main(int argc, char** argv) {
                static_cast<long long>(stats->produced), as_is.c_str(),
                static_cast<long long>(stats->delivered), static_cast<long long>(stats->failed),
                stats->failed ? ": " : "", stats->first_error.c_str());
+  if (in->bad()) {  // getline() stops at a read error as at the end of the input.
+    std::fprintf(stderr,
+                 "segctl produce: io_error: --input: %s: read error after line %lld (blank lines "
+                 "not counted); produce only the rest again\n",
+                 input == "-" ? "standard input" : input.c_str(),
+                 static_cast<long long>(stats->produced));
+    return 1;
+  }
   if (stats->stopped) {
     std::fprintf(stderr,
                  "segctl produce: stopped after line %lld of the input (blank lines not "

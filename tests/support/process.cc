@@ -62,7 +62,9 @@ core::Result<void> plan_redirects(const ProcessOptions& options, Redirects& r) {
     r.in = *p;
     posix_spawn_file_actions_adddup2(&r.actions, r.in.read_end, STDIN_FILENO);
   } else {
-    posix_spawn_file_actions_addopen(&r.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    const bool file = options.stdin_mode == StdinMode::kFile;
+    posix_spawn_file_actions_addopen(&r.actions, STDIN_FILENO,
+                                     file ? options.stdin_path.c_str() : "/dev/null", O_RDONLY, 0);
   }
   if (options.stdout_mode == StdoutMode::kPipe) {
     auto p = make_pipe();

@@ -14,7 +14,7 @@
 namespace segd::test {
 
 /// Where the child's stdin comes from.
-enum class StdinMode { kNull, kPipe };
+enum class StdinMode { kNull, kPipe, kFile };
 /// Where the child's stdout goes: a pipe we read lines from, a file, or our own stdout.
 enum class StdoutMode { kPipe, kFile, kInherit };
 
@@ -22,6 +22,7 @@ enum class StdoutMode { kPipe, kFile, kInherit };
 struct ProcessOptions {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
   StdinMode stdin_mode = StdinMode::kNull;
+  std::string stdin_path;  // used with StdinMode::kFile: opened read-only (a directory too)
   StdoutMode stdout_mode = StdoutMode::kPipe;
   std::string stdout_path;  // used with StdoutMode::kFile
   std::string stderr_path;  // Default: empty, the child inherits our stderr

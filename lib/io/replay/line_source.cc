@@ -98,7 +98,8 @@ void read_all(const std::shared_ptr<Shared>& shared) {
         return;
       }
     }
-    while (standard ? read_standard_input(s, line) : core::read_text_line(file, line)) {
+    std::istream& in = standard ? s.standard_input : file;
+    while (standard ? read_standard_input(s, line) : core::read_text_line(in, line)) {
       DecodedLine& out = chunk.emplace_back();
       out.number = number++;
       if (out.number < s.skip) {
@@ -115,6 +116,16 @@ void read_all(const std::shared_ptr<Shared>& shared) {
         }
         chunk.reserve(kChunkLines);
       }
+    }
+    // getline() stops at a read error as at the end: only the stream's state tells them apart.
+    if (in.bad()) {
+      if (!chunk.empty() && !hand_over(s, std::move(chunk))) {
+        return;
+      }
+      hand_over(
+          s, core::fail("io_error", (standard ? std::string("standard input") : input) +
+                                        ": read error after " + std::to_string(number) + " lines"));
+      return;
     }
   }
   if (!chunk.empty() && !hand_over(s, std::move(chunk))) {

@@ -25,6 +25,11 @@ struct Ran {
                       const std::string& stdout_path = {},
                       const std::vector<std::pair<std::string, std::string>>& env = {});
 
+/// As run(), with the file (or directory) at `stdin_path` opened as its standard input.
+[[nodiscard]] Ran run_reading(std::string_view program,
+                              const std::vector<std::string>& args,
+                              const std::string& stdin_path);
+
 /// `SEGD_SOURCE_DIR/<relative>`.
 [[nodiscard]] std::string source_file(std::string_view relative);
 

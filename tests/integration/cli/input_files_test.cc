@@ -41,6 +41,24 @@ TEST(InputFilesTest, RulesFileThatIsADirectoryFails) {
   EXPECT_TRUE(mentions(ran, "rules_file: " + dir.path().string() + ": is a directory")) << ran.err;
 }
 
+TEST(InputFilesTest, AReadErrorOnStandardInputIsAnErrorNotItsEnd) {
+  // A directory as standard input fails every read (EISDIR): replay and produce took that for an
+  // empty input, and replay exited 0 with nothing read.
+  const TempDir dir("cli-stdin-error");
+  const Ran replayed = run_reading(
+      "segctl", {"replay", "--input", "-", "--state-dir", dir.file("state")}, dir.path().string());
+  EXPECT_EQ(replayed.code, 1);
+  EXPECT_EQ(replayed.err, "segctl: io_error: standard input: read error after 0 lines\n");
+  const Ran produced =
+      run_reading("segctl", {"produce", "--brokers", "127.0.0.1:1", "--topic", "t", "--input", "-"},
+                  dir.path().string());
+  EXPECT_EQ(produced.code, 1);
+  EXPECT_TRUE(mentions(produced,
+                       "segctl produce: io_error: --input: standard input: read error "
+                       "after line 0"))
+      << produced.err;
+}
+
 TEST(InputFilesTest, ReplayReadsANamedPipeWhoseWriterIsWaiting) {
   // The input checks opened and closed the FIFO twice before reading it: the writer lost its only
   // reader (SIGPIPE, or its data gone), and the replay then waited for a writer forever.
