@@ -89,26 +89,35 @@ models::Assignment ModelScorer::assign(const ClusterVector& raw) const {
   return best;
 }
 
+double ModelScorer::t_score(ScoreId id, const FeatureVector& f, double T_days) const {
+  const models::RfmSummary rfm{feature(f, FeatureId::kX), feature(f, FeatureId::kTx) / unit_days_,
+                               T_days / unit_days_};
+  const models::BgNbdParams& bg = snapshot_.bgnbd;
+  switch (id) {
+    case ScoreId::kPAlive:
+      return models::p_alive(bg, rfm.x, rfm.t_x, rfm.T);
+    case ScoreId::kExpectedOrders90d:
+      return models::expected_purchases(bg, kExpectedOrdersDays / unit_days_, rfm.x, rfm.t_x,
+                                        rfm.T);
+    case ScoreId::kClv365d:
+      return models::clv(bg, snapshot_.gamma_gamma, rfm, purchase_day_values(f),
+                         kClvHorizonDays / unit_days_, discount_per_unit_, kClvSteps);
+    default:
+      CHECK(false);
+  }
+  return kNaN;
+}
+
 void ModelScorer::score_purchases(const FeatureVector& f,
                                   ScoreMask needed,
                                   ScoreVector& out) const {
   if (!(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
     return;  // Never bought: the purchase scores stay NaN.
   }
-  const models::RfmSummary rfm{feature(f, FeatureId::kX), feature(f, FeatureId::kTx) / unit_days_,
-                               feature(f, FeatureId::kT) / unit_days_};
-  const models::BgNbdParams& bg = snapshot_.bgnbd;
-  if (wants(needed, ScoreId::kPAlive)) {
-    set(out, ScoreId::kPAlive, models::p_alive(bg, rfm.x, rfm.t_x, rfm.T));
-  }
-  if (wants(needed, ScoreId::kExpectedOrders90d)) {
-    set(out, ScoreId::kExpectedOrders90d,
-        models::expected_purchases(bg, kExpectedOrdersDays / unit_days_, rfm.x, rfm.t_x, rfm.T));
-  }
-  if (wants(needed, ScoreId::kClv365d)) {
-    set(out, ScoreId::kClv365d,
-        models::clv(bg, snapshot_.gamma_gamma, rfm, purchase_day_values(f),
-                    kClvHorizonDays / unit_days_, discount_per_unit_, kClvSteps));
+  for (const ScoreId id : {ScoreId::kPAlive, ScoreId::kExpectedOrders90d, ScoreId::kClv365d}) {
+    if (wants(needed, id)) {
+      set(out, id, t_score(id, f, feature(f, FeatureId::kT)));
+    }
   }
   const models::RfmCuts& cuts = snapshot_.rfm;
   set(out, ScoreId::kRfmR,
@@ -140,17 +149,20 @@ std::optional<int64_t> ModelScorer::score_change_ms(const CustomerState& state,
     };
     return first_change(holds_at, at.value(), kScoreSearchMs);
   }
-  if (id != ScoreId::kPAlive) {
+  if (id != ScoreId::kPAlive && id != ScoreId::kExpectedOrders90d && id != ScoreId::kClv365d) {
     return std::nullopt;
   }
   // As score_purchases() computes it on the day `days` after `at`'s: T is a whole number of days.
+  const double T = feature(f, FeatureId::kT);
+  const auto holds_after = [&](int64_t days) {
+    return holds(t_score(id, f, T + static_cast<double>(days)));
+  };
+  if (id != ScoreId::kPAlive) {
+    return (day_of(at) + first_change(holds_after, 0, kScoreSearchDays)) * kMsPerDay;
+  }
   const double x = feature(f, FeatureId::kX);
   const double t_x = feature(f, FeatureId::kTx) / unit_days_;
-  const double T = feature(f, FeatureId::kT);
   const models::BgNbdParams& bg = snapshot_.bgnbd;
-  const auto holds_after = [&](int64_t days) {
-    return holds(models::p_alive(bg, x, t_x, (T + static_cast<double>(days)) / unit_days_));
-  };
   // The odds of having dropped out, a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x), are
   // (1 - threshold) / threshold at this T (in the model's unit): its day is a first guess, taken
   // when the values themselves flip there. (Evaluations round; the bisection decides otherwise.)

@@ -51,11 +51,12 @@ class ModelScorer final : public Scorer {
   /// The snapshot this scorer reads.
   [[nodiscard]] const models::ModelSnapshot& snapshot() const { return snapshot_; }
 
-  /// Solves p_alive and rfm_r, by bisection on the very values evaluations would compute:
-  /// - p_alive: with x, t_x fixed until the next purchase, it moves only with T, by whole days,
-  ///   and never rises with T; over the next kScoreSearchDays days. The closed-form crossing of
-  ///   `threshold` is tried first, and taken when the values on its day and the day before
-  ///   show the flip.
+  /// Solves p_alive, expected_orders_90d, clv_365d and rfm_r, by bisection on the very values
+  /// evaluations would compute:
+  /// - p_alive, expected_orders_90d, clv_365d: with x, t_x fixed until the next purchase, they
+  ///   move only with T, by whole days, and never rise with T (MODELS.md, "Scores over time");
+  ///   over the next kScoreSearchDays days. For p_alive the closed-form crossing of `threshold`
+  ///   is tried first, and taken when the values on its day and the day before show the flip.
   /// - rfm_r: a quintile of days_since_last_purchase against fixed cuts, which never rises as
   ///   the days pass; to the millisecond, over the next 2^40 ms.
   [[nodiscard]] std::optional<int64_t> score_change_ms(const CustomerState& state,
@@ -73,6 +74,8 @@ class ModelScorer final : public Scorer {
 
  private:
   void score_purchases(const FeatureVector& features, ScoreMask needed, ScoreVector& out) const;
+  /// p_alive, expected_orders_90d or clv_365d of a buyer with `features`, at T = `T_days`.
+  [[nodiscard]] double t_score(ScoreId id, const FeatureVector& features, double T_days) const;
 
   models::ModelSnapshot snapshot_;
   double unit_days_;

@@ -26,9 +26,10 @@ struct Wakeup {
 /// comparison whose two sides move in opposite directions or not at all (node_trend()), such as a
 /// bare time-varying feature against a time-free threshold, is solved exactly, as the first
 /// millisecond at which it flips; so is a bare score against a time-free threshold when the
-/// model can solve it (Scorer::score_change_ms(): p_alive); an `&&` whose time-free side is false
-/// (or an `||` whose time-free side is true) cannot change at all; anything else falls back to
-/// each time-varying feature's next step (daily for continuous values and for scores).
+/// model can solve it (Scorer::score_change_ms(): p_alive, expected_orders_90d, clv_365d, rfm_r);
+/// an `&&` whose time-free side is false (or an `||` whose time-free side is true) cannot change at
+/// all; anything else falls back to each time-varying feature's next step (daily for continuous
+/// values and for scores).
 [[nodiscard]] Wakeup find_wakeup(const RuleExpr& e,
                                  const CustomerState& s,
                                  const FeatureVector& features,

@@ -112,20 +112,21 @@ TEST(ModelScorerTest, ClusterUsesTheStandardizedVector) {
   EXPECT_NEAR(a.distance, 0.0, 1e-12);
 }
 
-// The first day boundary after `now` at which `holds` of the customer's scored p_alive differs
-// from now, found day by day as evaluations on those days would see it; the search horizon when
-// none does.
-int64_t first_p_alive_change_by_day(const ModelScorer& scorer,
-                                    const CustomerState& c,
-                                    TimestampMs now,
-                                    const std::function<bool(double)>& holds) {
-  const auto p_alive = [&](TimestampMs t) {
-    return at(scorer.score(c, compute_features(c, t), t, ScoreMask{1}), ScoreId::kPAlive);
+// The first day boundary after `now` at which `holds` of the customer's score `id` differs from
+// now, found day by day as evaluations on those days would see it; the search horizon when none
+// does.
+int64_t first_change_by_day(const ModelScorer& scorer,
+                            const CustomerState& c,
+                            TimestampMs now,
+                            ScoreId id,
+                            const std::function<bool(double)>& holds) {
+  const auto score = [&](TimestampMs t) {
+    return at(scorer.score(c, compute_features(c, t), t, ScoreMask{1} << static_cast<int>(id)), id);
   };
-  const bool before = holds(p_alive(now));
+  const bool before = holds(score(now));
   for (int64_t day = 1; day < kScoreSearchDays; ++day) {
     const TimestampMs t{(day_of(now) + day) * kMsPerDay};
-    if (holds(p_alive(t)) != before) {
+    if (holds(score(t)) != before) {
       return t.value();
     }
   }
@@ -148,7 +149,7 @@ TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) 
         const std::optional<int64_t> solved =
             (*scorer)->score_change_ms(c, f, ScoreId::kPAlive, *holds, threshold, now);
         ASSERT_TRUE(solved.has_value());
-        EXPECT_EQ(*solved, first_p_alive_change_by_day(**scorer, c, now, *holds))
+        EXPECT_EQ(*solved, first_change_by_day(**scorer, c, now, ScoreId::kPAlive, *holds))
             << "threshold " << threshold << (holds == &below ? " <" : " >=");
         // The threshold is only a hint for a first guess: a wrong one changes nothing.
         EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kPAlive, *holds, threshold / 3, now),
@@ -156,9 +157,9 @@ TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) 
         crossings += *solved < horizon ? 1 : 0;
       }
     }
-    // Only p_alive is solved, and only for a buyer.
+    // The cluster is not solved, and purchase scores only for a buyer.
     const std::function<bool(double)> any = [](double v) { return v > 0.5; };
-    EXPECT_FALSE((*scorer)->score_change_ms(c, f, ScoreId::kClv365d, any, 0.5, now).has_value());
+    EXPECT_FALSE((*scorer)->score_change_ms(c, f, ScoreId::kCluster, any, 0.5, now).has_value());
     CustomerState browser;
     browser.first_event_ms = now.value();
     EXPECT_FALSE((*scorer)
@@ -167,6 +168,39 @@ TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) 
                      .has_value());
   }
   EXPECT_GE(crossings, 8);  // 0.6, 0.3 and 0.05 are crossed within the horizon, either way.
+}
+
+TEST(ModelScorerTest, ExpectedOrdersAndClvCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) {
+  // They were re-checked at every day boundary; like p_alive they never rise with T.
+  const CustomerState c = testing::three_day_buyer();
+  const TimestampMs now = testing::at_day(80.5);
+  const int64_t horizon = (day_of(now) + kScoreSearchDays) * kMsPerDay;
+  int crossings = 0;
+  for (const TimeUnit unit : {TimeUnit::kDay, TimeUnit::kWeek}) {
+    auto scorer = ModelScorer::create(snapshot(unit));
+    ASSERT_TRUE(scorer.has_value());
+    const FeatureVector f = compute_features(c, now);
+    for (const ScoreId id : {ScoreId::kExpectedOrders90d, ScoreId::kClv365d}) {
+      const double value = at((*scorer)->score(c, f, now), id);
+      ASSERT_GT(value, 0.0);
+      // Below today's value (crossed sooner or later), above it (never: the score only falls).
+      for (const double share : {0.9, 0.5, 0.1, 1.5}) {
+        const double threshold = value * share;
+        const std::function<bool(double)> below = [threshold](double v) { return v < threshold; };
+        const std::function<bool(double)> above = [threshold](double v) { return v > threshold; };
+        for (const auto* holds : {&below, &above}) {
+          const std::optional<int64_t> solved =
+              (*scorer)->score_change_ms(c, f, id, *holds, threshold, now);
+          ASSERT_TRUE(solved.has_value());
+          EXPECT_EQ(*solved, first_change_by_day(**scorer, c, now, id, *holds))
+              << "score " << static_cast<int>(id) << " threshold " << threshold
+              << (holds == &below ? " <" : " >");
+          crossings += *solved < horizon ? 1 : 0;
+        }
+      }
+    }
+  }
+  EXPECT_GE(crossings, 12);  // The three shares below today's value, both ways, for both units.
 }
 
 TEST(ModelScorerTest, RfmRCrossingsAreSolvedToTheMillisecond) {
