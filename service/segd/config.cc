@@ -285,9 +285,8 @@ bool valid_broker(std::string_view entry) {
   if (port.empty()) {
     return !entry.ends_with(':');
   }
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
-  return error == std::errc() && end == port.data() + port.size() && value >= 1 && value <= 65535;
+  const auto [status, value] = parse_int(port);
+  return status == IntParse::kOk && value >= 1 && value <= 65535;
 }
 
 void validate_kafka(const KafkaSettings& k, Problems& problems) {

@@ -54,6 +54,14 @@ bool hand_over(Shared& s, core::Result<std::vector<DecodedLine>> chunk) {
   return true;
 }
 
+// Hands over what `chunk` holds, then `error`, which ends the reading.
+void hand_over_error(Shared& s, std::vector<DecodedLine>& chunk, core::Error error) {
+  if (!chunk.empty() && !hand_over(s, std::move(chunk))) {
+    return;
+  }
+  hand_over(s, std::unexpected(std::move(error)));
+}
+
 // getline() on standard input, announced to the destructor, which leaves a reader blocked here
 // behind instead of joining it; false at the end of the input or once stopping.
 bool read_standard_input(Shared& s, std::string& line) {
@@ -91,10 +99,7 @@ void read_all(const std::shared_ptr<Shared>& shared) {
         opened = file ? core::Result<void>{} : core::fail("io_error", input + ": cannot open");
       }
       if (!opened) {
-        if (!chunk.empty() && !hand_over(s, std::move(chunk))) {
-          return;
-        }
-        hand_over(s, std::unexpected(opened.error()));
+        hand_over_error(s, chunk, opened.error());
         return;
       }
     }
@@ -119,12 +124,9 @@ void read_all(const std::shared_ptr<Shared>& shared) {
     }
     // getline() stops at a read error as at the end: only the stream's state tells them apart.
     if (in.bad()) {
-      if (!chunk.empty() && !hand_over(s, std::move(chunk))) {
-        return;
-      }
-      hand_over(
-          s, core::fail("io_error", (standard ? std::string("standard input") : input) +
-                                        ": read error after " + std::to_string(number) + " lines"));
+      hand_over_error(s, chunk,
+                      {"io_error", (standard ? std::string("standard input") : input) +
+                                       ": read error after " + std::to_string(number) + " lines"});
       return;
     }
   }
