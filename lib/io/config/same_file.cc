@@ -19,10 +19,11 @@ struct FileId {
 };
 
 // The file a path names when a command could truncate or interleave it: a regular file, or a path
-// with nothing there yet. "-" is standard input. A device or a pipe is left alone.
-std::optional<FileId> file_id(const std::string& path) {
+// with nothing there yet. "-" is the standard stream `standard` (input for reads, output for
+// writes). A device or a pipe is left alone.
+std::optional<FileId> file_id(const std::string& path, int standard) {
   struct stat st {};
-  const int result = path == "-" ? ::fstat(STDIN_FILENO, &st) : ::stat(path.c_str(), &st);
+  const int result = path == "-" ? ::fstat(standard, &st) : ::stat(path.c_str(), &st);
   if (result == 0) {
     return S_ISREG(st.st_mode) ? std::optional(FileId{st.st_dev, st.st_ino, {}}) : std::nullopt;
   }
@@ -32,10 +33,20 @@ std::optional<FileId> file_id(const std::string& path) {
   return FileId{0, 0, normalised_path(path)};
 }
 
+// How an error quotes a path: `'out.jsonl'`, `'-' (standard output)`.
+std::string quoted(const FlagPath& given, bool read) {
+  std::string text = "'" + given.path + "'";
+  if (given.path == "-") {
+    text += read ? " (standard input)" : " (standard output)";
+  }
+  return text;
+}
+
 // A path given with a flag, and its file.
 struct Named {
   const FlagPath* given;
   FileId id;
+  bool read;
 };
 
 }  // namespace
@@ -51,22 +62,23 @@ core::Result<void> check_distinct_files(std::span<const FlagPath> reads,
                                         std::span<const FlagPath> writes) {
   std::vector<Named> seen;
   for (const FlagPath& read : reads) {
-    if (auto id = read.path.empty() ? std::nullopt : file_id(read.path)) {
-      seen.push_back({&read, *id});
+    if (auto id = read.path.empty() ? std::nullopt : file_id(read.path, STDIN_FILENO)) {
+      seen.push_back({&read, *id, true});
     }
   }
   for (const FlagPath& write : writes) {
-    const auto id = write.path.empty() || write.path == "-" ? std::nullopt : file_id(write.path);
+    const auto id = write.path.empty() ? std::nullopt : file_id(write.path, STDOUT_FILENO);
     if (!id) {
       continue;
     }
     for (const Named& other : seen) {
       if (other.id == *id) {
-        return core::fail("bad_option", write.flag + ": '" + write.path + "' is the same file as " +
-                                            other.given->flag + " '" + other.given->path + "'");
+        return core::fail("bad_option", write.flag + ": " + quoted(write, false) +
+                                            " is the same file as " + other.given->flag + " " +
+                                            quoted(*other.given, other.read));
       }
     }
-    seen.push_back({&write, *id});
+    seen.push_back({&write, *id, false});
   }
   return {};
 }

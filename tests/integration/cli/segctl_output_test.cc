@@ -80,6 +80,24 @@ TEST(SegctlOutputTest, GenRefusesOneFileForOutputAndTruth) {
   EXPECT_FALSE(std::filesystem::exists(fresh));
 }
 
+// With standard output redirected to a file, `--truth /dev/stdout` opened that file a second
+// time: the truth CSV was written over the start of the events, exit 0.
+TEST(SegctlOutputTest, GenRefusesTheStandardOutputFileAsTheOtherOutput) {
+  const TempDir dir("cli-output");
+  const std::string file = dir.file("stdout.jsonl");
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--truth", "/dev/stdout"},
+        std::vector<std::string>{"--output", "/dev/stdout", "--truth", "-"}}) {
+    const Ran ran = run("segctl", gen_with(flags), {}, file);
+    EXPECT_EQ(ran.code, 2) << flags[1];
+    const bool truth_is_dev = flags[1] == "/dev/stdout" && flags[0] == "--truth";
+    EXPECT_EQ(ran.err, truth_is_dev ? "segctl: bad_option: --truth: '/dev/stdout' is the same file "
+                                      "as --output '-' (standard output)\n"
+                                    : "segctl: bad_option: --truth: '-' (standard output) is the "
+                                      "same file as --output '/dev/stdout'\n");
+  }
+}
+
 TEST(SegctlOutputTest, CommandsFailWhenStandardOutputCannotBeWritten) {
   // export, inspect and fit exited 0 with their output lost; gen and replay failed with a
   // message that did not say where ("-: write failed").

@@ -75,6 +75,20 @@ TEST_F(SegctlReplayFilesTest, RefusesOneFileForOutputAndDeadLetter) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// With standard output redirected to a file, `--dead-letter /dev/stdout` opened it again at
+// its start: dead letters were written over the segment changes.
+TEST_F(SegctlReplayFilesTest, RefusesTheStandardOutputFileAsTheDeadLetterFile) {
+  const Ran ran =
+      run("segctl",
+          {"replay", "--state-dir", state_dir_, "--input", events_, "--dead-letter", "/dev/stdout"},
+          {}, dir_.file("stdout.jsonl"));
+  EXPECT_EQ(ran.code, 2);
+  EXPECT_EQ(ran.err,
+            "segctl: bad_option: --dead-letter: '/dev/stdout' is the same file as --output '-' "
+            "(standard output)\n");
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+}
+
 // `--output myrules.yaml` with the same --rules replaced the rules with segment changes.
 TEST_F(SegctlReplayFilesTest, RefusesOutputThatIsTheRulesFile) {
   const std::string rules = dir_.file("myrules.yaml");
