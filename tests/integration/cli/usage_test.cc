@@ -1,6 +1,8 @@
 // Help texts and stray arguments of segctl's commands and segd.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -161,6 +163,26 @@ TEST(UsageTest, GenBoundsNameTheFlag) {
   EXPECT_EQ(days.err,
             "segctl: bad_flag: --days: must be an integer from 1 to 36500, got '4294967297'\n");
   EXPECT_EQ(days.out, "");
+}
+
+// The largest --customers needs about 38 GB: gen emptied --output, then ended in std::bad_alloc.
+TEST(UsageTest, GenRefusesMoreCustomersThanFitInMemory) {
+  const int64_t memory = int64_t{::sysconf(_SC_PHYS_PAGES)} * ::sysconf(_SC_PAGESIZE);
+  if (memory >= int64_t{100'000'000} * 400) {
+    GTEST_SKIP() << "this machine has the memory for 100000000 customers";
+  }
+  const TempDir dir("cli-usage");
+  const std::string output = dir.file("keep.jsonl");
+  ASSERT_TRUE(write_text(output, "precious\n").has_value());
+  const Ran ran = run("segctl", {"gen", "--customers", "100000000", "--events", "10", "--seed", "1",
+                                 "--output", output});
+  EXPECT_EQ(ran.code, 2);
+  EXPECT_EQ(ran.err.rfind("segctl: bad_flag: --customers: 100000000 customers need about 38147 "
+                          "MiB of memory, more than this machine's ",
+                          0),
+            0u)
+      << ran.err;
+  EXPECT_EQ(read_text(output), "precious\n");
 }
 
 TEST(UsageTest, TimeFlagsRefuseWhatTheEventValidatorRejects) {
