@@ -54,7 +54,19 @@ struct Named {
 std::string normalised_path(const std::string& path) {
   // weakly_canonical alone leaves a relative path whose first part does not exist relative.
   std::error_code ec;
-  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  // A symlink to nothing (yet) names the file a write through it creates; weakly_canonical
+  // leaves it as it is, since its target does not exist. A loop is left after 40 links, as the
+  // kernel does.
+  for (int links = 0; links < 40 && std::filesystem::is_symlink(absolute, ec) &&
+                      !std::filesystem::exists(absolute, ec);
+       ++links) {
+    const std::filesystem::path target = std::filesystem::read_symlink(absolute, ec);
+    if (ec) {
+      break;
+    }
+    absolute = absolute.parent_path() / target;  // An absolute target replaces the whole path.
+  }
   return std::filesystem::weakly_canonical(absolute, ec).string();
 }
 

@@ -16,7 +16,8 @@ struct FlagPath {
 };
 
 /// `path` made absolute, without "." and "..", with the symlinks of the part that exists
-/// resolved; a path that does not exist yet keeps its missing tail.
+/// resolved; a path that does not exist yet keeps its missing tail. A symlink to nothing (yet)
+/// is followed: it names the file a write through it would create.
 [[nodiscard]] std::string normalised_path(const std::string& path);
 
 /// Checks that no path of `writes` names the same file as one of `reads` or as an earlier one of

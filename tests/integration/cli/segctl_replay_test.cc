@@ -133,6 +133,27 @@ TEST_F(SegctlReplayFilesTest, RefusesOutputInsideTheStateDir) {
   EXPECT_EQ(run("segctl", {"export", "--state-dir", state_dir_}).code, 0);
 }
 
+// A symlink to a file not there yet names where a write creates it: one into a state dir that
+// the replay was about to create put the segment changes among RocksDB's files, exit 0.
+TEST_F(SegctlReplayFilesTest, RefusesADanglingSymlinkIntoTheStateDir) {
+  const std::string link = dir_.file("dangling.jsonl");
+  std::filesystem::create_symlink("state/out.jsonl", link);
+  const Ran ran = replay({"--input", events_, "--rules", rules_, "--output", link});
+  EXPECT_EQ(ran.code, 2);
+  EXPECT_NE(ran.err.find("--output: '" + link + "' is inside --state-dir '" + state_dir_ + "'"),
+            std::string::npos)
+      << ran.err;
+  EXPECT_FALSE(std::filesystem::exists(state_dir_));
+  // Two outputs through links to one missing file would interleave there.
+  const std::string other = dir_.file("other.jsonl");
+  std::filesystem::create_symlink("missing.jsonl", other);
+  const Ran both =
+      replay({"--input", events_, "--output", other, "--dead-letter", dir_.file("missing.jsonl")});
+  EXPECT_EQ(both.code, 2);
+  EXPECT_NE(both.err.find("is the same file as --output '" + other + "'"), std::string::npos)
+      << both.err;
+}
+
 TEST_F(SegctlReplayFilesTest, DevNullForBothOutputsIsFine) {
   const Ran ran =
       replay({"--input", events_, "--output", "/dev/null", "--dead-letter", "/dev/null"});
