@@ -1,12 +1,17 @@
 // kafka.rdkafka: the librdkafka properties segd passes to its consumer and producers, checked as
 // far as can be before any broker is reached.
 #include <librdkafka/rdkafka.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "io/kafka/conf.h"
@@ -85,9 +90,14 @@ void check_fixed(const KafkaSettings& k, Problems& problems) {
   }
 }
 
-/// The names librdkafka quotes in `reason`: `max.poll.interval.ms`must be >= `session.timeout.ms`.
+/// The properties `reason` names: those librdkafka quotes (`max.poll.interval.ms`must be >=
+/// `session.timeout.ms`), or the one it starts with (ssl.ca.location failed: ...).
 std::vector<std::string> quoted_properties(std::string_view reason) {
   std::vector<std::string> names;
+  if (const size_t end = reason.find(" failed: ");
+      end != std::string_view::npos && reason.substr(0, end).find(' ') == std::string_view::npos) {
+    names.emplace_back(reason.substr(0, end));
+  }
   for (size_t open = reason.find('`'); open != std::string_view::npos;) {
     const size_t close = reason.find('`', open + 1);
     if (close == std::string_view::npos) {
@@ -99,18 +109,35 @@ std::vector<std::string> quoted_properties(std::string_view reason) {
   return names;
 }
 
-/// A client librdkafka refuses, named by the keys of the properties its reason names: the user's
-/// kafka.rdkafka properties first, then segd's own keys (`session.timeout.ms` is
-/// kafka.session_timeout_ms); segd's fixed settings are not keys. Without any, every property
-/// of kafka.rdkafka is named.
-void report_refused_client(std::string_view client,
-                           const std::string& reason,
-                           const KafkaSettings& k,
-                           Problems& problems) {
+/// A file property (`ssl.ca.location`) of the user's that `reason` names and that cannot be
+/// read: why, for the message ("; cannot read '/x/ca.pem': No such file or directory"), as
+/// librdkafka's own words for it come from the SSL library ("system lib").
+std::string unreadable_file(const std::vector<std::string>& named, const KafkaSettings& k) {
+  for (const std::string& name : named) {
+    const auto it = k.rdkafka.find(name);
+    if (it == k.rdkafka.end() || !name.ends_with(".location") || it->second.empty()) {
+      continue;
+    }
+    if (::access(it->second.c_str(), R_OK) != 0) {
+      return "; cannot read " + quoted(it->second) + ": " + std::strerror(errno);
+    }
+  }
+  return {};
+}
+
+/// Clients librdkafka refuses for one reason ("consumer", "producer"), named by the keys of the
+/// properties the reason names: the user's kafka.rdkafka properties first, then segd's own keys
+/// (`session.timeout.ms` is kafka.session_timeout_ms); segd's fixed settings are not keys.
+/// Without any, every property of kafka.rdkafka is named.
+void report_refused_clients(const std::vector<std::string_view>& clients,
+                            const std::string& reason,
+                            const KafkaSettings& k,
+                            Problems& problems) {
   std::vector<std::string> keys;
   std::vector<std::string> owned;
-  std::string where;
-  for (const std::string& name : quoted_properties(reason)) {
+  const std::vector<std::string> named = quoted_properties(reason);
+  std::string where = unreadable_file(named, k);
+  for (const std::string& name : named) {
     if (k.rdkafka.contains(name)) {
       keys.push_back(property_key(name));
     } else if (auto owner = dedicated_key(name)) {
@@ -125,10 +152,14 @@ void report_refused_client(std::string_view client,
       keys.push_back(property_key(prop));
     }
   }
-  problems.add_related(
-      keys.front(),
-      "librdkafka refuses the " + std::string(client) + " configuration: " + reason + where,
-      {keys.begin() + 1, keys.end()});
+  std::string which(clients.front());
+  for (size_t i = 1; i < clients.size(); ++i) {
+    which += " and " + std::string(clients[i]);
+  }
+  problems.add_related(keys.front(),
+                       "librdkafka refuses the " + which + " configuration" +
+                           (clients.size() > 1 ? "s" : "") + ": " + reason + where,
+                       {keys.begin() + 1, keys.end()});
 }
 
 /// What librdkafka refuses of the consumer and the producers as segd builds them.
@@ -142,16 +173,27 @@ void check_with_librdkafka(const KafkaSettings& k, Problems& problems) {
       {RD_KAFKA_CONSUMER, "consumer", io::consumer_properties(consumer)},
       {RD_KAFKA_PRODUCER, "producer", io::producer_properties(k.brokers, k.rdkafka)}};
   std::set<std::string> reported;  // A property both refuse, once.
+  // A reason both clients give (a missing SSL file), once: the clients, by reason.
+  std::vector<std::pair<std::string, std::vector<std::string_view>>> refused_clients;
   for (const auto& [type, client, properties] : clients) {
     for (const io::kafka::Refusal& refusal : io::kafka::refusals(type, properties)) {
       if (refusal.property.empty()) {
-        report_refused_client(client, refusal.reason, k, problems);
+        auto same = std::find_if(refused_clients.begin(), refused_clients.end(),
+                                 [&](const auto& r) { return r.first == refusal.reason; });
+        if (same == refused_clients.end()) {
+          refused_clients.push_back({refusal.reason, {client}});
+        } else {
+          same->second.push_back(client);
+        }
       } else if (reported.insert(refusal.property).second) {
         // segd's own settings are taken once its keys are valid: a refused property is the
         // user's.
         problems.add(property_key(refusal.property), refusal.reason);
       }
     }
+  }
+  for (const auto& [reason, refusing] : refused_clients) {
+    report_refused_clients(refusing, reason, k, problems);
   }
 }
 

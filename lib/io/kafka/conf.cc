@@ -1,6 +1,8 @@
 #include "io/kafka/conf.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 
 namespace segd::io::kafka {
@@ -18,12 +20,29 @@ void log_nothing(const rd_kafka_t* /*rk*/,
                  const char* /*fac*/,
                  const char* /*buf*/) {}
 
-// Whether librdkafka creates a client of `type` from `conf` (taken), and why not.
-std::optional<std::string> refused_client(rd_kafka_type_t type, ConfPtr conf) {
+// The protocol of the trial client for `properties`: their SSL without SASL, so that librdkafka
+// loads the SSL files (CA, certificate, key) as it would for the real client, and plaintext
+// otherwise.
+const char* trial_protocol(const Properties& properties) {
+  const auto it = properties.find("security.protocol");
+  if (it == properties.end()) {
+    return "plaintext";
+  }
+  std::string value = it->second;
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return value == "ssl" || value == "sasl_ssl" ? "ssl" : "plaintext";
+}
+
+// Whether librdkafka creates a client of `type` from `conf` (taken), made of `properties`, and
+// why not.
+std::optional<std::string> refused_client(rd_kafka_type_t type,
+                                          ConfPtr conf,
+                                          const Properties& properties) {
   ErrorText err{};
   // Nowhere to connect to, nothing to log in to: the checks of rd_kafka_new() are all wanted.
   if (!set(conf.get(), "bootstrap.servers", "", err) ||
-      !set(conf.get(), "security.protocol", "plaintext", err)) {
+      !set(conf.get(), "security.protocol", trial_protocol(properties), err)) {
     return std::string(err.data());
   }
   rd_kafka_conf_set_log_cb(conf.get(), &log_nothing);
@@ -60,7 +79,7 @@ std::vector<Refusal> refusals(rd_kafka_type_t type, const Properties& properties
     }
   }
   if (refused.empty()) {
-    if (auto reason = refused_client(type, std::move(conf))) {
+    if (auto reason = refused_client(type, std::move(conf), properties)) {
       refused.push_back({"", std::move(*reason)});
     }
   }

@@ -31,9 +31,10 @@ struct Refusal {
 /// make_client() would: every property it does not set (unknown, a bad value), else why it does
 /// not create the client, the checks across properties it makes only then
 /// (`max.poll.interval.ms` must be >= `session.timeout.ms`, ...). Empty: it takes them. The
-/// trial client has no brokers and the plaintext protocol, so it connects nowhere and runs no
-/// login (SASL, OIDC), logs nothing, and is destroyed at once: a few milliseconds of
-/// librdkafka's threads, no I/O. Thread-safe.
+/// trial client has no brokers and no SASL (`ssl` for `ssl` and `sasl_ssl`, which loads the SSL
+/// files as the real client would; else `plaintext`), so it connects nowhere and runs no login
+/// (SASL, OIDC), logs nothing, and is destroyed at once: a few milliseconds of librdkafka's
+/// threads, no I/O beyond reading those files. Thread-safe.
 [[nodiscard]] std::vector<Refusal> refusals(rd_kafka_type_t type, const Properties& properties);
 
 }  // namespace segd::io::kafka

@@ -390,6 +390,31 @@ TEST(ConfigTest, LibrdkafkaChecksTheRdkafkaProperties) {
   EXPECT_TRUE(accepted.has_value()) << accepted.error().message;
 }
 
+TEST(ConfigTest, LibrdkafkaLoadsTheSslFilesOfAnSslProtocol) {
+  // The trial client spoke plaintext, which loads no SSL file: --print-config accepted a missing
+  // CA file, and segd failed at startup (exit 1) after creating its state dir.
+  for (const std::string protocol : {"ssl", "SASL_SSL"}) {
+    const std::string problem =
+        error_of(load(std::nullopt, {},
+                      {{"kafka.rdkafka.security.protocol", protocol},
+                       {"kafka.rdkafka.ssl.ca.location", "/nonexistent/ca.pem"}}));
+    EXPECT_EQ(problem.rfind("kafka.rdkafka.ssl.ca.location: librdkafka refuses the consumer "
+                            "and producer configurations: ssl.ca.location failed: ",
+                            0),
+              0u)
+        << problem;
+    EXPECT_NE(problem.find("; cannot read '/nonexistent/ca.pem': No such file or directory (from "
+                           "--kafka.rdkafka.ssl.ca.location)"),
+              std::string::npos)
+        << problem;
+    EXPECT_EQ(problem.find('\n'), std::string::npos) << problem;  // Once, not per client.
+  }
+  // Without an SSL protocol the files are not read, by the trial client nor by segd's.
+  auto plaintext =
+      load(std::nullopt, {}, {{"kafka.rdkafka.ssl.ca.location", "/nonexistent/ca.pem"}});
+  EXPECT_TRUE(plaintext.has_value()) << plaintext.error().message;
+}
+
 TEST(ConfigTest, RdkafkaProblemsNameTheSourceOfTheirProperty) {
   // One source was kept for the whole map, the last to add a property to it: the variable that
   // set linger.ms was blamed for the file's enable.idempotence.
