@@ -169,31 +169,36 @@ Reply run_coordinator(rd_kafka_mock_cluster_t* cluster,
 
 core::Result<int16_t> parse_api_key(std::string_view text) {
   int16_t key = 0;
-  if (parse_int(text, key) && key >= 0) {
-    return key;
-  }
+  const bool number = parse_int(text, key);
   for (const auto& api : kApiNames) {
-    if (iequals(api.name, text)) {
+    if (number ? api.key == key : iequals(api.name, text)) {
       return api.key;
     }
   }
-  return core::fail("bad_api_key", "unknown api key: " + std::string(text));
+  // Errors pushed for another key were taken ("ok") and never returned by any request.
+  std::string known;
+  for (const auto& api : kApiNames) {
+    known += (known.empty() ? "" : " ") + std::string(api.name) + "=" + std::to_string(api.key);
+  }
+  return core::fail("bad_api_key",
+                    "unknown api key: " + std::string(text) + " (known: " + known + ")");
 }
 
 core::Result<rd_kafka_resp_err_t> parse_error_code(std::string_view text) {
   int code = 0;
-  if (parse_int(text, code)) {
-    return static_cast<rd_kafka_resp_err_t>(code);
-  }
+  const bool number = parse_int(text, code);
   constexpr std::string_view kPrefix = "RD_KAFKA_RESP_ERR_";
-  if (text.starts_with(kPrefix)) {
+  if (!number && text.starts_with(kPrefix)) {
     text.remove_prefix(kPrefix.size());
   }
+  // A number must be a code librdkafka knows too: any other made requests fail with a code no
+  // client can interpret.
   const rd_kafka_err_desc* descs = nullptr;
   size_t count = 0;
   rd_kafka_get_err_descs(&descs, &count);
   for (size_t i = 0; i < count; ++i) {
-    if (descs[i].name != nullptr && iequals(descs[i].name, text)) {
+    if (descs[i].name != nullptr &&
+        (number ? descs[i].code == code : iequals(descs[i].name, text))) {
       return descs[i].code;
     }
   }

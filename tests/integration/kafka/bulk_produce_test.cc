@@ -281,6 +281,13 @@ TEST(DevBrokerTest, AnswersControlCommands) {
   EXPECT_EQ(broker->command("request-errors 0 6 -195").value_or(""), "ok");
   EXPECT_TRUE(
       broker->command("request-errors Produce NO_SUCH_ERROR").value_or("").starts_with("error: "));
+  // Taken ("ok") and never returned: no request has API key 9999, no client knows code 99999.
+  EXPECT_TRUE(broker->command("request-errors 9999 6")
+                  .value_or("")
+                  .starts_with("error: unknown api key: 9999 (known: Produce=0 Fetch=1 "))
+      << broker->command("request-errors 9999 6").value_or("");
+  EXPECT_EQ(broker->command("request-errors Produce 99999").value_or(""),
+            "error: unknown error code: 99999");
   EXPECT_TRUE(broker->command("frobnicate").value_or("").starts_with("error: "));
   EXPECT_TRUE(broker->command("broker-down 42").value_or("").starts_with("error: "));
   // The mock takes any id here; a coordinator on broker 9 of 3 aborted the whole cluster at the
