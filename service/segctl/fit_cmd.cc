@@ -24,7 +24,9 @@ core::Result<int64_t> latest_stream_time(io::RocksStore& store) {
   }
   const int64_t latest = std::ranges::max(*stream_times);
   if (latest == 0) {
-    return core::fail("no_stream_time", "the state dir has no stream time; pass --as-of");
+    return core::fail("no_stream_time",
+                      "no event has been processed into the state dir yet, so it has no stream "
+                      "time to fit at (replay or consume events first, or pass --as-of)");
   }
   return latest;
 }

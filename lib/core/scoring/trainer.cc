@@ -201,6 +201,20 @@ Result<models::ModelSnapshot> train(const TrainingSet& set,
                                          " customers, one per cluster, have " +
                                          std::to_string(set.cluster_vectors.size()));
   }
+  // Said in the population's terms: the fits' own words ("fit_bgnbd needs at least one
+  // customer") read wrong beside a state dir full of browsers.
+  if (set.bgnbd.empty()) {
+    return fail("no_buyers",
+                "no customer has bought before the fit time: the purchase model (BG/NBD) needs "
+                "buyers, and none of the " +
+                    std::to_string(set.cluster_vectors.size()) + " customers is one");
+  }
+  if (set.spend.empty()) {
+    return fail("no_repeat_buyers",
+                "no customer has bought on two different days: the spend model (Gamma-Gamma) "
+                "needs repeat buyers, and none of the " +
+                    std::to_string(set.bgnbd.size()) + " buyers is one");
+  }
   auto bgnbd = models::fit_bgnbd(set.bgnbd, options.fit);
   if (!bgnbd) {
     return std::unexpected(bgnbd.error());

@@ -76,8 +76,9 @@ void add_to_training_set(TrainingSet& set,
 /// Errors: `bad_option` (k not in kMinClusters..kMaxClusters, decay not in (0, 1], no passes or
 /// inits); `too_few_customers`
 /// (fewer than k customers: "need at least K customers, one per cluster, have N"); those of
-/// fit_bgnbd / fit_gamma_gamma (`empty_input` when nobody bought or nobody bought twice,
-/// `fit_failed`) and of the k-means code. CPU-bound, single-threaded; about a few seconds per
+/// `no_buyers` (no customer with a purchase before `as_of`) and `no_repeat_buyers` (none with
+/// purchases on two days), both counting who there is; those of fit_bgnbd / fit_gamma_gamma
+/// (`fit_failed`) and of the k-means code. CPU-bound, single-threaded; about a few seconds per
 /// million customers.
 [[nodiscard]] Result<models::ModelSnapshot> train(std::span<const CustomerState> customers,
                                                   TimestampMs as_of,

@@ -329,5 +329,30 @@ TEST(UsageTest, RangeErrorsNameTheFlagNotTheField) {
             "segctl: too_few_customers: --k: need at least 2 customers, one per cluster, have 1\n");
 }
 
+// An empty state dir was told to "pass --as-of", which only led to another error; a state dir
+// of browsers got "fit_bgnbd needs at least one customer".
+TEST(UsageTest, FitSaysWhatTheStateDirLacks) {
+  const TempDir dir("cli-usage");
+  const std::string empty = dir.file("empty");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", empty}).code, 0);
+  const Ran nothing = run("segctl", {"fit", "--state-dir", empty});
+  EXPECT_EQ(nothing.code, 1);
+  EXPECT_EQ(nothing.err,
+            "segctl: no_stream_time: no event has been processed into the state dir yet, so it "
+            "has no stream time to fit at (replay or consume events first, or pass --as-of)\n");
+  const std::string browsers = dir.file("browsers");
+  std::string events;
+  for (int i = 0; i < 3; ++i) {
+    events += R"({"event_id":"e)" + std::to_string(i) + R"(","type":"page_view","customer_id":"c)" +
+              std::to_string(i) + R"(","ts":)" + std::to_string(1000 * (i + 1)) + "}\n";
+  }
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", browsers}, events).code, 0);
+  const Ran no_buyers = run("segctl", {"fit", "--state-dir", browsers, "--k", "2"});
+  EXPECT_EQ(no_buyers.code, 1);
+  EXPECT_EQ(no_buyers.err,
+            "segctl: no_buyers: no customer has bought before the fit time: the purchase model "
+            "(BG/NBD) needs buyers, and none of the 3 customers is one\n");
+}
+
 }  // namespace
 }  // namespace segd::test

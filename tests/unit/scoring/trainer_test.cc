@@ -121,7 +121,28 @@ TEST(TrainerTest, Errors) {
     browsers[i].customer_id = "b" + std::to_string(i);
     browsers[i].sessions_total = 1 + static_cast<int64_t>(i);
   }
-  EXPECT_EQ(train(browsers, kAsOf, {}, nullptr).error().code, "empty_input");
+  // These said "fit_bgnbd needs at least one customer" and "fit_gamma_gamma needs a customer
+  // with x > 0" (code empty_input).
+  const Error no_buyers = train(browsers, kAsOf, {}, nullptr).error();
+  EXPECT_EQ(no_buyers.code, "no_buyers");
+  EXPECT_EQ(no_buyers.message,
+            "no customer has bought before the fit time: the purchase model (BG/NBD) needs "
+            "buyers, and none of the 10 customers is one");
+  std::vector<CustomerState> one_time_buyers = browsers;
+  for (CustomerState& c : one_time_buyers) {
+    c.orders_total = 1;
+    c.purchase_days = 1;
+    c.monetary_total = 20.0;
+    c.first_purchase_ms = testing::at_day(100).value();
+    c.last_purchase_ms = c.first_purchase_ms;
+    c.first_event_ms = c.first_purchase_ms;
+    c.last_event_ms = c.first_purchase_ms;
+  }
+  const Error no_repeat_buyers = train(one_time_buyers, kAsOf, {}, nullptr).error();
+  EXPECT_EQ(no_repeat_buyers.code, "no_repeat_buyers");
+  EXPECT_EQ(no_repeat_buyers.message,
+            "no customer has bought on two different days: the spend model (Gamma-Gamma) needs "
+            "repeat buyers, and none of the 10 buyers is one");
 }
 
 TEST(TrainerTest, ReadsOnlyTheScalarFields) {
