@@ -27,7 +27,9 @@ class Scorer {
   /// after `at` at which `holds` of score `id` differs from `holds` of its value at `at`, where
   /// `holds` is a comparison (< <= > >=) with the fixed value `threshold`, when this model can
   /// solve that exactly; else nullopt, and the caller re-checks daily. A time far ahead (the
-  /// search horizon) when it does not change before then. The default solves nothing.
+  /// search horizon) when it does not change before then. For ScoreId::kCluster `holds` and
+  /// `threshold` are not read: the answer is the first day boundary at which the assigned
+  /// cluster itself differs, the earliest any use of it can change. The default solves nothing.
   [[nodiscard]] virtual std::optional<int64_t> score_change_ms(
       const CustomerState& /*state*/,
       const FeatureVector& /*features*/,

@@ -137,6 +137,16 @@ std::optional<int64_t> ModelScorer::score_change_ms(const CustomerState& state,
                                                     const std::function<bool(double)>& holds,
                                                     double threshold,
                                                     TimestampMs at) const {
+  if (id == ScoreId::kCluster) {
+    // Every customer has a cluster. Day 0 is `at` itself, then the day boundaries after it.
+    const size_t now = assign(cluster_features(state, f, at)).cluster;
+    const auto same_after = [&](int64_t days) {
+      return days == 0 || assign(cluster_features(state, f,
+                                                  TimestampMs{(day_of(at) + days) * kMsPerDay}))
+                                  .cluster == now;
+    };
+    return (day_of(at) + first_change(same_after, 0, kScoreSearchDays)) * kMsPerDay;
+  }
   if (!(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
     return std::nullopt;
   }

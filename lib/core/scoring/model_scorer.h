@@ -59,6 +59,11 @@ class ModelScorer final : public Scorer {
   ///   is tried first, and taken when the values on its day and the day before show the flip.
   /// - rfm_r: a quintile of days_since_last_purchase against fixed cuts, which never rises as
   ///   the days pass; to the millisecond, over the next 2^40 ms.
+  /// - cluster (`holds` not read): the first day boundary at which the assigned cluster differs
+  ///   from the one at `at`, as the daily re-check of it would see; over the next
+  ///   kScoreSearchDays days. Only log1p_overdue moves with time, and only up: the vector moves
+  ///   along a ray, which leaves a cluster's (convex) cell once and for all (MODELS.md, "Scores
+  ///   over time").
   [[nodiscard]] std::optional<int64_t> score_change_ms(const CustomerState& state,
                                                        const FeatureVector& features,
                                                        ScoreId id,

@@ -38,7 +38,8 @@ std::optional<int64_t> earlier(std::optional<int64_t> a, std::optional<int64_t> 
 // days since the last purchase (rfm_r) and the days since the last event (cluster and
 // cluster_distance, through log1p_overdue); rfm_f and rfm_m (orders and money) do not. A
 // comparison with a threshold is solved when the model can (p_alive, expected_orders_90d,
-// clv_365d, rfm_r); the others are re-checked at each day boundary. The purchase scores are NaN
+// clv_365d, rfm_r), and the cluster, in any use, wakes where the assignment changes; the others
+// (cluster_distance) are re-checked at each day boundary. The purchase scores are NaN
 // for a customer who never bought, whatever the time or the model. Every other score wake-up is
 // model-bound: a newer model version re-checks the customer when it becomes active; without an
 // active model every score is NaN, which only that can change.
@@ -53,6 +54,14 @@ Wakeup score_wakeup(const CustomerState& s,
   }
   if (ctx.model_version == 0 || id == ScoreId::kRfmF || id == ScoreId::kRfmM) {
     return {.model_bound = true};  // rfm_f and rfm_m read no clock: only a model changes them.
+  }
+  if (id == ScoreId::kCluster && ctx.scorer != nullptr) {
+    // Whatever the comparison: it can change only where the assignment does.
+    const auto unused = [](double) { return false; };
+    if (const std::optional<int64_t> due =
+            ctx.scorer->score_change_ms(s, features, id, unused, 0.0, ctx.at)) {
+      return {.due_ms = due, .model_bound = true};
+    }
   }
   if (threshold && ctx.scorer != nullptr && threshold->op != Op::kEqual &&
       threshold->op != Op::kNotEqual) {

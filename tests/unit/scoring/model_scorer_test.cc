@@ -4,11 +4,15 @@
 
 #include <cmath>
 #include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "core/features/feature_values.h"
 #include "core/models/bgnbd.h"
 #include "core/models/clv.h"
 #include "core/models/gamma_gamma.h"
+#include "core/segments/rule_set.h"
 #include "support/builders.h"
 #include "unit/scoring/buyer.h"
 
@@ -157,9 +161,8 @@ TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) 
         crossings += *solved < horizon ? 1 : 0;
       }
     }
-    // The cluster is not solved, and purchase scores only for a buyer.
+    // Purchase scores are solved only for a buyer.
     const std::function<bool(double)> any = [](double v) { return v > 0.5; };
-    EXPECT_FALSE((*scorer)->score_change_ms(c, f, ScoreId::kCluster, any, 0.5, now).has_value());
     CustomerState browser;
     browser.first_event_ms = now.value();
     EXPECT_FALSE((*scorer)
@@ -242,6 +245,81 @@ TEST(ModelScorerTest, CreateRejectsInvalidSnapshots) {
   ModelSnapshot no_version = snapshot(TimeUnit::kDay);
   no_version.version = 0;
   EXPECT_FALSE(ModelScorer::create(no_version).has_value());
+}
+
+// A browser with a 10-day rhythm (two sessions, days 0 and 10), and a model whose centroids lie
+// along log1p_overdue only (the other coordinates are the customer's own): 0 at 0, 1 at 1.5, 2 at
+// 3. The customer is nearer to 1 from about 11.17 days idle (day 21.17), and to 2 from about
+// 84.87 (day 94.87).
+struct IdleCluster {
+  CustomerState c;
+  std::shared_ptr<const ModelScorer> scorer;
+
+  IdleCluster() {
+    c.customer_id = "browser";
+    c.first_event_ms = testing::at_day(0).value();
+    c.last_event_ms = testing::at_day(10).value();
+    c.sessions_total = 2;
+    c.counts[0] = 6;
+    const ClusterVector raw =
+        cluster_features(c, compute_features(c, testing::at_day(10)), testing::at_day(10));
+    ModelSnapshot s = snapshot(TimeUnit::kDay);
+    s.centroids.clear();
+    for (const double overdue : {0.0, 1.5, 3.0}) {
+      models::Point centroid(raw.begin(), raw.end());
+      centroid[2] = overdue;
+      s.centroids.push_back(centroid);
+    }
+    s.centroid_weights.assign(3, 1.0);
+    scorer = *ModelScorer::create(s);
+  }
+
+  // Days since testing::at_day(0) of a time.
+  static int64_t day(int64_t ms) { return day_of(TimestampMs{ms}) - day_of(testing::at_day(0)); }
+};
+
+TEST(ModelScorerTest, ClusterChangesAreSolvedAtTheDayAnEvaluationWouldSeeThem) {
+  // They were re-checked at every day boundary.
+  const IdleCluster idle;
+  const std::function<bool(double)> unused = [](double) { return false; };
+  std::vector<int64_t> solved_days;
+  for (const double day : {10.0, 15.5, 21.0, 21.2, 60.0, 94.0, 96.7, 300.0}) {
+    const TimestampMs now = testing::at_day(day);
+    const FeatureVector f = compute_features(idle.c, now);
+    const double cluster = at(idle.scorer->score(idle.c, f, now), ScoreId::kCluster);
+    const std::function<bool(double)> same = [cluster](double v) { return v == cluster; };
+    const std::optional<int64_t> solved =
+        idle.scorer->score_change_ms(idle.c, f, ScoreId::kCluster, unused, 0, now);
+    ASSERT_TRUE(solved.has_value()) << day;
+    EXPECT_EQ(*solved, first_change_by_day(*idle.scorer, idle.c, now, ScoreId::kCluster, same))
+        << day;
+    solved_days.push_back(IdleCluster::day(*solved));
+  }
+  // Cluster 1 from the boundary of day 22, cluster 2 from day 95, then none other within the
+  // horizon.
+  const std::vector<int64_t> expected = {
+      22, 22, 22, 95, 95, 95, 96 + kScoreSearchDays, 300 + kScoreSearchDays};
+  EXPECT_EQ(solved_days, expected);
+}
+
+TEST(ModelScorerTest, RulesReadingTheClusterWakeWhereTheAssignmentChanges) {
+  // Whatever the comparison, the timer is the day the assignment changes (it was the next day
+  // boundary, every day).
+  const IdleCluster idle;
+  const TimestampMs now = testing::at_day(15.5);
+  const FeatureVector f = compute_features(idle.c, now);
+  const ScoreVector scores = idle.scorer->score(idle.c, f, now);
+  for (const std::string rule :
+       {"cluster == 1", "cluster != 0", "cluster >= 1", "cluster * 2 > 1"}) {
+    auto rules = RuleSet::compile({{"seg", rule, ""}});
+    ASSERT_TRUE(rules.has_value()) << rules.error().message;
+    CustomerState s = idle.c;
+    const Evaluation e = (*rules)->evaluate(
+        s, f, scores, {now, idle.scorer->version(), CauseKind::kEvent, {}, idle.scorer.get()});
+    ASSERT_TRUE(e.next_due_ms.has_value()) << rule;
+    EXPECT_EQ(IdleCluster::day(*e.next_due_ms), 22) << rule;
+    EXPECT_TRUE(e.model_bound) << rule;
+  }
 }
 
 }  // namespace
