@@ -24,6 +24,8 @@ namespace segd::core::scoring {
 
 /// Dimension of the clustering vector.
 inline constexpr size_t kClusterDim = 5;
+/// The one dimension that moves with stream time (log1p_overdue): the others count events.
+inline constexpr size_t kOverdueDim = 2;
 
 /// One clustering vector, in raw (not yet standardized) units.
 using ClusterVector = std::array<double, kClusterDim>;

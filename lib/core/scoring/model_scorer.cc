@@ -1,5 +1,6 @@
 #include "core/scoring/model_scorer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -137,15 +138,9 @@ std::optional<int64_t> ModelScorer::score_change_ms(const CustomerState& state,
                                                     const std::function<bool(double)>& holds,
                                                     double threshold,
                                                     TimestampMs at) const {
-  if (id == ScoreId::kCluster) {
-    // Every customer has a cluster. Day 0 is `at` itself, then the day boundaries after it.
-    const size_t now = assign(cluster_features(state, f, at)).cluster;
-    const auto same_after = [&](int64_t days) {
-      return days == 0 || assign(cluster_features(state, f,
-                                                  TimestampMs{(day_of(at) + days) * kMsPerDay}))
-                                  .cluster == now;
-    };
-    return (day_of(at) + first_change(same_after, 0, kScoreSearchDays)) * kMsPerDay;
+  if (id == ScoreId::kCluster || id == ScoreId::kClusterDistance) {
+    // Every customer has a cluster: days after `at`'s day, as the daily re-check saw them.
+    return (day_of(at) + cluster_change_day(state, f, id, holds, at)) * kMsPerDay;
   }
   if (!(feature(f, FeatureId::kOrdersTotal) > 0.0)) {
     return std::nullopt;
@@ -189,6 +184,60 @@ std::optional<int64_t> ModelScorer::score_change_ms(const CustomerState& state,
     }
   }
   return (day_of(at) + first_change(holds_after, 0, kScoreSearchDays)) * kMsPerDay;
+}
+
+int64_t ModelScorer::cluster_change_day(const CustomerState& state,
+                                        const FeatureVector& f,
+                                        ScoreId id,
+                                        const std::function<bool(double)>& holds,
+                                        TimestampMs at) const {
+  // Day 0 is `at` itself, day d > 0 the d-th day boundary after it.
+  const auto assignment_after = [&](int64_t days) {
+    return assign(
+        cluster_features(state, f, days == 0 ? at : TimestampMs{(day_of(at) + days) * kMsPerDay}));
+  };
+  const size_t cluster = assignment_after(0).cluster;
+  const auto same_after = [&](int64_t days) {
+    return days == 0 || assignment_after(days).cluster == cluster;
+  };
+  const int64_t leaves = first_change(same_after, 0, kScoreSearchDays);
+  if (id == ScoreId::kCluster || leaves <= 1) {
+    return leaves;
+  }
+  // Within the cell the distance to its centroid falls while the moving coordinate is below the
+  // centroid's, and rises from the first day it is not: holds flips at most once on each side.
+  const auto rising_after = [&](int64_t days) {
+    const ClusterVector raw =
+        cluster_features(state, f, days == 0 ? at : TimestampMs{(day_of(at) + days) * kMsPerDay});
+    return (raw[kOverdueDim] - mean_[kOverdueDim]) * inv_scale_[kOverdueDim] >=
+           centroids_[cluster][kOverdueDim];
+  };
+  const auto holds_after = [&](int64_t days) { return holds(assignment_after(days).distance); };
+  const bool now = holds_after(0);
+  const int64_t last = leaves - 1;  // The last day in the cell.
+  int64_t rises_from = 0;           // The first day of the rising side; past `last`: none.
+  if (!rising_after(0)) {
+    rises_from = rising_after(last) ? first_change(rising_after, 0, last) : leaves;
+  }
+  if (rises_from > 1) {  // The falling side, days 0 .. rises_from - 1.
+    const int64_t d = first_change(holds_after, 0, rises_from - 1);
+    if (holds_after(d) != now) {
+      return d;
+    }
+  }
+  const int64_t first_rising = std::max<int64_t>(rises_from, 1);
+  if (first_rising <= last) {  // The rising side, against the value now.
+    if (holds_after(first_rising) != now) {
+      return first_rising;
+    }
+    if (first_rising < last) {
+      const int64_t d = first_change(holds_after, first_rising, last - first_rising);
+      if (holds_after(d) != now) {
+        return d;
+      }
+    }
+  }
+  return leaves;  // Re-checked where the cluster changes (or at the horizon).
 }
 
 ScoreVector ModelScorer::score(const CustomerState& state,

@@ -64,6 +64,9 @@ class ModelScorer final : public Scorer {
   ///   kScoreSearchDays days. Only log1p_overdue moves with time, and only up: the vector moves
   ///   along a ray, which leaves a cluster's (convex) cell once and for all (MODELS.md, "Scores
   ///   over time").
+  /// - cluster_distance: the first day boundary at which `holds` flips while the customer stays
+  ///   in its cluster (the distance falls, then rises: at most one flip on each side), else the
+  ///   day the cluster changes.
   [[nodiscard]] std::optional<int64_t> score_change_ms(const CustomerState& state,
                                                        const FeatureVector& features,
                                                        ScoreId id,
@@ -79,6 +82,12 @@ class ModelScorer final : public Scorer {
 
  private:
   void score_purchases(const FeatureVector& features, ScoreMask needed, ScoreVector& out) const;
+  /// score_change_ms() of the cluster or (with `holds`) cluster_distance, in days after `at`'s.
+  [[nodiscard]] int64_t cluster_change_day(const CustomerState& state,
+                                           const FeatureVector& features,
+                                           ScoreId id,
+                                           const std::function<bool(double)>& holds,
+                                           TimestampMs at) const;
   /// p_alive, expected_orders_90d or clv_365d of a buyer with `features`, at T = `T_days`.
   [[nodiscard]] double t_score(ScoreId id, const FeatureVector& features, double T_days) const;
 

@@ -38,8 +38,8 @@ std::optional<int64_t> earlier(std::optional<int64_t> a, std::optional<int64_t> 
 // days since the last purchase (rfm_r) and the days since the last event (cluster and
 // cluster_distance, through log1p_overdue); rfm_f and rfm_m (orders and money) do not. A
 // comparison with a threshold is solved when the model can (p_alive, expected_orders_90d,
-// clv_365d, rfm_r), and the cluster, in any use, wakes where the assignment changes; the others
-// (cluster_distance) are re-checked at each day boundary. The purchase scores are NaN
+// clv_365d, rfm_r, cluster_distance), and the cluster, in any use, wakes where the assignment
+// changes; the others (`==`, a score in arithmetic) are re-checked at each day boundary. The purchase scores are NaN
 // for a customer who never bought, whatever the time or the model. Every other score wake-up is
 // model-bound: a newer model version re-checks the customer when it becomes active; without an
 // active model every score is NaN, which only that can change.

@@ -302,9 +302,45 @@ TEST(ModelScorerTest, ClusterChangesAreSolvedAtTheDayAnEvaluationWouldSeeThem) {
   EXPECT_EQ(solved_days, expected);
 }
 
+TEST(ModelScorerTest, ClusterDistanceCrossingsAreSolvedWithinTheCluster) {
+  // They were re-checked at every day boundary. The distance is |overdue - centroid's| here: it
+  // falls towards each centroid and rises past it (cluster 1's at day 44.8, cluster 2's at day
+  // 200.9), so a comparison can flip twice within one cluster; after the cluster changes the
+  // distance is to another centroid, and the customer is re-checked there.
+  const IdleCluster idle;
+  const std::function<bool(double)> unused = [](double) { return false; };
+  int flips_within = 0;
+  for (const double day : {10.0, 15.5, 21.5, 30.0, 44.5, 60.0, 94.0, 96.7, 150.0, 300.0}) {
+    const TimestampMs now = testing::at_day(day);
+    const FeatureVector f = compute_features(idle.c, now);
+    const int64_t leaves =
+        *idle.scorer->score_change_ms(idle.c, f, ScoreId::kCluster, unused, 0, now);
+    for (const double threshold : {0.1, 0.3, 0.5, 0.7, 1.0, 2.0}) {
+      const std::function<bool(double)> below = [threshold](double v) { return v < threshold; };
+      const std::function<bool(double)> at_least = [threshold](double v) { return v >= threshold; };
+      for (const auto* holds : {&below, &at_least}) {
+        const std::optional<int64_t> solved = idle.scorer->score_change_ms(
+            idle.c, f, ScoreId::kClusterDistance, *holds, threshold, now);
+        ASSERT_TRUE(solved.has_value());
+        const int64_t scanned =
+            first_change_by_day(*idle.scorer, idle.c, now, ScoreId::kClusterDistance, *holds);
+        const std::string what = "day " + std::to_string(day) + (holds == &below ? " < " : " >= ") +
+                                 std::to_string(threshold);
+        if (scanned < leaves) {
+          EXPECT_EQ(*solved, scanned) << what;
+          flips_within += 1;
+        } else {
+          EXPECT_EQ(*solved, leaves) << what;
+        }
+      }
+    }
+  }
+  EXPECT_GE(flips_within, 40);
+}
+
 TEST(ModelScorerTest, RulesReadingTheClusterWakeWhereTheAssignmentChanges) {
-  // Whatever the comparison, the timer is the day the assignment changes (it was the next day
-  // boundary, every day).
+  // Whatever the comparison, the timer is the day the assignment changes, and a distance's where
+  // it crosses its threshold (both were the next day boundary, every day).
   const IdleCluster idle;
   const TimestampMs now = testing::at_day(15.5);
   const FeatureVector f = compute_features(idle.c, now);
@@ -320,6 +356,16 @@ TEST(ModelScorerTest, RulesReadingTheClusterWakeWhereTheAssignmentChanges) {
     EXPECT_EQ(IdleCluster::day(*e.next_due_ms), 22) << rule;
     EXPECT_TRUE(e.model_bound) << rule;
   }
+  // The distance to cluster 0's centroid passes 0.5 at idle 6.49 days, day 16.49.
+  auto distance_rule = RuleSet::compile({{"seg", "cluster_distance > 0.5", ""}});
+  ASSERT_TRUE(distance_rule.has_value());
+  CustomerState s = idle.c;
+  const Evaluation e =
+      (*distance_rule)
+          ->evaluate(s, f, scores,
+                     {now, idle.scorer->version(), CauseKind::kEvent, {}, idle.scorer.get()});
+  ASSERT_TRUE(e.next_due_ms.has_value());
+  EXPECT_EQ(IdleCluster::day(*e.next_due_ms), 17);
 }
 
 }  // namespace
