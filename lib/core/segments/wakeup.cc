@@ -38,11 +38,12 @@ std::optional<int64_t> earlier(std::optional<int64_t> a, std::optional<int64_t> 
 // days since the last purchase (rfm_r) and the days since the last event (cluster and
 // cluster_distance, through log1p_overdue); rfm_f and rfm_m (orders and money) do not. A
 // comparison with a threshold is solved when the model can (p_alive, expected_orders_90d,
-// clv_365d, rfm_r, cluster_distance), and the cluster, in any use, wakes where the assignment
-// changes; the others (`==`, a score in arithmetic) are re-checked at each day boundary. The purchase scores are NaN
-// for a customer who never bought, whatever the time or the model. Every other score wake-up is
-// model-bound: a newer model version re-checks the customer when it becomes active; without an
-// active model every score is NaN, which only that can change.
+// clv_365d, rfm_r, cluster_distance); the cluster, in any use, wakes where the assignment
+// changes, and rfm_r in any other use (`==`, arithmetic) where its value does; the others
+// (p_alive == 0.5, a purchase score in arithmetic) are re-checked at each day boundary. The
+// purchase scores are NaN for a customer who never bought, whatever the time or the model. Every
+// other score wake-up is model-bound: a newer model version re-checks the customer when it becomes
+// active; without an active model every score is NaN, which only that can change.
 Wakeup score_wakeup(const CustomerState& s,
                     ScoreId id,
                     std::optional<Threshold> threshold,
@@ -63,8 +64,19 @@ Wakeup score_wakeup(const CustomerState& s,
       return {.due_ms = due, .model_bound = true};
     }
   }
-  if (threshold && ctx.scorer != nullptr && threshold->op != Op::kEqual &&
-      threshold->op != Op::kNotEqual) {
+  const bool ordered = threshold && threshold->op != Op::kEqual && threshold->op != Op::kNotEqual;
+  if (id == ScoreId::kRfmR && ctx.scorer != nullptr && !ordered) {
+    // rfm_r never rises, so `==`, `!=` or arithmetic on it can change only where its value does,
+    // and it never comes back: the first change of the value is solved like a comparison.
+    const double now = ctx.scorer->score(
+        s, features, ctx.at, ScoreMask{1} << static_cast<size_t>(id))[static_cast<size_t>(id)];
+    const auto same = [now](double v) { return v == now; };
+    if (const std::optional<int64_t> due =
+            ctx.scorer->score_change_ms(s, features, id, same, now, ctx.at)) {
+      return {.due_ms = due, .model_bound = true};
+    }
+  }
+  if (ordered && ctx.scorer != nullptr) {
     const auto holds = [t = *threshold](double v) {
       return rules::truthy(rules::compare(t.op, v, t.value));
     };

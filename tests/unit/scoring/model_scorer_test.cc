@@ -232,6 +232,37 @@ TEST(ModelScorerTest, RfmRCrossingsAreSolvedToTheMillisecond) {
             now.value() + kScoreSearchMs);
 }
 
+TEST(ModelScorerTest, RulesReadingRfmRInAnyWayWakeWhereItsValueChanges) {
+  // `rfm_r == 5` (an RFM cell, as marketers write them), `!=` and arithmetic were re-checked at
+  // every day boundary; rfm_r never rises, so each can change only where its value does.
+  auto scorer = ModelScorer::create(snapshot(TimeUnit::kDay));
+  ASSERT_TRUE(scorer.has_value());
+  CustomerState c = testing::three_day_buyer();
+  const TimestampMs now = testing::at_day(80.5);
+  const FeatureVector f = compute_features(c, now);
+  const ScoreVector scores = (*scorer)->score(c, f, now);
+  ASSERT_EQ(at(scores, ScoreId::kRfmR), 2);  // 1 from 40 days after the last purchase (day 50).
+  const int64_t past_40_days = testing::at_day(90).value() + 1;
+  for (const std::string rule : {"rfm_r == 2", "rfm_r != 2", "rfm_r == 1", "rfm_r * 10 > 15"}) {
+    auto rules = RuleSet::compile({{"seg", rule, ""}});
+    ASSERT_TRUE(rules.has_value()) << rules.error().message;
+    CustomerState s = c;
+    const Evaluation e = (*rules)->evaluate(
+        s, f, scores, {now, (*scorer)->version(), CauseKind::kEvent, {}, scorer->get()});
+    EXPECT_EQ(e.next_due_ms, past_40_days) << rule;
+    EXPECT_TRUE(e.model_bound) << rule;
+  }
+  // From 1 on it never changes again: re-checked at the horizon.
+  const TimestampMs later = TimestampMs{past_40_days};
+  const FeatureVector later_f = compute_features(c, later);
+  auto rules = RuleSet::compile({{"seg", "rfm_r == 1", ""}});
+  ASSERT_TRUE(rules.has_value());
+  const Evaluation e =
+      (*rules)->evaluate(c, later_f, (*scorer)->score(c, later_f, later),
+                         {later, (*scorer)->version(), CauseKind::kEvent, {}, scorer->get()});
+  EXPECT_EQ(e.next_due_ms, later.value() + kScoreSearchMs);
+}
+
 TEST(ModelScorerTest, CreateRejectsInvalidSnapshots) {
   ModelSnapshot wrong_dim = snapshot(TimeUnit::kDay);
   wrong_dim.standardizer.mean.push_back(0.0);
