@@ -84,17 +84,15 @@ TEST(SegctlOutputTest, GenRefusesOneFileForOutputAndTruth) {
 // time: the truth CSV was written over the start of the events, exit 0.
 TEST(SegctlOutputTest, GenRefusesTheStandardOutputFileAsTheOtherOutput) {
   const TempDir dir("cli-output");
-  const std::string file = dir.file("stdout.jsonl");
-  for (const std::vector<std::string>& flags :
-       {std::vector<std::string>{"--truth", "/dev/stdout"},
-        std::vector<std::string>{"--output", "/dev/stdout", "--truth", "-"}}) {
-    const Ran ran = run("segctl", gen_with(flags), {}, file);
-    EXPECT_EQ(ran.code, 2) << flags[1];
-    const bool truth_is_dev = flags[1] == "/dev/stdout" && flags[0] == "--truth";
-    EXPECT_EQ(ran.err, truth_is_dev ? "segctl: bad_option: --truth: '/dev/stdout' is the same file "
-                                      "as --output '-' (standard output)\n"
-                                    : "segctl: bad_option: --truth: '-' (standard output) is the "
-                                      "same file as --output '/dev/stdout'\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--truth", "/dev/stdout"},
+       "--truth: '/dev/stdout' is the same file as --output '-' (standard output)"},
+      {{"--output", "/dev/stdout", "--truth", "-"},
+       "--truth: '-' (standard output) is the same file as --output '/dev/stdout'"}};
+  for (const auto& [flags, message] : cases) {
+    const Ran ran = run("segctl", gen_with(flags), {}, dir.file("stdout.jsonl"));
+    EXPECT_EQ(ran.code, 2) << message;
+    EXPECT_EQ(ran.err, "segctl: bad_option: " + message + "\n");
   }
 }
 
