@@ -192,10 +192,11 @@ int64_t ModelScorer::cluster_change_day(const CustomerState& state,
                                         const std::function<bool(double)>& holds,
                                         TimestampMs at) const {
   // Day 0 is `at` itself, day d > 0 the d-th day boundary after it.
-  const auto assignment_after = [&](int64_t days) {
-    return assign(
-        cluster_features(state, f, days == 0 ? at : TimestampMs{(day_of(at) + days) * kMsPerDay}));
+  const auto vector_after = [&](int64_t days) {
+    return cluster_features(state, f,
+                            days == 0 ? at : TimestampMs{(day_of(at) + days) * kMsPerDay});
   };
+  const auto assignment_after = [&](int64_t days) { return assign(vector_after(days)); };
   const size_t cluster = assignment_after(0).cluster;
   const auto same_after = [&](int64_t days) {
     return days == 0 || assignment_after(days).cluster == cluster;
@@ -207,9 +208,7 @@ int64_t ModelScorer::cluster_change_day(const CustomerState& state,
   // Within the cell the distance to its centroid falls while the moving coordinate is below the
   // centroid's, and rises from the first day it is not: holds flips at most once on each side.
   const auto rising_after = [&](int64_t days) {
-    const ClusterVector raw =
-        cluster_features(state, f, days == 0 ? at : TimestampMs{(day_of(at) + days) * kMsPerDay});
-    return (raw[kOverdueDim] - mean_[kOverdueDim]) * inv_scale_[kOverdueDim] >=
+    return (vector_after(days)[kOverdueDim] - mean_[kOverdueDim]) * inv_scale_[kOverdueDim] >=
            centroids_[cluster][kOverdueDim];
   };
   const auto holds_after = [&](int64_t days) { return holds(assignment_after(days).distance); };

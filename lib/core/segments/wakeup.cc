@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <span>
 
 #include "core/engine/scorer.h"
@@ -56,32 +57,28 @@ Wakeup score_wakeup(const CustomerState& s,
   if (ctx.model_version == 0 || id == ScoreId::kRfmF || id == ScoreId::kRfmM) {
     return {.model_bound = true};  // rfm_f and rfm_m read no clock: only a model changes them.
   }
-  if (id == ScoreId::kCluster && ctx.scorer != nullptr) {
-    // Whatever the comparison: it can change only where the assignment does.
-    const auto unused = [](double) { return false; };
-    if (const std::optional<int64_t> due =
-            ctx.scorer->score_change_ms(s, features, id, unused, 0.0, ctx.at)) {
-      return {.due_ms = due, .model_bound = true};
-    }
-  }
+  // What the model is asked: when an ordered comparison (< <= > >=) flips, or, where that is
+  // one-way, when the score itself changes: the cluster in any use (a comparison of it can change
+  // only where the assignment does; `holds` is not read) and rfm_r in `==`, `!=` or arithmetic
+  // (it never rises, so it never comes back to a value it left).
   const bool ordered = threshold && threshold->op != Op::kEqual && threshold->op != Op::kNotEqual;
-  if (id == ScoreId::kRfmR && ctx.scorer != nullptr && !ordered) {
-    // rfm_r never rises, so `==`, `!=` or arithmetic on it can change only where its value does,
-    // and it never comes back: the first change of the value is solved like a comparison.
-    const double now = ctx.scorer->score(
-        s, features, ctx.at, ScoreMask{1} << static_cast<size_t>(id))[static_cast<size_t>(id)];
-    const auto same = [now](double v) { return v == now; };
-    if (const std::optional<int64_t> due =
-            ctx.scorer->score_change_ms(s, features, id, same, now, ctx.at)) {
-      return {.due_ms = due, .model_bound = true};
-    }
+  std::function<bool(double)> holds;
+  double value = 0.0;
+  if (ctx.scorer == nullptr) {
+    // No model to ask.
+  } else if (id == ScoreId::kCluster) {
+    holds = [](double) { return false; };
+  } else if (ordered) {
+    holds = [t = *threshold](double v) { return rules::truthy(rules::compare(t.op, v, t.value)); };
+    value = threshold->value;
+  } else if (id == ScoreId::kRfmR) {
+    value = ctx.scorer->score(s, features, ctx.at,
+                              ScoreMask{1} << static_cast<size_t>(id))[static_cast<size_t>(id)];
+    holds = [value](double v) { return v == value; };
   }
-  if (ordered && ctx.scorer != nullptr) {
-    const auto holds = [t = *threshold](double v) {
-      return rules::truthy(rules::compare(t.op, v, t.value));
-    };
+  if (holds) {
     if (const std::optional<int64_t> due =
-            ctx.scorer->score_change_ms(s, features, id, holds, threshold->value, ctx.at)) {
+            ctx.scorer->score_change_ms(s, features, id, holds, value, ctx.at)) {
       return {.due_ms = due, .model_bound = true};
     }
   }

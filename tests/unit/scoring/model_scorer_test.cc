@@ -137,37 +137,58 @@ int64_t first_change_by_day(const ModelScorer& scorer,
   return (day_of(now) + kScoreSearchDays) * kMsPerDay;
 }
 
-TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) {
+// The three-day buyer at day 80.5 (x = 2, t_x = 50 days, T = 80), scored by the snapshot in days
+// and in weeks: what the purchase-score crossing tests solve from.
+struct BuyerAtDay80 {
   const CustomerState c = testing::three_day_buyer();
   const TimestampMs now = testing::at_day(80.5);
+  const FeatureVector f = compute_features(c, now);
   const int64_t horizon = (day_of(now) + kScoreSearchDays) * kMsPerDay;
+  const std::vector<std::shared_ptr<const ModelScorer>> scorers = {
+      ModelScorer::create(snapshot(TimeUnit::kDay)).value(),
+      ModelScorer::create(snapshot(TimeUnit::kWeek)).value()};
+
+  // The time `scorer` solves for the first flip of `holds` of score `id`, checked against the
+  // day-by-day scan; nullopt (a failure) when it solves nothing.
+  std::optional<int64_t> solved_as_scanned(const ModelScorer& scorer,
+                                           ScoreId id,
+                                           const std::function<bool(double)>& holds,
+                                           double threshold,
+                                           const std::string& what) const {
+    const std::optional<int64_t> solved = scorer.score_change_ms(c, f, id, holds, threshold, now);
+    EXPECT_TRUE(solved.has_value()) << what;
+    if (solved) {
+      EXPECT_EQ(*solved, first_change_by_day(scorer, c, now, id, holds)) << what;
+    }
+    return solved;
+  }
+};
+
+TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) {
+  const BuyerAtDay80 buyer;
   int crossings = 0;
-  for (const TimeUnit unit : {TimeUnit::kDay, TimeUnit::kWeek}) {
-    auto scorer = ModelScorer::create(snapshot(unit));
-    ASSERT_TRUE(scorer.has_value());
-    const FeatureVector f = compute_features(c, now);
+  for (const auto& scorer : buyer.scorers) {
     for (const double threshold : {0.99, 0.6, 0.3, 0.05, 0.0}) {
       const std::function<bool(double)> below = [threshold](double v) { return v < threshold; };
       const std::function<bool(double)> at_least = [threshold](double v) { return v >= threshold; };
       for (const auto* holds : {&below, &at_least}) {
-        const std::optional<int64_t> solved =
-            (*scorer)->score_change_ms(c, f, ScoreId::kPAlive, *holds, threshold, now);
-        ASSERT_TRUE(solved.has_value());
-        EXPECT_EQ(*solved, first_change_by_day(**scorer, c, now, ScoreId::kPAlive, *holds))
-            << "threshold " << threshold << (holds == &below ? " <" : " >=");
+        const std::optional<int64_t> solved = buyer.solved_as_scanned(
+            *scorer, ScoreId::kPAlive, *holds, threshold,
+            "threshold " + std::to_string(threshold) + (holds == &below ? " <" : " >="));
         // The threshold is only a hint for a first guess: a wrong one changes nothing.
-        EXPECT_EQ((*scorer)->score_change_ms(c, f, ScoreId::kPAlive, *holds, threshold / 3, now),
+        EXPECT_EQ(scorer->score_change_ms(buyer.c, buyer.f, ScoreId::kPAlive, *holds, threshold / 3,
+                                          buyer.now),
                   solved);
-        crossings += *solved < horizon ? 1 : 0;
+        crossings += solved && *solved < buyer.horizon ? 1 : 0;
       }
     }
     // Purchase scores are solved only for a buyer.
     const std::function<bool(double)> any = [](double v) { return v > 0.5; };
     CustomerState browser;
-    browser.first_event_ms = now.value();
-    EXPECT_FALSE((*scorer)
-                     ->score_change_ms(browser, compute_features(browser, now), ScoreId::kPAlive,
-                                       any, 0.5, now)
+    browser.first_event_ms = buyer.now.value();
+    EXPECT_FALSE(scorer
+                     ->score_change_ms(browser, compute_features(browser, buyer.now),
+                                       ScoreId::kPAlive, any, 0.5, buyer.now)
                      .has_value());
   }
   EXPECT_GE(crossings, 8);  // 0.6, 0.3 and 0.05 are crossed within the horizon, either way.
@@ -175,16 +196,11 @@ TEST(ModelScorerTest, PAliveCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) 
 
 TEST(ModelScorerTest, ExpectedOrdersAndClvCrossingsAreSolvedAtTheDayAnEvaluationWouldSeeThem) {
   // They were re-checked at every day boundary; like p_alive they never rise with T.
-  const CustomerState c = testing::three_day_buyer();
-  const TimestampMs now = testing::at_day(80.5);
-  const int64_t horizon = (day_of(now) + kScoreSearchDays) * kMsPerDay;
+  const BuyerAtDay80 buyer;
   int crossings = 0;
-  for (const TimeUnit unit : {TimeUnit::kDay, TimeUnit::kWeek}) {
-    auto scorer = ModelScorer::create(snapshot(unit));
-    ASSERT_TRUE(scorer.has_value());
-    const FeatureVector f = compute_features(c, now);
+  for (const auto& scorer : buyer.scorers) {
     for (const ScoreId id : {ScoreId::kExpectedOrders90d, ScoreId::kClv365d}) {
-      const double value = at((*scorer)->score(c, f, now), id);
+      const double value = at(scorer->score(buyer.c, buyer.f, buyer.now), id);
       ASSERT_GT(value, 0.0);
       // Below today's value (crossed sooner or later), above it (never: the score only falls).
       for (const double share : {0.9, 0.5, 0.1, 1.5}) {
@@ -192,13 +208,11 @@ TEST(ModelScorerTest, ExpectedOrdersAndClvCrossingsAreSolvedAtTheDayAnEvaluation
         const std::function<bool(double)> below = [threshold](double v) { return v < threshold; };
         const std::function<bool(double)> above = [threshold](double v) { return v > threshold; };
         for (const auto* holds : {&below, &above}) {
-          const std::optional<int64_t> solved =
-              (*scorer)->score_change_ms(c, f, id, *holds, threshold, now);
-          ASSERT_TRUE(solved.has_value());
-          EXPECT_EQ(*solved, first_change_by_day(**scorer, c, now, id, *holds))
-              << "score " << static_cast<int>(id) << " threshold " << threshold
-              << (holds == &below ? " <" : " >");
-          crossings += *solved < horizon ? 1 : 0;
+          const std::optional<int64_t> solved = buyer.solved_as_scanned(
+              *scorer, id, *holds, threshold,
+              "score " + std::to_string(static_cast<int>(id)) + " threshold " +
+                  std::to_string(threshold) + (holds == &below ? " <" : " >"));
+          crossings += solved && *solved < buyer.horizon ? 1 : 0;
         }
       }
     }
@@ -302,7 +316,7 @@ struct IdleCluster {
       s.centroids.push_back(centroid);
     }
     s.centroid_weights.assign(3, 1.0);
-    scorer = *ModelScorer::create(s);
+    scorer = ModelScorer::create(s).value();
   }
 
   // Days since testing::at_day(0) of a time.
