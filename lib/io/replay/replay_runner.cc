@@ -1,5 +1,6 @@
 #include "io/replay/replay_runner.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <tuple>
@@ -183,11 +184,14 @@ class Replay {
                    static_cast<long long>(summary_.skipped),
                    static_cast<long long>(committed_lines_));
     }
-    if (auto r = commit_and_wait(line_no); !r) {
+    // Inputs shorter than the stored position leave it where it is: the lines beyond them were
+    // replayed already, and a later run of the whole input must not read them again.
+    const int64_t consumed = std::max(line_no, committed_lines_);
+    if (auto r = commit_and_wait(consumed); !r) {
       return r;
     }
     if (options_.refit_every_ms > 0 && global_stream_ms_ > 0) {
-      return refit(line_no, global_stream_ms_);  // "Also at the end of a replay."
+      return refit(consumed, global_stream_ms_);  // "Also at the end of a replay."
     }
     return {};
   }

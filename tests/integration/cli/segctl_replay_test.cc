@@ -206,6 +206,24 @@ TEST_F(SegctlReplayFilesTest, ResumingWithFewerLinesThanReplayedWarns) {
   EXPECT_EQ(again.err.find("warning"), std::string::npos) << again.err;
 }
 
+// The shorter run stored its own line count as the position, so the next run of the whole
+// input read 1999 lines again (events without an event_id applied twice, dead letters written
+// twice).
+TEST_F(SegctlReplayFilesTest, ResumingWithFewerLinesKeepsThePosition) {
+  ASSERT_EQ(replay({"--input", events_, "--output", "/dev/null"}).code, 0);
+  const std::string head = dir_.file("head.jsonl");
+  ASSERT_TRUE(write_text(head, original_.substr(0, original_.find('\n') + 1)).has_value());
+  const std::string empty = dir_.file("empty.jsonl");
+  ASSERT_TRUE(write_text(empty, "").has_value());
+  for (const std::string& shorter : {head, empty}) {
+    ASSERT_EQ(replay({"--input", shorter, "--output", "/dev/null"}).code, 0);
+    const Ran again = replay({"--input", events_, "--output", "/dev/null"});
+    EXPECT_EQ(again.code, 0) << again.err;
+    EXPECT_NE(again.err.find("{\"read\":0,\"skipped\":2000,"), std::string::npos)
+        << shorter << ": " << again.err;
+  }
+}
+
 TEST_F(SegctlReplayFilesTest, StandardInputIsOneInputOnly) {
   const Ran ran = replay({"--input", "-", "--input", events_, "--input", "-"});
   EXPECT_EQ(ran.code, 2);
