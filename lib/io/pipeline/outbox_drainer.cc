@@ -64,7 +64,8 @@ std::string OutboxDrainer::encode(const core::SegmentChange& change) const {
 core::Result<size_t> OutboxDrainer::fill() {
   size_t sent = 0;
   while (in_flight_.size() < config_.outbox_max_in_flight) {
-    auto records = store_.pending_outbox(kFetch, next_seq_);
+    auto records = store_.pending_outbox(
+        std::min(kFetch, config_.outbox_max_in_flight - in_flight_.size()), next_seq_);
     if (!records) {
       return std::unexpected(records.error());
     }
@@ -105,11 +106,7 @@ void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
       log(LogLevel::kWarn, "outbox", "delivery failed, will retry: " + d.error);
     }
   }
-  // Every record below the first one sent but unconfirmed (or not yet sent again after a failed
-  // delivery) was delivered at least once. One confirmed above that gap waits until it closes;
-  // after a crash meanwhile it is published again, with the same event_id (at-least-once).
-  const uint64_t confirmed_below =
-      in_flight_.empty() ? next_seq_ : std::min(next_seq_, *in_flight_.begin());
+  const uint64_t confirmed_below = this->confirmed_below();
   if (confirmed_below >= deleted_below_ + kDeleteEvery ||
       (in_flight_.empty() && confirmed_below > deleted_below_)) {
     if (auto removed = store_.delete_outbox_range(deleted_below_, confirmed_below); removed) {
@@ -122,8 +119,15 @@ void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
   stats_.update([&](PipelineSnapshot& s) {
     s.outbox_published += delivered;
     s.outbox_publish_errors += errors;
-    s.outbox_pending = static_cast<int64_t>(in_flight_.size());
+    s.outbox_pending = static_cast<int64_t>(store_.outbox_records_from(confirmed_below));
   });
+}
+
+// Every record below the first one sent but unconfirmed (or not yet sent again after a failed
+// delivery) was delivered at least once. One confirmed above that gap waits until it closes;
+// after a crash meanwhile it is published again, with the same event_id (at-least-once).
+uint64_t OutboxDrainer::confirmed_below() const {
+  return in_flight_.empty() ? next_seq_ : std::min(next_seq_, *in_flight_.begin());
 }
 
 void OutboxDrainer::run() {
@@ -172,8 +176,8 @@ core::Result<void> OutboxDrainer::stop(std::chrono::milliseconds timeout) {
   if (thread_.joinable()) {
     thread_.join();
   }
-  if (!in_flight_.empty()) {
-    return core::fail("outbox_not_drained", std::to_string(in_flight_.size()) +
+  if (const uint64_t pending = store_.outbox_records_from(confirmed_below()); pending > 0) {
+    return core::fail("outbox_not_drained", std::to_string(pending) +
                                                 " records were not confirmed; they stay in the "
                                                 "outbox and are published after restart");
   }

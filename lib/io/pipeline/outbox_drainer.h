@@ -36,7 +36,8 @@ class OutboxDrainer {
   /// began after the last notify() (a commit that notified is never missed).
   [[nodiscard]] bool idle() const { return idle_.load(); }
   /// Keeps publishing until the outbox is empty or `timeout` passes, then stops the thread.
-  /// Errors: records still pending at the timeout (they stay in RocksDB for the next start).
+  /// Errors: records still pending at the timeout (they stay in RocksDB for the next start),
+  /// `outbox_not_drained` with their number.
   [[nodiscard]] core::Result<void> stop(std::chrono::milliseconds timeout);
 
  private:
@@ -47,6 +48,8 @@ class OutboxDrainer {
   void run();
   [[nodiscard]] core::Result<size_t> fill();
   void settle(const std::vector<Delivery>& reports);
+  /// Every record below this was delivered at least once.
+  [[nodiscard]] uint64_t confirmed_below() const;
   [[nodiscard]] std::string encode(const core::SegmentChange& change) const;
 
   const PipelineConfig& config_;

@@ -436,6 +436,17 @@ core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max, u
   return out;
 }
 
+uint64_t RocksStore::outbox_records_from(uint64_t confirmed_below) {
+  uint64_t floor = 0;
+  {
+    const std::lock_guard outbox_lock(outbox_mutex_);
+    floor = outbox_floor_;
+  }
+  const std::lock_guard lock(commit_mutex_);
+  const uint64_t from = std::max(confirmed_below, floor);
+  return next_seq_ > from ? next_seq_ - from : 0;
+}
+
 core::Result<void> RocksStore::delete_outbox_range(uint64_t from, uint64_t to) {
   if (to <= from) {
     return {};

@@ -152,6 +152,10 @@ class RocksStore final : public core::StateReader {
   /// Up to `max` outbox records with seq >= `from_seq`, in sequence order.
   [[nodiscard]] core::Result<std::vector<OutboxRecord>> pending_outbox(size_t max,
                                                                        uint64_t from_seq = 0);
+  /// How many outbox records were committed at or above `confirmed_below` (or the lowest record
+  /// known to exist, when that is higher): those a drainer that has seen every record below
+  /// `confirmed_below` delivered still has to publish.
+  [[nodiscard]] uint64_t outbox_records_from(uint64_t confirmed_below);
   /// Deletes the outbox records with `from` <= seq < `to` (delivered ones), with one range
   /// tombstone whatever their number. No-op when `to` <= `from`.
   [[nodiscard]] core::Result<void> delete_outbox_range(uint64_t from, uint64_t to);

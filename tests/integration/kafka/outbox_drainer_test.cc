@@ -173,5 +173,38 @@ TEST(OutboxDrainerTest, ARecordTheProducerRefusesIsReportedAndNotCountedAsDraine
   EXPECT_EQ(pending->size(), 1u) << "the record stays for the next run";
 }
 
+// The gauge and stop() counted only the records handed to the producer (at most
+// outbox.max_in_flight, and a whole fetch of up to 2000 beyond it): a long output outage looked
+// like a backlog of a few hundred, whatever had piled up behind it.
+TEST(OutboxDrainerTest, PendingCountsEveryCommittedRecordNotYetConfirmed) {
+  const auto env = start_broker_and_store({"segment-changes:4"});
+  ASSERT_TRUE(env);
+  for (int p = 0; p < kPartitions; ++p) {  // No partition can take a record.
+    const auto moved = env->broker.command("leader segment-changes " + std::to_string(p) + " -1");
+    ASSERT_TRUE(moved.has_value() && *moved == "ok") << env->broker.log();
+  }
+  io::RocksStore& store = *env->store;
+  env->config.outbox_max_in_flight = 5;
+  io::PipelineStats stats;
+  int64_t next = 0;
+  ASSERT_TRUE(store.commit(batch({20, 10}, next), {}).has_value());
+  auto drainer = io::OutboxDrainer::create(env->config, store, stats);
+  ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
+  (*drainer)->start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (stats.snapshot().outbox_pending != next && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(stats.snapshot().outbox_pending, next);
+  ASSERT_TRUE(store.commit(batch({4}, next), {}).has_value());
+  (*drainer)->notify();
+  const auto stopped = (*drainer)->stop(std::chrono::milliseconds(500));
+  ASSERT_FALSE(stopped.has_value());
+  EXPECT_EQ(stopped.error().code, "outbox_not_drained");
+  EXPECT_TRUE(stopped.error().message.starts_with("34 records were not confirmed"))
+      << stopped.error().message;
+  EXPECT_EQ(stats.snapshot().outbox_published, 0);
+}
+
 }  // namespace
 }  // namespace segd::test
