@@ -4,7 +4,9 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <span>
+#include <string_view>
 
 #include "core/features/feature_values.h"
 #include "core/rules/rules.h"
@@ -90,6 +92,10 @@ Slots make_slots(const FeatureVector& features, const ScoreVector& scores) {
 
 RuleSet::RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compiled> compiled)
     : definitions_(std::move(definitions)), compiled_(std::move(compiled)) {
+  for (const SegmentDefinition& d : definitions_) {
+    sorted_names_.push_back(d.name);
+  }
+  std::sort(sorted_names_.begin(), sorted_names_.end());
   for (const Compiled& c : compiled_) {
     for (const RuleExpr* e : {&c.enter, c.exit ? &*c.exit : nullptr}) {
       for (const int slot : e ? e->variables : std::vector<int>{}) {
@@ -110,7 +116,7 @@ RuleSet::~RuleSet() = default;
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<SegmentDefinition> defs) {
   std::vector<Compiled> compiled;
-  std::vector<std::string> names;
+  std::set<std::string_view> names;
   for (const SegmentDefinition& d : defs) {
     if (d.name.empty() || d.enter.empty()) {
       return fail("rule_empty", "segment '" + d.name + "': name and enter are required");
@@ -126,10 +132,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<SegmentDefin
                                        std::to_string(kMaxSegmentNameBytes) +
                                        " characters of A-Z a-z 0-9 _ . -");
     }
-    if (std::find(names.begin(), names.end(), d.name) != names.end()) {
+    if (!names.insert(d.name).second) {
       return fail("rule_duplicate_segment", "segment '" + d.name + "' is defined twice");
     }
-    names.push_back(d.name);
     auto enter = compile_rule_expr(d.name, "enter", d.enter);
     if (!enter) {
       return std::unexpected(enter.error());
@@ -151,9 +156,7 @@ void RuleSet::exit_removed_segments(CustomerState& state,
                                     const EvaluationContext& ctx,
                                     Evaluation& out) const {
   for (auto it = state.segments.begin(); it != state.segments.end();) {
-    const bool defined = std::any_of(definitions_.begin(), definitions_.end(),
-                                     [&](const SegmentDefinition& d) { return d.name == *it; });
-    if (defined) {
+    if (std::binary_search(sorted_names_.begin(), sorted_names_.end(), *it)) {
       ++it;
       continue;
     }

@@ -100,6 +100,7 @@ class RuleSet {
 
   std::vector<SegmentDefinition> definitions_;
   std::vector<Compiled> compiled_;
+  std::vector<std::string> sorted_names_;  ///< The definitions' names, sorted.
   ScoreMask scores_used_ = 0;
   FeatureMask features_needed_;
 };
