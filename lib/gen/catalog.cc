@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "core/common/check.h"
 #include "gen/det_math.h"
@@ -50,7 +51,7 @@ Catalog::Catalog() : popularity_(kProductsPerCategory, kProductZipfExponent) {
   for (const CategoryInfo& info : kCategories) {
     for (int32_t i = 0; i < kProductsPerCategory; ++i) {
       const double price = info.base_price * det_exp(kPriceSigma * rng.normal());
-      prices_.push_back(std::max<int64_t>(99, static_cast<int64_t>(price * 100.0 + 0.5)));
+      prices_.push_back(std::max<int64_t>(99, std::llround(price * 100.0)));
     }
   }
 }

@@ -1,6 +1,7 @@
 #include "gen/customer.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/common/check.h"
 #include "core/common/time.h"
@@ -68,13 +69,14 @@ void CustomerSim::start_session() {
   int64_t start = window_begin_ + static_cast<int64_t>(
                                       position_ * static_cast<double>(window_end_ - window_begin_));
   if (last_ts_ != kNoTs) {
-    start = std::max(start, last_ts_ + kSessionGapMs + rng_.uniform_int(1000, 10 * 60 * 1000));
+    start =
+        std::max(start, last_ts_ + kSessionGapMs + rng_.uniform_int(1000, int64_t{10} * 60 * 1000));
   }
   if (k == 1) {
     session_len_ = remaining_;
   } else {
     const double mean = static_cast<double>(remaining_) / static_cast<double>(k);
-    const auto len = static_cast<int64_t>(mean * (0.5 + rng_.uniform()) + 0.5);
+    const auto len = std::llround(mean * (0.5 + rng_.uniform()));
     session_len_ = std::clamp<int64_t>(len, 1, remaining_ - (k - 1));
   }
   --sessions_left_;

@@ -19,7 +19,7 @@ inline constexpr double kDuplicateRate = 0.005;
 /// Share of events whose `ts` is integer epoch milliseconds instead of RFC 3339.
 inline constexpr double kEpochMsRate = 0.10;
 /// Sessions are separated by more than this much inactivity.
-inline constexpr int64_t kSessionGapMs = 30 * 60 * 1000;
+inline constexpr int64_t kSessionGapMs = int64_t{30} * 60 * 1000;
 /// At most this many distinct products in a cart.
 inline constexpr int kMaxCart = 5;
 

@@ -50,13 +50,14 @@ std::vector<Group> assign_groups(int64_t customers, Rng& rng) {
     cumulative += group_profile(static_cast<Group>(g)).share;
     const auto upto = g == kGroupCount - 1
                           ? customers
-                          : static_cast<int64_t>(cumulative * static_cast<double>(customers) + 0.5);
+                          : std::llround(cumulative * static_cast<double>(customers));
     while (static_cast<int64_t>(groups.size()) < upto) {
       groups.push_back(static_cast<Group>(g));
     }
   }
   for (size_t i = groups.size(); i > 1; --i) {
-    std::swap(groups[i - 1], groups[static_cast<size_t>(rng.uniform_int(0, i - 1))]);
+    std::swap(groups[i - 1],
+              groups[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(i) - 1))]);
   }
   return groups;
 }
@@ -70,7 +71,8 @@ std::vector<int64_t> assign_budgets(const std::vector<Group>& groups, int64_t ev
     rank[i] = static_cast<int64_t>(i) + 1;
   }
   for (size_t i = n; i > 1; --i) {
-    std::swap(rank[i - 1], rank[static_cast<size_t>(rng.uniform_int(0, i - 1))]);
+    std::swap(rank[i - 1],
+              rank[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(i) - 1))]);
   }
   std::vector<double> weight(n);
   double total = 0.0;

@@ -10,7 +10,7 @@
 namespace segd::gen {
 
 /// Lines longer than this are "oversized" (64 KiB).
-inline constexpr size_t kOversizeBytes = 64 * 1024;
+inline constexpr size_t kOversizeBytes = size_t{64} * 1024;
 
 /// `c` + the customer number zero-padded to `id_width` digits (`c00042`), so that customer ids
 /// sort like numbers.

@@ -2,10 +2,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): sigaction is POSIX's, not <csignal>'s
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,7 +21,7 @@ namespace segd::devbroker {
 namespace {
 
 // Longest control line kept while waiting for its newline.
-constexpr size_t kMaxLineBytes = 64 * 1024;
+constexpr size_t kMaxLineBytes = size_t{64} * 1024;
 
 volatile sig_atomic_t g_stop_signal = 0;
 
@@ -48,18 +49,18 @@ using ClusterPtr = std::unique_ptr<rd_kafka_mock_cluster_t, ClusterDeleter>;
 core::Result<KafkaPtr> make_host_handle() {
   // The mock cluster needs a client instance for bookkeeping; it never sends anything itself.
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char errstr[512];
+  std::array<char, 512> errstr{};
   // log_level 4 hides the notice that this bookkeeping client has no bootstrap.servers.
-  if (rd_kafka_conf_set(conf, "client.id", "segd-devbroker", errstr, sizeof errstr) !=
+  if (rd_kafka_conf_set(conf, "client.id", "segd-devbroker", errstr.data(), errstr.size()) !=
           RD_KAFKA_CONF_OK ||
-      rd_kafka_conf_set(conf, "log_level", "4", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_set(conf, "log_level", "4", errstr.data(), errstr.size()) != RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);
-    return core::fail("mock_start", errstr);
+    return core::fail("mock_start", errstr.data());
   }
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr.data(), errstr.size());
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);
-    return core::fail("mock_start", errstr);
+    return core::fail("mock_start", errstr.data());
   }
   return KafkaPtr(rk);
 }
@@ -128,8 +129,8 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
     if (ready <= 0 || (pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
       continue;
     }
-    char buf[4096];
-    const ssize_t n = read(fd, buf, sizeof buf);
+    std::array<char, 4096> buf{};
+    const ssize_t n = read(fd, buf.data(), buf.size());
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
       continue;
     }
@@ -150,7 +151,7 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
       watching = false;
       continue;
     }
-    std::string_view chunk(buf, static_cast<size_t>(n));
+    std::string_view chunk(buf.data(), static_cast<size_t>(n));
     if (discarding) {
       // The rest of a line already answered as too long.
       const size_t end = chunk.find('\n');

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <memory>
 
@@ -33,13 +34,13 @@ core::Result<void> check_memory(int64_t customers) {
     return {};
   }
   constexpr double kMiB = 1024.0 * 1024.0;
-  char text[160];
-  std::snprintf(text, sizeof text,
+  std::array<char, 160> text{};
+  std::snprintf(text.data(), text.size(),
                 "--customers: %lld customers need about %.0f MiB of memory, more than this "
                 "machine's %.0f MiB",
                 static_cast<long long>(customers), static_cast<double>(need) / kMiB,
                 static_cast<double>(have) / kMiB);
-  return core::fail("bad_flag", text);
+  return core::fail("bad_flag", text.data());
 }
 
 // The config from the flags; every error is a usage error naming a flag.

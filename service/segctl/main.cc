@@ -1,5 +1,6 @@
 // segctl: replay event files through the segd engine, inspect and export state, generate events,
 // produce them to Kafka.
+#include <array>
 #include <cstdio>
 #include <ios>
 #include <string_view>
@@ -16,7 +17,7 @@ struct Command {
   int (*run)(int, char**);
 };
 
-constexpr Command kCommands[] = {
+constexpr auto kCommands = std::to_array<Command>({
     {"replay", "replay JSONL events into a state dir, print segment changes",
      segd::segctl::replay_main},
     {"inspect", "print one customer's features, segments and scores", segd::segctl::inspect_main},
@@ -26,7 +27,7 @@ constexpr Command kCommands[] = {
      segd::segctl::produce_main},
     {"fit", "refit the models on the stored state, store and print the new version",
      segd::segctl::fit_main},
-};
+});
 
 void usage(std::FILE* to) {
   std::fprintf(to, "usage: segctl COMMAND [--help] [flags]\n\ncommands:\n");

@@ -57,7 +57,7 @@ class OutputFile {
 
     int fd_;
     int error_ = 0;
-    std::array<char, 64 * 1024> data_{};
+    std::array<char, size_t{64} * 1024> data_{};
   };
 
   OutputFile(int fd, bool owned, std::string name);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -54,7 +55,7 @@ struct FixedProperty {
   std::string_view why;
 };
 
-constexpr FixedProperty kFixedProperties[] = {
+constexpr auto kFixedProperties = std::to_array<FixedProperty>({
     {"partition.assignment.strategy", "range",
      "one instance must own the same partition number of every input topic"},
     {"enable.auto.commit", "false",
@@ -71,7 +72,7 @@ constexpr FixedProperty kFixedProperties[] = {
     {"partitioner", "murmur2_random",
      "erasure events go to the input topic's partition of their customer_id, where segd looks for "
      "them, and each customer's segment changes to one partition, in order"},
-};
+});
 
 void check_fixed(const KafkaSettings& k, Problems& problems) {
   for (const auto& [prop, value] : k.rdkafka) {
@@ -169,9 +170,9 @@ void check_with_librdkafka(const KafkaSettings& k, Problems& problems) {
   consumer.group_id = k.group_id;
   consumer.rdkafka_overrides = k.rdkafka;
   consumer.session_timeout = k.session_timeout;
-  const std::tuple<rd_kafka_type_t, std::string_view, io::kafka::Properties> clients[] = {
-      {RD_KAFKA_CONSUMER, "consumer", io::consumer_properties(consumer)},
-      {RD_KAFKA_PRODUCER, "producer", io::producer_properties(k.brokers, k.rdkafka)}};
+  const std::array<std::tuple<rd_kafka_type_t, std::string_view, io::kafka::Properties>, 2>
+      clients = {{{RD_KAFKA_CONSUMER, "consumer", io::consumer_properties(consumer)},
+                  {RD_KAFKA_PRODUCER, "producer", io::producer_properties(k.brokers, k.rdkafka)}}};
   std::set<std::string> reported;  // A property both refuse, once.
   // A reason both clients give (a missing SSL file), once: the clients, by reason.
   std::vector<std::pair<std::string, std::vector<std::string_view>>> refused_clients;

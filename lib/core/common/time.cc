@@ -1,5 +1,6 @@
 #include "core/common/time.h"
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 
@@ -38,7 +39,7 @@ constexpr Civil civil_from_days(int64_t z) {
 constexpr bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 constexpr unsigned days_in_month(int64_t y, unsigned m) {
-  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
 }
 
@@ -133,7 +134,8 @@ Result<TimestampMs> parse_rfc3339(std::string_view s) {
 Result<int64_t> parse_duration_ms(std::string_view text) {
   constexpr int64_t kMaxCount = 1'000'000'000;
   constexpr std::string_view kUnits = "smhdw";
-  constexpr int64_t kUnitMs[] = {kMsPerSecond, kMsPerMinute, kMsPerHour, kMsPerDay, 7 * kMsPerDay};
+  constexpr std::array<int64_t, 5> kUnitMs = {kMsPerSecond, kMsPerMinute, kMsPerHour, kMsPerDay,
+                                              7 * kMsPerDay};
   const size_t unit = text.empty() ? std::string_view::npos : kUnits.find(text.back());
   int64_t count = 0;
   const std::string_view digits_part = text.substr(0, text.empty() ? 0 : text.size() - 1);
@@ -190,19 +192,19 @@ std::string format_rfc3339(TimestampMs ts) {
     }
     return out;
   }
-  char buf[48];
+  std::array<char, 48> buf{};
   int n = 0;
   if (milli != 0) {
-    n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+    n = std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                       static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(h),
                       static_cast<long long>(m), static_cast<long long>(sec),
                       static_cast<long long>(milli));
   } else {
-    n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
+    n = std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
                       static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(h),
                       static_cast<long long>(m), static_cast<long long>(sec));
   }
-  return std::string(buf, static_cast<size_t>(n));
+  return {buf.data(), static_cast<size_t>(n)};
 }
 
 }  // namespace segd::core

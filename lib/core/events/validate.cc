@@ -1,5 +1,6 @@
 #include "core/events/validate.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -39,10 +40,10 @@ Check check_text(std::string_view value,
 // The shortest text that reads back to the same double, as JsonWriter writes numbers, so a
 // message shows the value that was given (not six fixed decimals, nor 309 digits for 1e308).
 std::string number_text(double value) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  std::array<char, 32> buf{};
+  const auto [end, ec] = std::to_chars(buf.begin(), buf.end(), value);
   CHECK(ec == std::errc());
-  return std::string(buf, end);
+  return {buf.begin(), end};
 }
 
 // Prices and amounts: finite, not negative, bounded.
@@ -93,11 +94,11 @@ Check check_event_id(const Event& event, const ValidationLimits& limits) {
 }
 
 Check check_strings(const Event& event, const ValidationLimits& limits) {
-  const std::pair<std::string_view, const std::string*> ids[] = {
+  const std::array<std::pair<std::string_view, const std::string*>, 3> ids = {{
       {"session_id", &event.session_id},
       {"product_id", &event.product_id},
       {"order_id", &event.order_id},
-  };
+  }};
   for (const auto& [name, value] : ids) {
     if (auto ok = check_text(*value, name, limits.max_id_bytes, Controls::kReject); !ok) {
       return ok;
@@ -153,6 +154,7 @@ Check check_numbers(const Event& event, const ValidationLimits& limits) {
     return fail("too_large", std::to_string(event.items.size()) + " line items, the limit is " +
                                  std::to_string(limits.max_items));
   }
+  // NOLINTNEXTLINE(modernize-loop-convert): the index names the item in the message.
   for (size_t i = 0; i < event.items.size(); ++i) {
     if (auto ok = check_item(event.items[i], limits); !ok) {
       ok.error().message += " (item " + std::to_string(i) + ")";

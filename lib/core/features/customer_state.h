@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,9 +47,9 @@ struct CategoryScore {
 /// The activity kinds with decayed counts.
 enum class Activity : uint8_t { kPageView, kProductView, kSearch, kCartAdd };
 inline constexpr int kActivityCount = 4;
-/// Half-lives of the decayed counts, in days: 1, 7 and 30.
-inline constexpr int kHalfLifeDays[] = {1, 7, 30};
 inline constexpr int kHalfLifeCount = 3;
+/// Half-lives of the decayed counts, in days: 1, 7 and 30.
+inline constexpr std::array<int, kHalfLifeCount> kHalfLifeDays = {1, 7, 30};
 
 /// A session ends after this long without an event.
 inline constexpr int64_t kSessionGapMs = 30 * kMsPerMinute;
@@ -84,9 +85,10 @@ struct CustomerState {
   std::vector<DayBucket> days;  ///< Sorted by day, the last 366 days before last_event_ms.
 
   // Activity.
-  int64_t counts[kActivityCount] = {};
+  std::array<int64_t, kActivityCount> counts{};
   int64_t activity_ref_ms = 0;
-  double decayed[kActivityCount][kHalfLifeCount] = {};  ///< Valid at activity_ref_ms.
+  /// [kind][half-life index], valid at activity_ref_ms.
+  std::array<std::array<double, kHalfLifeCount>, kActivityCount> decayed{};
 
   // Sessions.
   int64_t sessions_total = 0;

@@ -13,12 +13,12 @@ namespace segd::core {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr int kWindowDays[] = {7, 30, 90, 365};
+constexpr std::array<int, 4> kWindowDays = {7, 30, 90, 365};
 constexpr int64_t kSessionWindowMs = 30 * kMsPerDay;
 
 struct Windowed {
-  double orders[4] = {};
-  double monetary[4] = {};
+  std::array<double, 4> orders{};
+  std::array<double, 4> monetary{};
 };
 
 // The first of the customer's sessions (sorted by end) that ends after `t`.

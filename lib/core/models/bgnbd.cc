@@ -37,7 +37,7 @@ struct BracketArgs {
   BgNbdParams p;
   double x, z, w, u;
 
-  double c() const { return p.a + p.b + x - 1.0; }
+  [[nodiscard]] double c() const { return p.a + p.b + x - 1.0; }
 };
 
 // c * 2F1(a, b; c; z); at c -> 0 it tends to a b z 2F1(a + 1, b + 1; 2; z).

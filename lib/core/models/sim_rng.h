@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -79,7 +80,7 @@ class SimRng {
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-  uint64_t state_[4] = {};
+  std::array<uint64_t, 4> state_{};
 };
 
 /// One BG/NBD customer observed for T time units after the first purchase: lambda ~ Gamma(r,

@@ -91,7 +91,7 @@ Result<Instr> compile_call(const Expr& expr, int i, const SymbolTable& symbols) 
   CHECK(node.first_arg >= 0 && node.arg_count >= 0 &&
         static_cast<size_t>(node.first_arg + node.arg_count) <= expr.args.size());
   for (int k = 0; k < node.arg_count; ++k) {
-    const NodeRef arg = expr.args[static_cast<size_t>(node.first_arg + k)];
+    const NodeRef arg = expr.arg(node.first_arg, k);
     CHECK(child_ok(arg, i));
     const ArgKind given =
         expr.node(arg).kind == NodeKind::kString ? ArgKind::kString : ArgKind::kNumber;
@@ -176,7 +176,7 @@ template <typename Operand>
   std::array<Value, kMaxCallArgs> args;
   CHECK(in.c <= kMaxCallArgs);
   for (int k = 0; k < in.c; ++k) {
-    const int node = expr.expr().args[static_cast<size_t>(in.b + k)].index;
+    const int node = expr.expr().arg(in.b, k).index;
     if (expr.code()[static_cast<size_t>(node)].code == OpCode::kString) {
       args[static_cast<size_t>(k)] =
           Value::of_string(expr.expr().nodes[static_cast<size_t>(node)].text);
@@ -221,7 +221,7 @@ class Evaluator {
  public:
   Evaluator(const CompiledExpr& expr, const Environment& env) : expr_(expr), env_(env) {}
 
-  double run(int i) const {
+  [[nodiscard]] double run(int i) const {
     return apply(expr_, i, env_, [this](int j) { return run(j); });
   }
 

@@ -1,5 +1,6 @@
 #include "core/rules/expr.h"
 
+#include <array>
 #include <charconv>
 #include <string>
 
@@ -80,6 +81,11 @@ const Node& Expr::node(NodeRef ref) const {
   return nodes[static_cast<size_t>(ref.index)];
 }
 
+NodeRef Expr::arg(int first, int k) const {
+  CHECK(first >= 0 && k >= 0 && static_cast<size_t>(first) + static_cast<size_t>(k) < args.size());
+  return args[static_cast<size_t>(first) + static_cast<size_t>(k)];
+}
+
 int Expr::column(NodeRef ref) const {
   if (ref.index < 0 || static_cast<size_t>(ref.index) >= columns.size()) {
     return 0;
@@ -94,16 +100,16 @@ namespace {
 constexpr std::ptrdiff_t kMaxPlainDigits = 17;
 
 void append_number(std::string& out, double value) {
-  char buffer[512];  // fixed notation of DBL_MAX needs 309 digits
-  auto fixed = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
+  std::array<char, 512> buffer{};  // fixed notation of DBL_MAX needs 309 digits
+  auto fixed = std::to_chars(buffer.begin(), buffer.end(), value, std::chars_format::fixed);
   CHECK(fixed.ec == std::errc{});
-  if (fixed.ptr - buffer <= kMaxPlainDigits) {
-    out.append(buffer, fixed.ptr);
+  if (fixed.ptr - buffer.begin() <= kMaxPlainDigits) {
+    out.append(buffer.begin(), fixed.ptr);
     return;
   }
-  auto shortest = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  auto shortest = std::to_chars(buffer.begin(), buffer.end(), value);
   CHECK(shortest.ec == std::errc{});
-  out.append(buffer, shortest.ptr);
+  out.append(buffer.begin(), shortest.ptr);
 }
 
 void append_string_literal(std::string& out, const std::string& text) {
@@ -144,7 +150,7 @@ void append_call(std::string& out, const Expr& expr, const Node& node) {
     if (i > 0) {
       out += ", ";
     }
-    append_node(out, expr, expr.args[static_cast<size_t>(node.first_arg + i)]);
+    append_node(out, expr, expr.arg(node.first_arg, i));
   }
   out.push_back(')');
 }

@@ -85,6 +85,10 @@ struct Expr {
   /// The node behind `ref`. CHECK-fails if `ref` is out of range.
   [[nodiscard]] const Node& node(NodeRef ref) const;
 
+  /// Argument `k` of a call whose arguments start at `first` in `args` (Node::first_arg,
+  /// Instr::b). CHECK-fails if it is out of range.
+  [[nodiscard]] NodeRef arg(int first, int k) const;
+
   /// Source column of `ref`, or 0 when unknown.
   [[nodiscard]] int column(NodeRef ref) const;
 };

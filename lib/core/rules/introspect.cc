@@ -29,7 +29,7 @@ void walk(const Expr& expr, NodeRef root, Visit visit) {
         break;
       case NodeKind::kCall:
         for (int k = node.arg_count - 1; k >= 0; --k) {
-          stack.push_back(expr.args[static_cast<size_t>(node.first_arg + k)].index);
+          stack.push_back(expr.arg(node.first_arg, k).index);
         }
         break;
       case NodeKind::kNumber:
@@ -57,11 +57,11 @@ std::vector<int> symbols_used(const CompiledExpr& expr, NodeRef node, OpCode wan
 // Constant arguments are evaluated without any environment; reaching one is a bug.
 class NoEnvironment final : public Environment {
  public:
-  double variable(int /*slot*/) const override {
+  [[nodiscard]] double variable(int /*slot*/) const override {
     CHECK(false);
     return 0.0;
   }
-  double call(int /*function*/, std::span<const Value> /*args*/) const override {
+  [[nodiscard]] double call(int /*function*/, std::span<const Value> /*args*/) const override {
     CHECK(false);
     return 0.0;
   }
@@ -135,7 +135,7 @@ std::optional<BareCall> is_bare_call(const CompiledExpr& expr, NodeRef node) {
   }
   BareCall call{.function = in.a, .args = {}};
   for (int k = 0; k < in.c; ++k) {
-    const NodeRef arg = expr.expr().args[static_cast<size_t>(in.b + k)];
+    const NodeRef arg = expr.expr().arg(in.b, k);
     if (expr.code()[static_cast<size_t>(arg.index)].code == OpCode::kString) {
       call.args.push_back(Value::of_string(expr.expr().node(arg).text));
     } else if (is_constant(expr, arg)) {

@@ -1,5 +1,6 @@
 #include "core/rules/lexer.h"
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 #include <string>
@@ -29,9 +30,9 @@ std::string describe_char(char c) {
   if (byte >= 0x21 && byte < 0x7f) {
     return std::string("'") + c + "'";
   }
-  char buffer[8];
-  std::snprintf(buffer, sizeof(buffer), "0x%02x", static_cast<unsigned>(byte));
-  return buffer;
+  std::array<char, 8> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "0x%02x", static_cast<unsigned>(byte));
+  return buffer.data();
 }
 
 Token make_token(TokenKind kind, std::string_view source, size_t start, size_t length) {
@@ -130,7 +131,7 @@ Result<Token> Lexer::lex_string(size_t start) {
       const char escaped = source_[pos + 1];
       if (escaped != '"' && escaped != '\\') {
         return syntax_error(pos, "unknown escape '\\' followed by " + describe_char(escaped) +
-                                     " (only \\\" and \\\\ are allowed)");
+                                     R"( (only \" and \\ are allowed))");
       }
       text.push_back(escaped);
       pos += 2;

@@ -1,6 +1,7 @@
 #include "core/scoring/synthetic_customers.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -17,7 +18,7 @@ int64_t days_ms(double days) { return static_cast<int64_t>(days * static_cast<do
 void add_purchases(CustomerState& c, int64_t as_of, models::SimRng& rng) {
   c.first_purchase_ms = c.first_event_ms + days_ms(rng.uniform() * 0.5);
   const int64_t first_day = day_of(TimestampMs{c.first_purchase_ms});
-  const double age = static_cast<double>(day_of(TimestampMs{as_of}) - first_day);
+  const auto age = static_cast<double>(day_of(TimestampMs{as_of}) - first_day);
   const models::RfmSummary s = models::simulate_bgnbd_customer(kBgNbdDays, age, rng);
   const auto t_x = static_cast<int64_t>(std::floor(s.t_x));
   c.purchase_days = static_cast<int64_t>(s.x) + 1;
@@ -35,11 +36,11 @@ std::vector<CustomerState> synthetic_customers(size_t n, uint64_t seed, Timestam
   models::SimRng rng(seed);
   std::vector<CustomerState> out;
   out.reserve(n);
-  char id[24];
+  std::array<char, 24> id{};
   for (size_t i = 0; i < n; ++i) {
     CustomerState c;
-    std::snprintf(id, sizeof(id), "c%08zu", i);
-    c.customer_id = id;
+    std::snprintf(id.data(), id.size(), "c%08zu", i);
+    c.customer_id = id.data();
     c.first_event_ms = as_of - days_ms(1.0 + 364.0 * rng.uniform());
     c.last_event_ms = c.first_event_ms + days_ms(rng.uniform() * 30.0);
     c.last_event_ms = std::min(c.last_event_ms, as_of);

@@ -24,9 +24,11 @@ class CustomerEnvironment final : public rules::Environment {
   CustomerEnvironment(const CustomerState& state, const Slots& slots)
       : state_(state), slots_(slots) {}
 
-  double variable(int slot) const override { return slots_[static_cast<size_t>(slot)]; }
+  [[nodiscard]] double variable(int slot) const override {
+    return slots_[static_cast<size_t>(slot)];
+  }
 
-  double call(int function, std::span<const rules::Value> args) const override {
+  [[nodiscard]] double call(int function, std::span<const rules::Value> args) const override {
     switch (function) {
       case kAffinity:
         return affinity(state_, args[0].text);

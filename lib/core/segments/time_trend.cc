@@ -77,9 +77,8 @@ Trend node_trend(const RuleExpr& e, NodeRef n, const rules::Environment& env) {
       return Trend::kAny;
     case rules::OpCode::kCall:
       if (code.a == kMin || code.a == kMax) {
-        const std::vector<NodeRef>& args = e.expr.expr().args;
-        return combined(sub(args[static_cast<size_t>(code.b)].index),
-                        sub(args[static_cast<size_t>(code.b) + 1].index));
+        const rules::Expr& expr = e.expr.expr();
+        return combined(sub(expr.arg(code.b, 0).index), sub(expr.arg(code.b, 1).index));
       }
       return Trend::kAny;
     default:

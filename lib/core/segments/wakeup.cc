@@ -131,14 +131,14 @@ class EnvironmentAt final : public rules::Environment {
   EnvironmentAt(const rules::Environment& now, const CustomerState& s, TimestampMs at)
       : now_(now), s_(s), at_(at) {}
 
-  double variable(int slot) const override {
+  [[nodiscard]] double variable(int slot) const override {
     if (static_cast<size_t>(slot) < kFeatureCount && slot_is_timed(slot)) {
       return timed_value(s_, static_cast<FeatureId>(slot), at_);
     }
     return now_.variable(slot);
   }
 
-  double call(int function, std::span<const rules::Value> args) const override {
+  [[nodiscard]] double call(int function, std::span<const rules::Value> args) const override {
     return now_.call(function, args);  // affinity() does not change with time.
   }
 
@@ -320,7 +320,7 @@ class WakeupFinder {
         return infinities_meet_in(a, ends);
       case rules::OpCode::kCall:
         for (int i = 0; i < code.c; ++i) {
-          if (infinities_meet_in(e_.expr.expr().args[static_cast<size_t>(code.b + i)], ends)) {
+          if (infinities_meet_in(e_.expr.expr().arg(code.b, i), ends)) {
             return true;
           }
         }

@@ -24,7 +24,7 @@ namespace segd::io {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = asio::ip::tcp;
+using Tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
@@ -71,13 +71,13 @@ struct AdminServerState : std::enable_shared_from_this<AdminServerState> {
         retry_timer(io_context) {}
 
   void accept();
-  void on_accept(error_code ec, tcp::socket socket);
+  void on_accept(error_code ec, Tcp::socket socket);
   void shutdown();
 
   asio::io_context& io;
   const AdminConfig config;
   const AdminRouter router;
-  tcp::acceptor acceptor;
+  Tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
   asio::thread_pool workers{2};   ///< Reads (metrics, readiness, segments, customers).
   asio::thread_pool commands{1};  ///< Erasures and reloads: they may wait for the pipeline.
@@ -100,7 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   enum class Admission { kServe, kReject };
 
-  Session(tcp::socket socket, std::shared_ptr<AdminServerState> state, Admission admission)
+  Session(Tcp::socket socket, std::shared_ptr<AdminServerState> state, Admission admission)
       : stream_(std::move(socket)), state_(std::move(state)), admission_(admission) {}
 
   ~Session() {
@@ -234,7 +234,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // then discard input until the client closes or a short deadline passes.
   void linger() {
     error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().shutdown(Tcp::socket::shutdown_send, ec);
     if (ec) {
       return stop();
     }
@@ -270,12 +270,12 @@ class Session : public std::enable_shared_from_this<Session> {
 namespace detail {
 
 void AdminServerState::accept() {
-  acceptor.async_accept(io, [self = shared_from_this()](error_code ec, tcp::socket socket) {
+  acceptor.async_accept(io, [self = shared_from_this()](error_code ec, Tcp::socket socket) {
     self->on_accept(ec, std::move(socket));
   });
 }
 
-void AdminServerState::on_accept(error_code ec, tcp::socket socket) {
+void AdminServerState::on_accept(error_code ec, Tcp::socket socket) {
   if (closed.load() || !acceptor.is_open()) {
     return;
   }
@@ -336,8 +336,8 @@ core::Result<std::unique_ptr<AdminServer>> AdminServer::create(asio::io_context&
     return core::fail("admin_listen", "bad admin host '" + config.host + "': " + ec.message());
   }
   auto state = std::make_shared<AdminServerState>(io, config, backend, metrics);
-  const tcp::endpoint endpoint(address, config.port);
-  tcp::acceptor& acceptor = state->acceptor;
+  const Tcp::endpoint endpoint(address, config.port);
+  Tcp::acceptor& acceptor = state->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) {
     acceptor.set_option(asio::socket_base::reuse_address(true), ec);

@@ -9,7 +9,7 @@ namespace segd::io {
 /// Bounds for the event decoders (JSON and protobuf).
 struct DecodeLimits {
   /// Largest accepted payload, checked before parsing. Default: 64 KiB.
-  size_t max_payload_bytes = 64 * 1024;
+  size_t max_payload_bytes = size_t{64} * 1024;
   /// Semantic bounds, passed on to core::validate_event(). Default: ValidationLimits{}.
   core::ValidationLimits validation;
 };

@@ -1,5 +1,6 @@
 #include "io/codec/json_event_codec.h"
 
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,7 +16,7 @@ namespace {
 using core::Result;
 
 // In-situ parsing needs a writable copy of the payload; one this small stays on the stack.
-constexpr size_t kTextArenaBytes = 2 * 1024;
+constexpr size_t kTextArenaBytes = size_t{2} * 1024;
 
 // `value` is a string or a number: other JSON types were reported where they stood.
 Result<core::TimestampMs> read_ts(const JsonScalar& value) {
@@ -89,10 +90,10 @@ Result<core::Event> decode_json_event(std::string_view payload, const DecodeLimi
     return core::fail("bad_json", "payload contains a NUL byte");
   }
   // In-situ parsing needs a writable, NUL-terminated copy; small payloads stay on the stack.
-  alignas(16) char text_arena[kTextArenaBytes];
+  alignas(16) std::array<char, kTextArenaBytes> text_arena;  // Not cleared: the copy fills it.
   std::string large_text;
-  char* text = text_arena;
-  if (payload.size() >= sizeof text_arena) {
+  char* text = text_arena.data();
+  if (payload.size() >= text_arena.size()) {
     large_text.resize(payload.size());
     text = large_text.data();
   }

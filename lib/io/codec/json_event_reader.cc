@@ -21,9 +21,9 @@ using Allocator = rj::MemoryPoolAllocator<rj::CrtAllocator>;
 using core::Result;
 
 // The parser's own stack lives on the decoder's stack for typical events (< 1 KiB).
-constexpr size_t kParseArenaBytes = 2 * 1024;
+constexpr size_t kParseArenaBytes = size_t{2} * 1024;
 // Chunk size once the arena is full (large events only).
-constexpr size_t kHeapChunkBytes = 64 * 1024;
+constexpr size_t kHeapChunkBytes = size_t{64} * 1024;
 // Numbers are passed on as their text and read with std::from_chars (json_number.h): rapidjson
 // 1.1.0's own conversion reads some (`0e40`) with undefined behaviour and others (`100e307`)
 // wrongly. The grammar is still the parser's to check.
@@ -414,9 +414,9 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 std::string syntax_error_message(const char* text, rj::ParseErrorCode code, size_t offset) {
   const auto byte = static_cast<unsigned char>(text[offset]);
   if (code == rj::kParseErrorStringEscapeInvalid && byte < 0x20) {
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "U+%04X", byte);
-    return "raw control character " + std::string(hex) + " in a string at offset " +
+    std::array<char, 8> hex{};
+    std::snprintf(hex.data(), hex.size(), "U+%04X", byte);
+    return "raw control character " + std::string(hex.data()) + " in a string at offset " +
            std::to_string(offset) + ": U+0000..U+001F must be escaped";
   }
   return std::string(rj::GetParseError_En(code)) + " at offset " + std::to_string(offset);
@@ -454,9 +454,9 @@ void copy_terminated(std::string_view payload, char* text) {
 Result<JsonEventFields> read_json_event_fields(std::string_view payload,
                                                char* text,
                                                const DecodeLimits& limits) {
-  alignas(16) char parse_arena[kParseArenaBytes];
+  alignas(16) std::array<char, kParseArenaBytes> parse_arena;  // Not cleared: the parser's.
   rj::CrtAllocator heap;
-  Allocator parse_allocator(parse_arena, sizeof parse_arena, kHeapChunkBytes, &heap);
+  Allocator parse_allocator(parse_arena.data(), parse_arena.size(), kHeapChunkBytes, &heap);
   // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
   if (payload.starts_with("\xEF\xBB\xBF")) {
     payload.remove_prefix(3);

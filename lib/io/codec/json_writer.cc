@@ -1,5 +1,6 @@
 #include "io/codec/json_writer.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -12,7 +13,7 @@ namespace segd::io {
 namespace {
 
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
-constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 // The escape for one ASCII byte, or empty when it is written as is.
 std::string_view short_escape(unsigned char c) {
@@ -116,18 +117,18 @@ void JsonWriter::number(double value) {
     out_.push_back('0');
     return;
   }
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  std::array<char, 32> buf{};
+  const auto [end, ec] = std::to_chars(buf.begin(), buf.end(), value);
   CHECK(ec == std::errc());
-  out_.append(buf, end);
+  out_.append(buf.begin(), end);
 }
 
 void JsonWriter::number(int64_t value) {
   before_value();
-  char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  std::array<char, 24> buf{};
+  const auto [end, ec] = std::to_chars(buf.begin(), buf.end(), value);
   CHECK(ec == std::errc());
-  out_.append(buf, end);
+  out_.append(buf.begin(), end);
 }
 
 void JsonWriter::boolean(bool value) {
@@ -173,8 +174,9 @@ void JsonWriter::write_escaped(std::string_view value) {
     if (const std::string_view escape = short_escape(c); !escape.empty()) {
       out_.append(escape);
     } else if (c < 0x20U) {
-      const char hex[] = {'\\', 'u', '0', '0', kHexDigits[c >> 4U], kHexDigits[c & 0xFU]};
-      out_.append(hex, sizeof hex);
+      const std::array<char, 6> hex = {
+          '\\', 'u', '0', '0', kHexDigits[c >> 4U], kHexDigits[c & 0xFU]};
+      out_.append(hex.data(), hex.size());
     } else {
       out_.push_back(static_cast<char>(c));
     }

@@ -1,5 +1,7 @@
 #include "io/replay/model_store.h"
 
+#include <ranges>
+
 #include "core/scoring/model_scorer.h"
 #include "io/state/model_codec.h"
 
@@ -56,9 +58,9 @@ core::Result<std::vector<ActiveModel>> load_models(RocksStore& store) {
 std::shared_ptr<const core::Scorer> scorer_at(const std::vector<ActiveModel>& models,
                                               int64_t stream_time_ms) {
   // As PartitionProcessor::add_model(): the newest version whose activation time has passed.
-  for (auto it = models.rbegin(); it != models.rend(); ++it) {
-    if (it->active_from_ms <= stream_time_ms) {
-      return it->scorer;
+  for (const ActiveModel& m : std::views::reverse(models)) {
+    if (m.active_from_ms <= stream_time_ms) {
+      return m.scorer;
     }
   }
   return std::make_shared<core::NoModel>();

@@ -204,7 +204,7 @@ class Replay {
     return store_->close();
   }
 
-  const ReplaySummary& summary() const { return summary_; }
+  [[nodiscard]] const ReplaySummary& summary() const { return summary_; }
 
  private:
   core::Result<void> check_partitions() {

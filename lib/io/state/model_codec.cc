@@ -72,7 +72,7 @@ core::Result<void> read_clusters(const v1::ModelPayload& p, models::ModelSnapsho
   s.standardizer.mean.assign(p.standardizer_mean().begin(), p.standardizer_mean().end());
   s.standardizer.scale.assign(p.standardizer_scale().begin(), p.standardizer_scale().end());
   for (int j = 0; j < p.centroid_weights_size(); ++j) {
-    const auto first = p.centroids().begin() + j * d;
+    const auto first = p.centroids().begin() + static_cast<std::ptrdiff_t>(j) * d;
     s.centroids.emplace_back(first, first + d);
   }
   s.centroid_weights.assign(p.centroid_weights().begin(), p.centroid_weights().end());

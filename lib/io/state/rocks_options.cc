@@ -9,12 +9,13 @@
 #include <rocksdb/table.h>
 
 #include <algorithm>
+#include <array>
 
 namespace segd::io {
 namespace {
 
-constexpr const char* kFamilyNames[] = {"default", "customers", "timers",
-                                        "offsets", "outbox",    "models"};
+constexpr std::array<const char*, 6> kFamilyNames = {"default", "customers", "timers",
+                                                     "offsets", "outbox",    "models"};
 
 // Drops RocksDB's info log: a read-only open would otherwise start a new LOG file in the state
 // dir, renaming the old one.

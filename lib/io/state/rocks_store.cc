@@ -23,7 +23,7 @@ core::Error storage_error(std::string_view what, const rocksdb::Status& status) 
   return core::Error{"storage_error", std::string(what) + ": " + status.ToString()};
 }
 
-rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
 // A whole decimal integer, as meta values are written (std::to_string); nullopt otherwise.
 std::optional<int64_t> decode_decimal(std::string_view text) {
@@ -489,8 +489,7 @@ CustomerScan RocksStore::scan_customers(CustomerFields fields) {
   rocksdb::ReadOptions options;
   options.fill_cache = false;  // A full scan must not evict the hot working set.
   // An iterator reads from an implicit snapshot taken at creation.
-  return CustomerScan(std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, cf(kCustomers))),
-                      fields);
+  return {std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, cf(kCustomers))), fields};
 }
 
 core::Result<void> RocksStore::for_each_customer(

@@ -203,7 +203,9 @@ class RocksStore final : public core::StateReader {
   [[nodiscard]] core::Result<std::optional<int64_t>> get_i64(const std::string& key,
                                                              IntegerDecoder decode);
   [[nodiscard]] core::Result<uint64_t> load_next_seq();
-  rocksdb::ColumnFamilyHandle* cf(Family family) const { return handles_[family].get(); }
+  [[nodiscard]] rocksdb::ColumnFamilyHandle* cf(Family family) const {
+    return handles_[family].get();
+  }
 
   struct HandleCloser {
     rocksdb::DB* db = nullptr;

@@ -19,6 +19,8 @@ using wire::WireReader;
 using wire::WireType;
 
 constexpr int kDecayedCount = core::kActivityCount * core::kHalfLifeCount;
+// The decayed counts are read and written as one run of doubles, row after row.
+static_assert(sizeof(core::CustomerState::decayed) == kDecayedCount * sizeof(double));
 
 // The message objects are reused per thread: Clear() keeps the allocated sub-messages and string
 // capacity, so steady-state encoding and decoding allocate almost nothing besides the result.
@@ -80,7 +82,7 @@ void write_customer(Sink& w, const core::CustomerState& s) {
   w.packed_int64(M::kCountsFieldNumber, s.counts);
   w.int64_field(M::kActivityRefMsFieldNumber, s.activity_ref_ms);
   w.packed_fixed64(M::kDecayedFieldNumber,
-                   std::span<const double>(&s.decayed[0][0], kDecayedCount));
+                   std::span<const double>(s.decayed[0].data(), kDecayedCount));
   w.int64_field(M::kSessionsTotalFieldNumber, s.sessions_total);
   w.int64_field(M::kSessionMsTotalFieldNumber, s.session_ms_total);
   for (const core::Session& x : s.sessions) {
@@ -222,11 +224,11 @@ bool read_scalar(WireReader& in, uint32_t tag, core::CustomerState& s, int& coun
     return true;
   }
   if (field == M::kCountsFieldNumber) {
-    return read_repeated<int64_t>(in, type, WireType::kVarint, read_int64, s.counts,
+    return read_repeated<int64_t>(in, type, WireType::kVarint, read_int64, s.counts.data(),
                                   core::kActivityCount, counts);
   }
   if (field == M::kDecayedFieldNumber) {
-    return read_repeated<double>(in, type, WireType::kFixed64, read_double, &s.decayed[0][0],
+    return read_repeated<double>(in, type, WireType::kFixed64, read_double, s.decayed[0].data(),
                                  kDecayedCount, decayed);
   }
   if (fixed64 && field == M::kMonetaryTotalFieldNumber) {
