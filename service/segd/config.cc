@@ -7,7 +7,9 @@
 #include <cctype>
 #include <charconv>
 #include <climits>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "core/common/time.h"
 #include "service/segd/config_internal.h"
@@ -289,10 +291,35 @@ bool valid_broker(std::string_view entry) {
   return status == IntParse::kOk && value >= 1 && value <= 65535;
 }
 
+// The protocol before "://" in a broker address, when it is one librdkafka does not know
+// (it then logs a parse error and runs without that broker); nullopt when it is fine.
+std::optional<std::string_view> unknown_protocol(std::string_view entry) {
+  entry = trim(entry);
+  const size_t scheme = entry.find("://");
+  if (scheme == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view protocol = entry.substr(0, scheme);
+  for (const std::string_view known : {"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"}) {
+    if (std::ranges::equal(protocol, known,
+                           [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return std::nullopt;
+    }
+  }
+  return protocol;
+}
+
 void validate_kafka(const KafkaSettings& k, Problems& problems) {
   const auto entries = split(k.brokers, ',');
+  const auto unknown = std::find_if(entries.begin(), entries.end(), [](const auto& entry) {
+    return unknown_protocol(entry).has_value();
+  });
   if (trim(k.brokers).empty()) {
     problems.add("kafka.brokers", "must not be empty");
+  } else if (unknown != entries.end()) {
+    problems.add("kafka.brokers", "unknown protocol " + quoted(*unknown_protocol(*unknown)) +
+                                      " in " + quoted(trim(*unknown)) +
+                                      ": expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
   } else if (!std::all_of(entries.begin(), entries.end(), valid_broker)) {
     problems.add("kafka.brokers",
                  "expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got " + quoted(k.brokers));

@@ -220,6 +220,10 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
       {{{"kafka.brokers", "b1:9092,,b2:9092"}},
        "kafka.brokers: expected HOST:PORT[,HOST:PORT...] with ports 1-65535, got "
        "'b1:9092,,b2:9092'"},
+      // librdkafka logged a parse error and ran without brokers, never ready.
+      {{{"kafka.brokers", "b1:9092, bogus://b2:9092"}},
+       "kafka.brokers: unknown protocol 'bogus' in 'bogus://b2:9092': expected PLAINTEXT, SSL, "
+       "SASL_PLAINTEXT or SASL_SSL"},
       {{{"kafka.group_id", ""}}, "kafka.group_id: must not be empty"},
       {{{"state.dir", ""}}, "state.dir: must not be empty"},
       {{{"admin.token", "a b"}}, "admin.token: must not contain whitespace or control characters"},
@@ -266,8 +270,8 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
 
 TEST(ConfigTest, AcceptsTheBootstrapFormsLibrdkafkaTakes) {
   for (const std::string brokers :
-       {"b1", "b1:1", "b1:65535", " b1:9092 , b2:9093", "PLAINTEXT://b1:9092", "[::1]:9092",
-        "[::1]", "::1", "127.0.0.1:9092"}) {
+       {"b1", "b1:1", "b1:65535", " b1:9092 , b2:9093", "PLAINTEXT://b1:9092", "sasl_ssl://b1:9092",
+        "[::1]:9092", "[::1]", "::1", "127.0.0.1:9092"}) {
     auto config = load(std::nullopt, {}, {{"kafka.brokers", brokers}});
     EXPECT_TRUE(config.has_value()) << brokers << ": " << config.error().message;
   }
