@@ -1,7 +1,10 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <istream>
 #include <string>
+#include <vector>
 
 namespace segd::core {
 
@@ -16,5 +19,79 @@ inline bool read_text_line(std::istream& in, std::string& line) {
   }
   return true;
 }
+
+/// Reads lines as read_text_line() does, in bounded memory whatever their length: a line keeps
+/// at most its first `keep` bytes, and next() says how long it was (a JSONL file without line
+/// breaks, a compressed file given by mistake, is then read in steps instead of whole). A line
+/// longer than `max_length` ends the reading (too_long()): no text of lines has one, and an
+/// endless one (/dev/zero) would never end.
+class BoundedLineReader {
+ public:
+  explicit BoundedLineReader(size_t keep, size_t max_length = size_t{1} << 30)
+      : buffer_(keep + 1), max_length_(max_length) {}
+
+  /// The next line's first `keep` bytes into `line` and its whole length into `length` (more
+  /// than `keep`: the line was cut). False at the end of the input, on a read error (the
+  /// stream's state tells them apart) and at a line longer than `max_length` (too_long()).
+  bool next(std::istream& in, std::string& line, size_t& length) {
+    // getline(char*, n) stores up to n - 1 bytes; it sets failbit when it stops there before a
+    // '\n', and when it extracts nothing at all (the end).
+    in.getline(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    const auto got = static_cast<size_t>(in.gcount());
+    const bool cut = in.fail() && got == buffer_.size() - 1;
+    if (in.fail() && !cut) {
+      return false;
+    }
+    // Without failbit the '\n' was extracted too (counted by gcount) unless the input ended.
+    const size_t kept = cut || in.eof() ? got : got - 1;
+    line.assign(buffer_.data(), kept);
+    length = kept;
+    if (cut) {
+      in.clear(in.rdstate() & ~std::ios::failbit);
+      length += skip_rest(in, line.back(), max_length_ - kept);
+      if (length > max_length_) {
+        too_long_ = true;
+        return false;
+      }
+    } else if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+      length -= 1;
+    }
+    return true;
+  }
+
+  /// The last next() stopped at a line longer than `max_length`.
+  [[nodiscard]] bool too_long() const { return too_long_; }
+
+ private:
+  // Reads the rest of a cut line, whose last kept byte is `last`; returns its length without the
+  // '\n' and one '\r' before it, or more than `at_most` once it is longer (unread beyond).
+  static size_t skip_rest(std::istream& in, char last, size_t at_most) {
+    std::array<char, 4096> rest{};
+    size_t length = 0;
+    while (true) {
+      in.getline(rest.data(), rest.size());
+      const auto got = static_cast<size_t>(in.gcount());
+      const bool more = in.fail() && got == rest.size() - 1;
+      if (in.fail()) {
+        in.clear(in.rdstate() & ~std::ios::failbit);  // Cut again, or the input ended here.
+      }
+      const size_t bytes = more || in.eof() ? got : got - 1;
+      if (bytes > 0) {
+        last = rest[bytes - 1];
+      }
+      length += bytes;
+      if (!more || length > at_most) {
+        break;
+      }
+    }
+    // The '\r' is at most one byte before the end; kept bytes never hold a line's own '\r' end.
+    return last == '\r' ? length - (length > 0 ? 1 : 0) : length;
+  }
+
+  std::vector<char> buffer_;
+  size_t max_length_;
+  bool too_long_ = false;
+};
 
 }  // namespace segd::core

@@ -79,11 +79,14 @@ void write_items(JsonWriter& w, const std::vector<core::LineItem>& items) {
 
 }  // namespace
 
+core::Error payload_too_large(size_t bytes, const DecodeLimits& limits) {
+  return {"too_large", "payload is " + std::to_string(bytes) + " bytes, the limit is " +
+                           std::to_string(limits.max_payload_bytes)};
+}
+
 Result<core::Event> decode_json_event(std::string_view payload, const DecodeLimits& limits) {
   if (payload.size() > limits.max_payload_bytes) {
-    return core::fail("too_large", "payload is " + std::to_string(payload.size()) +
-                                       " bytes, the limit is " +
-                                       std::to_string(limits.max_payload_bytes));
+    return std::unexpected(payload_too_large(payload.size(), limits));
   }
   // A raw NUL is never valid JSON, and in-situ parsing would stop at it.
   if (payload.find('\0') != std::string_view::npos) {

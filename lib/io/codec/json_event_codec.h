@@ -23,6 +23,10 @@ namespace segd::io {
 [[nodiscard]] core::Result<core::Event> decode_json_event(std::string_view payload,
                                                           const DecodeLimits& limits = {});
 
+/// decode_json_event()'s `too_large` error for a payload of `bytes` bytes (for a reader that
+/// kept only the start of it).
+[[nodiscard]] core::Error payload_too_large(size_t bytes, const DecodeLimits& limits = {});
+
 /// Encodes an event as compact JSON, the inverse of decode_json_event() for valid events:
 /// fixed field order, `ts` as RFC 3339, empty strings / price 0 / quantity 1 left out, `amount`
 /// always written for purchases and refunds. Deterministic; thread-safe.

@@ -64,7 +64,10 @@ void hand_over_error(Shared& s, std::vector<DecodedLine>& chunk, core::Error err
 
 // getline() on standard input, announced to the destructor, which leaves a reader blocked here
 // behind instead of joining it; false at the end of the input or once stopping.
-bool read_standard_input(Shared& s, std::string& line) {
+bool read_standard_input(Shared& s,
+                         core::BoundedLineReader& reader,
+                         std::string& line,
+                         size_t& length) {
   {
     const std::lock_guard lock(s.mutex);
     if (s.stopping) {
@@ -72,7 +75,7 @@ bool read_standard_input(Shared& s, std::string& line) {
     }
     s.reading_standard_input = true;
   }
-  const bool got = core::read_text_line(s.standard_input, line);
+  const bool got = reader.next(s.standard_input, line, length);
   const std::lock_guard lock(s.mutex);
   s.reading_standard_input = false;
   return got && !s.stopping;
@@ -81,6 +84,11 @@ bool read_standard_input(Shared& s, std::string& line) {
 void read_all(const std::shared_ptr<Shared>& shared) {
   Shared& s = *shared;
   std::string line;
+  size_t length = 0;
+  // Lines longer than the decoder takes are kept only that far: memory stays bounded whatever
+  // the input (a file without line breaks).
+  const DecodeLimits limits;
+  core::BoundedLineReader reader(limits.max_payload_bytes);
   int64_t number = 0;
   std::vector<DecodedLine> chunk;
   chunk.reserve(kChunkLines);
@@ -104,13 +112,18 @@ void read_all(const std::shared_ptr<Shared>& shared) {
       }
     }
     std::istream& in = standard ? s.standard_input : file;
-    while (standard ? read_standard_input(s, line) : core::read_text_line(in, line)) {
+    while (standard ? read_standard_input(s, reader, line, length)
+                    : reader.next(in, line, length)) {
       DecodedLine& out = chunk.emplace_back();
       out.number = number++;
       if (out.number < s.skip) {
         out.skipped = true;
+      } else if (length > line.size()) {
+        out.event = std::unexpected(payload_too_large(length, limits));
+        out.payload = line;
+        out.payload_cut_from = length;
       } else {
-        out.event = decode_json_event(line);
+        out.event = decode_json_event(line, limits);
         if (!out.event) {
           out.payload = line;
         }
@@ -121,6 +134,13 @@ void read_all(const std::shared_ptr<Shared>& shared) {
         }
         chunk.reserve(kChunkLines);
       }
+    }
+    if (reader.too_long()) {
+      hand_over_error(
+          s, chunk,
+          {"io_error", (standard ? std::string("standard input") : input) + ": line " +
+                           std::to_string(number + 1) + " is longer than 1 GiB: not JSONL text"});
+      return;
     }
     // getline() stops at a read error as at the end: only the stream's state tells them apart.
     if (in.bad()) {

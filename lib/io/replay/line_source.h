@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,9 @@ struct DecodedLine {
   bool skipped = false;  ///< Before the lines to skip: neither decoded nor kept.
   core::Result<core::Event> event;
   std::string payload;  ///< The line itself when it did not decode (for the dead letter).
+  /// The line's whole length when `payload` is only its start: a line longer than the decoder
+  /// takes (DecodeLimits::max_payload_bytes) is kept only that far, whatever its length.
+  std::optional<size_t> payload_cut_from;
 };
 
 /// Reads JSONL inputs in order ("-" is `standard_input`) and decodes each line with

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <tuple>
 
 #include "core/common/partitioner.h"
@@ -30,7 +31,10 @@ constexpr std::string_view kMetaDeadLetterBytes = "replay.dead_letter_bytes";
 constexpr std::string_view kMetaOutputPath = "replay.output_path";
 constexpr std::string_view kMetaDeadLetterPath = "replay.dead_letter_path";
 
-std::string dead_letter_json(const core::Error& error, int64_t line, std::string_view payload) {
+std::string dead_letter_json(const core::Error& error,
+                             int64_t line,
+                             std::string_view payload,
+                             std::optional<size_t> payload_cut_from) {
   JsonWriter w;
   w.begin_object();
   w.key("reason");
@@ -47,6 +51,10 @@ std::string dead_letter_json(const core::Error& error, int64_t line, std::string
     // JSON text is UTF-8, so `payload` has U+FFFD for the bad bytes; these are the exact ones.
     w.key("payload_base64");
     w.string(base64(payload));
+  }
+  if (payload_cut_from) {
+    w.key("payload_truncated_from");
+    w.number(static_cast<int64_t>(*payload_cut_from));
   }
   w.end_object();
   return w.take();
@@ -278,7 +286,8 @@ class Replay {
       summary_.dead_lettered += 1;
       summary_.dead_letter_reasons[event.error().code] += 1;
       if (dead_letter_) {
-        dead_letter_->append_line(dead_letter_json(event.error(), line.number, line.payload));
+        dead_letter_->append_line(
+            dead_letter_json(event.error(), line.number, line.payload, line.payload_cut_from));
       }
       return {};
     }

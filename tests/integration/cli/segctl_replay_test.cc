@@ -224,6 +224,27 @@ TEST_F(SegctlReplayFilesTest, ResumingWithFewerLinesKeepsThePosition) {
   }
 }
 
+// A line was read whole, whatever its length: a 200 MB line took 2.9 GB (the line, its
+// dead letter with U+FFFD and base64) and a newline-free file could exhaust memory. Now it keeps
+// the decoder's 64 KiB, and the dead letter says how long the line was.
+TEST_F(SegctlReplayFilesTest, ALongLineIsDeadLetteredFromItsStart) {
+  const std::string first = original_.substr(0, original_.find('\n') + 1);
+  const std::string input = dir_.file("long.jsonl");
+  const std::string dead = dir_.file("dead.jsonl");
+  ASSERT_TRUE(write_text(input, first + std::string(200'000, 'x') + "\r\n" + first).has_value());
+  const Ran ran = replay({"--input", input, "--output", "/dev/null", "--dead-letter", dead});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  EXPECT_NE(ran.err.find("{\"read\":3,\"skipped\":0,\"processed\":1,\"duplicates\":1,"
+                         "\"dead_lettered\":1,"),
+            std::string::npos)
+      << ran.err;
+  EXPECT_EQ(read_text(dead),
+            "{\"reason\":\"too_large\",\"message\":\"payload is 200000 bytes, "
+            "the limit is 65536\",\"source\":\"replay\",\"offset\":1,"
+            "\"payload\":\"" +
+                std::string(65536, 'x') + "\",\"payload_truncated_from\":200000}\n");
+}
+
 TEST_F(SegctlReplayFilesTest, StandardInputIsOneInputOnly) {
   const Ran ran = replay({"--input", "-", "--input", events_, "--input", "-"});
   EXPECT_EQ(ran.code, 2);
