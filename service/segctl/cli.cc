@@ -33,6 +33,16 @@ std::variant<service::ParsedFlags, int> parse_command(const CommandSpec& spec,
                 service::flags_help(flags).c_str());
     return 0;
   }
+  // `-x` was taken as an argument (inspect looked up customer "-x"): like an unknown --flag, it
+  // is a usage error; an argument that starts with '-' goes after `--`.
+  if (const auto dash =
+          std::find_if(positional.begin(), options_end,
+                       [](const std::string& a) { return a.size() > 1 && a[0] == '-'; });
+      dash != options_end) {
+    return usage_error(spec, "unknown flag '" + *dash +
+                                 "' (flags start with --; put an argument that starts with '-' "
+                                 "after --)");
+  }
   // A stray argument was silently ignored: `--input a.jsonl b.jsonl` replayed only a.jsonl.
   if (positional.size() > spec.max_positional) {
     return usage_error(spec, "unexpected argument '" + positional[spec.max_positional] + "'");

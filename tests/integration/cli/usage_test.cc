@@ -61,6 +61,28 @@ TEST(UsageTest, StrayArgumentsAreUsageErrors) {
   EXPECT_FALSE(std::filesystem::exists(state));
 }
 
+// `inspect --state-dir S -x` looked up customer "-x", and `gen -customers 5` said "unexpected
+// argument": a single-dash word is an unknown flag, as an unknown --flag is.
+TEST(UsageTest, SingleDashWordsAreUnknownFlags) {
+  const TempDir dir("cli-single-dash");
+  const std::string state = dir.file("state");
+  const std::vector<std::vector<std::string>> commands = {
+      {"inspect", "--state-dir", state, "-x"},
+      {"inspect", "--state-dir", state, "-x", "c0001"},
+      {"gen", "-customers", "5", "--events", "10", "--seed", "1"}};
+  for (const auto& args : commands) {
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 2) << args[0];
+    const std::string word = args[0] == "gen" ? "-customers" : "-x";
+    EXPECT_TRUE(ran.err.starts_with("segctl: unknown flag '" + word +
+                                    "' (flags start with --; put an argument that starts with "
+                                    "'-' after --)\nusage: segctl " +
+                                    args[0]))
+        << ran.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(state));
+}
+
 TEST(UsageTest, ArgumentsAfterADoubleDashAreNotFlags) {
   // A customer id such as "-h" or "--help" printed the help: `--` was "unexpected argument".
   const TempDir dir("cli-double-dash");
