@@ -3,6 +3,8 @@
 #include <array>
 #include <cstddef>
 #include <istream>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,28 +29,20 @@ inline bool read_text_line(std::istream& in, std::string& line) {
 /// endless one (/dev/zero) would never end.
 class BoundedLineReader {
  public:
-  explicit BoundedLineReader(size_t keep, size_t max_length = size_t{1} << 30)
-      : buffer_(keep + 1), max_length_(max_length) {}
+  BoundedLineReader(size_t keep, size_t max_length) : buffer_(keep + 1), max_length_(max_length) {}
 
   /// The next line's first `keep` bytes into `line` and its whole length into `length` (more
   /// than `keep`: the line was cut). False at the end of the input, on a read error (the
   /// stream's state tells them apart) and at a line longer than `max_length` (too_long()).
   bool next(std::istream& in, std::string& line, size_t& length) {
-    // getline(char*, n) stores up to n - 1 bytes; it sets failbit when it stops there before a
-    // '\n', and when it extracts nothing at all (the end).
-    in.getline(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-    const auto got = static_cast<size_t>(in.gcount());
-    const bool cut = in.fail() && got == buffer_.size() - 1;
-    if (in.fail() && !cut) {
+    const std::optional<Piece> first = read_piece(in, buffer_);
+    if (!first) {
       return false;
     }
-    // Without failbit the '\n' was extracted too (counted by gcount) unless the input ended.
-    const size_t kept = cut || in.eof() ? got : got - 1;
-    line.assign(buffer_.data(), kept);
-    length = kept;
-    if (cut) {
-      in.clear(in.rdstate() & ~std::ios::failbit);
-      length += skip_rest(in, line.back(), max_length_ - kept);
+    line.assign(buffer_.data(), first->bytes);
+    length = first->bytes;
+    if (first->more) {
+      length += skip_rest(in, line.back(), max_length_ - first->bytes);
       if (length > max_length_) {
         too_long_ = true;
         return false;
@@ -64,24 +58,39 @@ class BoundedLineReader {
   [[nodiscard]] bool too_long() const { return too_long_; }
 
  private:
+  struct Piece {
+    size_t bytes = 0;   ///< Stored, without the '\n' that ended them.
+    bool more = false;  ///< The line goes on past them.
+  };
+
+  // One getline() into `into`; nullopt when the input had nothing left (failbit stays set).
+  static std::optional<Piece> read_piece(std::istream& in, std::span<char> into) {
+    // getline(char*, n) stores up to n - 1 bytes; it sets failbit when it stops there before a
+    // '\n', and when it extracts nothing at all (the end).
+    in.getline(into.data(), static_cast<std::streamsize>(into.size()));
+    const auto got = static_cast<size_t>(in.gcount());
+    if (in.fail() && got == into.size() - 1) {
+      in.clear(in.rdstate() & ~std::ios::failbit);
+      return Piece{.bytes = got, .more = true};
+    }
+    if (in.fail()) {
+      return std::nullopt;
+    }
+    // The '\n' was extracted too (counted by gcount) unless the input ended.
+    return Piece{.bytes = in.eof() ? got : got - 1};
+  }
+
   // Reads the rest of a cut line, whose last kept byte is `last`; returns its length without the
   // '\n' and one '\r' before it, or more than `at_most` once it is longer (unread beyond).
   static size_t skip_rest(std::istream& in, char last, size_t at_most) {
     std::array<char, 4096> rest{};
     size_t length = 0;
-    while (true) {
-      in.getline(rest.data(), rest.size());
-      const auto got = static_cast<size_t>(in.gcount());
-      const bool more = in.fail() && got == rest.size() - 1;
-      if (in.fail()) {
-        in.clear(in.rdstate() & ~std::ios::failbit);  // Cut again, or the input ended here.
+    while (const std::optional<Piece> piece = read_piece(in, rest)) {
+      if (piece->bytes > 0) {
+        last = rest[piece->bytes - 1];
       }
-      const size_t bytes = more || in.eof() ? got : got - 1;
-      if (bytes > 0) {
-        last = rest[bytes - 1];
-      }
-      length += bytes;
-      if (!more || length > at_most) {
+      length += piece->bytes;
+      if (!piece->more || length > at_most) {
         break;
       }
     }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -46,16 +47,21 @@ std::vector<core::BatchDelta> batch(std::initializer_list<int> sizes, int64_t& n
   return parts;
 }
 
-// Waits up to 20 s until `published` records were confirmed.
-bool wait_published(const io::PipelineStats& stats, int64_t published) {
+// Waits up to 20 s until `done()`; returns whether it is.
+bool wait_until(const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (stats.snapshot().outbox_published < published) {
+  while (!done()) {
     if (std::chrono::steady_clock::now() > deadline) {
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
+}
+
+// Waits up to 20 s until `published` records were confirmed.
+bool wait_published(const io::PipelineStats& stats, int64_t published) {
+  return wait_until([&] { return stats.snapshot().outbox_published >= published; });
 }
 
 // The published records, checked: each expected one once, keyed by its customer, each
@@ -126,13 +132,7 @@ TEST(OutboxDrainerTest, IsNotIdleFromANotifyUntilItHasPublishedWhatCameWithIt) {
   auto drainer = io::OutboxDrainer::create(env->config, store, stats);
   ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
   (*drainer)->start();
-  const auto wait_idle = [&] {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!(*drainer)->idle() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return (*drainer)->idle();
-  };
+  const auto wait_idle = [&] { return wait_until([&] { return (*drainer)->idle(); }); };
   ASSERT_TRUE(wait_idle()) << "an empty outbox";
   int64_t next = 0;
   for (int round = 0; round < 3; ++round) {
@@ -158,11 +158,7 @@ TEST(OutboxDrainerTest, ARecordTheProducerRefusesIsReportedAndNotCountedAsDraine
   auto drainer = io::OutboxDrainer::create(env->config, store, stats);
   ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
   (*drainer)->start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (stats.snapshot().outbox_publish_errors == 0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  wait_until([&] { return stats.snapshot().outbox_publish_errors > 0; });
   EXPECT_GT(stats.snapshot().outbox_publish_errors, 0);
   EXPECT_FALSE((*drainer)->idle()) << "a record waits";
   const auto stopped = (*drainer)->stop(std::chrono::milliseconds(1500));
@@ -191,10 +187,7 @@ TEST(OutboxDrainerTest, PendingCountsEveryCommittedRecordNotYetConfirmed) {
   auto drainer = io::OutboxDrainer::create(env->config, store, stats);
   ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
   (*drainer)->start();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (stats.snapshot().outbox_pending != next && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  wait_until([&] { return stats.snapshot().outbox_pending == next; });
   EXPECT_EQ(stats.snapshot().outbox_pending, next);
   ASSERT_TRUE(store.commit(batch({4}, next), {}).has_value());
   (*drainer)->notify();

@@ -12,11 +12,13 @@
 namespace segd::core {
 namespace {
 
+using Lines = std::vector<std::pair<std::string, size_t>>;
+
 // Every (line, length) the reader gives for `text`, keeping `keep` bytes.
-std::vector<std::pair<std::string, size_t>> read_all(const std::string& text, size_t keep) {
+Lines read_all(const std::string& text, size_t keep) {
   std::istringstream in(text);
-  BoundedLineReader reader(keep);
-  std::vector<std::pair<std::string, size_t>> out;
+  BoundedLineReader reader(keep, size_t{1} << 20);
+  Lines out;
   std::string line;
   size_t length = 0;
   while (reader.next(in, line, length)) {
@@ -25,8 +27,6 @@ std::vector<std::pair<std::string, size_t>> read_all(const std::string& text, si
   EXPECT_FALSE(in.bad());
   return out;
 }
-
-using Lines = std::vector<std::pair<std::string, size_t>>;
 
 TEST(BoundedLineReaderTest, ReadsTheLinesReadTextLineReads) {
   for (const std::string text : {"", "a", "a\n", "a\nbc\n", "\n\n", "a\r\nb\r\n", "a\rb\n", "ab\r",
