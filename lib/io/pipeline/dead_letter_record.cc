@@ -1,14 +1,16 @@
 #include "io/pipeline/dead_letter_record.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace segd::io {
 namespace {
 
 constexpr std::string_view kMessage = "message";
-constexpr std::string_view kTruncatedFrom = "payload_truncated_from";
-// Room kept for the payload_truncated_from header: its name and up to 20 digits.
-constexpr size_t kTruncatedHeaderBytes = kTruncatedFrom.size() + 20;
+constexpr std::string_view kKeyTruncatedFrom = "key_truncated_from";
+constexpr std::string_view kPayloadTruncatedFrom = "payload_truncated_from";
+// Room kept for a *_truncated_from header's value: up to 20 digits.
+constexpr size_t kSizeDigits = 20;
 
 // Takes up to `n` bytes from `room` and returns how many it took.
 size_t take(size_t& room, size_t n) {
@@ -17,15 +19,36 @@ size_t take(size_t& room, size_t n) {
   return taken;
 }
 
+// Keeps what of `bytes` fits in `room` (taking it); a cut adds `truncated_from` (the whole size)
+// to `headers`, else the room reserved for that header goes back. Null stays null.
+std::optional<std::string> fit_bytes(std::optional<std::string_view> bytes,
+                                     std::string_view truncated_from,
+                                     size_t reserved,
+                                     size_t& room,
+                                     std::vector<std::pair<std::string, std::string>>& headers) {
+  if (!bytes) {
+    room += reserved;
+    return std::nullopt;
+  }
+  if (bytes->size() > room) {
+    headers.emplace_back(std::string(truncated_from), std::to_string(bytes->size()));
+  } else {
+    room += reserved;
+  }
+  return std::string(bytes->substr(0, take(room, bytes->size())));
+}
+
 }  // namespace
 
 DeadLetterRecord fit_dead_letter(std::vector<std::pair<std::string, std::string>> headers,
-                                 std::string_view payload,
+                                 std::optional<std::string_view> key,
+                                 std::optional<std::string_view> payload,
                                  size_t max_bytes) {
   size_t room = max_bytes > kDeadLetterOverhead ? max_bytes - kDeadLetterOverhead : 0;
-  size_t reserved = take(room, kTruncatedHeaderBytes);  // For payload_truncated_from.
-  // The short headers (reason, where the message came from) first, then the message text with
-  // what is left of its cap: a long text must not push the others out.
+  const size_t key_reserved = take(room, kKeyTruncatedFrom.size() + kSizeDigits);
+  const size_t payload_reserved = take(room, kPayloadTruncatedFrom.size() + kSizeDigits);
+  // The short headers (reason, where the message came from) first, then the key, then the
+  // message text with what is left of its cap: a long text must not push the others out.
   const auto fit = [&room](std::pair<std::string, std::string>& header, size_t cap) {
     auto& [name, value] = header;
     if (take(room, name.size()) < name.size()) {
@@ -41,23 +64,21 @@ DeadLetterRecord fit_dead_letter(std::vector<std::pair<std::string, std::string>
       kept[i] = fit(headers[i], headers[i].second.size());
     }
   }
+  std::vector<std::pair<std::string, std::string>> truncated;
+  DeadLetterRecord record;
+  record.key = fit_bytes(key, kKeyTruncatedFrom, key_reserved, room, truncated);
   for (size_t i = 0; i < headers.size(); ++i) {
     if (headers[i].first == kMessage) {
       kept[i] = fit(headers[i], kDeadLetterMessageBytes);
     }
   }
-  DeadLetterRecord record;
   for (size_t i = 0; i < headers.size(); ++i) {
     if (kept[i]) {
       record.headers.push_back(std::move(headers[i]));
     }
   }
-  if (payload.size() > room) {
-    record.headers.emplace_back(std::string(kTruncatedFrom), std::to_string(payload.size()));
-    reserved = 0;
-  }
-  room += reserved;
-  record.payload = std::string(payload.substr(0, std::min(payload.size(), room)));
+  record.payload = fit_bytes(payload, kPayloadTruncatedFrom, payload_reserved, room, truncated);
+  std::move(truncated.begin(), truncated.end(), std::back_inserter(record.headers));
   return record;
 }
 

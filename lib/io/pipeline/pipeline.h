@@ -150,8 +150,12 @@ class Pipeline {
   [[nodiscard]] core::Result<void> dead_letter(size_t index,
                                                int32_t partition,
                                                int64_t offset,
-                                               std::string_view payload,
+                                               std::optional<std::string_view> key,
+                                               std::optional<std::string_view> payload,
                                                const core::Error& reason);
+  /// Queues `record` on the dead-letter producer with its original key and value (null kept).
+  [[nodiscard]] core::Result<void> produce_dead_letter(const DeadLetterRecord& record,
+                                                       uint64_t tag);
   /// Waits until every dead letter of the batch is confirmed; an error at once if one was
   /// refused by the producer (unsent_dead_letter).
   [[nodiscard]] core::Result<void> flush_dead_letters();

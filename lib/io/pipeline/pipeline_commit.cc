@@ -17,19 +17,23 @@ using detail::source_name;
 
 core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const core::Error& reason) {
   return dead_letter(topic_index(rd_kafka_topic_name(msg.rkt)), msg.partition, msg.offset,
-                     {static_cast<const char*>(msg.payload), msg.len}, reason);
+                     kafka_bytes(msg.key, msg.key_len), kafka_bytes(msg.payload, msg.len), reason);
 }
 
 core::Result<void> Pipeline::dead_letter_item(int32_t partition, const TopicMerger::Item& item) {
   mark_done({item.topic, partition}, item.offset);
-  return dead_letter(item.topic, partition, item.offset, item.rejected->payload,
-                     item.rejected->reason);
+  const auto view = [](const std::optional<std::string>& bytes) {
+    return bytes ? std::optional<std::string_view>(*bytes) : std::nullopt;
+  };
+  return dead_letter(item.topic, partition, item.offset, view(item.rejected->key),
+                     view(item.rejected->payload), item.rejected->reason);
 }
 
 core::Result<void> Pipeline::dead_letter(size_t index,
                                          int32_t partition,
                                          int64_t offset,
-                                         std::string_view payload,
+                                         std::optional<std::string_view> key,
+                                         std::optional<std::string_view> payload,
                                          const core::Error& reason) {
   const std::string& topic = config_.inputs[index].name;
   DeadLetterRecord dl = fit_dead_letter({{"reason", reason.code},
@@ -37,7 +41,7 @@ core::Result<void> Pipeline::dead_letter(size_t index,
                                          {"source_topic", topic},
                                          {"source_partition", std::to_string(partition)},
                                          {"source_offset", std::to_string(offset)}},
-                                        payload, dlq_->max_message_bytes());
+                                        key, payload, dlq_->max_message_bytes());
   const uint64_t tag = dead_letters_.size();
   dead_letters_.push_back(std::move(dl));
   TopicCounts& counts = batch_counts_[index];
@@ -45,7 +49,7 @@ core::Result<void> Pipeline::dead_letter(size_t index,
   counts.dead_lettered[reason.code] += 1;
   for (;;) {
     const DeadLetterRecord& queued = dead_letters_[tag];
-    auto sent = dlq_->produce(config_.dead_letter_topic, {}, queued.payload, queued.headers, tag);
+    auto sent = produce_dead_letter(queued, tag);
     if (sent) {
       return sent;
     }
@@ -59,6 +63,15 @@ core::Result<void> Pipeline::dead_letter(size_t index,
   }
 }
 
+core::Result<void> Pipeline::produce_dead_letter(const DeadLetterRecord& record, uint64_t tag) {
+  // A view without data is Kafka's null (Producer::produce).
+  const auto view = [](const std::optional<std::string>& bytes) {
+    return bytes ? std::string_view(*bytes) : std::string_view();
+  };
+  return dlq_->produce(config_.dead_letter_topic, view(record.key), view(record.payload),
+                       record.headers, tag);
+}
+
 core::Result<void> Pipeline::serve_dead_letter_reports(int timeout_ms) {
   for (const Delivery& d : dlq_->poll(timeout_ms)) {
     if (d.ok) {
@@ -67,8 +80,7 @@ core::Result<void> Pipeline::serve_dead_letter_reports(int timeout_ms) {
     }
     log(LogLevel::kWarn, "dead-letter", "delivery failed, retrying: " + d.error);
     const DeadLetterRecord& dl = dead_letters_[d.tag];
-    if (auto again = dlq_->produce(config_.dead_letter_topic, {}, dl.payload, dl.headers, d.tag);
-        !again) {
+    if (auto again = produce_dead_letter(dl, d.tag); !again) {
       return unsent_dead_letter(again.error());
     }
   }

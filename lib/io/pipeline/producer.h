@@ -42,7 +42,9 @@ class Producer {
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
 
-  /// Queues one message (copied). Errors: queue full (retriable: poll and try again) or fatal.
+  /// Queues one message (copied). A `key` or `value` without data (a default-constructed view,
+  /// not merely an empty one) is sent as Kafka's null. Errors: queue full (retriable: poll and
+  /// try again) or fatal.
   [[nodiscard]] core::Result<void> produce(const std::string& topic,
                                            std::string_view key,
                                            std::string_view value,

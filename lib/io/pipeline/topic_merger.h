@@ -26,7 +26,8 @@ class TopicMerger {
   /// A message that is dead-lettered, not processed: it keeps its place in its topic's order
   /// (after the events before it), but not in the merge by time.
   struct Rejected {
-    std::string payload;
+    std::optional<std::string> key;      ///< nullopt: null.
+    std::optional<std::string> payload;  ///< nullopt: null (a tombstone).
     core::Error reason;
   };
   struct Item {

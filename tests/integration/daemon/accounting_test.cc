@@ -35,21 +35,21 @@ std::map<std::string, int64_t> replay_dead_letters(const std::string& input, con
 using SourceKey = std::tuple<std::string, int32_t, int64_t>;  // topic, partition, offset
 
 // Every record of the input topics by (topic, partition, offset).
-std::map<SourceKey, std::string> read_sources(const std::string& bootstrap) {
-  std::map<SourceKey, std::string> values;
+std::map<SourceKey, HeadedRecord> read_sources(const std::string& bootstrap) {
+  std::map<SourceKey, HeadedRecord> values;
   for (const std::string topic : {"clicks", "purchases"}) {
     auto records = read_topic(bootstrap, topic, kPartitions);
     EXPECT_TRUE(records.has_value()) << records.error().message;
     for (const HeadedRecord& r : records.value_or(std::vector<HeadedRecord>{})) {
-      values[{topic, r.partition, r.offset}] = r.value;
+      values[{topic, r.partition, r.offset}] = r;
     }
   }
   return values;
 }
 
-// Checks each DLQ record's headers and payload; returns the counts by topic and reason.
+// Checks each DLQ record's headers, key and payload; returns the counts by topic and reason.
 std::map<std::string, std::map<std::string, int64_t>> check_dead_letters(
-    const std::vector<HeadedRecord>& dlq, const std::map<SourceKey, std::string>& sources) {
+    const std::vector<HeadedRecord>& dlq, const std::map<SourceKey, HeadedRecord>& sources) {
   std::map<std::string, std::map<std::string, int64_t>> counts;
   for (const HeadedRecord& r : dlq) {
     const auto reason = r.header("reason");
@@ -68,8 +68,10 @@ std::map<std::string, std::map<std::string, int64_t>> check_dead_letters(
       ADD_FAILURE() << "dead letter names no input record: " << *topic << "/" << *partition << "@"
                     << *offset;
     } else {
-      EXPECT_EQ(r.value, it->second)
+      EXPECT_EQ(r.value, it->second.value)
           << "dead letter payload differs from " << *topic << "/" << *partition << "@" << *offset;
+      EXPECT_EQ(r.key, it->second.key)
+          << "dead letter key differs from " << *topic << "/" << *partition << "@" << *offset;
     }
   }
   return counts;

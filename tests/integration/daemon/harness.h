@@ -119,8 +119,9 @@ struct SegdProcess {
 struct HeadedRecord {
   int32_t partition = 0;
   int64_t offset = 0;
-  std::optional<std::string> key;
+  std::optional<std::string> key;  ///< nullopt: a null key.
   std::string value;
+  bool null_value = false;  ///< A null value (a tombstone); `value` is then empty.
   std::vector<std::pair<std::string, std::string>> headers;
 
   /// The first header named `name`, or nullopt.

@@ -76,12 +76,21 @@ TEST(SegdDaemonTest, ProtobufInputAndOutput) {
   auto dlq = read_topic(broker->bootstrap(), "segd-dead-letters", kPartitions);
   ASSERT_TRUE(dlq.has_value()) << dlq.error().message;
   ASSERT_EQ(dlq->size(), 3u);
+  std::map<std::string, const HeadedRecord*> by_key;
   for (const HeadedRecord& r : *dlq) {
-    EXPECT_EQ(r.header("reason"), r.value.empty() ? "missing_field:customer_id" : "bad_protobuf");
-    EXPECT_TRUE(r.value.empty() || r.value == garbage || r.value == bad_utf8)
-        << "unexpected dead letter";
+    by_key[r.key.value_or("<null key>")] = &r;
     EXPECT_EQ(r.header("source_topic"), "events");
   }
+  // Each with its original key and value; the tombstone's value stays null.
+  ASSERT_EQ(by_key.size(), 3u);
+  ASSERT_TRUE(by_key.contains("c-bad-1") && by_key.contains("c-bad-2") &&
+              by_key.contains("c-bad-3"));
+  EXPECT_EQ(by_key["c-bad-1"]->value, garbage);
+  EXPECT_EQ(by_key["c-bad-1"]->header("reason"), "bad_protobuf");
+  EXPECT_EQ(by_key["c-bad-2"]->value, bad_utf8);
+  EXPECT_EQ(by_key["c-bad-2"]->header("reason"), "bad_protobuf");
+  EXPECT_TRUE(by_key["c-bad-3"]->null_value) << "a tombstone is dead-lettered as a tombstone";
+  EXPECT_EQ(by_key["c-bad-3"]->header("reason"), "missing_field:customer_id");
   const std::string log = read_text(dir.file("segd.log"));
   EXPECT_EQ(log.find("libprotobuf"), std::string::npos) << log;
 }

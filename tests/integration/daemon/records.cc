@@ -26,6 +26,7 @@ HeadedRecord to_record(const rd_kafka_message_t& msg) {
   r.partition = msg.partition;
   r.offset = msg.offset;
   r.value.assign(static_cast<const char*>(msg.payload), msg.len);
+  r.null_value = msg.payload == nullptr;
   if (msg.key != nullptr) {
     r.key = std::string(static_cast<const char*>(msg.key), msg.key_len);
   }

@@ -102,7 +102,7 @@ TEST(TopicMergerTest, ARejectedMessageGoesRightAfterTheEventsBeforeItInItsTopic)
   const auto t0 = Clock::now();
   m.push(item(0, 1, 5.0, t0));
   TopicMerger::Item rejected{.topic = 0, .offset = 2, .arrived = t0};
-  rejected.rejected = TopicMerger::Rejected{"not json", core::Error{"bad_json", "x"}};
+  rejected.rejected = TopicMerger::Rejected{"c1", "not json", core::Error{"bad_json", "x"}};
   m.push(std::move(rejected));
   // Topic 1 may still deliver an earlier event: offset 1 waits, and the rejected one behind it.
   EXPECT_TRUE(m.release(t0, milliseconds(500)).empty());
