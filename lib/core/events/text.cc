@@ -67,14 +67,20 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-bool has_control_chars(std::string_view text) {
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+std::optional<char32_t> first_control_char(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20U || c == 0x7FU) {
-      return true;
+      return c;
+    }
+    if (c == 0xC2U && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80U && next <= 0x9FU) {
+        return next;  // U+0080..U+009F: C2 followed by the code point's own byte.
+      }
     }
   }
-  return false;
+  return std::nullopt;
 }
 
 }  // namespace segd::core

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace segd::core {
@@ -12,7 +13,8 @@ namespace segd::core {
 /// `text` is empty or does not start with one. Used to repair or skip bad bytes.
 [[nodiscard]] size_t utf8_sequence_length(std::string_view text);
 
-/// True when `text` holds an ASCII control character (U+0000..U+001F or U+007F).
-[[nodiscard]] bool has_control_chars(std::string_view text);
+/// The first control character in `text` (Unicode's Cc: U+0000..U+001F, U+007F, and the C1
+/// controls U+0080..U+009F, which UTF-8 writes as C2 80..C2 9F), or nullopt.
+[[nodiscard]] std::optional<char32_t> first_control_char(std::string_view text);
 
 }  // namespace segd::core

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,7 +16,7 @@ namespace {
 
 using Check = Result<void>;
 
-// Whether a field may hold ASCII control characters. Only free text typed by people does.
+// Whether a field may hold control characters. Only free text typed by people does.
 enum class Controls : uint8_t { kReject, kAllow };
 
 Check check_text(std::string_view value,
@@ -30,9 +31,13 @@ Check check_text(std::string_view value,
   if (!is_valid_utf8(value)) {
     return fail("bad_field:" + std::string(name), std::string(name) + " is not valid UTF-8");
   }
-  if (controls == Controls::kReject && has_control_chars(value)) {
-    return fail("bad_field:" + std::string(name),
-                std::string(name) + " contains a control character");
+  if (controls == Controls::kReject) {
+    if (const auto control = first_control_char(value)) {
+      std::array<char, 16> code{};
+      std::snprintf(code.data(), code.size(), "U+%04X", static_cast<unsigned>(*control));
+      return fail("bad_field:" + std::string(name),
+                  std::string(name) + " contains the control character " + code.data());
+    }
   }
   return {};
 }

@@ -357,6 +357,13 @@ TEST(JsonEventCodecTest, RejectsEscapedControlCharactersInIds) {
   const auto r = decode_json_event(page_view_with(R"("session_id":"s\u00e9")"));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->session_id, "s\xC3\xA9");
+  // A C1 control (here NEL, U+0085), escaped or raw, is a control character as well.
+  const auto nel = decode_json_event(R"({"type":"page_view","customer_id":"c\u0085","ts":1})");
+  ASSERT_FALSE(nel.has_value());
+  EXPECT_EQ(nel.error().code, "bad_field:customer_id");
+  EXPECT_EQ(nel.error().message, "customer_id contains the control character U+0085");
+  EXPECT_EQ(code_of(page_view_with("\"category\":\"shoes\xC2\x9B\"")), "bad_field:category");
+  EXPECT_EQ(code_of(page_view_with("\"query\":\"shoes\xC2\x85\"")), "ok") << "free text";
 }
 
 TEST(JsonEventCodecTest, AppliesSemanticValidation) {

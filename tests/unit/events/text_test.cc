@@ -38,10 +38,23 @@ TEST(Utf8Test, SequenceLengthReportsOneCharacter) {
 }
 
 TEST(ControlCharsTest, FindsC0AndDelete) {
-  EXPECT_FALSE(has_control_chars("c42 \xC3\xBC"));
-  EXPECT_TRUE(has_control_chars("c\n42"));
-  EXPECT_TRUE(has_control_chars(std::string("c\0", 2)));
-  EXPECT_TRUE(has_control_chars("c\x7F"));
+  EXPECT_EQ(first_control_char("c42 \xC3\xBC"), std::nullopt);
+  EXPECT_EQ(first_control_char("c\n42"), U'\n');
+  EXPECT_EQ(first_control_char(std::string("c\0", 2)), U'\0');
+  EXPECT_EQ(first_control_char("c\x7F"), U'\x7F');
+}
+
+// The C1 controls (NEL, CSI, ...) are control characters too: a customer_id with U+0085 in it
+// passed as an ordinary name before.
+TEST(ControlCharsTest, FindsC1ControlsButNotTheLettersBesideThem) {
+  EXPECT_EQ(first_control_char("c\xC2\x85"
+                               "42"),
+            U'\u0085');
+  EXPECT_EQ(first_control_char("\xC2\x80"), U'\u0080');
+  EXPECT_EQ(first_control_char("\xC2\x9F"), U'\u009F');
+  EXPECT_EQ(first_control_char("\xC2\xA0 \xC2\xA9 \xC3\x85"), std::nullopt)
+      << "NBSP, the copyright sign and Å are not controls";
+  EXPECT_EQ(first_control_char("\xE2\x82\xAC\xC2\x9B"), U'\u009B');
 }
 
 }  // namespace
