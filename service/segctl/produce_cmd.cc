@@ -62,8 +62,10 @@ int produce_main(int argc, char** argv) {
   if (auto allowed = io::kafka::check_overrides(config.rdkafka_overrides); !allowed) {
     return report({"bad_flag", "--property " + allowed.error().message}, 2);
   }
-  // What librdkafka itself refuses (an unknown name, a bad value) is a usage error too.
-  const auto refused = io::kafka::refusals(RD_KAFKA_PRODUCER, config.rdkafka_overrides);
+  // What librdkafka itself refuses (an unknown name, a bad value, or a value that conflicts with
+  // the producer's own settings: acks=0 against idempotence) is a usage error too.
+  const auto refused =
+      io::kafka::refusals(RD_KAFKA_PRODUCER, io::kafka::bulk_producer_properties(config));
   if (!refused.empty()) {
     const io::kafka::Refusal& r = refused.front();
     const std::string which = r.property.empty() ? std::string() : r.property + ": ";

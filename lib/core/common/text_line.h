@@ -3,10 +3,10 @@
 #include <array>
 #include <cstddef>
 #include <istream>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
-#include <vector>
 
 namespace segd::core {
 
@@ -22,6 +22,10 @@ inline bool read_text_line(std::istream& in, std::string& line) {
   return true;
 }
 
+/// The longest line a reader of JSONL text takes before it gives up on the input (no JSONL
+/// has one, and an endless one, /dev/zero, would never end): 1 GiB.
+inline constexpr size_t kMaxTextLineBytes = size_t{1} << 30;
+
 /// Reads lines as read_text_line() does, in bounded memory whatever their length: a line keeps
 /// at most its first `keep` bytes, and next() says how long it was (a JSONL file without line
 /// breaks, a compressed file given by mistake, is then read in steps instead of whole). A line
@@ -29,7 +33,11 @@ inline bool read_text_line(std::istream& in, std::string& line) {
 /// endless one (/dev/zero) would never end.
 class BoundedLineReader {
  public:
-  BoundedLineReader(size_t keep, size_t max_length) : buffer_(keep + 1), max_length_(max_length) {}
+  /// Memory for `keep` bytes is reserved, not touched: only the lines read fill it.
+  BoundedLineReader(size_t keep, size_t max_length)
+      : storage_(std::make_unique_for_overwrite<char[]>(keep + 1)),
+        buffer_(storage_.get(), keep + 1),
+        max_length_(max_length) {}
 
   /// The next line's first `keep` bytes into `line` and its whole length into `length` (more
   /// than `keep`: the line was cut). False at the end of the input, on a read error (the
@@ -98,7 +106,8 @@ class BoundedLineReader {
     return last == '\r' ? length - (length > 0 ? 1 : 0) : length;
   }
 
-  std::vector<char> buffer_;
+  std::unique_ptr<char[]> storage_;
+  std::span<char> buffer_;  ///< storage_, `keep` + 1 bytes (getline's terminating '\0').
   size_t max_length_;
   bool too_long_ = false;
 };

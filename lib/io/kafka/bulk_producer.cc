@@ -32,28 +32,6 @@ void on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque
   }
 }
 
-Properties producer_properties(const BulkProduceConfig& config) {
-  // Throughput defaults: large batches and a short linger; idempotence keeps retries from
-  // duplicating or reordering. Overrides are applied afterwards and win, except over the
-  // brokers and the partitioner (check_overrides()).
-  Properties props{
-      {"bootstrap.servers", config.brokers},
-      {"partitioner", "murmur2_random"},
-      {"enable.idempotence", "true"},
-      {"linger.ms", "10"},
-      {"batch.num.messages", "10000"},
-      {"batch.size", "262144"},
-      {"queue.buffering.max.messages", "1000000"},
-      {"queue.buffering.max.kbytes", "1048576"},
-      {"message.timeout.ms", "30000"},
-      {"reconnect.backoff.max.ms", "1000"},
-  };
-  for (const auto& [name, value] : config.rdkafka_overrides) {
-    props[name] = value;
-  }
-  return props;
-}
-
 bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
@@ -89,7 +67,26 @@ ProduceStats produce_lines(rd_kafka_t* rk,
   ProduceStats stats;
   std::string line;
   std::optional<std::string> encoded;
-  while (core::read_text_line(lines, line)) {
+  // A line is kept only as far as a message can be long: a longer one is refused anyway, and
+  // memory stays bounded whatever the input (a file without line breaks).
+  const size_t max_bytes = max_message_bytes(rk);
+  core::BoundedLineReader reader(max_bytes, core::kMaxTextLineBytes);
+  const auto fail_line = [&stats](std::string error) {
+    ++stats.produced;
+    ++stats.failed;
+    if (stats.first_error.empty()) {
+      stats.first_error = std::move(error);
+    }
+  };
+  size_t length = 0;
+  int64_t number = 0;
+  while (reader.next(lines, line, length)) {
+    ++number;
+    if (length > line.size()) {
+      fail_line("line " + std::to_string(number) + " is " + std::to_string(length) +
+                " bytes, more than message.max.bytes (" + std::to_string(max_bytes) + ")");
+      continue;
+    }
     if (is_blank(line)) {
       ++stats.blank_lines;
       continue;
@@ -115,6 +112,11 @@ ProduceStats produce_lines(rd_kafka_t* rk,
       rd_kafka_poll(rk, 0);
     }
   }
+  if (reader.too_long()) {
+    fail_line("line " + std::to_string(number + 1) + " is longer than " +
+              std::to_string(core::kMaxTextLineBytes >> 30) + " GiB: not JSONL text");
+    stats.stopped = true;
+  }
   return stats;
 }
 
@@ -128,6 +130,28 @@ core::Result<void> check_fatal(rd_kafka_t* rk) {
 }
 
 }  // namespace
+
+Properties bulk_producer_properties(const BulkProduceConfig& config) {
+  // Throughput defaults: large batches and a short linger; idempotence keeps retries from
+  // duplicating or reordering. Overrides are applied afterwards and win, except over the
+  // brokers and the partitioner (check_overrides()).
+  Properties props{
+      {"bootstrap.servers", config.brokers},
+      {"partitioner", "murmur2_random"},
+      {"enable.idempotence", "true"},
+      {"linger.ms", "10"},
+      {"batch.num.messages", "10000"},
+      {"batch.size", "262144"},
+      {"queue.buffering.max.messages", "1000000"},
+      {"queue.buffering.max.kbytes", "1048576"},
+      {"message.timeout.ms", "30000"},
+      {"reconnect.backoff.max.ms", "1000"},
+  };
+  for (const auto& [name, value] : config.rdkafka_overrides) {
+    props[name] = value;
+  }
+  return props;
+}
 
 core::Result<void> check_overrides(const Properties& overrides) {
   for (const auto& [name, value] : overrides) {
@@ -155,7 +179,7 @@ core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
     return std::unexpected(allowed.error());
   }
   DeliveryCounters counters;  // Before the handles: it must outlive them.
-  auto conf = make_conf(producer_properties(config));
+  auto conf = make_conf(bulk_producer_properties(config));
   if (!conf) {
     return std::unexpected(conf.error());
   }

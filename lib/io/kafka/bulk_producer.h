@@ -36,9 +36,10 @@ struct ProduceStats {
   int64_t blank_lines = 0;  ///< Empty or whitespace-only lines, skipped.
   int64_t sent_as_is = 0;   ///< Lines the LineEncoder could not convert, produced unchanged.
   std::string first_error;  ///< Description of the first failure, empty when failed == 0.
-  /// A fatal producer error (idempotence broken) stopped the run: the lines after the first
-  /// `produced` were not read, and every produced line not delivered counts as failed;
-  /// first_error is the fatal error.
+  /// A fatal producer error (idempotence broken) or an input line longer than
+  /// core::kMaxTextLineBytes stopped the run: the lines after the first `produced` were not
+  /// read (that too-long line is the last produced, failed), and every produced line not
+  /// delivered counts as failed; first_error is the fatal error, or the line's.
   bool stopped = false;
 
   bool operator==(const ProduceStats&) const = default;
@@ -47,6 +48,10 @@ struct ProduceStats {
 /// Turns a line into a message payload (for example a JSON event into its protobuf form), or
 /// nullopt when it cannot, and the line goes as it is.
 using LineEncoder = std::function<std::optional<std::string>(std::string_view line)>;
+
+/// The librdkafka properties produce_jsonl() creates its producer with: its throughput defaults
+/// and idempotence, then `config.rdkafka_overrides`. Pure.
+[[nodiscard]] Properties bulk_producer_properties(const BulkProduceConfig& config);
 
 /// Checks that `overrides` (BulkProduceConfig::rdkafka_overrides) leave alone what
 /// produce_jsonl() rests on: `partitioner` (murmur2_random places each key where segd and the
@@ -63,7 +68,9 @@ using LineEncoder = std::function<std::optional<std::string>(std::string_view li
 /// `flush_timeout` passed. Per-message failures (rejected, undeliverable, timed out) are counted
 /// in the stats with the first reason, not returned as errors, and so is a fatal (idempotence)
 /// producer error, which stops the run (ProduceStats::stopped) with what was delivered by then
-/// counted. A trailing '\r' is stripped. Errors: `kafka.bad_config` (also from
+/// counted. A trailing '\r' is stripped. Lines are read in bounded memory: one longer than the
+/// producer's message.max.bytes is counted as failed without being read whole, and one longer
+/// than core::kMaxTextLineBytes stops the run. Errors: `kafka.bad_config` (also from
 /// check_overrides()), `kafka.create_failed` and `kafka.<NAME>` (setup). Not thread-safe with
 /// respect to `lines`.
 [[nodiscard]] core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,

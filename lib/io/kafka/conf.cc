@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <optional>
 
 namespace segd::io::kafka {
@@ -84,6 +85,16 @@ std::vector<Refusal> refusals(rd_kafka_type_t type, const Properties& properties
     }
   }
   return refused;
+}
+
+size_t max_message_bytes(rd_kafka_t* rk) {
+  std::array<char, 32> text{};
+  size_t size = text.size();
+  if (rd_kafka_conf_get(rd_kafka_conf(rk), "message.max.bytes", text.data(), &size) !=
+      RD_KAFKA_CONF_OK) {
+    return 1'000'000;  // librdkafka's default.
+  }
+  return static_cast<size_t>(std::strtoull(text.data(), nullptr, 10));
 }
 
 core::Result<KafkaPtr> make_client(rd_kafka_type_t type, ConfPtr conf) {

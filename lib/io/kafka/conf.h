@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ using Properties = std::map<std::string, std::string>;
 
 /// Creates a client of `type` from `conf`, taking ownership of it. Errors: `kafka.create_failed`.
 [[nodiscard]] core::Result<KafkaPtr> make_client(rd_kafka_type_t type, ConfPtr conf);
+
+/// The largest record a producer `rk` sends (its message.max.bytes: payload, key and headers).
+[[nodiscard]] size_t max_message_bytes(rd_kafka_t* rk);
 
 /// What librdkafka refuses of a configuration.
 struct Refusal {

@@ -1,25 +1,10 @@
 #include "io/pipeline/producer.h"
 
-#include <array>
-#include <cstdlib>
-
+#include "io/kafka/conf.h"
 #include "io/kafka/errors.h"
 #include "io/pipeline/kafka_log.h"
 
 namespace segd::io {
-namespace {
-
-size_t configured_max_message_bytes(rd_kafka_t* rk) {
-  std::array<char, 32> text{};
-  size_t size = text.size();
-  if (rd_kafka_conf_get(rd_kafka_conf(rk), "message.max.bytes", text.data(), &size) !=
-      RD_KAFKA_CONF_OK) {
-    return 1'000'000;  // librdkafka's default.
-  }
-  return static_cast<size_t>(std::strtoull(text.data(), nullptr, 10));
-}
-
-}  // namespace
 
 kafka::Properties producer_properties(const std::string& brokers,
                                       const kafka::Properties& overrides) {
@@ -51,7 +36,7 @@ core::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brok
     return std::unexpected(rk.error());
   }
   producer->rk_ = std::move(*rk);
-  producer->max_message_bytes_ = configured_max_message_bytes(producer->rk_.get());
+  producer->max_message_bytes_ = kafka::max_message_bytes(producer->rk_.get());
   return producer;
 }
 

@@ -20,9 +20,6 @@ constexpr size_t kChunkLines = 512;
 constexpr size_t kReadBufferBytes = size_t{1} << 20;
 // Chunks decoded ahead at most: bounds memory whatever the input size.
 constexpr size_t kMaxReadyChunks = 8;
-// A line longer than this ends the replay: no JSONL has one, and an endless one (/dev/zero) would
-// never end.
-constexpr size_t kMaxLineBytes = size_t{1} << 30;
 
 }  // namespace
 
@@ -91,7 +88,7 @@ void read_all(const std::shared_ptr<Shared>& shared) {
   // Lines longer than the decoder takes are kept only that far: memory stays bounded whatever
   // the input (a file without line breaks).
   const DecodeLimits limits;
-  core::BoundedLineReader reader(limits.max_payload_bytes, kMaxLineBytes);
+  core::BoundedLineReader reader(limits.max_payload_bytes, core::kMaxTextLineBytes);
   int64_t number = 0;
   std::vector<DecodedLine> chunk;
   chunk.reserve(kChunkLines);
@@ -143,7 +140,7 @@ void read_all(const std::shared_ptr<Shared>& shared) {
           s, chunk,
           {"io_error", (standard ? std::string("standard input") : input) + ": line " +
                            std::to_string(number + 1) + " is longer than " +
-                           std::to_string(kMaxLineBytes >> 30) + " GiB: not JSONL text"});
+                           std::to_string(core::kMaxTextLineBytes >> 30) + " GiB: not JSONL text"});
       return;
     }
     // getline() stops at a read error as at the end: only the stream's state tells them apart.

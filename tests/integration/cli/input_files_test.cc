@@ -33,6 +33,18 @@ TEST(InputFilesTest, ProduceInputThatIsADirectoryFails) {
   EXPECT_TRUE(mentions(ran, "--input: " + dir.path().string() + ": is a directory")) << ran.err;
 }
 
+// Lines are read in bounded memory: an input without line breaks (here endless) was read whole
+// into one string, until the allocator gave up and segctl aborted.
+TEST(InputFilesTest, ProduceStopsAtAnEndlessLineInsteadOfReadingItWhole) {
+  const Ran ran = run(
+      "segctl", {"produce", "--brokers", "127.0.0.1:1", "--topic", "t", "--input", "/dev/zero"});
+  EXPECT_EQ(ran.code, 1) << ran.err;
+  EXPECT_TRUE(mentions(ran,
+                       "1 produced, 0 delivered, 1 failed: line 1 is longer than 1 GiB: not "
+                       "JSONL text\nsegctl produce: stopped after line 1 of the input"))
+      << ran.err;
+}
+
 TEST(InputFilesTest, RulesFileThatIsADirectoryFails) {
   const TempDir dir("cli-rules");
   const Ran ran = run("segctl", {"replay", "--input", "-", "--state-dir", dir.file("state"),

@@ -312,7 +312,9 @@ TEST(UsageTest, ProduceRefusesPropertiesThatUndoItsKeyingOrItsBrokers) {
       // What librdkafka refuses was exit 1, reported without naming --property.
       {"no.such.prop=1", "no.such.prop: No such configuration property: \"no.such.prop\""},
       {"linger.ms=abc",
-       "linger.ms: Invalid value for configuration property \"queue.buffering.max.ms\""}};
+       "linger.ms: Invalid value for configuration property \"queue.buffering.max.ms\""},
+      // Against produce's own idempotence: librdkafka refuses the client; that was exit 1.
+      {"acks=0", "`acks` must be set to `all` when `enable.idempotence` is true"}};
   for (const auto& [property, message] : cases) {
     const Ran ran = run("segctl", {"produce", "--brokers", "127.0.0.1:1", "--topic", "t",
                                    "--property", "linger.ms=1", "--property", property});
