@@ -25,16 +25,22 @@ std::atomic<bool> g_reload{false};
 extern "C" void on_stop_signal(int /*sig*/) { g_stop.store(true); }
 extern "C" void on_reload_signal(int /*sig*/) { g_reload.store(true); }
 
+}  // namespace
+
 void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
+  // A signal during a blocking read (a config file that is a pipe) resumes the read.
+  sa.sa_flags = SA_RESTART;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   sa.sa_handler = on_reload_signal;
   sigaction(SIGHUP, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 }
+
+namespace {
 
 io::LogLevel log_level(const std::string& name) {
   if (name == "debug") {
@@ -187,7 +193,6 @@ int fail(const core::Error& e) {
 int run_daemon(const SegdConfig& config, RunUntil until) {
   io::set_log_level(log_level(config.log.level));
   io::route_protobuf_logs();
-  install_signal_handlers();
   io::log(io::LogLevel::kInfo, "segd", "starting; state in " + config.state.dir);
   const bool fsync = config.state.durability == "power_loss";
   if (fsync) {

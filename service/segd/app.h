@@ -8,6 +8,11 @@ namespace segd::service {
 /// to its end and the outbox is drained (backfills, tests).
 enum class RunUntil : uint8_t { kSignal, kEndOfInput };
 
+/// Installs segd's signal handlers: SIGTERM and SIGINT ask run_daemon() to stop, SIGHUP to
+/// reload the rules, SIGPIPE is ignored. main() calls it first, so that a signal that comes
+/// while segd reads its configuration is kept for the daemon instead of killing it.
+void install_signal_handlers();
+
 /// Builds the daemon's object graph (state store, rules, outbox drainer, pipeline, admin server),
 /// runs it, and shuts it down in order. Returns the process exit code: 0 after a clean stop, 1 on
 /// a runtime failure (state and offsets stay consistent: a restart resumes).

@@ -11,6 +11,7 @@ extern char** environ;
 
 int main(int argc, char** argv) {
   using namespace segd::service;
+  install_signal_handlers();
   hold_closed_standard_fds();
   tune_allocator_for_batches();
   auto cl = parse_command_line(argc, argv);

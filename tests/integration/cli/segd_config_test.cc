@@ -1,19 +1,67 @@
 // segd's command line and configuration errors as a user sees them (no broker needed).
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "integration/cli/cli_run.h"
+#include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace segd::test {
 namespace {
+
+// Whether process `pid` has opened a file of its own onto its standard input (a descriptor
+// other than 0 that links to the same object), polling for up to `timeout`.
+bool opened_its_stdin(pid_t pid, std::chrono::milliseconds timeout) {
+  namespace fs = std::filesystem;
+  const fs::path fds = "/proc/" + std::to_string(pid) + "/fd";
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    const fs::path stdin_target = fs::read_symlink(fds / "0", ec);
+    for (const auto& entry : fs::directory_iterator(fds, ec)) {
+      std::error_code link_ec;
+      if (entry.path().filename() != "0" && !stdin_target.empty() &&
+          fs::read_symlink(entry.path(), link_ec) == stdin_target) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
 
 TEST(SegdConfigTest, UsageErrorsSayWhichProgram) {
   const Ran ran = run("segd", {"extra"});
   EXPECT_EQ(ran.code, 2);
   EXPECT_TRUE(ran.err.starts_with("segd: unexpected argument 'extra' (see --help)\n\nusage: segd"))
       << ran.err;
+}
+
+// segd's signal handlers come first in main: a SIGHUP (rules reload) that arrived while segd
+// still read its configuration killed it, as SIGHUP's default action does.
+TEST(SegdConfigTest, ASighupWhileTheConfigIsReadDoesNotKillSegd) {
+  const TempDir dir("segd-early-sighup");
+  auto segd =
+      Process::spawn({.argv = {SEGD_BIN_DIR "/segd", "--config", "/dev/stdin", "--print-config"},
+                      .stdin_mode = StdinMode::kPipe,
+                      .stdout_mode = StdoutMode::kFile,
+                      .stdout_path = dir.file("out"),
+                      .stderr_path = dir.file("err")});
+  ASSERT_TRUE(segd.has_value()) << segd.error().message;
+  // Reading the config from the pipe, which has nothing in it yet.
+  ASSERT_TRUE(opened_its_stdin(segd->pid(), std::chrono::seconds(10)));
+  segd->kill(SIGHUP);
+  ASSERT_TRUE(segd->write_stdin("kafka:\n  group_id: early-signal\n").has_value());
+  segd->close_stdin();
+  auto code = segd->wait(std::chrono::seconds(30));
+  ASSERT_TRUE(code.has_value()) << "segd did not end";
+  EXPECT_EQ(*code, 0) << read_text(dir.file("err"));
+  EXPECT_NE(read_text(dir.file("out")).find("group_id: early-signal"), std::string::npos)
+      << read_text(dir.file("out"));
 }
 
 TEST(SegdConfigTest, UsageLineShowsExitAtEnd) {
