@@ -29,11 +29,15 @@ void add_purchase_inputs(const FeatureVector& f, double unit_days, TrainingSet& 
   const double big_t = feature(f, FeatureId::kT) / unit_days;
   if (big_t > 0.0 && t_x <= big_t) {
     set.bgnbd.push_back({x, x > 0.0 ? t_x : 0.0, big_t});
+  } else if (big_t <= 0.0) {
+    ++set.first_bought_on_fit_day;
   }
   // Fitted on the repeat buyers (two purchase days or more), as usual for Gamma-Gamma.
   const models::SpendSummary values = purchase_day_values(f);
   if (x >= 1.0 && values.mean_value > 0.0 && std::isfinite(values.mean_value)) {
     set.spend.push_back(values);
+  } else if (x >= 1.0) {
+    ++set.repeat_buyers_without_spend;
   }
   set.recency.push_back(feature(f, FeatureId::kDaysSinceLastPurchase));
   set.frequency.push_back(feature(f, FeatureId::kOrdersTotal));
@@ -203,17 +207,24 @@ Result<models::ModelSnapshot> train(const TrainingSet& set,
   }
   // Said in the population's terms: the fits' own words ("fit_bgnbd needs at least one
   // customer") read wrong beside a state dir full of browsers.
+  // What was left out, when that is why nothing is left.
+  const auto but = [](size_t n, const std::string& what) {
+    return n == 0 ? std::string() : " (" + std::to_string(n) + " " + what + ")";
+  };
   if (set.bgnbd.empty()) {
     return fail("no_buyers",
-                "no customer has bought before the fit time: the purchase model (BG/NBD) needs "
+                "no customer has bought before the fit day: the purchase model (BG/NBD) needs "
                 "buyers, and none of the " +
-                    std::to_string(set.cluster_vectors.size()) + " customers is one");
+                    std::to_string(set.cluster_vectors.size()) + " customers is one" +
+                    but(set.first_bought_on_fit_day, "first bought on the fit day itself"));
   }
   if (set.spend.empty()) {
     return fail("no_repeat_buyers",
                 "no customer has bought on two different days: the spend model (Gamma-Gamma) "
                 "needs repeat buyers, and none of the " +
-                    std::to_string(set.bgnbd.size()) + " buyers is one");
+                    std::to_string(set.frequency.size()) + " buyers is one" +
+                    but(set.repeat_buyers_without_spend,
+                        "bought on two days or more, but for nothing net of refunds"));
   }
   auto bgnbd = models::fit_bgnbd(set.bgnbd, options.fit);
   if (!bgnbd) {

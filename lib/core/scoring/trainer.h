@@ -49,6 +49,11 @@ struct TrainingSet {
   std::vector<double> frequency;               ///< orders_total of buyers.
   std::vector<double> monetary;                ///< monetary_total of buyers.
   std::vector<models::Point> cluster_vectors;  ///< Raw cluster_features, one per customer.
+  /// Buyers not in `bgnbd` because their first purchase day is the fit day (T = 0).
+  size_t first_bought_on_fit_day = 0;
+  /// Buyers on two days or more not in `spend` because their purchase days, net of refunds,
+  /// add up to nothing (zero-amount purchases).
+  size_t repeat_buyers_without_spend = 0;
 };
 
 /// Extracts the training set: every customer is evaluated at max(as_of, last_event_ms) (a
@@ -76,8 +81,9 @@ void add_to_training_set(TrainingSet& set,
 /// Errors: `bad_option` (k not in kMinClusters..kMaxClusters, decay not in (0, 1], no passes or
 /// inits); `too_few_customers`
 /// (fewer than k customers: "need at least K customers, one per cluster, have N"); those of
-/// `no_buyers` (no customer with a purchase before `as_of`) and `no_repeat_buyers` (none with
-/// purchases on two days), both counting who there is; those of fit_bgnbd / fit_gamma_gamma
+/// `no_buyers` (no customer with a purchase before `as_of`'s day) and `no_repeat_buyers` (none
+/// with purchases of some value on two days), both counting who there is and who was left out;
+/// those of fit_bgnbd / fit_gamma_gamma
 /// (`fit_failed`) and of the k-means code. CPU-bound, single-threaded; about a few seconds per
 /// million customers.
 [[nodiscard]] Result<models::ModelSnapshot> train(std::span<const CustomerState> customers,

@@ -374,7 +374,7 @@ TEST(UsageTest, FitSaysWhatTheStateDirLacks) {
   const Ran no_buyers = run("segctl", {"fit", "--state-dir", browsers, "--k", "2"});
   EXPECT_EQ(no_buyers.code, 1);
   EXPECT_EQ(no_buyers.err,
-            "segctl: no_buyers: no customer has bought before the fit time: the purchase model "
+            "segctl: no_buyers: no customer has bought before the fit day: the purchase model "
             "(BG/NBD) needs buyers, and none of the 3 customers is one\n");
 }
 

@@ -126,7 +126,7 @@ TEST(TrainerTest, Errors) {
   const Error no_buyers = train(browsers, kAsOf, {}, nullptr).error();
   EXPECT_EQ(no_buyers.code, "no_buyers");
   EXPECT_EQ(no_buyers.message,
-            "no customer has bought before the fit time: the purchase model (BG/NBD) needs "
+            "no customer has bought before the fit day: the purchase model (BG/NBD) needs "
             "buyers, and none of the 10 customers is one");
   std::vector<CustomerState> one_time_buyers = browsers;
   for (CustomerState& c : one_time_buyers) {
@@ -143,6 +143,45 @@ TEST(TrainerTest, Errors) {
   EXPECT_EQ(no_repeat_buyers.message,
             "no customer has bought on two different days: the spend model (Gamma-Gamma) needs "
             "repeat buyers, and none of the 10 buyers is one");
+}
+
+// Buyers the fits leave out are named: "none of the 10 customers is one" read wrong for ten
+// customers who had all bought, on the fit day, and "none of the 10 buyers" for ten who had
+// bought on two days, for nothing.
+TEST(TrainerTest, ErrorsSayWhichBuyersWereLeftOut) {
+  std::vector<CustomerState> buyers(10);
+  for (size_t i = 0; i < buyers.size(); ++i) {
+    CustomerState& c = buyers[i];
+    c.customer_id = "b" + std::to_string(i);
+    c.orders_total = 1;
+    c.purchase_days = 1;
+    c.monetary_total = 20.0;
+    c.first_purchase_ms = kAsOf.value() + 1000;  // On the fit day.
+    c.last_purchase_ms = c.first_purchase_ms;
+    c.first_event_ms = c.first_purchase_ms;
+    c.last_event_ms = c.first_purchase_ms;
+  }
+  const Error today = train(buyers, kAsOf, {}, nullptr).error();
+  EXPECT_EQ(today.code, "no_buyers");
+  EXPECT_EQ(today.message,
+            "no customer has bought before the fit day: the purchase model (BG/NBD) needs "
+            "buyers, and none of the 10 customers is one (10 first bought on the fit day "
+            "itself)");
+  for (CustomerState& c : buyers) {
+    c.orders_total = 2;
+    c.purchase_days = 2;
+    c.monetary_total = 0.0;
+    c.first_purchase_ms = testing::at_day(100).value();
+    c.last_purchase_ms = testing::at_day(150).value();
+    c.first_event_ms = c.first_purchase_ms;
+    c.last_event_ms = c.last_purchase_ms;
+  }
+  const Error free = train(buyers, kAsOf, {}, nullptr).error();
+  EXPECT_EQ(free.code, "no_repeat_buyers");
+  EXPECT_EQ(free.message,
+            "no customer has bought on two different days: the spend model (Gamma-Gamma) needs "
+            "repeat buyers, and none of the 10 buyers is one (10 bought on two days or more, but "
+            "for nothing net of refunds)");
 }
 
 TEST(TrainerTest, ReadsOnlyTheScalarFields) {
@@ -176,6 +215,7 @@ TEST(TrainerTest, ExtractSkipsBuyersWithoutAge) {
   today.monetary_total = 10;
   const TrainingSet set = extract_training_set(std::span(&today, 1), kAsOf, models::TimeUnit::kDay);
   EXPECT_TRUE(set.bgnbd.empty());  // T = 0 days: no information for BG/NBD yet.
+  EXPECT_EQ(set.first_bought_on_fit_day, 1u);
   EXPECT_TRUE(set.spend.empty());  // No repeat purchase.
   EXPECT_EQ(set.frequency.size(), 1u);
   EXPECT_EQ(set.cluster_vectors.size(), 1u);
