@@ -104,6 +104,25 @@ TEST(TrainerTest, PreviousWithAnotherKIsIgnored) {
   EXPECT_EQ(v2->centroids.size(), kDefaultClusters);
 }
 
+// Ten customers who each bought on `days` days (one order a day) for `spent` in all, first at
+// `first_ms`, last at `last_ms`; browsers for 0 days.
+std::vector<CustomerState> buyers(int64_t days, double spent, int64_t first_ms, int64_t last_ms) {
+  std::vector<CustomerState> all(10);
+  for (size_t i = 0; i < all.size(); ++i) {
+    CustomerState& c = all[i];
+    c.customer_id = "b" + std::to_string(i);
+    c.sessions_total = 1 + static_cast<int64_t>(i);
+    c.orders_total = days;
+    c.purchase_days = days;
+    c.monetary_total = spent;
+    c.first_purchase_ms = first_ms;
+    c.last_purchase_ms = last_ms;
+    c.first_event_ms = first_ms;
+    c.last_event_ms = last_ms;
+  }
+  return all;
+}
+
 TEST(TrainerTest, Errors) {
   const auto customers = synthetic_customers(50, 5, kAsOf);
   TrainOptions bad;
@@ -116,11 +135,7 @@ TEST(TrainerTest, Errors) {
   EXPECT_EQ(train(customers, kAsOf, bad, nullptr).error().code, "bad_option");
   EXPECT_EQ(train(std::span(customers).first(3), kAsOf, {}, nullptr).error().code,
             "too_few_customers");
-  std::vector<CustomerState> browsers(10);
-  for (size_t i = 0; i < browsers.size(); ++i) {
-    browsers[i].customer_id = "b" + std::to_string(i);
-    browsers[i].sessions_total = 1 + static_cast<int64_t>(i);
-  }
+  const std::vector<CustomerState> browsers = buyers(0, 0.0, 0, 0);
   // These said "fit_bgnbd needs at least one customer" and "fit_gamma_gamma needs a customer
   // with x > 0" (code empty_input).
   const Error no_buyers = train(browsers, kAsOf, {}, nullptr).error();
@@ -128,16 +143,8 @@ TEST(TrainerTest, Errors) {
   EXPECT_EQ(no_buyers.message,
             "no customer has bought before the fit day: the purchase model (BG/NBD) needs "
             "buyers, and none of the 10 customers is one");
-  std::vector<CustomerState> one_time_buyers = browsers;
-  for (CustomerState& c : one_time_buyers) {
-    c.orders_total = 1;
-    c.purchase_days = 1;
-    c.monetary_total = 20.0;
-    c.first_purchase_ms = testing::at_day(100).value();
-    c.last_purchase_ms = c.first_purchase_ms;
-    c.first_event_ms = c.first_purchase_ms;
-    c.last_event_ms = c.first_purchase_ms;
-  }
+  const std::vector<CustomerState> one_time_buyers =
+      buyers(1, 20.0, testing::at_day(100).value(), testing::at_day(100).value());
   const Error no_repeat_buyers = train(one_time_buyers, kAsOf, {}, nullptr).error();
   EXPECT_EQ(no_repeat_buyers.code, "no_repeat_buyers");
   EXPECT_EQ(no_repeat_buyers.message,
@@ -149,34 +156,17 @@ TEST(TrainerTest, Errors) {
 // customers who had all bought, on the fit day, and "none of the 10 buyers" for ten who had
 // bought on two days, for nothing.
 TEST(TrainerTest, ErrorsSayWhichBuyersWereLeftOut) {
-  std::vector<CustomerState> buyers(10);
-  for (size_t i = 0; i < buyers.size(); ++i) {
-    CustomerState& c = buyers[i];
-    c.customer_id = "b" + std::to_string(i);
-    c.orders_total = 1;
-    c.purchase_days = 1;
-    c.monetary_total = 20.0;
-    c.first_purchase_ms = kAsOf.value() + 1000;  // On the fit day.
-    c.last_purchase_ms = c.first_purchase_ms;
-    c.first_event_ms = c.first_purchase_ms;
-    c.last_event_ms = c.first_purchase_ms;
-  }
-  const Error today = train(buyers, kAsOf, {}, nullptr).error();
+  const int64_t on_fit_day = kAsOf.value() + 1000;
+  const Error today = train(buyers(1, 20.0, on_fit_day, on_fit_day), kAsOf, {}, nullptr).error();
   EXPECT_EQ(today.code, "no_buyers");
   EXPECT_EQ(today.message,
             "no customer has bought before the fit day: the purchase model (BG/NBD) needs "
             "buyers, and none of the 10 customers is one (10 first bought on the fit day "
             "itself)");
-  for (CustomerState& c : buyers) {
-    c.orders_total = 2;
-    c.purchase_days = 2;
-    c.monetary_total = 0.0;
-    c.first_purchase_ms = testing::at_day(100).value();
-    c.last_purchase_ms = testing::at_day(150).value();
-    c.first_event_ms = c.first_purchase_ms;
-    c.last_event_ms = c.last_purchase_ms;
-  }
-  const Error free = train(buyers, kAsOf, {}, nullptr).error();
+  const Error free =
+      train(buyers(2, 0.0, testing::at_day(100).value(), testing::at_day(150).value()), kAsOf, {},
+            nullptr)
+          .error();
   EXPECT_EQ(free.code, "no_repeat_buyers");
   EXPECT_EQ(free.message,
             "no customer has bought on two different days: the spend model (Gamma-Gamma) needs "
