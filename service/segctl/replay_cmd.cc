@@ -29,7 +29,8 @@ int replay_main(int argc, char** argv) {
         "timer firings per committed batch when many are due before one line (default: 5000)"},
        {"partitions", "engine partitions, murmur2(customer_id) as Kafka (default: 1)"},
        {"refit-every",
-        "refit the models every DURATION of stream time (e.g. 7d, 12h) and at the end, or off "
+        "refit the models every DURATION of stream time (e.g. 7d, 12h; at least 1h) and at the "
+        "end, or off "
         "as segd's models.refit_every (default: off; stored versions are still used)"}}};
   auto parsed = parse_command(spec, argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) {
@@ -73,7 +74,7 @@ int replay_main(int argc, char** argv) {
     options.partitions = static_cast<int32_t>(*n);
   }
   if (auto v = flags.get("refit-every")) {
-    auto every = core::parse_duration_or_off_ms(*v);
+    auto every = core::parse_refit_every_ms(*v);
     if (!every) {
       return report({"bad_flag", "--refit-every: " + every.error().message}, 2);
     }

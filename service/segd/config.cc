@@ -377,9 +377,8 @@ void validate_rest(const SegdConfig& c, Problems& problems) {
       })) {
     problems.add("admin.token", "must not contain whitespace or control characters");
   }
-  if (!parse_duration_or_off(c.models.refit_every)) {
-    problems.add("models.refit_every",
-                 "expected off or a duration like 12h or 7d, got " + quoted(c.models.refit_every));
+  if (auto every = core::parse_refit_every_ms(c.models.refit_every); !every) {
+    problems.add("models.refit_every", every.error().message);
   }
   if (!parse_duration_or_off(c.engine.max_event_time_ahead)) {
     problems.add("engine.max_event_time_ahead", "expected off or a duration like 15m or 1h, got " +

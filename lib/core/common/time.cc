@@ -162,6 +162,17 @@ Result<int64_t> parse_duration_or_off_ms(std::string_view text) {
   return ms;
 }
 
+Result<int64_t> parse_refit_every_ms(std::string_view text) {
+  auto ms = parse_duration_or_off_ms(text);
+  if (ms && *ms > 0 && *ms < kMinRefitEveryMs) {
+    return fail("bad_duration",
+                "must be off or at least 1h (each refit reads every stored "
+                "customer), got '" +
+                    std::string(text) + "'");
+  }
+  return ms;
+}
+
 std::string format_rfc3339(TimestampMs ts) {
   const int64_t ms = ts.value();
   const int64_t days = day_of(ts);

@@ -35,6 +35,14 @@ inline constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 /// Errors: code `bad_duration`.
 [[nodiscard]] Result<int64_t> parse_duration_or_off_ms(std::string_view text);
 
+/// The shortest cadence of model refits in stream time: each refit reads every stored customer,
+/// so a cadence of seconds (`1m` meant as a month) would refit without end in a backfill.
+inline constexpr int64_t kMinRefitEveryMs = kMsPerHour;
+
+/// parse_duration_or_off_ms() for a refit cadence (segd's models.refit_every, segctl replay
+/// --refit-every): `off` (0) or at least kMinRefitEveryMs. Errors: code `bad_duration`.
+[[nodiscard]] Result<int64_t> parse_refit_every_ms(std::string_view text);
+
 /// Whole UTC days since the epoch (floor division, correct for negative times).
 [[nodiscard]] constexpr int64_t day_of(TimestampMs ts) {
   const int64_t v = ts.value();

@@ -77,6 +77,11 @@ TEST_F(ModelDefaultsTest, ReplayRefitsCanBeSwitchedOffAsInSegd) {
   EXPECT_EQ(bad.err,
             "segctl: bad_flag: --refit-every: expected off or a duration like 12h or 7d, got "
             "'never'\n");
+  const Ran often = replay({"--refit-every", "1s"});
+  EXPECT_EQ(often.code, 2);
+  EXPECT_EQ(often.err,
+            "segctl: bad_flag: --refit-every: must be off or at least 1h (each refit reads every "
+            "stored customer), got '1s'\n");
 }
 
 }  // namespace

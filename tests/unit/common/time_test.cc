@@ -60,5 +60,24 @@ TEST(TimeTest, OffIsAZeroDurationWhereOneCanBeSwitchedOff) {
   EXPECT_FALSE(parse_duration_ms("off").has_value());
 }
 
+// `--refit-every 1s` refitted (a scan of every customer) each second of stream time.
+TEST(TimeTest, RefitCadencesAreOffOrAtLeastAnHour) {
+  EXPECT_EQ(parse_refit_every_ms("off").value(), 0);
+  EXPECT_EQ(parse_refit_every_ms("1h").value(), kMsPerHour);
+  EXPECT_EQ(parse_refit_every_ms("3600s").value(), kMsPerHour);
+  EXPECT_EQ(parse_refit_every_ms("7d").value(), 7 * kMsPerDay);
+  for (const char* short_one : {"1s", "59m", "3599s"}) {
+    auto r = parse_refit_every_ms(short_one);
+    ASSERT_FALSE(r.has_value()) << short_one;
+    EXPECT_EQ(r.error().code, "bad_duration");
+    EXPECT_EQ(r.error().message,
+              "must be off or at least 1h (each refit reads every stored "
+              "customer), got '" +
+                  std::string(short_one) + "'");
+  }
+  EXPECT_EQ(parse_refit_every_ms("never").error().message,
+            "expected off or a duration like 12h or 7d, got 'never'");
+}
+
 }  // namespace
 }  // namespace segd::core

@@ -192,6 +192,9 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
        "models.refit_every: expected off or a duration like 12h or 7d, got '7 days'"},
       {{{"models.refit_every", "0h"}},
        "models.refit_every: expected off or a duration like 12h or 7d, got '0h'"},
+      {{{"models.refit_every", "30m"}},
+       "models.refit_every: must be off or at least 1h (each refit reads every stored customer), "
+       "got '30m'"},
       {{{"models.time_unit", "month"}}, "models.time_unit: expected day or week, got 'month'"},
       {{{"engine.max_event_time_ahead", "1 hour"}},
        "engine.max_event_time_ahead: expected off or a duration like 15m or 1h, got '1 hour'"},
