@@ -13,6 +13,10 @@ namespace segd::core {
 /// `text` is empty or does not start with one. Used to repair or skip bad bytes.
 [[nodiscard]] size_t utf8_sequence_length(std::string_view text);
 
+/// The longest prefix of `text` of at most `max_bytes` that does not end inside a UTF-8
+/// sequence (a cut text stays valid UTF-8 when it was).
+[[nodiscard]] std::string_view utf8_prefix(std::string_view text, size_t max_bytes);
+
 /// The first control character in `text` (Unicode's Cc: U+0000..U+001F, U+007F, and the C1
 /// controls U+0080..U+009F, which UTF-8 writes as C2 80..C2 9F), or nullopt.
 [[nodiscard]] std::optional<char32_t> first_control_char(std::string_view text);

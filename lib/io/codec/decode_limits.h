@@ -14,4 +14,8 @@ struct DecodeLimits {
   core::ValidationLimits validation;
 };
 
+/// Longest `message` a dead letter keeps (on the dead-letter topic, in replay's --dead-letter
+/// file): the text may quote the offending input at any length.
+inline constexpr size_t kDeadLetterMessageBytes = 1024;
+
 }  // namespace segd::io

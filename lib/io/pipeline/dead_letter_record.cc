@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "core/events/text.h"
+
 namespace segd::io {
 namespace {
 
@@ -55,7 +57,8 @@ DeadLetterRecord fit_dead_letter(std::vector<std::pair<std::string, std::string>
       value.clear();
       return false;
     }
-    value.resize(take(room, std::min(value.size(), cap)));
+    // Cut where a UTF-8 sequence starts: a cut text stays readable.
+    value.resize(take(room, core::utf8_prefix(value, std::min(room, cap)).size()));
     return true;
   };
   std::vector<bool> kept(headers.size(), false);

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "io/codec/decode_limits.h"
+
 namespace segd::io {
 
 /// What goes to the dead-letter topic for one rejected message.
@@ -27,8 +29,6 @@ struct DeadLetterRecord {
 /// What a dead letter's record takes beyond its payload and header texts, with room to spare:
 /// librdkafka counts a record's framing (at most 36 bytes) and each header's two length varints.
 inline constexpr size_t kDeadLetterOverhead = 256;
-/// Longest `message` header kept: the text may quote the offending input at any length.
-inline constexpr size_t kDeadLetterMessageBytes = 1024;
 
 /// The record of a dead letter, cut to fit a producer whose message.max.bytes is `max_bytes`
 /// (librdkafka refuses a larger one, and a refused dead letter would stop the partition). The

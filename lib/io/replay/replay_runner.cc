@@ -11,6 +11,7 @@
 #include "core/events/text.h"
 #include "core/scoring/model_scorer.h"
 #include "io/codec/base64.h"
+#include "io/codec/decode_limits.h"
 #include "io/codec/json_writer.h"
 #include "io/codec/segment_change_json.h"
 #include "io/config/rules_loader.h"
@@ -40,7 +41,7 @@ std::string dead_letter_json(const core::Error& error,
   w.key("reason");
   w.string(error.code);
   w.key("message");
-  w.string(error.message);
+  w.string(core::utf8_prefix(error.message, kDeadLetterMessageBytes));
   w.key("source");
   w.string(kSource);
   w.key("offset");

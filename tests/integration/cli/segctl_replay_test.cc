@@ -406,5 +406,34 @@ TEST(SegctlReplayDeadLetterTest, PayloadThatIsNotUtf8IsAlsoKeptAsBase64) {
   EXPECT_EQ(second.find("payload_base64"), std::string::npos) << second;
 }
 
+// The message quoted the offending value whole (up to the 64 KiB line, twice the dead letter's
+// size); it is cut to 1024 bytes as on the dead-letter topic, where a UTF-8 sequence starts.
+TEST(SegctlReplayDeadLetterTest, TheMessageIsCutLikeTheDeadLetterTopics) {
+  const TempDir dir("cli-replay-dlq-message");
+  const std::string events = dir.file("ev.jsonl");
+  const std::string dead = dir.file("dead.jsonl");
+  std::string type = "a";
+  for (int i = 0; i < 20'000; ++i) {
+    type += "\xC3\xA9";  // é
+  }
+  const std::string line = R"({"type":")" + type + R"(","customer_id":"c1","ts":1})";
+  ASSERT_TRUE(write_text(events, line + "\n").has_value());
+  const Ran ran = run("segctl", {"replay", "--input", events, "--state-dir", dir.file("state"),
+                                 "--output", "/dev/null", "--dead-letter", dead});
+  ASSERT_EQ(ran.code, 0) << ran.err;
+  // "unknown event type '" and the "a" are 21 bytes; 501 é fit in the rest of 1024, not 502.
+  std::string message = "unknown event type 'a";
+  for (int i = 0; i < 501; ++i) {
+    message += "\xC3\xA9";
+  }
+  std::string payload;
+  for (const char c : line) {
+    payload += c == '"' ? std::string("\\\"") : std::string(1, c);
+  }
+  EXPECT_EQ(read_text(dead), "{\"reason\":\"unknown_type\",\"message\":\"" + message +
+                                 "\",\"source\":\"replay\",\"offset\":0,\"payload\":\"" + payload +
+                                 "\"}\n");
+}
+
 }  // namespace
 }  // namespace segd::test

@@ -37,6 +37,16 @@ TEST(Utf8Test, SequenceLengthReportsOneCharacter) {
   EXPECT_EQ(utf8_sequence_length(""), 0U);
 }
 
+TEST(Utf8Test, PrefixEndsWhereASequenceStarts) {
+  EXPECT_EQ(utf8_prefix("abc", 5), "abc");
+  EXPECT_EQ(utf8_prefix("abc", 2), "ab");
+  EXPECT_EQ(utf8_prefix("a\xC3\xA9", 2), "a") << "é (C3 A9) is not cut in two";
+  EXPECT_EQ(utf8_prefix("a\xC3\xA9", 3), "a\xC3\xA9");
+  EXPECT_EQ(utf8_prefix("\xE2\x82\xAC\xE2\x82\xAC", 5), "\xE2\x82\xAC");
+  EXPECT_EQ(utf8_prefix("\xF0\x9F\x98\x80", 3), "");
+  EXPECT_EQ(utf8_prefix("abc", 0), "");
+}
+
 TEST(ControlCharsTest, FindsC0AndDelete) {
   EXPECT_EQ(first_control_char("c42 \xC3\xBC"), std::nullopt);
   EXPECT_EQ(first_control_char("c\n42"), U'\n');

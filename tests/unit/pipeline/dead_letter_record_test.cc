@@ -73,6 +73,16 @@ TEST(DeadLetterRecordTest, BelowTheOverheadOnlyThePayloadSizeIsLeft) {
   EXPECT_EQ(r.payload, "");
 }
 
+TEST(DeadLetterRecordTest, AMessageIsCutWhereAUtf8SequenceStarts) {
+  std::string message = "x";
+  for (int i = 0; i < 1000; ++i) {
+    message += "\xC3\xA9";  // é
+  }
+  const DeadLetterRecord r = fit_dead_letter(headers(message), "c1", "{}", 1'000'000);
+  ASSERT_EQ(r.headers.size(), 5u);
+  EXPECT_EQ(r.headers[1].second, message.substr(0, kDeadLetterMessageBytes - 1));
+}
+
 // A dead letter is the original record: its key (the customer, for a partitioner that hashed
 // it), and a null key or a null value (a tombstone) stay null rather than becoming empty.
 TEST(DeadLetterRecordTest, NullKeysAndValuesStayNullAndEmptyOnesEmpty) {
