@@ -34,6 +34,30 @@ bool has_database(const std::string& dir) {
   return std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec);
 }
 
+// The first (by name) of the files only a database that was once complete has: table files, WALs,
+// and MANIFESTs after the first (a creation cut short before CURRENT leaves MANIFEST-000001 at
+// most). Empty when there is none.
+std::string first_data_file(const std::string& dir) {
+  const auto numbered = [](std::string_view name, std::string_view suffix) {
+    if (!name.ends_with(suffix) || name.size() == suffix.size()) {
+      return false;
+    }
+    name.remove_suffix(suffix.size());
+    return std::ranges::all_of(name, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  std::string first;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool data = numbered(name, ".sst") || numbered(name, ".ldb") || numbered(name, ".log") ||
+                      (name.starts_with("MANIFEST-") && name != "MANIFEST-000001");
+    if (data && (first.empty() || name < first)) {
+      first = name;
+    }
+  }
+  return first;
+}
+
 // A fresh file system's root holds lost+found: a volume mounted as the state dir is still empty,
 // as is a directory where a writer was killed while writing the marker.
 bool empty_but_for_lost_found(const std::string& dir) {
@@ -66,6 +90,17 @@ core::Result<std::string> missing_families(const std::string& dir) {
 // A marked directory is segd's: a writer finishes its creation wherever it stopped (RocksDB's
 // create_if_missing and create_missing_column_families do), a reader may only say so.
 core::Result<void> check_marked(const std::string& path, OpenMode mode) {
+  // Not a creation cut short but a database that lost its CURRENT: RocksDB would create a new,
+  // empty one over it (and delete the old files as obsolete).
+  if (!has_database(path)) {
+    if (const std::string data = first_data_file(path); !data.empty()) {
+      return core::fail("state_dir_damaged",
+                        "state dir " + path + " holds RocksDB data (" + data +
+                            ") but no CURRENT file: its database is damaged, and segd and "
+                            "segctl do not create a new one over it; restore the directory from "
+                            "a backup, or move it away to start afresh");
+    }
+  }
   if (mode == OpenMode::kCreate) {
     return {};
   }

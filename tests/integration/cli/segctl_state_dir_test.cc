@@ -218,6 +218,37 @@ TEST(SegctlStateDirTest, ReadCommandsReportAStateDirWhoseCreationWasCutShort) {
   }
 }
 
+// A state dir that lost its CURRENT was taken for a creation cut short: the next replay (or segd)
+// had RocksDB create a new, empty database over it, deleting the old table files, and started
+// again from the first line.
+TEST(SegctlStateDirTest, AStateDirThatLostItsCurrentFileIsRefusedNotRecreated) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  std::string events;
+  for (int i = 0; i < 200; ++i) {
+    events += R"({"event_id":"e)" + std::to_string(i) + R"(","type":"page_view","customer_id":"c)" +
+              std::to_string(i % 20) + R"(","ts":)" + std::to_string(1000 + i) + "}\n";
+  }
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state, "--output", "/dev/null"},
+                events)
+                .code,
+            0);
+  std::filesystem::remove(state + "/CURRENT");
+  const auto before = listing(state);
+  std::vector<std::vector<std::string>> commands = read_commands(state);
+  commands.push_back({"replay", "--input", "-", "--state-dir", state, "--output", "/dev/null"});
+  for (const auto& args : commands) {
+    const Ran ran = run("segctl", args, events);
+    EXPECT_EQ(ran.code, 1) << args[0] << ": " << ran.err;
+    EXPECT_TRUE(ran.err.starts_with("segctl: state_dir_damaged: state dir " + state +
+                                    " holds RocksDB data ("))
+        << ran.err;
+    EXPECT_NE(ran.err.find(") but no CURRENT file: its database is damaged"), std::string::npos)
+        << ran.err;
+  }
+  EXPECT_EQ(listing(state), before) << "nothing created or deleted";
+}
+
 // A state dir created before the marker holds all of segd's families and no marker: it is still
 // read and resumed, and the replay marks it.
 TEST(SegctlStateDirTest, AStateDirWithoutTheMarkerIsResumedAndMarked) {
