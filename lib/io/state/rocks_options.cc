@@ -10,6 +10,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdarg>
+#include <cstdio>
+
+#include "io/log/log.h"
 
 namespace segd::io {
 namespace {
@@ -17,12 +21,26 @@ namespace {
 constexpr std::array<const char*, 6> kFamilyNames = {"default", "customers", "timers",
                                                      "offsets", "outbox",    "models"};
 
-// Drops RocksDB's info log: a read-only open would otherwise start a new LOG file in the state
-// dir, renaming the old one.
-class SilentLogger final : public rocksdb::Logger {
+// RocksDB's info log, its warnings and errors into segd's log (component `rocksdb`), the rest
+// dropped: no LOG file in the state dir. A read-only open would otherwise start a new LOG file,
+// renaming the old one, and on a full disk RocksDB's own LOG writer failed an assertion and
+// aborted the process before the write error could be reported.
+class RoutedLogger final : public rocksdb::Logger {
  public:
-  using rocksdb::Logger::Logv;
+  RoutedLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  // Messages without a level (headers, option dumps) are informational.
   void Logv(const char* /*format*/, va_list /*ap*/) override {}
+
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) {
+      return;
+    }
+    std::array<char, 1024> text{};
+    std::vsnprintf(text.data(), text.size(), format, ap);
+    log(level == rocksdb::InfoLogLevel::WARN_LEVEL ? LogLevel::kWarn : LogLevel::kError, "rocksdb",
+        text.data());
+  }
 };
 
 rocksdb::CompressionType pick_compression() {
@@ -112,9 +130,7 @@ rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statis
   // creation was cut short (a marked directory), never new families in another program's.
   o.create_if_missing = mode == OpenMode::kCreate;
   o.create_missing_column_families = mode == OpenMode::kCreate;
-  if (mode == OpenMode::kReadOnly) {
-    o.info_log = std::make_shared<SilentLogger>();
-  }
+  o.info_log = std::make_shared<RoutedLogger>();
   o.IncreaseParallelism(2);  // Flush + compaction threads for the 2-core target.
   // The few writers (commits, outbox deletes) are serialized by RocksDB's write queue anyway;
   // the timers family's vector memtable does not support parallel memtable inserts.

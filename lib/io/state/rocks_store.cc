@@ -112,7 +112,9 @@ core::Result<std::unique_ptr<RocksStore>> RocksStore::open(const StoreConfig& co
 RocksStore::~RocksStore() {
   const core::Result<void> closed = close();
   if (!closed) {
-    std::fprintf(stderr, "segd: closing state store: %s\n", closed.error().message.c_str());
+    // Named after the program (segd or segctl), as its other messages are.
+    std::fprintf(stderr, "%s: closing state store: %s\n", program_invocation_short_name,
+                 closed.error().message.c_str());
   }
 }
 

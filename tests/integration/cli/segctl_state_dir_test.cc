@@ -3,7 +3,10 @@
 // of one that a killed writer left incomplete.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <sys/mount.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -247,6 +250,39 @@ TEST(SegctlStateDirTest, AStateDirThatLostItsCurrentFileIsRefusedNotRecreated) {
         << ran.err;
   }
   EXPECT_EQ(listing(state), before) << "nothing created or deleted";
+}
+
+// RocksDB's info log goes to the program's log, not to a LOG file in the state dir: on a full disk
+// RocksDB's own LOG writer failed an assertion and aborted the replay (exit 134) instead of the
+// write error being reported.
+TEST(SegctlStateDirTest, AReplayedStateDirHasNoRocksDbLogFile) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent).code, 0);
+  EXPECT_FALSE(std::filesystem::exists(state + "/LOG"));
+}
+
+TEST(SegctlStateDirTest, AFullDiskEndsAReplayWithTheWriteError) {
+  const TempDir dir("cli-state-full");
+  const std::string events = dir.file("events.jsonl");
+  ASSERT_EQ(run("segctl", {"gen", "--customers", "2000", "--events", "40000", "--seed", "2",
+                           "--output", events})
+                .code,
+            0);
+  const std::string small = dir.file("small");
+  std::filesystem::create_directory(small);
+  if (::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=2m") != 0) {
+    GTEST_SKIP() << "cannot mount a 2 MiB tmpfs here (" << std::strerror(errno) << "): needs root";
+  }
+  const Ran ran =
+      run("segctl", {"replay", "--input", events, "--state-dir", small + "/state", "--output",
+                     "/dev/null", "--rules", source_file("config/segments.yaml")});
+  ::umount(small.c_str());
+  EXPECT_EQ(ran.code, 1) << ran.err;
+  EXPECT_NE(ran.err.find("segctl: storage_error: commit: IO error: No space left on device"),
+            std::string::npos)
+      << ran.err;
+  EXPECT_EQ(ran.err.find("segd:"), std::string::npos) << "segctl's messages say segctl";
 }
 
 // A state dir created before the marker holds all of segd's families and no marker: it is still
