@@ -1,6 +1,8 @@
 #include "core/events/text.h"
 
+#include <array>
 #include <cstdint>
+#include <cstdio>
 
 namespace segd::core {
 namespace {
@@ -77,6 +79,12 @@ std::string_view utf8_prefix(std::string_view text, size_t max_bytes) {
     --end;
   }
   return text.substr(0, end);
+}
+
+std::string code_point_name(char32_t c) {
+  std::array<char, 16> text{};
+  std::snprintf(text.data(), text.size(), "U+%04X", static_cast<unsigned>(c));
+  return text.data();
 }
 
 std::optional<char32_t> first_control_char(std::string_view text) {

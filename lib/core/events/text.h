@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace segd::core {
@@ -16,6 +17,9 @@ namespace segd::core {
 /// The longest prefix of `text` of at most `max_bytes` that does not end inside a UTF-8
 /// sequence (a cut text stays valid UTF-8 when it was).
 [[nodiscard]] std::string_view utf8_prefix(std::string_view text, size_t max_bytes);
+
+/// `U+XXXX` (four hex digits at least), as messages name a character.
+[[nodiscard]] std::string code_point_name(char32_t c);
 
 /// The first control character in `text` (Unicode's Cc: U+0000..U+001F, U+007F, and the C1
 /// controls U+0080..U+009F, which UTF-8 writes as C2 80..C2 9F), or nullopt.

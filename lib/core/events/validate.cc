@@ -3,7 +3,6 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,10 +32,9 @@ Check check_text(std::string_view value,
   }
   if (controls == Controls::kReject) {
     if (const auto control = first_control_char(value)) {
-      std::array<char, 16> code{};
-      std::snprintf(code.data(), code.size(), "U+%04X", static_cast<unsigned>(*control));
-      return fail("bad_field:" + std::string(name),
-                  std::string(name) + " contains the control character " + code.data());
+      return fail(
+          "bad_field:" + std::string(name),
+          std::string(name) + " contains the control character " + code_point_name(*control));
     }
   }
   return {};

@@ -180,14 +180,14 @@ core::Result<std::string> decode_customer_id(std::string_view raw) {
     return core::fail("bad_customer_id",
                       "customer id must be 1.." + std::to_string(kMaxCustomerIdBytes) + " bytes");
   }
-  for (const char c : *id) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      return core::fail("bad_customer_id", "customer id contains a control character");
-    }
-  }
-  if (!core::is_valid_utf8(*id)) {  // As event validation requires of customer_id.
+  // As event validation requires of customer_id: no id that fails it can be stored (and an
+  // erasure of one would only be dead-lettered).
+  if (!core::is_valid_utf8(*id)) {
     return core::fail("bad_customer_id", "customer id is not valid UTF-8");
+  }
+  if (const auto control = core::first_control_char(*id)) {
+    return core::fail("bad_customer_id", "customer id contains the control character " +
+                                             core::code_point_name(*control));
   }
   return id;
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <limits>
@@ -28,6 +29,9 @@ using Tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
+
+// The interim response to `Expect: 100-continue`.
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 class Session;
 
@@ -134,6 +138,33 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(state_->config.max_body_bytes);
     // One deadline for the whole request: a client trickling bytes cannot extend it.
     stream_.expires_after(state_->config.request_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, size_t /*bytes*/) { self->on_header(ec); });
+  }
+
+  // A client that sends `Expect: 100-continue` waits for an interim 100 before its body (curl for
+  // a second, strict ones until the timeout): it gets the 100, or at once the reply the headers
+  // alone decide (401, 404, 405, 503).
+  void on_header(error_code ec) {
+    if (ec || parser_->is_done() ||
+        !beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      return ec ? on_read(ec) : read_body();
+    }
+    if (auto reply = early_reply(begin(parser_->get()))) {
+      keep_alive_ = false;  // The body is not read.
+      return write(std::move(*reply));
+    }
+    asio::async_write(stream_, asio::buffer(kContinue),
+                      [self = shared_from_this()](error_code write_ec, size_t /*bytes*/) {
+                        if (write_ec) {
+                          return self->stop();
+                        }
+                        self->read_body();
+                      });
+  }
+
+  void read_body() {
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](error_code ec, size_t /*bytes*/) { self->on_read(ec); });
@@ -159,20 +190,33 @@ class Session : public std::enable_shared_from_this<Session> {
     dispatch(parser_->release());
   }
 
-  void dispatch(http::request<http::string_body> request) {
+  // Takes the request's version, keep-alive and HEAD-ness, and returns what the router sees.
+  AdminRequest begin(const http::request<http::string_body>& request) {
     version_ = request.version();
     keep_alive_ = request.keep_alive();
     // HEAD is answered as GET, without the body (write()).
     head_ = request.method() == http::verb::head;
-    AdminRequest admin{.method = head_ ? HttpMethod::kGet : method_of(request.method()),
-                       .target = std::string(request.target()),
-                       .authorization = std::string(request[http::field::authorization])};
+    return AdminRequest{.method = head_ ? HttpMethod::kGet : method_of(request.method()),
+                        .target = std::string(request.target()),
+                        .authorization = std::string(request[http::field::authorization])};
+  }
+
+  // The reply that the request line and headers decide alone, if any.
+  std::optional<AdminReply> early_reply(const AdminRequest& admin) {
     if (auto reply = state_->router.precheck(admin)) {
-      return write(std::move(*reply));
+      return reply;
     }
     if (state_->closed.load()) {
       keep_alive_ = false;
-      return write(error_reply(503, "shutting_down", "the server is shutting down"));
+      return error_reply(503, "shutting_down", "the server is shutting down");
+    }
+    return std::nullopt;
+  }
+
+  void dispatch(http::request<http::string_body> request) {
+    AdminRequest admin = begin(request);
+    if (auto reply = early_reply(admin)) {
+      return write(std::move(*reply));
     }
     stream_.expires_never();
     // A command waiting for a busy pipeline must not hold up the reads (/metrics, /readyz).

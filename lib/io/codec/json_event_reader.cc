@@ -5,12 +5,12 @@
 
 #include <array>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "core/events/text.h"
 #include "io/codec/json_number.h"
 
 namespace segd::io {
@@ -414,9 +414,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
 std::string syntax_error_message(const char* text, rj::ParseErrorCode code, size_t offset) {
   const auto byte = static_cast<unsigned char>(text[offset]);
   if (code == rj::kParseErrorStringEscapeInvalid && byte < 0x20) {
-    std::array<char, 8> hex{};
-    std::snprintf(hex.data(), hex.size(), "U+%04X", byte);
-    return "raw control character " + std::string(hex.data()) + " in a string at offset " +
+    return "raw control character " + core::code_point_name(byte) + " in a string at offset " +
            std::to_string(offset) + ": U+0000..U+001F must be escaped";
   }
   return std::string(rj::GetParseError_En(code)) + " at offset " + std::to_string(offset);

@@ -53,6 +53,21 @@ TEST(AdminRoutesTest, ACustomerIdThatIsNotUtf8IsRefused) {
   }
 }
 
+// As event validation: the C1 controls too (an erasure of "x\u0085y" was answered 202 and its
+// erasure event dead-lettered).
+TEST(AdminRoutesTest, ACustomerIdWithAControlCharacterIsRefused) {
+  for (const auto& [raw, code] : {std::pair{"a%0Ab", "U+000A"}, std::pair{"a%7F", "U+007F"},
+                                  std::pair{"x%C2%85y", "U+0085"}}) {
+    const auto id = io::decode_customer_id(raw);
+    ASSERT_FALSE(id.has_value()) << raw;
+    EXPECT_EQ(id.error(),
+              (core::Error{"bad_customer_id",
+                           std::string("customer id contains the control character ") + code}))
+        << raw;
+  }
+  EXPECT_EQ(io::decode_customer_id("x%C2%A0y"), "x\xC2\xA0y") << "NBSP is no control";
+}
+
 TEST(AdminRoutesTest, BearerTokenCheck) {
   EXPECT_EQ(io::check_bearer("Bearer abc", ""), AuthOutcome::kDisabled);
   EXPECT_EQ(io::check_bearer("", "abc"), AuthOutcome::kMissing);

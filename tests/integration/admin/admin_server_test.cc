@@ -311,6 +311,34 @@ TEST_F(AdminServerTest, OversizedBodyIs413EvenWhileTheBodyArrives) {
   EXPECT_EQ(sent->status, 413);
 }
 
+// The server sent no interim 100: a strict client waiting for it before its body got no answer
+// until the request timeout closed the connection (curl waits a second each time).
+TEST_F(AdminServerTest, ExpectContinueGetsA100OrTheReplyTheHeadersDecide) {
+  backend_.set_reload(std::vector<io::SegmentSummary>{{"new_seg", "n_events > 3", "", 0}});
+  start(with_token());
+  HttpConnection c(port(), std::chrono::seconds(2));
+  ASSERT_TRUE(
+      c.send("POST /v1/rules/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n"
+             "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n"));
+  auto interim = c.read_response();
+  ASSERT_TRUE(interim) << "no 100 Continue before the body";
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_TRUE(c.send("{}"));
+  auto reloaded = c.read_response();
+  ASSERT_TRUE(reloaded);
+  EXPECT_EQ(reloaded->status, 200);
+
+  // Refused from its headers: answered at once, the body never asked for.
+  HttpConnection d(port(), std::chrono::seconds(2));
+  ASSERT_TRUE(
+      d.send("POST /v1/rules/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n"
+             "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n"));
+  auto refused = d.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  EXPECT_EQ(d.wait_for_close(), PeerState::kClosed);
+}
+
 TEST_F(AdminServerTest, OversizedHeadersAre431) {
   start();
   auto r = fetch("GET", "/healthz", {"X-Big: " + std::string(32 << 10, 'a')});
