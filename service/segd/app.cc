@@ -15,14 +15,25 @@
 #include "io/pipeline/outbox_drainer.h"
 #include "io/pipeline/pipeline.h"
 #include "io/state/rocks_store.h"
+#include "io/state/state_writer.h"
 
 namespace segd::service {
 namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<bool> g_reload{false};
+std::atomic<bool> g_daemon_started{false};  ///< run_daemon() has begun: a stop is an orderly one.
 
-extern "C" void on_stop_signal(int /*sig*/) { g_stop.store(true); }
+extern "C" void on_stop_signal(int sig) {
+  if (!g_daemon_started.load()) {
+    // Nothing is open yet (segd reads its configuration, or waits for a FIFO's writer): end as
+    // the signal's default action does.
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  g_stop.store(true);
+}
 extern "C" void on_reload_signal(int /*sig*/) { g_reload.store(true); }
 
 }  // namespace
@@ -191,6 +202,7 @@ int fail(const core::Error& e) {
 }  // namespace
 
 int run_daemon(const SegdConfig& config, RunUntil until) {
+  g_daemon_started.store(true);
   io::set_log_level(log_level(config.log.level));
   io::route_protobuf_logs();
   io::log(io::LogLevel::kInfo, "segd", "starting; state in " + config.state.dir);
@@ -209,6 +221,10 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
                       .durability = fsync ? io::Durability::kWalSync : io::Durability::kWalNoSync});
   if (!store) {
     return fail(store.error());
+  }
+  if (auto claimed = io::claim_state_dir(**store, config.state.dir, io::StateWriter::kSegd);
+      !claimed) {
+    return fail(claimed.error());
   }
   const io::PipelineConfig pc = pipeline_config(config);
   io::PipelineStats stats;

@@ -8,9 +8,11 @@ namespace segd::service {
 /// to its end and the outbox is drained (backfills, tests).
 enum class RunUntil : uint8_t { kSignal, kEndOfInput };
 
-/// Installs segd's signal handlers: SIGTERM and SIGINT ask run_daemon() to stop, SIGHUP to
-/// reload the rules, SIGPIPE is ignored. main() calls it first, so that a signal that comes
-/// while segd reads its configuration is kept for the daemon instead of killing it.
+/// Installs segd's signal handlers: SIGTERM and SIGINT ask run_daemon() to stop (before it runs,
+/// while segd reads its configuration, they end segd as by default), SIGHUP to reload the rules
+/// (one before run_daemon() is kept for it), SIGPIPE is ignored. Runs before the shared
+/// libraries' initialisers (main.cc's .preinit_array entry), so that a SIGHUP in segd's first
+/// milliseconds does not kill it.
 void install_signal_handlers();
 
 /// Builds the daemon's object graph (state store, rules, outbox drainer, pipeline, admin server),

@@ -377,6 +377,9 @@ void validate_rest(const SegdConfig& c, Problems& problems) {
       })) {
     problems.add("admin.token", "must not contain whitespace or control characters");
   }
+  if (c.admin.token == detail::kSecretMask) {
+    problems.add("admin.token", std::string(detail::kMaskedSecretProblem));
+  }
   if (auto every = core::parse_refit_every_ms(c.models.refit_every); !every) {
     problems.add("models.refit_every", every.error().message);
   }

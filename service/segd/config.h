@@ -185,7 +185,8 @@ struct HostPort {
     const CommandLine& command_line, const std::vector<std::pair<std::string, std::string>>& env);
 
 /// The effective config as YAML in the config-file layout, every key present, the admin token
-/// shown as "***" when set. load_config() of the output gives back the same config.
+/// and secret librdkafka properties shown as "***" when set. load_config() of the output gives
+/// back the same config when it has no secrets; "***" itself is refused as a secret's value.
 [[nodiscard]] std::string render_config(const SegdConfig& config);
 
 /// The `segd --help` text: flags, the environment convention, a pointer to CONFIG.md.

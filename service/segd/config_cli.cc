@@ -152,25 +152,14 @@ std::optional<std::string> config_path(const CommandLine& command_line, const Pa
   return path;
 }
 
-namespace {
-
-// librdkafka properties that hold secrets: passwords, client secrets, private keys inline.
-bool secret_property(std::string_view name) {
-  return name.find("password") != std::string_view::npos ||
-         name.find("secret") != std::string_view::npos || name == "ssl.key.pem" ||
-         name == "sasl.oauthbearer.config";
-}
-
-}  // namespace
-
 std::string render_config(const SegdConfig& config) {
   SegdConfig shown = config;
   if (!shown.admin.token.empty()) {
-    shown.admin.token = "***";
+    shown.admin.token = detail::kSecretMask;
   }
   for (auto& [name, value] : shown.kafka.rdkafka) {
-    if (secret_property(name)) {
-      value = "***";
+    if (detail::secret_property(name)) {
+      value = detail::kSecretMask;
     }
   }
   YAML::Emitter out;

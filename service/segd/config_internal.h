@@ -191,4 +191,13 @@ inline void set_property(Merge& merge,
 /// what librdkafka refuses for the consumer and the producers segd builds (config_kafka.cc).
 void validate_rdkafka(const KafkaSettings& kafka, Problems& problems);
 
+/// What --print-config shows for a secret (the admin token, secret_property()s).
+inline constexpr std::string_view kSecretMask = "***";
+/// The problem with a secret given as kSecretMask: a printed config loaded as it is.
+inline constexpr std::string_view kMaskedSecretProblem =
+    "'***' is how --print-config masks a secret, not a value: give the real one";
+
+/// librdkafka properties that hold secrets: passwords, client secrets, private keys inline.
+[[nodiscard]] bool secret_property(std::string_view name);
+
 }  // namespace segd::service::detail

@@ -200,8 +200,19 @@ void check_with_librdkafka(const KafkaSettings& k, Problems& problems) {
 
 }  // namespace
 
+bool secret_property(std::string_view name) {
+  return name.find("password") != std::string_view::npos ||
+         name.find("secret") != std::string_view::npos || name == "ssl.key.pem" ||
+         name == "sasl.oauthbearer.config";
+}
+
 void validate_rdkafka(const KafkaSettings& kafka, Problems& problems) {
   check_fixed(kafka, problems);
+  for (const auto& [name, value] : kafka.rdkafka) {
+    if (secret_property(name) && value == kSecretMask) {
+      problems.add(property_key(name), std::string(kMaskedSecretProblem));
+    }
+  }
   // Without properties of the user's, the clients are segd's own, which librdkafka takes. After
   // another problem with a kafka key (a duplicate property, a fixed value, a session timeout out
   // of range), librdkafka would repeat it, or refuse a setting segd derives from it.

@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include "io/config/fd.h"
@@ -18,10 +19,22 @@ core::Error io_error(const std::string& path, const char* what) {
   return {"io_error", path + ": " + what + ": " + std::strerror(errno)};
 }
 
+// Whether `path` names a FIFO in a file system (mkfifo), not a pipe reached through /dev/stdin or
+// /dev/fd/N, whose writer is there already or gone.
+bool is_named_fifo(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::canonical(path, ec);
+  struct stat st {};
+  return !ec && ::lstat(real.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+enum class Open : uint8_t { kAtOnce, kWaitForWriter };
+
 // Opens `path` for reading and checks what it is (see check_input_file()).
-core::Result<std::unique_ptr<Fd>> open_input(const std::string& path) {
+core::Result<std::unique_ptr<Fd>> open_input(const std::string& path, Open how = Open::kAtOnce) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for its writer.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  const int flags = O_RDONLY | O_CLOEXEC | (how == Open::kAtOnce ? O_NONBLOCK : 0);
+  const int fd = ::open(path.c_str(), flags);
   if (fd < 0) {
     return std::unexpected(io_error(path, "cannot open"));
   }
@@ -60,7 +73,8 @@ core::Result<void> check_input_file(const std::string& path) {
 }
 
 core::Result<std::string> read_input_file(const std::string& path, size_t max_bytes) {
-  auto file = open_input(path);
+  // A named FIFO opened at once reads as empty until a writer comes: its open waits for one.
+  auto file = open_input(path, is_named_fifo(path) ? Open::kWaitForWriter : Open::kAtOnce);
   if (!file) {
     return std::unexpected(file.error());
   }

@@ -18,7 +18,9 @@ namespace segd::io {
 /// device that never ends (/dev/zero) must not exhaust memory.
 inline constexpr size_t kMaxInputFileBytes = size_t{16} << 20;
 
-/// The whole of the file at `path`, after check_input_file(). Errors: those of
+/// The whole of the file at `path`, after check_input_file(). A named FIFO is read from when its
+/// writer opens it (the read waits for one, as `cat` does); a pipe (/dev/stdin, `<(...)`) at once.
+/// Errors: those of
 /// check_input_file(), "<path>: cannot read: <reason>" and "<path>: larger than <max_bytes>
 /// bytes" (code `io_error`).
 [[nodiscard]] core::Result<std::string> read_input_file(const std::string& path,

@@ -11,6 +11,15 @@ namespace {
 
 using ErrorText = std::array<char, 512>;
 
+// librdkafka's error text; some of its messages end in a newline.
+std::string reason(const ErrorText& err) {
+  std::string text = err.data();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
+    text.pop_back();
+  }
+  return text;
+}
+
 bool set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value, ErrorText& err) {
   return rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err.data(), err.size()) ==
          RD_KAFKA_CONF_OK;
@@ -44,12 +53,12 @@ std::optional<std::string> refused_client(rd_kafka_type_t type,
   // Nowhere to connect to, nothing to log in to: the checks of rd_kafka_new() are all wanted.
   if (!set(conf.get(), "bootstrap.servers", "", err) ||
       !set(conf.get(), "security.protocol", trial_protocol(properties), err)) {
-    return std::string(err.data());
+    return reason(err);
   }
   rd_kafka_conf_set_log_cb(conf.get(), &log_nothing);
   rd_kafka_t* rk = rd_kafka_new(type, conf.get(), err.data(), err.size());
   if (rk == nullptr) {
-    return std::string(err.data());
+    return reason(err);
   }
   static_cast<void>(conf.release());  // rd_kafka_new owns it now.
   // It never joined a group: nothing to leave.
@@ -64,7 +73,7 @@ core::Result<ConfPtr> make_conf(const Properties& properties) {
   ErrorText errstr{};
   for (const auto& [name, value] : properties) {
     if (!set(conf.get(), name, value, errstr)) {
-      return core::fail("kafka.bad_config", name + "=" + value + ": " + errstr.data());
+      return core::fail("kafka.bad_config", name + "=" + value + ": " + reason(errstr));
     }
   }
   return conf;
@@ -76,7 +85,7 @@ std::vector<Refusal> refusals(rd_kafka_type_t type, const Properties& properties
   ErrorText err{};
   for (const auto& [name, value] : properties) {
     if (!set(conf.get(), name, value, err)) {
-      refused.push_back({name, err.data()});
+      refused.push_back({name, reason(err)});
     }
   }
   if (refused.empty()) {
@@ -102,7 +111,7 @@ core::Result<KafkaPtr> make_client(rd_kafka_type_t type, ConfPtr conf) {
   // rd_kafka_new owns the conf only when it succeeds, so release it only then.
   KafkaPtr rk(rd_kafka_new(type, conf.get(), errstr.data(), errstr.size()));
   if (!rk) {
-    return core::fail("kafka.create_failed", errstr.data());
+    return core::fail("kafka.create_failed", reason(errstr));
   }
   static_cast<void>(conf.release());
   return rk;

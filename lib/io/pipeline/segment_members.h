@@ -47,13 +47,10 @@ class SegmentMembers {
   std::map<int32_t, std::map<std::string, int64_t>> counts_;
 };
 
-/// The meta key marking a state dir whose member counts are kept per partition.
-inline constexpr std::string_view kMembersByPartition = "members_by_partition";
-
 /// Brings a state dir without kMembersByPartition up to it: counts every stored customer's
 /// segments per partition (murmur2 of the id over the stored `partitions` count; one full scan)
 /// and stores the counts with the marker in one commit. A state dir segd wrote before counts were
-/// kept per partition, or one `segctl replay` filled, starts with exact counts this way. No-op
+/// kept per partition starts with exact counts this way. No-op
 /// once marked. Errors: storage errors.
 [[nodiscard]] core::Result<void> count_members_by_partition(RocksStore& store);
 

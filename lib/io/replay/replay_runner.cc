@@ -21,6 +21,7 @@
 #include "io/replay/replay_files.h"
 #include "io/state/background_commit.h"
 #include "io/state/rocks_store.h"
+#include "io/state/state_writer.h"
 
 namespace segd::io {
 namespace {
@@ -75,6 +76,9 @@ class Replay {
 
   core::Result<void> open() {
     if (auto r = check_partitions(); !r) {
+      return r;
+    }
+    if (auto r = claim_state_dir(*store_, options_.state_dir, StateWriter::kReplay); !r) {
       return r;
     }
     auto scorer = std::make_shared<core::NoModel>();

@@ -71,6 +71,8 @@ using MetaEntries = std::span<const std::pair<std::string, std::string>>;
 /// Meta key of the number of input partitions the stored state is split by (decimal), written
 /// by the daemon and by `segctl replay`.
 inline constexpr std::string_view kPartitionsMeta = "partitions";
+/// Meta key marking that segment member counts are kept per partition (segd's, set at its start).
+inline constexpr std::string_view kMembersByPartition = "members_by_partition";
 
 /// How much of each customer state a scan decodes.
 enum class CustomerFields : uint8_t {

@@ -6,13 +6,17 @@
 #include <sys/mount.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <thread>
 #include <tuple>
 
 #include "integration/cli/cli_run.h"
+#include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace segd::test {
@@ -283,6 +287,53 @@ TEST(SegctlStateDirTest, AFullDiskEndsAReplayWithTheWriteError) {
             std::string::npos)
       << ran.err;
   EXPECT_EQ(ran.err.find("segd:"), std::string::npos) << "segctl's messages say segctl";
+}
+
+// segd and segctl replay keep their input positions differently (per topic partition, in input
+// lines), so each started the other's state dir from the beginning of its input and applied the
+// events a second time (refunds doubled). Each refuses the other's state dir now.
+TEST(SegctlStateDirTest, SegdAndReplayRefuseEachOthersStateDir) {
+  const TempDir dir("cli-state-writers");
+  const std::string replayed = dir.file("replayed");
+  ASSERT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", replayed}, kEvent).code, 0);
+  const std::vector<std::string> segd_args = {"--kafka.brokers=127.0.0.1:1",
+                                              "--rules.file=" + source_file("config/segments.yaml"),
+                                              "--admin.listen=127.0.0.1:0"};
+  std::vector<std::string> on_replayed = segd_args;
+  on_replayed.push_back("--state.dir=" + replayed);
+  const Ran segd = run("segd", on_replayed);
+  EXPECT_EQ(segd.code, 1) << segd.err;
+  EXPECT_NE(segd.err.find("other_writer: state dir " + replayed +
+                          " was written by segctl replay: segd keeps its position per topic "
+                          "partition"),
+            std::string::npos)
+      << segd.err;
+
+  // A state dir segd started on (it cannot reach a broker; stopped by SIGTERM).
+  const std::string live = dir.file("live");
+  std::vector<std::string> argv = {SEGD_BIN_DIR "/segd", "--state.dir=" + live};
+  argv.insert(argv.end(), segd_args.begin(), segd_args.end());
+  auto daemon = Process::spawn({.argv = argv,
+                                .stdout_mode = StdoutMode::kFile,
+                                .stdout_path = dir.file("segd.out"),
+                                .stderr_path = dir.file("segd.err")});
+  ASSERT_TRUE(daemon.has_value()) << daemon.error().message;
+  for (int i = 0;
+       i < 200 && read_text(dir.file("segd.err")).find("consuming from") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  daemon->kill(SIGTERM);
+  ASSERT_TRUE(daemon->wait(std::chrono::seconds(30)).has_value());
+  const Ran replay = run("segctl", {"replay", "--input", "-", "--state-dir", live}, kEvent);
+  EXPECT_EQ(replay.code, 1) << replay.err;
+  EXPECT_EQ(replay.err, "segctl: other_writer: state dir " + live +
+                            " was written by segd: segctl replay keeps its position in input "
+                            "lines, and would replay its input from the first line over this "
+                            "state, applying the events a second time; replay into a state dir "
+                            "of its own\n");
+  // Each still goes on with its own.
+  EXPECT_EQ(run("segctl", {"replay", "--input", "-", "--state-dir", replayed}, kEvent).code, 0);
 }
 
 // A state dir created before the marker holds all of segd's families and no marker: it is still

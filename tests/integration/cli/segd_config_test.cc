@@ -1,9 +1,11 @@
 // segd's command line and configuration errors as a user sees them (no broker needed).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "integration/cli/cli_run.h"
@@ -62,6 +64,42 @@ TEST(SegdConfigTest, ASighupWhileTheConfigIsReadDoesNotKillSegd) {
   EXPECT_EQ(*code, 0) << read_text(dir.file("err"));
   EXPECT_NE(read_text(dir.file("out")).find("group_id: early-signal"), std::string::npos)
       << read_text(dir.file("out"));
+}
+
+// A named FIFO as --config was opened without waiting for its writer and read as empty: segd ran
+// on the built-in defaults. Its open waits for the writer now, as `cat` does, and a SIGTERM then
+// ends segd as by default (nothing is open yet).
+TEST(SegdConfigTest, ANamedFifoConfigIsReadOnceItsWriterComes) {
+  const TempDir dir("segd-config-fifo");
+  const std::string fifo = dir.file("config.yaml");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto start = [&](const std::string& name) {
+    return Process::spawn({.argv = {SEGD_BIN_DIR "/segd", "--config", fifo, "--print-config"},
+                           .stdout_mode = StdoutMode::kFile,
+                           .stdout_path = dir.file(name + ".out"),
+                           .stderr_path = dir.file(name + ".err")});
+  };
+  auto segd = start("late-writer");
+  ASSERT_TRUE(segd.has_value()) << segd.error().message;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // segd waits for the writer.
+  {
+    std::ofstream writer(fifo);
+    writer << "kafka:\n  group_id: from-the-fifo\n";
+  }
+  auto code = segd->wait(std::chrono::seconds(30));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << read_text(dir.file("late-writer.err"));
+  EXPECT_NE(read_text(dir.file("late-writer.out")).find("group_id: from-the-fifo"),
+            std::string::npos)
+      << read_text(dir.file("late-writer.out"));
+
+  auto waiting = start("no-writer");
+  ASSERT_TRUE(waiting.has_value()) << waiting.error().message;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  waiting->kill(SIGTERM);
+  auto stopped = waiting->wait(std::chrono::seconds(30));
+  ASSERT_TRUE(stopped.has_value()) << "a SIGTERM did not end segd waiting for its config";
+  EXPECT_EQ(*stopped, 128 + SIGTERM);
 }
 
 TEST(SegdConfigTest, UsageLineShowsExitAtEnd) {
