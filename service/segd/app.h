@@ -10,9 +10,7 @@ enum class RunUntil : uint8_t { kSignal, kEndOfInput };
 
 /// Installs segd's signal handlers: SIGTERM and SIGINT ask run_daemon() to stop (before it runs,
 /// while segd reads its configuration, they end segd as by default), SIGHUP to reload the rules
-/// (one before run_daemon() is kept for it), SIGPIPE is ignored. Runs before the shared
-/// libraries' initialisers (main.cc's .preinit_array entry), so that a SIGHUP in segd's first
-/// milliseconds does not kill it.
+/// (one before run_daemon() is kept for it), SIGPIPE is ignored. main() calls it first.
 void install_signal_handlers();
 
 /// Builds the daemon's object graph (state store, rules, outbox drainer, pipeline, admin server),

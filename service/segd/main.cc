@@ -9,22 +9,9 @@
 
 extern char** environ;
 
-namespace {
-
-// Called by the dynamic loader before any shared library's initialisers (protobuf's, RocksDB's,
-// ...), which take several milliseconds: signals sent to a freshly started segd are its own
-// from then on, not their default actions.
-void install_signal_handlers_first(int /*argc*/, char** /*argv*/, char** /*envp*/) {
-  segd::service::install_signal_handlers();
-}
-
-[[gnu::section(".preinit_array"),
-  gnu::used]] constexpr void (*kPreinit)(int, char**, char**) = install_signal_handlers_first;
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace segd::service;
+  install_signal_handlers();
   hold_closed_standard_fds();
   tune_allocator_for_batches();
   auto cl = parse_command_line(argc, argv);
