@@ -20,8 +20,13 @@ namespace segd::io {
 namespace {
 
 // What a writer killed while writing the marker leaves: not yet a sign that the directory is
-// segd's, and no reason to refuse it either.
-std::string marker_temp(const std::string& dir) { return dir + "/" + kStateDirMarker + ".tmp"; }
+// segd's, and no reason to refuse it either. One per process: two writers creating one state dir
+// at once must not rename each other's file away (the loser then failed with "cannot rename"
+// instead of state_dir_busy).
+std::string marker_temp_prefix() { return std::string(kStateDirMarker) + ".tmp"; }
+std::string marker_temp(const std::string& dir) {
+  return dir + "/" + marker_temp_prefix() + "." + std::to_string(::getpid());
+}
 
 bool has_marker(const std::string& dir) {
   std::error_code ec;
@@ -61,10 +66,11 @@ std::string first_data_file(const std::string& dir) {
 // A fresh file system's root holds lost+found: a volume mounted as the state dir is still empty,
 // as is a directory where a writer was killed while writing the marker.
 bool empty_but_for_lost_found(const std::string& dir) {
-  const std::filesystem::path temp = std::filesystem::path(marker_temp(dir)).filename();
+  const std::string temp = marker_temp_prefix();
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().filename() != "lost+found" && entry.path().filename() != temp) {
+    const std::string name = entry.path().filename().string();
+    if (name != "lost+found" && !name.starts_with(temp)) {
       return false;
     }
   }
