@@ -26,6 +26,15 @@ struct DeadLetterRecord {
   return std::string_view(static_cast<const char*>(data), size);
 }
 
+/// Nullable bytes kept (`owned`) and viewed again (`viewed`); null stays null.
+[[nodiscard]] inline std::optional<std::string> owned(std::optional<std::string_view> bytes) {
+  return bytes ? std::optional<std::string>(*bytes) : std::nullopt;
+}
+[[nodiscard]] inline std::optional<std::string_view> viewed(
+    const std::optional<std::string>& bytes) {
+  return bytes ? std::optional<std::string_view>(*bytes) : std::nullopt;
+}
+
 /// What a dead letter's record takes beyond its payload and header texts, with room to spare:
 /// librdkafka counts a record's framing (at most 36 bytes) and each header's two length varints.
 inline constexpr size_t kDeadLetterOverhead = 256;

@@ -158,9 +158,6 @@ core::Result<void> Pipeline::handle(const rd_kafka_message_t& msg, size_t index)
   } else {
     // Dead-lettered in its topic's order: once the events before it are processed. Sent now, it
     // would lie past a position that must resume at them, and be read and sent again.
-    const auto owned = [](std::optional<std::string_view> bytes) {
-      return bytes ? std::optional<std::string>(*bytes) : std::nullopt;
-    };
     item.rejected = TopicMerger::Rejected{owned(kafka_bytes(msg.key, msg.key_len)),
                                           owned(kafka_bytes(msg.payload, msg.len)), event.error()};
   }

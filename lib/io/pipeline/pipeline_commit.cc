@@ -22,11 +22,8 @@ core::Result<void> Pipeline::dead_letter(const rd_kafka_message_t& msg, const co
 
 core::Result<void> Pipeline::dead_letter_item(int32_t partition, const TopicMerger::Item& item) {
   mark_done({item.topic, partition}, item.offset);
-  const auto view = [](const std::optional<std::string>& bytes) {
-    return bytes ? std::optional<std::string_view>(*bytes) : std::nullopt;
-  };
-  return dead_letter(item.topic, partition, item.offset, view(item.rejected->key),
-                     view(item.rejected->payload), item.rejected->reason);
+  return dead_letter(item.topic, partition, item.offset, viewed(item.rejected->key),
+                     viewed(item.rejected->payload), item.rejected->reason);
 }
 
 core::Result<void> Pipeline::dead_letter(size_t index,
@@ -65,11 +62,8 @@ core::Result<void> Pipeline::dead_letter(size_t index,
 
 core::Result<void> Pipeline::produce_dead_letter(const DeadLetterRecord& record, uint64_t tag) {
   // A view without data is Kafka's null (Producer::produce).
-  const auto view = [](const std::optional<std::string>& bytes) {
-    return bytes ? std::string_view(*bytes) : std::string_view();
-  };
-  return dlq_->produce(config_.dead_letter_topic, view(record.key), view(record.payload),
-                       record.headers, tag);
+  return dlq_->produce(config_.dead_letter_topic, viewed(record.key).value_or(std::string_view()),
+                       viewed(record.payload).value_or(std::string_view()), record.headers, tag);
 }
 
 core::Result<void> Pipeline::serve_dead_letter_reports(int timeout_ms) {
