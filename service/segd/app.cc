@@ -26,7 +26,7 @@ std::atomic<bool> g_daemon_started{false};  ///< run_daemon() has begun: a stop 
 
 extern "C" void on_stop_signal(int sig) {
   if (!g_daemon_started.load()) {
-    // Nothing is open yet (segd reads its configuration, or waits for a FIFO's writer): end as
+    // Nothing is open yet (segd reads its configuration, or waits for its FIFO's writer): end as
     // the signal's default action does.
     std::signal(sig, SIG_DFL);
     std::raise(sig);

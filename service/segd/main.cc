@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   const auto env = segd_environment(environ);
   ConfigSources sources{std::nullopt, "defaults", env, cl->overrides};
   if (auto path = config_path(*cl, env)) {
-    auto text = segd::io::read_input_file(*path);
+    auto text =
+        segd::io::read_input_file(*path, segd::io::kMaxInputFileBytes, segd::io::FifoWriter::kWait);
     if (!text) {
       std::fprintf(stderr, "segd: %s: %s\n", cl->config_path ? "--config" : "SEGD_CONFIG",
                    text.error().message.c_str());

@@ -72,9 +72,12 @@ core::Result<void> check_input_file(const std::string& path) {
   return {};
 }
 
-core::Result<std::string> read_input_file(const std::string& path, size_t max_bytes) {
-  // A named FIFO opened at once reads as empty until a writer comes: its open waits for one.
-  auto file = open_input(path, is_named_fifo(path) ? Open::kWaitForWriter : Open::kAtOnce);
+core::Result<std::string> read_input_file(const std::string& path,
+                                          size_t max_bytes,
+                                          FifoWriter fifo) {
+  // A named FIFO opened at once reads as empty until a writer comes: that open waits for one.
+  const bool wait = fifo == FifoWriter::kWait && is_named_fifo(path);
+  auto file = open_input(path, wait ? Open::kWaitForWriter : Open::kAtOnce);
   if (!file) {
     return std::unexpected(file.error());
   }

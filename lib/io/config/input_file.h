@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "core/common/result.h"
@@ -18,12 +19,17 @@ namespace segd::io {
 /// device that never ends (/dev/zero) must not exhaust memory.
 inline constexpr size_t kMaxInputFileBytes = size_t{16} << 20;
 
-/// The whole of the file at `path`, after check_input_file(). A named FIFO is read from when its
-/// writer opens it (the read waits for one, as `cat` does); a pipe (/dev/stdin, `<(...)`) at once.
-/// Errors: those of
+/// Whether read_input_file() waits for the writer of a named FIFO (mkfifo) that has none yet. At
+/// startup, as `cat` does: segd's config. Not where a wait would hold up a running daemon (a rules
+/// reload): such a FIFO reads as empty there.
+enum class FifoWriter : uint8_t { kDoNotWait, kWait };
+
+/// The whole of the file at `path`, after check_input_file(); a named FIFO as `fifo` says (a
+/// pipe, /dev/stdin or `<(...)`, is read at once either way). Errors: those of
 /// check_input_file(), "<path>: cannot read: <reason>" and "<path>: larger than <max_bytes>
 /// bytes" (code `io_error`).
 [[nodiscard]] core::Result<std::string> read_input_file(const std::string& path,
-                                                        size_t max_bytes = kMaxInputFileBytes);
+                                                        size_t max_bytes = kMaxInputFileBytes,
+                                                        FifoWriter fifo = FifoWriter::kDoNotWait);
 
 }  // namespace segd::io
