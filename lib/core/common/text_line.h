@@ -35,7 +35,8 @@ class BoundedLineReader {
  public:
   /// Memory for `keep` bytes is reserved, not touched: only the lines read fill it.
   BoundedLineReader(size_t keep, size_t max_length)
-      : storage_(std::make_unique_for_overwrite<char[]>(keep + 1)),
+      // A run-time size left uninitialised: no std::array, and a std::vector would zero it all.
+      : storage_(std::make_unique_for_overwrite<char[]>(keep + 1)),  // NOLINT(*-avoid-c-arrays)
         buffer_(storage_.get(), keep + 1),
         max_length_(max_length) {}
 
@@ -106,8 +107,8 @@ class BoundedLineReader {
     return last == '\r' ? length - (length > 0 ? 1 : 0) : length;
   }
 
-  std::unique_ptr<char[]> storage_;
-  std::span<char> buffer_;  ///< storage_, `keep` + 1 bytes (getline's terminating '\0').
+  std::unique_ptr<char[]> storage_;  // NOLINT(*-avoid-c-arrays): see the constructor.
+  std::span<char> buffer_;           ///< storage_, `keep` + 1 bytes (getline's terminating '\0').
   size_t max_length_;
   bool too_long_ = false;
 };
