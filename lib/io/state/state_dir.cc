@@ -214,7 +214,17 @@ core::Result<void> check_state_dir(const std::string& path, OpenMode mode) {
     return mode == OpenMode::kCreate ? core::Result<void>{}
                                      : core::fail("not_found", "state dir not found: " + path);
   }
-  return has_marker(path) ? check_marked(path, mode) : check_unmarked(path, mode);
+  if (has_marker(path)) {
+    return check_marked(path, mode);
+  }
+  auto unmarked = check_unmarked(path, mode);
+  // A writer creating this state dir at the same moment marks it before it writes anything else
+  // (mark_state_dir() comes before RocksDB's files): what made it look foreign was that writer's
+  // work, so it is judged as marked after all.
+  if (!unmarked && has_marker(path)) {
+    return check_marked(path, mode);
+  }
+  return unmarked;
 }
 
 core::Result<void> mark_state_dir(const std::string& path) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -226,6 +227,10 @@ TEST(StateDirTest, TwoWritersCreatingOneStateDirAtOnceGetTheStoreOrBusy) {
       ASSERT_GE(child, 0);
       if (child == 0) {
         auto store = RocksStore::open(StoreConfig{.path = dir.db()});
+        if (!store && store.error().code != "state_dir_busy") {
+          std::fprintf(stderr, "%s: %s\n", store.error().code.c_str(),
+                       store.error().message.c_str());
+        }
         _exit(store ? 0 : store.error().code == "state_dir_busy" ? 1 : 2);
       }
     }
