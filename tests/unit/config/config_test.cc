@@ -492,8 +492,9 @@ TEST(ConfigTest, RenderedConfigLoadsBackUnchanged) {
   EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
   // The mask is no token: the printed file loads back once the secret is given again (here by
   // environment, as secrets are kept out of files).
-  EXPECT_EQ(error_of(load(text)), "admin.token: '***' is how --print-config masks a secret, not a "
-                                  "value: give the real one (from segd.yaml)");
+  EXPECT_EQ(error_of(load(text)),
+            "admin.token: '***' is how --print-config masks a secret, not a "
+            "value: give the real one (from segd.yaml)");
   auto loaded = load(text, {{"SEGD_ADMIN_TOKEN", "s3cret"}});
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message << "\n" << text;
   EXPECT_EQ(*loaded, original);
@@ -514,8 +515,8 @@ TEST(ConfigTest, RenderedConfigMasksSecretKafkaProperties) {
   }
   // Loaded as printed, each masked secret is named, none taken as "***".
   const std::string problems = error_of(load(text));
-  for (const char* key : {"sasl.password", "ssl.key.password", "ssl.keystore.password",
-                          "ssl.key.pem"}) {
+  for (const char* key :
+       {"sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem"}) {
     EXPECT_NE(problems.find(std::string("kafka.rdkafka.") + key +
                             ": '***' is how --print-config masks a secret"),
               std::string::npos)
