@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -25,6 +26,12 @@ inline bool read_text_line(std::istream& in, std::string& line) {
 /// The longest line a reader of JSONL text takes before it gives up on the input (no JSONL
 /// has one, and an endless one, /dev/zero, would never end): 1 GiB.
 inline constexpr size_t kMaxTextLineBytes = size_t{1} << 30;
+
+/// What a reader says of input line `number` (from 1) longer than kMaxTextLineBytes.
+[[nodiscard]] inline std::string too_long_line_text(int64_t number) {
+  return "line " + std::to_string(number) + " is longer than " +
+         std::to_string(kMaxTextLineBytes >> 30) + " GiB: not JSONL text";
+}
 
 /// Reads lines as read_text_line() does, in bounded memory whatever their length: a line keeps
 /// at most its first `keep` bytes, and next() says how long it was (a JSONL file without line

@@ -113,8 +113,7 @@ ProduceStats produce_lines(rd_kafka_t* rk,
     }
   }
   if (reader.too_long()) {
-    fail_line("line " + std::to_string(number + 1) + " is longer than " +
-              std::to_string(core::kMaxTextLineBytes >> 30) + " GiB: not JSONL text");
+    fail_line(core::too_long_line_text(number + 1));
     stats.stopped = true;
   }
   return stats;

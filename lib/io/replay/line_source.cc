@@ -136,11 +136,9 @@ void read_all(const std::shared_ptr<Shared>& shared) {
       }
     }
     if (reader.too_long()) {
-      hand_over_error(
-          s, chunk,
-          {"io_error", (standard ? std::string("standard input") : input) + ": line " +
-                           std::to_string(number + 1) + " is longer than " +
-                           std::to_string(core::kMaxTextLineBytes >> 30) + " GiB: not JSONL text"});
+      hand_over_error(s, chunk,
+                      {"io_error", (standard ? std::string("standard input") : input) + ": " +
+                                       core::too_long_line_text(number + 1)});
       return;
     }
     // getline() stops at a read error as at the end: only the stream's state tells them apart.
