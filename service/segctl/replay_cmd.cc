@@ -2,6 +2,7 @@
 #include <iostream>
 #include <tuple>
 
+#include "core/common/partitioner.h"
 #include "core/common/time.h"
 #include "io/replay/replay_runner.h"
 #include "service/segctl/cli.h"
@@ -68,8 +69,10 @@ int replay_main(int argc, char** argv) {
   }
   if (auto v = flags.get("partitions")) {
     auto n = service::parse_int_flag("partitions", *v);
-    if (!n || *n < 1 || *n > 100000) {
-      return report({"bad_flag", "--partitions: must be an integer from 1 to 100000"}, 2);
+    if (!n || *n < 1 || *n > core::kMaxPartitions) {
+      return report({"bad_flag", "--partitions: must be an integer from 1 to " +
+                                     std::to_string(core::kMaxPartitions)},
+                    2);
     }
     options.partitions = static_cast<int32_t>(*n);
   }

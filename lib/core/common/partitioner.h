@@ -7,6 +7,10 @@
 
 namespace segd::core {
 
+/// The most partitions a state dir may be split by: `segctl replay --partitions`' upper bound,
+/// and the bound a stored count is checked against.
+inline constexpr int32_t kMaxPartitions = 100000;
+
 /// The 32-bit MurmurHash2 used by Kafka's default partitioner (seed 0x9747b28c), byte for byte
 /// the Java client's `Utils.murmur2` and librdkafka's `rd_murmur2`. Pure, thread-safe.
 [[nodiscard]] uint32_t kafka_murmur2(std::string_view key);

@@ -58,7 +58,7 @@ core::Result<void> Pipeline::refresh_partition_count(bool any_assigned) {
     }
     return {};
   }
-  auto stored = store_.get_meta_int(kPartitionsMeta);
+  auto stored = store_.partition_count();
   if (!stored) {
     return std::unexpected(stored.error());
   }

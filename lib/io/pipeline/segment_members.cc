@@ -64,17 +64,17 @@ core::Result<void> count_members_by_partition(RocksStore& store) {
   if (!marked || marked->has_value()) {
     return marked ? core::Result<void>{} : std::unexpected(marked.error());
   }
-  auto partitions = store.get_meta_int(kPartitionsMeta);
+  auto partitions = store.partition_count();
   if (!partitions) {
     return std::unexpected(partitions.error());
   }
   std::map<std::pair<std::string, int32_t>, int64_t> counts;
   int64_t customers = 0;
-  if (partitions->has_value() && **partitions > 0) {
+  if (partitions->has_value()) {
     log(LogLevel::kInfo, "pipeline",
         "counting segment members per partition (once, for a state dir written before they were "
         "kept so)");
-    const auto count = static_cast<int32_t>(**partitions);
+    const int32_t count = **partitions;
     auto scanned = store.for_each_customer([&](const core::CustomerState& s) -> core::Result<void> {
       ++customers;
       const int32_t p = core::partition_for_key(s.customer_id, count).value();

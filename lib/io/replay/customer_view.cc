@@ -18,14 +18,11 @@ CustomerView::CustomerView(RocksStore& store,
       stream_times_(std::move(stream_times)) {}
 
 core::Result<std::vector<int64_t>> partition_stream_times(RocksStore& store) {
-  auto partitions = store.get_meta_int(kPartitionsMeta);
+  auto partitions = store.partition_count();
   if (!partitions) {
     return std::unexpected(partitions.error());
   }
-  const int64_t count = partitions->value_or(1);
-  if (count < 1 || count > 100000) {  // segctl replay --partitions' range.
-    return core::fail("corrupt_state", "metadata 'partitions' is " + std::to_string(count));
-  }
+  const int32_t count = partitions->value_or(1);
   std::vector<int64_t> stream_times;
   for (int32_t p = 0; p < count; ++p) {
     auto t = store.stream_time(core::PartitionId{p});

@@ -221,14 +221,14 @@ class Replay {
 
  private:
   core::Result<void> check_partitions() {
-    auto stored = store_->get_meta(kPartitionsMeta);
+    auto stored = store_->partition_count();
     if (!stored) {
       return std::unexpected(stored.error());
     }
-    const std::string wanted = std::to_string(options_.partitions);
-    if (stored->has_value() && **stored != wanted) {
-      return core::fail("bad_option", "--partitions: the state dir was written with " + **stored +
-                                          " partitions, not " + wanted);
+    if (stored->has_value() && **stored != options_.partitions) {
+      return core::fail("bad_option", "--partitions: the state dir was written with " +
+                                          std::to_string(**stored) + " partitions, not " +
+                                          std::to_string(options_.partitions));
     }
     return {};
   }

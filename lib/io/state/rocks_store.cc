@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/common/check.h"
+#include "core/common/partitioner.h"
 #include "io/state/rocks_options.h"
 #include "io/state/state_codec.h"
 #include "io/state/state_keys.h"
@@ -380,7 +381,13 @@ core::Result<core::PartitionRestore> RocksStore::partition_restore(core::Partiti
 }
 
 core::Result<std::optional<int64_t>> RocksStore::position(std::string_view source) {
-  return get_i64(position_key(source), decode_i64);
+  auto stored = get_i64(position_key(source), decode_i64);
+  // Negative offsets are librdkafka's logical ones (end, beginning): never a committed position.
+  if (stored && stored->value_or(0) < 0) {
+    return core::fail("corrupt_state", "negative position " + std::to_string(**stored) + " of " +
+                                           std::string(source));
+  }
+  return stored;
 }
 
 core::Result<std::optional<int64_t>> RocksStore::get_i64(const std::string& key,
@@ -479,6 +486,20 @@ core::Result<std::optional<std::string>> RocksStore::get_meta(std::string_view k
 
 core::Result<std::optional<int64_t>> RocksStore::get_meta_int(std::string_view key) {
   return get_i64(meta_key(key), decode_decimal);
+}
+
+core::Result<std::optional<int32_t>> RocksStore::partition_count() {
+  auto stored = get_meta_int(kPartitionsMeta);
+  if (!stored || !stored->has_value()) {
+    return stored ? core::Result<std::optional<int32_t>>{} : std::unexpected(stored.error());
+  }
+  const int64_t count = **stored;
+  if (count < 1 || count > core::kMaxPartitions) {
+    return core::fail("corrupt_state", "metadata '" + std::string(kPartitionsMeta) + "' is " +
+                                           std::to_string(count) + ", not from 1 to " +
+                                           std::to_string(core::kMaxPartitions));
+  }
+  return static_cast<int32_t>(count);
 }
 
 CustomerScan::CustomerScan(std::unique_ptr<rocksdb::Iterator> it, CustomerFields fields)

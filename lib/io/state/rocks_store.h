@@ -148,7 +148,8 @@ class RocksStore final : public core::StateReader {
   /// What a PartitionProcessor for `partition` starts from: the stored stream time, erasure
   /// count and timers (zeros and none for a partition never committed).
   [[nodiscard]] core::Result<core::PartitionRestore> partition_restore(core::PartitionId partition);
-  /// The stored next offset of `source`, nullopt when none was committed.
+  /// The stored next offset of `source`, nullopt when none was committed. Errors:
+  /// `corrupt_state` when it is negative.
   [[nodiscard]] core::Result<std::optional<int64_t>> position(std::string_view source);
 
   /// Up to `max` outbox records with seq >= `from_seq`, in sequence order.
@@ -168,6 +169,9 @@ class RocksStore final : public core::StateReader {
   [[nodiscard]] core::Result<std::optional<std::string>> get_meta(std::string_view key);
   /// get_meta of a value written as a decimal integer. Errors: `corrupt_state` when it is not.
   [[nodiscard]] core::Result<std::optional<int64_t>> get_meta_int(std::string_view key);
+  /// The meta `partitions` (kPartitionsMeta), nullopt when absent (a fresh state dir). Errors:
+  /// `corrupt_state` when it is not an integer from 1 to core::kMaxPartitions.
+  [[nodiscard]] core::Result<std::optional<int32_t>> partition_count();
 
   /// Calls `fn` for every customer in customer_id byte order, on a consistent snapshot. Stops at
   /// and returns the first error from `fn` or from decoding.

@@ -310,6 +310,36 @@ TEST(RocksStoreTest, IntegerMetaIsReadOrCorrupt) {
   }
 }
 
+TEST(RocksStoreTest, PartitionCountIsReadOrCorrupt) {
+  TempDir dir;
+  auto store = open_store(dir);
+  EXPECT_EQ(*store->partition_count(), std::nullopt);
+  ASSERT_TRUE(store->put_meta(kPartitionsMeta, "12").has_value());
+  EXPECT_EQ(*store->partition_count(), 12);
+  // A count that is no count was compared as text by replay ("written with abc partitions").
+  for (const char* bad : {"abc", "0", "-3", "100001"}) {
+    ASSERT_TRUE(store->put_meta(kPartitionsMeta, bad).has_value());
+    const auto r = store->partition_count();
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code, "corrupt_state") << bad;
+    EXPECT_NE(r.error().message.find("partitions"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(RocksStoreTest, ANegativePositionIsCorruptNotALogicalOffset) {
+  TempDir dir;
+  auto store = open_store(dir);
+  core::BatchDelta d;
+  d.positions = {{"clicks/0", -1}, {"clicks/1", 0}};
+  ASSERT_TRUE(store->commit(d, {}).has_value());
+  EXPECT_EQ(*store->position("clicks/1"), 0);
+  // -1 and -2 are librdkafka's "end" and "beginning": a seek there would skip or repeat input.
+  const auto r = store->position("clicks/0");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, "corrupt_state");
+  EXPECT_NE(r.error().message.find("clicks/0"), std::string::npos) << r.error().message;
+}
+
 TEST(RocksStoreTest, StatsReportCustomersAndCacheUse) {
   TempDir dir;
   auto store = open_store(dir);
