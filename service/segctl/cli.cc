@@ -73,6 +73,18 @@ core::Result<std::optional<std::string>> path_flag(const service::ParsedFlags& f
   return value;
 }
 
+core::Result<std::string> required_path_flag(const service::ParsedFlags& flags,
+                                             const std::string& name) {
+  auto value = path_flag(flags, name);
+  if (!value) {
+    return std::unexpected(value.error());
+  }
+  if (!value->has_value()) {
+    return core::fail("bad_flag", "--" + name + ": required");
+  }
+  return **value;
+}
+
 core::Result<std::unique_ptr<io::RocksStore>> open_state_dir(const std::string& dir,
                                                              io::OpenMode mode) {
   return io::RocksStore::open(io::StoreConfig{.path = dir, .mode = mode});

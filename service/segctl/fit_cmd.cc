@@ -163,9 +163,9 @@ int fit_main(int argc, char** argv) {
     return *code;
   }
   const auto& flags = std::get<service::ParsedFlags>(parsed);
-  const auto dir = flags.get("state-dir");
+  const auto dir = required_path_flag(flags, "state-dir");
   if (!dir) {
-    return report({"bad_flag", "--state-dir: required"}, 2);
+    return report(dir.error(), 2);
   }
   auto options = train_options(flags);
   if (!options) {

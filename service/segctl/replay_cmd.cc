@@ -40,7 +40,11 @@ int replay_main(int argc, char** argv) {
   const auto& flags = std::get<service::ParsedFlags>(parsed);
   io::ReplayOptions options;
   options.inputs = flags.all("input");
-  options.state_dir = flags.get("state-dir").value_or("");
+  auto state_dir = required_path_flag(flags, "state-dir");
+  if (!state_dir) {
+    return report(state_dir.error(), 2);
+  }
+  options.state_dir = *state_dir;
   for (auto [name, field, absent] :
        {std::tuple{"rules", &options.rules_file, ""}, std::tuple{"output", &options.output, "-"},
         std::tuple{"dead-letter", &options.dead_letter, ""}}) {
@@ -49,9 +53,6 @@ int replay_main(int argc, char** argv) {
       return report(path.error(), 2);
     }
     *field = path->value_or(absent);
-  }
-  if (options.state_dir.empty()) {
-    return report({"bad_flag", "--state-dir: required"}, 2);
   }
   if (auto v = flags.get("batch-size")) {
     auto n = service::parse_int_flag("batch-size", *v);

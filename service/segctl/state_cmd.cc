@@ -14,9 +14,9 @@ namespace {
 // output.
 int with_view(const service::ParsedFlags& flags,
               const std::function<int(io::CustomerView&, std::ostream&)>& body) {
-  const auto dir = flags.get("state-dir");
+  const auto dir = required_path_flag(flags, "state-dir");
   if (!dir) {
-    return report({"bad_flag", "--state-dir: required"}, 2);
+    return report(dir.error(), 2);
   }
   auto path = path_flag(flags, "rules");
   if (!path) {

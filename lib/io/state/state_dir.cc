@@ -164,9 +164,15 @@ core::Result<void> make_directory(const std::string& path) {
     return std::unexpected(io_error("state dir " + path, "cannot create", error));
   }
   std::error_code ec;
-  return std::filesystem::is_directory(path, ec)
-             ? core::Result<void>{}
-             : core::fail("io_error", "state dir " + path + ": a file, not a directory");
+  if (std::filesystem::is_directory(path, ec)) {
+    return {};
+  }
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec))) {
+    return core::fail("io_error", "state dir " + path + ": a symbolic link to '" +
+                                      std::filesystem::read_symlink(path, ec).string() +
+                                      "', which is not a directory");
+  }
+  return core::fail("io_error", "state dir " + path + ": a file, not a directory");
 }
 
 // `text` in `path`, on disk once this returns.

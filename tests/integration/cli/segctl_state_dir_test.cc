@@ -101,6 +101,20 @@ TEST(SegctlStateDirTest, MissingStateDirFailsWithoutCreatingIt) {
   }
 }
 
+// A replay into a symbolic link to a missing directory said the link was "a file".
+TEST(SegctlStateDirTest, ReplayIntoADanglingSymlinkNamesItsTarget) {
+  const TempDir dir("cli-state");
+  const std::string link = dir.file("link");
+  std::filesystem::create_symlink(dir.file("gone"), link);
+  const Ran ran = run("segctl", {"replay", "--input", "-", "--state-dir", link}, kEvent);
+  EXPECT_EQ(ran.code, 1);
+  EXPECT_NE(ran.err.find("segctl: io_error: state dir " + link + ": a symbolic link to '" +
+                         dir.file("gone") + "', which is not a directory"),
+            std::string::npos)
+      << ran.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("gone")));
+}
+
 TEST(SegctlStateDirTest, DirectoryWithoutAStoreIsNotOpened) {
   const TempDir dir("cli-state");
   const Ran ran = run("segctl", {"export", "--state-dir", dir.path().string()});

@@ -156,6 +156,17 @@ TEST(UsageTest, EmptyPathFlagsAreUsageErrors) {
     EXPECT_EQ(ran.code, 2) << args[0];
     EXPECT_EQ(ran.err, "segctl: bad_flag: --rules: must not be empty\n");
   }
+  // An empty --state-dir was "not_found: state dir not found: ", exit 1, but for replay.
+  const std::vector<std::vector<std::string>> empty_state_dir = {
+      {"replay", "--input", "-", "--state-dir", ""},
+      {"inspect", "--state-dir", "", "c1"},
+      {"export", "--state-dir", ""},
+      {"fit", "--state-dir", ""}};
+  for (const auto& args : empty_state_dir) {
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 2) << args[0];
+    EXPECT_EQ(ran.err, "segctl: bad_flag: --state-dir: must not be empty\n") << args[0];
+  }
   // gen's were io_error, exit 1 ("--output: : cannot open").
   for (const std::string flag : {"--output", "--truth"}) {
     const Ran ran =
