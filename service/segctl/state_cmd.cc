@@ -1,5 +1,8 @@
 #include <cstdio>
+#include <string>
+#include <string_view>
 
+#include "core/events/text.h"
 #include "io/config/rules_loader.h"
 #include "io/replay/customer_view.h"
 #include "io/replay/model_store.h"
@@ -9,6 +12,16 @@
 
 namespace segd::segctl {
 namespace {
+
+// The id in quotes, cut to a length that stays readable in a terminal.
+std::string quoted_id(std::string_view id) {
+  constexpr size_t kShown = 256;
+  if (id.size() <= kShown) {
+    return "'" + std::string(id) + "'";
+  }
+  return "'" + std::string(core::utf8_prefix(id, kShown)) + "...' (" + std::to_string(id.size()) +
+         " bytes)";
+}
 
 // Opens the state dir read-only, builds the view and runs `body` on it, which writes to standard
 // output.
@@ -79,7 +92,7 @@ int inspect_main(int argc, char** argv) {
       return report(json.error(), 1);
     }
     if (!json->has_value()) {
-      return report({"not_found", "no customer '" + flags.positional[0] + "'"}, 1);
+      return report({"not_found", "no customer " + quoted_id(flags.positional[0])}, 1);
     }
     out << **json << '\n';
     return 0;

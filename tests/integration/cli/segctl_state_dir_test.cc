@@ -412,6 +412,22 @@ TEST(SegctlStateDirTest, EveryCommandWhileAWriterHasTheStateDirOpenFails) {
   }
 }
 
+// An unknown id was echoed whole, however long (100 KB on the terminal).
+TEST(SegctlStateDirTest, InspectOfAnUnknownCustomerNamesTheIdCutToAReadableLength) {
+  const TempDir dir("cli-state");
+  const std::string state = dir.file("state");
+  const Ran replay = run("segctl", {"replay", "--input", "-", "--state-dir", state}, kEvent + "\n");
+  ASSERT_EQ(replay.code, 0) << replay.err;
+  const Ran nobody = run("segctl", {"inspect", "--state-dir", state, "nobody"});
+  EXPECT_EQ(nobody.code, 1);
+  EXPECT_EQ(nobody.err, "segctl: not_found: no customer 'nobody'\n");
+  EXPECT_EQ(nobody.out, "");
+  const Ran long_id = run("segctl", {"inspect", "--state-dir", state, std::string(100000, 'x')});
+  EXPECT_EQ(long_id.code, 1);
+  EXPECT_EQ(long_id.err,
+            "segctl: not_found: no customer '" + std::string(256, 'x') + "...' (100000 bytes)\n");
+}
+
 TEST(SegctlStateDirTest, ExportReadsAReplayedStateDir) {
   const TempDir dir("cli-state");
   const std::string state = dir.file("state");
