@@ -143,6 +143,10 @@ Reply run_leader(rd_kafka_mock_cluster_t* cluster,
     return error("no broker " + std::to_string(broker) + " (ids are 1.." + std::to_string(brokers) +
                  ", -1 for no leader)");
   }
+  // The mock takes any name, and one over 32767 bytes broke every later Metadata response.
+  if (!legal_topic_name(words[1])) {
+    return error("TOPIC must be " + std::string(kTopicNameRule));
+  }
   const std::string topic(words[1]);
   return from_err(rd_kafka_mock_partition_set_leader(cluster, topic.c_str(), partition, broker));
 }
@@ -206,13 +210,24 @@ core::Result<rd_kafka_resp_err_t> parse_error_code(std::string_view text) {
 }
 
 Reply run_command(rd_kafka_mock_cluster_t* cluster, int32_t brokers, std::string_view line) {
+  // No command holds one; a NUL would cut the echo of the line, and escapes would reach the
+  // terminal.
+  const auto control = std::find_if(line.begin(), line.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t' && c != '\r') || u == 0x7f;
+  });
+  if (control != line.end()) {
+    std::array<char, 8> hex{};
+    std::snprintf(hex.data(), hex.size(), "0x%02x", static_cast<unsigned char>(*control));
+    return error("control character " + std::string(hex.data()) + " in the line");
+  }
   const auto words = split_words(line);
   if (words.empty() || words[0].starts_with('#')) {
     return ok();
   }
   const std::string_view verb = words[0];
   if (verb == "quit") {
-    return Reply{"ok", After::kQuit};
+    return words.size() == 1 ? Reply{"ok", After::kQuit} : error("usage: quit");
   }
   if (verb == "broker-down" || verb == "broker-up" || verb == "rtt") {
     return run_broker_command(cluster, words);

@@ -5,8 +5,11 @@
 
 #include "options.h"
 #include "server.h"
+#include "service/common/standard_fds.h"
 
 int main(int argc, char** argv) {
+  // A closed stdin or stdout would otherwise be a descriptor of librdkafka's own pipes.
+  segd::service::hold_closed_standard_fds();
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   auto options = segd::devbroker::parse_options(args);
   if (!options) {

@@ -17,15 +17,6 @@ core::Result<int32_t> parse_count(std::string_view text, std::string_view what, 
   return value;
 }
 
-// Kafka's rule for topic names: 1..249 of [a-zA-Z0-9._-], and not "." or "..".
-bool legal_topic_name(std::string_view name) {
-  return !name.empty() && name.size() <= 249 && name != "." && name != ".." &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '-';
-         });
-}
-
 core::Result<TopicSpec> parse_topic(std::string_view text) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
@@ -33,10 +24,8 @@ core::Result<TopicSpec> parse_topic(std::string_view text) {
                       "--topic: expected NAME:PARTITIONS, got '" + std::string(text) + "'");
   }
   if (!legal_topic_name(text.substr(0, colon))) {
-    return core::fail("bad_flag",
-                      "--topic: NAME must be 1 to 249 of a-z A-Z 0-9 . _ - (not . "
-                      "or ..), got '" +
-                          std::string(text.substr(0, colon)) + "'");
+    return core::fail("bad_flag", "--topic: NAME must be " + std::string(kTopicNameRule) +
+                                      ", got '" + std::string(text.substr(0, colon)) + "'");
   }
   auto partitions = parse_count(text.substr(colon + 1), "--topic: PARTITIONS", kMaxPartitions);
   if (!partitions) {
@@ -46,6 +35,14 @@ core::Result<TopicSpec> parse_topic(std::string_view text) {
 }
 
 }  // namespace
+
+bool legal_topic_name(std::string_view name) {
+  return !name.empty() && name.size() <= 249 && name != "." && name != ".." &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+         });
+}
 
 std::string usage() {
   return "usage: segd-devbroker [--brokers N] [--topic NAME:PARTITIONS]... [--bootstrap-file "

@@ -39,6 +39,11 @@ struct Options {
   bool operator==(const Options&) const = default;
 };
 
+/// Kafka's rule for topic names: 1..249 of [a-zA-Z0-9._-], and not "." or "..".
+[[nodiscard]] bool legal_topic_name(std::string_view name);
+/// What legal_topic_name() requires, for messages.
+inline constexpr std::string_view kTopicNameRule = "1 to 249 of a-z A-Z 0-9 . _ - (not . or ..)";
+
 /// The --help text.
 [[nodiscard]] std::string usage();
 

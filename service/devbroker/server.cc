@@ -8,11 +8,13 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "commands.h"
@@ -34,7 +36,8 @@ void install_signal_handlers() {
   action.sa_flags = 0;  // No SA_RESTART: a blocked poll() must return on the signal.
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
-  signal(SIGPIPE, SIG_IGN);  // A reader closing our stdout must not kill the broker.
+  sigaction(SIGHUP, &action, nullptr);  // A closed terminal: exit cleanly, removing the file.
+  signal(SIGPIPE, SIG_IGN);             // A reader closing our stdout must not kill the broker.
 }
 
 struct KafkaDeleter {
@@ -69,11 +72,16 @@ core::Result<void> write_bootstrap_file(const std::string& path, const std::stri
   // Write then rename, so a reader polling for the file never sees it half-written.
   const std::string tmp = path + ".tmp." + std::to_string(getpid());
   {
+    errno = 0;
     std::ofstream out(tmp, std::ios::trunc);
     out << bootstrap << '\n';
     out.close();
     if (!out) {
-      return core::fail("bootstrap_file", "cannot write " + tmp);
+      const int write_errno = errno;
+      std::remove(tmp.c_str());
+      return core::fail("bootstrap_file",
+                        "cannot write " + path + " (through " + tmp + "): " +
+                            (write_errno != 0 ? std::strerror(write_errno) : "write failed"));
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -96,6 +104,10 @@ core::Result<int> open_control(const Options& options) {
                       "cannot open " + options.control_fifo + ": " + std::strerror(errno));
   }
   return fd;
+}
+
+Reply too_long() {
+  return Reply{"error: line longer than " + std::to_string(kMaxLineBytes) + " bytes"};
 }
 
 void reply(const Reply& r, std::string_view line) {
@@ -152,6 +164,7 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
       continue;
     }
     std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    bool ran_one = false;  // Of the lines of this read.
     if (discarding) {
       // The rest of a line already answered as too long.
       const size_t end = chunk.find('\n');
@@ -165,16 +178,27 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
     pending.append(chunk);
     if (pending.find('\n', scanned) == std::string::npos && pending.size() > kMaxLineBytes) {
       // No command is this long: answer it and drop it rather than buffer without bound.
-      reply(Reply{"error: line longer than " + std::to_string(kMaxLineBytes) + " bytes"},
-            std::string_view(pending).substr(0, 40));
+      reply(too_long(), std::string_view(pending).substr(0, 40));
       pending.clear();
       discarding = true;
       continue;
     }
     size_t newline;
-    while ((newline = pending.find('\n')) != std::string::npos) {
-      const std::string line = pending.substr(0, newline);
+    // A signal ends the run between two commands, not after every command read so far.
+    while (g_stop_signal == 0 && (newline = pending.find('\n')) != std::string::npos) {
+      std::string line = pending.substr(0, newline);
       pending.erase(0, newline + 1);
+      if (line.size() > kMaxLineBytes) {
+        reply(too_long(), std::string_view(line).substr(0, 40));
+        continue;
+      }
+      if (ran_one) {
+        // librdkafka 2.0.2's mock thread can miss the wake-up of a request queued while it is
+        // still finishing the previous one, and then sees it only at its next 1 s poll: a short
+        // pause lets it get back to waiting first (measured: 6 commands in one write took 2 s).
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      ran_one = true;
       if (quits_after(line)) {
         return;
       }
@@ -187,6 +211,14 @@ void serve(rd_kafka_mock_cluster_t* cluster, int fd, const Options& options) {
 
 core::Result<void> run_server(const Options& options) {
   install_signal_handlers();
+  // A file left by a broker that was killed names its dead address: gone before anything else,
+  // so a script waiting for the file never reads it.
+  // (unlink, not remove: a directory there is left for the write to refuse.)
+  if (!options.bootstrap_file.empty() && ::unlink(options.bootstrap_file.c_str()) != 0 &&
+      errno != ENOENT && errno != EISDIR) {
+    return core::fail("bootstrap_file", "cannot remove the old " + options.bootstrap_file + ": " +
+                                            std::strerror(errno));
+  }
   auto host = make_host_handle();
   if (!host) {
     return std::unexpected(host.error());
