@@ -1,6 +1,12 @@
+#include <fcntl.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): sigaction is POSIX's, not <csignal>'s
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
+#include <cstring>
+#include <istream>
 
 #include "io/codec/json_event_codec.h"
 #include "io/codec/proto_event_codec.h"
@@ -9,6 +15,7 @@
 #include "io/kafka/conf.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
+#include "service/segctl/stoppable_input.h"
 
 namespace segd::segctl {
 namespace {
@@ -21,6 +28,36 @@ std::optional<std::string> to_protobuf(std::string_view line) {
     return std::nullopt;
   }
   return io::encode_proto_event(*event);
+}
+
+// The input's descriptor, standard input's unless a file was opened, which is closed at the end.
+struct InputFd {
+  int fd = STDIN_FILENO;
+  InputFd() = default;
+  InputFd(const InputFd&) = delete;
+  InputFd& operator=(const InputFd&) = delete;
+  ~InputFd() {
+    if (fd != STDIN_FILENO) {
+      ::close(fd);
+    }
+  }
+};
+
+// The signal that asked the run to stop, 0 while none did.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "set from a signal handler");
+
+void on_stop_signal(int signal_number) { g_stop_signal.store(signal_number); }
+
+// SIGINT and SIGTERM stop the reading (StoppableInput) and let what was queued be delivered and
+// counted; a second one ends the process at once (SA_RESETHAND).
+void stop_on_signals() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
 }
 
 }  // namespace
@@ -75,21 +112,23 @@ int produce_main(int argc, char** argv) {
   if (format != "json" && format != "protobuf") {
     return report({"bad_flag", "--format: expected json or protobuf, got '" + format + "'"}, 2);
   }
-  std::ifstream file;
-  std::istream* in = &std::cin;
   const std::string input = flags.get("input").value_or("-");
+  InputFd fd;
   if (input != "-") {
     if (auto readable = io::check_input_file(input); !readable) {
       return report({"io_error", "--input: " + readable.error().message}, 1);
     }
-    file.open(input, std::ios::binary);
-    if (!file) {
-      return report({"io_error", "--input: " + input + ": cannot open"}, 1);
+    fd.fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd.fd < 0) {
+      return report({"io_error", "--input: " + input + ": " + std::strerror(errno)}, 1);
     }
-    in = &file;
   }
+  stop_on_signals();
+  StoppableInput buffer(fd.fd, g_stop_signal);
+  std::istream in(&buffer);
   auto stats = io::kafka::produce_jsonl(
-      config, *in, format == "protobuf" ? io::kafka::LineEncoder(to_protobuf) : nullptr);
+      config, in, format == "protobuf" ? io::kafka::LineEncoder(to_protobuf) : nullptr,
+      &g_stop_signal);
   if (!stats) {
     return report(stats.error(), 1);
   }
@@ -104,12 +143,19 @@ int produce_main(int argc, char** argv) {
                static_cast<long long>(stats->produced), as_is.c_str(),
                static_cast<long long>(stats->delivered), static_cast<long long>(stats->failed),
                stats->failed ? ": " : "", stats->first_error.c_str());
-  if (in->bad()) {  // getline() stops at a read error as at the end of the input.
+  if (const int signal_number = g_stop_signal.load(); signal_number != 0) {
+    std::fprintf(stderr,
+                 "segctl produce: %s: stopped after line %lld of the input (blank lines not "
+                 "counted); the delivered lines are in the topic, produce only the rest again\n",
+                 strsignal(signal_number), static_cast<long long>(stats->produced));
+    return 128 + signal_number;
+  }
+  if (buffer.read_error() != 0) {  // The reader stops at a read error as at the end of input.
     std::fprintf(stderr,
                  "segctl produce: io_error: --input: %s: read error after line %lld (blank lines "
-                 "not counted); produce only the rest again\n",
+                 "not counted): %s; produce only the rest again\n",
                  input == "-" ? "standard input" : input.c_str(),
-                 static_cast<long long>(stats->produced));
+                 static_cast<long long>(stats->produced), std::strerror(buffer.read_error()));
     return 1;
   }
   if (stats->stopped) {

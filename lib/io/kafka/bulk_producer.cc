@@ -36,11 +36,17 @@ bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
+bool stop_requested(const std::atomic<int>* stop) {
+  return stop != nullptr && stop->load(std::memory_order_relaxed) != 0;
+}
+
 /// Hands one message to librdkafka, serving delivery reports while its queue is full.
+/// RD_KAFKA_RESP_ERR__INTR: `stop` was set while the queue was full, and it was not handed over.
 rd_kafka_resp_err_t produce_one(rd_kafka_t* rk,
                                 rd_kafka_topic_t* topic,
                                 std::string_view payload,
-                                const std::optional<std::string>& key) {
+                                const std::optional<std::string>& key,
+                                const std::atomic<int>* stop) {
   while (true) {
     const int rc = rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
                                     const_cast<char*>(payload.data()), payload.size(),
@@ -51,6 +57,9 @@ rd_kafka_resp_err_t produce_one(rd_kafka_t* rk,
     const rd_kafka_resp_err_t err = rd_kafka_last_error();
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       return err;
+    }
+    if (stop_requested(stop)) {
+      return RD_KAFKA_RESP_ERR__INTR;
     }
     rd_kafka_poll(rk, 10);
   }
@@ -63,7 +72,8 @@ ProduceStats produce_lines(rd_kafka_t* rk,
                            const BulkProduceConfig& config,
                            std::istream& lines,
                            const LineEncoder& encode,
-                           const DeliveryCounters& counters) {
+                           const DeliveryCounters& counters,
+                           const std::atomic<int>* stop) {
   ProduceStats stats;
   std::string line;
   std::optional<std::string> encoded;
@@ -80,7 +90,7 @@ ProduceStats produce_lines(rd_kafka_t* rk,
   };
   size_t length = 0;
   int64_t number = 0;
-  while (reader.next(lines, line, length)) {
+  while (!stop_requested(stop) && reader.next(lines, line, length)) {
     ++number;
     if (length > line.size()) {
       fail_line("line " + std::to_string(number) + " is " + std::to_string(length) +
@@ -92,13 +102,17 @@ ProduceStats produce_lines(rd_kafka_t* rk,
       continue;
     }
     const auto key = top_level_string_field(line, config.key_field);
-    stats.null_keys += key ? 0 : 1;
-    ++stats.produced;
     if (encode) {
       encoded = encode(line);
-      stats.sent_as_is += encoded ? 0 : 1;
     }
-    if (const auto err = produce_one(rk, topic, encoded ? *encoded : line, key); err) {
+    const auto err = produce_one(rk, topic, encoded ? *encoded : line, key, stop);
+    if (err == RD_KAFKA_RESP_ERR__INTR) {
+      break;  // Not handed over, so not counted: a rerun starts with this line.
+    }
+    ++stats.produced;
+    stats.null_keys += key ? 0 : 1;
+    stats.sent_as_is += encode && !encoded ? 1 : 0;
+    if (err) {
       ++stats.failed;
       if (stats.first_error.empty() && counters.first_error.empty()) {
         stats.first_error = to_error(err, "produce to " + config.topic).message;
@@ -116,6 +130,7 @@ ProduceStats produce_lines(rd_kafka_t* rk,
     fail_line(core::too_long_line_text(number + 1));
     stats.stopped = true;
   }
+  stats.stopped = stats.stopped || stop_requested(stop);
   return stats;
 }
 
@@ -170,7 +185,8 @@ core::Result<void> check_overrides(const Properties& overrides) {
 
 core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
                                          std::istream& lines,
-                                         const LineEncoder& encode) {
+                                         const LineEncoder& encode,
+                                         const std::atomic<int>* stop) {
   if (config.brokers.empty() || config.topic.empty()) {
     return core::fail("kafka.bad_config", "brokers and topic are required");
   }
@@ -192,7 +208,7 @@ core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
   if (!topic) {
     return std::unexpected(to_error(rd_kafka_last_error(), "topic " + config.topic));
   }
-  ProduceStats stats = produce_lines(rk->get(), topic.get(), config, lines, encode, counters);
+  ProduceStats stats = produce_lines(rk->get(), topic.get(), config, lines, encode, counters, stop);
   // Flush even after a stop, so whatever was queued is delivered and accounted for.
   const auto flushed = rd_kafka_flush(rk->get(), static_cast<int>(config.flush_timeout.count()));
   stats.delivered = counters.delivered;

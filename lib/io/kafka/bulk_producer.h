@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -73,8 +74,13 @@ using LineEncoder = std::function<std::optional<std::string>(std::string_view li
 /// than core::kMaxTextLineBytes stops the run. Errors: `kafka.bad_config` (also from
 /// check_overrides()), `kafka.create_failed` and `kafka.<NAME>` (setup). Not thread-safe with
 /// respect to `lines`.
+///
+/// `stop`, when given, is checked before each line and while librdkafka's queue is full: once it
+/// is nonzero (a signal handler sets it), no more lines are read, what was queued is flushed as
+/// above, and the stats say `stopped`.
 [[nodiscard]] core::Result<ProduceStats> produce_jsonl(const BulkProduceConfig& config,
                                                        std::istream& lines,
-                                                       const LineEncoder& encode = {});
+                                                       const LineEncoder& encode = {},
+                                                       const std::atomic<int>* stop = nullptr);
 
 }  // namespace segd::io::kafka

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "integration/cli/cli_run.h"
+#include "support/devbroker.h"
+#include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace segd::test {
@@ -43,6 +45,43 @@ TEST(InputFilesTest, ProduceStopsAtAnEndlessLineInsteadOfReadingItWhole) {
                        "1 produced, 0 delivered, 1 failed: line 1 is longer than 1 GiB: not "
                        "JSONL text\nsegctl produce: stopped after line 1 of the input"))
       << ran.err;
+}
+
+// Ctrl-C or SIGTERM killed segctl produce at once: whatever librdkafka had queued was lost and
+// nothing said which lines had been delivered.
+TEST(InputFilesTest, ProduceStoppedByASignalFlushesAndSaysWhereToResume) {
+  auto broker = DevBroker::start({.binary = SEGD_BIN_DIR "/segd-devbroker", .topics = {"t:3"}});
+  ASSERT_TRUE(broker.has_value()) << broker.error().message;
+  const TempDir dir("cli-produce-signal");
+  for (const int signal_number : {SIGINT, SIGTERM}) {
+    const std::string err = dir.file("err-" + std::to_string(signal_number));
+    auto produce = Process::spawn({.argv = {SEGD_BIN_DIR "/segctl", "produce", "--brokers",
+                                            broker->bootstrap(), "--topic", "t"},
+                                   .stdin_mode = StdinMode::kPipe,
+                                   .stderr_path = err});
+    ASSERT_TRUE(produce.has_value()) << produce.error().message;
+    std::string lines;
+    for (int i = 0; i < 50; ++i) {
+      lines += R"({"event_id":"e)" + std::to_string(i) +
+               R"(","type":"page_view","customer_id":"c)" + std::to_string(i % 7) +
+               R"(","ts":"2026-01-01T00:00:00Z"})" + "\n";
+    }
+    ASSERT_TRUE(produce->write_stdin(lines).has_value());
+    // The input stays open: segctl is waiting for more when the signal comes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    produce->kill(signal_number);
+    const auto code = produce->wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value());
+    EXPECT_EQ(*code, 128 + signal_number);
+    std::ifstream in(err);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(
+        text.find("segctl produce: 50 produced, 50 delivered, 0 failed\n"
+                  "segctl produce: " +
+                  std::string(strsignal(signal_number)) + ": stopped after line 50 of the input"),
+        std::string::npos)
+        << text;
+  }
 }
 
 TEST(InputFilesTest, RulesFileThatIsADirectoryFails) {
