@@ -1,8 +1,14 @@
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "core/events/validate.h"
 #include "gen/generator.h"
@@ -18,28 +24,78 @@ namespace {
 // events): about 380 bytes, for its simulation, its planned group and budget and its truth row.
 constexpr int64_t kBytesPerCustomer = 400;
 
-// The machine's physical memory in bytes; 0 when it cannot tell.
-int64_t physical_memory_bytes() {
+// A bound on the memory this process may use, and what sets it.
+struct MemoryBound {
+  int64_t bytes = 0;
+  std::string what;
+};
+
+// The number in a cgroup's limit file; nullopt when there is none or it says "max" (a cgroup v1
+// without a limit reports a number near 2^63, which is no bound either).
+std::optional<int64_t> cgroup_limit(const char* path) {
+  std::ifstream in(path);
+  int64_t bytes = 0;
+  if (!(in >> bytes) || bytes <= 0 || bytes >= (int64_t{1} << 62)) {
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+// The address space this process already uses, from /proc/self/statm (0 when it cannot tell).
+int64_t mapped_bytes() {
+  std::ifstream in("/proc/self/statm");
+  int64_t pages = 0;
+  return in >> pages ? pages * ::sysconf(_SC_PAGESIZE) : 0;
+}
+
+// The tightest of the machine's physical memory, the process's resource limits and its
+// cgroup's memory limit; nullopt when none can be told.
+std::optional<MemoryBound> memory_bound() {
+  std::vector<MemoryBound> bounds;
   const long pages = ::sysconf(_SC_PHYS_PAGES);
   const long page_bytes = ::sysconf(_SC_PAGESIZE);
-  return pages > 0 && page_bytes > 0 ? static_cast<int64_t>(pages) * page_bytes : 0;
+  if (pages > 0 && page_bytes > 0) {
+    bounds.push_back({static_cast<int64_t>(pages) * page_bytes, "this machine's"});
+  }
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    // The address space counts what is mapped already (the program, its libraries).
+    bounds.push_back({static_cast<int64_t>(limit.rlim_cur) - mapped_bytes(),
+                      "the address space left under this process's limit (ulimit -v),"});
+  }
+  if (::getrlimit(RLIMIT_DATA, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    bounds.push_back(
+        {static_cast<int64_t>(limit.rlim_cur), "this process's data limit (ulimit -d),"});
+  }
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    if (auto bytes = cgroup_limit(path)) {
+      bounds.push_back({*bytes, std::string("the cgroup's limit (") + path + "),"});
+    }
+  }
+  if (bounds.empty()) {
+    return std::nullopt;
+  }
+  return *std::min_element(
+      bounds.begin(), bounds.end(),
+      [](const MemoryBound& a, const MemoryBound& b) { return a.bytes < b.bytes; });
 }
 
 // More customers than fit in memory failed with bad_alloc (or the OOM killer) halfway, after
 // --output was emptied: refused before anything is planned or opened.
 core::Result<void> check_memory(int64_t customers) {
   const int64_t need = customers * kBytesPerCustomer;
-  const int64_t have = physical_memory_bytes();
-  if (have == 0 || need <= have) {
+  const std::optional<MemoryBound> bound = memory_bound();
+  if (!bound || need <= bound->bytes) {
     return {};
   }
   constexpr double kMiB = 1024.0 * 1024.0;
-  std::array<char, 160> text{};
+  std::array<char, 256> text{};
   std::snprintf(text.data(), text.size(),
-                "--customers: %lld customers need about %.0f MiB of memory, more than this "
-                "machine's %.0f MiB",
+                "--customers: %lld customers need about %.0f MiB of memory, more than %s %.0f MiB",
                 static_cast<long long>(customers), static_cast<double>(need) / kMiB,
-                static_cast<double>(have) / kMiB);
+                bound->what.c_str(),
+                static_cast<double>(std::max<int64_t>(bound->bytes, 0)) / kMiB);
   return core::fail("bad_flag", text.data());
 }
 

@@ -2,12 +2,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <sstream>
 #include <string>
 
 #include "integration/cli/cli_run.h"
+#include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace segd::test {
@@ -215,6 +217,35 @@ TEST(UsageTest, GenRefusesMoreCustomersThanFitInMemory) {
                           0),
             0u)
       << ran.err;
+  EXPECT_EQ(read_text(output), "precious\n");
+}
+
+// Under a memory limit of the process (ulimit -v; a container's cgroup limit likewise) the check
+// against the machine's memory passed, and gen aborted on bad_alloc (exit 134).
+TEST(UsageTest, GenRefusesMoreCustomersThanTheProcessMayAllocate) {
+#ifdef __SANITIZE_ADDRESS__
+  GTEST_SKIP() << "AddressSanitizer maps terabytes of shadow memory: no ulimit -v leaves it room";
+#endif
+  const TempDir dir("cli-usage");
+  const std::string output = dir.file("keep.jsonl");
+  ASSERT_TRUE(write_text(output, "precious\n").has_value());
+  const std::string err = dir.file("err");
+  auto gen =
+      Process::spawn({.argv = {"bash", "-c",
+                               "ulimit -v 1500000 && exec " SEGD_BIN_DIR
+                               "/segctl gen --customers 20000000 --events 10 --seed 1 --output " +
+                                   output},
+                      .stderr_path = err});
+  ASSERT_TRUE(gen.has_value()) << gen.error().message;
+  const auto code = gen->wait(std::chrono::seconds(60));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 2);
+  EXPECT_EQ(read_text(err).rfind("segctl: bad_flag: --customers: 20000000 customers need about "
+                                 "7629 MiB of memory, more than the address space left under "
+                                 "this process's limit (ulimit -v), ",
+                                 0),
+            0u)
+      << read_text(err);
   EXPECT_EQ(read_text(output), "precious\n");
 }
 
