@@ -12,6 +12,10 @@ namespace {
 
 // Sessions are placed at least this far apart on average, which bounds sessions per customer.
 constexpr int64_t kMinSessionSpacingMs = 3 * core::kMsPerHour;
+// Mean of the shortest step between two events of a session: kMinEventStepMs plus 0 to 1 s.
+constexpr double kMinInSessionStepMs = kMinEventStepMs + 500.0;
+// What a session's start adds to kSessionGapMs after the previous one, on average (1 s to 10 min).
+constexpr int64_t kMeanExtraSessionGapMs = (1000 + int64_t{10} * 60 * 1000) / 2;
 // Longest pause inside a session (well under kSessionGapMs).
 constexpr double kMaxInSessionGapMs = 20.0 * core::kMsPerMinute;
 // Relative weights of the bad kinds, in BadKind order. Oversized lines are big, so rarer.
@@ -23,6 +27,15 @@ constexpr std::array<double, 3> kFavoriteWeights{0.5, 0.3, 0.2};
 constexpr double kReAddLastViewed = 0.7;  // add_to_cart takes the product just viewed
 
 }  // namespace
+
+int64_t shortest_window_ms(Group group, int64_t period_ms) {
+  const GroupProfile& profile = group_profile(group);
+  if (profile.active_to >= 1.0) {
+    return period_ms;
+  }
+  const auto earliest = static_cast<int64_t>(profile.active_from * static_cast<double>(period_ms));
+  return std::min(period_ms, std::max(core::kMsPerDay, earliest));
+}
 
 CustomerSim::CustomerSim(const CustomerPlan& plan)
     : rng_(plan.seed),
@@ -68,6 +81,16 @@ void CustomerSim::start_session() {
   position_ = 1.0 - (1.0 - position_) * det_pow(rng_.uniform_open(), 1.0 / static_cast<double>(k));
   int64_t start = window_begin_ + static_cast<int64_t>(
                                       position_ * static_cast<double>(window_end_ - window_begin_));
+  // Early enough for the events left and the gaps between the sessions left, at twice their mean
+  // pace (random steps run over the mean): a session that started later ran past the end of the
+  // window, and clamp_ts() packed its events into the period's last milliseconds (with 300
+  // customers and 20000 events in a day, 168 events fell in its last second).
+  const double mean_step_ms =
+      kMinInSessionStepMs + std::min(kMaxInSessionGapMs, profile_->gap_mean_s * 1000.0);
+  const auto needed_ms =
+      static_cast<int64_t>(2.0 * mean_step_ms * static_cast<double>(remaining_)) +
+      (k - 1) * (kSessionGapMs + kMeanExtraSessionGapMs);
+  start = std::min(start, window_end_ - needed_ms);
   if (last_ts_ != kNoTs) {
     start =
         std::max(start, last_ts_ + kSessionGapMs + rng_.uniform_int(1000, int64_t{10} * 60 * 1000));
@@ -139,7 +162,8 @@ void CustomerSim::advance(int64_t ts) {
   }
   if (session_index_ < session_len_) {
     const double gap = std::min(kMaxInSessionGapMs, rng_.exponential(profile_->gap_mean_s * 1000));
-    next_ts_ = clamp_ts(ts + 3000 + static_cast<int64_t>(gap) + rng_.uniform_int(0, 999));
+    next_ts_ =
+        clamp_ts(ts + kMinEventStepMs + static_cast<int64_t>(gap) + rng_.uniform_int(0, 999));
   } else {
     start_session();
   }

@@ -20,8 +20,14 @@ inline constexpr double kDuplicateRate = 0.005;
 inline constexpr double kEpochMsRate = 0.10;
 /// Sessions are separated by more than this much inactivity.
 inline constexpr int64_t kSessionGapMs = int64_t{30} * 60 * 1000;
+/// Shortest time between two events of a session (each step adds 0 to 1 s and a random pause).
+inline constexpr int64_t kMinEventStepMs = 3000;
 /// At most this many distinct products in a cart.
 inline constexpr int kMaxCart = 5;
+
+/// The shortest window a customer of `group` can be active in, over a period of `period_ms`: the
+/// whole period, or for a churner its share of it at the earliest stop, but at least a day.
+[[nodiscard]] int64_t shortest_window_ms(Group group, int64_t period_ms);
 
 /// Everything fixed about one customer before simulation starts.
 struct CustomerPlan {

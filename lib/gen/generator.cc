@@ -230,9 +230,13 @@ core::Result<GenPlan> plan(const GenConfig& config) {
   Rng plan_rng(mix64(config.seed ^ kPlanSalt));
   GenPlan planned{.config = config, .groups = assign_groups(config.customers, plan_rng)};
   planned.budgets = assign_budgets(planned.groups, config.events, plan_rng);
-  // A churner's window can be as short as one day; each event needs its own millisecond.
-  if (std::ranges::max(planned.budgets) > core::kMsPerDay / 2) {
-    return core::fail("invalid_config", "events: too many events per customer for the period");
+  // Each customer's events must fit its active window at the pace of a session's shortest
+  // step; when they did not, the simulation packed them into the period's last milliseconds.
+  const int64_t period = config.days * core::kMsPerDay;
+  for (size_t i = 0; i < planned.budgets.size(); ++i) {
+    if (planned.budgets[i] * kMinEventStepMs > shortest_window_ms(planned.groups[i], period)) {
+      return core::fail("invalid_config", "events: too many events per customer for the period");
+    }
   }
   return planned;
 }

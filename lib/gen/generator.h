@@ -63,8 +63,8 @@ struct GenPlan {
 
 /// Checks `config` and plans it, writing nothing, so that a caller can refuse a config before it
 /// opens any file. Errors: code `invalid_config`: those of validate_config(), and "events: too
-/// many events per customer for the period" when a customer's events are too dense to give each
-/// a distinct millisecond.
+/// many events per customer for the period" when a customer's events do not fit its shortest
+/// active window (shortest_window_ms()) kMinEventStepMs apart.
 [[nodiscard]] core::Result<GenPlan> plan(const GenConfig& config);
 
 /// Writes exactly `plan.config.events` JSONL lines to `out`, in non-decreasing time order except

@@ -164,10 +164,11 @@ core::Result<gen::GenPlan> gen_plan(const service::ParsedFlags& flags) {
   auto planned = gen::plan(*config);
   if (!planned) {
     // gen_config() passed validate_config(), so the config plan() refuses is the one whose
-    // busiest customer cannot get a millisecond per event.
+    // busiest customer's events do not fit its active window at a session's pace.
     return core::fail("bad_flag",
-                      "--events: too many events per customer for the period (each needs its own "
-                      "millisecond); give more --customers or --days");
+                      "--events: too many events per customer for the period (a customer's "
+                      "events are at least 3 s apart, within its active days); give more "
+                      "--customers or --days");
   }
   return planned;
 }

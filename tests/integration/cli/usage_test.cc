@@ -375,8 +375,13 @@ TEST(UsageTest, RangeErrorsNameTheFlagNotTheField) {
       {{"--customers", "5", "--events", "-1"},
        "--events: must be a non-negative integer, got '-1'"},
       {{"--customers", "1", "--days", "1", "--events", "50000000"},
-       "--events: too many events per customer for the period (each needs its own millisecond); "
-       "give more --customers or --days"}};
+       "--events: too many events per customer for the period (a customer's events are at least "
+       "3 s apart, within its active days); give more --customers or --days"},
+      // 500000 events a customer in a day fit a millisecond each, and most were packed into the
+      // day's last hour.
+      {{"--customers", "2", "--days", "1", "--events", "1000000"},
+       "--events: too many events per customer for the period (a customer's events are at least "
+       "3 s apart, within its active days); give more --customers or --days"}};
   for (const auto& [flags, message] : gen_cases) {
     std::vector<std::string> args = {"gen", "--seed", "1"};
     args.insert(args.end(), flags.begin(), flags.end());

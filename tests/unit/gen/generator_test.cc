@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/common/time.h"
+#include "gen/customer.h"
 #include "mini_json.h"
 
 namespace segd::gen {
@@ -211,6 +212,30 @@ TEST(GeneratorTest, EachCustomersEventsHaveDistinctIncreasingTimes) {
   }
 }
 
+// A session that started too late for its events ran past the end of the period, and its events
+// were packed into the period's last milliseconds: with 300 customers and 20000 events in a day,
+// 168 events fell in the day's last second (0.23 a second on average).
+TEST(GeneratorTest, EventsAreNotPackedAtTheEndOfThePeriod) {
+  const GenConfig config{.customers = 300,
+                         .events = 20000,
+                         .seed = 5,
+                         .start = core::TimestampMs{kStart},
+                         .days = 1,
+                         .bad_rate = 0.0};
+  const Output out = run(config);
+  const int64_t end = kStart + core::kMsPerDay;
+  int64_t last_second = 0;
+  int64_t last_hour = 0;
+  for (const std::string& line : lines_of(out.text)) {
+    const Classified c = classify(line);
+    ASSERT_FALSE(c.bad.has_value()) << line;
+    last_second += c.ts >= end - core::kMsPerSecond ? 1 : 0;
+    last_hour += c.ts >= end - core::kMsPerHour ? 1 : 0;
+  }
+  EXPECT_LE(last_second, 5);
+  EXPECT_LE(last_hour, 20000 / 24 * 2);  // 833 an hour on average
+}
+
 TEST(GeneratorTest, RefundsReferenceAnEarlierOrderOfTheSameCustomer) {
   GenConfig config = small_config();
   config.events = 5000;
@@ -337,7 +362,7 @@ TEST(GeneratorTest, RejectsInvalidConfigNamingTheField) {
     c = small_config();
     c.customers = 1;
     c.days = 1;
-    c.events = core::kMsPerDay;  // one customer cannot fit this many distinct milliseconds
+    c.events = core::kMsPerDay / kMinEventStepMs + 1;  // more than fit 3 s apart in the day
     out.emplace_back(c, "events");
     return out;
   }();
