@@ -104,8 +104,12 @@ core::Result<int64_t> parse_int_flag_in(const std::string& flag,
 core::Result<double> parse_double_flag(const std::string& flag, const std::string& text) {
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
+  if (end != text.data() + text.size() ||
+      (ec != std::errc() && ec != std::errc::result_out_of_range)) {
     return core::fail("bad_flag", "--" + flag + ": not a number: '" + text + "'");
+  }
+  if (ec == std::errc::result_out_of_range) {
+    return core::fail("bad_flag", "--" + flag + ": out of the range of a double: '" + text + "'");
   }
   return value;
 }

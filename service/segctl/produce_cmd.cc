@@ -84,10 +84,20 @@ int produce_main(int argc, char** argv) {
   }
   const auto& flags = std::get<service::ParsedFlags>(parsed);
   io::kafka::BulkProduceConfig config;
-  config.brokers = flags.get("brokers").value_or("");
-  config.topic = flags.get("topic").value_or("");
-  if (config.brokers.empty() || config.topic.empty()) {
-    return report({"bad_flag", "--brokers and --topic are required"}, 2);
+  for (const auto& [name, field] :
+       {std::pair{"brokers", &config.brokers}, std::pair{"topic", &config.topic}}) {
+    auto value = flags.get(name);
+    if (!value) {
+      return report({"bad_flag", std::string("--") + name + ": required"}, 2);
+    }
+    if (value->empty()) {
+      return report({"bad_flag", std::string("--") + name + ": must not be empty"}, 2);
+    }
+    *field = *value;
+  }
+  auto input_flag = path_flag(flags, "input");
+  if (!input_flag) {
+    return report(input_flag.error(), 2);
   }
   for (const std::string& kv : flags.all("property")) {
     const auto eq = kv.find('=');
@@ -112,7 +122,7 @@ int produce_main(int argc, char** argv) {
   if (format != "json" && format != "protobuf") {
     return report({"bad_flag", "--format: expected json or protobuf, got '" + format + "'"}, 2);
   }
-  const std::string input = flags.get("input").value_or("-");
+  const std::string input = input_flag->value_or("-");
   InputFd fd;
   if (input != "-") {
     if (auto readable = io::check_input_file(input); !readable) {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <tuple>
@@ -40,6 +41,9 @@ int replay_main(int argc, char** argv) {
   const auto& flags = std::get<service::ParsedFlags>(parsed);
   io::ReplayOptions options;
   options.inputs = flags.all("input");
+  if (std::ranges::find(options.inputs, std::string()) != options.inputs.end()) {
+    return report({"bad_flag", "--input: must not be empty"}, 2);
+  }
   auto state_dir = required_path_flag(flags, "state-dir");
   if (!state_dir) {
     return report(state_dir.error(), 2);

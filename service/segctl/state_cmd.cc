@@ -1,3 +1,4 @@
+#include <array>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -13,14 +14,27 @@
 namespace segd::segctl {
 namespace {
 
-// The id in quotes, cut to a length that stays readable in a terminal.
+// The id in quotes, cut to a length that stays readable in a terminal, its control bytes as \xNN
+// (an escape sequence must not reach the terminal).
 std::string quoted_id(std::string_view id) {
   constexpr size_t kShown = 256;
-  if (id.size() <= kShown) {
-    return "'" + std::string(id) + "'";
+  const std::string_view shown = id.size() <= kShown ? id : core::utf8_prefix(id, kShown);
+  std::string text = "'";
+  for (const char c : shown) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      std::array<char, 5> hex{};
+      std::snprintf(hex.data(), hex.size(), "\\x%02x", byte);
+      text += hex.data();
+    } else {
+      text += c;
+    }
   }
-  return "'" + std::string(core::utf8_prefix(id, kShown)) + "...' (" + std::to_string(id.size()) +
-         " bytes)";
+  text += "'";
+  if (shown.size() < id.size()) {
+    text += "... (" + std::to_string(id.size()) + " bytes)";
+  }
+  return text;
 }
 
 // Opens the state dir read-only, builds the view and runs `body` on it, which writes to standard

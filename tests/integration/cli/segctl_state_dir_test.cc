@@ -425,7 +425,11 @@ TEST(SegctlStateDirTest, InspectOfAnUnknownCustomerNamesTheIdCutToAReadableLengt
   const Ran long_id = run("segctl", {"inspect", "--state-dir", state, std::string(100000, 'x')});
   EXPECT_EQ(long_id.code, 1);
   EXPECT_EQ(long_id.err,
-            "segctl: not_found: no customer '" + std::string(256, 'x') + "...' (100000 bytes)\n");
+            "segctl: not_found: no customer '" + std::string(256, 'x') + "'... (100000 bytes)\n");
+  // Control bytes went to the terminal as they were (escape sequences included).
+  const Ran escape = run("segctl", {"inspect", "--state-dir", state, "c\x1b[31mX\x07"});
+  EXPECT_EQ(escape.code, 1);
+  EXPECT_EQ(escape.err, "segctl: not_found: no customer 'c\\x1b[31mX\\x07'\n");
 }
 
 TEST(SegctlStateDirTest, ExportReadsAReplayedStateDir) {

@@ -158,6 +158,20 @@ TEST(UsageTest, EmptyPathFlagsAreUsageErrors) {
     EXPECT_EQ(ran.code, 2) << args[0];
     EXPECT_EQ(ran.err, "segctl: bad_flag: --rules: must not be empty\n");
   }
+  // An empty --input was "--input: : cannot open", exit 1; produce's empty --brokers or --topic
+  // said they were required.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> empty_values = {
+      {{"replay", "--input", "", "--state-dir", state}, "--input: must not be empty"},
+      {{"produce", "--brokers", "127.0.0.1:1", "--topic", "t", "--input", ""},
+       "--input: must not be empty"},
+      {{"produce", "--brokers", "", "--topic", "t"}, "--brokers: must not be empty"},
+      {{"produce", "--brokers", "127.0.0.1:1", "--topic", ""}, "--topic: must not be empty"},
+      {{"produce", "--brokers", "127.0.0.1:1"}, "--topic: required"}};
+  for (const auto& [args, message] : empty_values) {
+    const Ran ran = run("segctl", args);
+    EXPECT_EQ(ran.code, 2) << message;
+    EXPECT_EQ(ran.err, "segctl: bad_flag: " + message + "\n");
+  }
   // An empty --state-dir was "not_found: state dir not found: ", exit 1, but for replay.
   const std::vector<std::vector<std::string>> empty_state_dir = {
       {"replay", "--input", "-", "--state-dir", ""},
@@ -372,6 +386,9 @@ TEST(UsageTest, RangeErrorsNameTheFlagNotTheField) {
        "--bad-rate: must be in [0, 1], got '2'"},
       {{"--customers", "5", "--events", "10", "--bad-rate", "nan"},
        "--bad-rate: must be in [0, 1], got 'nan'"},
+      // A number too small for a double was "not a number".
+      {{"--customers", "5", "--events", "10", "--bad-rate", "1e-400"},
+       "--bad-rate: out of the range of a double: '1e-400'"},
       {{"--customers", "5", "--events", "-1"},
        "--events: must be a non-negative integer, got '-1'"},
       {{"--customers", "1", "--days", "1", "--events", "50000000"},
