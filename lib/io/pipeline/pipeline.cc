@@ -336,6 +336,14 @@ void Pipeline::update_gauges() {
   });
 }
 
+void Pipeline::update_gauges_every_second() {
+  if (const auto now = std::chrono::steady_clock::now();
+      now - gauges_updated_ > std::chrono::seconds(1)) {
+    update_gauges();
+    gauges_updated_ = now;
+  }
+}
+
 bool Pipeline::at_end_of_input() const {
   if (reading_.empty()) {
     return false;
@@ -453,7 +461,7 @@ core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) 
 
 core::Result<void> Pipeline::run_loop(const std::atomic<bool>& stop, StopAt stop_at) {
   batch_started_ = std::chrono::steady_clock::now();
-  auto last_gauges = batch_started_;
+  gauges_updated_ = batch_started_;
   std::vector<kafka::MessagePtr> messages;
   messages.reserve(kConsumeChunk);
   while (!stop.load()) {
@@ -495,10 +503,7 @@ core::Result<void> Pipeline::run_loop(const std::atomic<bool>& stop, StopAt stop
       return r;
     }
     run_commands();
-    if (loop_now_ - last_gauges > std::chrono::seconds(1)) {
-      update_gauges();
-      last_gauges = std::chrono::steady_clock::now();
-    }
+    update_gauges_every_second();
     if (stop_at == StopAt::kEndOfInput && batch_events_ == 0 && at_end_of_input()) {
       if (auto r = finish_refit(/*wait=*/true); !r) {  // A refit belongs to the run.
         return r;

@@ -206,6 +206,9 @@ class Pipeline {
   /// Reads the clocks once per loop iteration (merge waits, batch age, event-lag metric).
   void tick();
   void update_gauges();
+  /// update_gauges() when the last update is a second old: from the loop, and from waits inside
+  /// a batch (dead letters), during which lag must keep showing.
+  void update_gauges_every_second();
   [[nodiscard]] bool at_end_of_input() const;
 
   /// Most messages taken from the consumer per loop iteration: the per-iteration work (clock
@@ -265,6 +268,7 @@ class Pipeline {
   int64_t loop_wall_ms_ = 0;        ///< Wall clock, for the event-lag metric only.
   std::vector<double> event_lags_;  ///< Not yet observed (see observe_event_lags).
   std::chrono::steady_clock::time_point batch_started_;
+  std::chrono::steady_clock::time_point gauges_updated_;
   core::Error fatal_;  ///< Set by callbacks (no exceptions across librdkafka).
   bool failed_ = false;
   /// A command waiting for the pipeline thread; `ran` tells execute() whether it ran.

@@ -222,6 +222,8 @@ core::Result<void> Pipeline::flush_dead_letters() {
     if (auto served = await_dead_letter_reports(); !served) {
       return served;
     }
+    // Input keeps arriving while the batch waits: its lag must show (the lag alerts watch it).
+    update_gauges_every_second();
     if (const auto now = std::chrono::steady_clock::now();
         now >= next_note && dead_letters_confirmed_ < dead_letters_.size()) {
       log(LogLevel::kWarn, "dead-letter",

@@ -143,6 +143,38 @@ TEST(SegdDaemonTest, ASigtermEndsAWaitForDeadLettersWhoseBrokerIsDown) {
   EXPECT_GE(dlq->size(), 1u);
 }
 
+// While a batch waited for its dead letters the gauges were not updated: input kept arriving,
+// but segd_consumer_lag_messages stayed 0, and no alert (SegdNoThroughput) could fire.
+TEST(SegdDaemonTest, LagShowsWhileABatchWaitsForItsDeadLetters) {
+  const TempDir dir("dead-letter-lag");
+  auto broker = start_broker_with_topic_down("segd-dead-letters");
+  ASSERT_TRUE(broker.has_value());
+  ASSERT_TRUE(
+      produce_messages(broker->bootstrap(), "events", {{0, "c0", "not json"}, {0, "c1", kGood}}));
+  auto config = write_segd_config(
+      {.brokers = broker->bootstrap(), .state_dir = dir.file("state"), .input_topics = {"events"}},
+      dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto segd = start_segd(*config, ExitMode::kOnSignal, dir.file("segd.log"),
+                         {"--outbox.shutdown_drain_timeout_ms=1000"});
+  ASSERT_TRUE(segd.has_value()) << segd.error().message;
+  ASSERT_TRUE(wait_for_log(*segd, "dead-letter: waiting for 1 dead letters", milliseconds(30000))
+                  .has_value())
+      << segd->log();
+  std::vector<Message> more;
+  for (int i = 0; i < 40; ++i) {
+    more.push_back({0, "c2", kGood});
+  }
+  ASSERT_TRUE(produce_messages(broker->bootstrap(), "events", more));
+  EXPECT_TRUE(wait_for_metric(*segd, "segd_consumer_lag_messages{partition=\"0\"}", 40,
+                              milliseconds(15000)))
+      << "lag " << metric_value(*segd, "segd_consumer_lag_messages{partition=\"0\"}").value_or(-1)
+      << "\n"
+      << segd->log();
+  segd->process.kill(SIGTERM);
+  static_cast<void>(segd->wait(milliseconds(20000)));
+}
+
 // The batch waits for its dead letter longer than max.poll.interval.ms, so librdkafka leaves the
 // group and hands the pipeline a MAX_POLL_EXCEEDED error. segd stopped on it (exit 1); it is a
 // transient condition: the consumer rejoins at its next poll, gets its partition back, and the
