@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <optional>
 
 #include "integration/daemon/harness.h"
 #include "integration/daemon/scenario.h"
@@ -103,25 +104,46 @@ TEST(SegdDaemonTest, MoreDeadLettersInABatchThanTheProducerQueuesAreAllConfirmed
   EXPECT_EQ(run.dead_letters.size(), 60u);
 }
 
+// A segd (stopped by signal, with a 2 s shutdown drain) whose first batch waits for the dead
+// letter of a `not json` message, as the dead-letter topic's only broker is down.
+struct DeadLetterWait {
+  std::optional<DevBroker> broker;
+  std::string config;
+  std::optional<SegdProcess> segd;
+};
+
+void start_dead_letter_wait(const TempDir& dir, DeadLetterWait& out) {
+  auto broker = start_broker_with_topic_down("segd-dead-letters");
+  ASSERT_TRUE(broker.has_value());
+  out.broker.emplace(std::move(*broker));
+  ASSERT_TRUE(produce_messages(out.broker->bootstrap(), "events",
+                               {{0, "c0", "not json"}, {0, "c1", kGood}}));
+  auto config = write_segd_config({.brokers = out.broker->bootstrap(),
+                                   .state_dir = dir.file("state"),
+                                   .input_topics = {"events"}},
+                                  dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  out.config = *config;
+  auto segd = start_segd(out.config, ExitMode::kOnSignal, dir.file("segd.log"),
+                         {"--outbox.shutdown_drain_timeout_ms=2000"});
+  ASSERT_TRUE(segd.has_value()) << segd.error().message;
+  out.segd.emplace(std::move(*segd));
+  ASSERT_TRUE(
+      wait_for_log(*out.segd, "dead-letter: waiting for 1 dead letters", milliseconds(30000))
+          .has_value())
+      << out.segd->log();
+}
+
 // The dead-letter topic's only broker is down: the batch waits for its dead letter, and SIGTERM
 // ends the wait after outbox.shutdown_drain_timeout_ms instead of never. The batch is not
 // committed, so the next run reads all of it again: nothing is lost.
 TEST(SegdDaemonTest, ASigtermEndsAWaitForDeadLettersWhoseBrokerIsDown) {
   const TempDir dir("dead-letter-down");
-  auto broker = start_broker_with_topic_down("segd-dead-letters");
-  ASSERT_TRUE(broker.has_value());
-  ASSERT_TRUE(
-      produce_messages(broker->bootstrap(), "events", {{0, "c0", "not json"}, {0, "c1", kGood}}));
-  auto config = write_segd_config(
-      {.brokers = broker->bootstrap(), .state_dir = dir.file("state"), .input_topics = {"events"}},
-      dir);
-  ASSERT_TRUE(config.has_value()) << config.error().message;
-  auto segd = start_segd(*config, ExitMode::kOnSignal, dir.file("segd.log"),
-                         {"--outbox.shutdown_drain_timeout_ms=2000"});
-  ASSERT_TRUE(segd.has_value()) << segd.error().message;
-  ASSERT_TRUE(wait_for_log(*segd, "dead-letter: waiting for 1 dead letters", milliseconds(30000))
-                  .has_value())
-      << segd->log();
+  DeadLetterWait wait;
+  ASSERT_NO_FATAL_FAILURE(start_dead_letter_wait(dir, wait));
+  auto& broker = wait.broker;
+  auto& config = wait.config;
+  auto& segd = wait.segd;
   segd->process.kill(SIGTERM);
   auto code = segd->wait(milliseconds(20000));
   if (!code) {
@@ -132,7 +154,7 @@ TEST(SegdDaemonTest, ASigtermEndsAWaitForDeadLettersWhoseBrokerIsDown) {
   EXPECT_NE(segd->log().find("dead_letters_unconfirmed"), std::string::npos) << segd->log();
 
   ASSERT_NO_FATAL_FAILURE(control(*broker, "broker-up 2"));
-  auto summary = run_segd_to_end(*config, dir, "segd-again.log", seconds(60));
+  auto summary = run_segd_to_end(config, dir, "segd-again.log", seconds(60));
   ASSERT_TRUE(summary.has_value()) << summary.error().message;
   const TopicSummary& events = summary->topics["events"];
   EXPECT_EQ(events.consumed, 2) << "the uncommitted batch is read again";
@@ -147,20 +169,10 @@ TEST(SegdDaemonTest, ASigtermEndsAWaitForDeadLettersWhoseBrokerIsDown) {
 // but segd_consumer_lag_messages stayed 0, and no alert (SegdNoThroughput) could fire.
 TEST(SegdDaemonTest, LagShowsWhileABatchWaitsForItsDeadLetters) {
   const TempDir dir("dead-letter-lag");
-  auto broker = start_broker_with_topic_down("segd-dead-letters");
-  ASSERT_TRUE(broker.has_value());
-  ASSERT_TRUE(
-      produce_messages(broker->bootstrap(), "events", {{0, "c0", "not json"}, {0, "c1", kGood}}));
-  auto config = write_segd_config(
-      {.brokers = broker->bootstrap(), .state_dir = dir.file("state"), .input_topics = {"events"}},
-      dir);
-  ASSERT_TRUE(config.has_value()) << config.error().message;
-  auto segd = start_segd(*config, ExitMode::kOnSignal, dir.file("segd.log"),
-                         {"--outbox.shutdown_drain_timeout_ms=1000"});
-  ASSERT_TRUE(segd.has_value()) << segd.error().message;
-  ASSERT_TRUE(wait_for_log(*segd, "dead-letter: waiting for 1 dead letters", milliseconds(30000))
-                  .has_value())
-      << segd->log();
+  DeadLetterWait wait;
+  ASSERT_NO_FATAL_FAILURE(start_dead_letter_wait(dir, wait));
+  auto& broker = wait.broker;
+  auto& segd = wait.segd;
   std::vector<Message> more;
   for (int i = 0; i < 40; ++i) {
     more.push_back({0, "c2", kGood});
