@@ -234,6 +234,11 @@ int run_daemon(const SegdConfig& config, RunUntil until) {
   }
   (*drainer)->start();
   io::MetricsExporter metrics(SEGD_VERSION);
+  std::vector<std::string> input_topics;
+  for (const auto& t : pc.inputs) {
+    input_topics.push_back(t.name);
+  }
+  metrics.declare_topics(input_topics);
   io::PipelineObserver observer{
       [&metrics](double seconds, size_t events) {
         metrics.observe_batch(seconds, static_cast<int64_t>(events));

@@ -49,6 +49,16 @@ tests:
         values: '0x10 120x20'
       - series: 'segd_input_lost_to_retention_total{job="segd",instance="b",topic="clicks"}'
         values: '0x30'
+      # Down for an hour, and the loss counted before the first sample after the restart.
+      - series: 'segd_input_lost_to_retention_total{job="segd",instance="c",topic="clicks"}'
+        values: '0x10 _x60 34244x20'
+      # Its first sample ever already counts a loss.
+      - series: 'segd_input_lost_to_retention_total{job="segd",instance="d",topic="clicks"}'
+        values: '_x10 500x20'
+      # A loss in the first sample, and no more: it alerts while the series is new (12m), not
+      # once it is 15 minutes old (28m).
+      - series: 'segd_input_lost_to_retention_total{job="segd",instance="e",topic="clicks"}'
+        values: '7x40'
     alert_rule_test:
       - eval_time: 20m
         alertname: SegdOutboxStuck
@@ -74,9 +84,24 @@ tests:
             exp_annotations:
               summary: "segd a lost input on clicks to retention"
               description: "The broker removed 120 messages of clicks before segd read them; the state misses their events. Raise the topic's retention or segd's throughput, and consider a backfill."
+          - exp_labels: {severity: critical, instance: d, topic: clicks}
+            exp_annotations:
+              summary: "segd d lost input on clicks to retention"
+              description: "The broker removed 500 messages of clicks before segd read them; the state misses their events. Raise the topic's retention or segd's throughput, and consider a backfill."
+          - exp_labels: {severity: critical, instance: e, topic: clicks}
+            exp_annotations:
+              summary: "segd e lost input on clicks to retention"
+              description: "The broker removed 7 messages of clicks before segd read them; the state misses their events. Raise the topic's retention or segd's throughput, and consider a backfill."
       - eval_time: 28m
         alertname: SegdInputLostToRetention
         exp_alerts: []
+      - eval_time: 75m
+        alertname: SegdInputLostToRetention
+        exp_alerts:
+          - exp_labels: {severity: critical, instance: c, topic: clicks}
+            exp_annotations:
+              summary: "segd c lost input on clicks to retention"
+              description: "The broker removed 34.24k messages of clicks before segd read them; the state misses their events. Raise the topic's retention or segd's throughput, and consider a backfill."
 YAML
 promtool test rules "$work/alerts_test.yml" || fail "promtool test rules"
 

@@ -185,6 +185,15 @@ MetricsExporter::GaugeMap MetricsExporter::sync_gauges(Family<Gauge>& family,
   return now;
 }
 
+void MetricsExporter::declare_topics(const std::vector<std::string>& topics) {
+  const std::lock_guard lock(update_mutex_);
+  for (const std::string& topic : topics) {
+    for (auto* family : {&consumed_, &processed_, &deduplicated_, &lost_to_retention_}) {
+      static_cast<void>(family->Add({{"topic", topic}}));
+    }
+  }
+}
+
 void MetricsExporter::update_topics(const PipelineSnapshot& pipeline) {
   for (const auto& [topic, counts] : pipeline.topics) {
     advance(consumed_.Add({{"topic", topic}}), static_cast<double>(counts.consumed));

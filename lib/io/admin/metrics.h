@@ -47,6 +47,11 @@ class MetricsExporter {
   /// histogram update for the lot: the pipeline hands over a consumed chunk's events at once).
   void observe_event_lags(std::span<const double> seconds);
 
+  /// Exports the per-topic counters of each input topic (consumed, processed, deduplicated, lost
+  /// to retention) at 0 before its first message: a rate or increase() needs a sample from before
+  /// the first count (input lost to retention at the first fetch after a restart was 34244 in
+  /// Prometheus' first sample, and SegdInputLostToRetention never fired).
+  void declare_topics(const std::vector<std::string>& topics);
   /// Applies one set of snapshots to the counters and gauges.
   void update(const MetricsInputs& inputs);
   /// Reads the backend (blocking briefly: call it off any event loop), updates, and returns the

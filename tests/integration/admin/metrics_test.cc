@@ -39,6 +39,24 @@ TEST(MetricsExporterTest, CountersAdvanceByDeltaAndNeverGoBack) {
   EXPECT_EQ(sample(m.serialize(), "segd_events_consumed_total{topic=\"clicks\"}"), 25);
 }
 
+// A topic's counters appeared with its first count: input lost to retention at the first fetch
+// after a restart was the series' first sample, increase() saw no rise, and the alert for exactly
+// that case (SegdInputLostToRetention) never fired.
+TEST(MetricsExporterTest, DeclaredTopicsAreExportedAtZeroBeforeTheirFirstCount) {
+  io::MetricsExporter m("v");
+  m.declare_topics({"clicks", "purchases"});
+  const std::string page = m.serialize();
+  for (const std::string topic : {"clicks", "purchases"}) {
+    for (const std::string name :
+         {"segd_events_consumed_total", "segd_events_processed_total",
+          "segd_events_deduplicated_total", "segd_input_lost_to_retention_total"}) {
+      EXPECT_EQ(sample(page, name + "{topic=\"" + topic + "\"}"), 0) << name << " " << topic;
+    }
+  }
+  m.update(inputs_with(7));
+  EXPECT_EQ(sample(m.serialize(), "segd_events_consumed_total{topic=\"clicks\"}"), 7);
+}
+
 TEST(MetricsExporterTest, ChangesSplitIntoSegmentAndDirection) {
   io::MetricsExporter m("v");
   io::MetricsInputs in;
