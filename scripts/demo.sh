@@ -25,10 +25,14 @@ cmake --build "$build" --target segd segctl segd-devbroker
 bin=$build/bin
 
 work=$(mktemp -d /tmp/segd-demo.XXXXXX)
-pids=()
+pids=()  # segd and the feed, once started; the broker is broker_pid (set as it starts)
+broker_pid=
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # The newest first, the broker last: segd drains its outbox to the broker as it stops. Only
+  # these are waited for (a bare `wait` also waited for a broker that failed to start, forever).
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_process "${pids[i]}" 40; done
+  stop_process "$broker_pid" 10
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,7 +40,6 @@ trap cleanup EXIT
 echo "== starting the local broker"
 start_devbroker "$bin" "$work" /dev/null --brokers 1 --topic clicks:4 --topic purchases:4 \
   --topic segment-changes:4 --topic segd-dead-letters:1
-pids+=("$broker_pid")
 brokers=$bootstrap
 echo "   broker at $brokers"
 
@@ -67,10 +70,10 @@ echo "== starting segd (rules: config/segments.yaml)"
 segd_pid=$!
 pids+=($segd_pid)
 
-# The live feed: segment changes as they are published.
-kcat -b "$brokers" -C -t segment-changes -o beginning -q -u -f '%s\n' 2>/dev/null |
-  tee "$work/changes.jsonl" |
-  /usr/bin/python3 -u scripts/demo_format.py feed &
+# The live feed: segment changes as they are published. kcat is the process to stop: the
+# formatter then reads to its end and exits.
+kcat -b "$brokers" -C -t segment-changes -o beginning -q -u -f '%s\n' 2>/dev/null \
+  > >(tee "$work/changes.jsonl" | /usr/bin/python3 -u scripts/demo_format.py feed) &
 pids+=($!)
 
 echo "   metrics:      http://127.0.0.1:$admin_port/metrics"
