@@ -147,6 +147,44 @@ TEST(BgNbdExpectationTest, TheQuadratureAgreesWithTheSeriesOnOrdinaryParameters)
               1.22602817476714, 1e-9);
 }
 
+// A fit of `segctl gen` data (200 customers, first 1500 events) put a and b at about 1e-6: the
+// Beta(a, b) mass crowds into p ~ 0 and p ~ 1, mostly below the quadrature's reach, so the
+// integral failed its mass check and every one-time buyer's E[Y] (and clv_365d) was NaN for t past
+// 180 days, at ~25 ms each. As a, b -> 0 the bracket tends to its two-point limit: the integrand's
+// value at p = 0 with weight b / (a + b) and at p = 1 with weight a / (a + b).
+TEST(BgNbdExpectationTest, TinyAAndBGiveTheTwoPointLimit) {
+  const BgNbdParams p{76526.69, 999443.35, 1.286e-06, 4.572e-06};
+  for (const double t : {30.0, 180.0, 240.0, 304.0, 365.0, 1000.0}) {
+    const double T = 20.0;
+    const double k = p.r;
+    const double u = t / (p.alpha + T);
+    const double limit =
+        p.b / (p.a + p.b) * k * u + p.a / (p.a + p.b) * -std::expm1(-k * std::log1p(u));
+    const double e = expected_purchases(p, t, 0.0, 0.0, T);
+    ASSERT_FALSE(std::isnan(e)) << t;
+    EXPECT_NEAR(e / limit, 1.0, 1e-4) << t << " " << e << " " << limit;
+    EXPECT_TRUE(within_model_bounds(p, t, 0.0, 0.0, T, e)) << t;
+  }
+}
+
+// Another refit of that data (a = 1.8e-4, b = 70659) made every series long: the Euler form
+// through its connection formula and then the Pfaff forms summed 40086 terms per evaluation, and a
+// 5000-event replay with a `clv_365d > 200` rule took 5.5 s. The integral now takes over once a
+// series runs past a few thousand terms, with the same value to 1e-9 (its own accuracy is 1e-10).
+TEST(BgNbdExpectationTest, LongSeriesGiveWayToTheQuadrature) {
+  const BgNbdParams p{5.2808654657114973, 85.194404081995302, 0.00017657277265043688,
+                      70658.8944829916};
+  for (const double t : {273.75, 365.0}) {
+    const ExpectedPurchases e = expected_purchases_counted(p, t, 2.0, 3.0, 4.0);
+    EXPECT_LE(e.series_terms, 5000) << t;
+    const double integral =
+        beta_bracket_by_quadrature(p.a, p.b + 2.0, p.r + 2.0, t / (p.alpha + 4.0));
+    EXPECT_NEAR(e.value / (integral * p_alive(p, 2.0, 3.0, 4.0)), 1.0, 1e-9) << t;
+  }
+  // What the 40086-term series gave.
+  EXPECT_NEAR(expected_purchases(p, 273.75, 2.0, 3.0, 4.0) / 22.3459854131055, 1.0, 1e-9);
+}
+
 TEST(BgNbdExpectationTest, EveryResultAcrossTheOptimizerBoundsIsWithinTheModelBoundsOrNaN) {
   // Where no series form converges within its cap (e.g. r = 1e6, or b = 1e6 with a tiny alpha
   // against t) the quadrature takes over, and where that fails too the result is NaN, never a
