@@ -93,7 +93,10 @@ double expected_order_value(const GammaGammaParams& g, double x, double mean_val
   if (x <= 0.0) {
     return g.p * g.v / denominator;
   }
-  return g.p * (g.v + x * mean_value) / denominator;
+  // Refunds beyond the purchases leave a net mean at or below 0, outside the model (it is fitted
+  // on positive spend only): it counts as 0, so the value shrinks toward 0 with x, never below.
+  // A negative mean made clv_365d negative (-1.4e7 after a refund of 1e9) and rise with T.
+  return g.p * (g.v + x * std::max(mean_value, 0.0)) / denominator;
 }
 
 Result<GammaGammaFit> fit_gamma_gamma(std::span<const SpendSummary> customers,

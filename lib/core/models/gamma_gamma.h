@@ -44,7 +44,8 @@ struct GammaGammaFit {
                                                 std::span<const SpendSummary> customers);
 
 /// E[Z | x, mean_value] = p (v + x m) / (p x + q - 1), a weighted average of the population mean
-/// p v / (q - 1) and the customer's own mean. For x == 0 it is the population mean. Returns
+/// p v / (q - 1) and the customer's own mean m, taken as 0 when it is negative (refunds beyond the
+/// purchases): never negative. For x == 0 it is the population mean. Returns
 /// +infinity when the expectation does not exist (p x + q <= 1, e.g. x == 0 and q <= 1).
 [[nodiscard]] double expected_order_value(const GammaGammaParams& params,
                                           double x,

@@ -220,8 +220,8 @@ Result<models::ModelSnapshot> train(const TrainingSet& set,
   }
   if (set.spend.empty()) {
     return fail("no_repeat_buyers",
-                "no customer has bought on two different days: the spend model (Gamma-Gamma) "
-                "needs repeat buyers, and none of the " +
+                "no customer has bought on two different days for a positive net amount: the "
+                "spend model (Gamma-Gamma) needs such repeat buyers, and none of the " +
                     std::to_string(set.frequency.size()) + " buyers is one" +
                     but(set.repeat_buyers_without_spend,
                         "bought on two days or more, but for nothing net of refunds"));

@@ -27,6 +27,16 @@ TEST(GammaGammaTest, ExpectedOrderValueShrinksTowardPopulationMean) {
               1e-12);
 }
 
+// Refunds beyond the purchases gave a negative mean, and a negative expected value: clv_365d was
+// -1.4e7 after a refund of 1e9, and rose with T (the timers assume it never does).
+TEST(GammaGammaTest, ANegativeNetMeanCountsAsZero) {
+  const double zero = expected_order_value(kCdnowSpend, 3.0, 0.0);
+  EXPECT_GT(zero, 0.0);
+  EXPECT_DOUBLE_EQ(expected_order_value(kCdnowSpend, 3.0, -37.0), zero);
+  EXPECT_DOUBLE_EQ(expected_order_value(kCdnowSpend, 3.0, -1e9), zero);
+  EXPECT_LT(expected_order_value(kCdnowSpend, 30.0, -5.0), zero);  // shrinks toward 0 with x
+}
+
 TEST(GammaGammaTest, ExpectedOrderValueIsInfiniteWithoutPopulationMean) {
   EXPECT_TRUE(std::isinf(expected_order_value(GammaGammaParams{2.0, 0.8, 10.0}, 0.0, 0.0)));
 }

@@ -148,8 +148,8 @@ TEST(TrainerTest, Errors) {
   const Error no_repeat_buyers = train(one_time_buyers, kAsOf, {}, nullptr).error();
   EXPECT_EQ(no_repeat_buyers.code, "no_repeat_buyers");
   EXPECT_EQ(no_repeat_buyers.message,
-            "no customer has bought on two different days: the spend model (Gamma-Gamma) needs "
-            "repeat buyers, and none of the 10 buyers is one");
+            "no customer has bought on two different days for a positive net amount: the spend "
+            "model (Gamma-Gamma) needs such repeat buyers, and none of the 10 buyers is one");
 }
 
 // Buyers the fits leave out are named: "none of the 10 customers is one" read wrong for ten
@@ -169,9 +169,9 @@ TEST(TrainerTest, ErrorsSayWhichBuyersWereLeftOut) {
           .error();
   EXPECT_EQ(free.code, "no_repeat_buyers");
   EXPECT_EQ(free.message,
-            "no customer has bought on two different days: the spend model (Gamma-Gamma) needs "
-            "repeat buyers, and none of the 10 buyers is one (10 bought on two days or more, but "
-            "for nothing net of refunds)");
+            "no customer has bought on two different days for a positive net amount: the spend "
+            "model (Gamma-Gamma) needs such repeat buyers, and none of the 10 buyers is one (10 "
+            "bought on two days or more, but for nothing net of refunds)");
 }
 
 TEST(TrainerTest, ReadsOnlyTheScalarFields) {
