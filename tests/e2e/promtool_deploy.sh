@@ -47,6 +47,12 @@ tests:
         values: '1x30'
       - series: 'segd_input_lost_to_retention_total{job="segd",instance="a",topic="clicks"}'
         values: '0x10 120x20'
+      - series: 'segd_rules_reloads_total{job="segd",instance="a",result="rejected"}'
+        values: '0x10 1x20'
+      - series: 'segd_rules_reloads_total{job="segd",instance="b",result="rejected"}'
+        values: '0x30'
+      - series: 'segd_rules_reloads_total{job="segd",instance="b",result="applied"}'
+        values: '0x10 1x20'
       - series: 'segd_input_lost_to_retention_total{job="segd",instance="b",topic="clicks"}'
         values: '0x30'
       # Down for an hour, and the loss counted before the first sample after the restart.
@@ -94,6 +100,16 @@ tests:
               description: "The broker removed 7 messages of clicks before segd read them; the state misses their events. Raise the topic's retention or segd's throughput, and consider a backfill."
       - eval_time: 28m
         alertname: SegdInputLostToRetention
+        exp_alerts: []
+      - eval_time: 12m
+        alertname: SegdRulesReloadRejected
+        exp_alerts:
+          - exp_labels: {severity: warning, job: segd, instance: a, result: rejected}
+            exp_annotations:
+              summary: "segd a rejected a rules reload"
+              description: "A reload of the rules file was rejected and segd keeps its current rules (the reason is in its log, component rules); fix the file and reload again."
+      - eval_time: 28m
+        alertname: SegdRulesReloadRejected
         exp_alerts: []
       - eval_time: 75m
         alertname: SegdInputLostToRetention

@@ -88,6 +88,12 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
       timers_fired_(counter(registry_,
                             "segd_timers_fired_total",
                             "Time-driven re-evaluations fired by stream time.")),
+      rule_reloads_(counter_family(registry_,
+                                   "segd_rules_reloads_total",
+                                   "Rule reloads (SIGHUP or POST /v1/rules/reload), by result: "
+                                   "applied, or rejected (the current rules stay).")),
+      rule_reloads_applied_(rule_reloads_.Add({{"result", "applied"}})),
+      rule_reloads_rejected_(rule_reloads_.Add({{"result", "rejected"}})),
       batches_(counter(registry_, "segd_batches_total", "Batches committed to the state store.")),
       wal_syncs_(counter(registry_,
                          "segd_rocksdb_wal_syncs_total",
@@ -217,6 +223,8 @@ void MetricsExporter::update_topics(const PipelineSnapshot& pipeline) {
   advance(outbox_published_, static_cast<double>(pipeline.outbox_published));
   advance(outbox_publish_errors_, static_cast<double>(pipeline.outbox_publish_errors));
   advance(timers_fired_, static_cast<double>(pipeline.timers_fired));
+  advance(rule_reloads_applied_, static_cast<double>(pipeline.rule_reloads));
+  advance(rule_reloads_rejected_, static_cast<double>(pipeline.rule_reloads_rejected));
   advance(batches_, static_cast<double>(pipeline.batches));
   outbox_pending_.Set(static_cast<double>(pipeline.outbox_pending));
 }
@@ -229,7 +237,11 @@ void MetricsExporter::update_partitions(const PipelineSnapshot& pipeline) {
   lag_gauges_ = sync_gauges(consumer_lag_, "partition", lag, std::move(lag_gauges_));
   std::map<std::string, double> stream;
   for (const auto& [partition, ms] : pipeline.stream_time_ms) {
-    stream.emplace(std::to_string(partition), static_cast<double>(ms) / 1000.0);
+    // A partition without an event yet has stream time 0: no series, rather than one that reads
+    // as 56 years behind (time() - segd_stream_time_seconds).
+    if (ms > 0) {
+      stream.emplace(std::to_string(partition), static_cast<double>(ms) / 1000.0);
+    }
   }
   stream_time_gauges_ =
       sync_gauges(stream_time_, "partition", stream, std::move(stream_time_gauges_));

@@ -89,6 +89,9 @@ class MetricsExporter {
   prometheus::Counter& outbox_published_;
   prometheus::Counter& outbox_publish_errors_;
   prometheus::Counter& timers_fired_;
+  prometheus::Family<prometheus::Counter>& rule_reloads_;
+  prometheus::Counter& rule_reloads_applied_;  // Of rule_reloads_ (declared after it).
+  prometheus::Counter& rule_reloads_rejected_;
   prometheus::Counter& batches_;
   prometheus::Counter& wal_syncs_;
 

@@ -130,6 +130,15 @@ core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id,
 }
 
 core::Result<std::vector<SegmentSummary>> DaemonBackend::reload_rules(RequestTime arrived) {
+  auto reloaded = apply_rules_file(arrived);
+  // Counted for the metrics: a rejected reload is otherwise only a log line (and `systemctl
+  // reload` reports success for it).
+  stats_.update(
+      [&](PipelineSnapshot& s) { ++(reloaded ? s.rule_reloads : s.rule_reloads_rejected); });
+  return reloaded;
+}
+
+core::Result<std::vector<SegmentSummary>> DaemonBackend::apply_rules_file(RequestTime arrived) {
   const core::Result<milliseconds> left = time_left(kCommandWait, arrived);
   if (!left) {
     log(LogLevel::kWarn, "rules", "reload not started: " + left.error().message);

@@ -37,6 +37,8 @@ class DaemonBackend final : public AdminBackend {
 
  private:
   [[nodiscard]] std::shared_ptr<const core::RuleSet> rules() const;
+  /// reload_rules() but for counting the outcome in the stats.
+  [[nodiscard]] core::Result<std::vector<SegmentSummary>> apply_rules_file(RequestTime arrived);
 
   Pipeline& pipeline_;
   RocksStore& store_;

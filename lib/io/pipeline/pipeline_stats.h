@@ -37,6 +37,8 @@ struct PipelineSnapshot {
   int64_t outbox_published = 0;
   int64_t outbox_publish_errors = 0;
   int64_t outbox_pending = 0;
+  int64_t rule_reloads = 0;                   ///< Rule reloads applied (SIGHUP or the admin API).
+  int64_t rule_reloads_rejected = 0;          ///< Rule reloads that kept the current rules.
   std::map<int32_t, int64_t> partition_lag;   ///< Kafka partition -> high watermark lag.
   std::map<int32_t, int64_t> stream_time_ms;  ///< Engine partition -> stream time.
   int64_t model_version = 0;

@@ -57,6 +57,30 @@ TEST(MetricsExporterTest, DeclaredTopicsAreExportedAtZeroBeforeTheirFirstCount) 
   EXPECT_EQ(sample(m.serialize(), "segd_events_consumed_total{topic=\"clicks\"}"), 7);
 }
 
+TEST(MetricsExporterTest, RuleReloadsAreCountedByResultFromTheStart) {
+  io::MetricsExporter m("v");
+  EXPECT_EQ(sample(m.serialize(), "segd_rules_reloads_total{result=\"rejected\"}"), 0);
+  io::MetricsInputs in;
+  in.pipeline.rule_reloads = 2;
+  in.pipeline.rule_reloads_rejected = 1;
+  m.update(in);
+  const std::string page = m.serialize();
+  EXPECT_EQ(sample(page, "segd_rules_reloads_total{result=\"applied\"}"), 2);
+  EXPECT_EQ(sample(page, "segd_rules_reloads_total{result=\"rejected\"}"), 1);
+}
+
+// A partition that had no event yet was exported at stream time 0, which reads as 56 years
+// behind in time() - segd_stream_time_seconds.
+TEST(MetricsExporterTest, APartitionWithoutEventsHasNoStreamTimeSeries) {
+  io::MetricsExporter m("v");
+  io::MetricsInputs in;
+  in.pipeline.stream_time_ms = {{0, 0}, {1, 1500}};
+  m.update(in);
+  const std::string page = m.serialize();
+  EXPECT_EQ(sample(page, "segd_stream_time_seconds{partition=\"0\"}"), std::nullopt);
+  EXPECT_EQ(sample(page, "segd_stream_time_seconds{partition=\"1\"}"), 1.5);
+}
+
 TEST(MetricsExporterTest, ChangesSplitIntoSegmentAndDirection) {
   io::MetricsExporter m("v");
   io::MetricsInputs in;

@@ -117,8 +117,16 @@ TEST(SegdDaemonTest, RuleReloadOnSighupEqualsAReplayThatSwitchesRulesThere) {
   ASSERT_TRUE(write_text(rules, "segments:\n  - name: broken\n    enter: \"orders_total >\"\n")
                   .has_value());
   ASSERT_NO_FATAL_FAILURE(reload(*segd, "reload rejected, keeping the current rules"));
+  // A rejected reload was only a log line: no metric (nor `systemctl reload`) told of it.
+  EXPECT_TRUE(wait_for_metric(*segd, "segd_rules_reloads_total{result=\"rejected\"}", 1,
+                              milliseconds(5000)))
+      << segd->log();
   ASSERT_TRUE(write_text(rules, kNewRules).has_value());
   ASSERT_NO_FATAL_FAILURE(reload(*segd, "rules: reloaded"));
+  EXPECT_TRUE(
+      wait_for_metric(*segd, "segd_rules_reloads_total{result=\"applied\"}", 1, milliseconds(5000)))
+      << segd->log();
+  EXPECT_EQ(metric_value(*segd, "segd_rules_reloads_total{result=\"rejected\"}"), 1);
   produced = produce_file(broker->bootstrap(), "events", halves[1]);
   ASSERT_TRUE(produced.has_value()) << produced.error().message;
   EXPECT_EQ(
