@@ -122,6 +122,7 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   }
   stats_.update([&](PipelineSnapshot& s) {
     s.assigned = true;
+    s.caught_up = false;  // As caught_up_: each new partition is read to its end first.
     s.segment_members = members_.totals();
     s.partition_count = partition_count_;
     for (const auto& [partition, processor] : processors_) {

@@ -13,6 +13,13 @@ core::Result<void> check_owned(const PipelineSnapshot& s, std::string_view custo
     return core::fail("not_assigned", "the customer's partition " + std::to_string(p) +
                                           " is owned by another instance of the group");
   }
+  // Until then the state is behind the input: a read is stale (a customer not seen yet is
+  // "unknown"), and an erasure would be undone by the events still to be read.
+  if (!s.caught_up) {
+    return core::fail("not_ready",
+                      "catching up: the partitions assigned to this instance are still being "
+                      "read to their end; retry once /readyz answers 200");
+  }
   return {};
 }
 

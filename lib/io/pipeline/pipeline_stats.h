@@ -49,9 +49,10 @@ struct PipelineSnapshot {
   int32_t partition_count = 0;         ///< Of the input topics; 0 before the first assignment.
 };
 
-/// Whether this instance owns `customer_id`'s partition now, by `s`. Errors: `not_ready` (no
-/// partitions assigned yet), `not_assigned` (another instance of the group owns it; the message
-/// names the partition).
+/// Whether this instance owns `customer_id`'s partition now, by `s`, and has caught up with its
+/// input. Errors: `not_ready` (no partitions assigned yet, or the assigned ones not yet read to
+/// their end since the assignment), `not_assigned` (another instance of the group owns it; the
+/// message names the partition).
 [[nodiscard]] core::Result<void> check_owned(const PipelineSnapshot& s,
                                              std::string_view customer_id);
 

@@ -27,6 +27,7 @@ TEST(OwnershipTest, OnlyTheOwnedPartitionsCustomersAreThisInstances) {
   s.assigned = true;
   s.partition_count = 4;
   s.owned_partitions = {0, 1};
+  s.caught_up = true;
   EXPECT_TRUE(check_owned(s, customer_on(0, 4)).has_value());
   EXPECT_TRUE(check_owned(s, customer_on(1, 4)).has_value());
   const auto other = check_owned(s, customer_on(2, 4));
@@ -34,6 +35,25 @@ TEST(OwnershipTest, OnlyTheOwnedPartitionsCustomersAreThisInstances) {
   EXPECT_EQ(other.error().code, "not_assigned");
   EXPECT_EQ(other.error().message,
             "the customer's partition 2 is owned by another instance of the group");
+}
+
+// An owner still reading its partitions to their end answered from a state behind its input: a
+// customer not read yet was 404 unknown_customer, another one's old values came back as 200, and
+// a local erasure was undone by the events still to be read (existed:true, then the history back).
+TEST(OwnershipTest, AnOwnerThatHasNotCaughtUpIsNotReady) {
+  PipelineSnapshot s;
+  s.assigned = true;
+  s.partition_count = 4;
+  s.owned_partitions = {0, 1, 2, 3};
+  s.caught_up = false;
+  const auto r = check_owned(s, "c1");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "not_ready");
+  EXPECT_EQ(r.error().message,
+            "catching up: the partitions assigned to this instance are still being read to their "
+            "end; retry once /readyz answers 200");
+  s.caught_up = true;
+  EXPECT_TRUE(check_owned(s, "c1").has_value());
 }
 
 TEST(OwnershipTest, AMemberWithoutPartitionsOwnsNoCustomer) {
