@@ -93,12 +93,11 @@ core::Result<ErasureResult> DaemonBackend::erase_customer(const std::string& id,
     return std::unexpected(left.error());
   }
   if (erasures_ != nullptr) {
-    // The request's wall-clock time is the erasure's event time (an adapter may read the clock;
-    // the engine only sees the event).
+    // An adapter may read the clock; the engine only sees the event.
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
-    auto written = erasures_->write(id, now_ms, *left);
+    auto written = erasures_->write(id, erasure_time_ms(stats_.snapshot(), id, now_ms), *left);
     if (!written) {
       log(LogLevel::kWarn, "audit",
           "erasure of customer '" + id + "' not confirmed: " + written.error().message);

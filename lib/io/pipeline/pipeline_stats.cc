@@ -1,5 +1,7 @@
 #include "io/pipeline/pipeline_stats.h"
 
+#include <algorithm>
+
 #include "core/common/partitioner.h"
 
 namespace segd::io {
@@ -21,6 +23,15 @@ core::Result<void> check_owned(const PipelineSnapshot& s, std::string_view custo
                       "read to their end; retry once /readyz answers 200");
   }
   return {};
+}
+
+int64_t erasure_time_ms(const PipelineSnapshot& s, std::string_view customer_id, int64_t now_ms) {
+  if (s.partition_count <= 0) {
+    return now_ms;
+  }
+  const int32_t p = core::partition_for_key(customer_id, s.partition_count).value();
+  const auto it = s.stream_time_ms.find(p);
+  return it != s.stream_time_ms.end() && it->second > 0 ? std::max(now_ms, it->second + 1) : now_ms;
 }
 
 }  // namespace segd::io

@@ -56,6 +56,16 @@ struct PipelineSnapshot {
 [[nodiscard]] core::Result<void> check_owned(const PipelineSnapshot& s,
                                              std::string_view customer_id);
 
+/// The event time of an erasure event that DELETE writes at wall-clock time `now_ms`: `now_ms`,
+/// but on the owner of the customer's partition (by `s`) at least just past that partition's
+/// stream time. The live run applies the erasure after every event it has processed so far, and
+/// a rebuild merges the input topics by event time: an erasure dated before events already
+/// processed (dated ahead of the clock, or a skewed clock) came before them in a rebuild, which
+/// brought the customer back. Pure.
+[[nodiscard]] int64_t erasure_time_ms(const PipelineSnapshot& s,
+                                      std::string_view customer_id,
+                                      int64_t now_ms);
+
 /// Counters shared between the pipeline thread (writer), the outbox drainer and the admin server
 /// (readers). Guarded by one mutex: the pipeline adds its counts once per committed batch, so a
 /// reader sees batch-consistent accounting; readers take a copy once per scrape.

@@ -64,5 +64,22 @@ TEST(OwnershipTest, AMemberWithoutPartitionsOwnsNoCustomer) {
   EXPECT_EQ(r.error().code, "not_ready");
 }
 
+// DELETE dated its erasure event at the wall clock: events processed before it but dated later
+// (ahead of the clock, or a skewed clock) came after it in a rebuild's merge by event time, and
+// brought the erased customer back there.
+TEST(OwnershipTest, AnErasureIsDatedPastItsPartitionsStreamTimeOnTheOwner) {
+  PipelineSnapshot s;
+  s.assigned = true;
+  s.partition_count = 4;
+  const std::string c0 = customer_on(0, 4);
+  const std::string c1 = customer_on(1, 4);
+  s.stream_time_ms = {{0, 5'000}, {1, 0}};
+  EXPECT_EQ(erasure_time_ms(s, c0, 3'000), 5'001);  // behind the partition's stream time
+  EXPECT_EQ(erasure_time_ms(s, c0, 9'000), 9'000);  // the clock is ahead
+  EXPECT_EQ(erasure_time_ms(s, c1, 3'000), 3'000);  // no event in the partition yet
+  EXPECT_EQ(erasure_time_ms(s, customer_on(2, 4), 3'000), 3'000);  // not owned: the clock
+  EXPECT_EQ(erasure_time_ms(PipelineSnapshot{}, c0, 3'000), 3'000);
+}
+
 }  // namespace
 }  // namespace segd::io
