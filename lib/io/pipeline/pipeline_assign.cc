@@ -1,4 +1,6 @@
 // Pipeline: partition assignment and revocation (rebalances), and the partition-count check.
+#include <utility>
+
 #include "io/kafka/errors.h"
 #include "io/log/log.h"
 #include "io/pipeline/co_partitioning.h"
@@ -119,6 +121,16 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   }
   if (const auto err = rd_kafka_assign(consumer_.get(), partitions); err) {
     return std::unexpected(kafka::to_error(err, "assign"));
+  }
+  if (config_.refit_every_ms > 0 && !processors_.empty() &&
+      std::cmp_less(processors_.size(), partition_count_)) {
+    log(LogLevel::kWarn, "models",
+        "this instance owns " + std::to_string(processors_.size()) + " of " +
+            std::to_string(partition_count_) +
+            " partitions and trains its own model versions (models.refit_every): a partition "
+            "that moves to another instance is rebuilt under that one's versions, and changes "
+            "that depend on scores can differ there under the same event_ids (README, Several "
+            "instances)");
   }
   stats_.update([&](PipelineSnapshot& s) {
     s.assigned = true;
