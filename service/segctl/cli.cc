@@ -73,8 +73,8 @@ core::Result<std::optional<std::string>> path_flag(const service::ParsedFlags& f
   return value;
 }
 
-core::Result<std::string> required_path_flag(const service::ParsedFlags& flags,
-                                             const std::string& name) {
+core::Result<std::string> required_flag(const service::ParsedFlags& flags,
+                                        const std::string& name) {
   auto value = path_flag(flags, name);
   if (!value) {
     return std::unexpected(value.error());

@@ -38,10 +38,10 @@ struct CommandSpec {
 /// out (replay's `--rules ""` as no segments).
 [[nodiscard]] core::Result<std::optional<std::string>> path_flag(const service::ParsedFlags& flags,
                                                                  const std::string& name);
-/// path_flag of a flag that must be given. Errors (code `bad_flag`): "--NAME: required", and
-/// path_flag's.
-[[nodiscard]] core::Result<std::string> required_path_flag(const service::ParsedFlags& flags,
-                                                           const std::string& name);
+/// The value of a flag that must be given, and not empty (a path, as path_flag(), or a list of
+/// brokers, a topic). Errors (code `bad_flag`): "--NAME: required", and path_flag's.
+[[nodiscard]] core::Result<std::string> required_flag(const service::ParsedFlags& flags,
+                                                      const std::string& name);
 
 /// Opens an existing segd state dir for inspect, export (io::OpenMode::kReadOnly) and fit
 /// (kExisting), which must not create one where there was none, nor add anything to another

@@ -163,7 +163,7 @@ int fit_main(int argc, char** argv) {
     return *code;
   }
   const auto& flags = std::get<service::ParsedFlags>(parsed);
-  const auto dir = required_path_flag(flags, "state-dir");
+  const auto dir = required_flag(flags, "state-dir");
   if (!dir) {
     return report(dir.error(), 2);
   }

@@ -7,9 +7,11 @@
 #include <cstdio>
 #include <cstring>
 #include <istream>
+#include <optional>
 
 #include "io/codec/json_event_codec.h"
 #include "io/codec/proto_event_codec.h"
+#include "io/config/fd.h"
 #include "io/config/input_file.h"
 #include "io/kafka/bulk_producer.h"
 #include "io/kafka/conf.h"
@@ -29,19 +31,6 @@ std::optional<std::string> to_protobuf(std::string_view line) {
   }
   return io::encode_proto_event(*event);
 }
-
-// The input's descriptor, standard input's unless a file was opened, which is closed at the end.
-struct InputFd {
-  int fd = STDIN_FILENO;
-  InputFd() = default;
-  InputFd(const InputFd&) = delete;
-  InputFd& operator=(const InputFd&) = delete;
-  ~InputFd() {
-    if (fd != STDIN_FILENO) {
-      ::close(fd);
-    }
-  }
-};
 
 // The signal that asked the run to stop, 0 while none did.
 std::atomic<int> g_stop_signal{0};
@@ -86,12 +75,9 @@ int produce_main(int argc, char** argv) {
   io::kafka::BulkProduceConfig config;
   for (const auto& [name, field] :
        {std::pair{"brokers", &config.brokers}, std::pair{"topic", &config.topic}}) {
-    auto value = flags.get(name);
+    auto value = required_flag(flags, name);
     if (!value) {
-      return report({"bad_flag", std::string("--") + name + ": required"}, 2);
-    }
-    if (value->empty()) {
-      return report({"bad_flag", std::string("--") + name + ": must not be empty"}, 2);
+      return report(value.error(), 2);
     }
     *field = *value;
   }
@@ -123,18 +109,19 @@ int produce_main(int argc, char** argv) {
     return report({"bad_flag", "--format: expected json or protobuf, got '" + format + "'"}, 2);
   }
   const std::string input = input_flag->value_or("-");
-  InputFd fd;
+  std::optional<io::Fd> file;  // Standard input when empty.
   if (input != "-") {
     if (auto readable = io::check_input_file(input); !readable) {
       return report({"io_error", "--input: " + readable.error().message}, 1);
     }
-    fd.fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd.fd < 0) {
+    const int opened = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (opened < 0) {
       return report({"io_error", "--input: " + input + ": " + std::strerror(errno)}, 1);
     }
+    file.emplace(opened);
   }
   stop_on_signals();
-  StoppableInput buffer(fd.fd, g_stop_signal);
+  StoppableInput buffer(file ? file->get() : STDIN_FILENO, g_stop_signal);
   std::istream in(&buffer);
   auto stats = io::kafka::produce_jsonl(
       config, in, format == "protobuf" ? io::kafka::LineEncoder(to_protobuf) : nullptr,

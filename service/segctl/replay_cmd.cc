@@ -44,7 +44,7 @@ int replay_main(int argc, char** argv) {
   if (std::ranges::find(options.inputs, std::string()) != options.inputs.end()) {
     return report({"bad_flag", "--input: must not be empty"}, 2);
   }
-  auto state_dir = required_path_flag(flags, "state-dir");
+  auto state_dir = required_flag(flags, "state-dir");
   if (!state_dir) {
     return report(state_dir.error(), 2);
   }

@@ -41,7 +41,7 @@ std::string quoted_id(std::string_view id) {
 // output.
 int with_view(const service::ParsedFlags& flags,
               const std::function<int(io::CustomerView&, std::ostream&)>& body) {
-  const auto dir = required_path_flag(flags, "state-dir");
+  const auto dir = required_flag(flags, "state-dir");
   if (!dir) {
     return report(dir.error(), 2);
   }
