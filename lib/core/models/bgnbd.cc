@@ -143,10 +143,10 @@ SeriesCosts series_costs(const BracketArgs& g) {
           .a1_cost = c > 0.0 ? euler_terms(g) : 0.0};
 }
 
-// The two scaled Pfaff/Euler series, the one estimated cheaper first; NaN if neither gives a
-// value within bounds in kBracketMaxTerms terms each.
-Hyp2f1Sum bracket_by_series(const BracketArgs& g) {
-  const auto [rx_usable, a1_usable, rx_cost, a1_cost] = series_costs(g);
+// The two scaled Pfaff/Euler series (`costs`: series_costs(g)), the one estimated cheaper first;
+// NaN if neither gives a value within bounds in kBracketMaxTerms terms each.
+Hyp2f1Sum bracket_by_series(const BracketArgs& g, const SeriesCosts& costs) {
+  const auto [rx_usable, a1_usable, rx_cost, a1_cost] = costs;
   const bool rx_first = rx_usable && (!a1_usable || rx_cost <= a1_cost);
   int terms = 0;
   for (const bool rx : {rx_first, !rx_first}) {
@@ -176,13 +176,14 @@ Hyp2f1Sum bracket_away_from_unit_a(const BracketArgs& g) {
   }
   // Where both series would be long too (a tiny a with a huge b, fitted so from a small sample:
   // 40000 terms, a quarter of a millisecond, for every clv step), the integral comes first.
-  if (series_costs(g).cheapest() > kEulerMaxTerms) {
+  const SeriesCosts costs = series_costs(g);
+  if (costs.cheapest() > kEulerMaxTerms) {
     const double integral = bracket_by_quadrature(g);
     if (!std::isnan(integral)) {
       return {integral, terms};
     }
   }
-  const Hyp2f1Sum series = bracket_by_series(g);
+  const Hyp2f1Sum series = bracket_by_series(g, costs);
   terms += series.terms;
   if (!std::isnan(series.value)) {
     return {series.value, terms};
