@@ -201,10 +201,19 @@ core::Result<rd_kafka_resp_err_t> parse_error_code(std::string_view text) {
   size_t count = 0;
   rd_kafka_get_err_descs(&descs, &count);
   for (size_t i = 0; i < count; ++i) {
-    if (descs[i].name != nullptr &&
-        (number ? descs[i].code == code : iequals(descs[i].name, text))) {
-      return descs[i].code;
+    if (descs[i].name == nullptr ||
+        !(number ? descs[i].code == code : iequals(descs[i].name, text))) {
+      continue;
     }
+    // Internal codes are never on the wire: the mock would send one as a response's error code,
+    // which no client interprets. The mock itself gives _TRANSPORT a meaning: a disconnect.
+    if (descs[i].code < 0 && descs[i].code != RD_KAFKA_RESP_ERR__TRANSPORT) {
+      return core::fail("bad_error_code",
+                        "error code " + std::string(descs[i].name) +
+                            " is internal to librdkafka, never sent by a broker (of the internal "
+                            "codes only _TRANSPORT, a forced disconnect, is taken)");
+    }
+    return descs[i].code;
   }
   return core::fail("bad_error_code", "unknown error code: " + std::string(text));
 }

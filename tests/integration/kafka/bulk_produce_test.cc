@@ -289,6 +289,16 @@ TEST(DevBrokerTest, AnswersControlCommands) {
       << broker->command("request-errors 9999 6").value_or("");
   EXPECT_EQ(broker->command("request-errors Produce 99999").value_or(""),
             "error: unknown error code: 99999");
+  // NO_ERROR is a success in the sequence; internal codes other than _TRANSPORT would reach the
+  // client as response error codes no broker sends.
+  EXPECT_EQ(broker->command("request-errors Produce NO_ERROR REQUEST_TIMED_OUT").value_or(""),
+            "ok");
+  EXPECT_EQ(broker->command("request-errors Produce _END").value_or(""),
+            "error: error code _END is internal to librdkafka, never sent by a broker (of the "
+            "internal codes only _TRANSPORT, a forced disconnect, is taken)");
+  EXPECT_TRUE(broker->command("request-errors Fetch -191")
+                  .value_or("")
+                  .starts_with("error: error code _PARTITION_EOF is internal"));
   EXPECT_TRUE(broker->command("frobnicate").value_or("").starts_with("error: "));
   EXPECT_TRUE(broker->command("broker-down 42").value_or("").starts_with("error: "));
   // The mock takes any id here; a coordinator on broker 9 of 3 aborted the whole cluster at the
