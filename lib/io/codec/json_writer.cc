@@ -15,6 +15,15 @@ namespace {
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
+// The bytes written as they are: printable ASCII but `"` and `\`.
+constexpr std::array<bool, 256> kPlainAscii = [] {
+  std::array<bool, 256> plain{};
+  for (unsigned c = 0x20; c < 0x80; ++c) {
+    plain[c] = c != '"' && c != '\\';
+  }
+  return plain;
+}();
+
 // The escape for one ASCII byte, or empty when it is written as is.
 std::string_view short_escape(unsigned char c) {
   switch (c) {
@@ -38,6 +47,13 @@ std::string_view short_escape(unsigned char c) {
 }
 
 }  // namespace
+
+JsonWriter::JsonWriter() {
+  constexpr size_t kInitialBytes = 512;
+  constexpr size_t kInitialDepth = 8;
+  out_.reserve(kInitialBytes);
+  stack_.reserve(kInitialDepth);
+}
 
 JsonWriter::JsonWriter(std::string buffer) : out_(std::move(buffer)) {}
 
@@ -147,11 +163,7 @@ void JsonWriter::write_escaped(std::string_view value) {
   while (pos < value.size()) {
     // Copy a run of characters that need no escaping in one append.
     size_t plain = pos;
-    while (plain < value.size()) {
-      const auto p = static_cast<unsigned char>(value[plain]);
-      if (p < 0x20U || p >= 0x80U || p == '"' || p == '\\') {
-        break;
-      }
+    while (plain < value.size() && kPlainAscii[static_cast<unsigned char>(value[plain])]) {
       ++plain;
     }
     out_.append(value.substr(pos, plain - pos));
