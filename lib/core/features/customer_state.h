@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/common/time.h"
+#include "core/features/money.h"
 
 namespace segd::core {
 
@@ -32,6 +33,12 @@ struct CartLine {
   std::string product_id;
   int64_t quantity = 0;
   double price = 0.0;
+
+  /// quantity × price on the micro-unit grid: a line's amount counts rounded, as every amount
+  /// does, so the cart's value is a sum of rounded amounts.
+  [[nodiscard]] double value() const {
+    return on_money_grid(static_cast<double>(quantity) * price);
+  }
 
   bool operator==(const CartLine&) const = default;
 };

@@ -209,8 +209,7 @@ void merge_oldest_cart_lines(std::vector<CartLine>& cart) {
   CartLine& first = cart[0];
   const CartLine& second = cart[1];
   const int64_t quantity = first.quantity + second.quantity;
-  const double value = static_cast<double>(first.quantity) * first.price +
-                       static_cast<double>(second.quantity) * second.price;
+  const double value = on_money_grid(first.value() + second.value());
   first.price = value / static_cast<double>(quantity);
   first.quantity = quantity;
   first.ts_ms = second.ts_ms;

@@ -191,9 +191,8 @@ FeatureVector compute_features(const CustomerState& s,
     value = 0;
     for (const CartLine& l : s.cart) {
       open += static_cast<double>(l.quantity);
-      value += static_cast<double>(l.quantity) * l.price;
+      value = on_money_grid(value + l.value());
     }
-    value = on_money_grid(value);
   }
   set(FeatureId::kCartOpen, open);
   set(FeatureId::kCartValue, value);

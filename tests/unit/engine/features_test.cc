@@ -468,6 +468,29 @@ TEST(FeaturesTest, AmountsWithMoreDecimalsCountRoundedInAnyOrder) {
   }
 }
 
+// A cart line's value (quantity × price) counts rounded to the micro-unit, as every amount does:
+// three lines of 0.0000004 summed 1.2e-6 and showed 0.000001, and two lines of 0.0000015 showed
+// 0.000003 where each is 0.000002 (as a purchase of 0.0000015 counts in monetary_total).
+TEST(FeaturesTest, CartLinesCountRoundedToTheMicroUnit) {
+  const auto cart_value = [](double price, int lines, int64_t quantity) {
+    CustomerState s = fresh();
+    for (int i = 0; i < lines; ++i) {
+      Event add = make_event(EventType::kAddToCart, at_day(1 + i * 0.001));
+      add.product_id = "p" + std::to_string(i);
+      add.price = price;
+      add.quantity = quantity;
+      apply_event_features(s, add);
+    }
+    return value(s, FeatureId::kCartValue, at_day(2));
+  };
+  EXPECT_EQ(cart_value(0.0000004, 3, 1), 0.0);
+  EXPECT_EQ(cart_value(0.0000015, 2, 1), 0.000004);
+  EXPECT_EQ(cart_value(0.0000015, 2, 3), 0.00001);  // 4.5e-6 a line: 0.000005 each.
+  // Merged lines (past 32) keep their rounded values: 40 lines of 0.0000015 are 40 × 0.000002.
+  EXPECT_EQ(cart_value(0.0000015, 40, 1), 0.00008);
+  EXPECT_EQ(cart_value(0.1, 40, 3), 12.0);
+}
+
 // Sums of money are exact to the micro-unit up to 2e9, also a window's sum over many days: 300
 // purchases of up to 12 million with cents, one a day, give the decimal total in any order.
 TEST(FeaturesTest, LargeSumsOfMoneyOverManyDaysAreExact) {
