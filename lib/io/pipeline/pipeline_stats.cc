@@ -31,7 +31,7 @@ int64_t erasure_time_ms(const PipelineSnapshot& s, std::string_view customer_id,
   }
   const int32_t p = core::partition_for_key(customer_id, s.partition_count).value();
   const auto it = s.stream_time_ms.find(p);
-  return it != s.stream_time_ms.end() && it->second > 0 ? std::max(now_ms, it->second + 1) : now_ms;
+  return it != s.stream_time_ms.end() && it->second > 0 ? it->second + 1 : now_ms;
 }
 
 }  // namespace segd::io

@@ -56,12 +56,14 @@ struct PipelineSnapshot {
 [[nodiscard]] core::Result<void> check_owned(const PipelineSnapshot& s,
                                              std::string_view customer_id);
 
-/// The event time of an erasure event that DELETE writes at wall-clock time `now_ms`: `now_ms`,
-/// but on the owner of the customer's partition (by `s`) at least just past that partition's
-/// stream time. The live run applies the erasure after every event it has processed so far, and
-/// a rebuild merges the input topics by event time: an erasure dated before events already
-/// processed (dated ahead of the clock, or a skewed clock) came before them in a rebuild, which
-/// brought the customer back. Pure.
+/// The event time of an erasure event that DELETE writes at wall-clock time `now_ms`: on the
+/// owner of the customer's partition (by `s`), just past that partition's stream time; elsewhere,
+/// or before the partition's first event, `now_ms`. The live run applies the erasure after every
+/// event it has processed so far, and a rebuild merges the input topics by event time: an erasure
+/// dated before events already processed (dated ahead of the clock, or a skewed clock) came
+/// before them in a rebuild, which brought the customer back; one dated at a clock ahead of the
+/// stream (a backlog, historical input) moved the partition's stream time up to the clock, firing
+/// every timer of its customers up to then and, with refits on, a model refit. Pure.
 [[nodiscard]] int64_t erasure_time_ms(const PipelineSnapshot& s,
                                       std::string_view customer_id,
                                       int64_t now_ms);
