@@ -186,12 +186,6 @@ int write_files(const gen::GenPlan& plan, const service::ParsedFlags& flags) {
   }
   std::vector<io::FlagPath> destinations = {{"--output", output->value_or("-")}};
   if (*truth_path) {
-    if (**truth_path == "-" && destinations.front().path == "-") {
-      return report({"bad_flag",
-                     "--truth: '-' is standard output, where the events go (give "
-                     "--output or another --truth)"},
-                    2);
-    }
     destinations.push_back({"--truth", **truth_path});
   }
   // Both into one file would be a mix of events and CSV.

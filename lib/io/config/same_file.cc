@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace segd::io {
@@ -18,16 +19,25 @@ struct FileId {
   bool operator==(const FileId&) const = default;
 };
 
-// The file a path names when a command could truncate or interleave it: a regular file, or a path
-// with nothing there yet. "-" is the standard stream `standard` (input for reads, output for
-// writes). A device or a pipe is left alone.
-std::optional<FileId> file_id(const std::string& path, int standard) {
+// Standard output when it is neither a file nor a pipe (a terminal, /dev/null): two outputs there
+// still interleave. Not a normalised path, which is absolute.
+constexpr std::string_view kStandardOutput = "-";
+
+// The file a path names when a command could truncate or interleave it: a regular file, a path
+// with nothing there yet, and for a write also a pipe or a socket (two outputs into one stream
+// mix their records). "-" is the standard stream `standard` (input for reads, output for writes).
+// A device is left alone, but for standard output itself.
+std::optional<FileId> file_id(const std::string& path, int standard, bool write) {
   struct stat st {};
   const int result = path == "-" ? ::fstat(standard, &st) : ::stat(path.c_str(), &st);
-  if (result == 0) {
-    return S_ISREG(st.st_mode) ? std::optional(FileId{st.st_dev, st.st_ino, {}}) : std::nullopt;
+  if (result == 0 &&
+      (S_ISREG(st.st_mode) || (write && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))))) {
+    return FileId{st.st_dev, st.st_ino, {}};
   }
   if (path == "-") {
+    return write ? std::optional(FileId{0, 0, std::string(kStandardOutput)}) : std::nullopt;
+  }
+  if (result == 0) {
     return std::nullopt;
   }
   return FileId{0, 0, normalised_path(path)};
@@ -74,12 +84,12 @@ core::Result<void> check_distinct_files(std::span<const FlagPath> reads,
                                         std::span<const FlagPath> writes) {
   std::vector<Named> seen;
   for (const FlagPath& read : reads) {
-    if (auto id = read.path.empty() ? std::nullopt : file_id(read.path, STDIN_FILENO)) {
+    if (auto id = read.path.empty() ? std::nullopt : file_id(read.path, STDIN_FILENO, false)) {
       seen.push_back({&read, *id, true});
     }
   }
   for (const FlagPath& write : writes) {
-    const auto id = write.path.empty() ? std::nullopt : file_id(write.path, STDOUT_FILENO);
+    const auto id = write.path.empty() ? std::nullopt : file_id(write.path, STDOUT_FILENO, true);
     if (!id) {
       continue;
     }

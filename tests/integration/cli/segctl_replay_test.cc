@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "integration/cli/cli_run.h"
+#include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace segd::test {
@@ -87,6 +88,37 @@ TEST_F(SegctlReplayFilesTest, RefusesTheStandardOutputFileAsTheDeadLetterFile) {
             "segctl: bad_option: --dead-letter: '/dev/stdout' is the same file as --output '-' "
             "(standard output)\n");
   EXPECT_FALSE(std::filesystem::exists(state_dir_));
+}
+
+// With standard output on a pipe, `--dead-letter -` (or /dev/stdout for both) was accepted: the
+// changes and the dead letters went into one stream, mixed (an audit of README's "the same file
+// as the other output is refused"). Only a regular file was compared.
+TEST_F(SegctlReplayFilesTest, RefusesBothOutputsIntoTheStandardOutputPipe) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--dead-letter", "-"},
+       "--dead-letter: '-' (standard output) is the same file as --output '-' (standard output)"},
+      {{"--output", "/dev/stdout", "--dead-letter", "/dev/stdout"},
+       "--dead-letter: '/dev/stdout' is the same file as --output '/dev/stdout'"}};
+  int run_number = 0;
+  for (const auto& [flags, message] : cases) {
+    const std::string stderr_path = dir_.file("stderr" + std::to_string(++run_number) + ".txt");
+    ProcessOptions options;
+    options.argv = {
+        SEGD_BIN_DIR "/segctl", "replay", "--state-dir", state_dir_, "--input", events_};
+    options.argv.insert(options.argv.end(), flags.begin(), flags.end());
+    options.stderr_path = stderr_path;
+    auto process = Process::spawn(options);
+    ASSERT_TRUE(process) << process.error().message;
+    const auto line = process->read_line(std::chrono::seconds(60));
+    EXPECT_FALSE(line) << "wrote to the pipe: " << *line;
+    EXPECT_EQ(process->wait(std::chrono::seconds(60)).value_or(-1), 2) << message;
+    EXPECT_EQ(read_text(stderr_path), "segctl: bad_option: " + message + "\n");
+    EXPECT_FALSE(std::filesystem::exists(state_dir_));
+  }
+  // Two devices stay allowed: /dev/null for both outputs.
+  const Ran null =
+      replay({"--input", events_, "--output", "/dev/null", "--dead-letter", "/dev/null"});
+  EXPECT_EQ(null.code, 0) << null.err;
 }
 
 // `--output myrules.yaml` with the same --rules replaced the rules with segment changes.
