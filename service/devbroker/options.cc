@@ -51,7 +51,7 @@ std::string usage() {
          "N is 1 to " +
          std::to_string(kMaxBrokers) + ", PARTITIONS 1 to " + std::to_string(kMaxPartitions) +
          ".\n"
-         "Runs librdkafka's mock Kafka cluster until SIGTERM/SIGINT or a `quit` command\n"
+         "Runs librdkafka's mock Kafka cluster until SIGTERM/SIGINT/SIGHUP or a `quit` command\n"
          "(or EOF on stdin, if stdin is a pipe and --exit-on-eof is given).\n"
          "Commands (one per line on stdin or the FIFO, answered `ok` or `error: ...` on stdout):\n"
          "  broker-down ID | broker-up ID | rtt BROKER_ID MS\n"

@@ -228,7 +228,7 @@ int gen_main(int argc, char** argv) {
       "[--bad-rate R] [--output FILE] [--truth FILE]",
       "Writes M realistic synthetic events (JSONL, time order) for N customers: skewed activity,\n"
       "sessions, view -> cart -> purchase funnels, refunds, churners, planted behaviour groups,\n"
-      "~1% late and ~0.5% duplicate events, and malformed lines at rate R. Same arguments, same\n"
+      "~1% late and ~0.45% duplicate events, and malformed lines at rate R. Same arguments, same\n"
       "bytes. --truth writes customer_id,group for the planted groups.",
       {{"customers",
         "number of customers, 1 to 100000000, about 400 bytes of memory each (required)"},

@@ -194,7 +194,9 @@ TEST(UsageTest, EmptyPathFlagsAreUsageErrors) {
   const Ran both =
       run("segctl", {"gen", "--customers", "2", "--events", "2", "--seed", "1", "--truth", "-"});
   EXPECT_EQ(both.code, 2);
-  EXPECT_EQ(both.err.rfind("segctl: bad_flag: --truth: '-' is standard output", 0), 0u) << both.err;
+  EXPECT_EQ(both.err,
+            "segctl: bad_option: --truth: '-' (standard output) is the same file as --output '-' "
+            "(standard output)\n");
   EXPECT_EQ(both.out, "");
 }
 

@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "core/events/validate.h"
 #include "core/segments/rule_set.h"
 #include "io/state/proto_bytes.h"
 #include "io/state/state_keys.h"
@@ -88,6 +89,26 @@ TEST(StateCodecTest, MaximalStateRoundTrips) {
   EXPECT_EQ(*back, s);
   // The documented per-customer bound (STORAGE.md) holds for this state.
   EXPECT_LT(bytes.size(), 64u * 1024u);
+}
+
+// The worst case STORAGE.md and README quote: every list full, integers at the ends of their
+// ranges, and every text as long as the input allows (customer and product ids 128 bytes,
+// category names 256), with 64 segments of the longest name. STORAGE.md described it with a
+// 256-byte customer id, which validation refuses, and README with 128-byte ids throughout.
+TEST(StateCodecTest, TheLargestStateTheInputAllowsFitsTheDocumentedBound) {
+  core::CustomerState s = maximal_state();
+  const core::ValidationLimits limits;
+  s.customer_id.assign(limits.max_customer_id_bytes, 'c');
+  for (core::CartLine& line : s.cart) {
+    line.product_id.assign(limits.max_id_bytes, 'p');
+  }
+  for (core::CategoryScore& category : s.categories) {
+    category.category.assign(limits.max_text_bytes, 'k');
+  }
+  s.segments.assign(64, std::string(core::kMaxSegmentNameBytes, 's'));
+  const size_t bytes = encode_customer(s).size();
+  RecordProperty("bytes", std::to_string(bytes));
+  EXPECT_LE(bytes, 55'872u);  // STORAGE.md: 55,872 bytes (54.6 KiB).
 }
 
 TEST(StateCodecTest, EncodingIsDeterministicAndStable) {
