@@ -96,6 +96,12 @@ core::Result<size_t> OutboxDrainer::fill() {
 void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
   int64_t delivered = 0;
   int64_t errors = 0;
+  const auto now = FailureSummary::Clock::now();
+  const auto warn = [](const std::optional<std::string>& line) {
+    if (line) {
+      log(LogLevel::kWarn, "outbox", *line + "; sent again");
+    }
+  };
   for (const Delivery& d : reports) {
     in_flight_.erase(d.tag);
     if (d.ok) {
@@ -103,9 +109,10 @@ void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
     } else {
       ++errors;
       next_seq_ = std::min(next_seq_, d.tag);  // Send it (and what follows) again.
-      log(LogLevel::kWarn, "outbox", "delivery failed, will retry: " + d.error);
+      warn(delivery_failures_.failed(d.error, now));
     }
   }
+  warn(delivery_failures_.due(now));
   const uint64_t confirmed_below = this->confirmed_below();
   if (confirmed_below >= deleted_below_ + kDeleteEvery ||
       (in_flight_.empty() && confirmed_below > deleted_below_)) {

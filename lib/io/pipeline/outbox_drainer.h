@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/common/result.h"
+#include "io/log/failure_summary.h"
 #include "io/pipeline/pipeline_config.h"
 #include "io/pipeline/pipeline_stats.h"
 #include "io/pipeline/producer.h"
@@ -65,6 +66,8 @@ class OutboxDrainer {
   std::chrono::milliseconds drain_timeout_{0};  // Set by stop() before stopping_.
   std::atomic<bool> stopping_{false};
   std::atomic<bool> idle_{false};
+  /// Delivery failures come by the in-flight window in an outage: logged as a count.
+  FailureSummary delivery_failures_{"delivery", "deliveries", std::chrono::seconds(10)};
   bool failing_ = false;  ///< The last fill() failed (records pending); read by stop() after join.
   std::thread thread_;
 };

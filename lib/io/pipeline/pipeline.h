@@ -16,6 +16,7 @@
 #include "core/engine/partition_processor.h"
 #include "core/models/model_snapshot.h"
 #include "io/kafka/handles.h"
+#include "io/log/failure_summary.h"
 #include "io/pipeline/dead_letter_record.h"
 #include "io/pipeline/outbox_drainer.h"
 #include "io/pipeline/pipeline_config.h"
@@ -249,9 +250,11 @@ class Pipeline {
   /// The refit in progress (see start_refit), started at refit_started_.
   std::future<core::Result<core::models::ModelSnapshot>> refit_;
   std::chrono::steady_clock::time_point refit_started_;
-  SegmentMembers members_;                         ///< Of the owned partitions.
-  std::vector<DeadLetterRecord> dead_letters_;     ///< Sent in this batch, confirmed before commit.
-  size_t dead_letters_confirmed_ = 0;              ///< Of dead_letters_.
+  SegmentMembers members_;                      ///< Of the owned partitions.
+  std::vector<DeadLetterRecord> dead_letters_;  ///< Sent in this batch, confirmed before commit.
+  size_t dead_letters_confirmed_ = 0;           ///< Of dead_letters_.
+  /// Dead-letter delivery failures, logged as a count in an outage.
+  FailureSummary dead_letter_failures_{"delivery", "deliveries", std::chrono::seconds(10)};
   std::optional<core::Error> dead_letter_unsent_;  ///< A dead letter the producer refused.
   const std::atomic<bool>* stop_ = nullptr;        ///< run()'s stop flag; a set one after run().
   /// When waits for dead-letter deliveries give up: set once a stop was asked for.
