@@ -1,4 +1,6 @@
 // Pipeline: batch commits, dead letters and model refits.
+#include <malloc.h>
+
 #include <future>
 #include <optional>
 
@@ -67,12 +69,20 @@ core::Result<void> Pipeline::produce_dead_letter(const DeadLetterRecord& record,
 }
 
 core::Result<void> Pipeline::serve_dead_letter_reports(int timeout_ms) {
-  for (const Delivery& d : dlq_->poll(timeout_ms)) {
+  const std::vector<Delivery> reports = dlq_->poll(timeout_ms);
+  const auto now = FailureSummary::Clock::now();
+  const auto warn = [](const std::optional<std::string>& line) {
+    if (line) {
+      log(LogLevel::kWarn, "dead-letter", *line + "; sent again");
+    }
+  };
+  warn(dead_letter_failures_.due(now));
+  for (const Delivery& d : reports) {
     if (d.ok) {
       ++dead_letters_confirmed_;
       continue;
     }
-    log(LogLevel::kWarn, "dead-letter", "delivery failed, retrying: " + d.error);
+    warn(dead_letter_failures_.failed(d.error, now));
     const DeadLetterRecord& dl = dead_letters_[d.tag];
     if (auto again = produce_dead_letter(dl, d.tag); !again) {
       return unsent_dead_letter(again.error());
@@ -166,6 +176,11 @@ core::Result<void> Pipeline::finish_refit(bool wait) {
     return {};
   }
   auto snapshot = refit_.get();
+  // The refit's thread scanned every stored customer through malloc arenas of its own, and glibc
+  // keeps what it freed there, up to the trim threshold per arena and fragmented beyond it:
+  // resident memory grew with the customers refit after refit (1.3M customers: 1.6 GB with
+  // refits against 474 MB without). Hand it back once per refit.
+  static_cast<void>(malloc_trim(0));
   if (!snapshot) {
     if (snapshot.error().code == "storage_error") {
       return std::unexpected(snapshot.error());
