@@ -909,16 +909,25 @@ def check(name, segctl, text, work, verbose, skip=None, quiet=False):
     return bad
 
 
-def main(argv):
+def command_line(argv, known_flags, usage):
+    """(segctl path, flags) from `BIN_DIR [--flag...]`, or None after printing `usage`."""
     args = [a for a in argv[1:] if not a.startswith("--")]
     flags = {a for a in argv[1:] if a.startswith("--")}
-    if len(args) != 1 or flags - {"--keep", "--verbose", "--order-dependent"}:
-        sys.stderr.write(__doc__)
-        return 2
+    if len(args) != 1 or flags - known_flags:
+        sys.stderr.write(usage)
+        return None
     segctl = os.path.join(args[0], "segctl")
     if not os.access(segctl, os.X_OK):
         sys.stderr.write("no segctl in %s\n" % args[0])
+        return None
+    return segctl, flags
+
+
+def main(argv):
+    parsed = command_line(argv, {"--keep", "--verbose", "--order-dependent"}, __doc__)
+    if parsed is None:
         return 2
+    segctl, flags = parsed
     verbose = "--verbose" in flags
     work = tempfile.mkdtemp(prefix="feature_oracle.", dir=os.environ.get("TMPDIR"))
     failures = 0
