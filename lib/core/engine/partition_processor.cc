@@ -286,11 +286,12 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
   if (event.type == EventType::kErasure) {
     // Not remembered for deduplication: the memory goes with the customer. A repeated erasure
     // erases whatever the customer did since.
-    if (auto erased = erase(event.customer_id, event.event_id); !erased) {
+    auto erased = erase(event.customer_id, event.event_id);
+    if (!erased) {
       return std::unexpected(erased.error());
     }
     stats_.processed += 1;
-    return Outcome::kProcessed;
+    return erased->has_value() ? Outcome::kProcessed : Outcome::kNothingToErase;
   }
   auto state = load(event.customer_id);
   if (!state) {

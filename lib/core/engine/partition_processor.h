@@ -29,7 +29,9 @@ struct EngineStats {
   bool operator==(const EngineStats&) const = default;
 };
 
-enum class Outcome : uint8_t { kProcessed, kDuplicate };
+/// What process() did with an event. kNothingToErase: an erasure event of a customer without
+/// state (processed all the same; its audit line says so).
+enum class Outcome : uint8_t { kProcessed, kDuplicate, kNothingToErase };
 
 /// The engine for one partition: turns its ordered events into customer state and
 /// SegmentChanges. Stream time is the largest event time seen; before each event, every timer due

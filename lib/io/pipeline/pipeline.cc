@@ -278,16 +278,17 @@ core::Result<void> Pipeline::process_one(int32_t partition,
     return std::unexpected(outcome.error());
   }
   if (event.type == core::EventType::kErasure) {
+    const bool existed = *outcome != core::Outcome::kNothingToErase;
     log(LogLevel::kInfo, "audit",
-        "erased customer '" + event.customer_id + "' by the erasure event at " +
-            source_name(config_.inputs[topic].name, partition) + " offset " +
-            std::to_string(offset) +
+        "erased customer '" + event.customer_id + (existed ? "'" : "' (nothing stored)") +
+            " by the erasure event at " + source_name(config_.inputs[topic].name, partition) +
+            " offset " + std::to_string(offset) +
             (event.event_id.empty() ? std::string() : " (event_id '" + event.event_id + "')"));
   }
   mark_done({topic, partition}, offset);
   TopicCounts& counts = batch_counts_[topic];
   counts.consumed += 1;  // Counted once done with: held events a stop leaves are read again.
-  (*outcome == core::Outcome::kProcessed ? counts.processed : counts.duplicates) += 1;
+  (*outcome == core::Outcome::kDuplicate ? counts.duplicates : counts.processed) += 1;
   if (observer_.on_event_lags) {
     event_lags_.push_back(static_cast<double>(loop_wall_ms_ - event.ts.value()) / 1000.0);
   }

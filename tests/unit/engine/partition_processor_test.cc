@@ -293,6 +293,20 @@ TEST(PartitionProcessorTest, ErasureEmitsExitsAndForgetsTheCustomer) {
   EXPECT_FALSE(h.processor.erase("nobody").value().has_value());
 }
 
+// The daemon's audit line said "erased customer 'nobody-7'" for customers never seen (50k of them
+// in a probe); the outcome now tells it there was nothing to erase.
+TEST(PartitionProcessorTest, AnErasureEventTellsWhetherThereWasACustomerToErase) {
+  Harness h({{"lapsed", "days_since_last_purchase > 30", ""}});
+  h.run({make_purchase(at_day(0), 10, "o1")});
+  EXPECT_EQ(h.processor.process(make_event(EventType::kErasure, at_day(1), "nobody")).value(),
+            Outcome::kNothingToErase);
+  EXPECT_EQ(h.processor.process(make_event(EventType::kErasure, at_day(1), "c1")).value(),
+            Outcome::kProcessed);
+  EXPECT_EQ(h.processor.process(make_event(EventType::kErasure, at_day(1), "c1")).value(),
+            Outcome::kNothingToErase);
+  EXPECT_EQ(h.processor.stats().processed, 4);
+}
+
 TEST(PartitionProcessorTest, ACustomerErasedInABatchStillBeingWrittenStartsFresh) {
   Harness h({{"lapsed", "days_since_last_purchase > 30", ""}});  // Every buyer has a timer.
   h.run({make_purchase(at_day(0), 10, "o1")});
