@@ -28,9 +28,8 @@ struct FlagPath {
 /// and so are empty paths. "-" is looked at through its descriptor: standard input among
 /// `reads`, standard output among `writes` (redirected to a file, which `/dev/stdout` would open
 /// a second time, at its start, or a pipe); two writes to "-" are always one stream, whatever it
-/// is (a terminal too). Errors: `bad_option`, "FLAG: 'PATH' is
-/// the same file as OTHER_FLAG 'OTHER_PATH'", a "-" followed by "(standard input)" or "(standard
-/// output)".
+/// is (a terminal too). Errors: `bad_option`, "FLAG: 'PATH' is the same file as OTHER_FLAG
+/// 'OTHER_PATH'", a "-" followed by "(standard input)" or "(standard output)".
 [[nodiscard]] core::Result<void> check_distinct_files(std::span<const FlagPath> reads,
                                                       std::span<const FlagPath> writes);
 
