@@ -286,6 +286,11 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
     timers_fired += processor->stats().timers_fired - reported;
     reported = processor->stats().timers_fired;
   }
+  // Stream times as of this batch, published before its counts are (those once it is stored): a
+  // DELETE that sees every event counted dates its erasure event past all of them. Once a second
+  // left a second's events dated after it, and a rebuild's merge put them after the erasure.
+  update_gauges();
+  gauges_updated_ = std::chrono::steady_clock::now();
   // Input positions travel in one more part, written after the partitions' own.
   core::BatchDelta& positions = parts.emplace_back();
   kafka::PartitionListPtr offsets(

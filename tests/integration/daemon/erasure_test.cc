@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -74,6 +77,58 @@ TEST(SegdDaemonTest, ErasureEventsEraseAtTheSamePlaceLiveAndInAReplay) {
 }
 
 // The first customer of `export_text` (segctl export JSONL) that is in a segment.
+// Sums the values of a metric's series in a /metrics text (max of them with `max`).
+double metric_in(const std::string& text, std::string_view name, bool max) {
+  double result = 0;
+  for (const std::string& line : split_lines(text)) {
+    if (line.starts_with(name) && line.size() > name.size() &&
+        (line[name.size()] == '{' || line[name.size()] == ' ')) {
+      const double value = std::stod(line.substr(line.rfind(' ') + 1));
+      result = max ? std::max(result, value) : result + value;
+    }
+  }
+  return result;
+}
+
+// DELETE dates its erasure event past the partition's stream time as the metrics snapshot has it,
+// which was refreshed once a second while the counts were at each commit: with every event
+// counted, a DELETE could still see a stream time a second old, and date the erasure before events
+// already processed (the sanitized build's DeleteWritesAnErasureEventThatTheLiveRunAndARebuildApply
+// failed so, its rebuild keeping the erased customer). Stream times now go out with each batch.
+TEST(SegdDaemonTest, StreamTimesArePublishedWithTheBatchesThatMovedThem) {
+  constexpr int32_t kPartitions = 4;
+  constexpr int kEvents = 20000;
+  const TempDir dir("stream-time-snapshot");
+  const std::string input = dir.file("events.jsonl");
+  ASSERT_TRUE(gen_events({.customers = 1500, .events = kEvents, .seed = 67}, input).has_value());
+  auto broker = start_broker(1, topics_with(kPartitions));
+  ASSERT_TRUE(broker.has_value());
+  ASSERT_TRUE(produce_file(broker->bootstrap(), "events", input).has_value());
+  auto config = write_segd_config(
+      {.brokers = broker->bootstrap(), .state_dir = dir.file("state"), .input_topics = {"events"}},
+      dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto live = start_segd(*config, ExitMode::kOnSignal, dir.file("segd.log"));
+  ASSERT_TRUE(live.has_value()) << live.error().message;
+  double first = -1;
+  const auto deadline = std::chrono::steady_clock::now() + seconds(90);
+  while (first < 0 && std::chrono::steady_clock::now() < deadline) {
+    auto metrics = http_fetch(admin_port(*live), "GET", "/metrics");
+    if (metrics && metric_in(metrics->body, "segd_events_consumed_total", false) >= kEvents) {
+      first = metric_in(metrics->body, "segd_stream_time_seconds", true);
+    }
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_GT(first, 0) << live->log();
+  std::this_thread::sleep_for(milliseconds(1500));  // Past a once-a-second refresh.
+  auto later = http_fetch(admin_port(*live), "GET", "/metrics");
+  ASSERT_TRUE(later.has_value());
+  EXPECT_EQ(first, metric_in(later->body, "segd_stream_time_seconds", true))
+      << "the stream time shown with every event counted was behind the events";
+  live->process.kill(SIGTERM);
+  EXPECT_EQ(live->wait(milliseconds(30000)).value_or(-1), 0) << live->log();
+}
+
 std::string customer_in_a_segment(const std::string& export_text) {
   for (const std::string& line : split_lines(export_text)) {
     if (line.find("\"segments\":[\"") != std::string::npos) {
