@@ -1,6 +1,11 @@
 # Shared by the e2e tests, the demo and the end-to-end benchmark (sourced, not run). The caller
 # defines fail().
 
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # stop_process PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL. No-op for an empty or
 # finished PID.
 stop_process() {

@@ -38,7 +38,7 @@ tail -n +15001 "$work/events.jsonl" >"$work/second.jsonl"
 "$bin_dir/segctl" produce --brokers "$bootstrap" --topic events --input "$work/first.jsonl" \
   2>/dev/null || fail "produce first half"
 
-port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >"$work/segd.yaml" <<YAML
 kafka:
   brokers: "$bootstrap"

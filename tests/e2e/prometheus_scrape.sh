@@ -30,10 +30,6 @@ fail() {
   exit 1
 }
 
-free_port() {
-  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # Runs a PromQL query and prints the sum of the returned sample values and the series count.
 prom_query() {
   curl -fsS --max-time 5 --get --data-urlencode "query=$1" \

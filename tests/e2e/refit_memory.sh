@@ -48,7 +48,7 @@ resident_mb_after_consuming_all() {
   local name=$1
   shift
   local port
-  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   cat >"$work/$name.yaml" <<YAML
 kafka:
   brokers: "$bootstrap"
