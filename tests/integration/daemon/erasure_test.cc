@@ -76,18 +76,15 @@ TEST(SegdDaemonTest, ErasureEventsEraseAtTheSamePlaceLiveAndInAReplay) {
   EXPECT_TRUE(diff.empty()) << diff;
 }
 
-// The first customer of `export_text` (segctl export JSONL) that is in a segment.
-// Sums the values of a metric's series in a /metrics text (max of them with `max`).
-double metric_in(const std::string& text, std::string_view name, bool max) {
-  double result = 0;
-  for (const std::string& line : split_lines(text)) {
-    if (line.starts_with(name) && line.size() > name.size() &&
-        (line[name.size()] == '{' || line[name.size()] == ' ')) {
-      const double value = std::stod(line.substr(line.rfind(' ') + 1));
-      result = max ? std::max(result, value) : result + value;
-    }
+// The latest stream time of partitions 0..partitions-1 in a /metrics text, Unix seconds.
+double latest_stream_time(std::string_view metrics_text, int32_t partitions) {
+  double latest = 0;
+  for (int32_t p = 0; p < partitions; ++p) {
+    const std::string series =
+        R"(segd_stream_time_seconds{partition=")" + std::to_string(p) + "\"}";
+    latest = std::max(latest, series_value(metrics_text, series).value_or(0));
   }
-  return result;
+  return latest;
 }
 
 // DELETE dates its erasure event past the partition's stream time as the metrics snapshot has it,
@@ -114,8 +111,10 @@ TEST(SegdDaemonTest, StreamTimesArePublishedWithTheBatchesThatMovedThem) {
   const auto deadline = std::chrono::steady_clock::now() + seconds(90);
   while (first < 0 && std::chrono::steady_clock::now() < deadline) {
     auto metrics = http_fetch(admin_port(*live), "GET", "/metrics");
-    if (metrics && metric_in(metrics->body, "segd_events_consumed_total", false) >= kEvents) {
-      first = metric_in(metrics->body, "segd_stream_time_seconds", true);
+    if (metrics &&
+        series_value(metrics->body, R"(segd_events_consumed_total{topic="events"})").value_or(0) >=
+            kEvents) {
+      first = latest_stream_time(metrics->body, kPartitions);
     }
     std::this_thread::sleep_for(milliseconds(5));
   }
@@ -123,12 +122,13 @@ TEST(SegdDaemonTest, StreamTimesArePublishedWithTheBatchesThatMovedThem) {
   std::this_thread::sleep_for(milliseconds(1500));  // Past a once-a-second refresh.
   auto later = http_fetch(admin_port(*live), "GET", "/metrics");
   ASSERT_TRUE(later.has_value());
-  EXPECT_EQ(first, metric_in(later->body, "segd_stream_time_seconds", true))
+  EXPECT_EQ(first, latest_stream_time(later->body, kPartitions))
       << "the stream time shown with every event counted was behind the events";
   live->process.kill(SIGTERM);
   EXPECT_EQ(live->wait(milliseconds(30000)).value_or(-1), 0) << live->log();
 }
 
+// The first customer of `export_text` (segctl export JSONL) that is in a segment.
 std::string customer_in_a_segment(const std::string& export_text) {
   for (const std::string& line : split_lines(export_text)) {
     if (line.find("\"segments\":[\"") != std::string::npos) {

@@ -284,18 +284,22 @@ core::Result<Summary> run_segd_to_end(const std::string& config_path,
   return parse_summary(log);
 }
 
-std::optional<double> metric_value(const SegdProcess& segd, std::string_view series) {
-  auto r = http_fetch(admin_port(segd), "GET", "/metrics");
-  if (!r || r->status != 200) {
-    return std::nullopt;
-  }
+std::optional<double> series_value(std::string_view metrics_text, std::string_view series) {
   const std::string line_start = std::string(series) + " ";
-  for (const std::string& line : split_lines(r->body)) {
+  for (const std::string& line : split_lines(metrics_text)) {
     if (line.starts_with(line_start)) {
       return std::stod(line.substr(line_start.size()));
     }
   }
   return std::nullopt;
+}
+
+std::optional<double> metric_value(const SegdProcess& segd, std::string_view series) {
+  auto r = http_fetch(admin_port(segd), "GET", "/metrics");
+  if (!r || r->status != 200) {
+    return std::nullopt;
+  }
+  return series_value(r->body, series);
 }
 
 bool wait_for_metric(const SegdProcess& segd,

@@ -126,7 +126,11 @@ enum class OutputFormat { kJson, kProtobuf };
                                       std::chrono::seconds timeout);
 
 /// The value of `series` (a metric name with its labels, as exported: `segd_batches_total` or
-/// `segd_events_consumed_total{topic="events"}`) on segd's /metrics; nullopt when unreadable.
+/// `segd_events_consumed_total{topic="events"}`) in a /metrics text; nullopt when it has none.
+[[nodiscard]] std::optional<double> series_value(std::string_view metrics_text,
+                                                 std::string_view series);
+
+/// series_value() on segd's /metrics; nullopt when unreadable.
 [[nodiscard]] std::optional<double> metric_value(const SegdProcess& segd, std::string_view series);
 
 /// Polls metric_value() until it is at least `at_least`; false when `timeout` passes first.
