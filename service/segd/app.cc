@@ -85,6 +85,7 @@ io::PipelineConfig pipeline_config(const SegdConfig& c) {
   p.cache_customers = c.engine.cache_customers;
   p.max_event_time_ahead_ms = parse_duration_or_off(c.engine.max_event_time_ahead)->count();
   p.outbox_max_in_flight = c.outbox.max_in_flight;
+  p.outbox_max_pending = c.outbox.max_pending;
   p.drain_timeout = c.outbox.shutdown_drain_timeout;
   p.refit_every_ms = parse_duration_or_off(c.models.refit_every)->count();
   p.refit_weekly_unit = c.models.time_unit == "week";

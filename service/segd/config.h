@@ -76,6 +76,7 @@ struct EngineSettings {
 /// Outbox drainer limits (YAML section `outbox`).
 struct OutboxSettings {
   size_t max_in_flight = 100000;                            // Default: 100000
+  size_t max_pending = 1000000;                             // Default: 1000000
   std::chrono::milliseconds shutdown_drain_timeout{30000};  // Default: 30000ms
 
   bool operator==(const OutboxSettings&) const = default;

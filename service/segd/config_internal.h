@@ -55,6 +55,7 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("engine.cache_customers", c.engine.cache_customers, Bounds{1, 100000000});
   v.field("engine.max_event_time_ahead", c.engine.max_event_time_ahead);
   v.field("outbox.max_in_flight", c.outbox.max_in_flight, Bounds{1, 10000000});
+  v.field("outbox.max_pending", c.outbox.max_pending, Bounds{1, 1000000000});
   v.field("outbox.shutdown_drain_timeout_ms", c.outbox.shutdown_drain_timeout, Bounds{0, 3600000});
   v.field("admin.listen", c.admin.listen);
   v.field("admin.token", c.admin.token);

@@ -122,6 +122,10 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
       outbox_pending_(gauge(registry_,
                             "segd_outbox_pending",
                             "Segment changes committed but not yet confirmed by Kafka.")),
+      consumption_paused_(gauge(registry_,
+                                "segd_consumption_paused",
+                                "1 while consumption is paused because the outbox holds "
+                                "outbox.max_pending changes, else 0.")),
       customers_(gauge(registry_, "segd_customers", "Estimated customers in the state store.")),
       live_data_bytes_(
           gauge(registry_, "segd_rocksdb_live_data_bytes", "Estimated live SST data in RocksDB.")),
@@ -227,6 +231,7 @@ void MetricsExporter::update_topics(const PipelineSnapshot& pipeline) {
   advance(rule_reloads_rejected_, static_cast<double>(pipeline.rule_reloads_rejected));
   advance(batches_, static_cast<double>(pipeline.batches));
   outbox_pending_.Set(static_cast<double>(pipeline.outbox_pending));
+  consumption_paused_.Set(pipeline.consumption_paused ? 1.0 : 0.0);
 }
 
 void MetricsExporter::update_partitions(const PipelineSnapshot& pipeline) {

@@ -104,6 +104,7 @@ class MetricsExporter {
   prometheus::Family<prometheus::Gauge>& stream_time_;
   prometheus::Family<prometheus::Gauge>& segment_members_;
   prometheus::Gauge& outbox_pending_;
+  prometheus::Gauge& consumption_paused_;
   prometheus::Gauge& customers_;
   prometheus::Gauge& live_data_bytes_;
   prometheus::Gauge& memtable_bytes_;

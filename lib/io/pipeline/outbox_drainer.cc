@@ -41,6 +41,7 @@ OutboxDrainer::~OutboxDrainer() {
 }
 
 void OutboxDrainer::start() {
+  pending_.store(store_.outbox_records_from(0));
   thread_ = std::thread([this] {
     name_this_thread("segd-drainer");
     run();
@@ -123,10 +124,12 @@ void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
           "cannot delete delivered records: " + removed.error().message);
     }
   }
+  const uint64_t pending = store_.outbox_records_from(confirmed_below);
+  pending_.store(pending);
   stats_.update([&](PipelineSnapshot& s) {
     s.outbox_published += delivered;
     s.outbox_publish_errors += errors;
-    s.outbox_pending = static_cast<int64_t>(store_.outbox_records_from(confirmed_below));
+    s.outbox_pending = static_cast<int64_t>(pending);
   });
 }
 

@@ -36,6 +36,9 @@ class OutboxDrainer {
   /// True when nothing is pending or in flight: the thread found the outbox empty on a look that
   /// began after the last notify() (a commit that notified is never missed).
   [[nodiscard]] bool idle() const { return idle_.load(); }
+  /// Records committed and not yet confirmed, as of the thread's last look (at most about 200 ms
+  /// old while it runs; those of the outbox at start() before its first look). Thread-safe.
+  [[nodiscard]] uint64_t pending() const { return pending_.load(); }
   /// Keeps publishing until the outbox is empty or `timeout` passes, then stops the thread.
   /// Errors: records still pending at the timeout (they stay in RocksDB for the next start),
   /// `outbox_not_drained` with their number.
@@ -66,6 +69,7 @@ class OutboxDrainer {
   std::chrono::milliseconds drain_timeout_{0};  // Set by stop() before stopping_.
   std::atomic<bool> stopping_{false};
   std::atomic<bool> idle_{false};
+  std::atomic<uint64_t> pending_{0};
   /// Delivery failures come by the in-flight window in an outage: logged as a count.
   FailureSummary delivery_failures_{"delivery", "deliveries", std::chrono::seconds(10)};
   bool failing_ = false;  ///< The last fill() failed (records pending); read by stop() after join.

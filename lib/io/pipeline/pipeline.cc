@@ -467,6 +467,7 @@ core::Result<void> Pipeline::run_loop(const std::atomic<bool>& stop, StopAt stop
   messages.reserve(kConsumeChunk);
   while (!stop.load()) {
     messages.clear();
+    apply_backpressure();  // Before consume(): a partition it assigns takes the state.
     // No more than the batch has room for (each message counts as one of its events).
     const size_t room =
         config_.batch_max_events > batch_events_ ? config_.batch_max_events - batch_events_ : 1;

@@ -211,6 +211,14 @@ class Pipeline {
   /// a batch (dead letters), during which lag must keep showing.
   void update_gauges_every_second();
   [[nodiscard]] bool at_end_of_input() const;
+  /// Pauses consumption of every assigned partition once config_.outbox_max_pending changes are
+  /// pending in the outbox, and resumes it once at most half as many are: an output outage must
+  /// not grow the outbox without bound. Called once per loop iteration. Events already consumed
+  /// are still processed; librdkafka drops what it fetched ahead and fetches it again on resume.
+  void apply_backpressure();
+  /// Pauses or resumes `partitions` as paused_ says: newly assigned ones take the current state
+  /// (and one paused before a revocation would stay paused in librdkafka when assigned again).
+  void set_fetching(rd_kafka_topic_partition_list_t* partitions);
 
   /// Most messages taken from the consumer per loop iteration: the per-iteration work (clock
   /// reads, merge releases, refit and command checks) is shared by a chunk.
@@ -242,6 +250,8 @@ class Pipeline {
   };
   std::map<TopicPartition, Reading> reading_;  ///< Assigned partitions.
   bool caught_up_ = false;  ///< Every assigned partition was read to its end since assignment.
+  bool paused_ = false;     ///< Consumption paused by apply_backpressure().
+  std::chrono::steady_clock::time_point paused_since_;
   mutable std::mutex models_mutex_;
   /// Stored, oldest first. Changed on the pipeline thread only, under models_mutex_.
   std::vector<ActiveModel> models_;

@@ -45,6 +45,7 @@ struct PipelineSnapshot {
   double last_refit_seconds = 0.0;
   bool assigned = false;
   bool caught_up = false;
+  bool consumption_paused = false;     ///< While the outbox is too full (outbox.max_pending).
   std::set<int32_t> owned_partitions;  ///< Assigned to this instance now.
   int32_t partition_count = 0;         ///< Of the input topics; 0 before the first assignment.
 };
