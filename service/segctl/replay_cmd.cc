@@ -11,12 +11,18 @@
 
 namespace segd::segctl {
 
+namespace {
+
+constexpr int64_t kMaxCacheCustomers = 100'000'000;  // As segd's engine.cache_customers.
+
+}  // namespace
+
 int replay_main(int argc, char** argv) {
   using service::FlagSpec;
   const CommandSpec spec{
       "segctl replay --input FILE [--input FILE ...] --state-dir DIR [--rules FILE] "
       "[--output FILE] [--dead-letter FILE] [--batch-size N] [--batch-timers N]\n"
-      "                     [--partitions N] [--refit-every DURATION]",
+      "                     [--partitions N] [--refit-every DURATION] [--cache-customers N]",
       "Replays JSONL events through the engine into the RocksDB state in DIR and writes the\n"
       "segment changes as JSONL. A summary goes to stderr. Running again on the same state dir\n"
       "continues after the last committed line; output files are cut back to what was committed,\n"
@@ -30,6 +36,9 @@ int replay_main(int argc, char** argv) {
        {"batch-timers",
         "timer firings per committed batch when many are due before one line (default: 5000)"},
        {"partitions", "engine partitions, murmur2(customer_id) as Kafka (default: 1)"},
+       {"cache-customers",
+        "customer states kept in memory per partition, as segd's engine.cache_customers "
+        "(default: 200000)"},
        {"refit-every",
         "refit the models every DURATION of stream time (e.g. 7d, 12h; at least 1h) and at the "
         "end, or off "
@@ -71,6 +80,15 @@ int replay_main(int argc, char** argv) {
       return report({"bad_flag", "--batch-timers: must be a positive integer"}, 2);
     }
     options.batch_timers = static_cast<size_t>(*n);
+  }
+  if (auto v = flags.get("cache-customers")) {
+    auto n = service::parse_int_flag("cache-customers", *v);
+    if (!n || *n < 1 || *n > kMaxCacheCustomers) {
+      return report({"bad_flag", "--cache-customers: must be an integer from 1 to " +
+                                     std::to_string(kMaxCacheCustomers)},
+                    2);
+    }
+    options.cache_customers = static_cast<size_t>(*n);
   }
   if (auto v = flags.get("partitions")) {
     auto n = service::parse_int_flag("partitions", *v);

@@ -58,15 +58,16 @@ grep -q '"model_version":13' "$work/one.summary"
 
 # Killed at several points, restarted each time: same bytes. At most 200 timer firings per
 # batch: each day boundary's re-check of ~1500 buyers is committed in several batches, so kills
-# land inside such bursts too.
+# land inside such bursts too. A cache of 50 customers per partition: states are dropped after
+# most batches and read back from the store.
 for delay in 0.3 0.6 0.9; do
-  (replay killed 100 --batch-timers 200) &
+  (replay killed 100 --batch-timers 200 --cache-customers 50) &
   pid=$!
   sleep "$delay"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 done
-(replay killed 100 --batch-timers 200)
+(replay killed 100 --batch-timers 200 --cache-customers 50)
 export_state killed
 cmp "$work/one.out" "$work/killed.out"
 cmp "$work/one.dlq" "$work/killed.dlq"

@@ -94,7 +94,7 @@ class Replay {
       global_stream_ms_ = std::max(global_stream_ms_, restore->stream_time_ms);
       processors_.push_back(std::make_unique<core::PartitionProcessor>(
           core::PartitionId{p}, rules_, scorer, *store_, std::move(*restore),
-          core::PartitionProcessor::Options{}));
+          core::PartitionProcessor::Options{options_.cache_customers}));
       for (const ActiveModel& m : *models) {
         processors_.back()->add_model(m.scorer, m.active_from_ms);
       }

@@ -381,6 +381,19 @@ TEST(UsageTest, ProduceRefusesPropertiesThatUndoItsKeyingOrItsBrokers) {
   }
 }
 
+TEST(UsageTest, ReplayRefusesACacheOutsideItsRange) {
+  const TempDir dir("cli-cache");
+  const std::string state = dir.file("state");
+  for (const char* value : {"0", "100000001", "x"}) {
+    const Ran ran =
+        run("segctl", {"replay", "--input", "-", "--state-dir", state, "--cache-customers", value});
+    EXPECT_EQ(ran.code, 2) << value;
+    EXPECT_EQ(ran.err,
+              "segctl: bad_flag: --cache-customers: must be an integer from 1 to 100000000\n");
+    EXPECT_FALSE(std::filesystem::exists(state)) << value;
+  }
+}
+
 TEST(UsageTest, RangeErrorsNameTheFlagNotTheField) {
   // These named gen's config fields (bad_rate, events) or the trainer's (k), not the flags.
   const std::vector<std::pair<std::vector<std::string>, std::string>> gen_cases = {
