@@ -97,7 +97,9 @@ Result<core::Event> decode_json_event(std::string_view payload, const DecodeLimi
   std::string large_text;
   char* text = text_arena.data();
   if (payload.size() >= text_arena.size()) {
-    large_text.resize(payload.size());
+    // Whole 16-byte blocks past the NUL: rapidjson's SIMD scans read aligned blocks
+    // (json_event_reader.cc); the arena's size is a multiple of 16 already.
+    large_text.resize((payload.size() + 16) & ~size_t{15});
     text = large_text.data();
   }
   auto decoded = read_json_event_fields(payload, text, limits);

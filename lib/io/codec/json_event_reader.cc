@@ -1,5 +1,12 @@
 #include "io/codec/json_event_reader.h"
 
+// rapidjson scans strings and whitespace 16 bytes at a time with SSE2 (every x86-64 CPU has it).
+// Its aligned loads may read up to 15 bytes past the text's NUL, within the same aligned block:
+// decode_json_event's text buffers are sized for that (json_event_codec.cc). This is the only
+// file that includes rapidjson, so every use of it is built the same way.
+#if defined(__SSE2__)
+#define RAPIDJSON_SSE2
+#endif
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 

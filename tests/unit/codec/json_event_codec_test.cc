@@ -100,6 +100,23 @@ TEST(JsonEventCodecTest, DecodesLargeEventWithinLimit) {
   EXPECT_TRUE(r.has_value());
 }
 
+// rapidjson's SSE2 scans read whole aligned 16-byte blocks, up to 15 bytes past the text's end
+// (json_event_reader.cc): every length around the stack arena's 2 KiB and beyond it, where the
+// text lives on the heap, ending in a long string or in whitespace. The sanitized build checks
+// that no read leaves the buffer.
+TEST(JsonEventCodecTest, DecodesEveryLengthAroundTheTextBuffersEnds) {
+  for (const size_t total : {size_t{2000}, size_t{8000}}) {
+    for (size_t length = total; length < total + 80; ++length) {
+      std::string payload = page_view_with(R"("pad":")" + std::string(length - 62, 'x') + "\"");
+      const auto plain = decode_json_event(payload);
+      EXPECT_TRUE(plain.has_value()) << payload.size();
+      payload.append(length % 17, ' ');
+      const auto spaced = decode_json_event(payload);
+      EXPECT_TRUE(spaced.has_value()) << payload.size();
+    }
+  }
+}
+
 TEST(JsonEventCodecTest, SkipsLeadingUtf8ByteOrderMark) {
   EXPECT_EQ(code_of("\xEF\xBB\xBF" + page_view_with("")), "ok");
 }
