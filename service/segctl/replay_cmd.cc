@@ -5,17 +5,12 @@
 
 #include "core/common/partitioner.h"
 #include "core/common/time.h"
+#include "core/engine/partition_processor.h"
 #include "io/replay/replay_runner.h"
 #include "service/segctl/cli.h"
 #include "service/segctl/commands.h"
 
 namespace segd::segctl {
-
-namespace {
-
-constexpr int64_t kMaxCacheCustomers = 100'000'000;  // As segd's engine.cache_customers.
-
-}  // namespace
 
 int replay_main(int argc, char** argv) {
   using service::FlagSpec;
@@ -83,10 +78,11 @@ int replay_main(int argc, char** argv) {
   }
   if (auto v = flags.get("cache-customers")) {
     auto n = service::parse_int_flag("cache-customers", *v);
-    if (!n || *n < 1 || *n > kMaxCacheCustomers) {
-      return report({"bad_flag", "--cache-customers: must be an integer from 1 to " +
-                                     std::to_string(kMaxCacheCustomers)},
-                    2);
+    if (!n || *n < 1 || *n > core::PartitionProcessor::Options::kMaxCacheCapacity) {
+      return report(
+          {"bad_flag", "--cache-customers: must be an integer from 1 to " +
+                           std::to_string(core::PartitionProcessor::Options::kMaxCacheCapacity)},
+          2);
     }
     options.cache_customers = static_cast<size_t>(*n);
   }

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/engine/partition_processor.h"
 #include "service/segd/config.h"
 
 namespace segd::service::detail {
@@ -52,7 +53,8 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("engine.batch_max_events", c.engine.batch_max_events, Bounds{1, 1000000});
   v.field("engine.batch_max_timers", c.engine.batch_max_timers, Bounds{1, 1000000});
   v.field("engine.batch_max_wait_ms", c.engine.batch_max_wait, Bounds{1, 60000});
-  v.field("engine.cache_customers", c.engine.cache_customers, Bounds{1, 100000000});
+  v.field("engine.cache_customers", c.engine.cache_customers,
+          Bounds{1, core::PartitionProcessor::Options::kMaxCacheCapacity});
   v.field("engine.max_event_time_ahead", c.engine.max_event_time_ahead);
   v.field("outbox.max_in_flight", c.outbox.max_in_flight, Bounds{1, 10000000});
   v.field("outbox.max_pending", c.outbox.max_pending, Bounds{1, 1000000000});

@@ -42,6 +42,8 @@ class PartitionProcessor {
  public:
   struct Options {
     size_t cache_capacity = 200'000;  ///< Default: 200k clean customer states kept warm.
+    /// The largest cache_capacity segd's engine.cache_customers and replay's flag accept.
+    static constexpr int64_t kMaxCacheCapacity = 100'000'000;
   };
 
   PartitionProcessor(PartitionId partition,
