@@ -30,8 +30,15 @@ core::Result<std::unique_ptr<OutboxDrainer>> OutboxDrainer::create(const Pipelin
   if (!producer) {
     return std::unexpected(producer.error());
   }
-  return std::unique_ptr<OutboxDrainer>(
+  std::unique_ptr<OutboxDrainer> drainer(
       new OutboxDrainer(config, store, stats, std::move(*producer)));
+  // What the outbox holds: a first look sets the store's floor (the records below it were
+  // delivered and deleted); without it, the count would be every record ever written.
+  if (auto first = store.pending_outbox(1, 0); !first) {
+    return std::unexpected(first.error());
+  }
+  drainer->pending_.store(store.outbox_records_from(0));
+  return drainer;
 }
 
 OutboxDrainer::~OutboxDrainer() {
@@ -41,7 +48,6 @@ OutboxDrainer::~OutboxDrainer() {
 }
 
 void OutboxDrainer::start() {
-  pending_.store(store_.outbox_records_from(0));
   thread_ = std::thread([this] {
     name_this_thread("segd-drainer");
     run();

@@ -37,7 +37,7 @@ class OutboxDrainer {
   /// began after the last notify() (a commit that notified is never missed).
   [[nodiscard]] bool idle() const { return idle_.load(); }
   /// Records committed and not yet confirmed, as of the thread's last look (at most about 200 ms
-  /// old while it runs; those of the outbox at start() before its first look). Thread-safe.
+  /// old while it runs; before its first look, those the outbox held at create()). Thread-safe.
   [[nodiscard]] uint64_t pending() const { return pending_.load(); }
   /// Keeps publishing until the outbox is empty or `timeout` passes, then stops the thread.
   /// Errors: records still pending at the timeout (they stay in RocksDB for the next start),

@@ -199,5 +199,35 @@ TEST(OutboxDrainerTest, PendingCountsEveryCommittedRecordNotYetConfirmed) {
   EXPECT_EQ(stats.snapshot().outbox_published, 0);
 }
 
+// At a restart the outbox holds what the earlier run could not deliver. Before the first look at
+// it, the store knew no floor, and the pending count segd pauses consumption on was every record
+// the state dir had ever written: a restarted instance paused with a few hundred records left,
+// and with the output down stayed paused.
+TEST(OutboxDrainerTest, PendingAtStartIsWhatTheOutboxStillHolds) {
+  const auto env = start_broker_and_store({"segment-changes:4"});
+  ASSERT_TRUE(env);
+  for (int p = 0; p < kPartitions; ++p) {  // No partition can take a record.
+    const auto moved = env->broker.command("leader segment-changes " + std::to_string(p) + " -1");
+    ASSERT_TRUE(moved.has_value() && *moved == "ok") << env->broker.log();
+  }
+  int64_t next = 0;
+  const auto first = env->store->commit(batch({10}, next), {});
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  ASSERT_TRUE(env->store->delete_outbox_range(*first, *first + 6).has_value());  // Delivered.
+  env->store.reset();  // The restart.
+  auto reopened = io::RocksStore::open(io::StoreConfig{.path = env->dir.db()});
+  ASSERT_TRUE(reopened.has_value()) << reopened.error().message;
+  env->store = std::move(*reopened);
+  io::PipelineStats stats;
+  auto drainer = io::OutboxDrainer::create(env->config, *env->store, stats);
+  ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
+  (*drainer)->start();
+  EXPECT_EQ((*drainer)->pending(), 4u);
+  const auto stopped = (*drainer)->stop(std::chrono::milliseconds(200));
+  ASSERT_FALSE(stopped.has_value());
+  EXPECT_TRUE(stopped.error().message.starts_with("4 records were not confirmed"))
+      << stopped.error().message;
+}
+
 }  // namespace
 }  // namespace segd::test
