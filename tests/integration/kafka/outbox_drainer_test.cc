@@ -47,6 +47,14 @@ std::vector<core::BatchDelta> batch(std::initializer_list<int> sizes, int64_t& n
   return parts;
 }
 
+// Leaves no leader for any partition of segment-changes: no record can be delivered.
+void take_every_output_leader_away(DevBroker& broker) {
+  for (int p = 0; p < kPartitions; ++p) {
+    const auto moved = broker.command("leader segment-changes " + std::to_string(p) + " -1");
+    ASSERT_TRUE(moved.has_value() && *moved == "ok") << broker.log();
+  }
+}
+
 // Waits up to 20 s until `done()`; returns whether it is.
 bool wait_until(const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -175,10 +183,7 @@ TEST(OutboxDrainerTest, ARecordTheProducerRefusesIsReportedAndNotCountedAsDraine
 TEST(OutboxDrainerTest, PendingCountsEveryCommittedRecordNotYetConfirmed) {
   const auto env = start_broker_and_store({"segment-changes:4"});
   ASSERT_TRUE(env);
-  for (int p = 0; p < kPartitions; ++p) {  // No partition can take a record.
-    const auto moved = env->broker.command("leader segment-changes " + std::to_string(p) + " -1");
-    ASSERT_TRUE(moved.has_value() && *moved == "ok") << env->broker.log();
-  }
+  ASSERT_NO_FATAL_FAILURE(take_every_output_leader_away(env->broker));
   io::RocksStore& store = *env->store;
   env->config.outbox_max_in_flight = 5;
   io::PipelineStats stats;
@@ -206,15 +211,12 @@ TEST(OutboxDrainerTest, PendingCountsEveryCommittedRecordNotYetConfirmed) {
 TEST(OutboxDrainerTest, PendingAtStartIsWhatTheOutboxStillHolds) {
   const auto env = start_broker_and_store({"segment-changes:4"});
   ASSERT_TRUE(env);
-  for (int p = 0; p < kPartitions; ++p) {  // No partition can take a record.
-    const auto moved = env->broker.command("leader segment-changes " + std::to_string(p) + " -1");
-    ASSERT_TRUE(moved.has_value() && *moved == "ok") << env->broker.log();
-  }
+  ASSERT_NO_FATAL_FAILURE(take_every_output_leader_away(env->broker));
   int64_t next = 0;
   const auto first = env->store->commit(batch({10}, next), {});
   ASSERT_TRUE(first.has_value()) << first.error().message;
   ASSERT_TRUE(env->store->delete_outbox_range(*first, *first + 6).has_value());  // Delivered.
-  env->store.reset();  // The restart.
+  env->store.reset();                                                            // The restart.
   auto reopened = io::RocksStore::open(io::StoreConfig{.path = env->dir.db()});
   ASSERT_TRUE(reopened.has_value()) << reopened.error().message;
   env->store = std::move(*reopened);
