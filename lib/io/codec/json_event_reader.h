@@ -28,8 +28,10 @@ struct JsonEventFields {
   core::AmountField amount = core::AmountField::kAbsent;
 };
 
-/// The parse pass of decode_json_event(): parses `payload` in place in `text` (payload.size() + 1
-/// writable bytes) straight from the parser's callbacks (no DOM). Errors: `bad_json` (syntax,
+/// The parse pass of decode_json_event(): parses `payload` in place in `text` straight from the
+/// parser's callbacks (no DOM). `text` must be 16-byte aligned and writable up to the end of the
+/// 16-byte block that holds byte payload.size() (the parser's SSE2 scans read whole aligned
+/// blocks past the terminating NUL). Errors: `bad_json` (syntax,
 /// nesting deeper than 64, top level not an object) before anything else, then the first problem
 /// of a field in document order (`bad_field:<name>`, `too_large` for too many items); for an
 /// erasure only the first problem of the fields every event has. The views in the result point

@@ -37,7 +37,10 @@ core::Result<std::unique_ptr<OutboxDrainer>> OutboxDrainer::create(const Pipelin
   if (auto first = store.pending_outbox(1, 0); !first) {
     return std::unexpected(first.error());
   }
-  drainer->pending_.store(store.outbox_records_from(0));
+  const uint64_t pending = store.outbox_records_from(0);
+  drainer->pending_.store(pending);
+  stats.update(
+      [pending](PipelineSnapshot& s) { s.outbox_pending = static_cast<int64_t>(pending); });
   return drainer;
 }
 

@@ -36,8 +36,9 @@ class OutboxDrainer {
   /// True when nothing is pending or in flight: the thread found the outbox empty on a look that
   /// began after the last notify() (a commit that notified is never missed).
   [[nodiscard]] bool idle() const { return idle_.load(); }
-  /// Records committed and not yet confirmed, as of the thread's last look (at most about 200 ms
-  /// old while it runs; before its first look, those the outbox held at create()). Thread-safe.
+  /// Records committed and not yet confirmed, as of the thread's last look (usually under 200 ms
+  /// old, up to about a second while the producer refuses records; commits since then are not in
+  /// it; before its first look, what the outbox held at create()). Thread-safe.
   [[nodiscard]] uint64_t pending() const { return pending_.load(); }
   /// Keeps publishing until the outbox is empty or `timeout` passes, then stops the thread.
   /// Errors: records still pending at the timeout (they stay in RocksDB for the next start),

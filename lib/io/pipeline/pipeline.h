@@ -214,11 +214,19 @@ class Pipeline {
   /// Pauses consumption of every assigned partition once config_.outbox_max_pending changes are
   /// pending in the outbox, and resumes it once at most half as many are: an output outage must
   /// not grow the outbox without bound. Called once per loop iteration. Events already consumed
-  /// are still processed; librdkafka drops what it fetched ahead and fetches it again on resume.
+  /// are still processed; librdkafka drops what it fetched ahead, and a resume seeks each
+  /// partition to the offset after the last message received (seek_to_positions).
   void apply_backpressure();
-  /// Pauses or resumes `partitions` as paused_ says: newly assigned ones take the current state
-  /// (and one paused before a revocation would stay paused in librdkafka when assigned again).
-  void set_fetching(rd_kafka_topic_partition_list_t* partitions);
+  /// Logs a failed pause or resume, once until one succeeds.
+  void warn_backpressure_once(const std::string& message);
+  /// Pauses or resumes `partitions`. assign() gives new ones the current state (one paused before
+  /// a revocation would stay paused in librdkafka when assigned again). Errors: `kafka.*`,
+  /// including the first partition's own error.
+  [[nodiscard]] core::Result<void> set_fetching(rd_kafka_topic_partition_list_t* partitions,
+                                                bool paused);
+  /// Seeks `partitions` to where segd's reading of them stands (reading_; the beginning when no
+  /// message came yet) and waits until librdkafka's fetchers are there. Errors: `kafka.*`.
+  [[nodiscard]] core::Result<void> seek_to_positions(rd_kafka_topic_partition_list_t* partitions);
 
   /// Most messages taken from the consumer per loop iteration: the per-iteration work (clock
   /// reads, merge releases, refit and command checks) is shared by a chunk.
@@ -251,6 +259,7 @@ class Pipeline {
   std::map<TopicPartition, Reading> reading_;  ///< Assigned partitions.
   bool caught_up_ = false;  ///< Every assigned partition was read to its end since assignment.
   bool paused_ = false;     ///< Consumption paused by apply_backpressure().
+  bool backpressure_failing_ = false;  ///< The last pause or resume failed (and was logged).
   std::chrono::steady_clock::time_point paused_since_;
   mutable std::mutex models_mutex_;
   /// Stored, oldest first. Changed on the pipeline thread only, under models_mutex_.

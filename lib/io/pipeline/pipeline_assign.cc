@@ -122,7 +122,9 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   if (const auto err = rd_kafka_assign(consumer_.get(), partitions); err) {
     return std::unexpected(kafka::to_error(err, "assign"));
   }
-  set_fetching(partitions);
+  if (auto set = set_fetching(partitions, paused_); !set) {
+    return set;
+  }
   if (config_.refit_every_ms > 0 && !processors_.empty() &&
       std::cmp_less(processors_.size(), partition_count_)) {
     log(LogLevel::kWarn, "models",

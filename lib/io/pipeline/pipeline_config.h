@@ -37,8 +37,8 @@ struct PipelineConfig {
   /// (check_event_time); 0 = no limit. Default: 1 hour
   int64_t max_event_time_ahead_ms = 3'600'000;
   size_t outbox_max_in_flight = 100000;  // Default: 100k
-  /// Consumption pauses while more changes than this are pending in the outbox, and resumes once
-  /// at most half as many are (Pipeline::apply_backpressure). Default: 1M
+  /// Consumption pauses once this many changes are pending in the outbox, and resumes once at
+  /// most half as many are (Pipeline::apply_backpressure). Default: 1M
   size_t outbox_max_pending = 1000000;
   /// Shutdown: how long the outbox drains, and how long the last batch's dead letters may take to
   /// be confirmed (Pipeline::await_dead_letter_reports). Default: 30s

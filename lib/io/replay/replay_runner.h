@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/engine/partition_processor.h"
 
 namespace segd::io {
 
@@ -20,8 +21,9 @@ struct ReplayOptions {
   size_t batch_size = 1000;  ///< Input lines per committed batch. Default: 1000.
   /// Timer firings per committed batch in a burst of timers due before one line. Default: 5000.
   size_t batch_timers = 5000;
-  int32_t partitions = 1;           ///< Engine partitions (murmur2 of customer_id). Default: 1.
-  size_t cache_customers = 200000;  ///< Customer states cached per partition. Default: 200k.
+  int32_t partitions = 1;  ///< Engine partitions (murmur2 of customer_id). Default: 1.
+  /// Customer states cached per partition. Default: the engine's (200k).
+  size_t cache_customers = core::PartitionProcessor::Options{}.cache_capacity;
   /// Model refits on this stream-time cadence (and once at the end); 0 = none. Default: none.
   int64_t refit_every_ms = 0;
 };

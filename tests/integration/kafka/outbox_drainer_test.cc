@@ -223,8 +223,9 @@ TEST(OutboxDrainerTest, PendingAtStartIsWhatTheOutboxStillHolds) {
   io::PipelineStats stats;
   auto drainer = io::OutboxDrainer::create(env->config, *env->store, stats);
   ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
+  EXPECT_EQ((*drainer)->pending(), 4u);  // Before the thread's first look.
+  EXPECT_EQ(stats.snapshot().outbox_pending, 4);
   (*drainer)->start();
-  EXPECT_EQ((*drainer)->pending(), 4u);
   const auto stopped = (*drainer)->stop(std::chrono::milliseconds(200));
   ASSERT_FALSE(stopped.has_value());
   EXPECT_TRUE(stopped.error().message.starts_with("4 records were not confirmed"))
