@@ -14,6 +14,18 @@ namespace {
 // position (rd_kafka_seek_partitions), so that nothing fetched before the pause is delivered.
 constexpr int kSeekTimeoutMs = 5000;
 
+// The first per-partition error librdkafka left in `partitions` after `what`, if any.
+core::Result<void> first_partition_error(const rd_kafka_topic_partition_list_t& partitions,
+                                         const std::string& what) {
+  for (int i = 0; i < partitions.cnt; ++i) {
+    if (const rd_kafka_topic_partition_t& tp = partitions.elems[i]; tp.err) {
+      return std::unexpected(kafka::to_error(
+          tp.err, what + " (" + tp.topic + "/" + std::to_string(tp.partition) + ")"));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 void Pipeline::apply_backpressure() {
@@ -78,13 +90,7 @@ core::Result<void> Pipeline::set_fetching(rd_kafka_topic_partition_list_t* parti
   if (err) {
     return std::unexpected(kafka::to_error(err, what));
   }
-  for (int i = 0; i < partitions->cnt; ++i) {
-    if (const rd_kafka_topic_partition_t& tp = partitions->elems[i]; tp.err) {
-      return std::unexpected(kafka::to_error(
-          tp.err, what + " (" + tp.topic + "/" + std::to_string(tp.partition) + ")"));
-    }
-  }
-  return {};
+  return first_partition_error(*partitions, what);
 }
 
 core::Result<void> Pipeline::seek_to_positions(rd_kafka_topic_partition_list_t* partitions) {
@@ -100,19 +106,14 @@ core::Result<void> Pipeline::seek_to_positions(rd_kafka_topic_partition_list_t* 
     tp.offset = it != reading_.end() && it->second.expected ? *it->second.expected
                                                             : RD_KAFKA_OFFSET_BEGINNING;
   }
+  const std::string what = "seek to the positions read";
   if (rd_kafka_error_t* error =
           rd_kafka_seek_partitions(consumer_.get(), partitions, kSeekTimeoutMs)) {
-    const core::Error e = kafka::to_error(rd_kafka_error_code(error), "seek to the positions read");
+    const core::Error e = kafka::to_error(rd_kafka_error_code(error), what);
     rd_kafka_error_destroy(error);
     return std::unexpected(e);
   }
-  for (int i = 0; i < partitions->cnt; ++i) {
-    if (const rd_kafka_topic_partition_t& tp = partitions->elems[i]; tp.err) {
-      return std::unexpected(kafka::to_error(
-          tp.err, "seek " + std::string(tp.topic) + "/" + std::to_string(tp.partition)));
-    }
-  }
-  return {};
+  return first_partition_error(*partitions, what);
 }
 
 }  // namespace segd::io

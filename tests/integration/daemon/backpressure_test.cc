@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "integration/daemon/harness.h"
@@ -64,6 +65,25 @@ std::optional<Outage> start_outage(const TempDir& dir, uint64_t seed) {
   return Outage{std::move(*reference), std::move(*broker), state, *config};
 }
 
+// Ends the outage under a running, paused `segd`: it must resume, deliver every change of the
+// replay, and stop cleanly on SIGTERM; its summary goes to `summary`.
+void end_outage(SegdProcess& segd, Outage& outage, Summary& summary) {
+  ASSERT_NO_FATAL_FAILURE(control(outage.broker, "broker-up 2"));
+  ASSERT_TRUE(wait_for_log(segd, "consumption resumed", milliseconds(60000)).has_value())
+      << segd.log();
+  const size_t delivered =
+      wait_for_changes(outage.broker.bootstrap(), 1, outage.reference.changes.size(), seconds(120));
+  EXPECT_EQ(delivered, outage.reference.changes.size())
+      << "distinct SegmentChanges after the outage";
+  segd.process.kill(SIGTERM);
+  auto code = segd.wait(milliseconds(60000));
+  ASSERT_TRUE(code.has_value()) << segd.log();
+  ASSERT_EQ(*code, 0) << segd.log();
+  auto parsed = parse_summary(segd.log());
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  summary = std::move(*parsed);
+}
+
 const std::vector<std::string> kFlags = {"--outbox.max_pending=300",
                                          "--outbox.shutdown_drain_timeout_ms=1000"};
 
@@ -101,21 +121,10 @@ TEST(SegdDaemonTest, AnOutputOutagePausesConsumptionAtTheOutboxLimit) {
   EXPECT_EQ(metric_value(*second, kConsumed).value_or(0), 0) << second->log();
 
   // The outage ends: the outbox drains, consumption resumes where it stopped.
-  ASSERT_NO_FATAL_FAILURE(control(outage->broker, "broker-up 2"));
-  ASSERT_TRUE(wait_for_log(*second, "consumption resumed", milliseconds(60000)).has_value())
-      << second->log();
-  const size_t delivered = wait_for_changes(outage->broker.bootstrap(), 1,
-                                            outage->reference.changes.size(), seconds(120));
-  EXPECT_EQ(delivered, outage->reference.changes.size())
-      << "distinct SegmentChanges after the outage";
-  second->process.kill(SIGTERM);
-  code = second->wait(milliseconds(60000));
-  ASSERT_TRUE(code.has_value()) << second->log();
-  ASSERT_EQ(*code, 0) << second->log();
-  auto second_summary = parse_summary(second->log());
-  ASSERT_TRUE(second_summary.has_value()) << second_summary.error().message;
+  Summary second_summary;
+  ASSERT_NO_FATAL_FAILURE(end_outage(*second, *outage, second_summary));
   const TopicSummary& before = first_summary->topics["events"];
-  const TopicSummary& after = second_summary->topics["events"];
+  const TopicSummary& after = second_summary.topics["events"];
   EXPECT_EQ(before.consumed + after.consumed, kEvents) << "every event consumed exactly once";
   EXPECT_EQ(after.consumed, after.processed + after.duplicates + after.dead_lettered_total());
   const std::string diff =
@@ -134,19 +143,9 @@ TEST(SegdDaemonTest, APauseInTheMiddleOfTheInputResumesRightAfterTheLastMessageR
   ASSERT_TRUE(segd.has_value()) << segd.error().message;
   ASSERT_TRUE(wait_for_log(*segd, "consumption paused", milliseconds(60000)).has_value())
       << segd->log();
-  ASSERT_NO_FATAL_FAILURE(control(outage->broker, "broker-up 2"));
-  ASSERT_TRUE(wait_for_log(*segd, "consumption resumed", milliseconds(60000)).has_value())
-      << segd->log();
-  const size_t delivered = wait_for_changes(outage->broker.bootstrap(), 1,
-                                            outage->reference.changes.size(), seconds(120));
-  EXPECT_EQ(delivered, outage->reference.changes.size());
-  segd->process.kill(SIGTERM);
-  auto code = segd->wait(milliseconds(60000));
-  ASSERT_TRUE(code.has_value()) << segd->log();
-  ASSERT_EQ(*code, 0) << segd->log();
-  auto summary = parse_summary(segd->log());
-  ASSERT_TRUE(summary.has_value()) << summary.error().message;
-  const TopicSummary& events = summary->topics["events"];
+  Summary summary;
+  ASSERT_NO_FATAL_FAILURE(end_outage(*segd, *outage, summary));
+  const TopicSummary& events = summary.topics["events"];
   EXPECT_EQ(events.consumed, kEvents) << "every event consumed exactly once";
   EXPECT_EQ(events.consumed, events.processed + events.duplicates + events.dead_lettered_total());
   RecordProperty("pauses", std::to_string(occurrences(segd->log(), "consumption paused")));
