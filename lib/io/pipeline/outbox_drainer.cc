@@ -37,11 +37,14 @@ core::Result<std::unique_ptr<OutboxDrainer>> OutboxDrainer::create(const Pipelin
   if (auto first = store.pending_outbox(1, 0); !first) {
     return std::unexpected(first.error());
   }
-  const uint64_t pending = store.outbox_records_from(0);
-  drainer->pending_.store(pending);
+  const uint64_t pending = drainer->pending();
   stats.update(
       [pending](PipelineSnapshot& s) { s.outbox_pending = static_cast<int64_t>(pending); });
   return drainer;
+}
+
+uint64_t OutboxDrainer::pending() const {
+  return store_.outbox_records_from(confirmed_below_.load());
 }
 
 OutboxDrainer::~OutboxDrainer() {
@@ -133,8 +136,8 @@ void OutboxDrainer::settle(const std::vector<Delivery>& reports) {
           "cannot delete delivered records: " + removed.error().message);
     }
   }
+  confirmed_below_.store(confirmed_below);
   const uint64_t pending = store_.outbox_records_from(confirmed_below);
-  pending_.store(pending);
   stats_.update([&](PipelineSnapshot& s) {
     s.outbox_published += delivered;
     s.outbox_publish_errors += errors;

@@ -36,10 +36,9 @@ class OutboxDrainer {
   /// True when nothing is pending or in flight: the thread found the outbox empty on a look that
   /// began after the last notify() (a commit that notified is never missed).
   [[nodiscard]] bool idle() const { return idle_.load(); }
-  /// Records committed and not yet confirmed, as of the thread's last look (usually under 200 ms
-  /// old, up to about a second while the producer refuses records; commits since then are not in
-  /// it; before its first look, what the outbox held at create()). Thread-safe.
-  [[nodiscard]] uint64_t pending() const { return pending_.load(); }
+  /// Records committed and not yet confirmed delivered: every commit so far counts at once, the
+  /// confirmations as of the thread's last delivery reports. Thread-safe, takes no lock.
+  [[nodiscard]] uint64_t pending() const;
   /// Keeps publishing until the outbox is empty or `timeout` passes, then stops the thread.
   /// Errors: records still pending at the timeout (they stay in RocksDB for the next start),
   /// `outbox_not_drained` with their number.
@@ -70,7 +69,7 @@ class OutboxDrainer {
   std::chrono::milliseconds drain_timeout_{0};  // Set by stop() before stopping_.
   std::atomic<bool> stopping_{false};
   std::atomic<bool> idle_{false};
-  std::atomic<uint64_t> pending_{0};
+  std::atomic<uint64_t> confirmed_below_{0};  ///< confirmed_below() as of the last settle().
   /// Delivery failures come by the in-flight window in an outage: logged as a count.
   FailureSummary delivery_failures_{"delivery", "deliveries", std::chrono::seconds(10)};
   bool failing_ = false;  ///< The last fill() failed (records pending); read by stop() after join.

@@ -107,6 +107,7 @@ core::Result<std::unique_ptr<RocksStore>> RocksStore::open(const StoreConfig& co
     return std::unexpected(next.error());
   }
   store->next_seq_ = *next;
+  store->committed_seq_.store(*next);
   return store;
 }
 
@@ -332,6 +333,7 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
     return std::unexpected(storage_error("commit", status));
   }
   next_seq_ = first + changes.size();
+  committed_seq_.store(next_seq_);
   return first;
 }
 
@@ -416,8 +418,9 @@ core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max, u
   }
   // Start at the floor, not at the beginning: delivered records leave tombstones at the front
   // of the family, and seeking past them avoids rescanning them on every poll.
-  const bool from_floor = from_seq <= outbox_floor_;
-  const std::string floor = outbox_key(from_floor ? outbox_floor_ : from_seq);
+  const uint64_t known_floor = outbox_floor_.load();
+  const bool from_floor = from_seq <= known_floor;
+  const std::string floor = outbox_key(from_floor ? known_floor : from_seq);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kOutbox)));
   std::vector<OutboxRecord> out;
   for (it->Seek(floor); it->Valid() && out.size() < max; it->Next()) {
@@ -445,15 +448,10 @@ core::Result<std::vector<OutboxRecord>> RocksStore::pending_outbox(size_t max, u
   return out;
 }
 
-uint64_t RocksStore::outbox_records_from(uint64_t confirmed_below) {
-  uint64_t floor = 0;
-  {
-    const std::lock_guard outbox_lock(outbox_mutex_);
-    floor = outbox_floor_;
-  }
-  const std::lock_guard lock(commit_mutex_);
-  const uint64_t from = std::max(confirmed_below, floor);
-  return next_seq_ > from ? next_seq_ - from : 0;
+uint64_t RocksStore::outbox_records_from(uint64_t confirmed_below) const {
+  const uint64_t from = std::max(confirmed_below, outbox_floor_.load());
+  const uint64_t next = committed_seq_.load();
+  return next > from ? next - from : 0;
 }
 
 core::Result<void> RocksStore::delete_outbox_range(uint64_t from, uint64_t to) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -157,8 +158,8 @@ class RocksStore final : public core::StateReader {
                                                                        uint64_t from_seq = 0);
   /// How many outbox records were committed at or above `confirmed_below` (or the lowest record
   /// known to exist, when that is higher): those a drainer that has seen every record below
-  /// `confirmed_below` delivered still has to publish.
-  [[nodiscard]] uint64_t outbox_records_from(uint64_t confirmed_below);
+  /// `confirmed_below` delivered still has to publish. Takes no lock; thread-safe.
+  [[nodiscard]] uint64_t outbox_records_from(uint64_t confirmed_below) const;
   /// Deletes the outbox records with `from` <= seq < `to` (delivered ones), with one range
   /// tombstone whatever their number. No-op when `to` <= `from`.
   [[nodiscard]] core::Result<void> delete_outbox_range(uint64_t from, uint64_t to);
@@ -227,9 +228,13 @@ class RocksStore final : public core::StateReader {
   std::vector<HandlePtr> handles_;
   Durability durability_;
 
-  std::mutex commit_mutex_;    // Orders sequence assignment and writes.
-  uint64_t next_seq_ = 1;      // Guarded by commit_mutex_.
-  uint64_t outbox_floor_ = 0;  // Guarded by outbox_mutex_: no outbox key below this exists.
+  std::mutex commit_mutex_;  // Orders sequence assignment and writes.
+  uint64_t next_seq_ = 1;    // Guarded by commit_mutex_.
+  /// next_seq_ as of the last write, for outbox_records_from() (which takes no lock: the pipeline
+  /// thread asks it every loop iteration, and a commit holds commit_mutex_ through its write).
+  std::atomic<uint64_t> committed_seq_{1};
+  /// No outbox key below this exists. Written under outbox_mutex_.
+  std::atomic<uint64_t> outbox_floor_{0};
   std::mutex outbox_mutex_;
 };
 
