@@ -17,7 +17,8 @@ int replay_main(int argc, char** argv) {
   const CommandSpec spec{
       "segctl replay --input FILE [--input FILE ...] --state-dir DIR [--rules FILE] "
       "[--output FILE] [--dead-letter FILE] [--batch-size N] [--batch-timers N]\n"
-      "                     [--partitions N] [--refit-every DURATION] [--cache-customers N]",
+      "                     [--partitions N] [--refit-every DURATION] [--cache-customers N]\n"
+      "                     [--evaluate-all-rules]",
       "Replays JSONL events through the engine into the RocksDB state in DIR and writes the\n"
       "segment changes as JSONL. A summary goes to stderr. Running again on the same state dir\n"
       "continues after the last committed line; output files are cut back to what was committed,\n"
@@ -34,6 +35,10 @@ int replay_main(int argc, char** argv) {
        {"cache-customers",
         "customer states kept in memory per partition, as segd's engine.cache_customers "
         "(default: 200000)"},
+       {"evaluate-all-rules",
+        "evaluate every rule at every event, not only the rules the event's type can change: "
+        "slower, the same output (a check of the engine)",
+        FlagSpec::Value::kNo},
        {"refit-every",
         "refit the models every DURATION of stream time (e.g. 7d, 12h; at least 1h) and at the "
         "end, or off "
@@ -86,6 +91,7 @@ int replay_main(int argc, char** argv) {
     }
     options.cache_customers = static_cast<size_t>(*n);
   }
+  options.evaluate_all_rules = flags.has("evaluate-all-rules");
   if (auto v = flags.get("partitions")) {
     auto n = service::parse_int_flag("partitions", *v);
     if (!n || *n < 1 || *n > core::kMaxPartitions) {

@@ -84,8 +84,12 @@ Result<PartitionProcessor::CacheEntry*> PartitionProcessor::load(const std::stri
   const std::optional<int64_t> model =
       stored_due != 0 && !model_timers_.empty() ? stored_timer_model(id) : std::nullopt;
   return &cache_
-              .emplace(id, CacheEntry{std::make_shared<CustomerState>(std::move(state)), false,
-                                      stored_due, model, model})
+              .emplace(id, CacheEntry{std::make_shared<CustomerState>(std::move(state)),
+                                      false,
+                                      stored_due,
+                                      model,
+                                      model,
+                                      {}})
               .first->second;
 }
 
@@ -186,19 +190,34 @@ void PartitionProcessor::catch_up_model(CacheEntry& entry, TimestampMs at) {
     return;
   }
   s.version += 1;
-  evaluate(entry, at, CauseKind::kModel, {});
+  evaluate(entry, at, CauseKind::kModel, {}, 0);
 }
 
 void PartitionProcessor::evaluate(CacheEntry& entry,
                                   TimestampMs at,
                                   CauseKind cause,
-                                  std::string_view event_id) {
+                                  std::string_view event_id,
+                                  EventMask touched) {
   CustomerState& state = *entry.state;
   state.model_version = scorer_->version();
+  RuleMemo* memo = nullptr;
+  if (!options_.evaluate_all_rules) {
+    // Every evaluation of the entry goes through its memo, so the memo is always its last one.
+    memo = &entry.memo;
+    if (memo->rules_epoch != rules_epoch_) {
+      memo->wakeups.clear();
+      memo->rules_epoch = rules_epoch_;
+    }
+    // An event leaves the customer's timer in place (a timer firing has taken it out already).
+    if (cause == CauseKind::kEvent && rules_->keeps_all(*memo, touched, at)) {
+      mark_dirty(entry);  // Nothing to evaluate; the timer stays.
+      return;
+    }
+  }
   const FeatureVector features = compute_features(state, at, rules_->features_needed());
   const ScoreVector scores = scorer_->score(state, features, at, rules_->scores_used());
   const EvaluationContext ctx{at, scorer_->version(), cause, event_id, scorer_.get()};
-  Evaluation result = rules_->evaluate(state, features, scores, ctx);
+  Evaluation result = rules_->evaluate(state, features, scores, ctx, memo, touched);
   stats_.changes += static_cast<int64_t>(result.changes.size());
   for (SegmentChange& c : result.changes) {
     outbox_.push_back(std::move(c));
@@ -261,7 +280,7 @@ Result<bool> PartitionProcessor::fire_timers(int64_t up_to_ms, size_t max_timers
     stats_.timers_fired += 1;
     clear_timer(**state);
     catch_up_model(**state, TimestampMs{next->at_ms});
-    evaluate(**state, TimestampMs{next->at_ms}, CauseKind::kTimer, {});
+    evaluate(**state, TimestampMs{next->at_ms}, CauseKind::kTimer, {}, 0);
   }
   move_stream_time(up_to_ms);
   activate_models(up_to_ms);
@@ -306,7 +325,8 @@ Result<Outcome> PartitionProcessor::process(const Event& event) {
   apply_event_features(s, event);
   s.version += 1;
   stats_.processed += 1;
-  evaluate(**state, TimestampMs{stream_time_ms_}, CauseKind::kEvent, event.event_id);
+  evaluate(**state, TimestampMs{stream_time_ms_}, CauseKind::kEvent, event.event_id,
+           event_bit(event.type));
   return Outcome::kProcessed;
 }
 

@@ -44,6 +44,9 @@ class PartitionProcessor {
     size_t cache_capacity = 200'000;  ///< Default: 200k clean customer states kept warm.
     /// The largest cache_capacity segd's engine.cache_customers and replay's flag accept.
     static constexpr int64_t kMaxCacheCapacity = 100'000'000;
+    /// Evaluates every rule at every event, instead of only the rules an event's type can change
+    /// (RuleMemo). The results are the same; `segctl replay --evaluate-all-rules` checks that.
+    bool evaluate_all_rules = false;
   };
 
   PartitionProcessor(PartitionId partition,
@@ -113,7 +116,10 @@ class PartitionProcessor {
   [[nodiscard]] Result<std::optional<CustomerState>> customer(const std::string& id);
 
   /// Swaps the rules used from the next event or timer on (a live rule reload).
-  void set_rules(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
+  void set_rules(std::shared_ptr<const RuleSet> rules) {
+    rules_ = std::move(rules);
+    rules_epoch_ += 1;  // Every RuleMemo found with the old rules is void.
+  }
 
   /// Schedules a model version: it scores every evaluation at stream time >= `active_from_ms`
   /// (timers due earlier still use the model before it). A customer evaluated under an older
@@ -135,6 +141,7 @@ class PartitionProcessor {
     int64_t stored_timer_due_ms = 0;  ///< The timer the store holds for the customer; 0: none.
     std::optional<int64_t> stored_timer_model;  ///< And the model version it is bound to.
     std::optional<int64_t> timer_model;  ///< The model version the state's timer is bound to.
+    RuleMemo memo;  ///< The state's last evaluation, when it was evaluated since it was loaded.
   };
 
   /// A timer to fire, and the time it fires at: its due time, or for a model-bound timer the
@@ -157,7 +164,13 @@ class PartitionProcessor {
   /// The model version the stored timer of `id` is bound to (model_timers_); nullopt when it is
   /// not model-bound.
   [[nodiscard]] std::optional<int64_t> stored_timer_model(const std::string& id) const;
-  void evaluate(CacheEntry& entry, TimestampMs at, CauseKind cause, std::string_view event_id);
+  /// Evaluates the customer's rules at `at`: only those that are due or read what `touched` (the
+  /// type of the event just applied; 0 for a timer or a model) can change (RuleMemo).
+  void evaluate(CacheEntry& entry,
+                TimestampMs at,
+                CauseKind cause,
+                std::string_view event_id,
+                EventMask touched);
   void reschedule(CacheEntry& entry,
                   std::optional<int64_t> due_ms,
                   std::optional<int64_t> model_version);
@@ -171,6 +184,7 @@ class PartitionProcessor {
 
   PartitionId partition_;
   std::shared_ptr<const RuleSet> rules_;
+  uint64_t rules_epoch_ = 0;  ///< How many times the rules were swapped (RuleMemo::rules_epoch).
   std::shared_ptr<const Scorer> scorer_;
   std::vector<std::pair<int64_t, std::shared_ptr<const Scorer>>> pending_models_;  ///< By time.
   /// (version, time it became active) of every version scorer_ has been, in order; a model given

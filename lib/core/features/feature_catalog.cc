@@ -1,5 +1,7 @@
 #include "core/features/feature_catalog.h"
 
+#include <initializer_list>
+
 #include "core/common/check.h"
 
 namespace segd::core {
@@ -7,49 +9,73 @@ namespace {
 
 using enum TimeBehaviour;
 
+constexpr EventMask bits(std::initializer_list<EventType> types) {
+  EventMask m = 0;
+  for (const EventType t : types) {
+    m |= event_bit(t);
+  }
+  return m;
+}
+
+// What apply_event_features() writes, by event type: every event its session and the first and
+// last event times; the four activity types every decayed count (all rows are rescaled to the
+// newest activity time) and their own total; a purchase the orders, money, purchase days and
+// the cart (emptied); a refund the money; cart events the cart (an add also its time and total).
+constexpr EventMask kAnyEvent =
+    bits({EventType::kPageView, EventType::kProductView, EventType::kSearch, EventType::kAddToCart,
+          EventType::kRemoveFromCart, EventType::kPurchase, EventType::kRefund});
+constexpr EventMask kActivity = bits(
+    {EventType::kPageView, EventType::kProductView, EventType::kSearch, EventType::kAddToCart});
+constexpr EventMask kOrders = bits({EventType::kPurchase});
+constexpr EventMask kMoney = bits({EventType::kPurchase, EventType::kRefund});
+constexpr EventMask kRefunds = bits({EventType::kRefund});
+constexpr EventMask kCart =
+    bits({EventType::kAddToCart, EventType::kRemoveFromCart, EventType::kPurchase});
+constexpr EventMask kCartAdd = bits({EventType::kAddToCart});
+
 constexpr std::array<FeatureInfo, kFeatureCount> kFeatures = {{
-    {"orders_total", kConstant, Trend::kFlat},
-    {"monetary_total", kConstant, Trend::kFlat},
-    {"avg_order_value", kConstant, Trend::kFlat},
-    {"first_purchase_at", kConstant, Trend::kFlat},
-    {"last_purchase_at", kConstant, Trend::kFlat},
-    {"days_since_last_purchase", kIncreasing, Trend::kUp},
-    {"orders_7d", kStep, Trend::kDown},
-    {"orders_30d", kStep, Trend::kDown},
-    {"orders_90d", kStep, Trend::kDown},
-    {"orders_365d", kStep, Trend::kDown},
-    {"monetary_7d", kStep, Trend::kAny},
-    {"monetary_30d", kStep, Trend::kAny},
-    {"monetary_90d", kStep, Trend::kAny},
-    {"monetary_365d", kStep, Trend::kAny},
-    {"refunds_total", kConstant, Trend::kFlat},
-    {"refund_amount_total", kConstant, Trend::kFlat},
-    {"page_views_total", kConstant, Trend::kFlat},
-    {"product_views_total", kConstant, Trend::kFlat},
-    {"searches_total", kConstant, Trend::kFlat},
-    {"cart_adds_total", kConstant, Trend::kFlat},
-    {"page_views_decayed_1d", kDecaying, Trend::kDown},
-    {"page_views_decayed_7d", kDecaying, Trend::kDown},
-    {"page_views_decayed_30d", kDecaying, Trend::kDown},
-    {"product_views_decayed_1d", kDecaying, Trend::kDown},
-    {"product_views_decayed_7d", kDecaying, Trend::kDown},
-    {"product_views_decayed_30d", kDecaying, Trend::kDown},
-    {"searches_decayed_1d", kDecaying, Trend::kDown},
-    {"searches_decayed_7d", kDecaying, Trend::kDown},
-    {"searches_decayed_30d", kDecaying, Trend::kDown},
-    {"cart_adds_decayed_1d", kDecaying, Trend::kDown},
-    {"cart_adds_decayed_7d", kDecaying, Trend::kDown},
-    {"cart_adds_decayed_30d", kDecaying, Trend::kDown},
-    {"sessions_total", kConstant, Trend::kFlat},
-    {"sessions_30d", kStep, Trend::kDown},
-    {"avg_session_minutes", kConstant, Trend::kFlat},
-    {"cart_open", kConstant, Trend::kFlat},
-    {"cart_value", kConstant, Trend::kFlat},
-    {"minutes_since_last_cart", kIncreasing, Trend::kUp},
-    {"days_since_first_seen", kIncreasing, Trend::kUp},
-    {"x", kConstant, Trend::kFlat},
-    {"t_x", kConstant, Trend::kFlat},
-    {"T", kStep, Trend::kUp},
+    {"orders_total", kConstant, Trend::kFlat, kOrders},
+    {"monetary_total", kConstant, Trend::kFlat, kMoney},
+    {"avg_order_value", kConstant, Trend::kFlat, kMoney},
+    {"first_purchase_at", kConstant, Trend::kFlat, kOrders},
+    {"last_purchase_at", kConstant, Trend::kFlat, kOrders},
+    {"days_since_last_purchase", kIncreasing, Trend::kUp, kOrders},
+    {"orders_7d", kStep, Trend::kDown, kOrders},
+    {"orders_30d", kStep, Trend::kDown, kOrders},
+    {"orders_90d", kStep, Trend::kDown, kOrders},
+    {"orders_365d", kStep, Trend::kDown, kOrders},
+    {"monetary_7d", kStep, Trend::kAny, kMoney},
+    {"monetary_30d", kStep, Trend::kAny, kMoney},
+    {"monetary_90d", kStep, Trend::kAny, kMoney},
+    {"monetary_365d", kStep, Trend::kAny, kMoney},
+    {"refunds_total", kConstant, Trend::kFlat, kRefunds},
+    {"refund_amount_total", kConstant, Trend::kFlat, kMoney},
+    {"page_views_total", kConstant, Trend::kFlat, kActivity},
+    {"product_views_total", kConstant, Trend::kFlat, kActivity},
+    {"searches_total", kConstant, Trend::kFlat, kActivity},
+    {"cart_adds_total", kConstant, Trend::kFlat, kActivity},
+    {"page_views_decayed_1d", kDecaying, Trend::kDown, kActivity},
+    {"page_views_decayed_7d", kDecaying, Trend::kDown, kActivity},
+    {"page_views_decayed_30d", kDecaying, Trend::kDown, kActivity},
+    {"product_views_decayed_1d", kDecaying, Trend::kDown, kActivity},
+    {"product_views_decayed_7d", kDecaying, Trend::kDown, kActivity},
+    {"product_views_decayed_30d", kDecaying, Trend::kDown, kActivity},
+    {"searches_decayed_1d", kDecaying, Trend::kDown, kActivity},
+    {"searches_decayed_7d", kDecaying, Trend::kDown, kActivity},
+    {"searches_decayed_30d", kDecaying, Trend::kDown, kActivity},
+    {"cart_adds_decayed_1d", kDecaying, Trend::kDown, kActivity},
+    {"cart_adds_decayed_7d", kDecaying, Trend::kDown, kActivity},
+    {"cart_adds_decayed_30d", kDecaying, Trend::kDown, kActivity},
+    {"sessions_total", kConstant, Trend::kFlat, kAnyEvent},
+    {"sessions_30d", kStep, Trend::kDown, kAnyEvent},
+    {"avg_session_minutes", kConstant, Trend::kFlat, kAnyEvent},
+    {"cart_open", kConstant, Trend::kFlat, kCart},
+    {"cart_value", kConstant, Trend::kFlat, kCart},
+    {"minutes_since_last_cart", kIncreasing, Trend::kUp, kCartAdd},
+    {"days_since_first_seen", kIncreasing, Trend::kUp, kAnyEvent},
+    {"x", kConstant, Trend::kFlat, kOrders},
+    {"t_x", kConstant, Trend::kFlat, kOrders},
+    {"T", kStep, Trend::kUp, kOrders},
 }};
 
 }  // namespace
@@ -58,6 +84,10 @@ const FeatureInfo& feature_info(FeatureId id) {
   const auto index = static_cast<size_t>(id);
   CHECK(index < kFeatureCount);
   return kFeatures[index];
+}
+
+EventMask affinity_changed_by() {
+  return bits({EventType::kProductView, EventType::kAddToCart, EventType::kPurchase});
 }
 
 std::optional<FeatureId> feature_by_name(std::string_view name) {

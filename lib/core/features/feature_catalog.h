@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "core/events/event.h"
+
 namespace segd::core {
 
 /// Every feature a rule can read, in a fixed order (their slot numbers). The names are an
@@ -74,14 +76,29 @@ enum class Trend : uint8_t {
   kAny,   ///< Either way: money in trailing windows (a refund's day leaving the window raises it).
 };
 
+/// A set of event types, bit `1 << EventType`.
+using EventMask = uint16_t;
+
+[[nodiscard]] constexpr EventMask event_bit(EventType type) {
+  return static_cast<EventMask>(1U << static_cast<unsigned>(type));
+}
+
 struct FeatureInfo {
   std::string_view name;
   TimeBehaviour behaviour;
   Trend trend;
+  /// The event types whose feature update (apply_event_features()) can change what the feature
+  /// reads in the state, so its value at some time; the others leave it, as a function of time,
+  /// bit for bit what it was. Incremental rule evaluation relies on it (RuleMemo): a type
+  /// missing here makes rules miss changes, which FeatureCatalogTest and the replay equivalence
+  /// test look for.
+  EventMask changed_by;
 };
 
 /// Name, time behaviour and trend of a feature.
 [[nodiscard]] const FeatureInfo& feature_info(FeatureId id);
+/// The event types that can change the categories affinity() reads (as FeatureInfo::changed_by).
+[[nodiscard]] EventMask affinity_changed_by();
 /// The feature with that name, nullopt when there is none.
 [[nodiscard]] std::optional<FeatureId> feature_by_name(std::string_view name);
 

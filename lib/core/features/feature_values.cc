@@ -393,7 +393,8 @@ std::optional<int64_t> comparison_change_ms(const CustomerState& s,
                                             FeatureId id,
                                             const std::function<bool(double)>& holds,
                                             double threshold,
-                                            TimestampMs now_ts) {
+                                            TimestampMs now_ts,
+                                            bool* anchored) {
   const int64_t now = now_ts.value();
   const bool before = holds(timed_value(s, id, now_ts));
   auto changed = [&](int64_t t) { return holds(timed_value(s, id, TimestampMs{t})) != before; };
@@ -411,6 +412,9 @@ std::optional<int64_t> comparison_change_ms(const CustomerState& s,
         if (changed(t)) {
           return t;
         }
+      }
+      if (anchored != nullptr) {
+        *anchored = false;
       }
       return t;  // Still unchanged after many steps: wake there and look again.
     }

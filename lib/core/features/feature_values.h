@@ -46,11 +46,14 @@ namespace segd::core {
 /// `holds` compares the value with `threshold`. Exact for the monotone (kIncreasing, kDecaying)
 /// features, found on the values themselves (a decayed count reaches 0 where it underflows); for
 /// kStep ones, the first step that changes it, or the 32nd step when none of the next 32 does (an
-/// early wake-up, which only re-evaluates). nullopt when it never changes.
+/// early wake-up, which only re-evaluates). nullopt when it never changes. `anchored`, when
+/// given, is set to whether the answer follows from the state alone (false for that 32nd step,
+/// which counts from `now`).
 [[nodiscard]] std::optional<int64_t> comparison_change_ms(const CustomerState& state,
                                                           FeatureId id,
                                                           const std::function<bool(double)>& holds,
                                                           double threshold,
-                                                          TimestampMs now);
+                                                          TimestampMs now,
+                                                          bool* anchored = nullptr);
 
 }  // namespace segd::core

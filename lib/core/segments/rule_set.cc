@@ -60,6 +60,8 @@ class CustomerEnvironment final : public rules::Environment {
 struct RuleSet::Compiled {
   RuleExpr enter;
   std::optional<RuleExpr> exit;
+  EventMask changed_by = 0;   ///< The event types that can change what either rule reads.
+  bool reads_scores = false;  ///< Either rule reads a score.
 };
 
 namespace {
@@ -81,6 +83,22 @@ std::vector<DecidingValue> deciding_values(const RuleExpr& ce,
   std::sort(values.begin(), values.end(),
             [](const DecidingValue& a, const DecidingValue& b) { return a.name < b.name; });
   return values;
+}
+
+// Adds what `e` reads to `c`: the event types that can change it, and whether it reads a score.
+void add_dependencies(const RuleExpr& e, RuleSet::Compiled& c) {
+  for (const int slot : e.variables) {
+    if (static_cast<size_t>(slot) >= kFeatureCount) {
+      c.reads_scores = true;
+    } else {
+      c.changed_by |= feature_info(static_cast<FeatureId>(slot)).changed_by;
+    }
+  }
+  for (const rules::Instr& code : e.expr.code()) {
+    if (code.code == rules::OpCode::kCall && code.a == kAffinity) {
+      c.changed_by |= affinity_changed_by();
+    }
+  }
 }
 
 Slots make_slots(const FeatureVector& features, const ScoreVector& scores) {
@@ -142,12 +160,14 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::compile(std::vector<SegmentDefin
       return std::unexpected(enter.error());
     }
     Compiled c{std::move(*enter), std::nullopt};
+    add_dependencies(c.enter, c);
     if (!d.exit.empty()) {
       auto exit = compile_rule_expr(d.name, "exit", d.exit);
       if (!exit) {
         return std::unexpected(exit.error());
       }
       c.exit = std::move(*exit);
+      add_dependencies(*c.exit, c);
     }
     compiled.push_back(std::move(c));
   }
@@ -177,16 +197,44 @@ void RuleSet::exit_removed_segments(CustomerState& state,
   }
 }
 
+bool RuleSet::keeps(size_t i, const Wakeup& memo, EventMask touched, TimestampMs at) const {
+  const Compiled& c = compiled_[i];
+  return memo.anchored && !c.reads_scores && (c.changed_by & touched) == 0 &&
+         !(memo.due_ms && *memo.due_ms <= at.value());
+}
+
+bool RuleSet::keeps_all(const RuleMemo& memo, EventMask touched, TimestampMs at) const {
+  if (memo.wakeups.size() != compiled_.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < compiled_.size(); ++i) {
+    if (!keeps(i, memo.wakeups[i], touched, at)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Evaluation RuleSet::evaluate(CustomerState& state,
                              const FeatureVector& features,
                              const ScoreVector& scores,
-                             const EvaluationContext& ctx) const {
+                             const EvaluationContext& ctx,
+                             RuleMemo* memo,
+                             EventMask touched) const {
   const Slots slots = make_slots(features, scores);
   const CustomerEnvironment env(state, slots);
   Evaluation out;
   Wakeup next;
   exit_removed_segments(state, ctx, out);
+  const bool remembered = memo != nullptr && memo->wakeups.size() == compiled_.size();
+  if (memo != nullptr && !remembered) {
+    memo->wakeups.assign(compiled_.size(), Wakeup{});
+  }
   for (size_t i = 0; i < compiled_.size(); ++i) {
+    if (remembered && keeps(i, memo->wakeups[i], touched, ctx.at)) {
+      next = earliest(next, memo->wakeups[i]);
+      continue;
+    }
     const SegmentDefinition& def = definitions_[i];
     const Compiled& c = compiled_[i];
     auto pos = std::lower_bound(state.segments.begin(), state.segments.end(), def.name);
@@ -194,11 +242,13 @@ Evaluation RuleSet::evaluate(CustomerState& state,
     const bool enter_true = rules::truthy(rules::evaluate(c.enter.expr, env));
     bool now_member = member;
     const RuleExpr* decided_by = &c.enter;
+    std::optional<bool> exit_true;
     if (!member && enter_true) {
       now_member = true;
     } else if (member) {
       if (c.exit) {
-        now_member = !rules::truthy(rules::evaluate(c.exit->expr, env));
+        exit_true = rules::truthy(rules::evaluate(c.exit->expr, env));
+        now_member = !*exit_true;
         decided_by = &*c.exit;
       } else {
         now_member = enter_true;
@@ -226,7 +276,18 @@ Evaluation RuleSet::evaluate(CustomerState& state,
     }
     // What can flip next: the exit rule for members (when there is one), else the enter rule.
     const RuleExpr& can_flip = now_member && c.exit ? *c.exit : c.enter;
-    next = earliest(next, find_wakeup(can_flip, state, features, env, ctx));
+    Wakeup wakeup = find_wakeup(can_flip, state, features, env, ctx);
+    if (memo != nullptr) {
+      // Enter and exit rules that hold together (`x > 5` and `x > 3`) flip a segment at every
+      // evaluation, whatever changed: such a segment is evaluated every time.
+      if (now_member && c.exit && !exit_true) {
+        exit_true = rules::truthy(rules::evaluate(c.exit->expr, env));
+      }
+      const bool settled = now_member ? (c.exit ? !*exit_true : enter_true) : !enter_true;
+      wakeup.anchored = wakeup.anchored && settled;
+      memo->wakeups[i] = wakeup;
+    }
+    next = earliest(next, wakeup);
   }
   out.next_due_ms = timer_due(next);
   out.model_bound = next.model_bound;

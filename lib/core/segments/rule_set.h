@@ -45,6 +45,33 @@ struct EvaluationContext {
 /// and re-evaluates the customer when a newer version becomes active.
 inline constexpr int64_t kWhenAModelIsActive = std::numeric_limits<int64_t>::max();
 
+/// When stream time alone may next change a rule.
+struct Wakeup {
+  std::optional<int64_t> due_ms;  ///< The earliest time it can.
+  /// It reads scores that move with time or wait for a model: a newer model version may change
+  /// it sooner than `due_ms`.
+  bool model_bound = false;
+  /// `due_ms` is where the customer's state alone puts the change (the first millisecond a
+  /// comparison flips, a window's next step), not a re-check counted from the evaluation time
+  /// (a day later, the 32nd step, the search horizon) and not tied to scores: evaluated again
+  /// at any earlier time with the same state, the rule gives the same value and the same
+  /// wake-up. RuleSet::evaluate() may then skip it (RuleMemo).
+  bool anchored = true;
+};
+
+/// What a customer's last evaluation found for each segment (in rules-file order): the wake-up of
+/// the rule that could flip it then. RuleSet::evaluate() keeps a segment as it was, without
+/// evaluating it, when its rules read no score, its wake-up was anchored and is still ahead, and
+/// the state changed since in nothing they read (FeatureInfo::changed_by of the event types
+/// applied; affinity() reads the categories): evaluated, it would come out the same. A timer or
+/// a new model version changes no feature, so only the segments due then are evaluated. The
+/// engine keeps one beside each cached state; a state loaded from the store has none and is
+/// evaluated in full, so results never depend on the cache.
+struct RuleMemo {
+  std::vector<Wakeup> wakeups;  ///< Empty: nothing remembered.
+  uint64_t rules_epoch = 0;     ///< The rules they were found with (PartitionProcessor's count).
+};
+
 /// The outcome of evaluating every segment for one customer.
 struct Evaluation {
   std::vector<SegmentChange> changes;  ///< In rules-file order.
@@ -67,10 +94,19 @@ class RuleSet {
   /// Re-evaluates every segment for `state` at `ctx.at` and updates `state.segments`. Each
   /// membership change comes back as a SegmentChange with `event_id`
   /// `<customer>/<segment>/<state.version>`. Pure apart from `state.segments`.
+  /// With `memo` (the customer's last evaluation under these rules, or an empty one), segments
+  /// that neither `touched` (the types of the events applied since) nor `ctx.at` can change are
+  /// kept as they were (see RuleMemo); the memo is then brought up to date.
   [[nodiscard]] Evaluation evaluate(CustomerState& state,
                                     const FeatureVector& features,
                                     const ScoreVector& scores,
-                                    const EvaluationContext& ctx) const;
+                                    const EvaluationContext& ctx,
+                                    RuleMemo* memo = nullptr,
+                                    EventMask touched = 0) const;
+
+  /// Whether `memo` keeps every segment through `touched` at `at`: then evaluate() would change
+  /// nothing and leave the timer where it is.
+  [[nodiscard]] bool keeps_all(const RuleMemo& memo, EventMask touched, TimestampMs at) const;
 
   /// Why the customer is in each of `state.segments`: rule text and the values it read.
   [[nodiscard]] std::vector<SegmentChange> explain(const CustomerState& state,
@@ -93,6 +129,8 @@ class RuleSet {
 
  private:
   RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compiled> compiled);
+  // Whether segment `i` keeps its membership and wake-up `memo` through `touched` at `at`.
+  [[nodiscard]] bool keeps(size_t i, const Wakeup& memo, EventMask touched, TimestampMs at) const;
   // Members of segments the rules no longer define leave them (after a rule reload).
   void exit_removed_segments(CustomerState& state,
                              const EvaluationContext& ctx,

@@ -97,15 +97,21 @@ Wakeup slot_wakeup(const CustomerState& s,
     return {};  // A comparison with NaN is false forever.
   }
   if (static_cast<size_t>(slot) >= kFeatureCount) {
-    return score_wakeup(s, static_cast<ScoreId>(static_cast<size_t>(slot) - kFeatureCount),
-                        threshold, features, ctx);
+    // Scores are never taken as anchored: their models change beside the state.
+    Wakeup w = score_wakeup(s, static_cast<ScoreId>(static_cast<size_t>(slot) - kFeatureCount),
+                            threshold, features, ctx);
+    w.anchored = false;
+    return w;
   }
   const auto id = static_cast<FeatureId>(slot);
   if (threshold) {
     const auto holds = [t = *threshold](double v) {
       return rules::truthy(rules::compare(t.op, v, t.value));
     };
-    return {comparison_change_ms(s, id, holds, threshold->value, now)};
+    bool anchored = true;
+    const std::optional<int64_t> due =
+        comparison_change_ms(s, id, holds, threshold->value, now, &anchored);
+    return {.due_ms = due, .anchored = anchored};
   }
   switch (feature_info(id).behaviour) {
     case TimeBehaviour::kConstant:
@@ -119,7 +125,7 @@ Wakeup slot_wakeup(const CustomerState& s,
       if (!moves_with_time(s, id, now)) {
         return {};
       }
-      return {now.value() + kMsPerDay};
+      return {.due_ms = now.value() + kMsPerDay, .anchored = false};
   }
   return {};
 }
@@ -149,20 +155,20 @@ class EnvironmentAt final : public rules::Environment {
 };
 
 // The first millisecond in (from, from + kSearchHorizonMs] at which `holds` is no longer
-// `before`, for a `holds` that changes at most once; from + kSearchHorizonMs (a re-check) when it
-// has not changed by then.
+// `before`, for a `holds` that changes at most once; from + kSearchHorizonMs (a re-check, not
+// anchored) when it has not changed by then.
 template <typename Holds>
-int64_t first_change_ms(const Holds& holds, int64_t from, bool before) {
+Wakeup first_change(const Holds& holds, int64_t from, bool before) {
   int64_t unchanged = from;
   int64_t changed = from + kSearchHorizonMs;
   if (holds(changed) == before) {
-    return changed;
+    return {.due_ms = changed, .anchored = false};
   }
   while (changed - unchanged > 1) {
     const int64_t mid = unchanged + (changed - unchanged) / 2;
     (holds(mid) == before ? unchanged : changed) = mid;
   }
-  return changed;
+  return {.due_ms = changed};
 }
 
 // Walks a rule to find when stream time alone could change its value (see find_wakeup()).
@@ -260,11 +266,17 @@ class WakeupFinder {
     if (infinities_may_meet(node)) {
       return std::nullopt;
     }
-    if (node.op == Op::kEqual || node.op == Op::kNotEqual) {
-      return Wakeup{
-          earlier(first_flip(Op::kGreaterEqual, node, gap), first_flip(Op::kGreater, node, gap))};
+    Wakeup w = node.op == Op::kEqual || node.op == Op::kNotEqual
+                   ? earliest(first_flip(Op::kGreaterEqual, node, gap),
+                              first_flip(Op::kGreater, node, gap))
+                   : first_flip(node.op, node, gap);
+    // Evaluated later, the search's far end lies further on, where values this large could
+    // overflow and make the search give up: such a wake-up is not anchored.
+    const Ends ends = {&*start_values_, &*end_values_};
+    if (near_overflow_in(node.lhs, ends) || near_overflow_in(node.rhs, ends)) {
+      w.anchored = false;
     }
-    return Wakeup{first_flip(node.op, node, gap)};
+    return w;
   }
 
   // Whether infinities can meet on the way and make NaN (inf - inf, inf * 0), which would let a
@@ -330,9 +342,42 @@ class WakeupFinder {
     }
   }
 
+  // Whether a time-varying part of `n` is non-finite, or beyond 1e300 in magnitude, at either
+  // end. Sides are linear in time or decay, and an anchored wake-up is due within 2^40 ms of the
+  // evaluation, so a later evaluation's far end at most doubles such values: 1e300 leaves room.
+  bool near_overflow_in(NodeRef n, const Ends& ends) const {
+    if (!e_.timed(n)) {
+      return false;
+    }
+    constexpr double kRoom = 1e300;
+    if (std::ranges::any_of(
+            ends, [&](rules::NodeValues* values) { return !(std::abs(values->at(n)) <= kRoom); })) {
+      return true;
+    }
+    const rules::Instr& code = e_.expr.code()[static_cast<size_t>(n.index)];
+    switch (code.code) {
+      case rules::OpCode::kAdd:
+      case rules::OpCode::kSub:
+      case rules::OpCode::kMul:
+      case rules::OpCode::kDiv:
+        return near_overflow_in(NodeRef{code.a}, ends) || near_overflow_in(NodeRef{code.b}, ends);
+      case rules::OpCode::kNegate:
+        return near_overflow_in(NodeRef{code.a}, ends);
+      case rules::OpCode::kCall:
+        for (int i = 0; i < code.c; ++i) {
+          if (near_overflow_in(e_.expr.expr().arg(code.b, i), ends)) {
+            return true;
+          }
+        }
+        return false;
+      default:
+        return false;
+    }
+  }
+
   // When `lhs op rhs` (op one of < <= > >=) of `node` next flips, for sides whose difference has
-  // trend `gap` (kUp or kDown); nullopt when it already holds the value it moves towards.
-  std::optional<int64_t> first_flip(Op op, const rules::Node& node, Trend gap) const {
+  // trend `gap` (kUp or kDown); none when it already holds the value it moves towards.
+  Wakeup first_flip(Op op, const rules::Node& node, Trend gap) const {
     const auto holds_with = [&](const rules::Environment& env) {
       return rules::truthy(rules::compare(op, rules::evaluate_node(e_.expr, node.lhs, env),
                                           rules::evaluate_node(e_.expr, node.rhs, env)));
@@ -341,12 +386,12 @@ class WakeupFinder {
     const bool can_only_turn_true = (gap == Trend::kUp) == greater;
     const bool now = holds_with(env_);
     if (now == can_only_turn_true) {
-      return std::nullopt;
+      return {};
     }
     const auto holds = [&](int64_t t) {
       return holds_with(EnvironmentAt(env_, s_, TimestampMs{t}));
     };
-    return first_change_ms(holds, ctx_.at.value(), now);
+    return first_change(holds, ctx_.at.value(), now);
   }
 
   const RuleExpr& e_;
@@ -365,7 +410,7 @@ class WakeupFinder {
 }  // namespace
 
 Wakeup earliest(const Wakeup& a, const Wakeup& b) {
-  return {earlier(a.due_ms, b.due_ms), a.model_bound || b.model_bound};
+  return {earlier(a.due_ms, b.due_ms), a.model_bound || b.model_bound, a.anchored && b.anchored};
 }
 
 Wakeup find_wakeup(const RuleExpr& e,

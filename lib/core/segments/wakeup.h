@@ -10,15 +10,8 @@
 
 namespace segd::core {
 
-/// When stream time alone may next change a rule.
-struct Wakeup {
-  std::optional<int64_t> due_ms;  ///< The earliest time it can.
-  /// It reads scores that move with time or wait for a model: a newer model version may change
-  /// it sooner than `due_ms`.
-  bool model_bound = false;
-};
-
-/// The earlier of two wake-ups; either one's tie to the model counts.
+/// The earlier of two wake-ups; either one's tie to the model counts, and it is anchored when
+/// both are.
 [[nodiscard]] Wakeup earliest(const Wakeup& a, const Wakeup& b);
 
 /// When stream time alone could change the value of rule `e` for the customer `s`, whose

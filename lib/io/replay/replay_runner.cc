@@ -94,7 +94,8 @@ class Replay {
       global_stream_ms_ = std::max(global_stream_ms_, restore->stream_time_ms);
       processors_.push_back(std::make_unique<core::PartitionProcessor>(
           core::PartitionId{p}, rules_, scorer, *store_, std::move(*restore),
-          core::PartitionProcessor::Options{options_.cache_customers}));
+          core::PartitionProcessor::Options{.cache_capacity = options_.cache_customers,
+                                            .evaluate_all_rules = options_.evaluate_all_rules}));
       for (const ActiveModel& m : *models) {
         processors_.back()->add_model(m.scorer, m.active_from_ms);
       }

@@ -24,6 +24,8 @@ struct ReplayOptions {
   int32_t partitions = 1;  ///< Engine partitions (murmur2 of customer_id). Default: 1.
   /// Customer states cached per partition. Default: the engine's (200k).
   size_t cache_customers = core::PartitionProcessor::Options{}.cache_capacity;
+  /// Every rule at every event (PartitionProcessor::Options::evaluate_all_rules). Default: off.
+  bool evaluate_all_rules = false;
   /// Model refits on this stream-time cadence (and once at the end); 0 = none. Default: none.
   int64_t refit_every_ms = 0;
 };

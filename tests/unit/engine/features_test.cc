@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "core/features/feature_update.h"
@@ -184,6 +185,67 @@ TEST(FeaturesTest, TimedValueMatchesComputeFeaturesBitForBit) {
       const double v = timed_value(s, id, at_day(day));
       EXPECT_TRUE(v == all[i] || (std::isnan(v) && std::isnan(all[i])))
           << feature_info(id).name << " at day " << day;
+    }
+  }
+}
+
+// An event of each type, with every field its type uses.
+Event event_of(EventType type, TimestampMs ts, const std::string& id) {
+  Event e = make_event(type, ts, "c1", "e" + id);
+  e.product_id = "p" + id.substr(0, 1);
+  e.category = id.size() % 2 == 0 ? "books" : "toys";
+  e.price = 12.5;
+  e.quantity = 2;
+  if (type == EventType::kPurchase || type == EventType::kRefund) {
+    e.amount = 30.25;
+    e.order_id = "o" + id;
+    e.items = {LineItem{e.product_id, "garden", 1, 30.25}};
+  }
+  return e;
+}
+
+// Incremental rule evaluation keeps a rule through an event whose type is not in the
+// changed_by of anything it reads: for such a type, every feature (and affinity()) must be bit for
+// bit what it was, now and at any later time, in order or not.
+TEST(FeaturesTest, AnEventChangesNoFeatureItsTypeIsNotListedFor) {
+  constexpr std::array kTypes = {EventType::kPageView,       EventType::kProductView,
+                                 EventType::kSearch,         EventType::kAddToCart,
+                                 EventType::kRemoveFromCart, EventType::kPurchase,
+                                 EventType::kRefund};
+  CustomerState base = fresh();
+  for (int i = 0; i < 60; ++i) {
+    const EventType type = kTypes[static_cast<size_t>(i * 5 % 7)];
+    apply_event_features(base, event_of(type, at_day(0.7 * i), std::to_string(i)));
+  }
+  for (const EventType type : kTypes) {
+    for (const double day : {41.5, 42.0, 30.25, 2.0}) {  // After the last event, and late ones.
+      CustomerState after = base;
+      Event e = event_of(type, at_day(day), "x" + std::to_string(day));
+      if (type == EventType::kRemoveFromCart) {
+        ASSERT_FALSE(base.cart.empty());
+        e.product_id = base.cart.back().product_id;  // Takes items out.
+      }
+      apply_event_features(after, e);
+      const auto last = std::max(base.last_event_ms, after.last_event_ms);
+      for (const int64_t later :
+           {int64_t{0}, kMsPerHour, kMsPerDay, 7 * kMsPerDay, 45 * kMsPerDay, 400 * kMsPerDay}) {
+        const TimestampMs at{last + later};
+        const FeatureVector was = compute_features(base, at);
+        const FeatureVector is = compute_features(after, at);
+        for (size_t f = 0; f < kFeatureCount; ++f) {
+          const FeatureInfo& info = feature_info(static_cast<FeatureId>(f));
+          if ((info.changed_by & event_bit(type)) == 0) {
+            EXPECT_TRUE(was[f] == is[f] || (std::isnan(was[f]) && std::isnan(is[f])))
+                << info.name << " changed by " << event_type_name(type) << " at day " << day;
+          }
+        }
+        if ((affinity_changed_by() & event_bit(type)) == 0) {
+          for (const std::string_view category : {"books", "toys", "garden"}) {
+            EXPECT_EQ(affinity(base, category), affinity(after, category))
+                << "affinity(" << category << ") changed by " << event_type_name(type);
+          }
+        }
+      }
     }
   }
 }

@@ -685,5 +685,64 @@ TEST(PartitionProcessorTest, TrimForgetsCleanStatesAndKeepsTheBatchInProgress) {
   EXPECT_EQ(delta.customers_put[1]->customer_id, "c1");
 }
 
+// Incremental evaluation (RuleMemo): a page view changes nothing `orders_total` reads, but enter
+// and exit rules that hold together flip the segment at every evaluation, and every event is
+// one (as with every rule evaluated).
+TEST(PartitionProcessorTest, EnterAndExitRulesThatHoldTogetherFlipAtEveryEvent) {
+  Harness h({{"both", "orders_total >= 1", "orders_total >= 1"}});
+  const std::vector<SegmentChange> changes =
+      h.run({make_purchase(at_day(0), 10, "o1"), make_event(EventType::kPageView, at_day(1)),
+             make_event(EventType::kPageView, at_day(2))});
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kEnter);
+  EXPECT_EQ(changes[1].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[2].change, ChangeKind::kEnter);
+  EXPECT_EQ(changes[2].cause, CauseKind::kEvent);
+}
+
+// A rule reload makes every remembered evaluation void: the next event evaluates the new rules
+// in full, even one whose type changes nothing they read.
+TEST(PartitionProcessorTest, AfterARuleReloadTheNextEventEvaluatesEveryNewRule) {
+  Harness h({{"viewer", "page_views_total >= 1", ""}});
+  ASSERT_EQ(h.run({make_event(EventType::kPageView, at_day(0))}).size(), 1u);
+  // Same segment name, a rule a page view cannot change: the member no longer qualifies.
+  h.processor.set_rules(rules({{"viewer", "orders_total >= 1", ""}}));
+  const std::vector<SegmentChange> changes = h.run({make_event(EventType::kPageView, at_day(1))});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[0].reason, "!(orders_total >= 1)");
+}
+
+// The changes of `events` under `defs`, with every rule evaluated at every event or not.
+std::vector<SegmentChange> changes_of(const std::vector<SegmentDefinition>& defs,
+                                      const std::vector<Event>& events,
+                                      bool evaluate_all_rules) {
+  MemoryStore store;
+  PartitionProcessor processor(PartitionId{0}, rules(defs), std::make_shared<NoModel>(), store, {},
+                               {.evaluate_all_rules = evaluate_all_rules});
+  for (const Event& e : events) {
+    EXPECT_TRUE(processor.process(e).has_value());
+  }
+  return processor.take_batch().outbox;
+}
+
+// Sides close to the largest double at the end of the 2^40 ms search: solved exactly at the cart
+// add, but a later evaluation's search reaches where both overflow, and gives up (a daily
+// re-check). Such a wake-up is not anchored, so incremental evaluation re-checks it as often.
+TEST(PartitionProcessorTest, AWakeUpNearOverflowIsEvaluatedAgainAtTheNextEvent) {
+  const std::vector<SegmentDefinition> defs = {
+      {"huge", "minutes_since_last_cart * 7e300 + days_since_last_purchase * 1e304 > 1.5e308", ""}};
+  Event cart = make_event(EventType::kAddToCart, at_day(0));
+  const std::vector<Event> events = {cart, make_purchase(at_day(0.001), 10, "o1"),
+                                     make_event(EventType::kPageView, at_day(6000)),
+                                     make_event(EventType::kPageView, at_day(8000))};
+  const std::vector<SegmentChange> every = changes_of(defs, events, true);
+  const std::vector<SegmentChange> incremental = changes_of(defs, events, false);
+  ASSERT_EQ(every.size(), 1u);
+  ASSERT_EQ(incremental.size(), 1u);
+  EXPECT_EQ(incremental[0].event_id, every[0].event_id);
+  EXPECT_EQ(incremental[0].at, every[0].at);
+}
+
 }  // namespace
 }  // namespace segd::core
