@@ -85,7 +85,12 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& c
     version = models->back().scorer->version();
   }
   p->models_ = std::move(*models);
-  p->stats_.update([&](PipelineSnapshot& s) { s.model_version = version; });
+  p->stats_.update([&](PipelineSnapshot& s) {
+    s.model_version = version;
+    for (const InputTopicConfig& input : config.inputs) {
+      s.topics.try_emplace(input.name);  // Counted from 0, even when it never delivers anything.
+    }
+  });
   rd_kafka_poll_set_consumer(p->consumer_.get());
   p->consumer_queue_.reset(rd_kafka_queue_get_consumer(p->consumer_.get()));
   kafka::PartitionListPtr topics(

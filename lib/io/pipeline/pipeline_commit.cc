@@ -338,9 +338,6 @@ core::Result<void> Pipeline::commit_batch(OnceStored once_stored) {
         stats_.update([&](PipelineSnapshot& s) {
           for (size_t i = 0; i < counts.size(); ++i) {
             const TopicCounts& c = counts[i];
-            if (c == TopicCounts{}) {
-              continue;  // A topic shows up in the accounting once it delivered something.
-            }
             TopicCounts& total = s.topics[config_.inputs[i].name];
             total.consumed += c.consumed;
             total.processed += c.processed;

@@ -145,5 +145,28 @@ TEST(SegdDaemonTest, Accounting) {
   EXPECT_TRUE(stray_found) << "the wrong-partition message is not on the DLQ topic";
 }
 
+// A run with nothing to read still accounts for every input topic, at zero (the summary showed
+// `"topics":{}`).
+TEST(SegdDaemonTest, ARunWithNothingToReadCountsEveryInputTopicAtZero) {
+  const TempDir dir("accounting-empty");
+  auto broker =
+      start_broker(1, {"clicks:2", "purchases:2", "segment-changes:2", "segd-dead-letters:2"});
+  ASSERT_TRUE(broker.has_value());
+  auto config = write_segd_config({.brokers = broker->bootstrap(),
+                                   .state_dir = dir.file("segd-state"),
+                                   .input_topics = {"clicks", "purchases"}},
+                                  dir);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  auto summary = run_segd_to_end(*config, dir, "segd.log", seconds(60));
+  ASSERT_TRUE(summary.has_value()) << summary.error().code << ": " << summary.error().message;
+  ASSERT_EQ(summary->topics.size(), 2u);
+  for (const std::string topic : {"clicks", "purchases"}) {
+    ASSERT_TRUE(summary->topics.contains(topic)) << topic;
+    const TopicSummary& t = summary->topics[topic];
+    EXPECT_EQ(t.consumed, 0) << topic;
+    EXPECT_EQ(t.processed + t.duplicates + t.dead_lettered_total(), 0) << topic;
+  }
+}
+
 }  // namespace
 }  // namespace segd::test
