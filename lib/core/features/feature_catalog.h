@@ -90,8 +90,8 @@ struct FeatureInfo {
   /// The event types whose feature update (apply_event_features()) can change what the feature
   /// reads in the state, so its value at some time; the others leave it, as a function of time,
   /// bit for bit what it was. Incremental rule evaluation relies on it (RuleMemo): a type
-  /// missing here makes rules miss changes, which FeatureCatalogTest and the replay equivalence
-  /// test look for.
+  /// missing here makes rules miss changes, which
+  /// FeaturesTest.AnEventChangesNoFeatureItsTypeIsNotListedFor and IncrementalRulesTest look for.
   EventMask changed_by;
 };
 
