@@ -205,7 +205,7 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
     // Every evaluation of the entry goes through its memo, so the memo is always its last one.
     memo = &entry.memo;
     if (memo->rules_epoch != rules_epoch_) {
-      memo->wakeups.clear();
+      memo->due_ms.clear();
       memo->rules_epoch = rules_epoch_;
     }
     // An event leaves the customer's timer in place (a timer firing has taken it out already).

@@ -197,18 +197,17 @@ void RuleSet::exit_removed_segments(CustomerState& state,
   }
 }
 
-bool RuleSet::keeps(size_t i, const Wakeup& memo, EventMask touched, TimestampMs at) const {
-  const Compiled& c = compiled_[i];
-  return memo.anchored && !c.reads_scores && (c.changed_by & touched) == 0 &&
-         !(memo.due_ms && *memo.due_ms <= at.value());
+bool RuleSet::keeps(size_t i, int64_t due_ms, EventMask touched, TimestampMs at) const {
+  return due_ms != RuleMemo::kEvaluate && (compiled_[i].changed_by & touched) == 0 &&
+         due_ms > at.value();
 }
 
 bool RuleSet::keeps_all(const RuleMemo& memo, EventMask touched, TimestampMs at) const {
-  if (memo.wakeups.size() != compiled_.size()) {
+  if (memo.due_ms.size() != compiled_.size()) {
     return false;
   }
   for (size_t i = 0; i < compiled_.size(); ++i) {
-    if (!keeps(i, memo.wakeups[i], touched, at)) {
+    if (!keeps(i, memo.due_ms[i], touched, at)) {
       return false;
     }
   }
@@ -226,13 +225,16 @@ Evaluation RuleSet::evaluate(CustomerState& state,
   Evaluation out;
   Wakeup next;
   exit_removed_segments(state, ctx, out);
-  const bool remembered = memo != nullptr && memo->wakeups.size() == compiled_.size();
+  const bool remembered = memo != nullptr && memo->due_ms.size() == compiled_.size();
   if (memo != nullptr && !remembered) {
-    memo->wakeups.assign(compiled_.size(), Wakeup{});
+    memo->due_ms.assign(compiled_.size(), RuleMemo::kEvaluate);
   }
   for (size_t i = 0; i < compiled_.size(); ++i) {
-    if (remembered && keeps(i, memo->wakeups[i], touched, ctx.at)) {
-      next = earliest(next, memo->wakeups[i]);
+    if (remembered && keeps(i, memo->due_ms[i], touched, ctx.at)) {
+      // Kept segments read no score: their wake-ups are not bound to a model.
+      const int64_t due = memo->due_ms[i];
+      next = earliest(next,
+                      Wakeup{due == RuleMemo::kNever ? std::nullopt : std::optional<int64_t>(due)});
       continue;
     }
     const SegmentDefinition& def = definitions_[i];
@@ -276,7 +278,7 @@ Evaluation RuleSet::evaluate(CustomerState& state,
     }
     // What can flip next: the exit rule for members (when there is one), else the enter rule.
     const RuleExpr& can_flip = now_member && c.exit ? *c.exit : c.enter;
-    Wakeup wakeup = find_wakeup(can_flip, state, features, env, ctx);
+    const Wakeup wakeup = find_wakeup(can_flip, state, features, env, ctx);
     if (memo != nullptr) {
       // Enter and exit rules that hold together (`x > 5` and `x > 3`) flip a segment at every
       // evaluation, whatever changed: such a segment is evaluated every time.
@@ -284,8 +286,9 @@ Evaluation RuleSet::evaluate(CustomerState& state,
         exit_true = rules::truthy(rules::evaluate(c.exit->expr, env));
       }
       const bool settled = now_member ? (c.exit ? !*exit_true : enter_true) : !enter_true;
-      wakeup.anchored = wakeup.anchored && settled;
-      memo->wakeups[i] = wakeup;
+      memo->due_ms[i] = !wakeup.anchored || !settled || c.reads_scores
+                            ? RuleMemo::kEvaluate
+                            : wakeup.due_ms.value_or(RuleMemo::kNever);
     }
     next = earliest(next, wakeup);
   }

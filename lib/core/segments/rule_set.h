@@ -68,8 +68,15 @@ struct Wakeup {
 /// engine keeps one beside each cached state; a state loaded from the store has none and is
 /// evaluated in full, so results never depend on the cache.
 struct RuleMemo {
-  std::vector<Wakeup> wakeups;  ///< Empty: nothing remembered.
-  uint64_t rules_epoch = 0;     ///< The rules they were found with (PartitionProcessor's count).
+  /// A segment that must be evaluated every time (its wake-up was not anchored, or its rules
+  /// hold together, or read a score).
+  static constexpr int64_t kEvaluate = std::numeric_limits<int64_t>::min();
+  /// A segment that time alone cannot flip.
+  static constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+  /// Per segment: kEvaluate, kNever or the anchored wake-up's due time (8 bytes each, beside every
+  /// cached state). Empty: nothing remembered.
+  std::vector<int64_t> due_ms;
+  uint64_t rules_epoch = 0;  ///< The rules they were found with (PartitionProcessor's count).
 };
 
 /// The outcome of evaluating every segment for one customer.
@@ -129,8 +136,9 @@ class RuleSet {
 
  private:
   RuleSet(std::vector<SegmentDefinition> definitions, std::vector<Compiled> compiled);
-  // Whether segment `i` keeps its membership and wake-up `memo` through `touched` at `at`.
-  [[nodiscard]] bool keeps(size_t i, const Wakeup& memo, EventMask touched, TimestampMs at) const;
+  // Whether segment `i`, remembered as `due_ms` (RuleMemo), keeps its membership and wake-up
+  // through `touched` at `at`.
+  [[nodiscard]] bool keeps(size_t i, int64_t due_ms, EventMask touched, TimestampMs at) const;
   // Members of segments the rules no longer define leave them (after a rule reload).
   void exit_removed_segments(CustomerState& state,
                              const EvaluationContext& ctx,
