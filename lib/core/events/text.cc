@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace segd::core {
 namespace {
@@ -85,6 +86,31 @@ std::string code_point_name(char32_t c) {
   std::array<char, 16> text{};
   std::snprintf(text.data(), text.size(), "U+%04X", static_cast<unsigned>(c));
   return text.data();
+}
+
+bool is_printable_ascii(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    // A byte below 0x20 (the classic "has a byte less than n" test, exact for n <= 0x80), or a
+    // byte of 0x7F and above (adding one sets its high bit; a carry out of 0xFF only marks a
+    // byte already marked).
+    const uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHighBits;
+    const uint64_t del_or_high = ((word + kOnes) | word) & kHighBits;
+    if ((below_space | del_or_high) != 0) {
+      return false;
+    }
+  }
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20U || c >= 0x7FU) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<char32_t> first_control_char(std::string_view text) {

@@ -21,6 +21,10 @@ namespace segd::core {
 /// `U+XXXX` (four hex digits at least), as messages name a character.
 [[nodiscard]] std::string code_point_name(char32_t c);
 
+/// True when every byte of `text` is printable ASCII (0x20..0x7E): then it is valid UTF-8 and holds
+/// no control character. Reads eight bytes at a time; what most identifiers take.
+[[nodiscard]] bool is_printable_ascii(std::string_view text);
+
 /// The first control character in `text` (Unicode's Cc: U+0000..U+001F, U+007F, and the C1
 /// controls U+0080..U+009F, which UTF-8 writes as C2 80..C2 9F), or nullopt.
 [[nodiscard]] std::optional<char32_t> first_control_char(std::string_view text);

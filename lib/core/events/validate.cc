@@ -27,6 +27,9 @@ Check check_text(std::string_view value,
                 std::string(name) + " is " + std::to_string(value.size()) +
                     " bytes, the limit is " + std::to_string(max_bytes));
   }
+  if (is_printable_ascii(value)) {
+    return {};
+  }
   if (!is_valid_utf8(value)) {
     return fail("bad_field:" + std::string(name), std::string(name) + " is not valid UTF-8");
   }

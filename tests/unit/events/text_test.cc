@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 
 namespace segd::core {
@@ -65,6 +66,37 @@ TEST(ControlCharsTest, FindsC1ControlsButNotTheLettersBesideThem) {
   EXPECT_EQ(first_control_char("\xC2\xA0 \xC2\xA9 \xC3\x85"), std::nullopt)
       << "NBSP, the copyright sign and Å are not controls";
   EXPECT_EQ(first_control_char("\xE2\x82\xAC\xC2\x9B"), U'\u009B');
+}
+
+// The word-at-a-time check must agree with the byte rule wherever a byte stands: in a whole
+// eight-byte word or in the tail, next to any other byte (a carry out of 0xFF must not hide a
+// neighbour).
+TEST(PrintableAsciiTest, AgreesWithTheByteRuleAtEveryPosition) {
+  const auto printable = [](unsigned char c) { return c >= 0x20U && c <= 0x7EU; };
+  for (size_t length = 1; length <= 17; ++length) {
+    for (size_t pos = 0; pos < length; ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        std::string text(length, 'a');
+        text[pos] = static_cast<char>(b);
+        ASSERT_EQ(is_printable_ascii(text), printable(static_cast<unsigned char>(b)))
+            << "length " << length << ", byte " << b << " at " << pos;
+      }
+    }
+  }
+  const std::array<unsigned char, 8> edges = {0x00, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xC2, 0xFF};
+  for (size_t pos = 0; pos + 1 < 16; ++pos) {
+    for (const unsigned char first : edges) {
+      for (const unsigned char second : edges) {
+        std::string text(16, 'z');
+        text[pos] = static_cast<char>(first);
+        text[pos + 1] = static_cast<char>(second);
+        ASSERT_EQ(is_printable_ascii(text), printable(first) && printable(second))
+            << "bytes " << int{first} << ", " << int{second} << " at " << pos;
+      }
+    }
+  }
+  EXPECT_TRUE(is_printable_ascii(""));
+  EXPECT_TRUE(is_printable_ascii("order-000123 ~ {x}"));
 }
 
 }  // namespace
