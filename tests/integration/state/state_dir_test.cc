@@ -182,6 +182,47 @@ TEST(StateDirTest, ReadersReportACreationCutShort) {
   }
 }
 
+// A MANIFEST that lost segd's families, beside the table files of earlier commits, is damage, not
+// a creation cut short. A writer took it for one: it created the families afresh and deleted the
+// tables as obsolete, and the state dir silently started over, empty (a replay on a state dir
+// whose MANIFEST was cut anywhere from 60 to 300 bytes reported success and exported nothing).
+// Every mode refuses it now, and leaves it as it was.
+TEST(StateDirTest, TableFilesBesideMissingFamiliesAreDamageNotACreationToFinish) {
+  const TempDir committed;
+  {
+    auto store = RocksStore::open(StoreConfig{.path = committed.db()});
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    core::BatchDelta delta;
+    delta.customers_put = {shared(typical_state("c1", 1))};
+    ASSERT_TRUE((*store)->commit(delta).has_value());
+    ASSERT_TRUE((*store)->close().has_value());  // It flushes: the commit is in a table file.
+  }
+  const TempDir dir;
+  marked_with_some_families(dir.db());
+  std::vector<std::string> tables;
+  for (const auto& entry : std::filesystem::directory_iterator(committed.db())) {
+    if (entry.path().extension() == ".sst") {
+      tables.push_back(entry.path().filename().string());
+      std::filesystem::copy_file(entry.path(), dir.db() + "/" + tables.back());
+    }
+  }
+  ASSERT_FALSE(tables.empty());
+  std::ranges::sort(tables);
+  const std::vector<std::string> before = file_names(dir.db());
+  for (const OpenMode mode : {OpenMode::kCreate, OpenMode::kExisting, OpenMode::kReadOnly}) {
+    auto store = RocksStore::open(StoreConfig{.path = dir.db(), .mode = mode});
+    ASSERT_FALSE(store.has_value());
+    EXPECT_EQ(store.error().code, "state_dir_damaged");
+    EXPECT_EQ(store.error().message,
+              "state dir " + dir.db() + " holds table files (" + tables.front() +
+                  ") but its database lacks segd's column families offsets, outbox, models: its "
+                  "database is damaged, and segd and segctl do not create a new one over it; "
+                  "restore the directory from a backup, or move it away to start afresh");
+  }
+  EXPECT_EQ(file_names(dir.db()), before);
+  EXPECT_EQ(families(dir.db()), (std::vector<std::string>{"default", "customers", "timers"}));
+}
+
 // State dirs created before the marker existed hold a complete database and no marker: every mode
 // opens them, and a writer adds the marker.
 TEST(StateDirTest, AStateDirWithoutTheMarkerIsOpenedAndMarkedByAWriter) {
