@@ -10,6 +10,61 @@ namespace {
 
 bool is_continuation(unsigned char c) { return (c & 0xC0U) == 0x80U; }
 
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+// The high bit of each byte of `word` below 0x20 (the classic "has a byte less than n" test, exact
+// for n <= 0x80), or of 0x7F and above (adding one sets its high bit; a carry out of 0xFF only
+// marks a byte already marked). Only whether the result is zero is exact.
+uint64_t unprintable_bytes(uint64_t word) {
+  const uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHighBits;
+  const uint64_t del_or_high = ((word + kOnes) | word) & kHighBits;
+  return below_space | del_or_high;
+}
+
+// Nonzero when a byte of `word` equals `c` (the "has a zero byte" test on word ^ c...c).
+uint64_t bytes_equal_to(uint64_t word, unsigned char c) {
+  const uint64_t x = word ^ (c * kOnes);
+  return (x - kOnes) & ~x & kHighBits;
+}
+
+// The 1..8 bytes at `p` in one word, in any order and some more than once, the rest of it 'a':
+// a test that every byte passes reads the same answer from it as from the bytes.
+uint64_t load_short(const char* p, size_t n) {
+  if (n >= 4) {  // Two four-byte halves, overlapping when n < 8.
+    uint32_t low = 0;
+    uint32_t high = 0;
+    std::memcpy(&low, p, sizeof low);
+    std::memcpy(&high, p + n - sizeof high, sizeof high);
+    return low | (uint64_t{high} << 32U);
+  }
+  const auto byte = [p](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
+  return ((uint64_t{'a'} * kOnes) << 24U) | byte(0) | (byte(n / 2) << 8U) | (byte(n - 1) << 16U);
+}
+
+// True when `word_ok` holds for the words that cover `text`: eight bytes at a time, the last word
+// overlapping the one before it, a text shorter than a word padded.
+template <typename WordOk>
+bool all_words(std::string_view text, WordOk word_ok) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  if (n == 0) {
+    return true;
+  }
+  if (n <= 8) {
+    return word_ok(load_short(p, n));
+  }
+  uint64_t word = 0;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    std::memcpy(&word, p + i, sizeof word);
+    if (!word_ok(word)) {
+      return false;
+    }
+  }
+  std::memcpy(&word, p + n - 8, sizeof word);
+  return word_ok(word);
+}
+
 }  // namespace
 
 size_t utf8_sequence_length(std::string_view text) {
@@ -89,28 +144,13 @@ std::string code_point_name(char32_t c) {
 }
 
 bool is_printable_ascii(std::string_view text) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-  size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    uint64_t word = 0;
-    std::memcpy(&word, text.data() + i, sizeof word);
-    // A byte below 0x20 (the classic "has a byte less than n" test, exact for n <= 0x80), or a
-    // byte of 0x7F and above (adding one sets its high bit; a carry out of 0xFF only marks a
-    // byte already marked).
-    const uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHighBits;
-    const uint64_t del_or_high = ((word + kOnes) | word) & kHighBits;
-    if ((below_space | del_or_high) != 0) {
-      return false;
-    }
-  }
-  for (; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20U || c >= 0x7FU) {
-      return false;
-    }
-  }
-  return true;
+  return all_words(text, [](uint64_t word) { return unprintable_bytes(word) == 0; });
+}
+
+bool is_plain_json_ascii(std::string_view text) {
+  return all_words(text, [](uint64_t word) {
+    return (unprintable_bytes(word) | bytes_equal_to(word, '"') | bytes_equal_to(word, '\\')) == 0;
+  });
 }
 
 std::optional<char32_t> first_control_char(std::string_view text) {

@@ -25,6 +25,10 @@ namespace segd::core {
 /// no control character. Reads eight bytes at a time; what most identifiers take.
 [[nodiscard]] bool is_printable_ascii(std::string_view text);
 
+/// True when every byte of `text` is printable ASCII (0x20..0x7E) other than `"` and `\`: a JSON
+/// string holds it as it is, without escapes. Reads eight bytes at a time.
+[[nodiscard]] bool is_plain_json_ascii(std::string_view text);
+
 /// The first control character in `text` (Unicode's Cc: U+0000..U+001F, U+007F, and the C1
 /// controls U+0080..U+009F, which UTF-8 writes as C2 80..C2 9F), or nullopt.
 [[nodiscard]] std::optional<char32_t> first_control_char(std::string_view text);

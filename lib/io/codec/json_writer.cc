@@ -159,6 +159,11 @@ void JsonWriter::null() {
 
 void JsonWriter::write_escaped(std::string_view value) {
   out_.push_back('"');
+  if (core::is_plain_json_ascii(value)) {  // Names, identifiers, rules: nothing to escape.
+    out_.append(value);
+    out_.push_back('"');
+    return;
+  }
   size_t pos = 0;
   while (pos < value.size()) {
     // Copy a run of characters that need no escaping in one append.

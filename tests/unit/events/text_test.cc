@@ -71,32 +71,49 @@ TEST(ControlCharsTest, FindsC1ControlsButNotTheLettersBesideThem) {
 // The word-at-a-time check must agree with the byte rule wherever a byte stands: in a whole
 // eight-byte word or in the tail, next to any other byte (a carry out of 0xFF must not hide a
 // neighbour).
-TEST(PrintableAsciiTest, AgreesWithTheByteRuleAtEveryPosition) {
-  const auto printable = [](unsigned char c) { return c >= 0x20U && c <= 0x7EU; };
+// A word-at-a-time byte test against its byte rule: one odd byte at every position of texts of
+// 1..17 bytes (every word offset and tail), and every pair of edge bytes side by side.
+void expect_agrees_with_byte_rule(bool (*test)(std::string_view), bool (*rule)(unsigned char)) {
   for (size_t length = 1; length <= 17; ++length) {
     for (size_t pos = 0; pos < length; ++pos) {
       for (int b = 0; b < 256; ++b) {
         std::string text(length, 'a');
         text[pos] = static_cast<char>(b);
-        ASSERT_EQ(is_printable_ascii(text), printable(static_cast<unsigned char>(b)))
+        ASSERT_EQ(test(text), rule(static_cast<unsigned char>(b)))
             << "length " << length << ", byte " << b << " at " << pos;
       }
     }
   }
-  const std::array<unsigned char, 8> edges = {0x00, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xC2, 0xFF};
+  const std::array<unsigned char, 10> edges = {0x00, 0x1F, 0x20, 0x22, 0x5C,
+                                               0x7E, 0x7F, 0x80, 0xC2, 0xFF};
   for (size_t pos = 0; pos + 1 < 16; ++pos) {
     for (const unsigned char first : edges) {
       for (const unsigned char second : edges) {
         std::string text(16, 'z');
         text[pos] = static_cast<char>(first);
         text[pos + 1] = static_cast<char>(second);
-        ASSERT_EQ(is_printable_ascii(text), printable(first) && printable(second))
+        ASSERT_EQ(test(text), rule(first) && rule(second))
             << "bytes " << int{first} << ", " << int{second} << " at " << pos;
       }
     }
   }
-  EXPECT_TRUE(is_printable_ascii(""));
+  EXPECT_TRUE(test(""));
+}
+
+TEST(PrintableAsciiTest, AgreesWithTheByteRuleAtEveryPosition) {
+  expect_agrees_with_byte_rule(is_printable_ascii,
+                               [](unsigned char c) { return c >= 0x20U && c <= 0x7EU; });
   EXPECT_TRUE(is_printable_ascii("order-000123 ~ {x}"));
+  EXPECT_TRUE(is_printable_ascii(R"(a "quoted\ text)"));
+}
+
+TEST(PlainJsonAsciiTest, AgreesWithTheByteRuleAtEveryPosition) {
+  expect_agrees_with_byte_rule(is_plain_json_ascii, [](unsigned char c) {
+    return c >= 0x20U && c <= 0x7EU && c != '"' && c != '\\';
+  });
+  EXPECT_TRUE(is_plain_json_ascii("orders_total >= 3 && affinity('shoes') > 0.5"));
+  EXPECT_FALSE(is_plain_json_ascii(R"(a "quoted" text)"));
+  EXPECT_FALSE(is_plain_json_ascii(R"(C:\dir)"));
 }
 
 }  // namespace
