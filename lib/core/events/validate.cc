@@ -239,26 +239,33 @@ std::string accepted_event_times(const ValidationLimits& limits) {
   return "[" + format_rfc3339(limits.min_ts) + ", " + format_rfc3339(limits.max_ts) + ")";
 }
 
-Result<Event> validate_event(Event event, AmountField amount, const ValidationLimits& limits) {
+Result<void> validate_event_in_place(Event& event,
+                                     AmountField amount,
+                                     const ValidationLimits& limits) {
   if (auto ok = check_identity(event, limits); !ok) {
-    return std::unexpected(std::move(ok.error()));
+    return ok;
   }
   if (auto ok = check_event_id(event, limits); !ok) {
-    return std::unexpected(std::move(ok.error()));
+    return ok;
   }
   if (event.type == EventType::kErasure) {
-    return erasure_only(std::move(event));
+    event = erasure_only(std::move(event));
+    return {};
   }
   if (auto ok = check_strings(event, limits); !ok) {
-    return std::unexpected(std::move(ok.error()));
+    return ok;
   }
   if (auto ok = check_numbers(event, limits); !ok) {
-    return std::unexpected(std::move(ok.error()));
+    return ok;
   }
   if (auto ok = check_type(event, amount); !ok) {
-    return std::unexpected(std::move(ok.error()));
+    return ok;
   }
-  if (auto ok = check_money(event.amount, "amount", limits); !ok) {
+  return check_money(event.amount, "amount", limits);
+}
+
+Result<Event> validate_event(Event event, AmountField amount, const ValidationLimits& limits) {
+  if (auto ok = validate_event_in_place(event, amount, limits); !ok) {
     return std::unexpected(std::move(ok.error()));
   }
   return event;

@@ -54,6 +54,14 @@ enum class AmountField : uint8_t { kPresent, kAbsent };
                                            AmountField amount,
                                            const ValidationLimits& limits = {});
 
+/// validate_event() on `event` itself, as decoders call it: the same checks, in the same order,
+/// and on success `event` is completed (or reduced to an erasure's fields) in place, without the
+/// copies that passing it in and out would take. On failure `event` is left to be dropped (a
+/// purchase's derived amount may have been filled in).
+[[nodiscard]] Result<void> validate_event_in_place(Event& event,
+                                                   AmountField amount,
+                                                   const ValidationLimits& limits);
+
 /// validate_event() for an event whose `amount` is to be taken as given
 /// (AmountField::kPresent), for example one built in code.
 [[nodiscard]] Result<Event> validate_event(Event event, const ValidationLimits& limits = {});

@@ -176,8 +176,8 @@ std::string* string_member(core::Event& event, Field field) {
 // parse only when the nesting gets deeper than kMaxDepth.
 class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
  public:
-  EventReader(const DecodeLimits& limits, NumberTexts numbers)
-      : limits_(limits), numbers_(numbers) {}
+  EventReader(const DecodeLimits& limits, NumberTexts numbers, core::Event& event)
+      : limits_(limits), numbers_(numbers), event_(event) {}
 
   bool Null() { return value(JsonScalar{}); }
   bool Bool(bool) { return value(JsonScalar{.kind = JsonScalar::Kind::kBool}); }
@@ -254,7 +254,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
            Checked::kUnlessErasure);
     }
     if (closed == Scope::kItem && !error_) {
-      decoded_.event.items.push_back(std::move(item_));
+      event_.items.push_back(std::move(item_));
     }
     return true;
   }
@@ -319,7 +319,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
     }
     const std::string_view name = kFieldNames[static_cast<size_t>(*field)];
     const Checked for_types = checked(*field);
-    core::Event& event = decoded_.event;
+    core::Event& event = event_;
     if (std::string* target = string_member(event, *field)) {
       put(read_string(v, name), *target, for_types);
       return Scope::kSkipped;
@@ -372,8 +372,8 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
       fail(bad_field("items", "must hold objects").error(), Checked::kUnlessErasure);
       return Scope::kSkipped;
     }
-    if (decoded_.event.items.empty()) {
-      decoded_.event.items.reserve(4);
+    if (event_.items.empty()) {
+      event_.items.reserve(4);
     }
     item_ = core::LineItem{};
     item_seen_ = 0;
@@ -414,6 +414,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   uint32_t item_seen_ = 0;
   size_t items_seen_ = 0;
   core::LineItem item_;
+  core::Event& event_;
   JsonEventFields decoded_;
   std::optional<core::Error> error_;
   std::optional<core::Error> error_for_all_types_;
@@ -461,7 +462,8 @@ void copy_terminated(std::string_view payload, char* text) {
 
 Result<JsonEventFields> read_json_event_fields(std::string_view payload,
                                                char* text,
-                                               const DecodeLimits& limits) {
+                                               const DecodeLimits& limits,
+                                               core::Event& event) {
   alignas(16) std::array<char, kParseArenaBytes> parse_arena;  // Not cleared: the parser's.
   rj::CrtAllocator heap;
   Allocator parse_allocator(parse_arena.data(), parse_arena.size(), kHeapChunkBytes, &heap);
@@ -470,7 +472,7 @@ Result<JsonEventFields> read_json_event_fields(std::string_view payload,
     payload.remove_prefix(3);
   }
   copy_terminated(payload, text);
-  EventReader events(limits, NumberTexts{});
+  EventReader events(limits, NumberTexts{}, event);
   const rj::ParseResult syntax = run_parser(text, events, parse_allocator);
   if (syntax.Code() == rj::kParseErrorNumberTooBig) {
     // rapidjson 1.1.0 refuses some valid numbers even when asked only for their text (`0e400`,
@@ -479,7 +481,8 @@ Result<JsonEventFields> read_json_event_fields(std::string_view payload,
     // payload. Rare, so the common path stays a single pass.
     copy_terminated(payload, text);
     mask_json_numbers({text, payload.size()});
-    EventReader masked(limits, NumberTexts{.masked = text, .payload = payload});
+    event = core::Event{};
+    EventReader masked(limits, NumberTexts{.masked = text, .payload = payload}, event);
     return outcome(text, run_parser(text, masked, parse_allocator), masked);
   }
   return outcome(text, syntax, events);

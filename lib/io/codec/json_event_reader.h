@@ -18,26 +18,27 @@ struct JsonScalar {
   std::string_view text;  ///< kString: the decoded string; kNumber: the number as written
 };
 
-/// What the parse pass read from an event's top-level object, before the cross-field checks
-/// (required fields, the type's name, the time): `event` holds every other field, checked for
-/// its JSON type and range as it arrived.
+/// What the parse pass read from an event's top-level object beside the event's own fields, for
+/// the cross-field checks (required fields, the type's name, the time).
 struct JsonEventFields {
-  core::Event event;
   std::optional<std::string_view> type;
   std::optional<JsonScalar> ts;  ///< a string or a number
   core::AmountField amount = core::AmountField::kAbsent;
 };
 
 /// The parse pass of decode_json_event(): parses `payload` in place in `text` straight from the
-/// parser's callbacks (no DOM). `text` must be 16-byte aligned and writable up to the end of the
-/// 16-byte block that holds byte payload.size() (the parser's SSE2 scans read whole aligned
-/// blocks past the terminating NUL). Errors: `bad_json` (syntax,
-/// nesting deeper than 64, top level not an object) before anything else, then the first problem
-/// of a field in document order (`bad_field:<name>`, `too_large` for too many items); for an
-/// erasure only the first problem of the fields every event has. The views in the result point
-/// into `text` or `payload`, which must outlive it. A leading UTF-8 byte order mark is skipped.
+/// parser's callbacks (no DOM), into `event` (default-constructed: it gets every field but the
+/// type and the time, each checked for its JSON type and range as it arrived) and the result.
+/// `text` must be 16-byte aligned and writable up to the end of the 16-byte block that holds
+/// byte payload.size() (the parser's SSE2 scans read whole aligned blocks past the terminating
+/// NUL). Errors: `bad_json` (syntax, nesting deeper than 64, top level not an object) before
+/// anything else, then the first problem of a field in document order (`bad_field:<name>`,
+/// `too_large` for too many items); for an erasure only the first problem of the fields every
+/// event has. After an error `event` holds what was read. The views in the result point into
+/// `text` or `payload`, which must outlive it. A leading UTF-8 byte order mark is skipped.
 [[nodiscard]] core::Result<JsonEventFields> read_json_event_fields(std::string_view payload,
                                                                    char* text,
-                                                                   const DecodeLimits& limits);
+                                                                   const DecodeLimits& limits,
+                                                                   core::Event& event);
 
 }  // namespace segd::io

@@ -75,7 +75,10 @@ Result<core::Event> decode_proto_event(std::string_view payload, const DecodeLim
       message.has_amount() ? core::AmountField::kPresent : core::AmountField::kAbsent;
   core::Event event = from_proto(message);
   event.type = *type;
-  return core::validate_event(std::move(event), amount, limits.validation);
+  if (auto ok = core::validate_event_in_place(event, amount, limits.validation); !ok) {
+    return std::unexpected(std::move(ok.error()));
+  }
+  return event;
 }
 
 std::string encode_proto_event(const core::Event& event) {

@@ -158,6 +158,17 @@ TEST(JsonEventCodecTest, AnyJsonNumberInAnUnknownFieldIsAccepted) {
   }
 }
 
+TEST(JsonEventCodecTest, ARereadForABigExponentStartsFromAnEmptyEvent) {
+  // The first pass stops at `0e400` after the items; the second (numbers masked) reads them again.
+  const auto r = decode_json_event(
+      R"({"type":"purchase","customer_id":"c","ts":1,"order_id":"o",)"
+      R"("items":[{"product_id":"p","quantity":2,"price":3.5}],"session_id":"s","x":0e400})");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->items.size(), 1U);
+  EXPECT_EQ(r->amount, 7.0);
+  EXPECT_EQ(r->session_id, "s");
+}
+
 TEST(JsonEventCodecTest, NumbersAreReadCorrectlyRoundedWhateverTheirForm) {
   const auto price_of = [](const std::string& number) {
     const auto r = decode_json_event(page_view_with(R"("price":)" + number));
