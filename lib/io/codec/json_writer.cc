@@ -1,5 +1,6 @@
 #include "io/codec/json_writer.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -108,12 +109,9 @@ void JsonWriter::end_array() {
 void JsonWriter::key(std::string_view name) {
   CHECK(!stack_.empty() && stack_.back().scope == Scope::kObject && !after_key_);
   Frame& top = stack_.back();
-  if (!top.empty) {
-    out_.push_back(',');
-  }
+  const char comma = top.empty ? '\0' : ',';
   top.empty = false;
-  write_escaped(name);
-  out_.push_back(':');
+  write_escaped(name, comma, ':');
   after_key_ = true;
 }
 
@@ -157,13 +155,27 @@ void JsonWriter::null() {
   out_.append("null");
 }
 
-void JsonWriter::write_escaped(std::string_view value) {
-  out_.push_back('"');
-  if (core::is_plain_json_ascii(value)) {  // Names, identifiers, rules: nothing to escape.
-    out_.append(value);
-    out_.push_back('"');
+void JsonWriter::write_escaped(std::string_view value, char before, char after) {
+  if (core::is_plain_json_ascii(value)) {
+    // Names, identifiers, rules: nothing to escape, so everything goes in one write.
+    const size_t at = out_.size();
+    const size_t length = value.size() + 2 + (before != '\0' ? 1 : 0) + (after != '\0' ? 1 : 0);
+    out_.append(length, '"');  // The quotes, and room for the rest.
+    char* p = out_.data() + at;
+    if (before != '\0') {
+      *p++ = before;
+    }
+    ++p;
+    p = std::copy(value.begin(), value.end(), p) + 1;
+    if (after != '\0') {
+      *p = after;
+    }
     return;
   }
+  if (before != '\0') {
+    out_.push_back(before);
+  }
+  out_.push_back('"');
   size_t pos = 0;
   while (pos < value.size()) {
     // Copy a run of characters that need no escaping in one append.
@@ -200,6 +212,9 @@ void JsonWriter::write_escaped(std::string_view value) {
     ++pos;
   }
   out_.push_back('"');
+  if (after != '\0') {
+    out_.push_back(after);
+  }
 }
 
 }  // namespace segd::io

@@ -52,7 +52,8 @@ class JsonWriter {
   };
 
   void before_value();
-  void write_escaped(std::string_view value);
+  /// Appends `before` (unless it is '\0'), `value` as a JSON string, then `after` (unless '\0').
+  void write_escaped(std::string_view value, char before = '\0', char after = '\0');
 
   std::string out_;
   std::vector<Frame> stack_;

@@ -114,5 +114,23 @@ TEST(JsonWriterTest, AppendsToGivenBufferAndTakeResets) {
   EXPECT_EQ(w.take(), "\"again\"");
 }
 
+TEST(JsonWriterTest, KeepsWhatItWroteWhenItsBufferGrows) {
+  // Keys and strings, plain and escaped, well past the first allocation (an earlier version lost
+  // the text written before a plain string made the buffer grow).
+  JsonWriter w;
+  std::string expected = "{";
+  w.begin_object();
+  for (int i = 0; i < 300; ++i) {
+    const std::string key = "key_" + std::to_string(i);
+    const std::string value = i % 3 == 0 ? "a \"quoted\" value" : "value " + std::to_string(i);
+    w.key(key);
+    w.string(value);
+    expected += (i == 0 ? "\"" : ",\"") + key + "\":";
+    expected += i % 3 == 0 ? R"("a \"quoted\" value")" : "\"" + value + "\"";
+  }
+  w.end_object();
+  EXPECT_EQ(w.view(), expected + "}");
+}
+
 }  // namespace
 }  // namespace segd::io
