@@ -11,6 +11,7 @@
 #include <rapidjson/reader.h>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -84,30 +85,51 @@ constexpr Checked checked(Field field) {
 
 constexpr Checked checked(ItemField) { return Checked::kUnlessErasure; }
 
-template <typename Enum, size_t N>
-std::optional<Enum> find_field(const std::array<std::string_view, N>& names,
-                               std::string_view key,
-                               std::string_view prefix = {}) {
-  for (size_t i = 0; i < N; ++i) {
-    const std::string_view name = names[i].substr(prefix.size());
-    // Length and first byte first: five names have eight bytes, and a call to memcmp for each
-    // candidate was most of what finding a field cost.
-    if (name.size() == key.size() && !key.empty() && name[0] == key[0] && name == key) {
-      return static_cast<Enum>(i);
+// Field names as the JSON keys spell them (each name without `prefix`), with, for each first
+// byte, the names that start with it: finding a key's field compares it with one or two names.
+template <size_t N>
+struct FieldLookup {
+  static_assert(N <= 32, "a name's bit is one of 32");
+  const std::array<std::string_view, N>& names;
+  size_t prefix;
+  std::array<uint32_t, 256> by_first_byte{};
+
+  constexpr FieldLookup(const std::array<std::string_view, N>& all, std::string_view common)
+      : names(all), prefix(common.size()) {
+    for (size_t i = 0; i < N; ++i) {
+      by_first_byte[static_cast<unsigned char>(names[i][prefix])] |= 1U << i;
     }
   }
-  return std::nullopt;
-}
+
+  // The index of the field `key` names.
+  [[nodiscard]] std::optional<size_t> find(std::string_view key) const {
+    if (key.empty()) {
+      return std::nullopt;
+    }
+    for (uint32_t candidates = by_first_byte[static_cast<unsigned char>(key[0])]; candidates != 0;
+         candidates &= candidates - 1) {
+      const auto i = static_cast<size_t>(std::countr_zero(candidates));
+      if (names[i].substr(prefix) == key) {
+        return i;
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+constexpr FieldLookup kFields(kFieldNames, "");
+constexpr FieldLookup kItemFields(kItemFieldNames, "items.");
 
 std::unexpected<core::Error> bad_field(std::string_view name, std::string_view why) {
   return core::fail("bad_field:" + std::string(name), std::string(name) + " " + std::string(why));
 }
 
-Result<std::string> read_string(const JsonScalar& v, std::string_view name) {
+// The text of a string (a view into the parser's buffer, copied only into its field).
+Result<std::string_view> read_string(const JsonScalar& v, std::string_view name) {
   if (v.kind != JsonScalar::Kind::kString) {
     return bad_field(name, "must be a string");
   }
-  return std::string(v.text);
+  return v.text;
 }
 
 Result<double> read_double(const JsonScalar& v, std::string_view name) {
@@ -278,31 +300,31 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
            (scopes_[depth_ - 1] == Scope::kItems || scopes_[depth_ - 1] == Scope::kItem);
   }
 
-  // Moves a decoded value into its field, or keeps the error.
-  template <typename T>
-  void put(Result<T> value, T& target, Checked checked) {
+  // Stores a decoded value in its field (a string's text is copied there), or keeps the error.
+  template <typename V, typename T>
+  void put(Result<V> value, T& target, Checked checked) {
     if (value) {
-      target = std::move(*value);
+      target = *value;
     } else {
       fail(std::move(value.error()), checked);
     }
   }
 
-  // The field `key_` names among `names` (compared without `prefix`) when it is known and its
-  // value is not null (null counts as absent). A second one in the same object is reported,
-  // whether or not either copy is null.
+  // The field `key_` names among `fields` when it is known and its value is not null (null
+  // counts as absent). A second one in the same object is reported, whether or not either copy is
+  // null.
   template <typename Enum, size_t N>
-  std::optional<Enum> first_sighting(const std::array<std::string_view, N>& names,
-                                     std::string_view prefix,
+  std::optional<Enum> first_sighting(const FieldLookup<N>& fields,
                                      const JsonScalar& v,
                                      uint32_t& seen) {
-    const auto field = find_field<Enum>(names, key_, prefix);
-    if (!field) {
+    const std::optional<size_t> index = fields.find(key_);
+    if (!index) {
       return std::nullopt;
     }
-    const uint32_t bit = 1U << static_cast<unsigned>(*field);
+    const auto field = static_cast<Enum>(*index);
+    const uint32_t bit = 1U << *index;
     if ((seen & bit) != 0) {
-      fail(bad_field(names[static_cast<size_t>(*field)], "appears twice").error(), checked(*field));
+      fail(bad_field(fields.names[*index], "appears twice").error(), checked(field));
       return std::nullopt;
     }
     seen |= bit;
@@ -313,7 +335,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   }
 
   Scope event_member(const JsonScalar& v) {
-    const auto field = first_sighting<Field>(kFieldNames, {}, v, seen_);
+    const auto field = first_sighting<Field>(kFields, v, seen_);
     if (!field) {
       return Scope::kSkipped;
     }
@@ -381,7 +403,7 @@ class EventReader : public rj::BaseReaderHandler<rj::UTF8<>, EventReader> {
   }
 
   void item_member(const JsonScalar& v) {
-    const auto field = first_sighting<ItemField>(kItemFieldNames, "items.", v, item_seen_);
+    const auto field = first_sighting<ItemField>(kItemFields, v, item_seen_);
     if (!field) {
       return;
     }
