@@ -59,34 +59,6 @@ Result<void> finish(const JsonEventFields& decoded,
   return core::validate_event_in_place(event, decoded.amount, limits.validation);
 }
 
-void write_items(JsonWriter& w, const std::vector<core::LineItem>& items) {
-  w.begin_array();
-  for (const core::LineItem& item : items) {
-    w.begin_object();
-    w.key("product_id");
-    w.string(item.product_id);
-    if (!item.category.empty()) {
-      w.key("category");
-      w.string(item.category);
-    }
-    w.key("quantity");
-    w.number(item.quantity);
-    w.key("price");
-    w.number(item.price);
-    w.end_object();
-  }
-  w.end_array();
-}
-
-}  // namespace
-
-core::Error payload_too_large(size_t bytes, const DecodeLimits& limits) {
-  return {"too_large", "payload is " + std::to_string(bytes) + " bytes, the limit is " +
-                           std::to_string(limits.max_payload_bytes)};
-}
-
-namespace {
-
 // decode_json_event() into `event`, default-constructed.
 Result<void> decode_into(std::string_view payload, core::Event& event, const DecodeLimits& limits) {
   if (payload.size() > limits.max_payload_bytes) {
@@ -113,7 +85,31 @@ Result<void> decode_into(std::string_view payload, core::Event& event, const Dec
   return finish(*decoded, event, limits);
 }
 
+void write_items(JsonWriter& w, const std::vector<core::LineItem>& items) {
+  w.begin_array();
+  for (const core::LineItem& item : items) {
+    w.begin_object();
+    w.key("product_id");
+    w.string(item.product_id);
+    if (!item.category.empty()) {
+      w.key("category");
+      w.string(item.category);
+    }
+    w.key("quantity");
+    w.number(item.quantity);
+    w.key("price");
+    w.number(item.price);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 }  // namespace
+
+core::Error payload_too_large(size_t bytes, const DecodeLimits& limits) {
+  return {"too_large", "payload is " + std::to_string(bytes) + " bytes, the limit is " +
+                           std::to_string(limits.max_payload_bytes)};
+}
 
 Result<core::Event> decode_json_event(std::string_view payload, const DecodeLimits& limits) {
   // Decoded where it is returned from, so the event is never moved (each move copies its short
