@@ -125,6 +125,8 @@ size_t Pipeline::topic_index(std::string_view topic) const {
 
 core::Result<core::Event> Pipeline::accept(const rd_kafka_message_t& msg, size_t index) const {
   const std::string_view payload(static_cast<const char*>(msg.payload), msg.len);
+  // One object returned on every path, so the event is built in the caller's result (a move
+  // copies each of its short strings).
   auto event = config_.inputs[index].format == WireFormat::kJson ? decode_json_event(payload)
                                                                  : decode_proto_event(payload);
   if (!event) {
@@ -133,12 +135,12 @@ core::Result<core::Event> Pipeline::accept(const rd_kafka_message_t& msg, size_t
   if (auto ok = check_event_time(event->ts, rd_kafka_message_timestamp(&msg, nullptr),
                                  config_.max_event_time_ahead_ms);
       !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (core::partition_for_key(event->customer_id, partition_count_).value() != msg.partition) {
-    return core::fail("wrong_partition",
-                      "customer_id hashes (murmur2) to another partition; produce with the "
-                      "murmur2 partitioner");
+    event = std::unexpected(std::move(ok.error()));
+  } else if (core::partition_for_key(event->customer_id, partition_count_).value() !=
+             msg.partition) {
+    event = core::fail("wrong_partition",
+                       "customer_id hashes (murmur2) to another partition; produce with the "
+                       "murmur2 partitioner");
   }
   return event;
 }

@@ -277,27 +277,17 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
   }
   each(&core::BatchDelta::customers_deleted,
        [&](const std::string& id) { batch.Delete(cf(kCustomers), id); });
-  // Timer records in key order too; for one key, a delete (an erased customer) stays before the
-  // put of its fresh timer.
-  std::vector<std::pair<std::string, std::optional<std::string>>> timers;
-  timers.reserve(total(&core::BatchDelta::timers_deleted) + total(&core::BatchDelta::timers_put));
+  // Timer records go in as they come: the timers family's vector memtable appends them whatever
+  // their order, and sorts once at a flush or a scan. Every delete (an erased customer) comes
+  // before every put, so a fresh timer of the same key stays.
   each(&core::BatchDelta::timers_deleted, [&](const auto& deleted) {
     const auto& [partition, customer_id] = deleted;
-    timers.emplace_back(timer_key(partition, customer_id), std::nullopt);
+    batch.Delete(cf(kTimers), timer_key(partition, customer_id));
   });
   each(&core::BatchDelta::timers_put, [&](const auto& put) {
     const auto& [partition, timer] = put;
-    timers.emplace_back(timer_key(partition, timer.customer_id), timer_value(timer));
+    batch.Put(cf(kTimers), timer_key(partition, timer.customer_id), timer_value(timer));
   });
-  std::stable_sort(timers.begin(), timers.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [key, value] : timers) {
-    if (value) {
-      batch.Put(cf(kTimers), key, *value);
-    } else {
-      batch.Delete(cf(kTimers), key);
-    }
-  }
   each(&core::BatchDelta::stream_times, [&](const auto& stream_time) {
     const auto& [partition, time] = stream_time;
     batch.Put(cf(kOffsets), stream_time_key(partition), encode_i64(time));

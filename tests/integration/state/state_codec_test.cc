@@ -442,6 +442,26 @@ TEST(StateCodecTest, ChangeEncodingIsTheBytesProtobufWrites) {
   }
 }
 
+// Nested messages of 127, 128 and 16384 bytes and more: their lengths take one, two and three
+// bytes, which the writer makes room for after writing their fields.
+TEST(StateCodecTest, NestedMessagesLongerThanOneLengthByteAreTheBytesProtobufWrites) {
+  for (const size_t text : {size_t{100}, size_t{113}, size_t{114}, size_t{300}, size_t{16400}}) {
+    core::CustomerState s = typical_state("c1", 1);
+    s.cart.push_back(core::CartLine{5, std::string(text, 'p'), 2, 3.5});
+    s.categories.push_back(core::CategoryScore{std::string(text, 'k'), 0.25});
+    s.categories.push_back(core::CategoryScore{"short", 0.5});
+    ASSERT_EQ(encode_customer(s), protobuf_encoding(s)) << text;
+    auto decoded = decode_customer(encode_customer(s));
+    ASSERT_TRUE(decoded.has_value()) << text;
+    EXPECT_EQ(*decoded, s) << text;
+
+    core::SegmentChange c = make_change("c1", 1);
+    c.values.push_back({std::string(text, 'v'), 1.5});
+    c.values.push_back({"after", 2.5});
+    ASSERT_EQ(encode_change(c), protobuf_encoding(c)) << text;
+  }
+}
+
 TEST(StateCodecTest, EmptyChangeRoundTrips) {
   const core::SegmentChange c;
   EXPECT_EQ(*decode_change(encode_change(c)), c);
