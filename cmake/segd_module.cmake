@@ -22,3 +22,11 @@ function(segd_test name)
     SEGD_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}" SEGD_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# segd_program_heap(TARGET): the program allocates through tcmalloc when the build has it
+# (SEGD_TCMALLOC, not sanitized); see the top-level CMakeLists.txt.
+function(segd_program_heap target)
+  if(TARGET PkgConfig::TCMALLOC)
+    target_link_libraries(${target} PRIVATE PkgConfig::TCMALLOC)
+  endif()
+endfunction()

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev librocksdb-dev libboost-dev prometheus-cpp-dev
   libprotobuf-dev protobuf-compiler libyaml-cpp-dev rapidjson-dev libnlopt-cxx-dev libabsl-dev
+  libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3-confluent-kafka prometheus curl
 )
