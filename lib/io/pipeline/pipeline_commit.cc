@@ -14,6 +14,7 @@
 
 // tcmalloc's C interface, present when the program links tcmalloc (segd does, see
 // segd_program_heap in cmake/); weak, so that without it the address is null.
+// NOLINTNEXTLINE(readability-identifier-naming): tcmalloc's name.
 extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
 
 namespace segd::io {
