@@ -24,10 +24,10 @@ fail() {
 # start-up, so that `--help` is enough.
 for program in segd segctl; do
   trace=$(LD_BIND_NOW=1 LD_DEBUG=bindings "$bin/$program" --help 2>&1 >/dev/null)
-  malloc_targets=$(grep -E "normal symbol \`malloc'" <<<"$trace" | sed -E 's/.* to ([^ ]+) \[0\].*/\1/' |
-    sort -u)
+  malloc_targets=$(grep -E "normal symbol \`malloc'" <<<"$trace" |
+    sed -E 's/.* to ([^ ]+) \[0\].*/\1/' | sort -u)
   [[ -n "$malloc_targets" ]] || fail "$program: the loader bound no malloc (LD_DEBUG output changed?)"
-  release=$(grep -E "binding file [^ ]*/$program \[0\] to .*symbol \`MallocExtension_ReleaseFreeMemory'" \
+  release=$(grep -E "binding file [^ ]*/$program \[0\] to .*\`MallocExtension_ReleaseFreeMemory'" \
     <<<"$trace" || true)
   case "$heap" in
     tcmalloc)
