@@ -108,6 +108,7 @@ int replay_main(int argc, char** argv) {
     }
     options.refit_every_ms = *every;
   }
+  options.process_exits_after = true;
   auto summary = io::run_replay(options, std::cin);
   if (!summary) {
     return report(summary.error(), summary.error().code == "bad_option" ? 2 : 1);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <tuple>
@@ -60,6 +61,13 @@ std::string dead_letter_json(const core::Error& error,
   }
   w.end_object();
   return w.take();
+}
+
+// Keeps `processors` until the process exits, never destroyed: held through a static, so leak
+// checkers see them reachable.
+void keep_until_exit(std::vector<std::unique_ptr<core::PartitionProcessor>> processors) {
+  static auto* const kept = new std::vector<std::unique_ptr<core::PartitionProcessor>>();
+  std::move(processors.begin(), processors.end(), std::back_inserter(*kept));
 }
 
 // One replay run: the store, a processor per partition, and the two output files.
@@ -214,6 +222,9 @@ class Replay {
     for (const auto& p : processors_) {
       summary_.timers_fired += p->stats().timers_fired;
       summary_.model_version = std::max(summary_.model_version, p->model_version());
+    }
+    if (options_.process_exits_after) {
+      keep_until_exit(std::move(processors_));
     }
     return store_->close();
   }

@@ -28,6 +28,10 @@ struct ReplayOptions {
   bool evaluate_all_rules = false;
   /// Model refits on this stream-time cadence (and once at the end); 0 = none. Default: none.
   int64_t refit_every_ms = 0;
+  /// The process exits right after the replay (segctl does): the engine's cached customer
+  /// states are then left to the exit rather than freed one by one, which took 0.15 s for 100k
+  /// customers (each state's memory read back into the cache only to be freed). Default: off.
+  bool process_exits_after = false;
 };
 
 /// What a replay did; printed as JSON on stderr by segctl.
