@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdarg>
 #include <cstdio>
+#include <string_view>
 
 #include "io/log/log.h"
 
@@ -38,8 +39,13 @@ class RoutedLogger final : public rocksdb::Logger {
     }
     std::array<char, 1024> text{};
     std::vsnprintf(text.data(), text.size(), format, ap);
-    log(level == rocksdb::InfoLogLevel::WARN_LEVEL ? LogLevel::kWarn : LogLevel::kError, "rocksdb",
-        text.data());
+    LogLevel ours = level == rocksdb::InfoLogLevel::WARN_LEVEL ? LogLevel::kWarn : LogLevel::kError;
+    // DB::Open() returns the status it logs, and its caller reports that in segd's words (a LOCK
+    // held by another process is `state_dir_busy`): at warn level the raw line came first.
+    if (std::string_view(text.data()).find("DB::Open() failed: ") != std::string_view::npos) {
+      ours = LogLevel::kDebug;
+    }
+    log(ours, "rocksdb", text.data());
   }
 };
 
