@@ -272,8 +272,17 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
        });
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->customer_id < b->customer_id; });
-  for (const core::CustomerState* state : sorted) {
-    batch.Put(cf(kCustomers), state->customer_id, encode_customer(*state));
+  // Encoding reads each state whole, long after its events were processed: the states a few
+  // places ahead are asked for meanwhile (the pinned replay 1.05x).
+  constexpr size_t kPrefetchAhead = 8;
+  for (size_t i = 0; i < std::min(kPrefetchAhead, sorted.size()); ++i) {
+    prefetch_for_encoding(*sorted[i]);
+  }
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i + kPrefetchAhead < sorted.size()) {
+      prefetch_for_encoding(*sorted[i + kPrefetchAhead]);
+    }
+    batch.Put(cf(kCustomers), sorted[i]->customer_id, encode_customer(*sorted[i]));
   }
   each(&core::BatchDelta::customers_deleted,
        [&](const std::string& id) { batch.Delete(cf(kCustomers), id); });
