@@ -272,15 +272,20 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
        });
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->customer_id < b->customer_id; });
-  // Encoding reads each state whole, long after its events were processed: the states a few
-  // places ahead are asked for meanwhile (the pinned replay 1.05x).
-  constexpr size_t kPrefetchAhead = 8;
-  for (size_t i = 0; i < std::min(kPrefetchAhead, sorted.size()); ++i) {
-    prefetch_for_encoding(*sorted[i]);
+  // Encoding reads each state whole, long after its events were processed: the states ahead
+  // are asked for meanwhile, each object some places before its lists (encoding's share of a
+  // pinned replay fell from 5.8% to 2.7% of its samples, prefetches included).
+  constexpr size_t kObjectsAhead = 16;
+  constexpr size_t kListsAhead = 8;
+  for (size_t i = 0; i < std::min(kObjectsAhead, sorted.size()); ++i) {
+    prefetch_state_object(*sorted[i]);
   }
   for (size_t i = 0; i < sorted.size(); ++i) {
-    if (i + kPrefetchAhead < sorted.size()) {
-      prefetch_for_encoding(*sorted[i + kPrefetchAhead]);
+    if (i + kObjectsAhead < sorted.size()) {
+      prefetch_state_object(*sorted[i + kObjectsAhead]);
+    }
+    if (i + kListsAhead < sorted.size()) {
+      prefetch_state_lists(*sorted[i + kListsAhead]);
     }
     batch.Put(cf(kCustomers), sorted[i]->customer_id, encode_customer(*sorted[i]));
   }

@@ -335,8 +335,9 @@ void prefetch_lines(const T* data, size_t count) {
 
 }  // namespace
 
-void prefetch_for_encoding(const core::CustomerState& s) {
-  prefetch_lines(&s, 1);
+void prefetch_state_object(const core::CustomerState& s) { prefetch_lines(&s, 1); }
+
+void prefetch_state_lists(const core::CustomerState& s) {
   prefetch_lines(s.days.data(), s.days.size());
   prefetch_lines(s.sessions.data(), s.sessions.size());
   prefetch_lines(s.categories.data(), s.categories.size());

@@ -15,11 +15,13 @@ namespace segd::io {
 /// wire format directly and allocates only the returned string. Thread-safe.
 [[nodiscard]] std::string encode_customer(const core::CustomerState& state);
 
-/// Asks the CPU to load what encode_customer() reads of `state` (the object and its lists) into
-/// its caches, without waiting for it. A batch's states were last touched when their events were
-/// processed; asked for a few states ahead of the one being encoded, their cache misses overlap
-/// the encoding instead of stalling it. No effect on results.
-void prefetch_for_encoding(const core::CustomerState& state);
+/// Ask the CPU to load what encode_customer() reads of `state` into its caches, without waiting
+/// for it: the object itself, and the lists it points to (which reads the object: ask for that
+/// a few states earlier). A batch's states were last touched when their events were processed;
+/// asked for ahead of the one being encoded, their cache misses overlap the encoding instead of
+/// stalling it. No effect on results.
+void prefetch_state_object(const core::CustomerState& state);
+void prefetch_state_lists(const core::CustomerState& state);
 
 /// Parses bytes written by encode_customer. Errors: `corrupt_state` when the bytes are not a
 /// valid CustomerState (bad wire format, or not exactly 4 counts and 12 decayed values).
