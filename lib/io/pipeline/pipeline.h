@@ -219,8 +219,9 @@ class Pipeline {
   void apply_backpressure();
   /// Logs a failed pause or resume, once until one succeeds.
   void warn_backpressure_once(const std::string& message);
-  /// Pauses or resumes `partitions`. assign() gives new ones the current state (one paused before
-  /// a revocation would stay paused in librdkafka when assigned again). Errors: `kafka.*`,
+  /// Pauses or resumes `partitions`. assign() gives new ones the current state once segd has
+  /// ever paused (one paused before a revocation would stay paused in librdkafka when assigned
+  /// again). Errors: `kafka.*`,
   /// including the first partition's own error.
   [[nodiscard]] core::Result<void> set_fetching(rd_kafka_topic_partition_list_t* partitions,
                                                 bool paused);
@@ -259,6 +260,8 @@ class Pipeline {
   std::map<TopicPartition, Reading> reading_;  ///< Assigned partitions.
   bool caught_up_ = false;  ///< Every assigned partition was read to its end since assignment.
   bool paused_ = false;     ///< Consumption paused by apply_backpressure().
+  /// apply_backpressure() has asked librdkafka for a pause since the start (see assign()).
+  bool ever_paused_ = false;
   bool backpressure_failing_ = false;  ///< The last pause or resume failed (and was logged).
   std::chrono::steady_clock::time_point paused_since_;
   mutable std::mutex models_mutex_;

@@ -122,8 +122,14 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
   if (const auto err = rd_kafka_assign(consumer_.get(), partitions); err) {
     return std::unexpected(kafka::to_error(err, "assign"));
   }
-  if (auto set = set_fetching(partitions, paused_); !set) {
-    return set;
+  // A partition revoked while paused would stay paused in librdkafka when assigned again, so new
+  // ones take the current state; but only once segd has ever paused. A resume restarts each
+  // partition's fetch start: an offset query in flight (a partition read from its beginning) then
+  // came back outdated and was asked again about half a second later, every fresh start.
+  if (paused_ || ever_paused_) {
+    if (auto set = set_fetching(partitions, paused_); !set) {
+      return set;
+    }
   }
   if (config_.refit_every_ms > 0 && !processors_.empty() &&
       std::cmp_less(processors_.size(), partition_count_)) {

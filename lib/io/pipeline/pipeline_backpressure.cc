@@ -49,6 +49,7 @@ void Pipeline::apply_backpressure() {
       return;
     }
   }
+  ever_paused_ = ever_paused_ || pause;  // Even a pause that fails midway may reach some.
   if (auto set = set_fetching(assigned.get(), pause); !set) {
     warn_backpressure_once(set.error().message);
     return;
