@@ -221,8 +221,7 @@ class Pipeline {
   void warn_backpressure_once(const std::string& message);
   /// Pauses or resumes `partitions`. assign() gives new ones the current state once segd has
   /// ever paused (one paused before a revocation would stay paused in librdkafka when assigned
-  /// again). Errors: `kafka.*`,
-  /// including the first partition's own error.
+  /// again). Errors: `kafka.*`, including the first partition's own error.
   [[nodiscard]] core::Result<void> set_fetching(rd_kafka_topic_partition_list_t* partitions,
                                                 bool paused);
   /// Seeks `partitions` to where segd's reading of them stands (reading_; the beginning when no
