@@ -123,10 +123,11 @@ core::Result<void> Pipeline::assign(rd_kafka_topic_partition_list_t* partitions)
     return std::unexpected(kafka::to_error(err, "assign"));
   }
   // A partition revoked while paused would stay paused in librdkafka when assigned again, so new
-  // ones take the current state; but only once segd has ever paused. A resume restarts each
-  // partition's fetch start: an offset query in flight (a partition read from its beginning) then
-  // came back outdated and was asked again about half a second later, every fresh start.
-  if (paused_ || ever_paused_) {
+  // ones take the current state; but only once segd has ever paused (paused_ implies it). A
+  // resume restarts each partition's fetch start: an offset query in flight (a partition read
+  // from its beginning) then came back outdated and was asked again about half a second later,
+  // every fresh start.
+  if (ever_paused_) {
     if (auto set = set_fetching(partitions, paused_); !set) {
       return set;
     }
