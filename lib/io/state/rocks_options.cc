@@ -4,7 +4,6 @@
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
 
@@ -15,6 +14,7 @@
 #include <string_view>
 
 #include "io/log/log.h"
+#include "io/state/hashed_append_memtable.h"
 
 namespace segd::io {
 namespace {
@@ -89,15 +89,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfi
   customers.write_buffer_size = config.write_buffer_bytes;
   customers.max_write_buffer_number = 3;
   customers.level_compaction_dynamic_level_bytes = true;
-  // A bloom filter over memtable keys answers most lookups of customers not written recently
-  // (new customers above all) without searching the skip lists.
-  customers.memtable_prefix_bloom_size_ratio = 0.02;
-  customers.memtable_whole_key_filtering = true;
-  // Commits insert their customers in key order. An empty common prefix gives every key one
-  // shared insert hint, and hinted inserts repair only the skip-list levels the previous insert's
-  // position does not bracket (the plain sequential path searches again from the top as soon as a
-  // key lands beyond the previous one's successor, as nearly every key of a batch does).
-  customers.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
+  // Customers are written and read by whole keys: a memtable of appends and a hash index
+  // instead of a skip list, which searched its levels for every key written (see
+  // hashed_append_memtable.h).
+  customers.memtable_factory = hashed_append_memtable_factory();
   customers.compression = compression;
   // 16 KiB data blocks instead of 4: a full scan (each model refit's, an export) reads a quarter
   // as many blocks, one pread each, and takes about half the CPU; a point lookup still reads one

@@ -1,0 +1,313 @@
+#include "io/state/hashed_append_memtable.h"
+
+#include <absl/container/flat_hash_map.h>
+#include <rocksdb/slice.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <new>
+#include <shared_mutex>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace segd::io {
+namespace {
+
+using rocksdb::MemTableRep;
+using KeyComparator = MemTableRep::KeyComparator;
+using Entries = std::vector<const char*>;
+
+// Internal keys end with the sequence number and type, packed in 8 bytes.
+constexpr size_t kInternalKeyTrailer = 8;
+
+std::string_view user_key(const KeyComparator& compare, const char* entry) {
+  const rocksdb::Slice internal = compare.decode_key(entry);
+  return {internal.data(), internal.size() - kInternalKeyTrailer};
+}
+
+std::string_view user_key(const rocksdb::Slice& internal_key) {
+  return {internal_key.data(), internal_key.size() - kInternalKeyTrailer};
+}
+
+// An entry as the memtable encodes it, placed right behind the link to the next older version
+// of its key in this memtable.
+struct Version {
+  std::atomic<Version*> older{nullptr};
+
+  [[nodiscard]] const char* entry() const { return reinterpret_cast<const char*>(this + 1); }
+};
+
+// The first address in `raw` aligned for T.
+template <typename T>
+void* align_for(char* raw) {
+  const auto address = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (address + alignof(T) - 1) & ~(uintptr_t{alignof(T)} - 1);
+  return raw + (aligned - address);
+}
+
+// Merges the sorted runs that start at 0 and at each of `starts` into one order, pairwise.
+void merge_runs(Entries& entries, const std::vector<size_t>& starts, const KeyComparator& compare) {
+  const auto less = [&compare](const char* a, const char* b) { return compare(a, b) < 0; };
+  std::vector<size_t> bounds;
+  bounds.reserve(starts.size() + 2);
+  bounds.push_back(0);
+  bounds.insert(bounds.end(), starts.begin(), starts.end());
+  bounds.push_back(entries.size());
+  const auto at = [&entries](size_t i) { return entries.begin() + static_cast<ptrdiff_t>(i); };
+  while (bounds.size() > 2) {
+    std::vector<size_t> merged{0};
+    size_t i = 0;
+    for (; i + 2 < bounds.size(); i += 2) {
+      std::inplace_merge(at(bounds[i]), at(bounds[i + 1]), at(bounds[i + 2]), less);
+      merged.push_back(bounds[i + 2]);
+    }
+    if (i + 1 < bounds.size()) {
+      merged.push_back(bounds.back());  // An odd run out goes on as it is.
+    }
+    bounds = std::move(merged);
+  }
+}
+
+// All entries in the memtable's order: what a flush or a scan walks.
+class SortedIterator final : public MemTableRep::Iterator {
+ public:
+  SortedIterator(std::shared_ptr<const Entries> entries, const KeyComparator& compare)
+      : entries_(std::move(entries)), compare_(compare), at_(entries_->size()) {}
+
+  [[nodiscard]] bool Valid() const override { return at_ < entries_->size(); }
+  [[nodiscard]] const char* key() const override { return (*entries_)[at_]; }
+  void Next() override { ++at_; }
+  void Prev() override { at_ = at_ == 0 ? entries_->size() : at_ - 1; }
+
+  void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
+    at_ = first_where([&](const char* e) { return compare_(e, internal_key) >= 0; });
+  }
+
+  void SeekForPrev(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
+    const size_t after = first_where([&](const char* e) { return compare_(e, internal_key) > 0; });
+    at_ = after == 0 ? entries_->size() : after - 1;
+  }
+
+  void SeekToFirst() override { at_ = 0; }
+  void SeekToLast() override { at_ = entries_->empty() ? 0 : entries_->size() - 1; }
+
+ private:
+  template <typename Predicate>
+  [[nodiscard]] size_t first_where(Predicate reached) const {
+    const auto found = std::partition_point(entries_->begin(), entries_->end(),
+                                            [&](const char* e) { return !reached(e); });
+    return static_cast<size_t>(found - entries_->begin());
+  }
+
+  std::shared_ptr<const Entries> entries_;
+  const KeyComparator& compare_;
+  size_t at_;
+};
+
+class HashedAppendRep;
+
+// One key's versions, newest first: what RocksDB's point read (MemTableRep::Get) walks after
+// its Seek. The rest of the interface positions nowhere.
+class VersionsIterator final : public MemTableRep::Iterator {
+ public:
+  explicit VersionsIterator(const HashedAppendRep& rep) : rep_(rep) {}
+
+  [[nodiscard]] bool Valid() const override { return at_ != nullptr; }
+  [[nodiscard]] const char* key() const override { return at_->entry(); }
+  void Next() override { at_ = at_->older.load(std::memory_order_acquire); }
+  void Prev() override { at_ = nullptr; }
+  void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override;
+  void SeekForPrev(const rocksdb::Slice& /*internal_key*/, const char* /*memtable_key*/) override {
+    at_ = nullptr;
+  }
+  void SeekToFirst() override { at_ = nullptr; }
+  void SeekToLast() override { at_ = nullptr; }
+
+ private:
+  const HashedAppendRep& rep_;
+  const Version* at_ = nullptr;
+};
+
+class HashedAppendRep final : public MemTableRep {
+ public:
+  HashedAppendRep(const KeyComparator& compare, rocksdb::Allocator* allocator, bool point_reads)
+      : MemTableRep(allocator), compare_(compare), point_reads_(point_reads) {}
+
+  rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
+    // From the memtable's arena through the base class (the arena's type is not in RocksDB's
+    // API). That allocation is not aligned: it takes room to align the link.
+    char* raw = nullptr;
+    MemTableRep::Allocate(sizeof(Version) + alignof(Version) - 1 + len, &raw);
+    auto* version = new (align_for<Version>(raw)) Version;
+    *buf = reinterpret_cast<char*>(version + 1);
+    return version;
+  }
+
+  void Insert(rocksdb::KeyHandle handle) override {
+    auto* version = static_cast<Version*>(handle);
+    const char* entry = version->entry();
+    size_t bytes = 0;
+    {
+      const std::lock_guard lock(entries_mutex_);
+      if (!entries_.empty() && compare_(entries_.back(), entry) > 0) {
+        run_starts_.push_back(entries_.size());
+      }
+      entries_.push_back(entry);
+      bytes = entries_.capacity() * sizeof(const char*) + run_starts_.capacity() * sizeof(size_t);
+    }
+    const std::unique_lock lock(index_mutex_);
+    const auto [slot, fresh] = newest_.try_emplace(user_key(compare_, entry), version);
+    if (!fresh) {
+      link(slot->second, version);
+    }
+    // A slot per capacity plus its control byte.
+    bytes += newest_.capacity() * (sizeof(std::pair<std::string_view, Version*>) + 1);
+    memory_.store(bytes, std::memory_order_relaxed);
+  }
+
+  [[nodiscard]] bool Contains(const char* key) const override {
+    for (const Version* v = newest(user_key(compare_, key)); v != nullptr;
+         v = v->older.load(std::memory_order_acquire)) {
+      if (compare_(v->entry(), key) == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void MarkReadOnly() override {
+    const std::lock_guard lock(entries_mutex_);
+    read_only_ = true;
+  }
+
+  size_t ApproximateMemoryUsage() override { return memory_.load(std::memory_order_relaxed); }
+
+  Iterator* GetIterator(rocksdb::Arena* arena) override {
+    return make_iterator<SortedIterator>(arena, sorted_view(), compare_);
+  }
+
+  Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
+    if (!point_reads_) {
+      return GetIterator(arena);
+    }
+    return make_iterator<VersionsIterator>(arena, *this);
+  }
+
+  [[nodiscard]] const KeyComparator& compare() const { return compare_; }
+
+  // The newest version of `key` in this memtable, or null.
+  [[nodiscard]] const Version* newest(std::string_view key) const {
+    const std::shared_lock lock(index_mutex_);
+    const auto found = newest_.find(key);
+    return found == newest_.end() ? nullptr : found->second;
+  }
+
+ private:
+  // Keeps the key's versions in the memtable's order (newest first). Versions come in order of
+  // their sequence numbers, so a new one normally becomes the first.
+  void link(Version*& first, Version* version) {
+    const char* entry = version->entry();
+    if (compare_(entry, first->entry()) < 0) {
+      version->older.store(first, std::memory_order_relaxed);
+      first = version;  // Readers see it under index_mutex_.
+      return;
+    }
+    Version* before = first;
+    Version* next = before->older.load(std::memory_order_relaxed);
+    while (next != nullptr && compare_(next->entry(), entry) < 0) {
+      before = next;
+      next = next->older.load(std::memory_order_relaxed);
+    }
+    version->older.store(next, std::memory_order_relaxed);
+    before->older.store(version, std::memory_order_release);  // Walked without the lock.
+  }
+
+  // The entries in order. A read-only memtable is sorted in place once and shared; a live one's
+  // entries are copied and sorted for each iterator (only scans and flushes iterate).
+  std::shared_ptr<const Entries> sorted_view() {
+    std::unique_lock lock(entries_mutex_);
+    if (sorted_ != nullptr) {
+      return sorted_;
+    }
+    if (read_only_) {
+      merge_runs(entries_, run_starts_, compare_);
+      sorted_ = std::make_shared<const Entries>(std::move(entries_));
+      entries_ = {};
+      run_starts_ = {};
+      return sorted_;
+    }
+    Entries copy = entries_;
+    const std::vector<size_t> starts = run_starts_;
+    lock.unlock();
+    merge_runs(copy, starts, compare_);
+    return std::make_shared<const Entries>(std::move(copy));
+  }
+
+  // RocksDB destroys an iterator made for its arena (a flush's, a scan's) but never frees it,
+  // and the arena's type is not in its API. Such an iterator is placed in memory this memtable
+  // frees when it goes (a few dozen bytes per scan while it lives; RocksDB's memtable arena
+  // cannot take it, since an immutable memtable's size must not grow). Others are deleted.
+  template <typename T, typename... Args>
+  Iterator* make_iterator(rocksdb::Arena* arena, Args&&... args) {
+    if (arena == nullptr) {
+      return new T(std::forward<Args>(args)...);
+    }
+    const std::lock_guard lock(shells_mutex_);
+    shells_.push_back(std::make_unique_for_overwrite<Shell>());
+    static_assert(sizeof(T) <= sizeof(Shell) && alignof(T) <= alignof(Shell));
+    return new (shells_.back()->bytes) T(std::forward<Args>(args)...);
+  }
+
+  struct Shell {
+    alignas(std::max_align_t) std::byte bytes[64];  // NOLINT(*-avoid-c-arrays)
+  };
+
+  const KeyComparator& compare_;
+  const bool point_reads_;
+  std::atomic<size_t> memory_{0};
+
+  std::mutex entries_mutex_;
+  Entries entries_;                        ///< Insertion order; guarded by entries_mutex_.
+  std::vector<size_t> run_starts_;         ///< Where each sorted run after the first starts.
+  bool read_only_ = false;                 ///< Guarded by entries_mutex_.
+  std::shared_ptr<const Entries> sorted_;  ///< Once read-only and iterated.
+
+  mutable std::shared_mutex index_mutex_;
+  absl::flat_hash_map<std::string_view, Version*> newest_;  ///< Guarded by index_mutex_.
+
+  std::mutex shells_mutex_;
+  std::vector<std::unique_ptr<Shell>> shells_;  ///< Guarded by shells_mutex_.
+};
+
+void VersionsIterator::Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) {
+  at_ = rep_.newest(user_key(internal_key));
+  while (at_ != nullptr && rep_.compare()(at_->entry(), internal_key) < 0) {
+    at_ = at_->older.load(std::memory_order_acquire);
+  }
+}
+
+class HashedAppendRepFactory final : public rocksdb::MemTableRepFactory {
+ public:
+  using MemTableRepFactory::CreateMemTableRep;
+
+  MemTableRep* CreateMemTableRep(const KeyComparator& compare,
+                                 rocksdb::Allocator* allocator,
+                                 const rocksdb::SliceTransform* prefix_extractor,
+                                 rocksdb::Logger* /*logger*/) override {
+    return new HashedAppendRep(compare, allocator, prefix_extractor == nullptr);
+  }
+
+  [[nodiscard]] const char* Name() const override { return "SegdHashedAppendRepFactory"; }
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MemTableRepFactory> hashed_append_memtable_factory() {
+  return std::make_shared<HashedAppendRepFactory>();
+}
+
+}  // namespace segd::io

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <rocksdb/memtablerep.h>
+
+#include <memory>
+
+namespace segd::io {
+
+/// A memtable for a family written and read by whole keys (customers): an insert appends the
+/// entry and makes it its key's newest version in a hash index, where a point read finds it.
+/// Order costs nothing until something iterates: a flush (or a scan) merges the sorted runs the
+/// inserts came in, once per memtable, where a skip list searches on every insert.
+///
+/// Point reads reach the index through RocksDB's default `MemTableRep::Get`, which iterates the
+/// rep's dynamic-prefix iterator: here it walks one key's versions. With a prefix extractor on
+/// the family (which changes what that iterator means) the memtable falls back to a sorted copy.
+/// Inserts are serialized (`allow_concurrent_memtable_write = false`); reads may run beside them.
+std::shared_ptr<rocksdb::MemTableRepFactory> hashed_append_memtable_factory();
+
+}  // namespace segd::io

@@ -1,0 +1,253 @@
+#include "io/state/hashed_append_memtable.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "state_fixtures.h"
+
+// The customers family's memtable against RocksDB's own skip list: the same writes into two
+// databases on disk, one with each, must read alike through every kind of read RocksDB offers.
+namespace segd::io {
+namespace {
+
+using testing::TempDir;
+
+rocksdb::Options options(bool hashed) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.allow_concurrent_memtable_write = false;
+  // Small memtables: the runs below fill and flush dozens of them.
+  o.write_buffer_size = size_t{64} << 10;
+  if (hashed) {
+    o.memtable_factory = hashed_append_memtable_factory();
+  }
+  return o;
+}
+
+std::unique_ptr<rocksdb::DB> open_db(const std::string& path, bool hashed) {
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status s = rocksdb::DB::Open(options(hashed), path, &db);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return std::unique_ptr<rocksdb::DB>(db);
+}
+
+std::string get(rocksdb::DB& db, const std::string& key, const rocksdb::Snapshot* at = nullptr) {
+  rocksdb::ReadOptions read;
+  read.snapshot = at;
+  std::string value;
+  const rocksdb::Status s = db.Get(read, key, &value);
+  return s.ok() ? value : s.IsNotFound() ? "<none>" : "<error " + s.ToString() + ">";
+}
+
+// Every key and value in order, then in reverse order.
+std::vector<std::string> walk(rocksdb::DB& db, const rocksdb::Snapshot* at = nullptr) {
+  rocksdb::ReadOptions read;
+  read.snapshot = at;
+  const std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read));
+  std::vector<std::string> seen;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    seen.push_back(it->key().ToString() + "=" + it->value().ToString());
+  }
+  seen.emplace_back("|");
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    seen.push_back(it->key().ToString() + "=" + it->value().ToString());
+  }
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  return seen;
+}
+
+// Up to 4 keys from a Seek forward and from a SeekForPrev backward.
+std::vector<std::string> seek(rocksdb::DB& db, const std::string& target) {
+  const std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
+  std::vector<std::string> seen;
+  it->Seek(target);
+  for (int i = 0; i < 4 && it->Valid(); ++i, it->Next()) {
+    seen.push_back(it->key().ToString());
+  }
+  seen.emplace_back("|");
+  it->SeekForPrev(target);
+  for (int i = 0; i < 4 && it->Valid(); ++i, it->Prev()) {
+    seen.push_back(it->key().ToString());
+  }
+  return seen;
+}
+
+std::string key_of(int i) { return "c" + std::to_string(i); }
+
+class TwoDatabases {
+ public:
+  TwoDatabases() { reopen(); }
+
+  void reopen() {
+    hashed_.reset();
+    skip_list_.reset();
+    hashed_ = open_db(dir_.path() + "/hashed", true);
+    skip_list_ = open_db(dir_.path() + "/skiplist", false);
+  }
+
+  void write(const rocksdb::WriteBatch& batch) {
+    rocksdb::WriteBatch copy = batch;
+    ASSERT_TRUE(hashed_->Write(rocksdb::WriteOptions(), &copy).ok());
+    copy = batch;
+    ASSERT_TRUE(skip_list_->Write(rocksdb::WriteOptions(), &copy).ok());
+  }
+
+  rocksdb::DB& hashed() { return *hashed_; }
+  rocksdb::DB& skip_list() { return *skip_list_; }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<rocksdb::DB> hashed_;
+  std::unique_ptr<rocksdb::DB> skip_list_;
+};
+
+TEST(HashedAppendMemtableTest, ReadsAsTheSkipListThroughWritesSnapshotsFlushesAndReopens) {
+  TwoDatabases dbs;
+  std::mt19937_64 random(7);
+  constexpr int kKeys = 300;
+  int64_t written = 0;
+  const auto batch_of = [&](bool sorted) {
+    std::vector<int> keys(1 + random() % 60);
+    for (int& k : keys) {
+      k = static_cast<int>(random() % kKeys);
+    }
+    if (sorted) {  // As commits write their customers.
+      std::sort(keys.begin(), keys.end());
+    }
+    rocksdb::WriteBatch batch;
+    for (const int k : keys) {
+      if (random() % 10 == 0) {
+        batch.Delete(key_of(k));
+      } else {
+        batch.Put(key_of(k), "v" + std::to_string(++written) + std::string(random() % 200, 'x'));
+      }
+    }
+    return batch;
+  };
+  for (int round = 0; round < 3; ++round) {
+    const rocksdb::Snapshot* hashed_before = dbs.hashed().GetSnapshot();
+    const rocksdb::Snapshot* skip_list_before = dbs.skip_list().GetSnapshot();
+    for (int b = 0; b < 400; ++b) {
+      dbs.write(batch_of(random() % 4 != 0));
+      for (int probe = 0; probe < 5; ++probe) {
+        const std::string key = key_of(static_cast<int>(random() % (kKeys + 10)));
+        ASSERT_EQ(get(dbs.hashed(), key), get(dbs.skip_list(), key)) << key;
+        ASSERT_EQ(get(dbs.hashed(), key, hashed_before),
+                  get(dbs.skip_list(), key, skip_list_before))
+            << key;
+        ASSERT_EQ(seek(dbs.hashed(), key), seek(dbs.skip_list(), key)) << key;
+      }
+      if (b % 50 == 0) {
+        ASSERT_EQ(walk(dbs.hashed()), walk(dbs.skip_list()));
+        ASSERT_EQ(walk(dbs.hashed(), hashed_before), walk(dbs.skip_list(), skip_list_before));
+      }
+    }
+    dbs.hashed().ReleaseSnapshot(hashed_before);
+    dbs.skip_list().ReleaseSnapshot(skip_list_before);
+    // The small memtables filled and flushed many times; the rest is in the WAL on reopen
+    // (replayed into a fresh memtable), and after the last round all of it is in tables.
+    std::vector<rocksdb::LiveFileMetaData> tables;
+    dbs.hashed().GetLiveFilesMetaData(&tables);
+    EXPECT_FALSE(tables.empty());
+    if (round == 2) {
+      ASSERT_TRUE(dbs.hashed().Flush(rocksdb::FlushOptions()).ok());
+      ASSERT_TRUE(dbs.skip_list().Flush(rocksdb::FlushOptions()).ok());
+    }
+    dbs.reopen();
+    ASSERT_EQ(walk(dbs.hashed()), walk(dbs.skip_list()));
+  }
+}
+
+TEST(HashedAppendMemtableTest, APointReadSeesTheNewestVersionAtItsSnapshot) {
+  TempDir dir;
+  auto db = open_db(dir.db(), true);
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "c1", "first").ok());
+  const rocksdb::Snapshot* first = db->GetSnapshot();
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "c1", "second").ok());
+  const rocksdb::Snapshot* second = db->GetSnapshot();
+  ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), "c1").ok());
+  const rocksdb::Snapshot* deleted = db->GetSnapshot();
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "c1", "third").ok());
+  EXPECT_EQ(get(*db, "c1", first), "first");
+  EXPECT_EQ(get(*db, "c1", second), "second");
+  EXPECT_EQ(get(*db, "c1", deleted), "<none>");
+  EXPECT_EQ(get(*db, "c1"), "third");
+  EXPECT_EQ(get(*db, "c0"), "<none>");
+  EXPECT_EQ(get(*db, "c10"), "<none>");  // Shares c1's bytes, not its key.
+  uint64_t entries = 0;
+  ASSERT_TRUE(db->GetIntProperty("rocksdb.num-entries-active-mem-table", &entries));
+  EXPECT_EQ(entries, 4u);
+  for (const rocksdb::Snapshot* s : {first, second, deleted}) {
+    db->ReleaseSnapshot(s);
+  }
+}
+
+TEST(HashedAppendMemtableTest, ReadersBesideTheWriterSeeEveryKeyOnlyMoveForward) {
+  // Values are the writer's round numbers, written for every key in each round (one batch): a
+  // reader must never see a key's value go back, and a scan (a snapshot) sees every key of one
+  // round.
+  TempDir dir;
+  auto db = open_db(dir.db(), true);
+  constexpr int kKeys = 200;
+  constexpr int kRounds = 300;
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  int reads = 0;  // Read on the main thread once the reader has been joined.
+  int full_scans = 0;
+  std::thread reader([&] {
+    std::vector<int64_t> last(kKeys, -1);
+    std::mt19937 random(3);
+    // It goes on a little after the writer, so that it surely reads something.
+    for (; !done.load() || reads < 2000; ++reads) {
+      const int k = static_cast<int>(random() % kKeys);
+      std::string value;
+      if (db->Get(rocksdb::ReadOptions(), key_of(k), &value).ok()) {
+        const int64_t round = std::stoll(value);
+        failures += round < last[k] ? 1 : 0;
+        last[k] = round;
+      }
+      if (random() % 64 == 0) {
+        const std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+        int64_t low = kRounds;
+        int64_t high = -1;
+        int seen = 0;
+        for (it->SeekToFirst(); it->Valid(); it->Next(), ++seen) {
+          const int64_t round = std::stoll(it->value().ToString());
+          low = std::min(low, round);
+          high = std::max(high, round);
+        }
+        failures += seen != 0 && (seen != kKeys || high != low) ? 1 : 0;
+        full_scans += seen == kKeys ? 1 : 0;
+      }
+    }
+  });
+  for (int round = 0; round < kRounds; ++round) {
+    rocksdb::WriteBatch batch;
+    for (int k = 0; k < kKeys; ++k) {
+      batch.Put(key_of(k), std::to_string(round) + std::string(64, ' '));
+    }
+    ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(full_scans, 0);
+  std::string value;
+  ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), key_of(kKeys - 1), &value).ok());
+  EXPECT_EQ(std::stoll(value), kRounds - 1);
+}
+
+}  // namespace
+}  // namespace segd::io
