@@ -1,15 +1,14 @@
 #include "io/state/hashed_append_memtable.h"
 
-#include <absl/container/flat_hash_map.h>
 #include <rocksdb/slice.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <new>
-#include <shared_mutex>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -72,16 +71,77 @@ void merge_runs(Entries& entries, const std::vector<size_t>& starts, const KeyCo
   }
 }
 
-// All entries in the memtable's order: what a flush or a scan walks.
-class SortedIterator final : public MemTableRep::Iterator {
+// A memtable's entries: appended in the order they come, put in order once read-only.
+class OrderedEntries {
  public:
-  SortedIterator(std::shared_ptr<const Entries> entries, const KeyComparator& compare)
-      : entries_(std::move(entries)), compare_(compare), at_(entries_->size()) {}
+  explicit OrderedEntries(const KeyComparator& compare) : compare_(compare) {}
 
-  [[nodiscard]] bool Valid() const override { return at_ < entries_->size(); }
+  // Appends `entry` and returns the bytes held. The writer only.
+  size_t add(const char* entry) {
+    const std::lock_guard lock(mutex_);
+    if (!entries_.empty() && compare_(entries_.back(), entry) > 0) {
+      run_starts_.push_back(entries_.size());
+    }
+    entries_.push_back(entry);
+    return entries_.capacity() * sizeof(const char*) + run_starts_.capacity() * sizeof(size_t);
+  }
+
+  void mark_read_only() {
+    const std::lock_guard lock(mutex_);
+    read_only_ = true;
+  }
+
+  // The entries in order. A read-only memtable's are sorted in place once and shared; a live
+  // one's are copied and sorted for each iterator (only scans and flushes iterate).
+  [[nodiscard]] std::shared_ptr<const Entries> sorted() {
+    std::unique_lock lock(mutex_);
+    if (sorted_ != nullptr) {
+      return sorted_;
+    }
+    if (read_only_) {
+      merge_runs(entries_, run_starts_, compare_);
+      sorted_ = std::make_shared<const Entries>(std::move(entries_));
+      entries_ = {};
+      run_starts_ = {};
+      return sorted_;
+    }
+    Entries copy = entries_;
+    const std::vector<size_t> starts = run_starts_;
+    lock.unlock();
+    merge_runs(copy, starts, compare_);
+    return std::make_shared<const Entries>(std::move(copy));
+  }
+
+ private:
+  const KeyComparator& compare_;
+  std::mutex mutex_;
+  Entries entries_;                        ///< Insertion order; guarded by mutex_.
+  std::vector<size_t> run_starts_;         ///< Where each sorted run after the first starts.
+  bool read_only_ = false;                 ///< Guarded by mutex_.
+  std::shared_ptr<const Entries> sorted_;  ///< Once read-only and iterated.
+};
+
+// All entries in the memtable's order: what a flush or a scan walks. They are put in order at
+// the first positioning, on the thread that iterates: a scan made at a batch boundary and read
+// by a refit's thread (or a flush) leaves the sort off the batch's path. Entries written after
+// the iterator was made come along, as with a skip list; their sequence numbers hide them.
+class SortedIterator final : public MemTableRep::Iterator {
+  static constexpr size_t kPrefetchAhead = 8;
+
+ public:
+  SortedIterator(OrderedEntries& source, const KeyComparator& compare)
+      : source_(source), compare_(compare) {}
+
+  [[nodiscard]] bool Valid() const override { return at_ < size(); }
   [[nodiscard]] const char* key() const override { return (*entries_)[at_]; }
-  void Next() override { ++at_; }
-  void Prev() override { at_ = at_ == 0 ? entries_->size() : at_ - 1; }
+  void Next() override {
+    ++at_;
+    // Entries sit in the arena in the order they came, not in this one: ask for one ahead.
+    if (at_ + kPrefetchAhead < entries_->size()) {
+      __builtin_prefetch((*entries_)[at_ + kPrefetchAhead]);
+    }
+  }
+  void Prev() override { at_ = at_ == 0 ? size() : at_ - 1; }
 
   void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
     at_ = first_where([&](const char* e) { return compare_(e, internal_key) >= 0; });
@@ -89,23 +149,156 @@ class SortedIterator final : public MemTableRep::Iterator {
 
   void SeekForPrev(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
     const size_t after = first_where([&](const char* e) { return compare_(e, internal_key) > 0; });
-    at_ = after == 0 ? entries_->size() : after - 1;
+    at_ = after == 0 ? size() : after - 1;
   }
 
-  void SeekToFirst() override { at_ = 0; }
-  void SeekToLast() override { at_ = entries_->empty() ? 0 : entries_->size() - 1; }
+  void SeekToFirst() override {
+    load();
+    at_ = 0;
+  }
+
+  void SeekToLast() override {
+    load();
+    at_ = entries_->empty() ? 0 : entries_->size() - 1;
+  }
 
  private:
+  [[nodiscard]] size_t size() const { return entries_ == nullptr ? 0 : entries_->size(); }
+
+  void load() {
+    if (entries_ == nullptr) {
+      entries_ = source_.sorted();
+    }
+  }
+
   template <typename Predicate>
-  [[nodiscard]] size_t first_where(Predicate reached) const {
+  [[nodiscard]] size_t first_where(Predicate reached) {
+    load();
     const auto found = std::partition_point(entries_->begin(), entries_->end(),
                                             [&](const char* e) { return !reached(e); });
     return static_cast<size_t>(found - entries_->begin());
   }
 
-  std::shared_ptr<const Entries> entries_;
+  OrderedEntries& source_;
   const KeyComparator& compare_;
-  size_t at_;
+  std::shared_ptr<const Entries> entries_;  ///< Null until positioned.
+  size_t at_ = 0;
+};
+
+// The newest version of each key in a memtable: an open-addressing table that the one writer
+// fills and readers probe without a lock (a shared lock here had the engine's point reads and
+// the commit's inserts, on two cores, waking each other through futexes). The table doubles
+// when half full; the smaller ones stay until the memtable goes, since a reader may still be
+// probing one (about 16 bytes per key in all).
+class VersionIndex {
+ public:
+  explicit VersionIndex(const KeyComparator& compare) : compare_(compare) {
+    tables_.push_back(std::make_unique<Table>(kFirstSlots));
+    current_.store(tables_.back().get(), std::memory_order_release);
+  }
+
+  // The newest version of `key`, or null. Any thread.
+  [[nodiscard]] const Version* newest(std::string_view key) const {
+    const uint64_t hash = hash_of(key);
+    const Table& table = *current_.load(std::memory_order_acquire);
+    for (size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
+      const Version* head = table.heads[i].load(std::memory_order_acquire);
+      if (head == nullptr) {
+        return nullptr;
+      }
+      if (table.hashes[i].load(std::memory_order_relaxed) == hash &&
+          user_key(compare_, head->entry()) == key) {
+        return head;
+      }
+    }
+  }
+
+  // Adds `version` as its key's, newest first. The writer only (inserts are serialized).
+  void add(Version* version) {
+    const std::string_view key = user_key(compare_, version->entry());
+    const uint64_t hash = hash_of(key);
+    Table& table = *tables_.back();
+    for (size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
+      Version* head = table.heads[i].load(std::memory_order_relaxed);
+      if (head == nullptr) {
+        table.hashes[i].store(hash, std::memory_order_relaxed);
+        table.heads[i].store(version, std::memory_order_release);
+        if (++keys_ * 2 > table.mask + 1) {
+          grow();
+        }
+        return;
+      }
+      if (table.hashes[i].load(std::memory_order_relaxed) == hash &&
+          user_key(compare_, head->entry()) == key) {
+        link(table.heads[i], version);
+        return;
+      }
+    }
+  }
+
+  // Bytes of every table, the retired ones included.
+  [[nodiscard]] size_t bytes() const { return bytes_; }
+
+ private:
+  static constexpr size_t kFirstSlots = 1024;
+  static constexpr size_t kSlotBytes =
+      sizeof(std::atomic<uint64_t>) + sizeof(std::atomic<Version*>);
+
+  struct Table {
+    explicit Table(size_t slots) : mask(slots - 1), hashes(slots), heads(slots) {}
+    const size_t mask;
+    std::vector<std::atomic<uint64_t>> hashes;  ///< Stored before its head is published.
+    std::vector<std::atomic<Version*>> heads;   ///< Null: an empty slot.
+  };
+
+  static uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  void grow() {
+    const Table& old = *tables_.back();
+    auto bigger = std::make_unique<Table>((old.mask + 1) * 2);
+    for (size_t i = 0; i <= old.mask; ++i) {
+      Version* head = old.heads[i].load(std::memory_order_relaxed);
+      if (head == nullptr) {
+        continue;
+      }
+      const uint64_t hash = old.hashes[i].load(std::memory_order_relaxed);
+      size_t j = hash & bigger->mask;
+      while (bigger->heads[j].load(std::memory_order_relaxed) != nullptr) {
+        j = (j + 1) & bigger->mask;
+      }
+      bigger->hashes[j].store(hash, std::memory_order_relaxed);
+      bigger->heads[j].store(head, std::memory_order_relaxed);
+    }
+    bytes_ += (bigger->mask + 1) * kSlotBytes;
+    tables_.push_back(std::move(bigger));
+    current_.store(tables_.back().get(), std::memory_order_release);
+  }
+
+  // Keeps the key's versions in the memtable's order, newest first. Versions come in the order
+  // of their sequence numbers (inserts are serialized), so a new one normally goes first.
+  void link(std::atomic<Version*>& head, Version* version) {
+    const char* entry = version->entry();
+    Version* first = head.load(std::memory_order_relaxed);
+    if (compare_(entry, first->entry()) < 0) {
+      version->older.store(first, std::memory_order_relaxed);
+      head.store(version, std::memory_order_release);
+      return;
+    }
+    Version* before = first;
+    Version* next = before->older.load(std::memory_order_relaxed);
+    while (next != nullptr && compare_(next->entry(), entry) < 0) {
+      before = next;
+      next = next->older.load(std::memory_order_relaxed);
+    }
+    version->older.store(next, std::memory_order_relaxed);
+    before->older.store(version, std::memory_order_release);
+  }
+
+  const KeyComparator& compare_;
+  std::vector<std::unique_ptr<Table>> tables_;  ///< The writer's; the last is the current one.
+  std::atomic<const Table*> current_{nullptr};
+  size_t keys_ = 0;
+  size_t bytes_ = kFirstSlots * kSlotBytes;
 };
 
 class HashedAppendRep;
@@ -149,28 +342,13 @@ class HashedAppendRep final : public MemTableRep {
 
   void Insert(rocksdb::KeyHandle handle) override {
     auto* version = static_cast<Version*>(handle);
-    const char* entry = version->entry();
-    size_t bytes = 0;
-    {
-      const std::lock_guard lock(entries_mutex_);
-      if (!entries_.empty() && compare_(entries_.back(), entry) > 0) {
-        run_starts_.push_back(entries_.size());
-      }
-      entries_.push_back(entry);
-      bytes = entries_.capacity() * sizeof(const char*) + run_starts_.capacity() * sizeof(size_t);
-    }
-    const std::unique_lock lock(index_mutex_);
-    const auto [slot, fresh] = newest_.try_emplace(user_key(compare_, entry), version);
-    if (!fresh) {
-      link(slot->second, version);
-    }
-    // A slot per capacity plus its control byte.
-    bytes += newest_.capacity() * (sizeof(std::pair<std::string_view, Version*>) + 1);
-    memory_.store(bytes, std::memory_order_relaxed);
+    const size_t bytes = entries_.add(version->entry());
+    index_.add(version);
+    memory_.store(bytes + index_.bytes(), std::memory_order_relaxed);
   }
 
   [[nodiscard]] bool Contains(const char* key) const override {
-    for (const Version* v = newest(user_key(compare_, key)); v != nullptr;
+    for (const Version* v = index_.newest(user_key(compare_, key)); v != nullptr;
          v = v->older.load(std::memory_order_acquire)) {
       if (compare_(v->entry(), key) == 0) {
         return true;
@@ -179,15 +357,12 @@ class HashedAppendRep final : public MemTableRep {
     return false;
   }
 
-  void MarkReadOnly() override {
-    const std::lock_guard lock(entries_mutex_);
-    read_only_ = true;
-  }
+  void MarkReadOnly() override { entries_.mark_read_only(); }
 
   size_t ApproximateMemoryUsage() override { return memory_.load(std::memory_order_relaxed); }
 
   Iterator* GetIterator(rocksdb::Arena* arena) override {
-    return make_iterator<SortedIterator>(arena, sorted_view(), compare_);
+    return make_iterator<SortedIterator>(arena, entries_, compare_);
   }
 
   Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
@@ -198,55 +373,9 @@ class HashedAppendRep final : public MemTableRep {
   }
 
   [[nodiscard]] const KeyComparator& compare() const { return compare_; }
-
-  // The newest version of `key` in this memtable, or null.
-  [[nodiscard]] const Version* newest(std::string_view key) const {
-    const std::shared_lock lock(index_mutex_);
-    const auto found = newest_.find(key);
-    return found == newest_.end() ? nullptr : found->second;
-  }
+  [[nodiscard]] const VersionIndex& index() const { return index_; }
 
  private:
-  // Keeps the key's versions in the memtable's order (newest first). Versions come in order of
-  // their sequence numbers, so a new one normally becomes the first.
-  void link(Version*& first, Version* version) {
-    const char* entry = version->entry();
-    if (compare_(entry, first->entry()) < 0) {
-      version->older.store(first, std::memory_order_relaxed);
-      first = version;  // Readers see it under index_mutex_.
-      return;
-    }
-    Version* before = first;
-    Version* next = before->older.load(std::memory_order_relaxed);
-    while (next != nullptr && compare_(next->entry(), entry) < 0) {
-      before = next;
-      next = next->older.load(std::memory_order_relaxed);
-    }
-    version->older.store(next, std::memory_order_relaxed);
-    before->older.store(version, std::memory_order_release);  // Walked without the lock.
-  }
-
-  // The entries in order. A read-only memtable is sorted in place once and shared; a live one's
-  // entries are copied and sorted for each iterator (only scans and flushes iterate).
-  std::shared_ptr<const Entries> sorted_view() {
-    std::unique_lock lock(entries_mutex_);
-    if (sorted_ != nullptr) {
-      return sorted_;
-    }
-    if (read_only_) {
-      merge_runs(entries_, run_starts_, compare_);
-      sorted_ = std::make_shared<const Entries>(std::move(entries_));
-      entries_ = {};
-      run_starts_ = {};
-      return sorted_;
-    }
-    Entries copy = entries_;
-    const std::vector<size_t> starts = run_starts_;
-    lock.unlock();
-    merge_runs(copy, starts, compare_);
-    return std::make_shared<const Entries>(std::move(copy));
-  }
-
   // RocksDB destroys an iterator made for its arena (a flush's, a scan's) but never frees it,
   // and the arena's type is not in its API. Such an iterator is placed in memory this memtable
   // frees when it goes (a few dozen bytes per scan while it lives; RocksDB's memtable arena
@@ -270,21 +399,15 @@ class HashedAppendRep final : public MemTableRep {
   const bool point_reads_;
   std::atomic<size_t> memory_{0};
 
-  std::mutex entries_mutex_;
-  Entries entries_;                        ///< Insertion order; guarded by entries_mutex_.
-  std::vector<size_t> run_starts_;         ///< Where each sorted run after the first starts.
-  bool read_only_ = false;                 ///< Guarded by entries_mutex_.
-  std::shared_ptr<const Entries> sorted_;  ///< Once read-only and iterated.
-
-  mutable std::shared_mutex index_mutex_;
-  absl::flat_hash_map<std::string_view, Version*> newest_;  ///< Guarded by index_mutex_.
+  OrderedEntries entries_{compare_};
+  VersionIndex index_{compare_};
 
   std::mutex shells_mutex_;
   std::vector<std::unique_ptr<Shell>> shells_;  ///< Guarded by shells_mutex_.
 };
 
 void VersionsIterator::Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) {
-  at_ = rep_.newest(user_key(internal_key));
+  at_ = rep_.index().newest(user_key(internal_key));
   while (at_ != nullptr && rep_.compare()(at_->entry(), internal_key) < 0) {
     at_ = at_->older.load(std::memory_order_acquire);
   }

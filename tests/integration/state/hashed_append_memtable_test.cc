@@ -28,8 +28,9 @@ rocksdb::Options options(bool hashed) {
   rocksdb::Options o;
   o.create_if_missing = true;
   o.allow_concurrent_memtable_write = false;
-  // Small memtables: the runs below fill and flush dozens of them.
-  o.write_buffer_size = size_t{64} << 10;
+  // Small memtables: the runs below fill and flush many of them, each with a few thousand keys
+  // (so that the memtable's key index grows while it is read).
+  o.write_buffer_size = size_t{256} << 10;
   if (hashed) {
     o.memtable_factory = hashed_append_memtable_factory();
   }
@@ -116,7 +117,7 @@ class TwoDatabases {
 TEST(HashedAppendMemtableTest, ReadsAsTheSkipListThroughWritesSnapshotsFlushesAndReopens) {
   TwoDatabases dbs;
   std::mt19937_64 random(7);
-  constexpr int kKeys = 300;
+  constexpr int kKeys = 3000;
   int64_t written = 0;
   const auto batch_of = [&](bool sorted) {
     std::vector<int> keys(1 + random() % 60);
@@ -200,8 +201,8 @@ TEST(HashedAppendMemtableTest, ReadersBesideTheWriterSeeEveryKeyOnlyMoveForward)
   // round.
   TempDir dir;
   auto db = open_db(dir.db(), true);
-  constexpr int kKeys = 200;
-  constexpr int kRounds = 300;
+  constexpr int kKeys = 2000;  // Past the index's first 1024 slots within one batch.
+  constexpr int kRounds = 100;
   std::atomic<bool> done{false};
   std::atomic<int> failures{0};
   int reads = 0;  // Read on the main thread once the reader has been joined.
