@@ -137,7 +137,7 @@ class SortedIterator final : public MemTableRep::Iterator {
   void Next() override {
     ++at_;
     // Entries sit in the arena in the order they came, not in this one: ask for one ahead.
-    if (at_ + kPrefetchAhead < entries_->size()) {
+    if (at_ + kPrefetchAhead < size()) {
       __builtin_prefetch((*entries_)[at_ + kPrefetchAhead]);
     }
   }
@@ -189,7 +189,8 @@ class SortedIterator final : public MemTableRep::Iterator {
 // fills and readers probe without a lock (a shared lock here had the engine's point reads and
 // the commit's inserts, on two cores, waking each other through futexes). The table doubles
 // when half full; the smaller ones stay until the memtable goes, since a reader may still be
-// probing one (about 16 bytes per key in all).
+// probing one. In all 64-128 bytes per key, counted in the memtable's size (a customer's entry
+// takes about 1.5 KB).
 class VersionIndex {
  public:
   explicit VersionIndex(const KeyComparator& compare) : compare_(compare) {
@@ -213,7 +214,7 @@ class VersionIndex {
     }
   }
 
-  // Adds `version` as its key's, newest first. The writer only (inserts are serialized).
+  // Adds `version` to its key's versions, newest first. The writer only (inserts are serialized).
   void add(Version* version) {
     const std::string_view key = user_key(compare_, version->entry());
     const uint64_t hash = hash_of(key);
