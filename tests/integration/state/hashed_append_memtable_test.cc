@@ -120,19 +120,19 @@ TEST(HashedAppendMemtableTest, ReadsAsTheSkipListThroughWritesSnapshotsFlushesAn
   constexpr int kKeys = 3000;
   int64_t written = 0;
   const auto batch_of = [&](bool sorted) {
-    std::vector<int> keys(1 + random() % 60);
-    for (int& k : keys) {
-      k = static_cast<int>(random() % kKeys);
+    std::vector<std::string> keys(1 + random() % 60);
+    for (std::string& k : keys) {
+      k = key_of(static_cast<int>(random() % kKeys));
     }
-    if (sorted) {  // As commits write their customers.
+    if (sorted) {  // In key order, as commits write their customers.
       std::sort(keys.begin(), keys.end());
     }
     rocksdb::WriteBatch batch;
-    for (const int k : keys) {
+    for (const std::string& k : keys) {
       if (random() % 10 == 0) {
-        batch.Delete(key_of(k));
+        batch.Delete(k);
       } else {
-        batch.Put(key_of(k), "v" + std::to_string(++written) + std::string(random() % 200, 'x'));
+        batch.Put(k, "v" + std::to_string(++written) + std::string(random() % 200, 'x'));
       }
     }
     return batch;
