@@ -344,8 +344,8 @@ class VersionsIterator final : public MemTableRep::Iterator {
 
 class HashedAppendRep final : public MemTableRep {
  public:
-  HashedAppendRep(const KeyComparator& compare, rocksdb::Allocator* allocator, bool point_reads)
-      : MemTableRep(allocator), compare_(compare), point_reads_(point_reads) {}
+  HashedAppendRep(const KeyComparator& compare, rocksdb::Allocator* allocator)
+      : MemTableRep(allocator), compare_(compare) {}
 
   rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
     // From the memtable's arena through the base class (the arena's type is not in RocksDB's
@@ -383,11 +383,8 @@ class HashedAppendRep final : public MemTableRep {
   }
 
   Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
-    if (!point_reads_) {
-      return GetIterator(arena);
-    }
-    // Only RocksDB's default Get asks without an arena here (no prefix extractor, so no
-    // iterator of RocksDB's prefix mode).
+    // Only RocksDB's default Get asks here, without an arena: without a prefix extractor no
+    // iterator is in RocksDB's prefix mode.
     CHECK(arena == nullptr);
     return VersionsIterator::for_this_thread(*this);
   }
@@ -416,7 +413,6 @@ class HashedAppendRep final : public MemTableRep {
   };
 
   const KeyComparator& compare_;
-  const bool point_reads_;
   std::atomic<size_t> memory_{0};
 
   OrderedEntries entries_{compare_};
@@ -441,7 +437,10 @@ class HashedAppendRepFactory final : public rocksdb::MemTableRepFactory {
                                  rocksdb::Allocator* allocator,
                                  const rocksdb::SliceTransform* prefix_extractor,
                                  rocksdb::Logger* /*logger*/) override {
-    return new HashedAppendRep(compare, allocator, prefix_extractor == nullptr);
+    // A prefix extractor would make RocksDB read the memtable through prefix iterators, which
+    // here walk one key's versions.
+    CHECK(prefix_extractor == nullptr);
+    return new HashedAppendRep(compare, allocator);
   }
 
   [[nodiscard]] const char* Name() const override { return "SegdHashedAppendRepFactory"; }

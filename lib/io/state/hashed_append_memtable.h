@@ -12,9 +12,10 @@ namespace segd::io {
 /// inserts came in, once per memtable, where a skip list searches on every insert.
 ///
 /// Point reads reach the index through RocksDB's default `MemTableRep::Get`, which iterates the
-/// rep's dynamic-prefix iterator: here it walks one key's versions. With a prefix extractor on
-/// the family (which changes what that iterator means) the memtable falls back to a sorted copy.
-/// Inserts are serialized (`allow_concurrent_memtable_write = false`); reads may run beside them.
+/// rep's dynamic-prefix iterator: here it walks one key's versions. So the family must have no
+/// prefix extractor (checked when a memtable is made), which would read through that iterator
+/// too. Inserts are serialized (`allow_concurrent_memtable_write = false`); reads may run beside
+/// them.
 std::shared_ptr<rocksdb::MemTableRepFactory> hashed_append_memtable_factory();
 
 }  // namespace segd::io
