@@ -8,8 +8,9 @@ namespace segd::io {
 
 /// A memtable for a family written and read by whole keys (customers): an insert appends the
 /// entry and makes it its key's newest version in a hash index, where a point read finds it.
-/// Order costs nothing until something iterates: a flush (or a scan) merges the sorted runs the
-/// inserts came in, once per memtable, where a skip list searches on every insert.
+/// Order costs nothing until something iterates: a flush merges the sorted runs the inserts came
+/// in, once per memtable (a scan of a live one merges a copy), where a skip list searches on
+/// every insert.
 ///
 /// Point reads reach the index through RocksDB's default `MemTableRep::Get`, which iterates the
 /// rep's dynamic-prefix iterator: here it walks one key's versions. So the family must have no
