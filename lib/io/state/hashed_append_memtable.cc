@@ -304,8 +304,6 @@ class VersionIndex {
   size_t bytes_ = kFirstSlots * kSlotBytes;
 };
 
-class HashedAppendRep;
-
 // One key's versions, newest first: what RocksDB's point read (MemTableRep::Get) walks after
 // its Seek. The rest of the interface positions nowhere.
 //
@@ -316,12 +314,14 @@ class HashedAppendRep;
 // RocksDB deletes it.
 class VersionsIterator final : public MemTableRep::Iterator {
  public:
-  explicit VersionsIterator(const HashedAppendRep& rep) : rep_(rep) {}
+  VersionsIterator(const VersionIndex& index, const KeyComparator& compare)
+      : index_(index), compare_(compare) {}
 
-  // The calling thread's iterator over `rep`, replacing the last one it made.
-  static VersionsIterator* for_this_thread(const HashedAppendRep& rep) {
+  // The calling thread's iterator over `index`, replacing the last one it made.
+  static VersionsIterator* for_this_thread(const VersionIndex& index,
+                                           const KeyComparator& compare) {
     alignas(VersionsIterator) thread_local std::byte storage[sizeof(VersionsIterator)];  // NOLINT
-    return new (storage) VersionsIterator(rep);
+    return new (storage) VersionsIterator(index, compare);
   }
 
   static void operator delete(void* /*storage*/) {}
@@ -330,7 +330,14 @@ class VersionsIterator final : public MemTableRep::Iterator {
   [[nodiscard]] const char* key() const override { return at_->entry(); }
   void Next() override { at_ = at_->older.load(std::memory_order_acquire); }
   void Prev() override { at_ = nullptr; }
-  void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override;
+
+  void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
+    at_ = index_.newest(user_key(internal_key));
+    while (at_ != nullptr && compare_(at_->entry(), internal_key) < 0) {
+      at_ = at_->older.load(std::memory_order_acquire);
+    }
+  }
+
   void SeekForPrev(const rocksdb::Slice& /*internal_key*/, const char* /*memtable_key*/) override {
     at_ = nullptr;
   }
@@ -338,7 +345,8 @@ class VersionsIterator final : public MemTableRep::Iterator {
   void SeekToLast() override { at_ = nullptr; }
 
  private:
-  const HashedAppendRep& rep_;
+  const VersionIndex& index_;
+  const KeyComparator& compare_;
   const Version* at_ = nullptr;
 };
 
@@ -378,38 +386,29 @@ class HashedAppendRep final : public MemTableRep {
 
   size_t ApproximateMemoryUsage() override { return memory_.load(std::memory_order_relaxed); }
 
+  // RocksDB destroys an iterator made for its arena (a flush's, a scan's) but never frees it,
+  // and the arena's type is not in its API. Such an iterator is placed in memory this memtable
+  // frees when it goes (a few dozen bytes per scan while it lives; RocksDB's memtable arena
+  // cannot take it, since an immutable memtable's size must not grow). Others are deleted.
   Iterator* GetIterator(rocksdb::Arena* arena) override {
-    return make_iterator<SortedIterator>(arena, entries_, compare_);
+    if (arena == nullptr) {
+      return new SortedIterator(entries_, compare_);
+    }
+    const std::lock_guard lock(shells_mutex_);
+    shells_.push_back(std::make_unique_for_overwrite<Shell>());
+    return new (shells_.back()->bytes) SortedIterator(entries_, compare_);
   }
 
   Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
     // Only RocksDB's default Get asks here, without an arena: without a prefix extractor no
     // iterator is in RocksDB's prefix mode.
     CHECK(arena == nullptr);
-    return VersionsIterator::for_this_thread(*this);
+    return VersionsIterator::for_this_thread(index_, compare_);
   }
-
-  [[nodiscard]] const KeyComparator& compare() const { return compare_; }
-  [[nodiscard]] const VersionIndex& index() const { return index_; }
 
  private:
-  // RocksDB destroys an iterator made for its arena (a flush's, a scan's) but never frees it,
-  // and the arena's type is not in its API. Such an iterator is placed in memory this memtable
-  // frees when it goes (a few dozen bytes per scan while it lives; RocksDB's memtable arena
-  // cannot take it, since an immutable memtable's size must not grow). Others are deleted.
-  template <typename T, typename... Args>
-  Iterator* make_iterator(rocksdb::Arena* arena, Args&&... args) {
-    if (arena == nullptr) {
-      return new T(std::forward<Args>(args)...);
-    }
-    const std::lock_guard lock(shells_mutex_);
-    shells_.push_back(std::make_unique_for_overwrite<Shell>());
-    static_assert(sizeof(T) <= sizeof(Shell) && alignof(T) <= alignof(Shell));
-    return new (shells_.back()->bytes) T(std::forward<Args>(args)...);
-  }
-
   struct Shell {
-    alignas(std::max_align_t) std::byte bytes[64];  // NOLINT(*-avoid-c-arrays)
+    alignas(SortedIterator) std::byte bytes[sizeof(SortedIterator)];  // NOLINT(*-avoid-c-arrays)
   };
 
   const KeyComparator& compare_;
@@ -421,13 +420,6 @@ class HashedAppendRep final : public MemTableRep {
   std::mutex shells_mutex_;
   std::vector<std::unique_ptr<Shell>> shells_;  ///< Guarded by shells_mutex_.
 };
-
-void VersionsIterator::Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) {
-  at_ = rep_.index().newest(user_key(internal_key));
-  while (at_ != nullptr && rep_.compare()(at_->entry(), internal_key) < 0) {
-    at_ = at_->older.load(std::memory_order_acquire);
-  }
-}
 
 class HashedAppendRepFactory final : public rocksdb::MemTableRepFactory {
  public:
