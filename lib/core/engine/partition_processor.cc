@@ -227,11 +227,10 @@ void PartitionProcessor::evaluate(CacheEntry& entry,
   mark_dirty(entry);
 }
 
-std::optional<PartitionProcessor::DueTimer> PartitionProcessor::next_due_timer(
-    int64_t up_to_ms) const {
+std::optional<PartitionProcessor::DueTimer> PartitionProcessor::next_due_timer(int64_t up_to_ms) {
   std::optional<DueTimer> next;
-  if (!timers_.empty() && timers_.begin()->due_ms <= up_to_ms) {
-    next = DueTimer{*timers_.begin(), timers_.begin()->due_ms};
+  if (const TimerKey* first = timers_.earliest(); first != nullptr && first->due_ms <= up_to_ms) {
+    next = DueTimer{*first, first->due_ms};
   }
   // Model-bound timers of a version older than one active by `up_to_ms` are all due at that
   // one's activation, in customer order, unless their own due time comes first (timers_ gives

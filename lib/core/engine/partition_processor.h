@@ -1,7 +1,6 @@
 #pragma once
 
 #include <absl/container/btree_map.h>
-#include <absl/container/btree_set.h>
 #include <absl/container/node_hash_map.h>
 
 #include <limits>
@@ -14,6 +13,7 @@
 #include "core/common/result.h"
 #include "core/engine/scorer.h"
 #include "core/engine/state_store.h"
+#include "core/engine/timer_queue.h"
 #include "core/events/event.h"
 #include "core/segments/rule_set.h"
 
@@ -157,7 +157,7 @@ class PartitionProcessor {
   /// Stream time only moves forward.
   void move_stream_time(int64_t to_ms);
   /// The first timer due by `up_to_ms` in (time, customer) order; nullopt when none is.
-  [[nodiscard]] std::optional<DueTimer> next_due_timer(int64_t up_to_ms) const;
+  [[nodiscard]] std::optional<DueTimer> next_due_timer(int64_t up_to_ms);
   /// When the first model version newer than `version` became (or, pending, will become)
   /// active; nullopt while none is known.
   [[nodiscard]] std::optional<int64_t> activation_after(int64_t version) const;
@@ -196,7 +196,7 @@ class PartitionProcessor {
   bool stream_time_dirty_ = false;
   int64_t erasures_ = 0;  ///< Customers erased so far: the incarnation of a new state.
   bool erasures_dirty_ = false;
-  absl::btree_set<TimerKey> timers_;  ///< A B-tree: a timer moves on most evaluations.
+  TimerQueue timers_;
   /// The model-bound ones among them: (model version, customer) -> due time. A cached customer's
   /// version is CacheEntry::timer_model.
   absl::btree_map<std::pair<int64_t, std::string>, int64_t> model_timers_;

@@ -9,18 +9,19 @@
 #include <functional>
 #include <mutex>
 #include <new>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/common/check.h"
+#include "io/state/key_prefix.h"
 
 namespace segd::io {
 namespace {
 
 using rocksdb::MemTableRep;
 using KeyComparator = MemTableRep::KeyComparator;
-using Entries = std::vector<const char*>;
 
 // Internal keys end with the sequence number and type, packed in 8 bytes.
 constexpr size_t kInternalKeyTrailer = 8;
@@ -28,6 +29,41 @@ constexpr size_t kInternalKeyTrailer = 8;
 std::string_view user_key(const KeyComparator& compare, const char* entry) {
   const rocksdb::Slice internal = compare.decode_key(entry);
   return {internal.data(), internal.size() - kInternalKeyTrailer};
+}
+
+// An entry with its user key's prefix (key_prefix()): the merge of a flush compares prefixes,
+// next to each other in memory, and reads the entries (scattered in the arena) only on a tie.
+struct Keyed {
+  uint64_t prefix = 0;
+  const char* entry = nullptr;
+};
+using Entries = std::vector<Keyed>;
+
+// Whether `a` goes before `b` in the memtable's order, which is by user key bytewise first.
+bool precedes(const KeyComparator& compare, const Keyed& a, const Keyed& b) {
+  return a.prefix != b.prefix ? a.prefix < b.prefix : compare(a.entry, b.entry) < 0;
+}
+
+// Whether `compare` orders user keys bytewise, as key prefixes do: tried on entries of the
+// memtable's format (length, user key, trailer) with the same trailer.
+bool orders_bytewise(const KeyComparator& compare) {
+  const auto entry = [](std::string_view key) {
+    std::string e(1, static_cast<char>(key.size() + kInternalKeyTrailer));  // A 1-byte varint.
+    e.append(key);
+    e.append(kInternalKeyTrailer, '\x01');
+    return e;
+  };
+  const std::pair<std::string_view, std::string_view> ordered[] = {// NOLINT(*-avoid-c-arrays)
+                                                                   {"a", "b"},
+                                                                   {"a", "ab"},
+                                                                   {"ab", "b"},
+                                                                   {"\x7f", "\x80"},
+                                                                   {"", std::string_view("\0", 1)}};
+  return std::ranges::all_of(ordered, [&](const auto& pair) {
+    const std::string first = entry(pair.first);
+    const std::string second = entry(pair.second);
+    return compare(first.data(), second.data()) < 0 && compare(second.data(), first.data()) > 0;
+  });
 }
 
 std::string_view user_key(const rocksdb::Slice& internal_key) {
@@ -52,7 +88,7 @@ void* align_for(char* raw) {
 
 // Merges the sorted runs that start at 0 and at each of `starts` into one order, pairwise.
 void merge_runs(Entries& entries, const std::vector<size_t>& starts, const KeyComparator& compare) {
-  const auto less = [&compare](const char* a, const char* b) { return compare(a, b) < 0; };
+  const auto less = [&compare](const Keyed& a, const Keyed& b) { return precedes(compare, a, b); };
   std::vector<size_t> bounds;
   bounds.reserve(starts.size() + 2);
   bounds.push_back(0);
@@ -80,12 +116,13 @@ class OrderedEntries {
 
   // Appends `entry` and returns the bytes held. The writer only.
   size_t add(const char* entry) {
+    const Keyed keyed{key_prefix(user_key(compare_, entry)), entry};
     const std::lock_guard lock(mutex_);
-    if (!entries_.empty() && compare_(entries_.back(), entry) > 0) {
+    if (!entries_.empty() && precedes(compare_, keyed, entries_.back())) {
       run_starts_.push_back(entries_.size());
     }
-    entries_.push_back(entry);
-    return entries_.capacity() * sizeof(const char*) + run_starts_.capacity() * sizeof(size_t);
+    entries_.push_back(keyed);
+    return entries_.capacity() * sizeof(Keyed) + run_starts_.capacity() * sizeof(size_t);
   }
 
   void mark_read_only() {
@@ -135,12 +172,12 @@ class SortedIterator final : public MemTableRep::Iterator {
       : source_(source), compare_(compare) {}
 
   [[nodiscard]] bool Valid() const override { return at_ < size(); }
-  [[nodiscard]] const char* key() const override { return (*entries_)[at_]; }
+  [[nodiscard]] const char* key() const override { return (*entries_)[at_].entry; }
   void Next() override {
     ++at_;
     // Entries sit in the arena in the order they came, not in this one: ask for one ahead.
     if (at_ + kPrefetchAhead < size()) {
-      __builtin_prefetch((*entries_)[at_ + kPrefetchAhead]);
+      __builtin_prefetch((*entries_)[at_ + kPrefetchAhead].entry);
     }
   }
   void Prev() override { at_ = at_ == 0 ? size() : at_ - 1; }
@@ -177,7 +214,7 @@ class SortedIterator final : public MemTableRep::Iterator {
   [[nodiscard]] size_t first_where(Predicate reached) {
     load();
     const auto found = std::partition_point(entries_->begin(), entries_->end(),
-                                            [&](const char* e) { return !reached(e); });
+                                            [&](const Keyed& e) { return !reached(e.entry); });
     return static_cast<size_t>(found - entries_->begin());
   }
 
@@ -432,6 +469,8 @@ class HashedAppendRepFactory final : public rocksdb::MemTableRepFactory {
     // A prefix extractor would make RocksDB read the memtable through prefix iterators, which
     // here walk one key's versions.
     CHECK(prefix_extractor == nullptr);
+    // Sorting compares key prefixes first.
+    CHECK(orders_bytewise(compare));
     return new HashedAppendRep(compare, allocator);
   }
 

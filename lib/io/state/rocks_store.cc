@@ -13,6 +13,7 @@
 
 #include "core/common/check.h"
 #include "core/common/partitioner.h"
+#include "io/state/key_prefix.h"
 #include "io/state/rocks_options.h"
 #include "io/state/rocks_store_internal.h"
 #include "io/state/state_codec.h"
@@ -262,16 +263,23 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
   // Reserve for typical ~2 KB states: growing a multi-MB batch by doubling costs copies and faults.
   rocksdb::WriteBatch batch(puts * 2048 + 4096);
   // Encoding happens outside the lock: only numbering and the write are serialized. Keys go in
-  // sorted: the memtable's skip list then reuses the previous insert's position instead of
-  // searching from the top for each key.
-  std::vector<const core::CustomerState*> sorted;
-  sorted.reserve(puts);
+  // sorted: each batch is then one sorted run of the customers memtable, whose flush merges the
+  // runs (hashed_append_memtable.h). The sort compares key prefixes, read once per state: the
+  // states are cold by now, and comparing their ids took a cache miss per comparison.
+  std::vector<std::pair<uint64_t, const core::CustomerState*>> by_prefix;
+  by_prefix.reserve(puts);
   each(&core::BatchDelta::customers_put,
        [&](const std::shared_ptr<const core::CustomerState>& state) {
-         sorted.push_back(state.get());
+         by_prefix.emplace_back(key_prefix(state->customer_id), state.get());
        });
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto* a, const auto* b) { return a->customer_id < b->customer_id; });
+  std::sort(by_prefix.begin(), by_prefix.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second->customer_id < b.second->customer_id;
+  });
+  std::vector<const core::CustomerState*> sorted;
+  sorted.reserve(puts);
+  for (const auto& [prefix, state] : by_prefix) {
+    sorted.push_back(state);
+  }
   // Encoding reads each state whole, long after its events were processed: the states ahead
   // are asked for meanwhile, each object some places before its lists (encoding's share of a
   // pinned replay fell from 5.8% to 2.7% of its samples, prefetches included).

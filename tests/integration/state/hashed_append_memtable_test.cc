@@ -1,6 +1,7 @@
 #include "io/state/hashed_append_memtable.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/comparator.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
@@ -85,7 +86,18 @@ std::vector<std::string> seek(rocksdb::DB& db, const std::string& target) {
   return seen;
 }
 
-std::string key_of(int i) { return "c" + std::to_string(i); }
+// Short keys; keys that share their first 8 bytes; and keys that are another one and a zero
+// byte. Sorting compares 8-byte key prefixes first: the last two kinds tie on them.
+std::string key_of(int i) {
+  switch (i % 3) {
+    case 0:
+      return "c" + std::to_string(i);
+    case 1:
+      return "customer/" + std::to_string(i);
+    default:
+      return "c" + std::to_string(i - 2) + std::string(1, '\0');
+  }
+}
 
 class TwoDatabases {
  public:
@@ -248,6 +260,20 @@ TEST(HashedAppendMemtableTest, ReadersBesideTheWriterSeeEveryKeyOnlyMoveForward)
   std::string value;
   ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), key_of(kKeys - 1), &value).ok());
   EXPECT_EQ(std::stoll(value), kRounds - 1);
+}
+
+// Sorting compares bytewise key prefixes first: a family ordered otherwise is refused when its
+// first memtable is made.
+TEST(HashedAppendMemtableDeathTest, RefusesAFamilyNotOrderedBytewise) {
+  TempDir dir;
+  rocksdb::Options o = options(true);
+  o.comparator = rocksdb::ReverseBytewiseComparator();
+  EXPECT_DEATH(
+      {
+        rocksdb::DB* db = nullptr;
+        (void)rocksdb::DB::Open(o, dir.path() + "/reversed", &db);
+      },
+      "orders_bytewise");
 }
 
 }  // namespace
