@@ -14,8 +14,8 @@ size_t TimerQueue::KeyHash::operator()(const TimerKey& key) const {
 }
 
 int64_t TimerQueue::bucket_of(int64_t due_ms) {
-  // Any map that never decreases keeps the buckets in due-time order (around 0, rounded towards
-  // it, one bucket takes two hours).
+  // Any map that never decreases keeps the buckets in due-time order: truncation does (the bucket
+  // around 0 spans two hours).
   return due_ms / kBucketMs;
 }
 

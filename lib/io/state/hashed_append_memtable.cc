@@ -3,6 +3,7 @@
 #include <rocksdb/slice.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -53,12 +54,9 @@ bool orders_bytewise(const KeyComparator& compare) {
     e.append(kInternalKeyTrailer, '\x01');
     return e;
   };
-  const std::pair<std::string_view, std::string_view> ordered[] = {// NOLINT(*-avoid-c-arrays)
-                                                                   {"a", "b"},
-                                                                   {"a", "ab"},
-                                                                   {"ab", "b"},
-                                                                   {"\x7f", "\x80"},
-                                                                   {"", std::string_view("\0", 1)}};
+  using Pair = std::pair<std::string_view, std::string_view>;
+  const std::array<Pair, 5> ordered = {Pair{"a", "b"}, Pair{"a", "ab"}, Pair{"ab", "b"},
+                                       Pair{"\x7f", "\x80"}, Pair{"", std::string_view("\0", 1)}};
   return std::ranges::all_of(ordered, [&](const auto& pair) {
     const std::string first = entry(pair.first);
     const std::string second = entry(pair.second);
