@@ -15,9 +15,10 @@ namespace segd::core {
 ///
 /// Timers sit in buckets of one hour of due time. A bucket is a hash set until it is the
 /// earliest one when earliest() is asked, and then a sorted set until it empties. A customer's
-/// timer moves on most of its evaluations, an erase and an insert each time: a hash set takes
-/// those in about one cache miss, where one B-tree over every timer of the partition (100k
-/// 40-byte keys) took several. Each bucket is sorted at most once.
+/// timer moves on most of its evaluations, an erase and an insert each time: a hash set in a
+/// small map of buckets takes fewer cache misses for those than one B-tree over every timer of
+/// the partition did (100k 40-byte keys, about six to a node; a pinned replay's samples in the
+/// timer index went from 5.6% to 4%). Each bucket is sorted at most once.
 class TimerQueue {
  public:
   /// Adds `key`; one already held stays held once.
