@@ -32,34 +32,69 @@ std::string_view user_key(const KeyComparator& compare, const char* entry) {
   return {internal.data(), internal.size() - kInternalKeyTrailer};
 }
 
-// An entry with its user key's prefix (key_prefix()): the merge of a flush compares prefixes,
-// next to each other in memory, and reads the entries (scattered in the arena) only on a tie.
+// The sequence number and type of an entry's internal key, as one number (fixed64, little
+// endian): of two versions of a key, the one with the larger goes first.
+uint64_t trailer_of(const KeyComparator& compare, const char* entry) {
+  const rocksdb::Slice internal = compare.decode_key(entry);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(internal.data() + internal.size() -
+                                                             kInternalKeyTrailer);
+  uint64_t trailer = 0;
+  for (size_t i = kInternalKeyTrailer; i-- > 0;) {
+    trailer = (trailer << 8) | bytes[i];
+  }
+  return trailer;
+}
+
+// An entry with its user key's prefix (key_prefix()) and its trailer: the merge of a flush
+// compares these, next to each other in memory, and reads the entries (scattered in the arena)
+// only when long keys tie on their prefixes.
 struct Keyed {
   uint64_t prefix = 0;
+  uint64_t trailer = 0;
   const char* entry = nullptr;
 };
 using Entries = std::vector<Keyed>;
 
-// Whether `a` goes before `b` in the memtable's order, which is by user key bytewise first.
-bool precedes(const KeyComparator& compare, const Keyed& a, const Keyed& b) {
-  return a.prefix != b.prefix ? a.prefix < b.prefix : compare(a.entry, b.entry) < 0;
+Keyed keyed(const KeyComparator& compare, const char* entry) {
+  return {key_prefix(user_key(compare, entry)), trailer_of(compare, entry), entry};
 }
 
-// Whether `compare` orders user keys bytewise, as key prefixes do: tried on entries of the
-// memtable's format (length, user key, trailer) with the same trailer.
+// Whether `a` goes before `b` in the memtable's order: by user key bytewise, then the newer
+// version first. A hot customer's versions meet at most steps of a merge.
+bool precedes(const KeyComparator& compare, const Keyed& a, const Keyed& b) {
+  if (a.prefix != b.prefix) {
+    return a.prefix < b.prefix;
+  }
+  return prefix_is_whole_key(a.prefix) ? a.trailer > b.trailer : compare(a.entry, b.entry) < 0;
+}
+
+// Whether `compare` orders as precedes() assumes: user keys bytewise, then versions by trailer,
+// the larger first. Tried on entries of the memtable's format (length, user key, trailer).
 bool orders_bytewise(const KeyComparator& compare) {
-  const auto entry = [](std::string_view key) {
+  const auto entry = [](std::string_view key, uint64_t sequence) {
     std::string e(1, static_cast<char>(key.size() + kInternalKeyTrailer));  // A 1-byte varint.
     e.append(key);
-    e.append(kInternalKeyTrailer, '\x01');
+    const uint64_t trailer = (sequence << 8) | 1;  // Type 1: a value.
+    for (size_t i = 0; i < kInternalKeyTrailer; ++i) {
+      e.push_back(static_cast<char>((trailer >> (8 * i)) & 0xff));
+    }
     return e;
   };
-  using Pair = std::pair<std::string_view, std::string_view>;
-  const std::array<Pair, 5> ordered = {Pair{"a", "b"}, Pair{"a", "ab"}, Pair{"ab", "b"},
-                                       Pair{"\x7f", "\x80"}, Pair{"", std::string_view("\0", 1)}};
-  return std::ranges::all_of(ordered, [&](const auto& pair) {
-    const std::string first = entry(pair.first);
-    const std::string second = entry(pair.second);
+  struct Ordered {
+    std::string_view first;
+    std::string_view second;
+    uint64_t first_sequence = 1;
+    uint64_t second_sequence = 1;
+  };
+  const std::array<Ordered, 6> ordered = {Ordered{"a", "b"},
+                                          Ordered{"a", "ab"},
+                                          Ordered{"ab", "b"},
+                                          Ordered{"\x7f", "\x80"},
+                                          Ordered{"", std::string_view("\0", 1)},
+                                          Ordered{"a", "a", 2, 1}};
+  return std::ranges::all_of(ordered, [&](const Ordered& o) {
+    const std::string first = entry(o.first, o.first_sequence);
+    const std::string second = entry(o.second, o.second_sequence);
     return compare(first.data(), second.data()) < 0 && compare(second.data(), first.data()) > 0;
   });
 }
@@ -114,12 +149,12 @@ class OrderedEntries {
 
   // Appends `entry` and returns the bytes held. The writer only.
   size_t add(const char* entry) {
-    const Keyed keyed{key_prefix(user_key(compare_, entry)), entry};
+    const Keyed next = keyed(compare_, entry);
     const std::lock_guard lock(mutex_);
-    if (!entries_.empty() && precedes(compare_, keyed, entries_.back())) {
+    if (!entries_.empty() && precedes(compare_, next, entries_.back())) {
       run_starts_.push_back(entries_.size());
     }
-    entries_.push_back(keyed);
+    entries_.push_back(next);
     return entries_.capacity() * sizeof(Keyed) + run_starts_.capacity() * sizeof(size_t);
   }
 

@@ -15,8 +15,8 @@ namespace segd::io {
 /// Point reads reach the index through RocksDB's default `MemTableRep::Get`, which iterates the
 /// rep's dynamic-prefix iterator: here it walks one key's versions. So the family must have no
 /// prefix extractor (checked when a memtable is made), which would read through that iterator
-/// too. Sorting compares 8-byte key prefixes before the keys, so the family must be ordered
-/// bytewise (the default comparator; also checked). Inserts are serialized
+/// too. Sorting compares key prefixes (key_prefix()) and sequence numbers before the keys, so the
+/// family must be ordered bytewise (the default comparator; also checked). Inserts are serialized
 /// (`allow_concurrent_memtable_write = false`); reads may run beside them.
 std::shared_ptr<rocksdb::MemTableRepFactory> hashed_append_memtable_factory();
 

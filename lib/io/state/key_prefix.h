@@ -1,22 +1,28 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 
 namespace segd::io {
 
-/// The first 8 bytes of `key` as a big-endian number, zeros past its end. Keys in bytewise order
-/// have their prefixes in the same order, ties included: a prefix tie is settled by the keys.
-/// Sorting by it first reads each key once instead of at every comparison.
-[[nodiscard]] inline uint64_t key_prefix(std::string_view key) {
-  unsigned char bytes[8] = {};  // NOLINT(*-avoid-c-arrays)
-  std::memcpy(bytes, key.data(), key.size() < sizeof(bytes) ? key.size() : sizeof(bytes));
+/// A key's place in bytewise order, as far as one number holds it: its first 7 bytes (zeros past
+/// its end), then its length when that is at most 7 bytes, else kLongKey. Keys in bytewise order
+/// have these numbers in the same order; two keys of at most 7 bytes tie only when they are equal,
+/// longer ones tie when their first 7 bytes do, and the keys settle it. Sorting by it first reads
+/// each key once instead of at every comparison.
+inline constexpr uint64_t kLongKey = 0xff;
+
+[[nodiscard]] constexpr uint64_t key_prefix(std::string_view key) {
   uint64_t prefix = 0;
-  for (const unsigned char byte : bytes) {
-    prefix = (prefix << 8) | byte;
+  for (size_t i = 0; i < 7; ++i) {
+    prefix = (prefix << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0U);
   }
-  return prefix;
+  return (prefix << 8) | (key.size() <= 7 ? key.size() : kLongKey);
+}
+
+/// Whether the keys of two tied prefixes are equal (both at most 7 bytes long).
+[[nodiscard]] constexpr bool prefix_is_whole_key(uint64_t prefix) {
+  return (prefix & 0xff) != kLongKey;
 }
 
 }  // namespace segd::io

@@ -86,16 +86,22 @@ std::vector<std::string> seek(rocksdb::DB& db, const std::string& target) {
   return seen;
 }
 
-// Short keys; keys that share their first 8 bytes; and keys that are another one and a zero
-// byte. Sorting compares 8-byte key prefixes first: the last two kinds tie on them.
+// Short keys; long keys that share their first 7 bytes; keys that are another one and a zero
+// byte; and 7-byte keys beside 8-byte ones that start with them. Sorting compares key prefixes
+// (key_prefix(): 7 bytes and a length) first, and all of these meet on their edges.
 std::string key_of(int i) {
-  switch (i % 3) {
+  switch (i % 4) {
     case 0:
       return "c" + std::to_string(i);
     case 1:
       return "customer/" + std::to_string(i);
-    default:
+    case 2:
       return "c" + std::to_string(i - 2) + std::string(1, '\0');
+    default: {
+      std::string digits = std::to_string(i / 8);
+      std::string key = "k" + std::string(6 - digits.size(), '0') + digits;
+      return (i / 4) % 2 == 0 ? key : key + "x";
+    }
   }
 }
 
