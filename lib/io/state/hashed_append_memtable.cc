@@ -60,7 +60,8 @@ Keyed keyed(const KeyComparator& compare, const char* entry) {
 }
 
 // Whether `a` goes before `b` in the memtable's order: by user key bytewise, then the newer
-// version first. A hot customer's versions meet at most steps of a merge.
+// version first. A hot customer's versions from different runs meet often in a merge; when its
+// key is short, their trailers settle it.
 bool precedes(const KeyComparator& compare, const Keyed& a, const Keyed& b) {
   if (a.prefix != b.prefix) {
     return a.prefix < b.prefix;
@@ -502,7 +503,7 @@ class HashedAppendRepFactory final : public rocksdb::MemTableRepFactory {
     // A prefix extractor would make RocksDB read the memtable through prefix iterators, which
     // here walk one key's versions.
     CHECK(prefix_extractor == nullptr);
-    // Sorting compares key prefixes first.
+    // The order precedes() sorts in.
     CHECK(orders_bytewise(compare));
     return new HashedAppendRep(compare, allocator);
   }

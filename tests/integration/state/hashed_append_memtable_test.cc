@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/state/key_prefix.h"
 #include "state_fixtures.h"
 
 // The customers family's memtable against RocksDB's own skip list: the same writes into two
@@ -131,6 +132,26 @@ class TwoDatabases {
   std::unique_ptr<rocksdb::DB> hashed_;
   std::unique_ptr<rocksdb::DB> skip_list_;
 };
+
+// key_prefix() keeps bytewise order, and ties only equal keys of at most 7 bytes.
+TEST(HashedAppendMemtableTest, KeyPrefixesKeepBytewiseOrder) {
+  std::vector<std::string> keys = {
+      "",        "a",        "ab",       std::string("ab\0", 3),
+      "abcdefg", "abcdefgh", "abcdefgi", std::string("ab\0\0\0\0\0z", 8),
+      "b",       "\x7f",     "\x80",     "\xff\xff\xff\xff\xff\xff\xff\xff"};
+  std::sort(keys.begin(), keys.end());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (size_t j = i + 1; j < keys.size(); ++j) {
+      const uint64_t a = key_prefix(keys[i]);
+      const uint64_t b = key_prefix(keys[j]);
+      EXPECT_LE(a, b) << i << " " << j;
+      if (a == b) {
+        EXPECT_FALSE(prefix_is_whole_key(a)) << i << " " << j;
+      }
+    }
+  }
+  EXPECT_EQ(key_prefix("abcdefgh"), key_prefix("abcdefgi"));  // Long keys tie on 7 bytes.
+}
 
 TEST(HashedAppendMemtableTest, ReadsAsTheSkipListThroughWritesSnapshotsFlushesAndReopens) {
   TwoDatabases dbs;
