@@ -27,17 +27,19 @@ using KeyComparator = MemTableRep::KeyComparator;
 // Internal keys end with the sequence number and type, packed in 8 bytes.
 constexpr size_t kInternalKeyTrailer = 8;
 
-std::string_view user_key(const KeyComparator& compare, const char* entry) {
-  const rocksdb::Slice internal = compare.decode_key(entry);
-  return {internal.data(), internal.size() - kInternalKeyTrailer};
+std::string_view user_key(const rocksdb::Slice& internal_key) {
+  return {internal_key.data(), internal_key.size() - kInternalKeyTrailer};
 }
 
-// The sequence number and type of an entry's internal key, as one number (fixed64, little
-// endian): of two versions of a key, the one with the larger goes first.
-uint64_t trailer_of(const KeyComparator& compare, const char* entry) {
-  const rocksdb::Slice internal = compare.decode_key(entry);
-  const auto* bytes = reinterpret_cast<const unsigned char*>(internal.data() + internal.size() -
-                                                             kInternalKeyTrailer);
+std::string_view user_key(const KeyComparator& compare, const char* entry) {
+  return user_key(compare.decode_key(entry));
+}
+
+// The sequence number and type of an internal key, as one number (fixed64, little endian): of
+// two versions of a key, the one with the larger goes first.
+uint64_t trailer_of(const rocksdb::Slice& internal_key) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(
+      internal_key.data() + internal_key.size() - kInternalKeyTrailer);
   uint64_t trailer = 0;
   for (size_t i = kInternalKeyTrailer; i-- > 0;) {
     trailer = (trailer << 8) | bytes[i];
@@ -56,7 +58,8 @@ struct Keyed {
 using Entries = std::vector<Keyed>;
 
 Keyed keyed(const KeyComparator& compare, const char* entry) {
-  return {key_prefix(user_key(compare, entry)), trailer_of(compare, entry), entry};
+  const rocksdb::Slice internal = compare.decode_key(entry);
+  return {key_prefix(user_key(internal)), trailer_of(internal), entry};
 }
 
 // Whether `a` goes before `b` in the memtable's order: by user key bytewise, then the newer
@@ -98,10 +101,6 @@ bool orders_bytewise(const KeyComparator& compare) {
     const std::string second = entry(o.second, o.second_sequence);
     return compare(first.data(), second.data()) < 0 && compare(second.data(), first.data()) > 0;
   });
-}
-
-std::string_view user_key(const rocksdb::Slice& internal_key) {
-  return {internal_key.data(), internal_key.size() - kInternalKeyTrailer};
 }
 
 // An entry as the memtable encodes it, placed right behind the link to the next older version

@@ -5,13 +5,14 @@
 
 namespace segd::io {
 
+/// The last byte of a key_prefix() for a key longer than 7 bytes.
+inline constexpr uint64_t kLongKey = 0xff;
+
 /// A key's place in bytewise order, as far as one number holds it: its first 7 bytes (zeros past
 /// its end), then its length when that is at most 7 bytes, else kLongKey. Keys in bytewise order
 /// have these numbers in the same order; two keys of at most 7 bytes tie only when they are equal,
 /// longer ones tie when their first 7 bytes do, and the keys settle it. Sorting by it first reads
 /// each key once instead of at every comparison.
-inline constexpr uint64_t kLongKey = 0xff;
-
 [[nodiscard]] constexpr uint64_t key_prefix(std::string_view key) {
   uint64_t prefix = 0;
   for (size_t i = 0; i < 7; ++i) {
