@@ -9,6 +9,18 @@
 #include "core/features/feature_values.h"
 
 namespace segd::core {
+namespace {
+
+// What take_batch() reads of a state: the start of its allocation (make_shared puts the reference
+// count just before the object, the id at its start) and its timer.
+void prefetch_for_take(const CustomerState& s) {
+  const auto* start = reinterpret_cast<const char*>(&s);
+  __builtin_prefetch(start - 2 * sizeof(void*));
+  __builtin_prefetch(start);
+  __builtin_prefetch(&s.timer_due_ms);
+}
+
+}  // namespace
 
 PartitionProcessor::PartitionProcessor(PartitionId partition,
                                        std::shared_ptr<const RuleSet> rules,
@@ -384,7 +396,18 @@ BatchDelta PartitionProcessor::take_batch() {
   erased_in_flight_.merge(erased_);
   erased_.clear();
   delta.customers_put.reserve(dirty_.size());
-  for (CacheEntry* entry : dirty_) {
+  // The batch's entries and states went cold since their events, and each is read here at a
+  // cache miss or two (its reference count, its timer): they are asked for some places ahead.
+  constexpr size_t kEntriesAhead = 16;
+  constexpr size_t kStatesAhead = 8;
+  for (size_t i = 0; i < dirty_.size(); ++i) {
+    if (i + kEntriesAhead < dirty_.size()) {
+      __builtin_prefetch(dirty_[i + kEntriesAhead]);
+    }
+    if (i + kStatesAhead < dirty_.size()) {
+      prefetch_for_take(*dirty_[i + kStatesAhead]->state);
+    }
+    CacheEntry* entry = dirty_[i];
     const CustomerState& s = *entry->state;
     delta.customers_put.push_back(entry->state);
     const std::optional<int64_t> model = entry->timer_model;

@@ -224,17 +224,23 @@ Evaluation RuleSet::evaluate(CustomerState& state,
   const CustomerEnvironment env(state, slots);
   Evaluation out;
   Wakeup next;
-  exit_removed_segments(state, ctx, out);
   const bool remembered = memo != nullptr && memo->due_ms.size() == compiled_.size();
+  // A remembered state was evaluated with these rules last, and only their evaluations have
+  // changed its segments since: every one of them is still defined.
+  if (!remembered) {
+    exit_removed_segments(state, ctx, out);
+  }
   if (memo != nullptr && !remembered) {
     memo->due_ms.assign(compiled_.size(), RuleMemo::kEvaluate);
   }
   for (size_t i = 0; i < compiled_.size(); ++i) {
     if (remembered && keeps(i, memo->due_ms[i], touched, ctx.at)) {
-      // Kept segments read no score: their wake-ups are not bound to a model.
+      // Kept segments read no score and were anchored: only their due time joins the wake-up
+      // (earliest() with a wake-up neither bound to a model nor unanchored).
       const int64_t due = memo->due_ms[i];
-      next = earliest(next,
-                      Wakeup{due == RuleMemo::kNever ? std::nullopt : std::optional<int64_t>(due)});
+      if (due != RuleMemo::kNever && (!next.due_ms || due < *next.due_ms)) {
+        next.due_ms = due;
+      }
       continue;
     }
     const SegmentDefinition& def = definitions_[i];

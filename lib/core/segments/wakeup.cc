@@ -28,13 +28,6 @@ constexpr int64_t kSearchHorizonMs = int64_t{1} << 40;
 
 int64_t next_day_ms(TimestampMs at) { return (day_of(at) + 1) * kMsPerDay; }
 
-std::optional<int64_t> earlier(std::optional<int64_t> a, std::optional<int64_t> b) {
-  if (!a) {
-    return b;
-  }
-  return b && *b < *a ? b : a;
-}
-
 // Scores move with time through what they read: T (p_alive, expected_orders_90d, clv_365d), the
 // days since the last purchase (rfm_r) and the days since the last event (cluster and
 // cluster_distance, through log1p_overdue); rfm_f and rfm_m (orders and money) do not. A
@@ -408,10 +401,6 @@ class WakeupFinder {
 };
 
 }  // namespace
-
-Wakeup earliest(const Wakeup& a, const Wakeup& b) {
-  return {earlier(a.due_ms, b.due_ms), a.model_bound || b.model_bound, a.anchored && b.anchored};
-}
 
 Wakeup find_wakeup(const RuleExpr& e,
                    const CustomerState& s,

@@ -10,9 +10,20 @@
 
 namespace segd::core {
 
+/// The earlier of two times; nullopt (never) is later than any.
+[[nodiscard]] inline std::optional<int64_t> earlier(std::optional<int64_t> a,
+                                                    std::optional<int64_t> b) {
+  if (!a) {
+    return b;
+  }
+  return b && *b < *a ? b : a;
+}
+
 /// The earlier of two wake-ups; either one's tie to the model counts, and it is anchored when
-/// both are.
-[[nodiscard]] Wakeup earliest(const Wakeup& a, const Wakeup& b);
+/// both are. Inline: the rules' evaluation takes one per segment.
+[[nodiscard]] inline Wakeup earliest(const Wakeup& a, const Wakeup& b) {
+  return {earlier(a.due_ms, b.due_ms), a.model_bound || b.model_bound, a.anchored && b.anchored};
+}
 
 /// When stream time alone could change the value of rule `e` for the customer `s`, whose
 /// features at `ctx.at` are `features` and whose variables `env` holds. Walks the rule: a

@@ -59,8 +59,11 @@ Result<void> finish(const JsonEventFields& decoded,
   return core::validate_event_in_place(event, decoded.amount, limits.validation);
 }
 
-// decode_json_event() into `event`, default-constructed.
-Result<void> decode_into(std::string_view payload, core::Event& event, const DecodeLimits& limits) {
+}  // namespace
+
+Result<void> decode_json_event_into(std::string_view payload,
+                                    core::Event& event,
+                                    const DecodeLimits& limits) {
   if (payload.size() > limits.max_payload_bytes) {
     return std::unexpected(payload_too_large(payload.size(), limits));
   }
@@ -84,6 +87,8 @@ Result<void> decode_into(std::string_view payload, core::Event& event, const Dec
   }
   return finish(*decoded, event, limits);
 }
+
+namespace {
 
 void write_items(JsonWriter& w, const std::vector<core::LineItem>& items) {
   w.begin_array();
@@ -115,7 +120,7 @@ Result<core::Event> decode_json_event(std::string_view payload, const DecodeLimi
   // Decoded where it is returned from, so the event is never moved (each move copies its short
   // strings: two of them were 2% of a replay's instructions).
   Result<core::Event> event{std::in_place};
-  if (auto ok = decode_into(payload, *event, limits); !ok) {
+  if (auto ok = decode_json_event_into(payload, *event, limits); !ok) {
     event = std::unexpected(std::move(ok.error()));
   }
   return event;

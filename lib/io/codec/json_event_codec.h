@@ -23,6 +23,13 @@ namespace segd::io {
 [[nodiscard]] core::Result<core::Event> decode_json_event(std::string_view payload,
                                                           const DecodeLimits& limits = {});
 
+/// decode_json_event() into `event`, which must be default-constructed: for a caller that keeps
+/// its events in place (a move of an event copies each of its short strings). On an error
+/// `event` holds whatever was read before it.
+[[nodiscard]] core::Result<void> decode_json_event_into(std::string_view payload,
+                                                        core::Event& event,
+                                                        const DecodeLimits& limits = {});
+
 /// decode_json_event()'s `too_large` error for a payload of `bytes` bytes (for a reader that
 /// kept only the start of it).
 [[nodiscard]] core::Error payload_too_large(size_t bytes, const DecodeLimits& limits = {});

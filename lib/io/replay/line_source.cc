@@ -122,11 +122,9 @@ void read_all(const std::shared_ptr<Shared>& shared) {
         out.event = std::unexpected(payload_too_large(length, limits));
         out.payload = line;
         out.payload_cut_from = length;
-      } else {
-        out.event = decode_json_event(line, limits);
-        if (!out.event) {
-          out.payload = line;
-        }
+      } else if (auto decoded = decode_json_event_into(line, *out.event, limits); !decoded) {
+        out.event = std::unexpected(std::move(decoded.error()));
+        out.payload = line;
       }
       if (chunk.size() == kChunkLines) {
         if (!hand_over(s, std::exchange(chunk, {}))) {

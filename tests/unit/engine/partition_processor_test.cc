@@ -713,6 +713,24 @@ TEST(PartitionProcessorTest, AfterARuleReloadTheNextEventEvaluatesEveryNewRule) 
   EXPECT_EQ(changes[0].reason, "!(orders_total >= 1)");
 }
 
+// A reload that drops a segment: its cached member leaves it at its next event, even one that
+// changes nothing the rules read, before the new rules' changes (the check is skipped only for
+// states evaluated under the current rules).
+TEST(PartitionProcessorTest, AfterARuleReloadACachedMemberLeavesARemovedSegment) {
+  Harness h({{"viewer", "page_views_total >= 1", ""}});
+  ASSERT_EQ(h.run({make_event(EventType::kPageView, at_day(0))}).size(), 1u);
+  h.processor.set_rules(rules({{"browser", "page_views_total >= 1", ""}}));
+  const std::vector<SegmentChange> changes = h.run({make_event(EventType::kSearch, at_day(1))});
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].segment, "viewer");
+  EXPECT_EQ(changes[0].change, ChangeKind::kExit);
+  EXPECT_EQ(changes[0].reason, "segment removed from the rules");
+  EXPECT_EQ(changes[1].segment, "browser");
+  EXPECT_EQ(changes[1].change, ChangeKind::kEnter);
+  // Evaluated under the new rules since: nothing more leaves or enters.
+  EXPECT_TRUE(h.run({make_event(EventType::kSearch, at_day(2))}).empty());
+}
+
 // The changes of `events` under `defs`, with every rule evaluated at every event or not.
 std::vector<SegmentChange> changes_of(const std::vector<SegmentDefinition>& defs,
                                       const std::vector<Event>& events,
