@@ -1,5 +1,7 @@
 #include "io/state/state_codec.h"
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <span>
 #include <string_view>
@@ -21,6 +23,65 @@ using wire::WireType;
 constexpr int kDecayedCount = core::kActivityCount * core::kHalfLifeCount;
 // The decayed counts are read and written as one run of doubles, row after row.
 static_assert(sizeof(core::CustomerState::decayed) == kDecayedCount * sizeof(double));
+
+// How a state's decayed counts are stored (state.proto, `decayed`): all 12, or only the rows of
+// the activity kinds seen (count not 0). A kind never seen has a row of zeros, which is left
+// out: 28% of the rows in the states a replay of `segctl gen` data writes, where `decayed` took
+// a quarter of the bytes.
+struct DecayedRows {
+  std::array<double, kDecayedCount> values{};
+  int size = 0;  // Values used: 12, or 3 for each kind seen.
+};
+
+bool all_positive_zeros(const std::array<double, core::kHalfLifeCount>& row) {
+  return std::all_of(row.begin(), row.end(),
+                     [](double v) { return std::bit_cast<uint64_t>(v) == 0; });
+}
+
+DecayedRows decayed_rows(const core::CustomerState& s) {
+  DecayedRows out;
+  // Rows are left out only when the reader puts zeros back in their place: when every kind not
+  // seen has a row of +0.0 (always, unless the state was made by hand).
+  bool leave_out = true;
+  for (int a = 0; a < core::kActivityCount; ++a) {
+    leave_out = leave_out && (s.counts[a] != 0 || all_positive_zeros(s.decayed[a]));
+  }
+  for (int a = 0; a < core::kActivityCount; ++a) {
+    if (!leave_out || s.counts[a] != 0) {
+      std::copy(s.decayed[a].begin(), s.decayed[a].end(), out.values.begin() + out.size);
+      out.size += core::kHalfLifeCount;
+    }
+  }
+  return out;
+}
+
+// How many decayed values a state with these counts may hold: 12, or 3 for each kind seen.
+bool valid_decayed_size(const std::array<int64_t, core::kActivityCount>& counts, int size) {
+  const auto seen = std::count_if(counts.begin(), counts.end(), [](int64_t c) { return c != 0; });
+  return size == kDecayedCount || size == core::kHalfLifeCount * static_cast<int>(seen);
+}
+
+// The first `size` values of `s.decayed`, read in order, put back in the rows they came from:
+// valid_decayed_size() holds; fewer than 12 are the rows of the kinds seen.
+void place_decayed_rows(core::CustomerState& s, int size) {
+  if (size == kDecayedCount) {
+    return;
+  }
+  // Last kind first. The values not placed yet, those of kinds before `a`, lie before `next`,
+  // which is at most a's place: a row moves only further on (by whole rows), and a row filled
+  // with zeros holds none of them.
+  double* const flat = s.decayed[0].data();
+  int next = size;
+  for (int a = core::kActivityCount - 1; a >= 0; --a) {
+    double* const row = s.decayed[a].data();
+    if (s.counts[a] != 0) {
+      next -= core::kHalfLifeCount;
+      std::copy_n(flat + next, core::kHalfLifeCount, row);
+    } else {
+      std::fill_n(row, core::kHalfLifeCount, 0.0);
+    }
+  }
+}
 
 // The message objects are reused per thread: Clear() keeps the allocated sub-messages and string
 // capacity, so steady-state encoding and decoding allocate almost nothing besides the result.
@@ -81,8 +142,9 @@ void write_customer(Sink& w, const core::CustomerState& s) {
   }
   w.packed_int64(M::kCountsFieldNumber, s.counts);
   w.int64_field(M::kActivityRefMsFieldNumber, s.activity_ref_ms);
+  const DecayedRows decayed = decayed_rows(s);
   w.packed_fixed64(M::kDecayedFieldNumber,
-                   std::span<const double>(s.decayed[0].data(), kDecayedCount));
+                   std::span<const double>(decayed.values.data(), decayed.size));
   w.int64_field(M::kSessionsTotalFieldNumber, s.sessions_total);
   w.int64_field(M::kSessionMsTotalFieldNumber, s.session_ms_total);
   for (const core::Session& x : s.sessions) {
@@ -279,14 +341,20 @@ bool read_scalar(WireReader& in, uint32_t tag, core::CustomerState& s, int& coun
 }
 
 // Parses `bytes` with the generated parser into the reused message; the returned message
-// holds exactly 4 counts and 12 decayed values.
+// holds exactly 4 counts and as many decayed values as valid_decayed_size() takes.
 core::Result<const v1::CustomerState*> parse_customer(std::string_view bytes) {
   v1::CustomerState& m = customer_message();
   if (!parse_bytes(bytes, m)) {
     return core::fail("corrupt_state", "CustomerState: bad protobuf");
   }
-  if (m.counts_size() != core::kActivityCount || m.decayed_size() != kDecayedCount) {
-    return core::fail("corrupt_state", "CustomerState: need 4 counts and 12 decayed values");
+  std::array<int64_t, core::kActivityCount> counts{};
+  if (m.counts_size() == core::kActivityCount) {
+    std::copy(m.counts().begin(), m.counts().end(), counts.begin());
+  }
+  if (m.counts_size() != core::kActivityCount || !valid_decayed_size(counts, m.decayed_size())) {
+    return core::fail("corrupt_state",
+                      "CustomerState: need 4 counts, and 12 decayed values or 3 for each kind "
+                      "with a count");
   }
   return &m;
 }
@@ -305,10 +373,9 @@ void copy_scalars(const v1::CustomerState& m, core::CustomerState& s) {
   s.refund_amount_total = m.refund_amount_total();
   for (int a = 0; a < core::kActivityCount; ++a) {
     s.counts[a] = m.counts(a);
-    for (int h = 0; h < core::kHalfLifeCount; ++h) {
-      s.decayed[a][h] = m.decayed(a * core::kHalfLifeCount + h);
-    }
   }
+  std::copy(m.decayed().begin(), m.decayed().end(), s.decayed[0].data());
+  place_decayed_rows(s, m.decayed_size());
   s.activity_ref_ms = m.activity_ref_ms();
   s.sessions_total = m.sessions_total();
   s.session_ms_total = m.session_ms_total();
@@ -372,7 +439,8 @@ core::Result<core::CustomerState> decode_customer_scalars(std::string_view bytes
     uint32_t tag = 0;
     read = in.tag(tag) && read_scalar(in, tag, s, counts, decayed);
   }
-  if (read && counts == core::kActivityCount && decayed == kDecayedCount) {
+  if (read && counts == core::kActivityCount && valid_decayed_size(s.counts, decayed)) {
+    place_decayed_rows(s, decayed);
     return s;
   }
   // WireReader takes the wire format encode_customer writes. Anything else (what protobuf's

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstddef>
 #include <cstring>
 #include <initializer_list>
@@ -145,8 +146,17 @@ std::string protobuf_encoding(const core::CustomerState& s) {
   }
   m.mutable_counts()->Add(std::begin(s.counts), std::end(s.counts));
   m.set_activity_ref_ms(s.activity_ref_ms);
-  for (const auto& row : s.decayed) {
-    m.mutable_decayed()->Add(std::begin(row), std::end(row));
+  // The rows of the kinds seen; all of them when a kind not seen has a row other than +0.0.
+  bool leave_out = true;
+  for (size_t a = 0; a < s.counts.size(); ++a) {
+    for (const double v : s.decayed[a]) {
+      leave_out = leave_out && (s.counts[a] != 0 || std::bit_cast<uint64_t>(v) == 0);
+    }
+  }
+  for (size_t a = 0; a < s.counts.size(); ++a) {
+    if (!leave_out || s.counts[a] != 0) {
+      m.mutable_decayed()->Add(std::begin(s.decayed[a]), std::end(s.decayed[a]));
+    }
   }
   m.set_sessions_total(s.sessions_total);
   m.set_session_ms_total(s.session_ms_total);
@@ -383,6 +393,91 @@ TEST(StateCodecTest, DecayedMatrixIsRowMajor) {
   ASSERT_TRUE(m.ParseFromString(encode_customer(s)));
   ASSERT_EQ(m.decayed_size(), 12);
   EXPECT_EQ(m.decayed(1 * 3 + 2), 42.0);
+}
+
+// A state with page views and searches only: counts {5, 0, 2, 0}, and rows of zeros for the
+// kinds never seen, as the engine leaves them.
+core::CustomerState two_kinds_seen() {
+  core::CustomerState s = typical_state("c8", 3);
+  s.counts = {5, 0, 2, 0};
+  s.decayed = {{{1.5, 2.5, 3.5}, {0.0, 0.0, 0.0}, {4.5, 5.5, 6.5}, {0.0, 0.0, 0.0}}};
+  return s;
+}
+
+TEST(StateCodecTest, DecayedRowsOfKindsNeverSeenAreLeftOut) {
+  const core::CustomerState s = two_kinds_seen();
+  const std::string bytes = encode_customer(s);
+  v1::CustomerState m;
+  ASSERT_TRUE(m.ParseFromString(bytes));
+  ASSERT_EQ(m.decayed_size(), 6);
+  EXPECT_EQ(m.decayed(2), 3.5);
+  EXPECT_EQ(m.decayed(3), 4.5);
+  EXPECT_EQ(*decode_customer(bytes), s);
+  EXPECT_EQ(*decode_customer_scalars(bytes), without_lists(s));
+  // No kind seen: no decayed values at all.
+  core::CustomerState none = typical_state("c9", 2);
+  none.counts = {};
+  none.decayed = {};
+  ASSERT_TRUE(m.ParseFromString(encode_customer(none)));
+  EXPECT_EQ(m.decayed_size(), 0);
+  EXPECT_EQ(*decode_customer(encode_customer(none)), none);
+}
+
+// States written before rows were left out hold all 12 values: they read as they did.
+TEST(StateCodecTest, TwelveDecayedValuesReadWhateverTheCounts) {
+  const core::CustomerState s = two_kinds_seen();
+  v1::CustomerState m;
+  ASSERT_TRUE(m.ParseFromString(encode_customer(s)));
+  m.clear_decayed();
+  for (const auto& row : s.decayed) {
+    m.mutable_decayed()->Add(std::begin(row), std::end(row));
+  }
+  const std::string twelve = serialize_deterministic(m);
+  const core::Result<core::CustomerState> full = decode_customer(twelve);
+  ASSERT_TRUE(full.has_value()) << full.error().message;
+  EXPECT_EQ(*full, s);
+  const core::Result<core::CustomerState> scalars = decode_customer_scalars(twelve);
+  ASSERT_TRUE(scalars.has_value()) << scalars.error().message;
+  EXPECT_EQ(*scalars, without_lists(s));
+  EXPECT_LT(encode_customer(*full).size(), twelve.size());
+}
+
+// A row that is not +0.0 under a count of 0 (never so in the engine's states) is not left out:
+// the reader would put +0.0 back. All 12 values are written, and read back bit for bit.
+TEST(StateCodecTest, DecayedRowsThatAreNotZeroAreKeptWhateverTheCount) {
+  for (const double odd : {1.0, -0.0}) {
+    core::CustomerState s = two_kinds_seen();
+    s.decayed[3][1] = odd;
+    const std::string bytes = encode_customer(s);
+    v1::CustomerState m;
+    ASSERT_TRUE(m.ParseFromString(bytes));
+    EXPECT_EQ(m.decayed_size(), 12);
+    for (const core::Result<core::CustomerState>& back :
+         {decode_customer(bytes), decode_customer_scalars(bytes)}) {
+      ASSERT_TRUE(back.has_value()) << back.error().message;
+      EXPECT_EQ(std::bit_cast<uint64_t>(back->decayed[3][1]), std::bit_cast<uint64_t>(odd));
+      EXPECT_EQ(back->decayed[2][0], 4.5);
+    }
+  }
+}
+
+// Fewer than 12 values must be 3 for each kind seen: any other number is corrupt_state, in
+// both decoders.
+TEST(StateCodecTest, DecayedValuesMustBeTwelveOrThreeForEachKindSeen) {
+  v1::CustomerState m;
+  ASSERT_TRUE(m.ParseFromString(encode_customer(two_kinds_seen())));
+  for (const int n : {0, 3, 5, 7, 9, 11, 13}) {
+    m.clear_decayed();
+    for (int i = 0; i < n; ++i) {
+      m.add_decayed(1.0 + i);
+    }
+    const std::string bytes = serialize_deterministic(m);
+    for (const core::Result<core::CustomerState>& r :
+         {decode_customer(bytes), decode_customer_scalars(bytes)}) {
+      ASSERT_FALSE(r.has_value()) << n << " values";
+      EXPECT_EQ(r.error().code, "corrupt_state");
+    }
+  }
 }
 
 TEST(StateCodecTest, ChangeRoundTripsForEveryKind) {

@@ -22,9 +22,14 @@ TEST(StateDecodeMutationTest, CustomerMutantsAreCorruptOrConsistent) {
   core::CustomerState refunded = testing::typical_state("c9", 11);
   refunded.refunds_total = 2;
   refunded.refund_amount_total = 12.5;
-  const std::vector<std::string> seeds = {encode_customer(testing::typical_state("c42", 7)),
-                                          encode_customer(refunded),
-                                          encode_customer(core::CustomerState{})};
+  // Two kinds seen, two not: their decayed rows are left out (6 values instead of 12).
+  core::CustomerState partial = testing::typical_state("c5", 3);
+  partial.counts = {4, 0, 9, 0};
+  partial.decayed[1] = {};
+  partial.decayed[3] = {};
+  const std::vector<std::string> seeds = {
+      encode_customer(testing::typical_state("c42", 7)), encode_customer(refunded),
+      encode_customer(core::CustomerState{}), encode_customer(partial)};
   segd::testing::Mutator mutator(3);
   int accepted = 0;
   for (int i = 0; i < kMutants && !HasFailure(); ++i) {
