@@ -109,7 +109,26 @@ core::Result<std::unique_ptr<RocksStore>> RocksStore::open(const StoreConfig& co
   }
   store->next_seq_ = *next;
   store->committed_seq_.store(*next);
+  if (config.mode != OpenMode::kReadOnly) {
+    core::Result<bool> empty = store->no_customers();
+    if (!empty) {
+      return std::unexpected(empty.error());
+    }
+    if (*empty) {
+      store->fresh_.start(config.fresh_customers_capacity);
+    }
+  }
   return store;
+}
+
+core::Result<bool> RocksStore::no_customers() {
+  const std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(kCustomers)));
+  it->SeekToFirst();
+  if (!it->status().ok()) {
+    return std::unexpected(storage_error("read customers", it->status()));
+  }
+  return !it->Valid();
 }
 
 RocksStore::~RocksStore() {
@@ -194,6 +213,9 @@ core::Result<std::optional<std::string>> RocksStore::get_raw(Family family, std:
 }
 
 core::Result<std::optional<core::CustomerState>> RocksStore::get_customer(std::string_view id) {
+  if (fresh_.certainly_absent(id)) {
+    return std::nullopt;
+  }
   rocksdb::PinnableSlice value;
   const rocksdb::Status status =
       db_->Get(rocksdb::ReadOptions(), cf(kCustomers), slice(id), &value);
@@ -283,6 +305,8 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
   for (size_t i = 0; i < std::min(kObjectsAhead, sorted.size()); ++i) {
     prefetch_state_object(*sorted[i].second);
   }
+  std::vector<std::string_view> ids;
+  ids.reserve(sorted.size());
   for (size_t i = 0; i < sorted.size(); ++i) {
     if (i + kObjectsAhead < sorted.size()) {
       prefetch_state_object(*sorted[i + kObjectsAhead].second);
@@ -292,7 +316,10 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
     }
     const core::CustomerState& state = *sorted[i].second;
     batch.Put(cf(kCustomers), state.customer_id, encode_customer(state));
+    ids.emplace_back(state.customer_id);
   }
+  // Recorded before the write: a read in between looks them up in RocksDB.
+  fresh_.written(ids);
   each(&core::BatchDelta::customers_deleted,
        [&](const std::string& id) { batch.Delete(cf(kCustomers), id); });
   // Timer records go in as they come: the timers family's vector memtable appends them whatever

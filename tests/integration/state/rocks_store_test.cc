@@ -72,6 +72,46 @@ TEST(RocksStoreTest, CommittedBatchIsWholeAfterReopen) {
   EXPECT_EQ(outbox[1], (OutboxRecord{2, d.outbox[1]}));
 }
 
+// A store opened on no customers answers reads of ids it never wrote without RocksDB
+// (FreshCustomers); what it writes, and deletes, reads back as written.
+TEST(RocksStoreTest, AFreshStoreReadsBackWhatItWrites) {
+  TempDir dir;
+  auto store = open_store(dir);
+  EXPECT_EQ(*store->get_customer("c1"), std::nullopt);
+  const core::BatchDelta d = full_delta();
+  ASSERT_TRUE(store->commit(d).has_value());
+  EXPECT_EQ(*store->get_customer("c1"), *d.customers_put[0]);
+  EXPECT_EQ(*store->get_customer("c2"), *d.customers_put[1]);
+  EXPECT_EQ(*store->get_customer("c3"), std::nullopt);
+  core::BatchDelta erase;
+  erase.customers_deleted = {"c1"};
+  ASSERT_TRUE(store->commit(erase).has_value());
+  EXPECT_EQ(*store->get_customer("c1"), std::nullopt);
+  EXPECT_EQ(*store->get_customer("c2"), *d.customers_put[1]);
+}
+
+// Reopened with customers stored, or past the capacity of what it remembers, the store reads
+// every customer from RocksDB.
+TEST(RocksStoreTest, StoredCustomersReadBackWhateverTheStoreRemembers) {
+  TempDir dir;
+  const core::BatchDelta d = full_delta();
+  {
+    auto store = open_store(dir);
+    ASSERT_TRUE(store->commit(d).has_value());
+  }
+  {
+    auto store = open_store(dir);
+    EXPECT_EQ(*store->get_customer("c1"), *d.customers_put[0]);
+    EXPECT_EQ(*store->get_customer("c3"), std::nullopt);
+  }
+  TempDir small;
+  auto store = RocksStore::open(StoreConfig{.path = small.db(), .fresh_customers_capacity = 1});
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  ASSERT_TRUE((*store)->commit(d).has_value());
+  EXPECT_EQ(*(*store)->get_customer("c1"), *d.customers_put[0]);
+  EXPECT_EQ(*(*store)->get_customer("c2"), *d.customers_put[1]);
+}
+
 TEST(RocksStoreTest, PartsAreWrittenAsTheirConcatenation) {
   // Two partitions' deltas and a positions-only part, as the pipeline hands them over.
   std::vector<core::BatchDelta> parts(3);
