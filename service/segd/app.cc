@@ -87,6 +87,7 @@ io::PipelineConfig pipeline_config(const SegdConfig& c) {
   p.outbox_max_in_flight = c.outbox.max_in_flight;
   p.outbox_max_pending = c.outbox.max_pending;
   p.drain_timeout = c.outbox.shutdown_drain_timeout;
+  p.publisher_nice = c.outbox.publisher_nice;
   p.refit_every_ms = parse_duration_or_off(c.models.refit_every)->count();
   p.refit_weekly_unit = c.models.time_unit == "week";
   p.kmeans_k = static_cast<size_t>(c.models.kmeans_k);

@@ -78,6 +78,7 @@ struct OutboxSettings {
   size_t max_in_flight = 100000;                            // Default: 100000
   size_t max_pending = 1000000;                             // Default: 1000000
   std::chrono::milliseconds shutdown_drain_timeout{30000};  // Default: 30000ms
+  int publisher_nice = 10;                                  // Default: 10 (0..19)
 
   bool operator==(const OutboxSettings&) const = default;
 };

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/engine/partition_processor.h"
+#include "io/kafka/thread_priority.h"
 #include "service/segd/config.h"
 
 namespace segd::service::detail {
@@ -59,6 +60,8 @@ void visit_fields(Config& c, Visitor& v) {
   v.field("outbox.max_in_flight", c.outbox.max_in_flight, Bounds{1, 10000000});
   v.field("outbox.max_pending", c.outbox.max_pending, Bounds{1, 1000000000});
   v.field("outbox.shutdown_drain_timeout_ms", c.outbox.shutdown_drain_timeout, Bounds{0, 3600000});
+  v.field("outbox.publisher_nice", c.outbox.publisher_nice,
+          Bounds{0, io::kafka::kLowestPriorityNice});
   v.field("admin.listen", c.admin.listen);
   v.field("admin.token", c.admin.token);
   v.field("admin.max_connections", c.admin.max_connections, Bounds{1, 100000});

@@ -4,6 +4,7 @@
 
 #include "io/codec/segment_change_json.h"
 #include "io/kafka/errors.h"
+#include "io/kafka/thread_priority.h"
 #include "io/log/log.h"
 #include "io/state/state_codec.h"
 
@@ -26,7 +27,7 @@ OutboxDrainer::OutboxDrainer(const PipelineConfig& config,
 core::Result<std::unique_ptr<OutboxDrainer>> OutboxDrainer::create(const PipelineConfig& config,
                                                                    RocksStore& store,
                                                                    PipelineStats& stats) {
-  auto producer = Producer::create(config.brokers, config.rdkafka_overrides);
+  auto producer = Producer::create(config.brokers, config.rdkafka_overrides, config.publisher_nice);
   if (!producer) {
     return std::unexpected(producer.error());
   }
@@ -56,6 +57,12 @@ OutboxDrainer::~OutboxDrainer() {
 void OutboxDrainer::start() {
   thread_ = std::thread([this] {
     name_this_thread("segd-drainer");
+    // Publishing is background work: under full load the pipeline thread, whose rate bounds the
+    // daemon's, keeps the core (README, "Thread priorities").
+    if (auto lowered = kafka::lower_this_thread_priority(config_.publisher_nice); !lowered) {
+      log(LogLevel::kWarn, "outbox",
+          "the drainer keeps the pipeline's priority: " + lowered.error().message);
+    }
     run();
   });
 }

@@ -37,6 +37,9 @@ struct PipelineConfig {
   /// (check_event_time); 0 = no limit. Default: 1 hour
   int64_t max_event_time_ahead_ms = 3'600'000;
   size_t outbox_max_in_flight = 100000;  // Default: 100k
+  /// How much lower than the pipeline's the priority (nice value) of the outbox's publishing
+  /// threads is: the drainer and its producer's librdkafka threads. 0 = the same. Default: 10
+  int publisher_nice = 10;
   /// Consumption pauses once this many changes are pending in the outbox, and resumes once at
   /// most half as many are (Pipeline::apply_backpressure). Default: 1M
   size_t outbox_max_pending = 1000000;

@@ -2,6 +2,7 @@
 
 #include "io/kafka/conf.h"
 #include "io/kafka/errors.h"
+#include "io/kafka/thread_priority.h"
 #include "io/pipeline/kafka_log.h"
 
 namespace segd::io {
@@ -22,12 +23,14 @@ kafka::Properties producer_properties(const std::string& brokers,
 }
 
 core::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brokers,
-                                                         const kafka::Properties& overrides) {
+                                                         const kafka::Properties& overrides,
+                                                         int thread_nice) {
   auto conf = kafka::make_conf(producer_properties(brokers, overrides));
   if (!conf) {
     return std::unexpected(conf.error());
   }
   route_kafka_logs(conf->get());
+  kafka::lower_client_thread_priority(conf->get(), thread_nice);
   std::unique_ptr<Producer> producer(new Producer());
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &Producer::on_delivery);
   rd_kafka_conf_set_opaque(conf->get(), producer.get());

@@ -35,9 +35,11 @@ class Producer {
   using Headers = std::vector<std::pair<std::string, std::string>>;
 
   /// Creates the producer (acks=all, idempotence, infinite message timeout: librdkafka keeps
-  /// retrying through broker outages). Errors: kafka.bad_config / kafka.create_failed.
+  /// retrying through broker outages). librdkafka's threads of it take `thread_nice` more than
+  /// the creating thread's nice value (kafka::lower_client_thread_priority). Errors:
+  /// kafka.bad_config / kafka.create_failed.
   [[nodiscard]] static core::Result<std::unique_ptr<Producer>> create(
-      const std::string& brokers, const kafka::Properties& overrides);
+      const std::string& brokers, const kafka::Properties& overrides, int thread_nice = 0);
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;

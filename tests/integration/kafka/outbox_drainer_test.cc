@@ -4,6 +4,8 @@
 #include "io/pipeline/outbox_drainer.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,7 +18,9 @@
 #include "integration/kafka/broker_and_store.h"
 #include "integration/kafka/consume.h"
 #include "io/kafka/json_key.h"
+#include "io/kafka/thread_priority.h"
 #include "support/devbroker.h"
+#include "support/threads.h"
 
 namespace segd::test {
 namespace {
@@ -230,6 +234,43 @@ TEST(OutboxDrainerTest, PendingAtStartIsWhatTheOutboxStillHolds) {
   ASSERT_FALSE(stopped.has_value());
   EXPECT_TRUE(stopped.error().message.starts_with("4 records were not confirmed"))
       << stopped.error().message;
+}
+
+// Publishing is background work: the drainer's thread and its producer's librdkafka threads run
+// outbox.publisher_nice (by default 10) below the thread that started it; nothing else moves.
+TEST(OutboxDrainerTest, PublishesAtALowerPriorityThanThePipeline) {
+  const auto env = start_broker_and_store({"segment-changes:4"});
+  ASSERT_TRUE(env);
+  const io::PipelineConfig defaults;
+  ASSERT_EQ(env->config.publisher_nice, defaults.publisher_nice);
+  const int before = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  const int lowered = std::min(io::kafka::kLowestPriorityNice, before + env->config.publisher_nice);
+  ASSERT_GT(lowered, before) << "this test runs at the lowest priority already";
+  io::PipelineStats stats;
+  auto drainer = io::OutboxDrainer::create(env->config, *env->store, stats);
+  ASSERT_TRUE(drainer.has_value()) << drainer.error().message;
+  (*drainer)->start();
+  int64_t next = 0;
+  ASSERT_TRUE(env->store->commit(batch({3}, next), {}).has_value());
+  (*drainer)->notify();
+  ASSERT_TRUE(wait_published(stats, next));  // The producer's threads are all up by now.
+
+  size_t drainers = 0;
+  size_t librdkafka = 0;
+  for (const ThreadInfo& t : threads_of()) {
+    if (t.name == "segd-drainer") {
+      ++drainers;
+      EXPECT_EQ(t.nice, lowered);
+    } else if (t.name.starts_with("rdk:")) {
+      ++librdkafka;
+      EXPECT_EQ(t.nice, lowered) << t.name;
+    } else {
+      EXPECT_EQ(t.nice, before) << t.name;
+    }
+  }
+  EXPECT_EQ(drainers, 1U);
+  EXPECT_GE(librdkafka, 2U);
+  ASSERT_TRUE((*drainer)->stop(std::chrono::seconds(20)).has_value());
 }
 
 }  // namespace

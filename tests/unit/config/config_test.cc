@@ -48,6 +48,7 @@ TEST(ConfigTest, NoSourcesGiveTheDocumentedDefaults) {
   EXPECT_EQ(config->kafka.input_topics[1].name, "purchases");
   EXPECT_EQ(config->engine.batch_max_wait, std::chrono::milliseconds{100});
   EXPECT_EQ(config->admin.max_body_bytes, 1U << 20);
+  EXPECT_EQ(config->outbox.publisher_nice, 10);
 }
 
 TEST(ConfigTest, ShippedYamlFileEqualsDefaults) {
@@ -77,6 +78,7 @@ admin: {listen: "[::1]:0", token: abc}
 models: {refit_every: 12h, time_unit: week, kmeans_k: 8}
 log: {level: debug}
 state: {durability: power_loss}
+outbox: {publisher_nice: 0}
 )"));
   ASSERT_TRUE(config.has_value()) << config.error().message;
   EXPECT_EQ(config->kafka.brokers, "b1:9092,b2:9092");
@@ -94,6 +96,7 @@ state: {durability: power_loss}
   EXPECT_EQ(config->models, (ModelSettings{"12h", "week", 8}));
   EXPECT_EQ(config->log.level, "debug");
   EXPECT_EQ(config->state.durability, "power_loss");
+  EXPECT_EQ(config->outbox.publisher_nice, 0);
 }
 
 TEST(ConfigTest, EnvironmentOverridesYaml) {
@@ -205,6 +208,11 @@ TEST(ConfigTest, ReportsEveryDocumentedValidationError) {
        "state.durability: expected process_crash or power_loss, got 'fsync'"},
       {{{"kafka.session_timeout_ms", "10s"}},
        "kafka.session_timeout_ms: expected an integer, got '10s'"},
+      // Linux has no nice value above 19; a negative one would raise the threads' priority.
+      {{{"outbox.publisher_nice", "20"}},
+       "outbox.publisher_nice: must be between 0 and 19, got 20"},
+      {{{"outbox.publisher_nice", "-1"}},
+       "outbox.publisher_nice: must be between 0 and 19, got -1"},
       // librdkafka refused it at startup: max.poll.interval.ms (300000) must not be lower.
       {{{"kafka.session_timeout_ms", "300001"}},
        "kafka.session_timeout_ms: must be between 1000 and 300000, got 300001"},
@@ -539,7 +547,7 @@ TEST(ConfigTest, RenderedDefaultsLoadBackAndListEveryKey) {
 TEST(ConfigTest, DocumentsEveryKeyAndEnvVar) {
   const std::string doc = testing::kConfigDoc;
   const std::vector<std::string> keys = config_keys();
-  EXPECT_EQ(keys.size(), 30U);
+  EXPECT_EQ(keys.size(), 31U);
   for (const auto& key : keys) {
     EXPECT_NE(doc.find("| `" + key + "` | `" + env_var_for(key) + "` |"), std::string::npos) << key;
   }
