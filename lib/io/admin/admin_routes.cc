@@ -132,6 +132,11 @@ RouteMatch match_route(std::string_view target) {
   return {AdminRoute::kNotFound, {}};
 }
 
+bool is_probe(std::string_view target) {
+  const AdminRoute route = match_route(target).route;
+  return route == AdminRoute::kHealthz || route == AdminRoute::kReadyz;
+}
+
 std::string_view allowed_methods(AdminRoute route) {
   switch (route) {
     case AdminRoute::kCustomer:

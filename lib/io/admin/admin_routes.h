@@ -61,6 +61,9 @@ inline constexpr size_t kMaxCustomerIdBytes = 128;
 /// ignored. `/v1/customers/` with an empty id is the customer route (its id is then refused as
 /// `bad_customer_id`). Pure.
 [[nodiscard]] RouteMatch match_route(std::string_view target);
+/// Whether `target` is a liveness or readiness probe (/healthz, /readyz, as match_route() reads
+/// it): the server answers those past admin.max_connections too. Pure.
+[[nodiscard]] bool is_probe(std::string_view target);
 /// The methods a route accepts, as for an `Allow` header ("GET", "GET, DELETE", "POST").
 [[nodiscard]] std::string_view allowed_methods(AdminRoute route);
 /// Decodes %XX escapes ('+' stays '+': paths are not form data). Error `bad_percent_encoding`

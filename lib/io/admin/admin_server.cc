@@ -87,7 +87,7 @@ struct AdminServerState : std::enable_shared_from_this<AdminServerState> {
   asio::thread_pool commands{1};  ///< Erasures and reloads: they may wait for the pipeline.
   std::atomic<bool> closed{false};
   std::atomic<size_t> active{0};     ///< Sessions being served (bounded by max_connections).
-  std::atomic<size_t> rejecting{0};  ///< Sessions being answered 503.
+  std::atomic<size_t> rejecting{0};  ///< Sessions past the limit (probes only; others get 503).
   std::vector<std::weak_ptr<Session>> sessions;  ///< io_context thread only.
 };
 
@@ -102,7 +102,8 @@ using detail::AdminServerState;
 /// except that a worker reads `state_` (immutable) to run the router.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  enum class Admission { kServe, kReject };
+  /// kProbesOnly: past admin.max_connections, only /healthz and /readyz are answered.
+  enum class Admission { kServe, kProbesOnly };
 
   Session(Tcp::socket socket, std::shared_ptr<AdminServerState> state, Admission admission)
       : stream_(std::move(socket)), state_(std::move(state)), admission_(admission) {}
@@ -114,14 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  void start() {
-    if (admission_ == Admission::kReject) {
-      keep_alive_ = false;
-      write(error_reply(503, "too_many_connections", "too many admin connections"));
-      return;
-    }
-    read_request();
-  }
+  void start() { read_request(); }
 
   /// Closes the socket; pending operations complete with operation_aborted.
   void stop() {
@@ -136,8 +130,12 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(state_->config.max_header_bytes, std::numeric_limits<uint32_t>::max())));
     parser_->body_limit(state_->config.max_body_bytes);
-    // One deadline for the whole request: a client trickling bytes cannot extend it.
-    stream_.expires_after(state_->config.request_timeout);
+    // One deadline for the whole request: a client trickling bytes cannot extend it. A connection
+    // past the limit gets less: it is read only to see whether it is a probe.
+    stream_.expires_after(
+        admission_ == Admission::kServe
+            ? state_->config.request_timeout
+            : std::min<std::chrono::milliseconds>(kLingerLimit, state_->config.request_timeout));
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](error_code ec, size_t /*bytes*/) { self->on_header(ec); });
@@ -147,6 +145,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // a second, strict ones until the timeout): it gets the 100, or at once the reply the headers
   // alone decide (401, 404, 405, 503).
   void on_header(error_code ec) {
+    // Past the limit a connection gets one reply and is closed: a probe's (/healthz, /readyz: an
+    // orchestrator must not restart segd because other clients hold every connection), else 503
+    // at once, before any body.
+    if (admission_ == Admission::kProbesOnly) {
+      keep_alive_ = false;
+      const auto target = parser_->get().target();
+      if (!ec && !is_probe(std::string_view(target.data(), target.size()))) {
+        return write(error_reply(503, "too_many_connections", "too many admin connections"));
+      }
+    }
     if (ec || parser_->is_done() ||
         !beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
       return ec ? on_read(ec) : read_body();
@@ -193,7 +201,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Takes the request's version, keep-alive and HEAD-ness, and returns what the router sees.
   AdminRequest begin(const http::request<http::string_body>& request) {
     version_ = request.version();
-    keep_alive_ = request.keep_alive();
+    keep_alive_ = admission_ == Admission::kServe && request.keep_alive();
     // HEAD is answered as GET, without the body (write()).
     head_ = request.method() == http::verb::head;
     return AdminRequest{.method = head_ ? HttpMethod::kGet : method_of(request.method()),
@@ -343,7 +351,8 @@ void AdminServerState::on_accept(error_code ec, Tcp::socket socket) {
     session->start();
   } else if (rejecting.load() < config.max_connections) {
     rejecting.fetch_add(1);
-    std::make_shared<Session>(std::move(socket), shared_from_this(), Session::Admission::kReject)
+    std::make_shared<Session>(std::move(socket), shared_from_this(),
+                              Session::Admission::kProbesOnly)
         ->start();
   } else {
     error_code close_ec;

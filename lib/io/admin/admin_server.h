@@ -25,7 +25,7 @@ struct AdminConfig {
   std::string host = "127.0.0.1";                   // Default: 127.0.0.1 (IPv4 or IPv6 literal)
   uint16_t port = 9464;                             // Default: 9464; 0 picks a free port
   std::string token;                                // Default: empty (mutating endpoints off)
-  size_t max_connections = 64;                      // Default: 64; more are answered 503
+  size_t max_connections = 64;                      // Default: 64; more: probes only, else 503
   size_t max_body_bytes = 1 << 20;                  // Default: 1 MiB; larger bodies get 413
   size_t max_header_bytes = 16 << 10;               // Default: 16 KiB; larger headers get 431
   std::chrono::milliseconds request_timeout{5000};  // Default: 5000ms to read a whole request
@@ -42,8 +42,10 @@ struct AdminConfig {
 /// Robustness: each request (headers and body together) must arrive within request_timeout or
 /// the connection is closed, which also bounds idle keep-alive connections and slow senders;
 /// bodies over max_body_bytes get 413, headers over max_header_bytes 431, malformed requests
-/// 400, and all three close the connection. Connections beyond max_connections are answered
-/// 503 and closed.
+/// 400, and all three close the connection. Connections beyond max_connections (up to as many
+/// again; more are closed unanswered) are read for at most a second and closed after one reply:
+/// /healthz and /readyz as usual, so that clients holding every connection cannot get segd
+/// restarted by its liveness probe, anything else 503 `too_many_connections`.
 ///
 /// Threading: the io_context must be run by exactly one thread and must outlive the server; the
 /// backend and the exporter must outlive it too. create() and close() may be called from any

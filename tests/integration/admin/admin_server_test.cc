@@ -365,10 +365,13 @@ TEST_F(AdminServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(second->status, 404);
 }
 
-TEST_F(AdminServerTest, ConnectionsBeyondTheLimitGet503) {
+// Past the limit only the probes are answered: clients that hold every connection (keep-alive
+// scrapers, a slow sender) must not make /healthz fail, which would get segd restarted.
+TEST_F(AdminServerTest, ConnectionsBeyondTheLimitGet503ExceptProbes) {
   io::AdminConfig config;
   config.max_connections = 2;
   start(config);
+  backend_.set_ready(true);
   HttpConnection a(port());
   HttpConnection b(port());
   for (HttpConnection* c : {&a, &b}) {  // Served and kept open.
@@ -377,10 +380,44 @@ TEST_F(AdminServerTest, ConnectionsBeyondTheLimitGet503) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
   }
-  auto extra = fetch("GET", "/healthz");
-  ASSERT_TRUE(extra);
-  EXPECT_EQ(extra->status, 503);
-  EXPECT_NE(extra->body.find("too_many_connections"), std::string::npos);
+  for (const std::string_view target : {"/v1/segments", "/metrics", "/nope"}) {
+    auto extra = fetch("GET", target);
+    ASSERT_TRUE(extra) << target;
+    EXPECT_EQ(extra->status, 503) << target;
+    EXPECT_NE(extra->body.find("too_many_connections"), std::string::npos) << target;
+  }
+  auto posted = fetch("POST", "/v1/rules/reload", {}, "rules: []");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 503);
+  for (const std::string_view target : {"/healthz", "/readyz", "/readyz?verbose=1"}) {
+    auto probe = fetch("GET", target);
+    ASSERT_TRUE(probe) << target;
+    EXPECT_EQ(probe->status, 200) << target << ": " << probe->body;
+  }
+  // A probe past the limit gets its answer and the connection closes (it holds no slot).
+  HttpConnection c(port(), std::chrono::seconds(3));
+  ASSERT_TRUE(c.send(http_request("HEAD", "/healthz")));
+  auto r = c.read_response(/*head_request=*/true);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(c.wait_for_close(), PeerState::kClosed);
+}
+
+// A connection past the limit is read for at most a second: slow senders cannot hold those
+// either (they are bounded by max_connections as well).
+TEST_F(AdminServerTest, ASlowConnectionPastTheLimitIsCutOffWithinASecond) {
+  io::AdminConfig config;
+  config.max_connections = 1;
+  config.request_timeout = milliseconds(5000);
+  start(config);
+  HttpConnection held(port());
+  ASSERT_TRUE(held.send(http_request("GET", "/healthz")));
+  ASSERT_TRUE(held.read_response());
+  HttpConnection slow(port(), std::chrono::seconds(4));
+  const auto begin = std::chrono::steady_clock::now();
+  ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));  // Never finished.
+  EXPECT_EQ(slow.wait_for_close(), PeerState::kClosed);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::milliseconds(2500));
 }
 
 TEST_F(AdminServerTest, SlowClientIsCutOffAtTheRequestTimeout) {
