@@ -1,5 +1,8 @@
 #include "support/threads.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,12 +15,10 @@ constexpr int kNiceAfterComm = 16;  // stat's field 19, counted from field 3 (th
 
 }  // namespace
 
-std::vector<ThreadInfo> threads_of(pid_t pid) {
-  const std::filesystem::path tasks =
-      "/proc/" + (pid == 0 ? std::string("self") : std::to_string(pid)) + "/task";
+std::vector<ThreadInfo> threads_of_this_process() {
   std::vector<ThreadInfo> threads;
   std::error_code ec;
-  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
     std::ifstream in(task.path() / "stat");
     std::string stat;
     if (!std::getline(in, stat)) {
@@ -43,5 +44,7 @@ std::vector<ThreadInfo> threads_of(pid_t pid) {
   }
   return threads;
 }
+
+int this_thread_nice() { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); }
 
 }  // namespace segd::test

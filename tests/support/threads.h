@@ -14,8 +14,11 @@ struct ThreadInfo {
   int nice = 0;
 };
 
-/// The threads of process `pid` (0: this process), read from /proc/PID/task/*/stat. A thread that
-/// ends while it is read is left out.
-[[nodiscard]] std::vector<ThreadInfo> threads_of(pid_t pid = 0);
+/// The threads of this process, read from /proc/self/task/*/stat. A thread that ends while it is
+/// read is left out.
+[[nodiscard]] std::vector<ThreadInfo> threads_of_this_process();
+
+/// The calling thread's nice value.
+[[nodiscard]] int this_thread_nice();
 
 }  // namespace segd::test

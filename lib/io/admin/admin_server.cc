@@ -149,7 +149,6 @@ class Session : public std::enable_shared_from_this<Session> {
     // orchestrator must not restart segd because other clients hold every connection), else 503
     // at once, before any body.
     if (admission_ == Admission::kProbesOnly) {
-      keep_alive_ = false;
       const auto target = parser_->get().target();
       if (!ec && !is_probe(std::string_view(target.data(), target.size()))) {
         return write(error_reply(503, "too_many_connections", "too many admin connections"));
@@ -201,7 +200,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Takes the request's version, keep-alive and HEAD-ness, and returns what the router sees.
   AdminRequest begin(const http::request<http::string_body>& request) {
     version_ = request.version();
-    keep_alive_ = admission_ == Admission::kServe && request.keep_alive();
+    keep_alive_ = request.keep_alive();
     // HEAD is answered as GET, without the body (write()).
     head_ = request.method() == http::verb::head;
     return AdminRequest{.method = head_ ? HttpMethod::kGet : method_of(request.method()),
@@ -249,6 +248,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(AdminReply reply) {
+    if (admission_ == Admission::kProbesOnly) {
+      keep_alive_ = false;  // Past the limit: one reply, then the connection closes.
+    }
     response_.emplace(static_cast<http::status>(reply.status), version_);
     response_->set(http::field::server, state_->config.build_version.empty()
                                             ? std::string("segd")

@@ -400,6 +400,8 @@ TEST_F(AdminServerTest, ConnectionsBeyondTheLimitGet503ExceptProbes) {
   auto r = c.read_response(/*head_request=*/true);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+  static_cast<void>(c.send(http_request("GET", "/healthz")));  // Not read: no second reply.
+  EXPECT_FALSE(c.read_response());
   EXPECT_EQ(c.wait_for_close(), PeerState::kClosed);
 }
 

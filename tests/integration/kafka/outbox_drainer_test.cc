@@ -4,8 +4,6 @@
 #include "io/pipeline/outbox_drainer.h"
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -243,7 +241,7 @@ TEST(OutboxDrainerTest, PublishesAtALowerPriorityThanThePipeline) {
   ASSERT_TRUE(env);
   const io::PipelineConfig defaults;
   ASSERT_EQ(env->config.publisher_nice, defaults.publisher_nice);
-  const int before = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  const int before = this_thread_nice();
   const int lowered = std::min(io::kafka::kLowestPriorityNice, before + env->config.publisher_nice);
   ASSERT_GT(lowered, before) << "this test runs at the lowest priority already";
   io::PipelineStats stats;
@@ -257,7 +255,7 @@ TEST(OutboxDrainerTest, PublishesAtALowerPriorityThanThePipeline) {
 
   size_t drainers = 0;
   size_t librdkafka = 0;
-  for (const ThreadInfo& t : threads_of()) {
+  for (const ThreadInfo& t : threads_of_this_process()) {
     if (t.name == "segd-drainer") {
       ++drainers;
       EXPECT_EQ(t.nice, lowered);

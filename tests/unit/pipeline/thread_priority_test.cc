@@ -3,8 +3,6 @@
 #include "io/kafka/thread_priority.h"
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,8 +19,6 @@ namespace {
 // nowhere (its warning about that is not logged).
 const Properties kNowhere = {{"log_level", "4"}};
 
-int own_nice() { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); }
-
 // Runs `body` on a thread of its own (whose priority it may lower for good) and waits for it.
 template <typename Body>
 void on_a_new_thread(Body body) {
@@ -36,7 +32,7 @@ std::vector<int> librdkafka_nices(size_t min_threads, int nice) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   do {
     nices.clear();
-    for (const test::ThreadInfo& t : test::threads_of()) {
+    for (const test::ThreadInfo& t : test::threads_of_this_process()) {
       if (t.name.starts_with("rdk:")) {
         nices.push_back(t.nice);
       }
@@ -51,42 +47,42 @@ std::vector<int> librdkafka_nices(size_t min_threads, int nice) {
 }
 
 TEST(ThreadPriorityTest, LowersOnlyTheCallingThread) {
-  const int before = own_nice();
+  const int before = test::this_thread_nice();
   on_a_new_thread([before] {
     const auto lowered = lower_this_thread_priority(3);
     ASSERT_TRUE(lowered.has_value()) << lowered.error().message;
     EXPECT_EQ(*lowered, std::min(kLowestPriorityNice, before + 3));
-    EXPECT_EQ(own_nice(), *lowered);
+    EXPECT_EQ(test::this_thread_nice(), *lowered);
     // A thread started from a lowered one inherits its priority, and lowers from there.
     on_a_new_thread([from = *lowered] {
-      EXPECT_EQ(own_nice(), from);
+      EXPECT_EQ(test::this_thread_nice(), from);
       const auto again = lower_this_thread_priority(2);
       ASSERT_TRUE(again.has_value()) << again.error().message;
       EXPECT_EQ(*again, std::min(kLowestPriorityNice, from + 2));
     });
   });
-  EXPECT_EQ(own_nice(), before);
+  EXPECT_EQ(test::this_thread_nice(), before);
 }
 
 TEST(ThreadPriorityTest, StopsAtTheLowestPriority) {
   on_a_new_thread([] {
     EXPECT_EQ(lower_this_thread_priority(kLowestPriorityNice + 5), kLowestPriorityNice);
     EXPECT_EQ(lower_this_thread_priority(1), kLowestPriorityNice);
-    EXPECT_EQ(own_nice(), kLowestPriorityNice);
+    EXPECT_EQ(test::this_thread_nice(), kLowestPriorityNice);
   });
 }
 
 TEST(ThreadPriorityTest, NoIncrementChangesNothing) {
-  const int before = own_nice();
+  const int before = test::this_thread_nice();
   on_a_new_thread([before] {
     EXPECT_EQ(lower_this_thread_priority(0), before);
     EXPECT_EQ(lower_this_thread_priority(-4), before);  // Never raises it.
-    EXPECT_EQ(own_nice(), before);
+    EXPECT_EQ(test::this_thread_nice(), before);
   });
 }
 
 TEST(ThreadPriorityTest, AClientBuiltWithItStartsItsThreadsLowered) {
-  const int before = own_nice();
+  const int before = test::this_thread_nice();
   const int increment = std::min(4, kLowestPriorityNice - before);
   ASSERT_GT(increment, 0) << "this test runs at the lowest priority already";
   {
@@ -101,7 +97,7 @@ TEST(ThreadPriorityTest, AClientBuiltWithItStartsItsThreadsLowered) {
       EXPECT_EQ(nice, before + increment);
     }
   }
-  EXPECT_EQ(own_nice(), before);
+  EXPECT_EQ(test::this_thread_nice(), before);
   // Without it, a client's threads run at the creating thread's priority.
   auto conf = make_conf(kNowhere);
   ASSERT_TRUE(conf.has_value()) << conf.error().message;
