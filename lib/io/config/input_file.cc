@@ -76,7 +76,8 @@ core::Result<std::string> read_input_file(const std::string& path,
                                           size_t max_bytes,
                                           FifoWriter fifo) {
   // A named FIFO opened at once reads as empty until a writer comes: that open waits for one.
-  const bool wait = fifo == FifoWriter::kWait && is_named_fifo(path);
+  const bool named_fifo = is_named_fifo(path);
+  const bool wait = fifo == FifoWriter::kWait && named_fifo;
   auto file = open_input(path, wait ? Open::kWaitForWriter : Open::kAtOnce);
   if (!file) {
     return std::unexpected(file.error());
@@ -89,6 +90,11 @@ core::Result<std::string> read_input_file(const std::string& path,
   while (true) {
     const ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n == 0) {
+      // Not opened waiting and nothing read: the FIFO had no writer (one waiting to open it is
+      // counted already), and its emptiness says nothing about the file meant to come through it.
+      if (named_fifo && !wait && text.empty()) {
+        return core::fail("io_error", path + ": a named FIFO with no writer (nothing to read)");
+      }
       return text;
     }
     if (n < 0 && errno != EINTR) {

@@ -21,13 +21,15 @@ inline constexpr size_t kMaxInputFileBytes = size_t{16} << 20;
 
 /// Whether read_input_file() waits for the writer of a named FIFO (mkfifo) that has none yet. At
 /// startup, as `cat` does: segd's config. Not where a wait would hold up a running daemon (a rules
-/// reload): such a FIFO reads as empty there.
+/// reload): there such a FIFO is refused (see read_input_file()); read as empty, it was reported as
+/// a file without content.
 enum class FifoWriter : uint8_t { kDoNotWait, kWait };
 
 /// The whole of the file at `path`, after check_input_file(); a named FIFO as `fifo` says (a
 /// pipe, /dev/stdin or `<(...)`, is read at once either way). Errors: those of
-/// check_input_file(), "<path>: cannot read: <reason>" and "<path>: larger than <max_bytes>
-/// bytes" (code `io_error`).
+/// check_input_file(), "<path>: cannot read: <reason>", "<path>: larger than <max_bytes>
+/// bytes" and, for a named FIFO not waited for that ends before anything was read, "<path>: a
+/// named FIFO with no writer (nothing to read)" (code `io_error`).
 [[nodiscard]] core::Result<std::string> read_input_file(const std::string& path,
                                                         size_t max_bytes = kMaxInputFileBytes,
                                                         FifoWriter fifo = FifoWriter::kDoNotWait);
