@@ -232,6 +232,9 @@ class WireReader {
       out = *p_++;
       return true;
     }
+    if (end_ - p_ >= kMaxVarintBytes) {  // Whole varint in range: no bounds check per byte.
+      return varint_unchecked(out);
+    }
     uint64_t v = 0;
     for (int shift = 0; shift < 70 && p_ != end_; shift += 7) {
       const uint8_t b = *p_++;
@@ -287,6 +290,24 @@ class WireReader {
   }
 
  private:
+  static constexpr ptrdiff_t kMaxVarintBytes = 10;
+
+  // varint() with at least kMaxVarintBytes left (timestamps in ms take 6 bytes, so most
+  // multi-byte varints of a state): the same values and rejections, without the end check.
+  bool varint_unchecked(uint64_t& out) {
+    uint64_t v = 0;
+    for (int i = 0; i < kMaxVarintBytes; ++i) {
+      const uint8_t b = p_[i];
+      v |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
+      if ((b & 0x80) == 0) {
+        p_ += i + 1;
+        out = v;
+        return true;
+      }
+    }
+    return false;
+  }
+
   // The next `n` bytes start at `at`; the reader moves past them. False when fewer remain.
   bool take(uint64_t n, const uint8_t*& at) {
     if (n > static_cast<uint64_t>(end_ - p_)) {
