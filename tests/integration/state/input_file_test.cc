@@ -32,7 +32,7 @@ TEST(InputFileTest, ReadingStopsAtTheSizeBound) {
   EXPECT_EQ(endless.error().message, "/dev/zero: larger than 16777216 bytes");
 }
 
-// A rules file given as a named FIFO that nobody writes to read as empty, and the reload was
+// A rules file given as a named FIFO that nobody wrote to was read as empty, and the reload was
 // refused as "expected a 'segments' list": a message about the file's content, not its writer.
 TEST(InputFileTest, ANamedFifoWithoutAWriterIsRefusedAsSuch) {
   TempDir dir;
