@@ -7,7 +7,7 @@
 #   wall time and events/s, segd's CPU (all threads, including exited ones), the pipeline
 #   thread's CPU and how its off-CPU time split (waiting for a CPU while runnable, or blocked),
 #   the dev broker's CPU, and from /proc/stat the machine's idle core-seconds and the CPU of
-#   everything else,
+#   everything else, and segd's minor page faults (each a trap to the hypervisor on some VMs),
 # then each segd thread's CPU since its start, as last seen before the end (short-lived refit and
 # commit threads mostly end between snapshots and only show in the total). Run on purpose, not
 # in ctest.
@@ -31,6 +31,11 @@ ticks() {  # /proc/.../stat -> utime + stime (0 once gone); a thread name holds 
   local f
   read -r -a f <"$1/stat" 2>/dev/null || { echo 0; return; }
   echo $((f[13] + f[14]))
+}
+faults() {  # /proc/.../stat -> minor page faults of the process, exited threads included
+  local f
+  read -r -a f <"$1/stat" 2>/dev/null || { echo 0; return; }
+  echo "${f[9]}"
 }
 machine() {  # busy and idle (idle + iowait) ticks of all CPUs, from /proc/stat
   local cpu user nice system idle iowait irq softirq steal rest
@@ -58,7 +63,7 @@ for run in $(seq "$runs"); do
   segd_pid=$!
   grep -q -m1 'pipeline: assigned' < <(tail -n +1 -f --pid="$segd_pid" "$work/run$run.log")
   main="/proc/$segd_pid/task/$segd_pid"
-  p0=$(ticks "/proc/$segd_pid") b0=$(ticks "/proc/$broker_pid")
+  p0=$(ticks "/proc/$segd_pid") b0=$(ticks "/proc/$broker_pid") f0=$(faults "/proc/$segd_pid")
   read -r s0 i0 < <(machine)
   read -r r0 w0 < <(schedstat "$main")
   t0=$(date +%s.%N)
@@ -71,7 +76,7 @@ for run in $(seq "$runs"); do
   t1=$(date +%s.%N)
   read -r r1 w1 < <(schedstat "$main")
   read -r s1 i1 < <(machine)
-  p1=$(ticks "/proc/$segd_pid") b1=$(ticks "/proc/$broker_pid")
+  p1=$(ticks "/proc/$segd_pid") b1=$(ticks "/proc/$broker_pid") f1=$(faults "/proc/$segd_pid")
   kill "$snapshots" 2>/dev/null || true
   wait "$snapshots" 2>/dev/null || true
   snapshot
@@ -79,13 +84,14 @@ for run in $(seq "$runs"); do
   segd_pid=""
   awk -v t0="$t0" -v t1="$t1" -v p=$((p1 - p0)) -v b=$((b1 - b0)) \
     -v busy=$((s1 - s0)) -v idle=$((i1 - i0)) -v ran=$((r1 - r0)) -v queued=$((w1 - w0)) \
-    -v hz="$hz" -v n="$events" -v run="$run" 'BEGIN {
+    -v faults=$((f1 - f0)) -v hz="$hz" -v n="$events" -v run="$run" 'BEGIN {
       w = t1 - t0
       printf "run %d: %.2f s, %.0f events/s; segd CPU %.2f s, dev broker %.2f s, " \
         "everything else %.2f s, idle %.2f core-s\n", run, w, n / w, p / hz, b / hz,
         (busy - p - b) / hz, idle / hz
       printf "    pipeline thread: on a CPU %.2f s, runnable waiting for one %.2f s, blocked " \
         "%.2f s\n", ran / 1000, queued / 1000, w - (ran + queued) / 1000
+      printf "    segd minor page faults: %d\n", faults
     }'
   awk -v hz="$hz" '$3 >= hz / 20 { printf "    %-8s %-16s %.2f s\n", $1, $2, $3 / hz }' \
     "$work/threads$run"

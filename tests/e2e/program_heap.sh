@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # segd and segctl allocate through tcmalloc (the build's default, SEGD_TCMALLOC): in both, the
 # dynamic loader binds every object's `malloc` to libtcmalloc_minimal, none to glibc's, and segd's
-# hand-back of free pages after a model refit binds to tcmalloc's MallocExtension_ReleaseFreeMemory
-# (with glibc it calls malloc_trim instead). Built with -DSEGD_TCMALLOC=OFF (PROGRAM_HEAP=glibc),
-# the reverse: glibc's malloc everywhere and no tcmalloc loaded.
+# hand-back of free pages after a model refit (once caught up) binds to tcmalloc's
+# MallocExtension_ReleaseFreeMemory (with glibc it calls malloc_trim instead). Built with
+# -DSEGD_TCMALLOC=OFF (PROGRAM_HEAP=glibc), the reverse: glibc's malloc everywhere and no tcmalloc
+# loaded.
 # Usage: bash program_heap.sh BIN_DIR
 set -euo pipefail
 

@@ -5,9 +5,13 @@
 # resident memory. Each refit scans every stored customer on a thread of its own, and glibc kept
 # what that thread freed in its malloc arenas: 715 MB against 475 MB here, and 1.6 GB against
 # 474 MB at 1.3M customers (a probe), growing refit after refit. segd now hands it back after each
-# refit (malloc_trim): 303 MB. With tcmalloc, the build's default allocator since, segd hands
-# back tcmalloc's free pages instead (MallocExtension_ReleaseFreeMemory; e2e.program_heap checks
-# the binding): 356 MB with refits against 339 MB without, where glibc's took 493 against 475.
+# refit (malloc_trim): 303 MB. With tcmalloc, the build's default allocator since, segd handed
+# back tcmalloc's free pages after each refit (MallocExtension_ReleaseFreeMemory; e2e.program_heap
+# checks the binding): 356 MB with refits against 339 MB without, where glibc's took 493 against
+# 475. Since the thirty-second session it does so only once caught up: here, where all the input
+# waits from the start, tcmalloc keeps the refits' freed pages for the next refit (389-428 MB
+# against 371-399 MB without refits in four runs, 0.99-1.10x), and glibc's arenas are still
+# trimmed after every refit.
 # Usage: bash refit_memory.sh BIN_DIR
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/devbroker.sh"
