@@ -27,15 +27,11 @@ events=${3:-1000000}
 e2e_setup "$build" "$events" segd-bench-cpu
 hz=$(getconf CLK_TCK)
 
-ticks() {  # /proc/.../stat -> utime + stime (0 once gone); a thread name holds no spaces here
+usage() {  # /proc/.../stat -> "utime+stime minor-page-faults" (exited threads included; 0 0
+  # once gone); a thread name holds no spaces here
   local f
-  read -r -a f <"$1/stat" 2>/dev/null || { echo 0; return; }
-  echo $((f[13] + f[14]))
-}
-faults() {  # /proc/.../stat -> minor page faults of the process, exited threads included
-  local f
-  read -r -a f <"$1/stat" 2>/dev/null || { echo 0; return; }
-  echo "${f[9]}"
+  read -r -a f <"$1/stat" 2>/dev/null || { echo 0 0; return; }
+  echo $((f[13] + f[14])) "${f[9]}"
 }
 machine() {  # busy and idle (idle + iowait) ticks of all CPUs, from /proc/stat
   local cpu user nice system idle iowait irq softirq steal rest
@@ -63,7 +59,8 @@ for run in $(seq "$runs"); do
   segd_pid=$!
   grep -q -m1 'pipeline: assigned' < <(tail -n +1 -f --pid="$segd_pid" "$work/run$run.log")
   main="/proc/$segd_pid/task/$segd_pid"
-  p0=$(ticks "/proc/$segd_pid") b0=$(ticks "/proc/$broker_pid") f0=$(faults "/proc/$segd_pid")
+  read -r p0 f0 < <(usage "/proc/$segd_pid")
+  read -r b0 _ < <(usage "/proc/$broker_pid")
   read -r s0 i0 < <(machine)
   read -r r0 w0 < <(schedstat "$main")
   t0=$(date +%s.%N)
@@ -76,7 +73,8 @@ for run in $(seq "$runs"); do
   t1=$(date +%s.%N)
   read -r r1 w1 < <(schedstat "$main")
   read -r s1 i1 < <(machine)
-  p1=$(ticks "/proc/$segd_pid") b1=$(ticks "/proc/$broker_pid") f1=$(faults "/proc/$segd_pid")
+  read -r p1 f1 < <(usage "/proc/$segd_pid")
+  read -r b1 _ < <(usage "/proc/$broker_pid")
   kill "$snapshots" 2>/dev/null || true
   wait "$snapshots" 2>/dev/null || true
   snapshot
