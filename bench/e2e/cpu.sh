@@ -7,7 +7,8 @@
 #   wall time and events/s, segd's CPU (all threads, including exited ones), the pipeline
 #   thread's CPU and how its off-CPU time split (waiting for a CPU while runnable, or blocked),
 #   the dev broker's CPU, and from /proc/stat the machine's idle core-seconds and the CPU of
-#   everything else, and segd's minor page faults (each a trap to the hypervisor on some VMs),
+#   everything else, and segd's minor page faults (each a trap to the hypervisor on some VMs) and
+#   peak RSS at the window's end,
 # then each segd thread's CPU since its start, as last seen before the end (short-lived refit and
 # commit threads mostly end between snapshots and only show in the total). Run on purpose, not
 # in ctest.
@@ -37,6 +38,13 @@ machine() {  # busy and idle (idle + iowait) ticks of all CPUs, from /proc/stat
   local cpu user nice system idle iowait irq softirq steal rest
   read -r cpu user nice system idle iowait irq softirq steal rest </proc/stat
   echo $((user + nice + system + irq + softirq + steal)) $((idle + iowait))
+}
+peak_rss_kb() {  # the process's peak resident set so far (VmHWM), in kB
+  local key value rest
+  while read -r key value rest; do
+    [[ "$key" == VmHWM: ]] && { echo "$value"; return; }
+  done <"$1/status"
+  echo 0
 }
 schedstat() {  # the thread's time on a CPU and waiting for one while runnable, in ms
   local run wait rest
@@ -74,6 +82,7 @@ for run in $(seq "$runs"); do
   read -r r1 w1 < <(schedstat "$main")
   read -r s1 i1 < <(machine)
   read -r p1 f1 < <(usage "/proc/$segd_pid")
+  rss=$(peak_rss_kb "/proc/$segd_pid")
   read -r b1 _ < <(usage "/proc/$broker_pid")
   kill "$snapshots" 2>/dev/null || true
   wait "$snapshots" 2>/dev/null || true
@@ -82,14 +91,14 @@ for run in $(seq "$runs"); do
   segd_pid=""
   awk -v t0="$t0" -v t1="$t1" -v p=$((p1 - p0)) -v b=$((b1 - b0)) \
     -v busy=$((s1 - s0)) -v idle=$((i1 - i0)) -v ran=$((r1 - r0)) -v queued=$((w1 - w0)) \
-    -v faults=$((f1 - f0)) -v hz="$hz" -v n="$events" -v run="$run" 'BEGIN {
+    -v faults=$((f1 - f0)) -v rss="$rss" -v hz="$hz" -v n="$events" -v run="$run" 'BEGIN {
       w = t1 - t0
       printf "run %d: %.2f s, %.0f events/s; segd CPU %.2f s, dev broker %.2f s, " \
         "everything else %.2f s, idle %.2f core-s\n", run, w, n / w, p / hz, b / hz,
         (busy - p - b) / hz, idle / hz
       printf "    pipeline thread: on a CPU %.2f s, runnable waiting for one %.2f s, blocked " \
         "%.2f s\n", ran / 1000, queued / 1000, w - (ran + queued) / 1000
-      printf "    segd minor page faults: %d\n", faults
+      printf "    segd minor page faults: %d; peak RSS so far %.0f MB\n", faults, rss / 1024
     }'
   awk -v hz="$hz" '$3 >= hz / 20 { printf "    %-8s %-16s %.2f s\n", $1, $2, $3 / hz }' \
     "$work/threads$run"

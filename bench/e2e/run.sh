@@ -4,7 +4,8 @@
 #     segd --exit-at-end with config/segments.yaml and a fresh state dir processes them (RocksDB
 #     state, outbox, published SegmentChanges included), once with the default model refits
 #     (every 7 days of stream time) and once with refits off. Beside it, in the same session, the
-#     raw librdkafka consume rate of the same topic (kcat, assign from the beginning to the end).
+#     raw librdkafka consume rate of the same topic (kcat, assign from the beginning to the end),
+#     with librdkafka's default fetch.max.bytes and with segd's.
 #  2. Latency: segd running; latency.py produces 20k events/s with `ts` = now and measures produce
 #     -> SegmentChange delivery on the output topic.
 #  3. With BASE_BUILD_DIR: the throughput runs of that build's segd too, alternating with this
@@ -45,18 +46,26 @@ segd_rate() {  # name refit_every [build]: runs segd to the end of the topic, pr
     'BEGIN { printf "%.0f", n / (b - a) }'
 }
 
-raw=() e2e=() e2e_norefit=() base_e2e=() base_norefit=()
-for run in $(seq "$runs"); do
-  settle_disk
+kcat_rate() {  # [kcat args...]: reads the whole topic, prints events/s
+  local start end got
   start=$(date +%s.%N)
-  got=$(timeout 120 kcat -C -b "$bootstrap" -t events -o beginning -e -q -f '\n' | wc -l)
+  got=$(timeout 120 kcat -C -b "$bootstrap" -t events -o beginning -e -q -f '\n' "$@" | wc -l)
   end=$(date +%s.%N)
   [[ "$got" == "$events" ]] || { echo "kcat read $got of $events" >&2; exit 1; }
-  raw+=("$(awk -v a="$start" -v b="$end" -v n="$events" 'BEGIN { printf "%.0f", n / (b - a) }')")
+  awk -v a="$start" -v b="$end" -v n="$events" 'BEGIN { printf "%.0f", n / (b - a) }'
+}
+
+# segd's consumer caps fetch responses at 4 MiB (kFetchMaxBytes, lib/io/pipeline/
+# consumer_properties.h), librdkafka's default is 50 MiB: kcat is measured both ways.
+raw=() raw_capped=() e2e=() e2e_norefit=() base_e2e=() base_norefit=()
+for run in $(seq "$runs"); do
+  settle_disk
+  raw+=("$(kcat_rate)")
+  raw_capped+=("$(kcat_rate -X fetch.max.bytes=4194304)")
   e2e+=("$(segd_rate "tput$run" 7d)")
   e2e_norefit+=("$(segd_rate "tput-norefit$run" off)")
-  echo "run $run: raw ${raw[-1]}/s, segd ${e2e[-1]}/s, with refits off ${e2e_norefit[-1]}/s" \
-    "(assignment -> end)" >&2
+  echo "run $run: raw ${raw[-1]}/s (with segd's fetch.max.bytes ${raw_capped[-1]}/s), segd" \
+    "${e2e[-1]}/s, with refits off ${e2e_norefit[-1]}/s (assignment -> end)" >&2
   if [[ -n "$base" ]]; then
     base_e2e+=("$(segd_rate "base$run" 7d "$base")")
     base_norefit+=("$(segd_rate "base-norefit$run" off "$base")")
@@ -81,15 +90,19 @@ for run in $(seq "$runs"); do
 done
 
 r=$(printf '%s\n' "${raw[@]}" | median)
+rc=$(printf '%s\n' "${raw_capped[@]}" | median)
 e=$(printf '%s\n' "${e2e[@]}" | median)
 n=$(printf '%s\n' "${e2e_norefit[@]}" | median)
-ratio() { awk -v e="$1" -v r="$r" 'BEGIN { printf "%.3f", e / r }'; }
+ratio() { awk -v e="$1" -v r="${2:-$r}" 'BEGIN { printf "%.3f", e / r }'; }
 printf '| figure (median of %d) | value |\n|---|---|\n' "$runs"
 printf '| raw librdkafka consume (kcat), events/s | %s |\n' "$r"
+printf '| raw consume with segd'"'"'s fetch.max.bytes (kcat -X fetch.max.bytes=4194304), events/s | %s |\n' "$rc"
 printf '| segd end to end (assignment -> end, output drained), events/s | %s |\n' "$e"
 printf '| ratio segd / raw consume | %s |\n' "$(ratio "$e")"
+printf '| ratio segd / raw consume with segd'"'"'s fetch.max.bytes | %s |\n' "$(ratio "$e" "$rc")"
 printf '| segd end to end with model refits off, events/s | %s |\n' "$n"
 printf '| ratio with refits off / raw consume | %s |\n' "$(ratio "$n")"
+printf '| ratio with refits off / raw consume with segd'"'"'s fetch.max.bytes | %s |\n' "$(ratio "$n" "$rc")"
 printf '| latency producer rate achieved, events/s | %s |\n' "$(printf '%s\n' "${lat_rate[@]}" | median)"
 printf '| produce -> SegmentChange p50, ms | %s |\n' "$(printf '%s\n' "${lat_p50[@]}" | median)"
 printf '| produce -> SegmentChange p99, ms | %s |\n' "$(printf '%s\n' "${lat_p99[@]}" | median)"

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+
 #include "io/kafka/conf.h"
 #include "io/pipeline/pipeline_config.h"
 
@@ -16,5 +18,14 @@ namespace segd::io {
 /// the queue and waits. At this value prefetching stops at `queued.max.messages.kbytes` (64 MiB)
 /// instead, which still bounds the memory.
 inline constexpr const char* kQueuedMinMessages = "1000000";
+
+/// segd's default for librdkafka's `fetch.max.bytes` (4 MiB; librdkafka's own is 50 MiB), raised
+/// to `message.max.bytes` when an override sets that higher (librdkafka refuses a fetch limit
+/// below it). librdkafka parses a fetch response only once all of it has arrived, and the
+/// messages of one response keep its whole buffer alive: a catching-up consumer of many
+/// partitions got 50 MiB responses, parsed and processed them after they had left the CPU
+/// caches, and faulted fresh buffers in. With 4 MiB the pipeline starts sooner on data still in
+/// cache (bench/NOTES.md: 1.09-1.19x end to end, a fifth fewer page faults, peak RSS -15%).
+inline constexpr int64_t kFetchMaxBytes = int64_t{4} << 20;
 
 }  // namespace segd::io

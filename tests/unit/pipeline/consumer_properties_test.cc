@@ -42,6 +42,35 @@ TEST(ConsumerPropertiesTest, HeartbeatsComeAtLeastThreeTimesPerSessionTimeout) {
   EXPECT_EQ(consumer_properties(config).at("heartbeat.interval.ms"), "500");
 }
 
+TEST(ConsumerPropertiesTest, FetchResponsesAreCappedAtFourMebibytes) {
+  // librdkafka's 50 MiB responses were parsed and processed after they had left the caches.
+  PipelineConfig config;
+  EXPECT_EQ(consumer_properties(config).at("fetch.max.bytes"), "4194304");
+  auto conf = kafka::make_conf(consumer_properties(config));
+  ASSERT_TRUE(conf.has_value()) << conf.error().message;
+  EXPECT_EQ(conf_value(*conf, "fetch.max.bytes"), "4194304");
+}
+
+TEST(ConsumerPropertiesTest, ALargerMessageMaxBytesRaisesTheFetchCapToIt) {
+  // librdkafka refuses a consumer whose fetch.max.bytes is below its message.max.bytes: segd's
+  // own default must not turn a valid override into a refused config.
+  PipelineConfig config;
+  config.rdkafka_overrides = {{"message.max.bytes", "10000000"}};
+  EXPECT_EQ(consumer_properties(config).at("fetch.max.bytes"), "10000000");
+  auto conf = kafka::make_conf(consumer_properties(config));
+  ASSERT_TRUE(conf.has_value()) << conf.error().message;
+  EXPECT_EQ(kafka::refusals(RD_KAFKA_CONSUMER, consumer_properties(config)).size(), 0U);
+
+  config.rdkafka_overrides = {{"message.max.bytes", "1000"}};
+  EXPECT_EQ(consumer_properties(config).at("fetch.max.bytes"), "4194304");
+  // Not a number: left for librdkafka to refuse under its own key.
+  config.rdkafka_overrides = {{"message.max.bytes", "10MB"}};
+  EXPECT_EQ(consumer_properties(config).at("fetch.max.bytes"), "4194304");
+  // An explicit fetch.max.bytes wins, as every override does.
+  config.rdkafka_overrides = {{"message.max.bytes", "10000000"}, {"fetch.max.bytes", "20000000"}};
+  EXPECT_EQ(consumer_properties(config).at("fetch.max.bytes"), "20000000");
+}
+
 TEST(ConsumerPropertiesTest, RdkafkaOverridesWin) {
   PipelineConfig config;
   config.rdkafka_overrides = {{"queued.min.messages", "5000"}, {"client.id", "segd-x"}};
