@@ -32,7 +32,7 @@ namespace {
 // gradually by itself; handing them all back at once is worth it when the next refit is far off
 // (a live instance, a refit per `models.refit_every` of real time), not while segd catches up on
 // a backlog, where refits come seconds apart and each would fault its training set's pages in
-// again (76k page faults per 1M events with 12 refits, 100k customers).
+// again (70-100k more page faults per 1M events with 12 refits, 100k customers).
 void release_free_heap_after_refit(bool catching_up) {
   if (MallocExtension_ReleaseFreeMemory == nullptr) {
     static_cast<void>(malloc_trim(0));
