@@ -3,6 +3,7 @@
 // (state_codec.cc): WireSize counts what WireWriter writes, and encode_with() runs a field
 // writer over both. Also WireReader, which state_codec.cc's scalar-field decoder walks stored
 // states with, and the tag helpers both sides share.
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -232,19 +233,22 @@ class WireReader {
       out = *p_++;
       return true;
     }
-    if (end_ - p_ >= kMaxVarintBytes) {  // Whole varint in range: no bounds check per byte.
-      return varint_unchecked(out);
+    const ptrdiff_t left = end_ - p_;
+    if (left >= kMaxVarintBytes) {  // Whole varint in range: no bounds check per byte.
+      const ptrdiff_t length = decode_varint(p_, out);
+      p_ += length;
+      return length != 0;
     }
-    uint64_t v = 0;
-    for (int shift = 0; shift < 70 && p_ != end_; shift += 7) {
-      const uint8_t b = *p_++;
-      v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        out = v;
-        return true;
-      }
+    // Near the end: the same decoding on a copy padded with zeros. A varint cut short by the end
+    // ends in the padding, past the bytes there are.
+    std::array<uint8_t, kMaxVarintBytes> tail{};
+    std::memcpy(tail.data(), p_, static_cast<size_t>(left));
+    const ptrdiff_t length = decode_varint(tail.data(), out);
+    if (length == 0 || length > left) {
+      return false;
     }
-    return false;
+    p_ += length;
+    return true;
   }
   bool fixed64(uint64_t& out) {
     const uint8_t* at = nullptr;
@@ -292,20 +296,20 @@ class WireReader {
  private:
   static constexpr ptrdiff_t kMaxVarintBytes = 10;
 
-  // varint() with at least kMaxVarintBytes left (timestamps in ms take 6 bytes, so most
-  // multi-byte varints of a state): the same values and rejections, without the end check.
-  bool varint_unchecked(uint64_t& out) {
+  // Decodes the varint at `p`, which must have kMaxVarintBytes readable (timestamps in ms take 6
+  // bytes, so most multi-byte varints of a state have them in place): its length in bytes, 0
+  // for one longer than kMaxVarintBytes (`out` is then unset).
+  static ptrdiff_t decode_varint(const uint8_t* p, uint64_t& out) {
     uint64_t v = 0;
-    for (int i = 0; i < kMaxVarintBytes; ++i) {
-      const uint8_t b = p_[i];
+    for (ptrdiff_t i = 0; i < kMaxVarintBytes; ++i) {
+      const uint8_t b = p[i];
       v |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
       if ((b & 0x80) == 0) {
-        p_ += i + 1;
         out = v;
-        return true;
+        return i + 1;
       }
     }
-    return false;
+    return 0;
   }
 
   // The next `n` bytes start at `at`; the reader moves past them. False when fewer remain.

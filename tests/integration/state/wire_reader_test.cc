@@ -38,8 +38,8 @@ std::optional<uint64_t> read_varint(const std::string& bytes, size_t* after = nu
   return v;
 }
 
-// A varint with ten or more bytes after it is read without a bounds check per byte; one near the
-// end with one. Both take the same values and refuse the same bytes.
+// A varint with ten or more bytes after it is read in place without a bounds check per byte; one
+// near the end from a zero-padded copy. Both take the same values and refuse the same bytes.
 TEST(WireReaderTest, VarintsReadTheSameNearTheEndAndFarFromIt) {
   for (const uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{127}, uint64_t{128}, uint64_t{300},
                            uint64_t{1'764'547'200'000}, uint64_t{1} << 63, UINT64_MAX}) {
