@@ -186,7 +186,8 @@ class RocksStore final : public core::StateReader {
   /// The same, pinned now and read later (on another thread, say), while commits go on.
   [[nodiscard]] CustomerScan scan_customers(CustomerFields fields = CustomerFields::kAll);
 
-  /// Stores a model snapshot (bytes of a segd.v1.ModelSnapshot, see encode_model) under `version`.
+  /// Stores a model snapshot (bytes of a segd.v1.ModelSnapshot, see encode_model) under `version`,
+  /// fsynced as a commit is (StoreConfig::durability).
   [[nodiscard]] core::Result<void> put_model(int64_t version, std::string_view snapshot);
   /// The highest stored version and its bytes, nullopt when no model is stored.
   [[nodiscard]] core::Result<std::optional<std::pair<int64_t, std::string>>> latest_model();

@@ -422,10 +422,15 @@ TEST(RocksStoreTest, WalSyncDurabilityFsyncsEveryCommitAndTheDefaultNone) {
       ASSERT_TRUE((*store)->commit(d).has_value());
     }
     const uint64_t syncs = (*store)->stats().wal_syncs - before;
+    // A stored model version is as durable as a commit: the writes it decides come after it.
+    ASSERT_TRUE((*store)->put_model(1, "snapshot").has_value());
+    const uint64_t model_syncs = (*store)->stats().wal_syncs - before - syncs;
     if (durability == Durability::kWalSync) {
       EXPECT_GE(syncs, 3u);
+      EXPECT_GE(model_syncs, 1u);
     } else {
       EXPECT_EQ(syncs, 0u);
+      EXPECT_EQ(model_syncs, 0u);
     }
   }
 }
