@@ -47,11 +47,12 @@ uint64_t trailer_of(const rocksdb::Slice& internal_key) {
   return trailer;
 }
 
-// An entry with its user key's prefix (key_prefix()) and its trailer: the merge of a flush
+// An entry with its user key's prefix (wide_key_prefix()) and its trailer: the merge of a flush
 // compares these, next to each other in memory, and reads the entries (scattered in the arena)
-// only when long keys tie on their prefixes.
+// only when keys longer than 15 bytes tie on their prefixes. (A customer's key is a few bytes; a
+// timer's is a 4-byte partition and the customer's, which a 7-byte prefix did not tell apart.)
 struct Keyed {
-  uint64_t prefix = 0;
+  WideKeyPrefix prefix;
   uint64_t trailer = 0;
   const char* entry = nullptr;
 };
@@ -59,12 +60,12 @@ using Entries = std::vector<Keyed>;
 
 Keyed keyed(const KeyComparator& compare, const char* entry) {
   const rocksdb::Slice internal = compare.decode_key(entry);
-  return {key_prefix(user_key(internal)), trailer_of(internal), entry};
+  return {wide_key_prefix(user_key(internal)), trailer_of(internal), entry};
 }
 
 // Whether `a` goes before `b` in the memtable's order: by user key bytewise, then the newer
-// version first. A hot customer's versions from different runs meet often in a merge; when its
-// key is short, their trailers settle it.
+// version first. A hot key's versions from different runs meet often in a merge; when the key is
+// short, their trailers settle it.
 bool precedes(const KeyComparator& compare, const Keyed& a, const Keyed& b) {
   if (a.prefix != b.prefix) {
     return a.prefix < b.prefix;
@@ -119,9 +120,16 @@ void* align_for(char* raw) {
   return raw + (aligned - address);
 }
 
-// Merges the sorted runs that start at 0 and at each of `starts` into one order, pairwise.
+// Merges the sorted runs that start at 0 and at each of `starts` into one order, pairwise; sorts
+// entries that came in no order (runs of a few entries: the timers' records) instead, which
+// ends in the same order (no two entries are equal: their sequence numbers differ).
 void merge_runs(Entries& entries, const std::vector<size_t>& starts, const KeyComparator& compare) {
   const auto less = [&compare](const Keyed& a, const Keyed& b) { return precedes(compare, a, b); };
+  constexpr size_t kShortRun = 8;
+  if (starts.size() * kShortRun > entries.size()) {
+    std::sort(entries.begin(), entries.end(), less);
+    return;
+  }
   std::vector<size_t> bounds;
   bounds.reserve(starts.size() + 2);
   bounds.push_back(0);
@@ -420,10 +428,12 @@ class VersionsIterator final : public MemTableRep::Iterator {
   const Version* at_ = nullptr;
 };
 
+// Appends entries and sorts them once read; `indexed`: keeps each key's newest version in a
+// VersionIndex for point reads, else a family read by scans only (see the factories).
 class HashedAppendRep final : public MemTableRep {
  public:
-  HashedAppendRep(const KeyComparator& compare, rocksdb::Allocator* allocator)
-      : MemTableRep(allocator), compare_(compare) {}
+  HashedAppendRep(const KeyComparator& compare, rocksdb::Allocator* allocator, bool indexed)
+      : MemTableRep(allocator), compare_(compare), indexed_(indexed) {}
 
   rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
     // From the memtable's arena through the base class (the arena's type is not in RocksDB's
@@ -438,11 +448,20 @@ class HashedAppendRep final : public MemTableRep {
   void Insert(rocksdb::KeyHandle handle) override {
     auto* version = static_cast<Version*>(handle);
     const size_t bytes = entries_.add(version->entry());
-    index_.add(version);
+    if (indexed_) {
+      index_.add(version);
+    }
     memory_.store(bytes + index_.bytes(), std::memory_order_relaxed);
   }
 
   [[nodiscard]] bool Contains(const char* key) const override {
+    if (!indexed_) {
+      // RocksDB asks only in its debug checks: a search of the sorted entries is enough.
+      const std::shared_ptr<const Entries> all = entries_.sorted();
+      const auto at = std::partition_point(
+          all->begin(), all->end(), [&](const Keyed& e) { return compare_(e.entry, key) < 0; });
+      return at != all->end() && compare_(at->entry, key) == 0;
+    }
     for (const Version* v = index_.newest(user_key(compare_, key)); v != nullptr;
          v = v->older.load(std::memory_order_acquire)) {
       if (compare_(v->entry(), key) == 0) {
@@ -471,8 +490,10 @@ class HashedAppendRep final : public MemTableRep {
 
   Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
     // Only RocksDB's default Get asks here, without an arena: without a prefix extractor no
-    // iterator is in RocksDB's prefix mode.
+    // iterator is in RocksDB's prefix mode. Without the index there is nothing to walk: the
+    // family must not be read by key (append_memtable_factory()).
     CHECK(arena == nullptr);
+    CHECK(indexed_ && "append_memtable: a family read by scans only was read by key");
     return VersionsIterator::for_this_thread(index_, compare_);
   }
 
@@ -482,10 +503,11 @@ class HashedAppendRep final : public MemTableRep {
   };
 
   const KeyComparator& compare_;
+  const bool indexed_;
   std::atomic<size_t> memory_{0};
 
-  OrderedEntries entries_{compare_};
-  VersionIndex index_{compare_};
+  mutable OrderedEntries entries_{compare_};  // Mutable: Contains() sorts them.
+  VersionIndex index_{compare_};              // Its first table only (16 KiB) when not `indexed_`.
 
   std::mutex shells_mutex_;
   std::vector<std::unique_ptr<Shell>> shells_;  ///< Guarded by shells_mutex_.
@@ -493,6 +515,8 @@ class HashedAppendRep final : public MemTableRep {
 
 class HashedAppendRepFactory final : public rocksdb::MemTableRepFactory {
  public:
+  explicit HashedAppendRepFactory(bool indexed) : indexed_(indexed) {}
+
   using MemTableRepFactory::CreateMemTableRep;
 
   MemTableRep* CreateMemTableRep(const KeyComparator& compare,
@@ -504,16 +528,25 @@ class HashedAppendRepFactory final : public rocksdb::MemTableRepFactory {
     CHECK(prefix_extractor == nullptr);
     // The order precedes() sorts in.
     CHECK(orders_bytewise(compare));
-    return new HashedAppendRep(compare, allocator);
+    return new HashedAppendRep(compare, allocator, indexed_);
   }
 
-  [[nodiscard]] const char* Name() const override { return "SegdHashedAppendRepFactory"; }
+  [[nodiscard]] const char* Name() const override {
+    return indexed_ ? "SegdHashedAppendRepFactory" : "SegdAppendRepFactory";
+  }
+
+ private:
+  const bool indexed_;
 };
 
 }  // namespace
 
 std::shared_ptr<rocksdb::MemTableRepFactory> hashed_append_memtable_factory() {
-  return std::make_shared<HashedAppendRepFactory>();
+  return std::make_shared<HashedAppendRepFactory>(/*indexed=*/true);
+}
+
+std::shared_ptr<rocksdb::MemTableRepFactory> append_memtable_factory() {
+  return std::make_shared<HashedAppendRepFactory>(/*indexed=*/false);
 }
 
 }  // namespace segd::io

@@ -108,10 +108,10 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors(const StoreConfi
   scanned.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options(cache, 0)));
 
   // timers: written on most commits, read only by load_timers() when a partition starts (the
-  // running index lives in memory). An unsorted vector memtable makes each write an append; the
-  // sort happens once, when a flush (on a background thread) or that scan reads it.
+  // running index lives in memory). segd's append memtable makes each write an append; the sort
+  // happens once, when a flush (on a background thread) or that scan reads it.
   rocksdb::ColumnFamilyOptions timers = scanned;
-  timers.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  timers.memtable_factory = append_memtable_factory();
 
   // offsets: a handful of keys read with Get.
   rocksdb::ColumnFamilyOptions offsets = scanned;
@@ -134,7 +134,7 @@ rocksdb::DBOptions db_options(const std::shared_ptr<rocksdb::Statistics>& statis
   o.info_log = std::make_shared<RoutedLogger>();
   o.IncreaseParallelism(2);  // Flush + compaction threads for the 2-core target.
   // The few writers (commits, outbox deletes) are serialized by RocksDB's write queue anyway;
-  // the timers family's vector memtable does not support parallel memtable inserts.
+  // segd's own memtables (customers, timers) take one inserting thread at a time.
   o.allow_concurrent_memtable_write = false;
   o.max_background_jobs = 2;
   o.bytes_per_sync = size_t{1} << 20;        // Smooth background writeback instead of bursts.

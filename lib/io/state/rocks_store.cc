@@ -322,7 +322,7 @@ core::Result<uint64_t> RocksStore::commit(std::span<const core::BatchDelta> part
   fresh_.written(ids);
   each(&core::BatchDelta::customers_deleted,
        [&](const std::string& id) { batch.Delete(cf(kCustomers), id); });
-  // Timer records go in as they come: the timers family's vector memtable appends them whatever
+  // Timer records go in as they come: the timers family's append memtable takes them whatever
   // their order, and sorts once at a flush or a scan. Every delete (an erased customer) comes
   // before every put, so a fresh timer of the same key stays.
   each(&core::BatchDelta::timers_deleted, [&](const auto& deleted) {
