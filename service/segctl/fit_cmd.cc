@@ -14,6 +14,9 @@
 #include "service/segctl/output_file.h"
 
 namespace segd::segctl {
+
+using io::operator""_key;
+
 namespace {
 
 // The largest stored stream time over all partitions.
@@ -34,11 +37,11 @@ core::Result<int64_t> latest_stream_time(io::RocksStore& store) {
 std::string fit_json(const core::models::ModelSnapshot& s) {
   io::JsonWriter w;
   w.begin_object();
-  w.key("version");
+  w.key("version"_key);
   w.number(s.version);
-  w.key("active_from");
+  w.key("active_from"_key);
   w.string(core::format_rfc3339(core::TimestampMs{s.active_from_ms}));
-  w.key("bgnbd");
+  w.key("bgnbd"_key);
   w.begin_object();
   for (const auto& [name, value] : {std::pair{"r", s.bgnbd.r},
                                     {"alpha", s.bgnbd.alpha},
@@ -48,24 +51,24 @@ std::string fit_json(const core::models::ModelSnapshot& s) {
     w.key(name);
     w.number(value);
   }
-  w.key("n");
+  w.key("n"_key);
   w.number(s.diagnostics.bgnbd_n);
   w.end_object();
-  w.key("gamma_gamma");
+  w.key("gamma_gamma"_key);
   w.begin_object();
   for (const auto& [name, value] :
        {std::pair{"p", s.gamma_gamma.p}, {"q", s.gamma_gamma.q}, {"v", s.gamma_gamma.v}}) {
     w.key(name);
     w.number(value);
   }
-  w.key("n");
+  w.key("n"_key);
   w.number(s.diagnostics.gamma_gamma_n);
   w.end_object();
-  w.key("kmeans");
+  w.key("kmeans"_key);
   w.begin_object();
-  w.key("k");
+  w.key("k"_key);
   w.number(static_cast<int64_t>(s.centroids.size()));
-  w.key("centroids");
+  w.key("centroids"_key);
   w.begin_array();
   for (const auto& c : s.centroids) {
     w.begin_array();

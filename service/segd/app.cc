@@ -18,6 +18,9 @@
 #include "io/state/state_writer.h"
 
 namespace segd::service {
+
+using io::operator""_key;
+
 namespace {
 
 std::atomic<bool> g_stop{false};
@@ -98,20 +101,20 @@ io::PipelineConfig pipeline_config(const SegdConfig& c) {
 std::string summary_json(const io::PipelineSnapshot& s) {
   io::JsonWriter w;
   w.begin_object();
-  w.key("topics");
+  w.key("topics"_key);
   w.begin_object();
   for (const auto& [topic, t] : s.topics) {
     w.key(topic);
     w.begin_object();
-    w.key("consumed");
+    w.key("consumed"_key);
     w.number(t.consumed);
-    w.key("processed");
+    w.key("processed"_key);
     w.number(t.processed);
-    w.key("duplicates");
+    w.key("duplicates"_key);
     w.number(t.duplicates);
-    w.key("lost_to_retention");
+    w.key("lost_to_retention"_key);
     w.number(t.lost_to_retention);
-    w.key("dead_lettered");
+    w.key("dead_lettered"_key);
     w.begin_object();
     for (const auto& [reason, n] : t.dead_lettered) {
       w.key(reason);
@@ -125,13 +128,13 @@ std::string summary_json(const io::PipelineSnapshot& s) {
   for (const auto& [name, n] : s.changes) {
     changes += n;
   }
-  w.key("changes");
+  w.key("changes"_key);
   w.number(changes);
-  w.key("outbox_published");
+  w.key("outbox_published"_key);
   w.number(s.outbox_published);
-  w.key("timers_fired");
+  w.key("timers_fired"_key);
   w.number(s.timers_fired);
-  w.key("batches");
+  w.key("batches"_key);
   w.number(s.batches);
   w.end_object();
   return w.take();

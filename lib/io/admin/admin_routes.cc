@@ -225,9 +225,9 @@ AuthOutcome check_bearer(std::string_view authorization, std::string_view token)
 std::string error_json(std::string_view code, std::string_view message) {
   JsonWriter w;
   w.begin_object();
-  w.key("error");
+  w.key("error"_key);
   w.string(code);
-  w.key("message");
+  w.key("message"_key);
   w.string(message);
   w.end_object();
   return w.take();
@@ -238,13 +238,13 @@ std::string segments_json(const std::vector<SegmentSummary>& segments) {
   w.begin_array();
   for (const SegmentSummary& s : segments) {
     w.begin_object();
-    w.key("name");
+    w.key("name"_key);
     w.string(s.name);
-    w.key("enter");
+    w.key("enter"_key);
     w.string(s.enter);
-    w.key("exit");
+    w.key("exit"_key);
     w.string(s.exit);
-    w.key("members");
+    w.key("members"_key);
     w.number(s.members);
     w.end_object();
   }
@@ -255,26 +255,26 @@ std::string segments_json(const std::vector<SegmentSummary>& segments) {
 std::string erasure_json(std::string_view id, const ErasureResult& result) {
   JsonWriter w;
   w.begin_object();
-  w.key("customer_id");
+  w.key("customer_id"_key);
   w.string(id);
   if (result.queued) {
     const ErasureReceipt& r = *result.queued;
-    w.key("status");
+    w.key("status"_key);
     w.string("accepted");
-    w.key("topic");
+    w.key("topic"_key);
     w.string(r.topic);
-    w.key("partition");
+    w.key("partition"_key);
     w.number(static_cast<int64_t>(r.partition));
-    w.key("offset");
+    w.key("offset"_key);
     w.number(r.offset);
-    w.key("event_id");
+    w.key("event_id"_key);
     w.string(r.event_id);
     w.end_object();
     return w.take();
   }
-  w.key("existed");
+  w.key("existed"_key);
   w.boolean(result.existed);
-  w.key("exited_segments");
+  w.key("exited_segments"_key);
   w.begin_array();
   for (const std::string& s : result.exited_segments) {
     w.string(s);

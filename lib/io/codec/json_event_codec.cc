@@ -94,15 +94,15 @@ void write_items(JsonWriter& w, const std::vector<core::LineItem>& items) {
   w.begin_array();
   for (const core::LineItem& item : items) {
     w.begin_object();
-    w.key("product_id");
+    w.key("product_id"_key);
     w.string(item.product_id);
     if (!item.category.empty()) {
-      w.key("category");
+      w.key("category"_key);
       w.string(item.category);
     }
-    w.key("quantity");
+    w.key("quantity"_key);
     w.number(item.quantity);
-    w.key("price");
+    w.key("price"_key);
     w.number(item.price);
     w.end_object();
   }
@@ -136,34 +136,34 @@ std::string encode_json_event(const core::Event& event) {
     }
   };
   optional_string("event_id", event.event_id);
-  w.key("type");
+  w.key("type"_key);
   w.string(core::event_type_name(event.type));
-  w.key("customer_id");
+  w.key("customer_id"_key);
   w.string(event.customer_id);
-  w.key("ts");
+  w.key("ts"_key);
   w.string(core::format_rfc3339(event.ts));
   optional_string("session_id", event.session_id);
   optional_string("product_id", event.product_id);
   optional_string("category", event.category);
   optional_string("query", event.query);
   if (event.price != 0.0) {
-    w.key("price");
+    w.key("price"_key);
     w.number(event.price);
   }
   if (event.quantity != 1) {
-    w.key("quantity");
+    w.key("quantity"_key);
     w.number(event.quantity);
   }
   optional_string("order_id", event.order_id);
   const bool has_amount =
       event.type == core::EventType::kPurchase || event.type == core::EventType::kRefund;
   if (has_amount || event.amount != 0.0) {
-    w.key("amount");
+    w.key("amount"_key);
     w.number(event.amount);
   }
   optional_string("currency", event.currency);
   if (!event.items.empty()) {
-    w.key("items");
+    w.key("items"_key);
     write_items(w, event.items);
   }
   w.end_object();

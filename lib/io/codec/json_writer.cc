@@ -106,13 +106,23 @@ void JsonWriter::end_array() {
   out_.push_back(']');
 }
 
-void JsonWriter::key(std::string_view name) {
+char JsonWriter::before_key() {
   CHECK(!stack_.empty() && stack_.back().scope == Scope::kObject && !after_key_);
   Frame& top = stack_.back();
   const char comma = top.empty ? '\0' : ',';
   top.empty = false;
-  write_escaped(name, comma, ':');
   after_key_ = true;
+  return comma;
+}
+
+void JsonWriter::key(std::string_view name) {
+  const char comma = before_key();
+  write_escaped(name, comma, ':');
+}
+
+void JsonWriter::key(JsonKey name) {
+  const char comma = before_key();
+  write_plain(name.name(), comma, ':');
 }
 
 void JsonWriter::string(std::string_view value) {
@@ -155,21 +165,30 @@ void JsonWriter::null() {
   out_.append("null");
 }
 
-void JsonWriter::write_escaped(std::string_view value, char before, char after) {
-  if (core::is_plain_json_ascii(value)) {
-    // Names, identifiers, rules: nothing to escape, so everything goes in one write.
-    const size_t at = out_.size();
-    const size_t length = value.size() + 2 + (before != '\0' ? 1 : 0) + (after != '\0' ? 1 : 0);
-    out_.append(length, '"');  // The quotes, and room for the rest.
-    char* p = out_.data() + at;
+void JsonWriter::write_plain(std::string_view value, char before, char after) {
+  // Everything goes in one write, straight into the grown string (no fill first).
+  const size_t at = out_.size();
+  const size_t size = at + value.size() + 2 + (before != '\0' ? 1 : 0) + (after != '\0' ? 1 : 0);
+  // The size is returned as computed here, not as passed in: libstdc++ 12 passes the grown
+  // capacity instead when it grows the buffer (fixed in later releases).
+  out_.resize_and_overwrite(size, [&](char* out, size_t /*passed*/) {
+    char* p = out + at;
     if (before != '\0') {
       *p++ = before;
     }
-    ++p;
-    p = std::copy(value.begin(), value.end(), p) + 1;
+    *p++ = '"';
+    p = std::copy(value.begin(), value.end(), p);
+    *p++ = '"';
     if (after != '\0') {
       *p = after;
     }
+    return size;
+  });
+}
+
+void JsonWriter::write_escaped(std::string_view value, char before, char after) {
+  if (core::is_plain_json_ascii(value)) {  // Names, identifiers, rules: nothing to escape.
+    write_plain(value, before, after);
     return;
   }
   if (before != '\0') {

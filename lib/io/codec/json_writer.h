@@ -7,6 +7,31 @@
 
 namespace segd::io {
 
+/// An object key that is a name in the code, written `"event_id"_key`: checked when the program is
+/// compiled to need no escaping (printable ASCII without `"` and `\`), so JsonWriter::key copies
+/// it as it is instead of looking at each of its bytes (a SegmentChange has a dozen keys).
+class JsonKey {
+ public:
+  [[nodiscard]] constexpr std::string_view name() const { return name_; }
+
+ private:
+  friend consteval JsonKey operator""_key(const char* name, size_t length);
+  constexpr explicit JsonKey(std::string_view name) : name_(name) {}
+
+  std::string_view name_;
+};
+
+/// A name that would need escaping does not compile ("not a constant expression").
+consteval JsonKey operator""_key(const char* name, size_t length) {
+  for (size_t i = 0; i < length; ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20U || c >= 0x7FU || c == '"' || c == '\\') {
+      throw "a JSON key in the code must be printable ASCII without quotes or backslashes";
+    }
+  }
+  return JsonKey(std::string_view(name, length));
+}
+
 /// A small deterministic JSON writer that appends compact JSON (no spaces) to a string it owns.
 /// Commas and colons are inserted automatically; misuse (a value where a key is due, unbalanced
 /// end_*) is a programming error and fails a CHECK. Not thread-safe (one writer per thread).
@@ -33,6 +58,7 @@ class JsonWriter {
   void end_array();
   /// An object key; the next call must write its value.
   void key(std::string_view name);
+  void key(JsonKey name);
   void string(std::string_view value);
   void number(double value);
   void number(int64_t value);
@@ -52,8 +78,12 @@ class JsonWriter {
   };
 
   void before_value();
+  /// Checks that a key may come here; returns the comma that goes before it, or '\0'.
+  [[nodiscard]] char before_key();
   /// Appends `before` (unless it is '\0'), `value` as a JSON string, then `after` (unless '\0').
   void write_escaped(std::string_view value, char before = '\0', char after = '\0');
+  /// write_escaped() of a `value` that needs no escaping.
+  void write_plain(std::string_view value, char before, char after);
 
   std::string out_;
   std::vector<Frame> stack_;

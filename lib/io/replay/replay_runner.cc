@@ -40,23 +40,23 @@ std::string dead_letter_json(const core::Error& error,
                              std::optional<size_t> payload_cut_from) {
   JsonWriter w;
   w.begin_object();
-  w.key("reason");
+  w.key("reason"_key);
   w.string(error.code);
-  w.key("message");
+  w.key("message"_key);
   w.string(core::utf8_prefix(error.message, kDeadLetterMessageBytes));
-  w.key("source");
+  w.key("source"_key);
   w.string(kSource);
-  w.key("offset");
+  w.key("offset"_key);
   w.number(line);
-  w.key("payload");
+  w.key("payload"_key);
   w.string(payload);
   if (!core::is_valid_utf8(payload)) {
     // JSON text is UTF-8, so `payload` has U+FFFD for the bad bytes; these are the exact ones.
-    w.key("payload_base64");
+    w.key("payload_base64"_key);
     w.string(base64(payload));
   }
   if (payload_cut_from) {
-    w.key("payload_truncated_from");
+    w.key("payload_truncated_from"_key);
     w.number(static_cast<int64_t>(*payload_cut_from));
   }
   w.end_object();
@@ -462,7 +462,7 @@ std::string summary_json(const ReplaySummary& s) {
     w.key(name);
     w.number(value);
   }
-  w.key("dead_letter_reasons");
+  w.key("dead_letter_reasons"_key);
   w.begin_object();
   for (const auto& [reason, count] : s.dead_letter_reasons) {
     w.key(reason);
