@@ -456,7 +456,7 @@ class HashedAppendRep final : public MemTableRep {
 
   [[nodiscard]] bool Contains(const char* key) const override {
     if (!indexed_) {
-      // RocksDB asks only in its debug checks: a search of the sorted entries is enough.
+      // Not asked on segd's paths; should RocksDB ask, a search of the sorted entries answers.
       const std::shared_ptr<const Entries> all = entries_.sorted();
       const auto at = std::partition_point(
           all->begin(), all->end(), [&](const Keyed& e) { return compare_(e.entry, key) < 0; });
