@@ -12,14 +12,19 @@ inline constexpr uint64_t kLongKey = 0xff;
 
 namespace detail {
 
-/// Bytes [from, from + 7) of `key` (zeros past its end), then its length when that is at most
-/// from + 7 bytes, else kLongKey.
-[[nodiscard]] constexpr uint64_t packed_bytes(std::string_view key, size_t from) {
+/// Bytes [from, from + count) of `key` (zeros past its end), the first in the highest place.
+[[nodiscard]] constexpr uint64_t packed_bytes(std::string_view key, size_t from, size_t count) {
   uint64_t packed = 0;
-  for (size_t i = from; i < from + 7; ++i) {
+  for (size_t i = from; i < from + count; ++i) {
     packed = (packed << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0U);
   }
-  return (packed << 8) | (key.size() <= from + 7 ? key.size() : kLongKey);
+  return packed;
+}
+
+/// Bytes [from, from + 7) of `key`, then its length when that is at most from + 7 bytes, else
+/// kLongKey.
+[[nodiscard]] constexpr uint64_t packed_bytes_and_length(std::string_view key, size_t from) {
+  return (packed_bytes(key, from, 7) << 8) | (key.size() <= from + 7 ? key.size() : kLongKey);
 }
 
 }  // namespace detail
@@ -30,7 +35,7 @@ namespace detail {
 /// longer ones tie when their first 7 bytes do, and the keys settle it. Sorting by it first reads
 /// each key once instead of at every comparison.
 [[nodiscard]] constexpr uint64_t key_prefix(std::string_view key) {
-  return detail::packed_bytes(key, 0);
+  return detail::packed_bytes_and_length(key, 0);
 }
 
 /// Whether the keys of two tied prefixes are equal (both at most 7 bytes long).
@@ -50,11 +55,7 @@ struct WideKeyPrefix {
 };
 
 [[nodiscard]] constexpr WideKeyPrefix wide_key_prefix(std::string_view key) {
-  uint64_t high = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    high = (high << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0U);
-  }
-  return {high, detail::packed_bytes(key, 8)};
+  return {detail::packed_bytes(key, 0, 8), detail::packed_bytes_and_length(key, 8)};
 }
 
 /// Whether the keys of two tied wide prefixes are equal (both at most 15 bytes long).
