@@ -16,11 +16,11 @@ namespace {
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
-// The bytes written as they are: printable ASCII but `"` and `\`.
+// is_plain_json_char() as a table, for the escaping loop.
 constexpr std::array<bool, 256> kPlainAscii = [] {
   std::array<bool, 256> plain{};
-  for (unsigned c = 0x20; c < 0x80; ++c) {
-    plain[c] = c != '"' && c != '\\';
+  for (unsigned c = 0; c < plain.size(); ++c) {
+    plain[c] = is_plain_json_char(static_cast<unsigned char>(c));
   }
   return plain;
 }();

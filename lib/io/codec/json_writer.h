@@ -7,6 +7,12 @@
 
 namespace segd::io {
 
+/// Printable ASCII but `"` and `\`: what a key in the code may hold, and the bytes the writer
+/// copies in runs (the same rule as core::is_plain_json_ascii(), a byte at a time).
+[[nodiscard]] constexpr bool is_plain_json_char(unsigned char c) {
+  return c >= 0x20U && c < 0x7FU && c != '"' && c != '\\';
+}
+
 /// An object key that is a name in the code, written `"event_id"_key`: checked when the program is
 /// compiled to need no escaping (printable ASCII without `"` and `\`), so JsonWriter::key copies
 /// it as it is instead of looking at each of its bytes (a SegmentChange has a dozen keys).
@@ -24,8 +30,7 @@ class JsonKey {
 /// A name that would need escaping does not compile ("not a constant expression").
 consteval JsonKey operator""_key(const char* name, size_t length) {
   for (size_t i = 0; i < length; ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    if (c < 0x20U || c >= 0x7FU || c == '"' || c == '\\') {
+    if (!is_plain_json_char(static_cast<unsigned char>(name[i]))) {
       throw "a JSON key in the code must be printable ASCII without quotes or backslashes";
     }
   }
