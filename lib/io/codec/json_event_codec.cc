@@ -15,7 +15,8 @@ namespace {
 
 using core::Result;
 
-// In-situ parsing needs a writable copy of the payload; one this small stays on the stack.
+// In-situ parsing needs a writable copy of the payload (kJsonTextPadding bytes longer); one this
+// small stays on the stack.
 constexpr size_t kTextArenaBytes = size_t{2} * 1024;
 
 // `value` is a string or a number: other JSON types were reported where they stood.
@@ -72,13 +73,11 @@ Result<void> decode_json_event_into(std::string_view payload,
     return core::fail("bad_json", "payload contains a NUL byte");
   }
   // In-situ parsing needs a writable, NUL-terminated copy; small payloads stay on the stack.
-  alignas(16) std::array<char, kTextArenaBytes> text_arena;  // Not cleared: the copy fills it.
+  std::array<char, kTextArenaBytes> text_arena;  // Not cleared: the copy fills it.
   std::string large_text;
   char* text = text_arena.data();
-  if (payload.size() >= text_arena.size()) {
-    // Whole 16-byte blocks past the NUL: rapidjson's SIMD scans read aligned blocks
-    // (json_event_reader.cc); the arena's size is a multiple of 16 already.
-    large_text.resize((payload.size() + 16) & ~size_t{15});
+  if (payload.size() + kJsonTextPadding > text_arena.size()) {
+    large_text.resize(payload.size() + kJsonTextPadding);
     text = large_text.data();
   }
   auto decoded = read_json_event_fields(payload, text, limits, event);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -26,16 +27,20 @@ struct JsonEventFields {
   core::AmountField amount = core::AmountField::kAbsent;
 };
 
+/// How many bytes past a payload's copy read_json_event_fields() may read (the NUL and 15 more):
+/// its string scans load 16 bytes at a time from wherever a string starts.
+inline constexpr size_t kJsonTextPadding = 16;
+
 /// The parse pass of decode_json_event(): parses `payload` in place in `text` straight from the
 /// parser's callbacks (no DOM), into `event` (default-constructed: it gets every field but the
 /// type and the time, each checked for its JSON type and range as it arrived) and the result.
-/// `text` must be 16-byte aligned and writable up to the end of the 16-byte block that holds
-/// byte payload.size() (the parser's SSE2 scans read whole aligned blocks past the terminating
-/// NUL). Errors: `bad_json` (syntax, nesting deeper than 64, top level not an object) before
-/// anything else, then the first problem of a field in document order (`bad_field:<name>`,
-/// `too_large` for too many items); for an erasure only the first problem of the fields every
-/// event has. After an error `event` holds what was read. The views in the result point into
-/// `text` or `payload`, which must outlive it. A leading UTF-8 byte order mark is skipped.
+/// `text` must be writable for payload.size() + kJsonTextPadding bytes: the copy and its NUL,
+/// then the bytes the parser's SSE2 scans read past the NUL. Errors: `bad_json` (syntax, nesting
+/// deeper than 64, top level not an object) before anything else, then the first problem of a field
+/// in document order (`bad_field:<name>`, `too_large` for too many items); for an erasure only the
+/// first problem of the fields every event has. After an error `event` holds what was read. The
+/// views in the result point into `text` or `payload`, which must outlive it. A leading UTF-8 byte
+/// order mark is skipped.
 [[nodiscard]] core::Result<JsonEventFields> read_json_event_fields(std::string_view payload,
                                                                    char* text,
                                                                    const DecodeLimits& limits,

@@ -90,6 +90,41 @@ TEST(JsonEventCodecTest, RawControlCharacterInAStringIsNamedAsSuch) {
             "Invalid escape character in string. at offset 6");
 }
 
+// The parser's string scan reads 16 bytes at a time (json_event_reader.cc): wherever a string's
+// end, an escape or a raw control byte stands in its block, the scan stops there.
+TEST(JsonEventCodecTest, EveryRawControlCharacterIsRefusedAtEveryOffset) {
+  for (int c = 0x01; c < 0x20; ++c) {
+    for (size_t at = 0; at < 40; ++at) {
+      const std::string text = std::string(at, 'a') + static_cast<char>(c) + "b";
+      // In a value, in a key, and after an escape (the parser then moves the text as it reads).
+      for (const std::string& payload :
+           {page_view_with(R"("x":")" + text + R"(")"), page_view_with(R"(")" + text + R"(":1)"),
+            page_view_with(R"("x":"\n)" + text + R"(")")}) {
+        const auto r = decode_json_event(payload);
+        ASSERT_FALSE(r.has_value()) << "byte " << c << " at " << at;
+        EXPECT_EQ(r.error().code, "bad_json");
+        EXPECT_TRUE(r.error().message.starts_with("raw control character U+00"))
+            << r.error().message;
+      }
+    }
+  }
+}
+
+TEST(JsonEventCodecTest, StringsEndAndUnescapeAtEveryOffset) {
+  for (size_t length = 0; length < 70; ++length) {
+    const std::string id = "c" + std::string(length, 'x');
+    const auto plain = decode_json_event(R"({"type":"page_view","customer_id":")" + id +
+                                         R"(","ts":1772359200000,"session_id":"s"})");
+    ASSERT_TRUE(plain.has_value()) << plain.error().message;
+    EXPECT_EQ(plain->customer_id, id);
+    EXPECT_EQ(plain->session_id, "s");
+    const auto escaped = decode_json_event(R"({"type":"page_view","customer_id":")" + id +
+                                           R"(\u0041\"z","ts":1772359200000})");
+    ASSERT_TRUE(escaped.has_value()) << escaped.error().message;
+    EXPECT_EQ(escaped->customer_id, id + "A\"z");
+  }
+}
+
 TEST(JsonEventCodecTest, RejectsRawNulByteAnywhere) {
   EXPECT_EQ(code_of(page_view_with("") + std::string(1, '\0')), "bad_json");
   EXPECT_EQ(code_of(page_view_with("") + std::string(1, '\0') + "garbage"), "bad_json");
