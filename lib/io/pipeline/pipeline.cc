@@ -514,7 +514,7 @@ core::Result<void> Pipeline::run_loop(const std::atomic<bool>& stop, StopAt stop
     run_commands();
     update_gauges_every_second();
     if (stop_at == StopAt::kEndOfInput && batch_events_ == 0 && at_end_of_input()) {
-      if (auto r = finish_refit(/*wait=*/true); !r) {  // A refit belongs to the run.
+      if (auto r = finish_refits(); !r) {  // Refits belong to the run.
         return r;
       }
       if (auto r = wait_for_commit(); !r) {  // The drainer learns of a batch once it is written.
@@ -528,9 +528,9 @@ core::Result<void> Pipeline::run_loop(const std::atomic<bool>& stop, StopAt stop
   }
   // Events the merge still holds are left: the last commit resumes at them, and the next run
   // merges them with the other topics' events as an uninterrupted run would have.
-  // A refit in progress is finished, so its version is stored (a restart past its boundary
-  // would not train it again).
-  if (auto r = finish_refit(/*wait=*/true); !r) {
+  // Refits in progress or waiting are finished, so their versions are stored (a restart past
+  // their boundaries would not train them again).
+  if (auto r = finish_refits(); !r) {
     return r;
   }
   return commit_and_wait();

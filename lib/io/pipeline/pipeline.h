@@ -37,6 +37,16 @@ struct PipelineObserver {
   std::function<void(std::span<const double> seconds)> on_event_lags;
 };
 
+/// A refit boundary the pipeline has passed: the stored customers pinned right after the commit
+/// before it (set on the writing thread), and what to train on them.
+struct PendingRefit {
+  int64_t as_of_ms = 0;
+  std::future<CustomerScan> pinned;
+  TrainingFilter owned;  ///< The customers of the partitions owned at the boundary.
+  core::scoring::TrainOptions options;
+  std::chrono::steady_clock::time_point passed;  ///< When the pipeline passed the boundary.
+};
+
 /// The daemon's consume -> engine -> commit loop. One thread polls the consumer group, decodes
 /// and validates each message (bad ones to the dead-letter topic) and runs the partition's
 /// engine; state, timers, input offsets and outbox go to RocksDB in one WriteBatch per batch,
@@ -184,14 +194,22 @@ class Pipeline {
   /// Starts a refit when `event_ms` crosses a refit boundary (see start_refit).
   [[nodiscard]] core::Result<void> maybe_refit(int64_t event_ms);
   /// Commits, pins the stored customers as of `as_of_ms` and trains the next model version on
-  /// them on another thread while processing goes on (a refit still running is finished first).
-  /// The pin is taken on the writing thread as soon as that commit is stored, so the pipeline
-  /// does not wait for the write.
+  /// them on another thread while processing goes on. The pin is taken on the writing thread as
+  /// soon as that commit is stored, so the pipeline does not wait for the write. While a refit
+  /// still trains, the pinned boundary waits as next_refit_ and is trained once that one is
+  /// stored; only a boundary that finds one waiting already waits for the refit in progress.
   [[nodiscard]] core::Result<void> start_refit(int64_t as_of_ms);
+  /// A pinned boundary: trained now, on another thread (refit_).
+  void launch_refit(PendingRefit refit);
   /// Installs the model of the refit in progress once it is trained (with `wait`, waits for it):
   /// stored and active from just after the largest event time processed so far, so no event
-  /// already processed would have been scored differently. No-op without a refit in progress.
+  /// already processed would have been scored differently; then starts next_refit_, if any.
+  /// No-op without a refit in progress.
   [[nodiscard]] core::Result<void> finish_refit(bool wait);
+  /// The part of finish_refit() that takes the trained version (refit_, ready) and installs it.
+  [[nodiscard]] core::Result<void> install_refit();
+  /// finish_refit() until no refit trains or waits: every boundary passed has its version.
+  [[nodiscard]] core::Result<void> finish_refits();
   void run_commands();
   /// Records that the message at `offset` of `tp` is processed or dead-lettered.
   void mark_done(TopicPartition tp, int64_t offset);
@@ -268,9 +286,11 @@ class Pipeline {
   std::vector<ActiveModel> models_;
   int64_t global_stream_ms_ = 0;        ///< Largest event time over the assigned partitions.
   int64_t latest_model_as_of_ms_ = -1;  ///< trained_as_of of the newest model (or refit).
-  /// The refit in progress (see start_refit), started at refit_started_.
+  /// The refit in progress (see start_refit), whose boundary passed at refit_started_.
   std::future<core::Result<core::models::ModelSnapshot>> refit_;
   std::chrono::steady_clock::time_point refit_started_;
+  /// A boundary that passed while refit_ trained, pinned, to train once that one is stored.
+  std::optional<PendingRefit> next_refit_;
   SegmentMembers members_;                      ///< Of the owned partitions.
   std::vector<DeadLetterRecord> dead_letters_;  ///< Sent in this batch, confirmed before commit.
   size_t dead_letters_confirmed_ = 0;           ///< Of dead_letters_.

@@ -153,10 +153,12 @@ core::Result<void> Pipeline::maybe_refit(int64_t event_ms) {
 }
 
 core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
-  if (auto finished = finish_refit(/*wait=*/true); !finished) {
+  // One boundary may wait for the refit in progress; a second one waits for it to be stored (and
+  // the waiting one to start), so that at most two scans stay pinned.
+  if (auto finished = finish_refit(/*wait=*/next_refit_.has_value()); !finished) {
     return finished;
   }
-  refit_started_ = std::chrono::steady_clock::now();
+  const auto passed = std::chrono::steady_clock::now();
   // The event that crossed the boundary is not processed yet: the batch committed here holds
   // everything before it, and the scan is pinned right after that write, before the next one.
   std::promise<CustomerScan> pin;
@@ -179,20 +181,44 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
                           count = now.partition_count](std::string_view id) {
     return count > 0 && owned.contains(core::partition_for_key(id, count).value());
   };
+  PendingRefit refit{.as_of_ms = as_of_ms,
+                     .pinned = std::move(pinned),
+                     .owned = std::move(owned),
+                     .options = options,
+                     .passed = passed};
+  if (refit_.valid()) {
+    next_refit_ = std::move(refit);
+  } else {
+    launch_refit(std::move(refit));
+  }
+  return {};
+}
+
+void Pipeline::launch_refit(PendingRefit refit) {
+  refit_started_ = refit.passed;
   refit_ = std::async(
       std::launch::async,
-      [&store = store_, pinned = std::move(pinned), as_of_ms, options,
-       owned = std::move(owned)]() mutable -> core::Result<core::models::ModelSnapshot> {
+      [&store = store_,
+       refit = std::move(refit)]() mutable -> core::Result<core::models::ModelSnapshot> {
         name_this_thread("segd-refit");
         std::optional<CustomerScan> scan;
         try {
-          scan.emplace(pinned.get());
+          scan.emplace(refit.pinned.get());
         } catch (const std::future_error&) {
           // The write before the refit failed (the pipeline reports that error itself).
           return core::fail("storage_error", "refit: the batch before it was not stored");
         }
-        return train_next(store, std::move(*scan), core::TimestampMs{as_of_ms}, options, owned);
+        return train_next(store, std::move(*scan), core::TimestampMs{refit.as_of_ms}, refit.options,
+                          refit.owned);
       });
+}
+
+core::Result<void> Pipeline::finish_refits() {
+  while (refit_.valid()) {
+    if (auto finished = finish_refit(/*wait=*/true); !finished) {
+      return finished;
+    }
+  }
   return {};
 }
 
@@ -201,6 +227,17 @@ core::Result<void> Pipeline::finish_refit(bool wait) {
       (!wait && refit_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)) {
     return {};
   }
+  auto installed = install_refit();
+  // The boundary waiting trains only now: train_next() numbers its version after the newest
+  // stored one and matches its clusters to that one's.
+  if (installed && next_refit_) {
+    launch_refit(std::move(*next_refit_));
+    next_refit_.reset();
+  }
+  return installed;
+}
+
+core::Result<void> Pipeline::install_refit() {
   auto snapshot = refit_.get();
   // The refit's thread scanned every stored customer and freed what it allocated.
   release_free_heap_after_refit(/*catching_up=*/!caught_up_);
