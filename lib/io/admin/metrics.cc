@@ -140,8 +140,9 @@ MetricsExporter::MetricsExporter(const std::string& build_version)
       model_version_(gauge(registry_, "segd_model_version", "Version of the active model set.")),
       model_refit_seconds_(gauge(registry_,
                                  "segd_model_refit_duration_seconds",
-                                 "Wall time of the last model refit, from its start until its "
-                                 "version was installed (training runs beside processing).")),
+                                 "Wall time of the last model refit, from its boundary until "
+                                 "its version was installed (training runs beside processing; a "
+                                 "boundary passed during another refit waits for that one).")),
       ready_(gauge(registry_, "segd_ready", "1 when /readyz answers 200, else 0.")) {
   gauge_family(registry_, "segd_build_info", "Build of the running segd; always 1.")
       .Add({{"version", build_version}})
