@@ -25,17 +25,18 @@
 #if defined(RAPIDJSON_SSE2)
 #include <emmintrin.h>
 
-// The scans of a string's run without escapes, for the one reader this file uses, replace
-// rapidjson 1.1.0's in-place ones for two reasons:
+// The scan of a string's run without escapes, for the one reader this file uses, replaces
+// rapidjson 1.1.0's in-place one (with the SkipUnescapedString it calls, which nothing else does)
+// for two reasons:
 // - Theirs let the bytes 0x1A..0x1F through in whole 16-byte blocks (they test s <= 0x19), so a
 //   raw control byte there was accepted when RFC 8259 forbids it.
 // - Theirs go byte by byte up to a 16-byte boundary before loading aligned blocks, as an
 //   unaligned load could cross into an unmapped page. Most strings of an event (keys, ids) end
 //   before that boundary: the byte loop was 4.7% of a replay's instructions.
 // Every text this file parses has kJsonTextPadding bytes from its NUL on, so a 16-byte load from
-// anywhere up to the NUL stays inside it, and these scans load from the string's first byte.
-// They stop where rapidjson's mean to: at the first quote, backslash or byte below 0x20 (the NUL
-// at the latest), and leave the rest of the string to the parser.
+// anywhere up to the NUL stays inside it, and this scan loads from the string's first byte. It
+// stops where rapidjson's means to: at the first quote, backslash or byte below 0x20 (the NUL at
+// the latest), and leaves the rest of the string to the parser.
 namespace {
 
 // Where the first byte that ends a run of plain string bytes stands among the 16 at `p`, or 16.
@@ -57,28 +58,23 @@ using RapidjsonReader =
                              rapidjson::UTF8<>,
                              rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>>;
 
-// Before the string's first escape the text stays where it is. (The names are rapidjson's.)
-template <>
-inline void RapidjsonReader::SkipUnescapedString(  // NOLINT(readability-identifier-naming)
-    rapidjson::InsituStringStream& is) {
-  char* p = is.src_;
-  for (unsigned run = 16; run == 16; p += run) {
-    run = plain_run_in_block(p);
-  }
-  is.src_ = is.dst_ = p;
-}
-
-// After it, each run moves back over the bytes its escapes no longer take (dst_ < src_).
+// `is` and `os` are the same stream. Before the string's first escape the text stays where it
+// is; after it, each run moves back over the bytes its escapes no longer take (dst_ < src_). The
+// two cases keep loops of their own: one loop with a test for the move ran 0.6% more
+// instructions per replay.
 template <>
 inline void RapidjsonReader::ScanCopyUnescapedString(  // NOLINT(readability-identifier-naming)
     rapidjson::InsituStringStream& is,
     rapidjson::InsituStringStream& os) {
-  if (is.src_ == is.dst_) {
-    SkipUnescapedString(is);
-    return;
-  }
   char* p = is.src_;
   char* q = os.dst_;
+  if (p == q) {
+    for (unsigned run = 16; run == 16; p += run) {
+      run = plain_run_in_block(p);
+    }
+    is.src_ = os.dst_ = p;
+    return;
+  }
   for (unsigned run = 16; run == 16; p += run, q += run) {
     run = plain_run_in_block(p);
     std::memmove(q, p, run);
