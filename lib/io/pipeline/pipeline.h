@@ -38,12 +38,11 @@ struct PipelineObserver {
 };
 
 /// A refit boundary the pipeline has passed: the stored customers pinned right after the commit
-/// before it (set on the writing thread), and what to train on them.
+/// before it (set on the writing thread), and whose customers to train on.
 struct PendingRefit {
   int64_t as_of_ms = 0;
   std::future<CustomerScan> pinned;
   TrainingFilter owned;  ///< The customers of the partitions owned at the boundary.
-  core::scoring::TrainOptions options;
   std::chrono::steady_clock::time_point passed;  ///< When the pipeline passed the boundary.
 };
 
@@ -199,7 +198,7 @@ class Pipeline {
   /// still trains, the pinned boundary waits as next_refit_ and is trained once that one is
   /// stored; only a boundary that finds one waiting already waits for the refit in progress.
   [[nodiscard]] core::Result<void> start_refit(int64_t as_of_ms);
-  /// A pinned boundary: trained now, on another thread (refit_).
+  /// A pinned boundary: trained now, on another thread (refit_), as the config says.
   void launch_refit(PendingRefit refit);
   /// Installs the model of the refit in progress once it is trained (with `wait`, waits for it):
   /// stored and active from just after the largest event time processed so far, so no event

@@ -169,10 +169,6 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
       !committed) {
     return committed;
   }
-  core::scoring::TrainOptions options;
-  options.time_unit =
-      config_.refit_weekly_unit ? core::models::TimeUnit::kWeek : core::models::TimeUnit::kDay;
-  options.k = config_.kmeans_k;
   latest_model_as_of_ms_ = as_of_ms;
   // The state dir may still hold partitions a rebalance gave to other instances: those stale
   // copies are left out.
@@ -184,7 +180,6 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
   PendingRefit refit{.as_of_ms = as_of_ms,
                      .pinned = std::move(pinned),
                      .owned = std::move(owned),
-                     .options = options,
                      .passed = passed};
   if (refit_.valid()) {
     next_refit_ = std::move(refit);
@@ -196,21 +191,26 @@ core::Result<void> Pipeline::start_refit(int64_t as_of_ms) {
 
 void Pipeline::launch_refit(PendingRefit refit) {
   refit_started_ = refit.passed;
-  refit_ = std::async(
-      std::launch::async,
-      [&store = store_,
-       refit = std::move(refit)]() mutable -> core::Result<core::models::ModelSnapshot> {
-        name_this_thread("segd-refit");
-        std::optional<CustomerScan> scan;
-        try {
-          scan.emplace(refit.pinned.get());
-        } catch (const std::future_error&) {
-          // The write before the refit failed (the pipeline reports that error itself).
-          return core::fail("storage_error", "refit: the batch before it was not stored");
-        }
-        return train_next(store, std::move(*scan), core::TimestampMs{refit.as_of_ms}, refit.options,
-                          refit.owned);
-      });
+  core::scoring::TrainOptions options;
+  options.time_unit =
+      config_.refit_weekly_unit ? core::models::TimeUnit::kWeek : core::models::TimeUnit::kDay;
+  options.k = config_.kmeans_k;
+  refit_ = std::async(std::launch::async,
+                      [&store = store_, refit = std::move(refit),
+                       options]() mutable -> core::Result<core::models::ModelSnapshot> {
+                        name_this_thread("segd-refit");
+                        std::optional<CustomerScan> scan;
+                        try {
+                          scan.emplace(refit.pinned.get());
+                        } catch (const std::future_error&) {
+                          // The write before the refit failed (the pipeline reports that error
+                          // itself).
+                          return core::fail("storage_error",
+                                            "refit: the batch before it was not stored");
+                        }
+                        return train_next(store, std::move(*scan),
+                                          core::TimestampMs{refit.as_of_ms}, options, refit.owned);
+                      });
 }
 
 core::Result<void> Pipeline::finish_refits() {
