@@ -72,7 +72,8 @@ Result<void> decode_json_event_into(std::string_view payload,
   if (payload.find('\0') != std::string_view::npos) {
     return core::fail("bad_json", "payload contains a NUL byte");
   }
-  // In-situ parsing needs a writable, NUL-terminated copy; small payloads stay on the stack.
+  // Room for the writable, NUL-terminated copy that rapidjson parses in place, should the plain
+  // scan give up on the payload; small payloads' stays on the stack.
   std::array<char, kTextArenaBytes> text_arena;  // Not cleared: the copy fills it.
   std::string large_text;
   char* text = text_arena.data();

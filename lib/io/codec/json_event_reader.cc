@@ -21,10 +21,9 @@
 
 #include "core/events/text.h"
 #include "io/codec/json_number.h"
+#include "io/codec/json_plain_scan.h"
 
 #if defined(RAPIDJSON_SSE2)
-#include <emmintrin.h>
-
 // The scan of a string's run without escapes, for the one reader this file uses, replaces
 // rapidjson 1.1.0's in-place one (with the SkipUnescapedString it calls, which nothing else does)
 // for two reasons:
@@ -41,14 +40,8 @@ namespace {
 
 // Where the first byte that ends a run of plain string bytes stands among the 16 at `p`, or 16.
 inline unsigned plain_run_in_block(const char* p) {
-  const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i below_space = _mm_set1_epi8(0x1f);  // b < 0x20 exactly when max(b, 0x1f) == 0x1f
-  const __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('"')),
-                                                  _mm_cmpeq_epi8(block, _mm_set1_epi8('\\'))),
-                                     _mm_cmpeq_epi8(_mm_max_epu8(block, below_space), below_space));
   // Bit 16 stands for "none in this block".
-  return static_cast<unsigned>(
-      std::countr_zero(static_cast<unsigned>(_mm_movemask_epi8(stops)) | (1U << 16U)));
+  return static_cast<unsigned>(std::countr_zero(segd::io::string_stops_in_block(p) | (1U << 16U)));
 }
 
 }  // namespace
@@ -561,14 +554,22 @@ void copy_terminated(std::string_view payload, char* text) {
 Result<JsonEventFields> read_json_event_fields(std::string_view payload,
                                                char* text,
                                                const DecodeLimits& limits,
-                                               core::Event& event) {
-  alignas(16) std::array<char, kParseArenaBytes> parse_arena;  // Not cleared: the parser's.
-  rj::CrtAllocator heap;
-  Allocator parse_allocator(parse_arena.data(), parse_arena.size(), kHeapChunkBytes, &heap);
+                                               core::Event& event,
+                                               JsonParsers parsers) {
   // RFC 8259 lets parsers ignore a leading UTF-8 byte order mark.
   if (payload.starts_with("\xEF\xBB\xBF")) {
     payload.remove_prefix(3);
   }
+  if (parsers == JsonParsers::kPlainScanFirst) {
+    EventReader plain(limits, NumberTexts{}, event);
+    if (scan_plain_json(payload, plain) == PlainScan::kDone) {
+      return outcome(payload.data(), rj::ParseResult(), plain);
+    }
+    event = core::Event{};  // Read again from the start.
+  }
+  alignas(16) std::array<char, kParseArenaBytes> parse_arena;  // Not cleared: the parser's.
+  rj::CrtAllocator heap;
+  Allocator parse_allocator(parse_arena.data(), parse_arena.size(), kHeapChunkBytes, &heap);
   copy_terminated(payload, text);
   EventReader events(limits, NumberTexts{}, event);
   const rj::ParseResult syntax = run_parser(text, events, parse_allocator);

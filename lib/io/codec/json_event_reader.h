@@ -31,19 +31,29 @@ struct JsonEventFields {
 /// its string scans load 16 bytes at a time from wherever a string starts.
 inline constexpr size_t kJsonTextPadding = 16;
 
-/// The parse pass of decode_json_event(): parses `payload` in place in `text` straight from the
-/// parser's callbacks (no DOM), into `event` (default-constructed: it gets every field but the
-/// type and the time, each checked for its JSON type and range as it arrived) and the result.
-/// `text` must be writable for payload.size() + kJsonTextPadding bytes: the copy and its NUL,
-/// then the bytes the parser's SSE2 scans read past the NUL. Errors: `bad_json` (syntax, nesting
-/// deeper than 64, top level not an object) before anything else, then the first problem of a field
-/// in document order (`bad_field:<name>`, `too_large` for too many items); for an erasure only the
-/// first problem of the fields every event has. After an error `event` holds what was read. The
-/// views in the result point into `text` or `payload`, which must outlive it. A leading UTF-8 byte
-/// order mark is skipped.
-[[nodiscard]] core::Result<JsonEventFields> read_json_event_fields(std::string_view payload,
-                                                                   char* text,
-                                                                   const DecodeLimits& limits,
-                                                                   core::Event& event);
+/// Which parsers read_json_event_fields() uses. Both read every payload alike (the codec tests
+/// compare them); the plain scan is the faster one, for the payloads it reads.
+enum class JsonParsers : uint8_t {
+  kPlainScanFirst,  ///< scan_plain_json(), then rapidjson for what it gives up on (the default)
+  kRapidjsonOnly,
+};
+
+/// The parse pass of decode_json_event(): parses `payload` straight from the parser's callbacks
+/// (no DOM), into `event` (default-constructed: it gets every field but the type and the time,
+/// each checked for its JSON type and range as it arrived) and the result. A plain payload (no
+/// escapes: json_plain_scan.h) is read where it is; any other is copied to `text` and parsed there
+/// in place by rapidjson. `text` must be writable for payload.size() + kJsonTextPadding bytes:
+/// the copy and its NUL, then the bytes the parser's SSE2 scans read past the NUL. Errors:
+/// `bad_json` (syntax, nesting deeper than 64, top level not an object) before anything else, then
+/// the first problem of a field in document order (`bad_field:<name>`, `too_large` for too many
+/// items); for an erasure only the first problem of the fields every event has. After an error
+/// `event` holds what was read. The views in the result point into `text` or `payload`, which must
+/// outlive it. A leading UTF-8 byte order mark is skipped.
+[[nodiscard]] core::Result<JsonEventFields> read_json_event_fields(
+    std::string_view payload,
+    char* text,
+    const DecodeLimits& limits,
+    core::Event& event,
+    JsonParsers parsers = JsonParsers::kPlainScanFirst);
 
 }  // namespace segd::io

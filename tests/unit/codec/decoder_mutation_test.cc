@@ -1,6 +1,7 @@
 // Robustness of the two input decoders against mangled payloads: every mutant is either rejected
 // with one of the documented reasons or accepted as an event that survives a round trip through
-// both encoders. Under scripts/sanitize.sh the same runs are checked for memory errors and
+// both encoders; and the JSON decoder reads every mutant alike with its plain scan and with
+// rapidjson alone. Under scripts/sanitize.sh the same runs are checked for memory errors and
 // undefined behaviour.
 
 #include <gtest/gtest.h>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "io/codec/json_event_codec.h"
+#include "io/codec/json_event_reader.h"
+#include "io/codec/json_plain_scan.h"
 #include "io/codec/proto_event_codec.h"
 #include "support/mutator.h"
 
@@ -112,6 +115,89 @@ TEST(DecoderMutationTest, JsonMutantsAreRejectedWithAReasonOrRoundTrip) {
   // Both outcomes are exercised: the mutations are neither all fatal nor all harmless.
   EXPECT_GT(tally.accepted, kMutants / 50);
   EXPECT_GT(tally.rejected, kMutants / 2);
+}
+
+// What read_json_event_fields() made of a payload: the error, or the fields beside the event's
+// own; and the event.
+struct Decoded {
+  std::string outcome;
+  core::Event event;
+  bool operator==(const Decoded&) const = default;
+};
+
+Decoded decode_with(std::string_view payload, JsonParsers parsers) {
+  std::string text(payload.size() + kJsonTextPadding, '\0');
+  Decoded out;
+  const auto fields =
+      read_json_event_fields(payload, text.data(), DecodeLimits{}, out.event, parsers);
+  if (!fields) {
+    out.outcome = "error " + fields.error().code + ": " + fields.error().message;
+    return out;
+  }
+  out.outcome = "type " + std::string(fields->type.value_or("(none)")) + " amount " +
+                std::to_string(static_cast<int>(fields->amount));
+  if (fields->ts) {
+    out.outcome += " ts " + std::to_string(static_cast<int>(fields->ts->kind)) + " " +
+                   std::string(fields->ts->text);
+  }
+  return out;
+}
+
+void expect_both_parsers_alike(std::string_view payload) {
+  const Decoded plain = decode_with(payload, JsonParsers::kPlainScanFirst);
+  const Decoded rapidjson = decode_with(payload, JsonParsers::kRapidjsonOnly);
+  EXPECT_TRUE(plain == rapidjson) << "plain scan first: " << plain.outcome << " "
+                                  << encode_json_event(plain.event)
+                                  << "\nrapidjson alone: " << rapidjson.outcome << " "
+                                  << encode_json_event(rapidjson.event)
+                                  << "\npayload: " << testing::hex(payload);
+}
+
+// Trivially accepting: whether the plain scan reads a text at all.
+struct AcceptAll {
+  bool Null() { return true; }
+  bool Bool(bool) { return true; }
+  bool RawNumber(const char*, uint32_t, bool) { return true; }
+  bool String(const char*, uint32_t, bool) { return true; }
+  bool Key(const char*, uint32_t, bool) { return true; }
+  bool StartObject() { return true; }
+  bool EndObject(uint32_t) { return true; }
+  bool StartArray() { return true; }
+  bool EndArray(uint32_t) { return true; }
+};
+
+TEST(DecoderMutationTest, JsonMutantsReadAlikeByThePlainScanAndByRapidjsonAlone) {
+  std::vector<std::string> seeds = json_seeds();
+  // Beside the seeds above: spaces and newlines between tokens, fields of the wrong JSON type,
+  // and numbers that rapidjson 1.1.0 refuses unless masked (its second pass).
+  seeds.emplace_back(
+      "{ \"type\" : \"refund\", \"customer_id\" : \"c1\", \"ts\" : 1772359200000,\n"
+      "  \"order_id\" : \"o-1\", \"amount\" : 10.25, \"x\" : [ true, false, null, { } ] }");
+  seeds.emplace_back(
+      R"({"type":"purchase","customer_id":"c2","ts":"2026-12-31T23:59:59Z","order_id":"o",)"
+      R"("amount":null,"items":[{"product_id":"a","quantity":1,"price":1e2}],"price":"9"})");
+  seeds.emplace_back(
+      R"({"type":"add_to_cart","customer_id":"c1","ts":1,"quantity":0e400,"price":1e999})");
+  for (const std::string& seed : seeds) {
+    expect_both_parsers_alike(seed);
+  }
+  // At the reader's depth limit and past it (too deep, whichever parser reads it).
+  for (const int depth : {63, 64, 65}) {
+    expect_both_parsers_alike(R"({"type":"page_view","x":)" +
+                              std::string(static_cast<size_t>(depth), '[') +
+                              std::string(static_cast<size_t>(depth), ']') + "}");
+  }
+  testing::Mutator mutator(3);
+  int plain = 0;
+  for (int i = 0; i < kMutants && !HasFailure(); ++i) {
+    const std::string mutant = mutator.next(seeds);
+    AcceptAll any;
+    plain += scan_plain_json(mutant, any) == PlainScan::kDone ? 1 : 0;
+    expect_both_parsers_alike(mutant);
+  }
+  // Both paths are exercised: many mutants are plain JSON, more are not.
+  EXPECT_GT(plain, kMutants / 20);
+  EXPECT_LT(plain, kMutants / 2);
 }
 
 TEST(DecoderMutationTest, ProtobufMutantsAreRejectedWithAReasonOrRoundTrip) {
