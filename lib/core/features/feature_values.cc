@@ -366,21 +366,25 @@ std::optional<int64_t> first_done_ms(const Done& done, int64_t now, CrossingEsti
   return hi;
 }
 
-// For a monotone feature (linear clocks rise, decayed counts fall), the first millisecond after
-// `now` at which it reaches `threshold` (`pass` false) or is strictly beyond it (`pass` true);
-// nullopt when it already is, or never will be.
-std::optional<int64_t> monotone_crossing_ms(
-    const CustomerState& s, FeatureId id, double threshold, bool pass, int64_t now) {
+// For a monotone feature (linear clocks rise, decayed counts fall) whose value at `now` is
+// `value_now`, the first millisecond after `now` at which it reaches `threshold` (`pass` false)
+// or is strictly beyond it (`pass` true); nullopt when it already is, or never will be.
+std::optional<int64_t> monotone_crossing_ms(const CustomerState& s,
+                                            FeatureId id,
+                                            double threshold,
+                                            bool pass,
+                                            int64_t now,
+                                            double value_now) {
   const bool decaying = feature_info(id).behaviour == TimeBehaviour::kDecaying;
   // Signed distance still to travel: > 0 before the threshold, 0 at it, < 0 beyond it.
-  auto ahead = [&](int64_t t) {
-    const double v = timed_value(s, id, TimestampMs{t});
-    return decaying ? v - threshold : threshold - v;
+  auto reached = [&](double v) {
+    const double ahead = decaying ? v - threshold : threshold - v;
+    return pass ? ahead < 0 : ahead <= 0;
   };
-  auto done = [&](int64_t t) { return pass ? ahead(t) < 0 : ahead(t) <= 0; };
-  if (done(now)) {
+  if (reached(value_now)) {
     return std::nullopt;
   }
+  auto done = [&](int64_t t) { return reached(timed_value(s, id, TimestampMs{t})); };
   const std::optional<CrossingEstimate> estimate = estimate_crossing(s, id, threshold);
   return estimate ? first_done_ms(done, now, *estimate) : std::nullopt;
 }
@@ -396,7 +400,8 @@ std::optional<int64_t> comparison_change_ms(const CustomerState& s,
                                             TimestampMs now_ts,
                                             bool* anchored) {
   const int64_t now = now_ts.value();
-  const bool before = holds(timed_value(s, id, now_ts));
+  const double value_now = timed_value(s, id, now_ts);
+  const bool before = holds(value_now);
   auto changed = [&](int64_t t) { return holds(timed_value(s, id, TimestampMs{t})) != before; };
   switch (feature_info(id).behaviour) {
     case TimeBehaviour::kConstant:
@@ -423,7 +428,8 @@ std::optional<int64_t> comparison_change_ms(const CustomerState& s,
       // A monotone value can change a comparison with a constant only where it reaches the
       // constant or where it leaves it behind.
       for (const bool pass : {false, true}) {
-        const std::optional<int64_t> t = monotone_crossing_ms(s, id, threshold, pass, now);
+        const std::optional<int64_t> t =
+            monotone_crossing_ms(s, id, threshold, pass, now, value_now);
         if (t && changed(*t)) {
           return t;
         }
