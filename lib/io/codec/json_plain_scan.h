@@ -63,6 +63,8 @@ inline const char* plain_string_end(const char* p, const char* end) {
   return p;
 }
 
+/// One scan_plain_json(): a cursor, and the open objects and arrays (a bit each) with the number
+/// of values read in each.
 template <typename Handler>
 class PlainJsonScanner {
  public:
@@ -197,8 +199,9 @@ class PlainJsonScanner {
     return true;
   }
 
-  // An object member's key and the colon after it, up to its value.
-  bool member_key() {
+  // An object member's key and the colon after it, up to its value. Inlined by force into the
+  // loop's two calls: left to GCC 12 it was not, and a replay ran 1.5% more instructions.
+  [[gnu::always_inline]] bool member_key() {
     std::string_view key;
     if (!plain_string(key) || !handler_.Key(key.data(), static_cast<uint32_t>(key.size()), false)) {
       return false;
