@@ -57,6 +57,45 @@ TEST(JsonEventCodecTest, IgnoresUnknownFieldsAndTreatsNullAsAbsent) {
   EXPECT_TRUE(r->session_id.empty());
 }
 
+// Each known name with one byte changed, dropped or added is an unknown field: a key is matched
+// to a field by all of its bytes and its length, whatever that length.
+TEST(JsonEventCodecTest, AKeyThatDiffersFromAFieldsNameInOneByteIsUnknown) {
+  const std::vector<std::string> names = {
+      "event_id", "type",  "customer_id", "ts",       "session_id", "product_id", "category",
+      "query",    "price", "quantity",    "order_id", "amount",     "currency",   "items"};
+  const auto base = decode_json_event(kPurchase);
+  ASSERT_TRUE(base.has_value()) << base.error().message;
+  const auto expect_ignored = [&](const std::string& key) {
+    // A string value: taken as any field, it would change the event or be refused.
+    const std::string payload =
+        std::string(kPurchase.substr(0, kPurchase.size() - 1)) + ",\"" + key + "\":\"zzz\"}";
+    const auto r = decode_json_event(payload);
+    ASSERT_TRUE(r.has_value()) << key << ": " << r.error().message;
+    EXPECT_EQ(*r, *base) << key;
+  };
+  for (const std::string& name : names) {
+    for (size_t i = 0; i < name.size(); ++i) {
+      std::string changed = name;
+      changed[i] = changed[i] == 'x' ? 'y' : 'x';
+      expect_ignored(changed);
+      expect_ignored(std::string(name).erase(i, 1));
+    }
+    expect_ignored(name + "s");
+  }
+  // The same inside a line item, whose names are matched without their `items.` prefix.
+  for (const std::string item_name : {"product_id", "category", "quantity", "price"}) {
+    for (size_t i = 0; i < item_name.size(); ++i) {
+      std::string changed = item_name;
+      changed[i] = changed[i] == 'x' ? 'y' : 'x';
+      std::string payload(kPurchase);
+      payload.insert(payload.find("\"product_id\""), "\"" + changed + "\":\"zzz\",");
+      const auto r = decode_json_event(payload);
+      ASSERT_TRUE(r.has_value()) << changed << ": " << r.error().message;
+      EXPECT_EQ(*r, *base) << changed;
+    }
+  }
+}
+
 TEST(JsonEventCodecTest, RejectsPayloadAboveLimitBeforeParsing) {
   std::string big = page_view_with(R"("pad":")" + std::string(70 * 1024, 'x') + "\"");
   EXPECT_EQ(code_of(big), "too_large");
