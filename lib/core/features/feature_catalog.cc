@@ -80,11 +80,7 @@ constexpr std::array<FeatureInfo, kFeatureCount> kFeatures = {{
 
 }  // namespace
 
-const FeatureInfo& feature_info(FeatureId id) {
-  const auto index = static_cast<size_t>(id);
-  CHECK(index < kFeatureCount);
-  return kFeatures[index];
-}
+constinit const std::array<FeatureInfo, kFeatureCount> kFeatureInfos = kFeatures;
 
 EventMask affinity_changed_by() {
   return bits({EventType::kProductView, EventType::kAddToCart, EventType::kPurchase});

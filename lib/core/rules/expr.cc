@@ -76,11 +76,6 @@ const char* spelling(Op op) {
 
 bool is_comparison(Op op) { return precedence(op) == 3 || precedence(op) == 4; }
 
-const Node& Expr::node(NodeRef ref) const {
-  CHECK(ref.index >= 0 && static_cast<size_t>(ref.index) < nodes.size());
-  return nodes[static_cast<size_t>(ref.index)];
-}
-
 NodeRef Expr::arg(int first, int k) const {
   CHECK(first >= 0 && k >= 0 && static_cast<size_t>(first) + static_cast<size_t>(k) < args.size());
   return args[static_cast<size_t>(first) + static_cast<size_t>(k)];

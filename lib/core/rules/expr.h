@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/common/check.h"
+
 namespace segd::core::rules {
 
 /// Index of one node in an Expr (and, one to one, in the CompiledExpr built from it).
@@ -82,8 +84,12 @@ struct Expr {
     return nodes == other.nodes && args == other.args && root == other.root;
   }
 
-  /// The node behind `ref`. CHECK-fails if `ref` is out of range.
-  [[nodiscard]] const Node& node(NodeRef ref) const;
+  /// The node behind `ref`. CHECK-fails if `ref` is out of range. Inline: the wake-up search
+  /// walks a rule's nodes for most events.
+  [[nodiscard]] const Node& node(NodeRef ref) const {
+    CHECK(ref.index >= 0 && static_cast<size_t>(ref.index) < nodes.size());
+    return nodes[static_cast<size_t>(ref.index)];
+  }
 
   /// Argument `k` of a call whose arguments start at `first` in `args` (Node::first_arg,
   /// Instr::b). CHECK-fails if it is out of range.
