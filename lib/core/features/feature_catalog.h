@@ -106,6 +106,7 @@ extern const std::array<FeatureInfo, kFeatureCount> kFeatureInfos;
   CHECK(index < kFeatureCount);
   return kFeatureInfos[index];
 }
+
 /// The event types that can change the categories affinity() reads (as FeatureInfo::changed_by).
 [[nodiscard]] EventMask affinity_changed_by();
 /// The feature with that name, nullopt when there is none.
