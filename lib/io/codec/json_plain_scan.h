@@ -82,37 +82,25 @@ class PlainJsonScanner {
       bool complete = true;
       switch (peek()) {
         case '{':
+        case '[': {
+          const bool object = peek() == '{';
           ++p_;
-          if (!handler_.StartObject() || !open(true)) {
+          if (!(object ? handler_.StartObject() : handler_.StartArray()) || !open(object)) {
             return PlainScan::kGiveUp;
           }
           skip_space();
-          if (peek() == '}') {
+          if (peek() == (object ? '}' : ']')) {
             ++p_;
             if (!close()) {
               return PlainScan::kGiveUp;
             }
-          } else if (!member_key()) {
+          } else if (object && !member_key()) {
             return PlainScan::kGiveUp;
           } else {
             complete = false;
           }
           break;
-        case '[':
-          ++p_;
-          if (!handler_.StartArray() || !open(false)) {
-            return PlainScan::kGiveUp;
-          }
-          skip_space();
-          if (peek() == ']') {
-            ++p_;
-            if (!close()) {
-              return PlainScan::kGiveUp;
-            }
-          } else {
-            complete = false;
-          }
-          break;
+        }
         default:
           if (!scalar()) {
             return PlainScan::kGiveUp;
