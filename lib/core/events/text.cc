@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace segd::core {
 namespace {
 
@@ -42,10 +46,25 @@ uint64_t load_short(const char* p, size_t n) {
   return ((uint64_t{'a'} * kOnes) << 24U) | byte(0) | (byte(n / 2) << 8U) | (byte(n - 1) << 16U);
 }
 
-// True when `word_ok` holds for the words that cover `text`: eight bytes at a time, the last word
+#if defined(__SSE2__)
+// A bit for each of the 16 bytes of `block` outside 0x20..0x7E. Compared as signed bytes, those
+// from 0x80 on are negative and so below 0x20 too.
+unsigned unprintable_in_block(__m128i block) {
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+      _mm_cmplt_epi8(block, _mm_set1_epi8(0x20)), _mm_cmpgt_epi8(block, _mm_set1_epi8(0x7E)))));
+}
+
+// A bit for each byte of `block` equal to `c`.
+unsigned bytes_in_block(__m128i block, char c) {
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(c))));
+}
+#endif
+
+// True when every byte of `text` passes one test, given as `word_ok` on eight bytes at a time
+// and `block_ok` on sixteen (with SSE2, for texts of 16 bytes or more): the last word or block
 // overlapping the one before it, a text shorter than a word padded.
-template <typename WordOk>
-bool all_words(std::string_view text, WordOk word_ok) {
+template <typename WordOk, typename BlockOk>
+bool all_bytes(std::string_view text, WordOk word_ok, [[maybe_unused]] BlockOk block_ok) {
   const char* p = text.data();
   const size_t n = text.size();
   if (n == 0) {
@@ -54,6 +73,19 @@ bool all_words(std::string_view text, WordOk word_ok) {
   if (n <= 8) {
     return word_ok(load_short(p, n));
   }
+#if defined(__SSE2__)
+  if (n >= 16) {
+    const auto block = [p](size_t i) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    };
+    for (size_t i = 0; i + 16 < n; i += 16) {
+      if (!block_ok(block(i))) {
+        return false;
+      }
+    }
+    return block_ok(block(n - 16));
+  }
+#endif
   uint64_t word = 0;
   for (size_t i = 0; i + 8 < n; i += 8) {
     std::memcpy(&word, p + i, sizeof word);
@@ -144,13 +176,22 @@ std::string code_point_name(char32_t c) {
 }
 
 bool is_printable_ascii(std::string_view text) {
-  return all_words(text, [](uint64_t word) { return unprintable_bytes(word) == 0; });
+  return all_bytes(
+      text, [](uint64_t word) { return unprintable_bytes(word) == 0; },
+      [](auto block) { return unprintable_in_block(block) == 0; });
 }
 
 bool is_plain_json_ascii(std::string_view text) {
-  return all_words(text, [](uint64_t word) {
-    return (unprintable_bytes(word) | bytes_equal_to(word, '"') | bytes_equal_to(word, '\\')) == 0;
-  });
+  return all_bytes(
+      text,
+      [](uint64_t word) {
+        return (unprintable_bytes(word) | bytes_equal_to(word, '"') | bytes_equal_to(word, '\\')) ==
+               0;
+      },
+      [](auto block) {
+        return (unprintable_in_block(block) | bytes_in_block(block, '"') |
+                bytes_in_block(block, '\\')) == 0;
+      });
 }
 
 std::optional<char32_t> first_control_char(std::string_view text) {

@@ -142,7 +142,15 @@ void JsonWriter::number(double value) {
     return;
   }
   std::array<char, 32> buf{};
-  const auto [end, ec] = std::to_chars(buf.begin(), buf.end(), value);
+  // Counts and whole amounts, most of what is written, print as integers: the same text, at a
+  // fraction of the shortest-form search. Only below 100000 in magnitude: from 100000 on, the
+  // exponent form of a round number is shorter ("1e+05") and std::to_chars prefers it.
+  constexpr double kPlainIntegerBelow = 100000.0;
+  const bool small_integer =
+      std::abs(value) < kPlainIntegerBelow && value == static_cast<double>(static_cast<int>(value));
+  const auto [end, ec] = small_integer
+                             ? std::to_chars(buf.begin(), buf.end(), static_cast<int>(value))
+                             : std::to_chars(buf.begin(), buf.end(), value);
   CHECK(ec == std::errc());
   out_.append(buf.begin(), end);
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -102,6 +103,28 @@ TEST(JsonWriterTest, IntegralDoublesPrintWithoutFraction) {
   EXPECT_EQ(number_text(-3.0), "-3");
   EXPECT_EQ(number_text(0.0), "0");
   EXPECT_EQ(number_text(-0.0), "0");
+}
+
+// Whole numbers below 100000 take a shortcut through the integer conversion: it must give
+// std::to_chars' shortest form exactly, on both sides of where that form turns to an exponent.
+TEST(JsonWriterTest, WholeNumbersPrintAsTheShortestFormDoes) {
+  const auto shortest = [](double v) {
+    std::array<char, 32> buf{};
+    const auto result = std::to_chars(buf.begin(), buf.end(), v);
+    return std::string(buf.begin(), result.ptr);
+  };
+  for (int i = -200000; i <= 200000; ++i) {
+    if (i == 0) {
+      continue;  // Both zeros print as `0` (above).
+    }
+    const auto v = static_cast<double>(i);
+    ASSERT_EQ(number_text(v), shortest(v)) << i;
+  }
+  EXPECT_EQ(number_text(100000.0), "1e+05");
+  EXPECT_EQ(number_text(99999.0), "99999");
+  EXPECT_EQ(number_text(-20000.0), "-20000");
+  EXPECT_EQ(number_text(99999.5), "99999.5");
+  EXPECT_EQ(number_text(-0.5), "-0.5");
 }
 
 TEST(JsonWriterTest, DoublesUseShortestRoundTripForm) {

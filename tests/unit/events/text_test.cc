@@ -68,13 +68,12 @@ TEST(ControlCharsTest, FindsC1ControlsButNotTheLettersBesideThem) {
   EXPECT_EQ(first_control_char("\xE2\x82\xAC\xC2\x9B"), U'\u009B');
 }
 
-// The word-at-a-time check must agree with the byte rule wherever a byte stands: in a whole
-// eight-byte word or in the tail, next to any other byte (a carry out of 0xFF must not hide a
-// neighbour).
-// A word-at-a-time byte test against its byte rule: one odd byte at every position of texts of
-// 1..17 bytes (every word offset and tail), and every pair of edge bytes side by side.
+// A word-at-a-time (or block-at-a-time) byte test against its byte rule, wherever a byte stands:
+// one odd byte at every position of texts of 1..40 bytes (every offset in an eight-byte word or a
+// sixteen-byte block, the overlapping last ones, the tails), and every pair of edge bytes side by
+// side (a carry out of 0xFF must not hide a neighbour).
 void expect_agrees_with_byte_rule(bool (*test)(std::string_view), bool (*rule)(unsigned char)) {
-  for (size_t length = 1; length <= 17; ++length) {
+  for (size_t length = 1; length <= 40; ++length) {
     for (size_t pos = 0; pos < length; ++pos) {
       for (int b = 0; b < 256; ++b) {
         std::string text(length, 'a');
@@ -86,10 +85,10 @@ void expect_agrees_with_byte_rule(bool (*test)(std::string_view), bool (*rule)(u
   }
   const std::array<unsigned char, 10> edges = {0x00, 0x1F, 0x20, 0x22, 0x5C,
                                                0x7E, 0x7F, 0x80, 0xC2, 0xFF};
-  for (size_t pos = 0; pos + 1 < 16; ++pos) {
+  for (size_t pos = 0; pos + 1 < 24; ++pos) {
     for (const unsigned char first : edges) {
       for (const unsigned char second : edges) {
-        std::string text(16, 'z');
+        std::string text(pos < 15 ? 16 : 24, 'z');
         text[pos] = static_cast<char>(first);
         text[pos + 1] = static_cast<char>(second);
         ASSERT_EQ(test(text), rule(first) && rule(second))
