@@ -60,6 +60,21 @@ int64_t digits(std::string_view s, size_t pos, size_t width) {
 
 bool expect(std::string_view s, size_t pos, char c) { return pos < s.size() && s[pos] == c; }
 
+// The kWidth digits at `p` as a number, -1 unless all are digits: unrolled, without a branch per
+// digit (the date and time of every event go through here).
+template <size_t kWidth>
+int64_t fixed_digits(const char* p) {
+  int64_t v = 0;
+  bool all = true;
+#pragma GCC unroll 4
+  for (size_t i = 0; i < kWidth; ++i) {
+    const unsigned d = static_cast<unsigned char>(p[i]) - unsigned{'0'};
+    all &= d < 10U;
+    v = v * 10 + d;
+  }
+  return all ? v : -1;
+}
+
 // Whether local time hh:mm at `offset_minutes` east of UTC is 23:59 UTC, the only minute a
 // leap second (second 60) can end.
 bool is_last_utc_minute(int64_t hour, int64_t minute, int64_t offset_minutes) {
@@ -72,17 +87,21 @@ bool is_last_utc_minute(int64_t hour, int64_t minute, int64_t offset_minutes) {
 
 Result<TimestampMs> parse_rfc3339(std::string_view s) {
   auto bad = [&]() { return fail("bad_timestamp", "not an RFC 3339 time: " + std::string(s)); };
-  // YYYY-MM-DDTHH:MM:SS
-  const int64_t year = digits(s, 0, 4);
-  const int64_t month = digits(s, 5, 2);
-  const int64_t day = digits(s, 8, 2);
-  const int64_t hour = digits(s, 11, 2);
-  const int64_t minute = digits(s, 14, 2);
-  const int64_t second = digits(s, 17, 2);
+  // YYYY-MM-DDTHH:MM:SS, then at least a zone (`Z`).
+  constexpr size_t kShortest = 20;
+  if (s.size() < kShortest) {
+    return bad();
+  }
+  const char* p = s.data();
+  const int64_t year = fixed_digits<4>(p);
+  const int64_t month = fixed_digits<2>(p + 5);
+  const int64_t day = fixed_digits<2>(p + 8);
+  const int64_t hour = fixed_digits<2>(p + 11);
+  const int64_t minute = fixed_digits<2>(p + 14);
+  const int64_t second = fixed_digits<2>(p + 17);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 ||
-      minute > 59 || second < 0 || second > 60 || !expect(s, 4, '-') || !expect(s, 7, '-') ||
-      !(expect(s, 10, 'T') || expect(s, 10, 't') || expect(s, 10, ' ')) || !expect(s, 13, ':') ||
-      !expect(s, 16, ':')) {
+      minute > 59 || second < 0 || second > 60 || p[4] != '-' || p[7] != '-' ||
+      !(p[10] == 'T' || p[10] == 't' || p[10] == ' ') || p[13] != ':' || p[16] != ':') {
     return bad();
   }
   if (day > days_in_month(year, static_cast<unsigned>(month))) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace segd::core {
 namespace {
 
@@ -19,6 +21,31 @@ TEST(TimeTest, RejectsMalformedTimes) {
     auto r = parse_rfc3339(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, "bad_timestamp");
+  }
+}
+
+// The date and time are read at fixed places once the text is long enough to hold them and a
+// zone: every prefix of a valid time is rejected, and so is every digit replaced by a non-digit.
+TEST(TimeTest, RejectsEveryPrefixAndEveryDigitReplacedByANonDigit) {
+  for (const std::string valid :
+       {"2026-01-01T00:01:06.709Z", "2026-03-01T11:00:00.250+01:00", "2016-12-31T23:59:60Z"}) {
+    ASSERT_TRUE(parse_rfc3339(valid).has_value()) << valid;
+    for (size_t length = 0; length < valid.size(); ++length) {
+      EXPECT_FALSE(parse_rfc3339(valid.substr(0, length)).has_value()) << length;
+    }
+    for (size_t pos = 0; pos < valid.size(); ++pos) {
+      if (valid[pos] < '0' || valid[pos] > '9') {
+        continue;
+      }
+      for (int b = 0; b < 256; ++b) {
+        if (b >= '0' && b <= '9') {
+          continue;
+        }
+        std::string text = valid;
+        text[pos] = static_cast<char>(b);
+        EXPECT_FALSE(parse_rfc3339(text).has_value()) << valid << " with " << b << " at " << pos;
+      }
+    }
   }
 }
 
