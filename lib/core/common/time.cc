@@ -60,14 +60,14 @@ int64_t digits(std::string_view s, size_t pos, size_t width) {
 
 bool expect(std::string_view s, size_t pos, char c) { return pos < s.size() && s[pos] == c; }
 
-// The kWidth digits at `p` as a number, -1 unless all are digits: unrolled, without a branch per
+// The Width digits at `p` as a number, -1 unless all are digits: unrolled, without a branch per
 // digit (the date and time of every event go through here).
-template <size_t kWidth>
+template <size_t Width>
 int64_t fixed_digits(const char* p) {
   int64_t v = 0;
   bool all = true;
 #pragma GCC unroll 4
-  for (size_t i = 0; i < kWidth; ++i) {
+  for (size_t i = 0; i < Width; ++i) {
     const unsigned d = static_cast<unsigned char>(p[i]) - unsigned{'0'};
     all &= d < 10U;
     v = v * 10 + d;
