@@ -43,21 +43,6 @@ constexpr unsigned days_in_month(int64_t y, unsigned m) {
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
 }
 
-// Reads exactly `width` digits at `pos`; returns -1 when they are not all digits.
-int64_t digits(std::string_view s, size_t pos, size_t width) {
-  if (pos + width > s.size()) {
-    return -1;
-  }
-  int64_t v = 0;
-  for (size_t i = pos; i < pos + width; ++i) {
-    if (s[i] < '0' || s[i] > '9') {
-      return -1;
-    }
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
 bool expect(std::string_view s, size_t pos, char c) { return pos < s.size() && s[pos] == c; }
 
 // The Width digits at `p` as a number, -1 unless all are digits: unrolled, without a branch per
@@ -73,6 +58,12 @@ int64_t fixed_digits(const char* p) {
     v = v * 10 + d;
   }
   return all ? v : -1;
+}
+
+// fixed_digits() at `pos` of `s`, -1 as well when `s` ends before them.
+template <size_t Width>
+int64_t digits_at(std::string_view s, size_t pos) {
+  return pos + Width <= s.size() ? fixed_digits<Width>(s.data() + pos) : -1;
 }
 
 // Whether local time hh:mm at `offset_minutes` east of UTC is 23:59 UTC, the only minute a
@@ -127,8 +118,8 @@ Result<TimestampMs> parse_rfc3339(std::string_view s) {
     ++pos;
   } else if (expect(s, pos, '+') || expect(s, pos, '-')) {
     const int64_t sign = s[pos] == '-' ? -1 : 1;
-    const int64_t oh = digits(s, pos + 1, 2);
-    const int64_t om = digits(s, pos + 4, 2);
+    const int64_t oh = digits_at<2>(s, pos + 1);
+    const int64_t om = digits_at<2>(s, pos + 4);
     if (oh < 0 || oh > 23 || om < 0 || om > 59 || !expect(s, pos + 3, ':')) {
       return bad();
     }
