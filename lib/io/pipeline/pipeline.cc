@@ -16,6 +16,7 @@
 #include "io/pipeline/message_kind.h"
 #include "io/pipeline/partition_lag.h"
 #include "io/pipeline/pipeline_internal.h"
+#include "io/pipeline/retention_gap.h"
 #include "io/replay/model_store.h"
 
 namespace segd::io {
@@ -408,12 +409,23 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
       // Fetched before a rebalance (in the same consume call) took the partition away: its
       // owner reads it again from the offsets stored with the state.
       return {};
-    case MessageKind::kPartitionEnd:
-      reading_[{index, msg.partition}].at_end = true;
+    case MessageKind::kPartitionEnd: {
+      Reading& reading = reading_[{index, msg.partition}];
+      reading.at_end = true;
       if (auto m = mergers_.find(msg.partition); m != mergers_.end()) {
         m->second.set_at_end(index, true);
       }
+      // The end (its offset is the next to read) past the position reached: when retention
+      // removed every unread message and nothing came since, the loss is told now, not when a
+      // message next arrives (on an idle partition, maybe never). The position moves past it
+      // in the same commit as the count, so a restart does not count it again.
+      if (reading.expected && msg.offset > *reading.expected &&
+          check_offset(msg, index, *reading.expected) > 0) {
+        mark_done({index, msg.partition}, msg.offset - 1);
+        reading.expected = msg.offset;
+      }
       return {};
+    }
     case MessageKind::kRecord:
       break;
   }
@@ -421,13 +433,13 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
   reading.at_end = false;
   // A partition started at its beginning expects whatever offset comes first.
   if (reading.expected && msg.offset != *reading.expected) {
-    count_lost(msg, index, *reading.expected);
+    check_offset(msg, index, *reading.expected);
   }
   reading.expected = msg.offset + 1;
   return handle(msg, index);
 }
 
-void Pipeline::count_lost(const rd_kafka_message_t& msg, size_t index, int64_t expected) {
+int64_t Pipeline::check_offset(const rd_kafka_message_t& msg, size_t index, int64_t expected) {
   const std::string& topic = config_.inputs[index].name;
   const std::string where = source_name(topic, msg.partition);
   if (msg.offset < expected) {
@@ -436,18 +448,18 @@ void Pipeline::count_lost(const rd_kafka_message_t& msg, size_t index, int64_t e
             std::to_string(expected) +
             " segd had reached: the partition was truncated or recreated; reading its messages "
             "from there");
-    return;
+    return 0;
   }
-  // Offsets also skip transaction markers, aborted transactions and compacted records; only a
-  // log start above the expected offset means the broker removed messages segd had not read.
-  int64_t low = 0;
-  int64_t high = 0;
+  int64_t low = -1;
+  int64_t high = -1;
   if (rd_kafka_get_watermark_offsets(consumer_.get(), topic.c_str(), msg.partition, &low, &high) !=
-          RD_KAFKA_RESP_ERR_NO_ERROR ||
-      low <= expected) {
-    return;
+      RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return 0;
   }
-  const int64_t lost = std::min(low, msg.offset) - expected;
+  const int64_t lost = lost_to_retention(expected, msg.offset, low);
+  if (lost == 0) {
+    return 0;
+  }
   batch_counts_[index].lost_to_retention += lost;
   log(LogLevel::kError, "pipeline",
       where + ": " + std::to_string(lost) + " messages (offsets " + std::to_string(expected) +
@@ -455,6 +467,7 @@ void Pipeline::count_lost(const rd_kafka_message_t& msg, size_t index, int64_t e
           ") were removed by the broker's retention before segd read them; their events are "
           "missing from the state. Reading on at offset " +
           std::to_string(msg.offset));
+  return lost;
 }
 
 core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {

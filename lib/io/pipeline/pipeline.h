@@ -114,11 +114,13 @@ class Pipeline {
                                rd_kafka_topic_partition_list_t* offsets,
                                void* opaque);
   [[nodiscard]] core::Result<void> assign(rd_kafka_topic_partition_list_t* partitions);
-  /// A message at another offset than the one after the partition's previous message (or its
-  /// stored position): when the broker's log now starts above that offset, it removed messages
-  /// (retention) before segd read them: logs and counts them. librdkafka itself went on at the
-  /// partition's beginning (`auto.offset.reset=earliest`).
-  void count_lost(const rd_kafka_message_t& msg, size_t index, int64_t expected);
+  /// A message, or the partition's end, at another offset than `expected` (the one after the
+  /// partition's previous message, or its stored position): when the broker's log now starts
+  /// above `expected`, it removed messages (retention) before segd read them: logs and counts
+  /// them, and returns how many (lost_to_retention()). An offset below `expected` is logged as a
+  /// truncation. librdkafka itself went on at the partition's beginning
+  /// (`auto.offset.reset=earliest`).
+  int64_t check_offset(const rd_kafka_message_t& msg, size_t index, int64_t expected);
   [[nodiscard]] core::Result<void> revoke();
   /// (topic, partition count) of each input topic that exists, from the broker's metadata.
   [[nodiscard]] core::Result<std::vector<std::pair<std::string, int32_t>>> input_partition_counts();
