@@ -1,8 +1,11 @@
 #include "core/common/time.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
+
+#include "core/common/check.h"
 
 namespace segd::core {
 namespace {
@@ -184,6 +187,11 @@ Result<int64_t> parse_refit_every_ms(std::string_view text) {
 }
 
 std::string format_rfc3339(TimestampMs ts) {
+  std::array<char, kRfc3339MaxBytes> buf{};
+  return {buf.data(), format_rfc3339_to(buf.data(), ts)};
+}
+
+char* format_rfc3339_to(char* out, TimestampMs ts) {
   const int64_t ms = ts.value();
   const int64_t days = day_of(ts);
   const int64_t in_day = ms - days * kMsPerDay;
@@ -194,8 +202,9 @@ std::string format_rfc3339(TimestampMs ts) {
   const int64_t milli = in_day % kMsPerSecond;
   if (c.year >= 0 && c.year <= 9999) {
     // The common case without printf: yyyy-mm-ddThh:mm:ss[.mmm]Z.
-    std::string out = "0000-00-00T00:00:00.000Z";
-    auto put = [&out](size_t at, int64_t v, int width) {
+    constexpr std::string_view kTemplate = "0000-00-00T00:00:00.000Z";
+    std::copy(kTemplate.begin(), kTemplate.end(), out);
+    auto put = [out](size_t at, int64_t v, int width) {
       for (int i = width - 1; i >= 0; --i, v /= 10) {
         out[at + static_cast<size_t>(i)] = static_cast<char>('0' + v % 10);
       }
@@ -206,14 +215,15 @@ std::string format_rfc3339(TimestampMs ts) {
     put(11, h, 2);
     put(14, m, 2);
     put(17, sec, 2);
-    if (milli != 0) {
-      put(20, milli, 3);
-    } else {
-      out.erase(19, 4);
+    if (milli == 0) {
+      out[19] = 'Z';
+      return out + 20;
     }
-    return out;
+    put(20, milli, 3);
+    return out + kTemplate.size();
   }
-  std::array<char, 48> buf{};
+  // snprintf writes a NUL after the text: one byte more than the text needs.
+  std::array<char, kRfc3339MaxBytes + 1> buf{};
   int n = 0;
   if (milli != 0) {
     n = std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
@@ -225,7 +235,8 @@ std::string format_rfc3339(TimestampMs ts) {
                       static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(h),
                       static_cast<long long>(m), static_cast<long long>(sec));
   }
-  return {buf.data(), static_cast<size_t>(n)};
+  CHECK(n > 0 && static_cast<size_t>(n) <= kRfc3339MaxBytes);
+  return std::copy_n(buf.data(), n, out);
 }
 
 }  // namespace segd::core

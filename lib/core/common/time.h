@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,6 +26,13 @@ inline constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm` only when the milliseconds are not zero.
 [[nodiscard]] std::string format_rfc3339(TimestampMs ts);
+
+/// The most bytes format_rfc3339_to() writes (a year of the int64 millisecond range has at most
+/// 9 digits and a sign: 31 bytes at most).
+inline constexpr size_t kRfc3339MaxBytes = 32;
+
+/// format_rfc3339() written at `out`, which has room for kRfc3339MaxBytes; returns the end.
+[[nodiscard]] char* format_rfc3339_to(char* out, TimestampMs ts);
 
 /// Parses a duration written as a positive count and a unit: `90s`, `15m`, `12h`, `7d`, `2w`.
 /// Errors: code `bad_duration`.

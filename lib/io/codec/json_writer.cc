@@ -47,6 +47,49 @@ std::string_view short_escape(unsigned char c) {
   }
 }
 
+// The body of a JSON string (no quotes) for a `value` that is not plain JSON ASCII: runs of plain
+// bytes as they are, the rest escaped or, invalid UTF-8, replaced.
+char* write_escaped_body(char* out, std::string_view value) {
+  const auto put = [&out](std::string_view bytes) {
+    out = std::copy(bytes.begin(), bytes.end(), out);
+  };
+  size_t pos = 0;
+  while (pos < value.size()) {
+    size_t plain = pos;
+    while (plain < value.size() && kPlainAscii[static_cast<unsigned char>(value[plain])]) {
+      ++plain;
+    }
+    put(value.substr(pos, plain - pos));
+    pos = plain;
+    if (pos == value.size()) {
+      break;
+    }
+    const auto c = static_cast<unsigned char>(value[pos]);
+    if (c >= 0x80U) {
+      const size_t length = core::utf8_sequence_length(value.substr(pos));
+      if (length == 0) {
+        put(kReplacementChar);
+        ++pos;
+      } else {
+        put(value.substr(pos, length));
+        pos += length;
+      }
+      continue;
+    }
+    if (const std::string_view escape = short_escape(c); !escape.empty()) {
+      put(escape);
+    } else if (c < 0x20U) {
+      const std::array<char, 6> hex = {
+          '\\', 'u', '0', '0', kHexDigits[c >> 4U], kHexDigits[c & 0xFU]};
+      put(std::string_view(hex.data(), hex.size()));
+    } else {
+      *out++ = static_cast<char>(c);
+    }
+    ++pos;
+  }
+  return out;
+}
+
 }  // namespace
 
 JsonWriter::JsonWriter() {
@@ -115,52 +158,56 @@ char JsonWriter::before_key() {
   return comma;
 }
 
+template <typename Write>
+void JsonWriter::append(size_t bound, const Write& write) {
+  const size_t at = out_.size();
+  // The size is returned as written, not as passed in: libstdc++ 12 passes the grown capacity
+  // instead when it grows the buffer (fixed in later releases).
+  out_.resize_and_overwrite(at + bound, [&](char* out, size_t /*passed*/) {
+    return static_cast<size_t>(write(out + at) - out);
+  });
+}
+
 void JsonWriter::key(std::string_view name) {
   const char comma = before_key();
-  write_escaped(name, comma, ':');
+  append(json_string_bound(name) + 2, [&](char* p) {
+    if (comma != '\0') {
+      *p++ = comma;
+    }
+    p = write_json_string(p, name);
+    *p++ = ':';
+    return p;
+  });
 }
 
 void JsonWriter::key(JsonKey name) {
   const char comma = before_key();
-  write_plain(name.name(), comma, ':');
+  const std::string_view plain = name.name();
+  append(plain.size() + 4, [&](char* p) {
+    if (comma != '\0') {
+      *p++ = comma;
+    }
+    *p++ = '"';
+    p = std::copy(plain.begin(), plain.end(), p);
+    *p++ = '"';
+    *p++ = ':';
+    return p;
+  });
 }
 
 void JsonWriter::string(std::string_view value) {
   before_value();
-  write_escaped(value);
+  append(json_string_bound(value), [&](char* p) { return write_json_string(p, value); });
 }
 
 void JsonWriter::number(double value) {
   before_value();
-  if (!std::isfinite(value)) {
-    out_.append("null");
-    return;
-  }
-  if (value == 0.0) {
-    // Both zeros print as `0`, so a computed -0.0 does not change the bytes.
-    out_.push_back('0');
-    return;
-  }
-  std::array<char, 32> buf{};
-  // Counts and whole amounts, most of what is written, print as integers: the same text, at a
-  // fraction of the shortest-form search. Only below 100000 in magnitude: from 100000 on, the
-  // exponent form of a round number is shorter ("1e+05") and std::to_chars prefers it.
-  constexpr double kPlainIntegerBelow = 100000.0;
-  const bool small_integer =
-      std::abs(value) < kPlainIntegerBelow && value == static_cast<double>(static_cast<int>(value));
-  const auto [end, ec] = small_integer
-                             ? std::to_chars(buf.begin(), buf.end(), static_cast<int>(value))
-                             : std::to_chars(buf.begin(), buf.end(), value);
-  CHECK(ec == std::errc());
-  out_.append(buf.begin(), end);
+  append(kJsonNumberBound, [&](char* p) { return write_json_number(p, value); });
 }
 
 void JsonWriter::number(int64_t value) {
   before_value();
-  std::array<char, 24> buf{};
-  const auto [end, ec] = std::to_chars(buf.begin(), buf.end(), value);
-  CHECK(ec == std::errc());
-  out_.append(buf.begin(), end);
+  append(kJsonNumberBound, [&](char* p) { return write_json_number(p, value); });
 }
 
 void JsonWriter::boolean(bool value) {
@@ -173,75 +220,44 @@ void JsonWriter::null() {
   out_.append("null");
 }
 
-void JsonWriter::write_plain(std::string_view value, char before, char after) {
-  // Everything goes in one write, straight into the grown string (no fill first).
-  const size_t at = out_.size();
-  const size_t size = at + value.size() + 2 + (before != '\0' ? 1 : 0) + (after != '\0' ? 1 : 0);
-  // The size is returned as computed here, not as passed in: libstdc++ 12 passes the grown
-  // capacity instead when it grows the buffer (fixed in later releases).
-  out_.resize_and_overwrite(size, [&](char* out, size_t /*passed*/) {
-    char* p = out + at;
-    if (before != '\0') {
-      *p++ = before;
-    }
-    *p++ = '"';
-    p = std::copy(value.begin(), value.end(), p);
-    *p++ = '"';
-    if (after != '\0') {
-      *p = after;
-    }
-    return size;
-  });
+char* write_json_string(char* out, std::string_view value) {
+  *out++ = '"';
+  if (core::is_plain_json_ascii(value)) {  // Names, identifiers, rules: nothing to escape.
+    out = std::copy(value.begin(), value.end(), out);
+  } else {
+    out = write_escaped_body(out, value);
+  }
+  *out++ = '"';
+  return out;
 }
 
-void JsonWriter::write_escaped(std::string_view value, char before, char after) {
-  if (core::is_plain_json_ascii(value)) {  // Names, identifiers, rules: nothing to escape.
-    write_plain(value, before, after);
-    return;
+char* write_json_number(char* out, double value) {
+  constexpr std::string_view kNull = "null";
+  if (!std::isfinite(value)) {
+    return std::copy(kNull.begin(), kNull.end(), out);
   }
-  if (before != '\0') {
-    out_.push_back(before);
+  if (value == 0.0) {
+    // Both zeros print as `0`, so a computed -0.0 does not change the bytes.
+    *out = '0';
+    return out + 1;
   }
-  out_.push_back('"');
-  size_t pos = 0;
-  while (pos < value.size()) {
-    // Copy a run of characters that need no escaping in one append.
-    size_t plain = pos;
-    while (plain < value.size() && kPlainAscii[static_cast<unsigned char>(value[plain])]) {
-      ++plain;
-    }
-    out_.append(value.substr(pos, plain - pos));
-    pos = plain;
-    if (pos == value.size()) {
-      break;
-    }
-    const auto c = static_cast<unsigned char>(value[pos]);
-    if (c >= 0x80U) {
-      const size_t length = core::utf8_sequence_length(value.substr(pos));
-      if (length == 0) {
-        out_.append(kReplacementChar);
-        ++pos;
-      } else {
-        out_.append(value.substr(pos, length));
-        pos += length;
-      }
-      continue;
-    }
-    if (const std::string_view escape = short_escape(c); !escape.empty()) {
-      out_.append(escape);
-    } else if (c < 0x20U) {
-      const std::array<char, 6> hex = {
-          '\\', 'u', '0', '0', kHexDigits[c >> 4U], kHexDigits[c & 0xFU]};
-      out_.append(hex.data(), hex.size());
-    } else {
-      out_.push_back(static_cast<char>(c));
-    }
-    ++pos;
-  }
-  out_.push_back('"');
-  if (after != '\0') {
-    out_.push_back(after);
-  }
+  // Counts and whole amounts, most of what is written, print as integers: the same text, at a
+  // fraction of the shortest-form search. Only below 100000 in magnitude: from 100000 on, the
+  // exponent form of a round number is shorter ("1e+05") and std::to_chars prefers it.
+  constexpr double kPlainIntegerBelow = 100000.0;
+  const bool small_integer =
+      std::abs(value) < kPlainIntegerBelow && value == static_cast<double>(static_cast<int>(value));
+  const auto [end, ec] = small_integer
+                             ? std::to_chars(out, out + kJsonNumberBound, static_cast<int>(value))
+                             : std::to_chars(out, out + kJsonNumberBound, value);
+  CHECK(ec == std::errc());
+  return end;
+}
+
+char* write_json_number(char* out, int64_t value) {
+  const auto [end, ec] = std::to_chars(out, out + kJsonNumberBound, value);
+  CHECK(ec == std::errc());
+  return end;
 }
 
 }  // namespace segd::io

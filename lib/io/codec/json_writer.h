@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,6 +37,24 @@ consteval JsonKey operator""_key(const char* name, size_t length) {
   }
   return JsonKey(std::string_view(name, length));
 }
+
+/// The most bytes write_json_string() writes for `value`: its two quotes and six bytes for each
+/// of its bytes (a control character as `\u001f`; an invalid UTF-8 byte takes three, U+FFFD).
+[[nodiscard]] constexpr size_t json_string_bound(std::string_view value) {
+  return 2 + 6 * value.size();
+}
+
+/// The most bytes write_json_number() writes (a double's shortest form takes at most 24).
+inline constexpr size_t kJsonNumberBound = 32;
+
+/// Writes `value` as a JSON string at `out`, by JsonWriter's output rules below, and returns the
+/// end of what it wrote. `out` has room for json_string_bound(value) bytes. JsonWriter writes
+/// every string through it, and so may a fixed document written without a JsonWriter.
+[[nodiscard]] char* write_json_string(char* out, std::string_view value);
+/// Writes `value` as a JSON number (or `null`) at `out`, by JsonWriter's output rules below, and
+/// returns the end of what it wrote. `out` has room for kJsonNumberBound bytes.
+[[nodiscard]] char* write_json_number(char* out, double value);
+[[nodiscard]] char* write_json_number(char* out, int64_t value);
 
 /// A small deterministic JSON writer that appends compact JSON (no spaces) to a string it owns.
 /// Commas and colons are inserted automatically; misuse (a value where a key is due, unbalanced
@@ -85,10 +104,9 @@ class JsonWriter {
   void before_value();
   /// Checks that a key may come here; returns the comma that goes before it, or '\0'.
   [[nodiscard]] char before_key();
-  /// Appends `before` (unless it is '\0'), `value` as a JSON string, then `after` (unless '\0').
-  void write_escaped(std::string_view value, char before = '\0', char after = '\0');
-  /// write_escaped() of a `value` that needs no escaping.
-  void write_plain(std::string_view value, char before, char after);
+  /// Appends what `write(char* at)` writes there (at most `bound` bytes; it returns the end).
+  template <typename Write>
+  void append(size_t bound, const Write& write);
 
   std::string out_;
   std::vector<Frame> stack_;

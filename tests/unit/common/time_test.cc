@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstddef>
 #include <string>
 
 namespace segd::core {
@@ -71,6 +73,24 @@ TEST(TimeTest, FormatsRoundTrip) {
   EXPECT_EQ(format_rfc3339(TimestampMs{-1000}), "1969-12-31T23:59:59Z");
   EXPECT_EQ(day_of(TimestampMs{-1}), -1);
   EXPECT_EQ(day_of(TimestampMs{kMsPerDay}), 1);
+}
+
+// The form written into a caller's buffer is the same text, within kRfc3339MaxBytes, for years
+// of every width the int64 milliseconds reach.
+TEST(TimeTest, FormatsIntoABufferWithinItsBound) {
+  EXPECT_EQ(format_rfc3339(TimestampMs{253'402'300'800'000}), "10000-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(TimestampMs{-62'167'219'200'001}), "-001-12-31T23:59:59.999Z");
+  for (const int64_t ms : {int64_t{0}, int64_t{1'772'359'200'250}, int64_t{-62'167'219'200'001},
+                           int64_t{253'402'300'800'000}, int64_t{8'000'000'000'000'000'123},
+                           int64_t{-8'000'000'000'000'000'123}}) {
+    std::array<char, kRfc3339MaxBytes> buf{};
+    const char* end = format_rfc3339_to(buf.data(), TimestampMs{ms});
+    ASSERT_LE(end - buf.data(), static_cast<ptrdiff_t>(kRfc3339MaxBytes)) << ms;
+    EXPECT_EQ(std::string(buf.data(), static_cast<size_t>(end - buf.data())),
+              format_rfc3339(TimestampMs{ms}))
+        << ms;
+  }
+  EXPECT_EQ(format_rfc3339(TimestampMs{-8'000'000'000'000'000'123}).size(), 30U);
 }
 
 TEST(TimeTest, OffIsAZeroDurationWhereOneCanBeSwitchedOff) {
