@@ -27,8 +27,8 @@ inline constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm` only when the milliseconds are not zero.
 [[nodiscard]] std::string format_rfc3339(TimestampMs ts);
 
-/// The most bytes format_rfc3339_to() writes (a year of the int64 millisecond range has at most
-/// 9 digits and a sign: 31 bytes at most).
+/// Room for what format_rfc3339_to() writes: a year of the int64 millisecond range has at most
+/// 9 digits and a sign, so the text takes at most 30 bytes.
 inline constexpr size_t kRfc3339MaxBytes = 32;
 
 /// format_rfc3339() written at `out`, which has room for kRfc3339MaxBytes; returns the end.

@@ -23,9 +23,9 @@ void write_values(JsonWriter& w, const std::vector<core::DecidingValue>& values)
 
 // A SegmentChange is written with its keys and punctuation as fixed text around the values,
 // which go through the writer's own write_json_string() and write_json_number(): the bytes
-// JsonWriter would write (SegmentChangeJsonTest compares the two), at a third of the
-// instructions. Every processed batch writes one per membership change, so this was 6% of a
-// replay's instructions through JsonWriter.
+// JsonWriter would write (SegmentChangeJsonTest compares the two), in 40% of the instructions.
+// A replay writes one per membership change and segd's drainer one per change it publishes:
+// through JsonWriter, 6% of a replay's instructions.
 std::string encode_segment_change_json(const core::SegmentChange& c) {
   const std::string_view change = core::change_kind_name(c.change);
   const std::string_view cause = core::cause_kind_name(c.cause);
