@@ -158,19 +158,9 @@ char JsonWriter::before_key() {
   return comma;
 }
 
-template <typename Write>
-void JsonWriter::append(size_t bound, const Write& write) {
-  const size_t at = out_.size();
-  // The size is returned as written, not as passed in: libstdc++ 12 passes the grown capacity
-  // instead when it grows the buffer (fixed in later releases).
-  out_.resize_and_overwrite(at + bound, [&](char* out, size_t /*passed*/) {
-    return static_cast<size_t>(write(out + at) - out);
-  });
-}
-
 void JsonWriter::key(std::string_view name) {
   const char comma = before_key();
-  append(json_string_bound(name) + 2, [&](char* p) {
+  append_written(out_, json_string_bound(name) + 2, [&](char* p) {
     if (comma != '\0') {
       *p++ = comma;
     }
@@ -183,7 +173,7 @@ void JsonWriter::key(std::string_view name) {
 void JsonWriter::key(JsonKey name) {
   const char comma = before_key();
   const std::string_view plain = name.name();
-  append(plain.size() + 4, [&](char* p) {
+  append_written(out_, plain.size() + 4, [&](char* p) {
     if (comma != '\0') {
       *p++ = comma;
     }
@@ -197,17 +187,18 @@ void JsonWriter::key(JsonKey name) {
 
 void JsonWriter::string(std::string_view value) {
   before_value();
-  append(json_string_bound(value), [&](char* p) { return write_json_string(p, value); });
+  append_written(out_, json_string_bound(value),
+                 [&](char* p) { return write_json_string(p, value); });
 }
 
 void JsonWriter::number(double value) {
   before_value();
-  append(kJsonNumberBound, [&](char* p) { return write_json_number(p, value); });
+  append_written(out_, kJsonNumberBound, [&](char* p) { return write_json_number(p, value); });
 }
 
 void JsonWriter::number(int64_t value) {
   before_value();
-  append(kJsonNumberBound, [&](char* p) { return write_json_number(p, value); });
+  append_written(out_, kJsonNumberBound, [&](char* p) { return write_json_number(p, value); });
 }
 
 void JsonWriter::boolean(bool value) {

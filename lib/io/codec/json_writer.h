@@ -56,6 +56,18 @@ inline constexpr size_t kJsonNumberBound = 32;
 [[nodiscard]] char* write_json_number(char* out, double value);
 [[nodiscard]] char* write_json_number(char* out, int64_t value);
 
+/// Appends to `out` what `write(char* at)` writes at its end, at most `bound` bytes; `write`
+/// returns the end of what it wrote. One growth of `out`, no fill before the write.
+template <typename Write>
+void append_written(std::string& out, size_t bound, const Write& write) {
+  const size_t at = out.size();
+  // The size is returned as written, not as passed in: libstdc++ 12 passes the grown capacity
+  // instead when it grows the buffer (fixed in later releases).
+  out.resize_and_overwrite(at + bound, [&](char* begin, size_t /*passed*/) {
+    return static_cast<size_t>(write(begin + at) - begin);
+  });
+}
+
 /// A small deterministic JSON writer that appends compact JSON (no spaces) to a string it owns.
 /// Commas and colons are inserted automatically; misuse (a value where a key is due, unbalanced
 /// end_*) is a programming error and fails a CHECK. Not thread-safe (one writer per thread).
@@ -104,9 +116,6 @@ class JsonWriter {
   void before_value();
   /// Checks that a key may come here; returns the comma that goes before it, or '\0'.
   [[nodiscard]] char before_key();
-  /// Appends what `write(char* at)` writes there (at most `bound` bytes; it returns the end).
-  template <typename Write>
-  void append(size_t bound, const Write& write);
 
   std::string out_;
   std::vector<Frame> stack_;

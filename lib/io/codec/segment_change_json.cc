@@ -19,6 +19,23 @@ void write_values(JsonWriter& w, const std::vector<core::DecidingValue>& values)
   w.end_object();
 }
 
+// The text around a SegmentChange's values, in order (kCauseEventId only when there is one).
+constexpr std::string_view kEventId = R"({"event_id":)";
+constexpr std::string_view kCustomerId = R"(,"customer_id":)";
+constexpr std::string_view kSegment = R"(,"segment":)";
+constexpr std::string_view kChange = R"(,"change":)";
+constexpr std::string_view kAt = R"(,"at":")";
+constexpr std::string_view kModelVersion = R"(","model_version":)";
+constexpr std::string_view kCauseKind = R"(,"cause":{"kind":)";
+constexpr std::string_view kCauseEventId = R"(,"event_id":)";
+constexpr std::string_view kReason = R"(},"reason":)";
+constexpr std::string_view kValues = R"(,"values":{)";
+constexpr std::string_view kEnd = "}}";
+constexpr size_t kTextBytes = kEventId.size() + kCustomerId.size() + kSegment.size() +
+                              kChange.size() + kAt.size() + kModelVersion.size() +
+                              kCauseKind.size() + kCauseEventId.size() + kReason.size() +
+                              kValues.size() + kEnd.size();
+
 }  // namespace
 
 // A SegmentChange is written with its keys and punctuation as fixed text around the values,
@@ -29,40 +46,37 @@ void write_values(JsonWriter& w, const std::vector<core::DecidingValue>& values)
 std::string encode_segment_change_json(const core::SegmentChange& c) {
   const std::string_view change = core::change_kind_name(c.change);
   const std::string_view cause = core::cause_kind_name(c.cause);
-  // The keys and punctuation take 126 bytes; the time and the model version are bounded.
-  constexpr size_t kFixedBytes = 128 + core::kRfc3339MaxBytes + kJsonNumberBound;
-  size_t bound = kFixedBytes + json_string_bound(c.event_id) + json_string_bound(c.customer_id) +
-                 json_string_bound(c.segment) + json_string_bound(change) +
-                 json_string_bound(cause) + json_string_bound(c.cause_event_id) +
-                 json_string_bound(c.reason);
+  size_t bound =
+      kTextBytes + core::kRfc3339MaxBytes + kJsonNumberBound + json_string_bound(c.event_id) +
+      json_string_bound(c.customer_id) + json_string_bound(c.segment) + json_string_bound(change) +
+      json_string_bound(cause) + json_string_bound(c.cause_event_id) + json_string_bound(c.reason);
   for (const core::DecidingValue& v : c.values) {
     bound += 2 + json_string_bound(v.name) + kJsonNumberBound;  // a comma, a colon
   }
   std::string out;
-  out.resize_and_overwrite(bound, [&](char* begin, size_t /*passed*/) {
-    char* p = begin;
+  append_written(out, bound, [&](char* p) {
     const auto put = [&p](std::string_view text) { p = std::copy(text.begin(), text.end(), p); };
-    put(R"({"event_id":)");
+    put(kEventId);
     p = write_json_string(p, c.event_id);
-    put(R"(,"customer_id":)");
+    put(kCustomerId);
     p = write_json_string(p, c.customer_id);
-    put(R"(,"segment":)");
+    put(kSegment);
     p = write_json_string(p, c.segment);
-    put(R"(,"change":)");
+    put(kChange);
     p = write_json_string(p, change);
-    put(R"(,"at":")");
+    put(kAt);
     p = core::format_rfc3339_to(p, c.at);  // Digits and `-:.TZ`: nothing to escape.
-    put(R"(","model_version":)");
+    put(kModelVersion);
     p = write_json_number(p, c.model_version);
-    put(R"(,"cause":{"kind":)");
+    put(kCauseKind);
     p = write_json_string(p, cause);
     if (!c.cause_event_id.empty()) {
-      put(R"(,"event_id":)");
+      put(kCauseEventId);
       p = write_json_string(p, c.cause_event_id);
     }
-    put(R"(},"reason":)");
+    put(kReason);
     p = write_json_string(p, c.reason);
-    put(R"(,"values":{)");
+    put(kValues);
     for (size_t i = 0; i < c.values.size(); ++i) {
       if (i > 0) {
         *p++ = ',';
@@ -71,8 +85,8 @@ std::string encode_segment_change_json(const core::SegmentChange& c) {
       *p++ = ':';
       p = write_json_number(p, c.values[i].value);
     }
-    put("}}");
-    return static_cast<size_t>(p - begin);
+    put(kEnd);
+    return p;
   });
   return out;
 }
