@@ -25,8 +25,11 @@ endfunction()
 
 # segd_program_heap(TARGET): the program allocates through tcmalloc when the build has it
 # (SEGD_TCMALLOC, not sanitized); see the top-level CMakeLists.txt.
+# Its tune_allocator_for_batches() (service/common/allocator.cc) is compiled for that heap.
 function(segd_program_heap target)
+  target_sources(${target} PRIVATE ${CMAKE_SOURCE_DIR}/service/common/allocator.cc)
   if(TARGET PkgConfig::TCMALLOC)
     target_link_libraries(${target} PRIVATE PkgConfig::TCMALLOC)
+    target_compile_definitions(${target} PRIVATE SEGD_TCMALLOC_HEAP)
   endif()
 endfunction()
