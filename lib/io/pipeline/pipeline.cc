@@ -233,10 +233,30 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
 }
 
 void Pipeline::mark_done(TopicPartition tp, int64_t offset) {
-  // A partition's messages are done in offset order; the position stored may still be an earlier
-  // event that the merge holds or process() has not reached (resume_offset).
+  // A partition's messages are done in the order they were read; the position stored may still
+  // be an earlier event that the merge holds or process() has not reached (resume_offset).
   int64_t& next = next_offsets_[tp];
   next = std::max(next, offset + 1);
+  if (auto moves = position_moves_.find(tp);
+      moves != position_moves_.end() && moves->second.front().after == offset) {
+    next = moves->second.front().next;
+    moves->second.pop_front();
+    if (moves->second.empty()) {
+      position_moves_.erase(moves);
+    }
+  }
+}
+
+void Pipeline::move_position(TopicPartition tp, int64_t next) {
+  std::optional<int64_t> last_read;
+  if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
+    last_read = m->second.last_buffered(tp.first);
+  }
+  if (last_read) {
+    position_moves_[tp].push_back({*last_read, next});
+  } else {
+    next_offsets_[tp] = next;
+  }
 }
 
 int64_t Pipeline::resume_offset(TopicPartition tp, int64_t next) const {
@@ -415,14 +435,18 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
       if (auto m = mergers_.find(msg.partition); m != mergers_.end()) {
         m->second.set_at_end(index, true);
       }
-      // The end (its offset is the next to read) past the position reached: when retention
-      // removed every unread message and nothing came since, the loss is told now, not when a
-      // message next arrives (on an idle partition, maybe never). The position moves past it
-      // in the same commit as the count, so a restart does not count it again.
-      if (reading.expected && msg.offset > *reading.expected &&
-          check_offset(msg, index, *reading.expected) > 0) {
-        mark_done({index, msg.partition}, msg.offset - 1);
-        reading.expected = msg.offset;
+      // The end (its offset is the next to read) away from the position reached is told now,
+      // not when a message next arrives (on an idle partition, maybe never). Past it: when
+      // retention removed every unread message and nothing came since, the loss is counted,
+      // and the position moves past it in the same commit as the count, so a restart does not
+      // count it again. Below it: the partition was truncated or recreated, and its next
+      // message is expected at its end.
+      if (reading.expected && msg.offset != *reading.expected) {
+        const bool below = msg.offset < *reading.expected;
+        if (check_offset(msg, index, *reading.expected) > 0 || below) {
+          move_position({index, msg.partition}, msg.offset);
+          reading.expected = msg.offset;
+        }
       }
       return {};
     }
@@ -434,6 +458,11 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
   // A partition started at its beginning expects whatever offset comes first.
   if (reading.expected && msg.offset != *reading.expected) {
     check_offset(msg, index, *reading.expected);
+    if (msg.offset < *reading.expected) {
+      // Truncated or recreated: the position goes back down to the partition's new messages,
+      // which mark_done() alone would not do while the old ones' offsets are higher.
+      move_position({index, msg.partition}, msg.offset);
+    }
   }
   reading.expected = msg.offset + 1;
   return handle(msg, index);
@@ -443,9 +472,10 @@ int64_t Pipeline::check_offset(const rd_kafka_message_t& msg, size_t index, int6
   const std::string& topic = config_.inputs[index].name;
   const std::string where = source_name(topic, msg.partition);
   if (msg.offset < expected) {
+    const bool at_end = msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
     log(LogLevel::kError, "pipeline",
-        where + " now begins at offset " + std::to_string(msg.offset) + ", below the position " +
-            std::to_string(expected) +
+        where + (at_end ? " now ends at offset " : " now begins at offset ") +
+            std::to_string(msg.offset) + ", below the position " + std::to_string(expected) +
             " segd had reached: the partition was truncated or recreated; reading its messages "
             "from there");
     return 0;

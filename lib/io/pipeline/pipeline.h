@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -117,9 +118,9 @@ class Pipeline {
   /// A message, or the partition's end, at another offset than `expected` (the one after the
   /// partition's previous message, or its stored position): when the broker's log now starts
   /// above `expected`, it removed messages (retention) before segd read them: logs and counts
-  /// them, and returns how many (lost_to_retention()). An offset below `expected` is logged as a
-  /// truncation. librdkafka itself went on at the partition's beginning
-  /// (`auto.offset.reset=earliest`).
+  /// them, and returns how many (lost_to_retention()). An offset below `expected` (a message's,
+  /// or an empty partition's end) is logged as a truncation. librdkafka itself went on at the
+  /// partition's beginning (`auto.offset.reset=earliest`).
   int64_t check_offset(const rd_kafka_message_t& msg, size_t index, int64_t expected);
   [[nodiscard]] core::Result<void> revoke();
   /// (topic, partition count) of each input topic that exists, from the broker's metadata.
@@ -214,6 +215,11 @@ class Pipeline {
   void run_commands();
   /// Records that the message at `offset` of `tp` is processed or dead-lettered.
   void mark_done(TopicPartition tp, int64_t offset);
+  /// Moves where reading `tp` resumes to `next`, at this point of its reading: at once when none
+  /// of the messages read from it so far waits in the merge, else once the last of those is
+  /// done (mark_done()). For a partition found to end past the position reached (retention
+  /// removed what segd had not read) or to begin or end below it (truncated or recreated).
+  void move_position(TopicPartition tp, int64_t next);
   /// Where reading `tp` resumes after this batch: `next` (its next_offsets_ entry), or the
   /// first of its events the merge holds or process() has not processed yet.
   [[nodiscard]] int64_t resume_offset(TopicPartition tp, int64_t next) const;
@@ -264,6 +270,13 @@ class Pipeline {
   int32_t partition_count_ = 0;  ///< Of every input topic; 0 before the first assignment.
   /// Of this batch: after the last message processed or dead-lettered, per input partition.
   std::map<TopicPartition, int64_t> next_offsets_;
+  /// A move_position() that waits for the message at offset `after` to be done.
+  struct PositionMove {
+    int64_t after = 0;
+    int64_t next = 0;
+  };
+  /// Per input partition, in the order they were found.
+  std::map<TopicPartition, std::deque<PositionMove>> position_moves_;
   /// Events process() took from a partition's merger and has not processed yet: a refit's
   /// commit amid them resumes at them. Empty outside process().
   std::span<const TopicMerger::Item> releasing_;

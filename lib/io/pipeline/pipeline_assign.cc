@@ -160,6 +160,7 @@ core::Result<void> Pipeline::revoke() {
   timers_reported_.clear();
   caught_up_ = false;
   mergers_.clear();  // Buffered events were never committed as consumed: they are read again.
+  position_moves_.clear();
   holding_.clear();
   reading_.clear();
   members_.clear();

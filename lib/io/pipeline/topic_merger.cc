@@ -71,4 +71,11 @@ std::optional<int64_t> TopicMerger::first_buffered(size_t topic) const {
   return buffers_[topic].front().offset;
 }
 
+std::optional<int64_t> TopicMerger::last_buffered(size_t topic) const {
+  if (buffers_[topic].empty()) {
+    return std::nullopt;
+  }
+  return buffers_[topic].back().offset;
+}
+
 }  // namespace segd::io

@@ -55,6 +55,8 @@ class TopicMerger {
   [[nodiscard]] bool empty() const;
   /// The offset of the first event of `topic` still buffered: the position to commit.
   [[nodiscard]] std::optional<int64_t> first_buffered(size_t topic) const;
+  /// The offset of the last event of `topic` buffered: the latest read.
+  [[nodiscard]] std::optional<int64_t> last_buffered(size_t topic) const;
 
  private:
   [[nodiscard]] std::optional<size_t> next_topic() const;

@@ -43,6 +43,14 @@ std::vector<std::string> split_lines(std::string_view text) {
   return lines;
 }
 
+std::string join_lines(const std::vector<std::string>& lines, size_t begin, size_t end) {
+  std::string text;
+  for (size_t i = begin; i < end && i < lines.size(); ++i) {
+    text += lines[i] + "\n";
+  }
+  return text;
+}
+
 namespace {
 
 std::string tail(const std::string& text, size_t n) {

@@ -27,6 +27,10 @@ namespace segd::test {
 [[nodiscard]] size_t occurrences(std::string_view text, std::string_view needle);
 /// Lines of `text` without '\n'; a trailing empty line is dropped.
 [[nodiscard]] std::vector<std::string> split_lines(std::string_view text);
+/// Lines [begin, end) of `lines` (as many as there are), each with its '\n'.
+[[nodiscard]] std::string join_lines(const std::vector<std::string>& lines,
+                                     size_t begin,
+                                     size_t end);
 
 /// Runs `argv` to completion with stdout to `stdout_path` (or /dev/null when empty), stderr
 /// captured. Blocks up to `timeout` (then SIGKILLs). Errors: `spawn`, `timeout`, `exit_code`

@@ -13,15 +13,6 @@ namespace {
 
 using std::chrono::seconds;
 
-// Lines [begin, end) of `lines`, each with its '\n'.
-std::string join_lines(const std::vector<std::string>& lines, size_t begin, size_t end) {
-  std::string text;
-  for (size_t i = begin; i < end && i < lines.size(); ++i) {
-    text += lines[i] + "\n";
-  }
-  return text;
-}
-
 TEST(SegdDaemonTest, MessagesRemovedByRetentionAreCountedAndProcessingGoesOn) {
   constexpr size_t kFirst = 5000;
   const TempDir dir("retention");

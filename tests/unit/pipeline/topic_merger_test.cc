@@ -38,6 +38,8 @@ TEST(TopicMergerTest, MergesByEventTimeAndWaitsForAnEmptyTopic) {
   // Topic 1 has nothing yet and is not at its end: wait.
   EXPECT_TRUE(m.release(t0, milliseconds(500)).empty());
   EXPECT_EQ(m.first_buffered(0), 1);
+  EXPECT_EQ(m.last_buffered(0), 2);
+  EXPECT_EQ(m.last_buffered(1), std::nullopt);
   m.push(item(1, 9, 3.0, t0));
   // 2.0 (topic 0) then 3.0 (topic 1); then topic 1 is empty again: 4.0 waits.
   EXPECT_EQ(offsets(m.release(t0, milliseconds(500))), (std::vector<int64_t>{1, 109}));
