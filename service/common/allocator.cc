@@ -1,11 +1,11 @@
 #include "service/common/allocator.h"
 
-#include <algorithm>
-#include <cstddef>
-
 #if defined(SEGD_TCMALLOC_HEAP)
 #include <gperftools/malloc_extension.h>
 #include <sys/mman.h>
+
+#include <algorithm>
+#include <cstddef>
 #else
 #include <malloc.h>
 #endif
