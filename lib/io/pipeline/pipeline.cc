@@ -16,7 +16,6 @@
 #include "io/pipeline/message_kind.h"
 #include "io/pipeline/partition_lag.h"
 #include "io/pipeline/pipeline_internal.h"
-#include "io/pipeline/retention_gap.h"
 #include "io/replay/model_store.h"
 
 namespace segd::io {
@@ -232,49 +231,6 @@ core::Result<void> Pipeline::process(int32_t partition, std::vector<TopicMerger:
   return {};
 }
 
-void Pipeline::mark_done(TopicPartition tp, int64_t offset) {
-  // A partition's messages are done in the order they were read; the position stored may still
-  // be an earlier event that the merge holds or process() has not reached (resume_offset).
-  int64_t& next = next_offsets_[tp];
-  next = std::max(next, offset + 1);
-  if (auto moves = position_moves_.find(tp);
-      moves != position_moves_.end() && moves->second.front().after == offset) {
-    next = moves->second.front().next;
-    moves->second.pop_front();
-    if (moves->second.empty()) {
-      position_moves_.erase(moves);
-    }
-  }
-}
-
-void Pipeline::move_position(TopicPartition tp, int64_t next) {
-  std::optional<int64_t> last_read;
-  if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
-    last_read = m->second.last_buffered(tp.first);
-  }
-  if (last_read) {
-    position_moves_[tp].push_back({*last_read, next});
-  } else {
-    next_offsets_[tp] = next;
-  }
-}
-
-int64_t Pipeline::resume_offset(TopicPartition tp, int64_t next) const {
-  int64_t offset = next;
-  if (auto m = mergers_.find(tp.second); m != mergers_.end()) {
-    offset = std::min(offset, m->second.first_buffered(tp.first).value_or(next));
-  }
-  if (tp.second == releasing_partition_) {  // A refit's commit amid a release.
-    for (const TopicMerger::Item& item : releasing_) {
-      if (item.topic == tp.first) {
-        offset = std::min(offset, item.offset);
-        break;
-      }
-    }
-  }
-  return offset;
-}
-
 core::Result<void> Pipeline::process_one(int32_t partition,
                                          const core::Event& event,
                                          size_t topic,
@@ -436,18 +392,9 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
         m->second.set_at_end(index, true);
       }
       // The end (its offset is the next to read) away from the position reached is told now,
-      // not when a message next arrives (on an idle partition, maybe never). Past it: when
-      // retention removed every unread message and nothing came since, the loss is counted,
-      // and the position moves past it in the same commit as the count, so a restart does not
-      // count it again. Below it: the partition was truncated or recreated, and its next
-      // message is expected at its end.
-      if (reading.expected && msg.offset != *reading.expected) {
-        const bool below = msg.offset < *reading.expected;
-        if (check_offset(msg, index, *reading.expected) > 0 || below) {
-          move_position({index, msg.partition}, msg.offset);
-          reading.expected = msg.offset;
-        }
-      }
+      // not when a message next arrives (on an idle partition, maybe never): retention that
+      // removed every unread message, or a partition truncated or recreated.
+      check_offset(msg, index, reading.expected);
       return {};
     }
     case MessageKind::kRecord:
@@ -455,49 +402,9 @@ core::Result<void> Pipeline::on_message(const rd_kafka_message_t& msg) {
   }
   Reading& reading = reading_[{index, msg.partition}];
   reading.at_end = false;
-  // A partition started at its beginning expects whatever offset comes first.
-  if (reading.expected && msg.offset != *reading.expected) {
-    check_offset(msg, index, *reading.expected);
-    if (msg.offset < *reading.expected) {
-      // Truncated or recreated: the position goes back down to the partition's new messages,
-      // which mark_done() alone would not do while the old ones' offsets are higher.
-      move_position({index, msg.partition}, msg.offset);
-    }
-  }
+  check_offset(msg, index, reading.expected);
   reading.expected = msg.offset + 1;
   return handle(msg, index);
-}
-
-int64_t Pipeline::check_offset(const rd_kafka_message_t& msg, size_t index, int64_t expected) {
-  const std::string& topic = config_.inputs[index].name;
-  const std::string where = source_name(topic, msg.partition);
-  if (msg.offset < expected) {
-    const bool at_end = msg.err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
-    log(LogLevel::kError, "pipeline",
-        where + (at_end ? " now ends at offset " : " now begins at offset ") +
-            std::to_string(msg.offset) + ", below the position " + std::to_string(expected) +
-            " segd had reached: the partition was truncated or recreated; reading its messages "
-            "from there");
-    return 0;
-  }
-  int64_t low = -1;
-  int64_t high = -1;
-  if (rd_kafka_get_watermark_offsets(consumer_.get(), topic.c_str(), msg.partition, &low, &high) !=
-      RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return 0;
-  }
-  const int64_t lost = lost_to_retention(expected, msg.offset, low);
-  if (lost == 0) {
-    return 0;
-  }
-  batch_counts_[index].lost_to_retention += lost;
-  log(LogLevel::kError, "pipeline",
-      where + ": " + std::to_string(lost) + " messages (offsets " + std::to_string(expected) +
-          " to " + std::to_string(expected + lost - 1) +
-          ") were removed by the broker's retention before segd read them; their events are "
-          "missing from the state. Reading on at offset " +
-          std::to_string(msg.offset));
-  return lost;
 }
 
 core::Result<void> Pipeline::run(const std::atomic<bool>& stop, StopAt stop_at) {

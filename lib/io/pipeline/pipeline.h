@@ -116,12 +116,13 @@ class Pipeline {
                                void* opaque);
   [[nodiscard]] core::Result<void> assign(rd_kafka_topic_partition_list_t* partitions);
   /// A message, or the partition's end, at another offset than `expected` (the one after the
-  /// partition's previous message, or its stored position): when the broker's log now starts
-  /// above `expected`, it removed messages (retention) before segd read them: logs and counts
-  /// them, and returns how many (lost_to_retention()). An offset below `expected` (a message's,
-  /// or an empty partition's end) is logged as a truncation. librdkafka itself went on at the
-  /// partition's beginning (`auto.offset.reset=earliest`).
-  int64_t check_offset(const rd_kafka_message_t& msg, size_t index, int64_t expected);
+  /// partition's previous message, or its stored position; unset for a partition started at
+  /// its beginning): when the broker's log now starts above `expected`, it removed messages
+  /// (retention) before segd read them: logs and counts them (lost_to_retention()). An offset
+  /// below `expected` (a message's, or a partition's end) is logged as a truncation; librdkafka
+  /// itself went on at the partition's beginning (`auto.offset.reset=earliest`). Either way the
+  /// position moves to the offset (move_position()), and `expected` with it.
+  void check_offset(const rd_kafka_message_t& msg, size_t index, std::optional<int64_t>& expected);
   [[nodiscard]] core::Result<void> revoke();
   /// (topic, partition count) of each input topic that exists, from the broker's metadata.
   [[nodiscard]] core::Result<std::vector<std::pair<std::string, int32_t>>> input_partition_counts();
